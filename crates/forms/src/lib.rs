@@ -1,0 +1,1 @@
+//! duluan-forms: engine crate (see its issue); no IO.

@@ -1,0 +1,1 @@
+//! duluan-stats: engine crate (see its issue); no IO.

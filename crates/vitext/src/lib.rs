@@ -1,0 +1,1 @@
+//! duluan-vitext: engine crate (see its issue); no IO.
