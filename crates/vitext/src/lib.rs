@@ -1,1 +1,23 @@
-//! duluan-vitext: engine crate (see its issue); no IO.
+//! # duluan-vitext: the Vietnamese text engine of duluan
+//!
+//! Pure functions over `&str` (no IO, no threads, nothing downloaded): everything a server or
+//! a script needs to clean and understand Vietnamese free text.
+//!
+//! * [`normalize`]: NFC, zero-width characters, `ð` → `đ`, tone-mark placement (`hòa`/`hoà`),
+//!   with [`legacy`] repair of TCVN3, VNI and mojibake;
+//! * [`syllable`]: parser, validator and a well-formedness score (flags OCR damage and text
+//!   typed without diacritics);
+//! * [`chars`]: letter-level folding (`đ` → `d`) and tone tables.
+//!
+//! ```
+//! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
+//! let text = normalize("Ng\u{AD}êi d©n ph\u{AD}êng Ninh KiÒu lo l¾ng vÒ ngËp óng"); // TCVN3 from an old file
+//! assert_eq!(text, "Người dân phường Ninh Kiều lo lắng về ngập úng");
+//! assert_eq!(fold(&text), "Nguoi dan phuong Ninh Kieu lo lang ve ngap ung");
+//! assert!(quality(&text).valid_ratio() > 0.99);
+//! ```
+
+pub mod chars;
+pub mod legacy;
+pub mod normalize;
+pub mod syllable;

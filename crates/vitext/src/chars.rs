@@ -1,0 +1,198 @@
+//! Vietnamese letters: split a precomposed vowel into its shape (a, ă, â …) and tone, put them
+//! back together, and fold letters to plain ASCII (`đ` → `d`).
+
+/// The six tones, in the order used by the tables below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tone {
+    /// ngang (no mark)
+    Level = 0,
+    /// huyền (grave)
+    Grave = 1,
+    /// sắc (acute)
+    Acute = 2,
+    /// hỏi (hook above)
+    Hook = 3,
+    /// ngã (tilde)
+    Tilde = 4,
+    /// nặng (dot below)
+    Dot = 5,
+}
+
+impl Tone {
+    /// The tone with index `i` (0..6), `Level` otherwise.
+    pub fn from_index(i: u8) -> Tone {
+        match i {
+            1 => Tone::Grave,
+            2 => Tone::Acute,
+            3 => Tone::Hook,
+            4 => Tone::Tilde,
+            5 => Tone::Dot,
+            _ => Tone::Level,
+        }
+    }
+}
+
+/// Lower-case vowel shapes with their six toned forms (level, grave, acute, hook, tilde, dot).
+const LOWER: [[char; 6]; 12] = [
+    ['a', 'à', 'á', 'ả', 'ã', 'ạ'],
+    ['ă', 'ằ', 'ắ', 'ẳ', 'ẵ', 'ặ'],
+    ['â', 'ầ', 'ấ', 'ẩ', 'ẫ', 'ậ'],
+    ['e', 'è', 'é', 'ẻ', 'ẽ', 'ẹ'],
+    ['ê', 'ề', 'ế', 'ể', 'ễ', 'ệ'],
+    ['i', 'ì', 'í', 'ỉ', 'ĩ', 'ị'],
+    ['o', 'ò', 'ó', 'ỏ', 'õ', 'ọ'],
+    ['ô', 'ồ', 'ố', 'ổ', 'ỗ', 'ộ'],
+    ['ơ', 'ờ', 'ớ', 'ở', 'ỡ', 'ợ'],
+    ['u', 'ù', 'ú', 'ủ', 'ũ', 'ụ'],
+    ['ư', 'ừ', 'ứ', 'ử', 'ữ', 'ự'],
+    ['y', 'ỳ', 'ý', 'ỷ', 'ỹ', 'ỵ'],
+];
+
+/// Upper-case counterparts of [`LOWER`].
+const UPPER: [[char; 6]; 12] = [
+    ['A', 'À', 'Á', 'Ả', 'Ã', 'Ạ'],
+    ['Ă', 'Ằ', 'Ắ', 'Ẳ', 'Ẵ', 'Ặ'],
+    ['Â', 'Ầ', 'Ấ', 'Ẩ', 'Ẫ', 'Ậ'],
+    ['E', 'È', 'É', 'Ẻ', 'Ẽ', 'Ẹ'],
+    ['Ê', 'Ề', 'Ế', 'Ể', 'Ễ', 'Ệ'],
+    ['I', 'Ì', 'Í', 'Ỉ', 'Ĩ', 'Ị'],
+    ['O', 'Ò', 'Ó', 'Ỏ', 'Õ', 'Ọ'],
+    ['Ô', 'Ồ', 'Ố', 'Ổ', 'Ỗ', 'Ộ'],
+    ['Ơ', 'Ờ', 'Ớ', 'Ở', 'Ỡ', 'Ợ'],
+    ['U', 'Ù', 'Ú', 'Ủ', 'Ũ', 'Ụ'],
+    ['Ư', 'Ừ', 'Ứ', 'Ử', 'Ữ', 'Ự'],
+    ['Y', 'Ỳ', 'Ý', 'Ỷ', 'Ỹ', 'Ỵ'],
+];
+
+/// Plain ASCII letter of each shape row.
+const FOLDED: [char; 12] = ['a', 'a', 'a', 'e', 'e', 'i', 'o', 'o', 'o', 'u', 'u', 'y'];
+
+/// A Vietnamese vowel split into its shape row, tone and case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vowel {
+    /// Lower-case toneless shape, e.g. `ơ` for `Ở`.
+    pub shape: char,
+    /// The tone carried by the letter.
+    pub tone: Tone,
+    /// Whether the letter was upper case.
+    pub upper: bool,
+    row: usize,
+}
+
+/// Splits a precomposed (NFC) vowel; `None` for anything else.
+pub fn split_vowel(c: char) -> Option<Vowel> {
+    if c.is_ascii()
+        && !matches!(
+            c,
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'A' | 'E' | 'I' | 'O' | 'U' | 'Y'
+        )
+    {
+        return None;
+    }
+    for (row, forms) in LOWER.iter().enumerate() {
+        if let Some(t) = forms.iter().position(|&f| f == c) {
+            return Some(Vowel {
+                shape: forms[0],
+                tone: Tone::from_index(t as u8),
+                upper: false,
+                row,
+            });
+        }
+    }
+    for (row, forms) in UPPER.iter().enumerate() {
+        if let Some(t) = forms.iter().position(|&f| f == c) {
+            return Some(Vowel {
+                shape: LOWER[row][0],
+                tone: Tone::from_index(t as u8),
+                upper: true,
+                row,
+            });
+        }
+    }
+    None
+}
+
+/// Builds the letter of `shape` (a lower-case toneless vowel) with `tone` and case.
+/// Returns `shape` unchanged when it is not a Vietnamese vowel.
+pub fn compose(shape: char, tone: Tone, upper: bool) -> char {
+    match LOWER.iter().position(|r| r[0] == shape) {
+        Some(row) if upper => UPPER[row][tone as usize],
+        Some(row) => LOWER[row][tone as usize],
+        None => shape,
+    }
+}
+
+/// The same vowel with another tone.
+pub fn with_tone(v: Vowel, tone: Tone) -> char {
+    if v.upper {
+        UPPER[v.row][tone as usize]
+    } else {
+        LOWER[v.row][tone as usize]
+    }
+}
+
+/// Whether `c` is a Vietnamese vowel letter (any shape, tone or case).
+pub fn is_vowel(c: char) -> bool {
+    split_vowel(c).is_some()
+}
+
+/// Folds one letter: removes tone and shape marks, `đ` → `d`; other characters unchanged.
+pub fn fold_char(c: char) -> char {
+    match c {
+        'đ' | 'ð' => 'd',
+        'Đ' | 'Ð' => 'D',
+        _ => match split_vowel(c) {
+            Some(v) if v.upper => FOLDED[v.row].to_ascii_uppercase(),
+            Some(v) => FOLDED[v.row],
+            None => c,
+        },
+    }
+}
+
+/// Lower-cases one character (Vietnamese letters included).
+pub fn lower_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// Whether a letter carries any Vietnamese mark (tone, shape mark or the bar of `đ`).
+pub fn has_mark(c: char) -> bool {
+    matches!(c, 'đ' | 'Đ')
+        || split_vowel(c).is_some_and(|v| v.tone != Tone::Level || !v.shape.is_ascii())
+}
+
+/// Folds a whole string (see [`fold_char`]).
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_and_compose_round_trip_every_letter() {
+        for (rows, upper) in [(&LOWER, false), (&UPPER, true)] {
+            for row in rows.iter() {
+                for &c in row.iter() {
+                    let v = split_vowel(c).unwrap();
+                    assert_eq!(v.upper, upper);
+                    assert_eq!(compose(v.shape, v.tone, v.upper), c);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Đường phố Hà Nội ỬNG"), "Duong pho Ha Noi UNG");
+        assert_eq!(fold("ð"), "d");
+        assert!(has_mark('ă') && has_mark('đ') && has_mark('à') && !has_mark('a'));
+    }
+}
