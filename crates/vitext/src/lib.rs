@@ -7,7 +7,10 @@
 //!   with [`legacy`] repair of TCVN3, VNI and mojibake;
 //! * [`syllable`]: parser, validator and a well-formedness score (flags OCR damage and text
 //!   typed without diacritics);
-//! * [`chars`]: letter-level folding (`đ` → `d`) and tone tables.
+//! * [`chars`]: letter-level folding (`đ` → `d`) and tone tables;
+//! * [`tokens`]: words, numbers and symbols with byte positions, lower-cased and folded forms;
+//! * [`terms`]: multi-syllable terms learned by association, and a segmenter;
+//! * [`stopwords`]: the MIT-licensed stopwords-iso list.
 //!
 //! ```
 //! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
@@ -20,4 +23,7 @@
 pub mod chars;
 pub mod legacy;
 pub mod normalize;
+pub mod stopwords;
 pub mod syllable;
+pub mod terms;
+pub mod tokens;
