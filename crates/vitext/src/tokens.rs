@@ -61,19 +61,14 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             }
         } else if c.is_ascii_digit() {
             kind = Kind::Number;
-            loop {
-                let Some(&(i, d)) = it.peek() else { break };
-                if d.is_ascii_digit() {
-                    end = i + 1;
-                    it.next();
-                } else if matches!(d, '.' | ',' | '/' | ':' | '-')
-                    && text[i + 1..].starts_with(|x: char| x.is_ascii_digit())
-                {
-                    end = i + 1;
-                    it.next();
-                } else {
+            while let Some(&(i, d)) = it.peek() {
+                let inner = matches!(d, '.' | ',' | '/' | ':' | '-')
+                    && text[i + 1..].starts_with(|x: char| x.is_ascii_digit());
+                if !d.is_ascii_digit() && !inner {
                     break;
                 }
+                end = i + 1;
+                it.next();
             }
         } else {
             kind = Kind::Symbol;
