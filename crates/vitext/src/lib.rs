@@ -10,7 +10,8 @@
 //! * [`chars`]: letter-level folding (`đ` → `d`) and tone tables;
 //! * [`tokens`]: words, numbers and symbols with byte positions, lower-cased and folded forms;
 //! * [`terms`]: multi-syllable terms learned by association, and a segmenter;
-//! * [`stopwords`]: the MIT-licensed stopwords-iso list.
+//! * [`stopwords`]: the MIT-licensed stopwords-iso list;
+//! * [`pii`]: personal data in free text (names, phones, ID and passport numbers, e-mails).
 //!
 //! ```
 //! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
@@ -23,6 +24,7 @@
 pub mod chars;
 pub mod legacy;
 pub mod normalize;
+pub mod pii;
 pub mod stopwords;
 pub mod syllable;
 pub mod terms;
