@@ -1,0 +1,384 @@
+//! Columnar data: numeric columns, factors (integer-coded categories) and a small CSV reader.
+//!
+//! Everything here works on bytes and slices given by the caller: no file is opened.
+
+use std::collections::HashMap;
+
+use crate::error::{Result, StatsError};
+
+/// A categorical column: one code per row into a sorted list of level labels.
+///
+/// Levels are sorted like R's `factor()`: numerically when every label is a number,
+/// otherwise by byte order (R's C locale).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    /// Level index of each row.
+    pub codes: Vec<u32>,
+    /// Level labels, sorted.
+    pub levels: Vec<String>,
+}
+
+impl Factor {
+    /// Codes text labels.
+    pub fn from_strs<S: AsRef<str>>(values: &[S]) -> Factor {
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut raw_levels: Vec<&str> = Vec::new();
+        let mut codes = Vec::with_capacity(values.len());
+        for v in values {
+            let s = v.as_ref();
+            let next = raw_levels.len() as u32;
+            let c = *index.entry(s).or_insert_with(|| {
+                raw_levels.push(s);
+                next
+            });
+            codes.push(c);
+        }
+        let owned: Vec<String> = raw_levels.iter().map(|s| s.to_string()).collect();
+        Factor::sorted(codes, owned)
+    }
+
+    /// Codes numeric values (each distinct value is a level). NaN is not allowed.
+    pub fn from_f64(name: &str, values: &[f64]) -> Result<Factor> {
+        let mut index: HashMap<u64, u32> = HashMap::new();
+        let mut raw: Vec<f64> = Vec::new();
+        let mut codes = Vec::with_capacity(values.len());
+        for (i, &v) in values.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(StatsError::MissingValue {
+                    column: name.to_string(),
+                    row: i + 1,
+                });
+            }
+            let key = if v == 0.0 { 0u64 } else { v.to_bits() };
+            let next = raw.len() as u32;
+            let c = *index.entry(key).or_insert_with(|| {
+                raw.push(v);
+                next
+            });
+            codes.push(c);
+        }
+        let mut order: Vec<usize> = (0..raw.len()).collect();
+        order.sort_by(|&a, &b| raw[a].total_cmp(&raw[b]));
+        let mut remap = vec![0u32; raw.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old] = new as u32;
+        }
+        for c in codes.iter_mut() {
+            *c = remap[*c as usize];
+        }
+        let levels = order.iter().map(|&i| format_number(raw[i])).collect();
+        Ok(Factor { codes, levels })
+    }
+
+    /// A factor with a single level for `n` rows.
+    pub fn constant(n: usize, label: &str) -> Factor {
+        Factor {
+            codes: vec![0; n],
+            levels: vec![label.to_string()],
+        }
+    }
+
+    fn sorted(mut codes: Vec<u32>, raw: Vec<String>) -> Factor {
+        let numeric: Option<Vec<f64>> = raw.iter().map(|s| s.trim().parse::<f64>().ok()).collect();
+        let mut order: Vec<usize> = (0..raw.len()).collect();
+        match &numeric {
+            Some(nums) if nums.iter().all(|x| x.is_finite()) => {
+                order.sort_by(|&a, &b| nums[a].total_cmp(&nums[b]).then(raw[a].cmp(&raw[b])))
+            }
+            _ => order.sort_by(|&a, &b| raw[a].as_bytes().cmp(raw[b].as_bytes())),
+        }
+        let mut remap = vec![0u32; raw.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old] = new as u32;
+        }
+        for c in codes.iter_mut() {
+            *c = remap[*c as usize];
+        }
+        let levels = order.into_iter().map(|i| raw[i].clone()).collect();
+        Factor { codes, levels }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Number of levels.
+    pub fn n_levels(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// Cross-classification of two factors (levels `a.b`, first factor varying slowest in the label).
+    /// Only combinations present in the data become levels.
+    pub fn interaction(a: &Factor, b: &Factor) -> Factor {
+        let nb = b.n_levels() as u64;
+        let mut index: HashMap<u64, u32> = HashMap::new();
+        let mut keys: Vec<u64> = Vec::new();
+        let mut codes = Vec::with_capacity(a.len());
+        for (&ca, &cb) in a.codes.iter().zip(&b.codes) {
+            let key = ca as u64 * nb + cb as u64;
+            let next = keys.len() as u32;
+            let c = *index.entry(key).or_insert_with(|| {
+                keys.push(key);
+                next
+            });
+            codes.push(c);
+        }
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by_key(|&i| keys[i]);
+        let mut remap = vec![0u32; keys.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old] = new as u32;
+        }
+        for c in codes.iter_mut() {
+            *c = remap[*c as usize];
+        }
+        let levels = order
+            .iter()
+            .map(|&i| {
+                let k = keys[i];
+                format!(
+                    "{}.{}",
+                    a.levels[(k / nb) as usize],
+                    b.levels[(k % nb) as usize]
+                )
+            })
+            .collect();
+        Factor { codes, levels }
+    }
+}
+
+/// Formats a number the short way (integers without a decimal point).
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// One column of a [`Frame`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Numbers; missing values are NaN.
+    Num(Vec<f64>),
+    /// Text; missing values are empty strings.
+    Text(Vec<String>),
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Num(v) => v.len(),
+            Column::Text(v) => v.len(),
+        }
+    }
+}
+
+/// A table of named columns of equal length.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frame {
+    names: Vec<String>,
+    columns: Vec<Column>,
+    rows: usize,
+}
+
+fn is_missing(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || t == "NA" || t == "NaN"
+}
+
+impl Frame {
+    /// An empty frame with `rows` rows.
+    pub fn new(rows: usize) -> Frame {
+        Frame {
+            names: Vec::new(),
+            columns: Vec::new(),
+            rows,
+        }
+    }
+
+    /// Adds a column; fails when its length differs from the frame's.
+    pub fn push(&mut self, name: &str, column: Column) -> Result<()> {
+        if self.columns.is_empty() && self.rows == 0 {
+            self.rows = column.len();
+        }
+        if column.len() != self.rows {
+            return Err(StatsError::RaggedColumns {
+                column: name.to_string(),
+                expected: self.rows,
+                found: column.len(),
+            });
+        }
+        self.names.push(name.to_string());
+        self.columns.push(column);
+        Ok(())
+    }
+
+    /// Reads CSV bytes with a header line. A column whose non-missing values all parse as
+    /// numbers becomes numeric (missing: empty, `NA`, `NaN`); any other column is text.
+    pub fn from_csv(bytes: &[u8]) -> Result<Frame> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(bytes);
+        let header = reader
+            .headers()
+            .map_err(|e| csv_error(&e, 1))?
+            .iter()
+            .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
+            .collect::<Vec<_>>();
+        if header.is_empty() || header.iter().all(|h| h.is_empty()) {
+            return Err(StatsError::Csv {
+                line: 1,
+                reason: "no header / không có dòng tiêu đề".into(),
+            });
+        }
+        let mut seen = std::collections::HashSet::new();
+        for h in &header {
+            if !seen.insert(h.as_str()) {
+                return Err(StatsError::Csv {
+                    line: 1,
+                    reason: format!("duplicate column `{h}` / cột trùng tên"),
+                });
+            }
+        }
+        let k = header.len();
+        let mut text: Vec<Vec<String>> = vec![Vec::new(); k];
+        let mut record = csv::StringRecord::new();
+        let mut line = 1usize;
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(&e, line + 1)),
+            }
+            line += 1;
+            if record.len() != k {
+                return Err(StatsError::Csv {
+                    line,
+                    reason: format!("{} fields, header has {k}", record.len()),
+                });
+            }
+            for (j, f) in record.iter().enumerate() {
+                text[j].push(f.to_string());
+            }
+        }
+        let rows = text.first().map_or(0, |c| c.len());
+        let mut frame = Frame::new(rows);
+        for (name, col) in header.into_iter().zip(text) {
+            let mut nums = Vec::with_capacity(col.len());
+            let mut numeric = true;
+            for s in &col {
+                if is_missing(s) {
+                    nums.push(f64::NAN);
+                } else if let Ok(v) = s.trim().parse::<f64>() {
+                    nums.push(v);
+                } else {
+                    numeric = false;
+                    break;
+                }
+            }
+            let column = if numeric {
+                Column::Num(nums)
+            } else {
+                Column::Text(col)
+            };
+            frame.push(&name, column)?;
+        }
+        Ok(frame)
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Column names in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The column called `name`.
+    pub fn column(&self, name: &str) -> Result<&Column> {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => Ok(&self.columns[i]),
+            None => Err(self.unknown(&[name])),
+        }
+    }
+
+    /// Fails with one error listing every name in `wanted` that is not a column.
+    pub fn require(&self, wanted: &[&str]) -> Result<()> {
+        let missing: Vec<&str> = wanted
+            .iter()
+            .copied()
+            .filter(|w| !self.names.iter().any(|n| n == w))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(self.unknown(&missing))
+        }
+    }
+
+    fn unknown(&self, missing: &[&str]) -> StatsError {
+        StatsError::UnknownColumn {
+            unknown: missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            existing: self.names.join(", "),
+        }
+    }
+
+    /// A numeric column (text columns are an error naming the first non-number).
+    pub fn numeric(&self, name: &str) -> Result<&[f64]> {
+        match self.column(name)? {
+            Column::Num(v) => Ok(v),
+            Column::Text(v) => {
+                let row = v
+                    .iter()
+                    .position(|s| !is_missing(s) && s.trim().parse::<f64>().is_err())
+                    .unwrap_or(0);
+                Err(StatsError::MissingValue {
+                    column: name.to_string(),
+                    row: row + 1,
+                })
+            }
+        }
+    }
+
+    /// A column as a factor (numbers become levels sorted numerically).
+    pub fn factor(&self, name: &str) -> Result<Factor> {
+        match self.column(name)? {
+            Column::Num(v) => Factor::from_f64(name, v),
+            Column::Text(v) => {
+                if let Some(row) = v.iter().position(|s| is_missing(s)) {
+                    return Err(StatsError::MissingValue {
+                        column: name.to_string(),
+                        row: row + 1,
+                    });
+                }
+                Ok(Factor::from_strs(v))
+            }
+        }
+    }
+}
+
+fn csv_error(e: &csv::Error, line: usize) -> StatsError {
+    let line = e
+        .position()
+        .map(|p| p.line() as usize)
+        .filter(|&l| l > 0)
+        .unwrap_or(line);
+    StatsError::Csv {
+        line,
+        reason: e.to_string(),
+    }
+}

@@ -1,0 +1,477 @@
+//! Estimators with Taylor-linearisation standard errors: totals, means, ratios, proportions,
+//! population variances, domains (R's `svyby`), design effects and confidence intervals.
+
+use crate::data::Factor;
+use crate::design::Design;
+use crate::dist;
+use crate::error::{Result, StatsError, degenerate, invalid};
+
+/// One estimated statistic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// What was estimated (variable, level or domain).
+    pub label: String,
+    /// Point estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub se: f64,
+    /// Design effect (R's `deff=TRUE`, without-replacement SRS reference) when defined.
+    pub deff: Option<f64>,
+    /// Design degrees of freedom of the (sub)population: PSUs minus strata.
+    pub df: f64,
+}
+
+/// Which reference distribution a confidence interval uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Interval {
+    /// Normal quantiles (R's `confint()` default).
+    #[default]
+    Normal,
+    /// Student t with the design degrees of freedom (`confint(df=degf(design))`).
+    T,
+}
+
+impl Estimate {
+    /// Confidence interval at `level` (for example 0.95).
+    pub fn ci(&self, level: f64, interval: Interval) -> (f64, f64) {
+        let df = match interval {
+            Interval::Normal => f64::INFINITY,
+            Interval::T => self.df,
+        };
+        ci_bounds(self.estimate, self.se, level, df)
+    }
+
+    /// Coefficient of variation (SE / estimate).
+    pub fn cv(&self) -> f64 {
+        self.se / self.estimate
+    }
+}
+
+/// estimate ± quantile × se with a t (or normal when `df` is infinite) quantile, as R's `tconfint`.
+pub fn ci_bounds(est: f64, se: f64, level: f64, df: f64) -> (f64, f64) {
+    let a = (1.0 - level) / 2.0;
+    let q = if df > 0.0 { dist::qt(a, df) } else { f64::NAN };
+    (est + se * q, est - se * q)
+}
+
+pub(crate) fn in_domain(domain: Option<&[bool]>, i: usize) -> bool {
+    domain.is_none_or(|d| d[i])
+}
+
+pub(crate) fn check_domain(design: &Design, domain: Option<&[bool]>) -> Result<()> {
+    if let Some(d) = domain {
+        if d.len() != design.n {
+            return Err(StatsError::RaggedColumns {
+                column: "domain".into(),
+                expected: design.n,
+                found: d.len(),
+            });
+        }
+        if !d.iter().zip(&design.w).any(|(&b, &w)| b && w != 0.0) {
+            return Err(StatsError::EmptyDomain {
+                domain: "subset".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn check_values(design: &Design, y: &[f64], domain: Option<&[bool]>) -> Result<()> {
+    if y.len() != design.n {
+        return Err(StatsError::RaggedColumns {
+            column: "variable".into(),
+            expected: design.n,
+            found: y.len(),
+        });
+    }
+    for (i, &v) in y.iter().enumerate() {
+        if !v.is_finite() && in_domain(domain, i) {
+            return Err(StatsError::MissingValue {
+                column: "variable".into(),
+                row: i + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Weighted population variance of `y` in the domain with the n/(n-1) factor (R's `svyvar`
+/// point estimate), plus the domain's weight sum and count of non-zero weights.
+fn srs_parts(design: &Design, y: &[f64], domain: Option<&[bool]>) -> (f64, f64, f64) {
+    let mut psum = 0.0;
+    let mut sy = 0.0;
+    let mut nobs = 0.0;
+    for i in 0..design.n {
+        if in_domain(domain, i) {
+            let w = design.w[i];
+            psum += w;
+            sy += w * y[i];
+            if w != 0.0 {
+                nobs += 1.0;
+            }
+        }
+    }
+    let mean = sy / psum;
+    let mut ss = 0.0;
+    for i in 0..design.n {
+        if in_domain(domain, i) {
+            let d = y[i] - mean;
+            ss += design.w[i] * d * d;
+        }
+    }
+    (ss / psum * nobs / (nobs - 1.0), psum, nobs)
+}
+
+impl Design {
+    /// Population total of `y` (R's `svytotal`), optionally in a domain.
+    pub fn total(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        Ok(self.totals(&[y], domain)?.remove(0))
+    }
+
+    /// Totals of several variables with one variance pass.
+    pub fn totals(&self, ys: &[&[f64]], domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        check_domain(self, domain)?;
+        let mut cols = Vec::with_capacity(ys.len());
+        let mut ests = Vec::with_capacity(ys.len());
+        for y in ys {
+            check_values(self, y, domain)?;
+            let x: Vec<f64> = (0..self.n)
+                .map(|i| {
+                    if in_domain(domain, i) {
+                        y[i] * self.w[i]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            ests.push(x.iter().sum::<f64>());
+            cols.push(x);
+        }
+        let k = cols.len();
+        let v = self.vcov(cols, domain)?;
+        let df = self.degf(domain);
+        Ok(ys
+            .iter()
+            .enumerate()
+            .map(|(j, y)| {
+                let var = v[j * k + j];
+                let (s2, psum, nobs) = srs_parts(self, y, domain);
+                let vsrs = s2 * psum * psum * (psum - nobs) / (psum * nobs);
+                Estimate {
+                    label: String::new(),
+                    estimate: ests[j],
+                    se: var.sqrt(),
+                    deff: Some(var / vsrs),
+                    df,
+                }
+            })
+            .collect())
+    }
+
+    /// Population mean of `y` (R's `svymean`), optionally in a domain.
+    pub fn mean(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        Ok(self.means(&[y], domain)?.remove(0))
+    }
+
+    /// Means of several variables with one variance pass.
+    pub fn means(&self, ys: &[&[f64]], domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        Ok(self.means_cov(ys, domain)?.0)
+    }
+
+    /// Means and their full variance-covariance matrix (row-major).
+    pub fn means_cov(
+        &self,
+        ys: &[&[f64]],
+        domain: Option<&[bool]>,
+    ) -> Result<(Vec<Estimate>, Vec<f64>)> {
+        check_domain(self, domain)?;
+        let mut psum = 0.0;
+        for i in 0..self.n {
+            if in_domain(domain, i) {
+                psum += self.w[i];
+            }
+        }
+        let mut cols = Vec::with_capacity(ys.len());
+        let mut ests = Vec::with_capacity(ys.len());
+        for y in ys {
+            check_values(self, y, domain)?;
+            let mut s = 0.0;
+            for i in 0..self.n {
+                if in_domain(domain, i) {
+                    s += y[i] * self.w[i] / psum;
+                }
+            }
+            let x: Vec<f64> = (0..self.n)
+                .map(|i| {
+                    if in_domain(domain, i) {
+                        (y[i] - s) * self.w[i] / psum
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            ests.push(s);
+            cols.push(x);
+        }
+        let k = cols.len();
+        let v = self.vcov(cols, domain)?;
+        let df = self.degf(domain);
+        let out = ys
+            .iter()
+            .enumerate()
+            .map(|(j, y)| {
+                let var = v[j * k + j];
+                let (s2, psum, nobs) = srs_parts(self, y, domain);
+                let deff = if psum < nobs {
+                    None
+                } else {
+                    Some(var / (s2 * (psum - nobs) / (psum * nobs)))
+                };
+                Estimate {
+                    label: String::new(),
+                    estimate: ests[j],
+                    se: var.sqrt(),
+                    deff,
+                    df,
+                }
+            })
+            .collect();
+        Ok((out, v))
+    }
+
+    /// Proportion of each level of a factor (R's `svymean(~factor(x))`), labelled by level.
+    pub fn proportions(&self, f: &Factor, domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        let ind = indicators(f);
+        let refs: Vec<&[f64]> = ind.iter().map(|v| v.as_slice()).collect();
+        let mut out = self.means(&refs, domain)?;
+        for (e, l) in out.iter_mut().zip(&f.levels) {
+            e.label = l.clone();
+        }
+        Ok(out)
+    }
+
+    /// Estimated population count of each level of a factor (R's `svytotal(~factor(x))`).
+    pub fn level_totals(&self, f: &Factor, domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        let ind = indicators(f);
+        let refs: Vec<&[f64]> = ind.iter().map(|v| v.as_slice()).collect();
+        let mut out = self.totals(&refs, domain)?;
+        for (e, l) in out.iter_mut().zip(&f.levels) {
+            e.label = l.clone();
+        }
+        Ok(out)
+    }
+
+    /// Ratio of two population totals (R's `svyratio`), optionally in a domain.
+    pub fn ratio(&self, num: &[f64], den: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        check_domain(self, domain)?;
+        check_values(self, num, domain)?;
+        check_values(self, den, domain)?;
+        let (mut ty, mut tx) = (0.0, 0.0);
+        for i in 0..self.n {
+            if in_domain(domain, i) {
+                ty += num[i] * self.w[i];
+                tx += den[i] * self.w[i];
+            }
+        }
+        if tx == 0.0 {
+            return Err(degenerate(
+                "ratio",
+                "the denominator total is zero / tổng mẫu số bằng 0",
+            ));
+        }
+        let r = ty / tx;
+        let z: Vec<f64> = (0..self.n)
+            .map(|i| {
+                if in_domain(domain, i) {
+                    (num[i] - r * den[i]) / tx
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let x: Vec<f64> = z.iter().zip(&self.w).map(|(a, w)| a * w).collect();
+        let v = self.vcov(vec![x], domain)?[0];
+        let (s2, psum, nobs) = srs_parts(self, &z, domain);
+        let vsrs = s2 * psum * psum * (psum - nobs) / (psum * nobs);
+        Ok(Estimate {
+            label: String::new(),
+            estimate: r,
+            se: v.sqrt(),
+            deff: Some(v / vsrs),
+            df: self.degf(domain),
+        })
+    }
+
+    /// Population variance of `y` (R's `svyvar`) with its standard error.
+    pub fn variance(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        check_domain(self, domain)?;
+        check_values(self, y, domain)?;
+        let m = self.mean(y, domain)?.estimate;
+        let mut nobs = 0.0;
+        for i in 0..self.n {
+            if in_domain(domain, i) && self.w[i] != 0.0 {
+                nobs += 1.0;
+            }
+        }
+        if nobs < 2.0 {
+            return Err(degenerate(
+                "variance",
+                "fewer than two observations / ít hơn hai quan sát",
+            ));
+        }
+        let z: Vec<f64> = y
+            .iter()
+            .map(|&v| (v - m) * (v - m) * nobs / (nobs - 1.0))
+            .collect();
+        let mut e = self.mean(&z, domain)?;
+        e.deff = None;
+        Ok(e)
+    }
+
+    /// Runs an estimator in every level of `by` (R's `svyby`), returning `(level, estimates)`.
+    /// Levels without respondents are skipped like R's `drop.empty.groups`.
+    pub fn by<F>(&self, by: &Factor, mut f: F) -> Result<Vec<(String, Vec<Estimate>)>>
+    where
+        F: FnMut(&Design, &[bool]) -> Result<Vec<Estimate>>,
+    {
+        if by.len() != self.n {
+            return Err(StatsError::RaggedColumns {
+                column: "by".into(),
+                expected: self.n,
+                found: by.len(),
+            });
+        }
+        let mut out = Vec::new();
+        let mut mask = vec![false; self.n];
+        for (l, label) in by.levels.iter().enumerate() {
+            let mut any = false;
+            for i in 0..self.n {
+                mask[i] = by.codes[i] == l as u32;
+                any |= mask[i] && self.w[i] != 0.0;
+            }
+            if !any {
+                continue;
+            }
+            out.push((label.clone(), f(self, &mask)?));
+        }
+        Ok(out)
+    }
+
+    /// Means of several variables in every level of `by` with a single variance pass.
+    pub fn means_by(&self, ys: &[&[f64]], by: &Factor) -> Result<Vec<(String, Vec<Estimate>)>> {
+        if by.len() != self.n {
+            return Err(StatsError::RaggedColumns {
+                column: "by".into(),
+                expected: self.n,
+                found: by.len(),
+            });
+        }
+        for y in ys {
+            check_values(self, y, None)?;
+        }
+        let nl = by.n_levels();
+        let nv = ys.len();
+        let mut psum = vec![0.0; nl];
+        let mut sums = vec![0.0; nl * nv];
+        for i in 0..self.n {
+            let l = by.codes[i] as usize;
+            psum[l] += self.w[i];
+            for (j, y) in ys.iter().enumerate() {
+                sums[l * nv + j] += y[i] * self.w[i];
+            }
+        }
+        let levels: Vec<usize> = (0..nl).filter(|&l| psum[l] > 0.0).collect();
+        let mut cols = Vec::with_capacity(levels.len() * nv);
+        for &l in &levels {
+            for (j, y) in ys.iter().enumerate() {
+                let m = sums[l * nv + j] / psum[l];
+                let x: Vec<f64> = (0..self.n)
+                    .map(|i| {
+                        if by.codes[i] as usize == l {
+                            (y[i] - m) * self.w[i] / psum[l]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                cols.push(x);
+            }
+        }
+        let k = cols.len();
+        // The average lonely-PSU rule depends on the domain: fall back to one pass per level.
+        let v = if self.lonely == crate::design::LonelyPsu::Average {
+            None
+        } else {
+            Some(self.vcov_diag(cols)?)
+        };
+        let mut out = Vec::new();
+        let mut mask = vec![false; self.n];
+        for (li, &l) in levels.iter().enumerate() {
+            for i in 0..self.n {
+                mask[i] = by.codes[i] as usize == l;
+            }
+            let df = self.degf(Some(&mask));
+            let ests = match &v {
+                Some(v) => (0..nv)
+                    .map(|j| {
+                        let idx = li * nv + j;
+                        let var = v[idx];
+                        let (s2, ps, nobs) = srs_parts(self, ys[j], Some(&mask));
+                        Estimate {
+                            label: String::new(),
+                            estimate: sums[l * nv + j] / psum[l],
+                            se: var.sqrt(),
+                            deff: if ps < nobs {
+                                None
+                            } else {
+                                Some(var / (s2 * (ps - nobs) / (ps * nobs)))
+                            },
+                            df,
+                        }
+                    })
+                    .collect(),
+                None => self.means(ys, Some(&mask))?,
+            };
+            out.push((by.levels[l].clone(), ests));
+        }
+        let _ = k;
+        Ok(out)
+    }
+
+    /// Variances (diagonal only) of many influence columns: cheaper than [`Design::vcov`].
+    pub(crate) fn vcov_diag(&self, cols: Vec<Vec<f64>>) -> Result<Vec<f64>> {
+        let k = cols.len();
+        if k <= 8 {
+            let v = self.vcov(cols, None)?;
+            return Ok((0..k).map(|j| v[j * k + j]).collect());
+        }
+        let mut out = Vec::with_capacity(k);
+        let mut it = cols.into_iter();
+        loop {
+            let chunk: Vec<Vec<f64>> = it.by_ref().take(8).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let m = chunk.len();
+            let v = self.vcov(chunk, None)?;
+            out.extend((0..m).map(|j| v[j * m + j]));
+        }
+        Ok(out)
+    }
+}
+
+/// 0/1 indicator columns of each level of a factor.
+pub(crate) fn indicators(f: &Factor) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; f.len()]; f.n_levels()];
+    for (i, &c) in f.codes.iter().enumerate() {
+        out[c as usize][i] = 1.0;
+    }
+    out
+}
+
+pub(crate) fn check_level(level: f64) -> Result<()> {
+    if !(level > 0.0 && level < 1.0) {
+        return Err(invalid("level", format!("{level} must be between 0 and 1")));
+    }
+    Ok(())
+}
