@@ -32,6 +32,8 @@ pub mod error;
 pub mod estimate;
 mod linalg;
 pub mod quantile;
+pub mod random;
+pub mod replicate;
 pub mod table;
 pub mod weighting;
 
@@ -40,5 +42,6 @@ pub use design::{Design, DesignSpec, LonelyPsu};
 pub use error::{Result, StatsError};
 pub use estimate::{Estimate, Interval};
 pub use quantile::{CipropMethod, PropInterval, QuantileEstimate, QuantileRule};
+pub use replicate::{RepDesign, RepType};
 pub use table::{ChisqStatistic, ChisqTest};
 pub use weighting::{CalFun, CalibrateOptions, Margin, ModelMatrix, RakeOptions};

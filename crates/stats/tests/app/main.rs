@@ -3,6 +3,7 @@
 
 mod errors;
 mod fixtures;
+mod replicate;
 mod taylor;
 mod weighting;
 
