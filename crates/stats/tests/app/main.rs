@@ -1,6 +1,9 @@
 //! Integration tests of duluan-stats against numbers computed by R's survey package
 //! (`tests/fixtures/make_fixtures.R` wrote the data and `expected.csv`).
 
+// Numeric checks index parallel columns by row.
+#![allow(clippy::needless_range_loop)]
+
 mod errors;
 mod fixtures;
 mod replicate;
