@@ -1,0 +1,478 @@
+//! The questionnaire model: a [`Form`] the app stores as JSON.
+//!
+//! A form is a tree of [`Item`]s (questions, groups, repeats) and a set of [`ChoiceList`]s.
+//! Texts ([`Text`]) are maps from a language name as written in XLSForm column headers
+//! (`"Tiếng Việt (vi)"`, `"English (en)"`, or `""` for a column without a language) to the text.
+//! Expressions are kept as written (XLSForm syntax, `${name}` references); [`crate::check_form`]
+//! parses and checks them. Every field maps to one XLSForm column, so a form survives
+//! export and import unchanged.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A text in several languages. Key: the language as in XLSForm (`"Tiếng Việt (vi)"`), `""`
+/// for text without a language.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<String, String>);
+
+impl Text {
+    /// A text without a language.
+    pub fn plain(s: &str) -> Text {
+        let mut m = BTreeMap::new();
+        m.insert(String::new(), s.to_string());
+        Text(m)
+    }
+
+    /// Adds a translation.
+    pub fn with(mut self, language: &str, s: &str) -> Text {
+        self.0.insert(language.to_string(), s.to_string());
+        self
+    }
+
+    /// True when there is no text in any language.
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(|s| s.is_empty())
+    }
+
+    /// The text in `language` (a full name or just its code, e.g. `vi`), else in `fallback`,
+    /// else without language, else any.
+    pub fn get(&self, language: &str, fallback: Option<&str>) -> Option<&str> {
+        let find = |lang: &str| {
+            self.0
+                .iter()
+                .find(|(k, v)| !v.is_empty() && language_matches(k, lang))
+                .map(|(_, v)| v.as_str())
+        };
+        find(language)
+            .or_else(|| fallback.and_then(find))
+            .or_else(|| self.0.get("").filter(|s| !s.is_empty()).map(String::as_str))
+            .or_else(|| self.0.values().find(|s| !s.is_empty()).map(String::as_str))
+    }
+}
+
+/// The language code of an XLSForm language name: `"Tiếng Việt (vi)"` → `Some("vi")`.
+pub fn language_code(name: &str) -> Option<&str> {
+    let name = name.trim_end();
+    let open = name.rfind('(')?;
+    name.strip_suffix(')')
+        .map(|s| &s[open + 1..])
+        .filter(|c| !c.is_empty())
+}
+
+/// True when the XLSForm language name `name` is `wanted` or has the code `wanted`.
+pub fn language_matches(name: &str, wanted: &str) -> bool {
+    name == wanted || language_code(name) == Some(wanted)
+}
+
+/// Question types. In JSON and XLSForm they are written as XLSForm's `type` cell:
+/// `"integer"`, `"select_one yes_no"`, …
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+#[derive(Default)]
+pub enum QuestionType {
+    /// Free text.
+    #[default]
+    Text,
+    /// Whole number.
+    Integer,
+    /// Decimal number.
+    Decimal,
+    /// One choice from a list (with appearance `likert` it is a Likert scale).
+    SelectOne(String),
+    /// Several choices from a list, stored space-separated.
+    SelectMultiple(String),
+    /// Order the choices of a list, stored space-separated from first to last.
+    Rank(String),
+    /// A number on a scale (`parameters`: `start=1 end=5 step=1`; appearance `rating` for stars).
+    Range,
+    /// A date `YYYY-MM-DD`.
+    Date,
+    /// A time `HH:MM[:SS]`.
+    Time,
+    /// A date and time.
+    DateTime,
+    /// A text shown, nothing asked.
+    Note,
+    /// A value computed from `calculation`, not shown.
+    Calculate,
+    /// A value set by the app (or a default), not shown.
+    Hidden,
+    /// A statement the respondent acknowledges (value `OK`).
+    Acknowledge,
+}
+
+impl QuestionType {
+    /// The choice list a select, rank uses.
+    pub fn list(&self) -> Option<&str> {
+        match self {
+            QuestionType::SelectOne(l)
+            | QuestionType::SelectMultiple(l)
+            | QuestionType::Rank(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// True for types the respondent sees and answers.
+    pub fn is_input(&self) -> bool {
+        !matches!(
+            self,
+            QuestionType::Note | QuestionType::Calculate | QuestionType::Hidden
+        )
+    }
+
+    /// True for types shown on a page (inputs and notes).
+    pub fn is_shown(&self) -> bool {
+        !matches!(self, QuestionType::Calculate | QuestionType::Hidden)
+    }
+
+    /// Parses an XLSForm type with pyxform's aliases (`select one x`, `select_multiple x`,
+    /// `select all that apply x`, `int`, `string`, `trigger`, `dateTime`, …). Group and repeat
+    /// markers are not question types.
+    pub fn parse(s: &str) -> Option<QuestionType> {
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let lower = s.to_lowercase();
+        let with_list = |prefixes: &[&str]| {
+            prefixes.iter().find_map(|p| {
+                lower
+                    .strip_prefix(p)
+                    .and_then(|rest| rest.strip_prefix(' '))
+                    .map(|_| s[p.len() + 1..].to_string())
+            })
+        };
+        if let Some(l) = with_list(&["select_one", "select one", "select1"]) {
+            return Some(QuestionType::SelectOne(l));
+        }
+        if let Some(l) = with_list(&[
+            "select_multiple",
+            "select multiple",
+            "select all that apply",
+        ]) {
+            return Some(QuestionType::SelectMultiple(l));
+        }
+        if let Some(l) = with_list(&["rank"]) {
+            return Some(QuestionType::Rank(l));
+        }
+        Some(match lower.as_str() {
+            "text" | "string" => QuestionType::Text,
+            "integer" | "int" => QuestionType::Integer,
+            "decimal" => QuestionType::Decimal,
+            "range" => QuestionType::Range,
+            "date" => QuestionType::Date,
+            "time" => QuestionType::Time,
+            "datetime" => QuestionType::DateTime,
+            "note" => QuestionType::Note,
+            "calculate" => QuestionType::Calculate,
+            "hidden" => QuestionType::Hidden,
+            "acknowledge" | "trigger" => QuestionType::Acknowledge,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for QuestionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QuestionType::Text => f.write_str("text"),
+            QuestionType::Integer => f.write_str("integer"),
+            QuestionType::Decimal => f.write_str("decimal"),
+            QuestionType::SelectOne(l) => write!(f, "select_one {l}"),
+            QuestionType::SelectMultiple(l) => write!(f, "select_multiple {l}"),
+            QuestionType::Rank(l) => write!(f, "rank {l}"),
+            QuestionType::Range => f.write_str("range"),
+            QuestionType::Date => f.write_str("date"),
+            QuestionType::Time => f.write_str("time"),
+            QuestionType::DateTime => f.write_str("dateTime"),
+            QuestionType::Note => f.write_str("note"),
+            QuestionType::Calculate => f.write_str("calculate"),
+            QuestionType::Hidden => f.write_str("hidden"),
+            QuestionType::Acknowledge => f.write_str("acknowledge"),
+        }
+    }
+}
+
+impl From<QuestionType> for String {
+    fn from(t: QuestionType) -> String {
+        t.to_string()
+    }
+}
+
+impl TryFrom<String> for QuestionType {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        QuestionType::parse(&s).ok_or_else(|| format!("unknown question type `{s}`"))
+    }
+}
+
+/// A question (or note, calculate, hidden field).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Question {
+    /// Variable name, unique in the form and stable across versions.
+    pub name: String,
+    /// The type.
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    /// Wording for self-completion (web, email, paper).
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub label: Text,
+    /// Wording read by an interviewer (telephone); falls back to `label`.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub interviewer_label: Text,
+    /// Help text.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub hint: Text,
+    /// `yes`, `no` or an expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<String>,
+    /// Message when a required question is unanswered.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub required_message: Text,
+    /// Expression that must be true for a non-empty answer; `.` is the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+    /// Message when the constraint fails.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub constraint_message: Text,
+    /// Expression: is the question asked?
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<String>,
+    /// Expression computing the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calculation: Option<String>,
+    /// Initial value: a literal, or an expression when it contains `${` or `(`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// `yes`, `no` or an expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<String>,
+    /// Expression over choice columns keeping the choices offered (cascading selects).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<String>,
+    /// Display hints (`likert`, `minimal`, `rating`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<String>,
+    /// Type parameters (`start=1 end=5 step=1` for range).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<String>,
+}
+
+/// A group of items, or a repeat (a group answered several times, e.g. one per household member).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Group {
+    /// Name, unique in the form.
+    pub name: String,
+    /// True for a repeat.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
+    /// Title for self-completion.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub label: Text,
+    /// Title read by an interviewer.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub interviewer_label: Text,
+    /// Expression: are the group's items asked? A non-relevant group hides all it contains.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<String>,
+    /// `field-list` puts the group on one page; `table-list` makes a matrix of its selects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<String>,
+    /// For repeats: expression for the number of instances.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_count: Option<String>,
+    /// The items inside.
+    pub items: Vec<Item>,
+}
+
+/// An item of a form body.
+// Questions are the common case: boxing them would only add indirection to the stored model.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Item {
+    /// A question.
+    Question(Question),
+    /// A group or a repeat.
+    Group(Group),
+}
+
+impl Item {
+    /// The item's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Item::Question(q) => &q.name,
+            Item::Group(g) => &g.name,
+        }
+    }
+}
+
+/// One choice of a list.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Choice {
+    /// The value stored.
+    pub name: String,
+    /// The label shown.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub label: Text,
+    /// Other columns (used by choice filters, e.g. `province`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// A named list of choices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChoiceList {
+    /// The list name used in `select_one NAME`.
+    pub name: String,
+    /// The choices, in order.
+    pub choices: Vec<Choice>,
+}
+
+/// A questionnaire.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Form {
+    /// Form id (XLSForm `form_id`), stable across versions.
+    pub id: String,
+    /// Version (XLSForm `version`); a published version never changes.
+    pub version: String,
+    /// Title (XLSForm `form_title`).
+    pub title: String,
+    /// Language used when a text lacks the requested one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_language: Option<String>,
+    /// Expression naming each record (XLSForm `instance_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    /// True once published: then the form is immutable and changes need a new version.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub published: bool,
+    /// The body.
+    pub items: Vec<Item>,
+    /// Choice lists.
+    pub choices: Vec<ChoiceList>,
+}
+
+impl Form {
+    /// Reads a form from its JSON.
+    pub fn from_json(json: &str) -> Result<Form, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// The form as pretty JSON (stable key order).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Every language used by any text, sorted (`""` included when some text has none).
+    pub fn languages(&self) -> Vec<String> {
+        let mut langs = std::collections::BTreeSet::new();
+        let mut add = |t: &Text| {
+            for (k, v) in &t.0 {
+                if !v.is_empty() {
+                    langs.insert(k.clone());
+                }
+            }
+        };
+        fn walk(items: &[Item], add: &mut dyn FnMut(&Text)) {
+            for it in items {
+                match it {
+                    Item::Question(q) => {
+                        for t in [
+                            &q.label,
+                            &q.interviewer_label,
+                            &q.hint,
+                            &q.required_message,
+                            &q.constraint_message,
+                        ] {
+                            add(t);
+                        }
+                    }
+                    Item::Group(g) => {
+                        add(&g.label);
+                        add(&g.interviewer_label);
+                        walk(&g.items, add);
+                    }
+                }
+            }
+        }
+        walk(&self.items, &mut add);
+        for l in &self.choices {
+            for c in &l.choices {
+                add(&c.label);
+            }
+        }
+        langs.into_iter().collect()
+    }
+
+    /// Every question in document order (inside groups and repeats too).
+    pub fn questions(&self) -> Vec<&Question> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Question>) {
+            for it in items {
+                match it {
+                    Item::Question(q) => out.push(q),
+                    Item::Group(g) => walk(&g.items, out),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.items, &mut out);
+        out
+    }
+
+    /// The choice list called `name`.
+    pub fn list(&self, name: &str) -> Option<&ChoiceList> {
+        self.choices.iter().find(|l| l.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_parse_with_aliases() {
+        let cases: &[(&str, QuestionType)] = &[
+            ("select_one yn", QuestionType::SelectOne("yn".into())),
+            ("select one  yn", QuestionType::SelectOne("yn".into())),
+            ("Select_One yn", QuestionType::SelectOne("yn".into())),
+            (
+                "select all that apply fruits",
+                QuestionType::SelectMultiple("fruits".into()),
+            ),
+            (
+                "select multiple fruits",
+                QuestionType::SelectMultiple("fruits".into()),
+            ),
+            ("rank prio", QuestionType::Rank("prio".into())),
+            ("int", QuestionType::Integer),
+            ("string", QuestionType::Text),
+            ("trigger", QuestionType::Acknowledge),
+            ("dateTime", QuestionType::DateTime),
+            ("range", QuestionType::Range),
+        ];
+        for (s, t) in cases {
+            assert_eq!(QuestionType::parse(s).as_ref(), Some(t), "{s}");
+            assert_eq!(QuestionType::parse(&t.to_string()).as_ref(), Some(t));
+        }
+        for s in ["", "geopoint", "select_one", "begin group", "integer x"] {
+            assert_eq!(QuestionType::parse(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn texts_pick_a_language() {
+        let t = Text::default()
+            .with("Tiếng Việt (vi)", "Tuổi")
+            .with("English (en)", "Age");
+        assert_eq!(t.get("vi", None), Some("Tuổi"));
+        assert_eq!(t.get("English (en)", None), Some("Age"));
+        assert_eq!(t.get("fr", Some("en")), Some("Age"));
+        assert_eq!(language_code("Tiếng Việt (vi)"), Some("vi"));
+        assert_eq!(language_code("English"), None);
+    }
+}

@@ -1,0 +1,940 @@
+//! XLSForm sheets as tables of text: the mapping between the survey/choices/settings sheets
+//! and a [`Form`], independent of the spreadsheet file format.
+
+use crate::check::check_form;
+use crate::diag::{DiagKind, Diagnostic, Place};
+use crate::model::{Choice, ChoiceList, Form, Group, Item, Question, QuestionType, Text};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A sheet: its name and its rows of cells (row 0 is the header row, spreadsheet row 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// Sheet name.
+    pub name: String,
+    /// Cells as text.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A column of the survey sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Col {
+    Type,
+    Name,
+    Label,
+    InterviewerLabel,
+    Hint,
+    Required,
+    RequiredMessage,
+    Constraint,
+    ConstraintMessage,
+    Relevant,
+    Calculation,
+    Default,
+    ReadOnly,
+    ChoiceFilter,
+    Appearance,
+    Parameters,
+    RepeatCount,
+}
+
+impl Col {
+    const ALL: [Col; 17] = [
+        Col::Type,
+        Col::Name,
+        Col::Label,
+        Col::InterviewerLabel,
+        Col::Hint,
+        Col::Required,
+        Col::RequiredMessage,
+        Col::Constraint,
+        Col::ConstraintMessage,
+        Col::Relevant,
+        Col::Calculation,
+        Col::Default,
+        Col::ReadOnly,
+        Col::ChoiceFilter,
+        Col::Appearance,
+        Col::Parameters,
+        Col::RepeatCount,
+    ];
+
+    /// Canonical header (also the property name in diagnostics).
+    fn header(self) -> &'static str {
+        match self {
+            Col::Type => "type",
+            Col::Name => "name",
+            Col::Label => "label",
+            Col::InterviewerLabel => "interviewer_label",
+            Col::Hint => "hint",
+            Col::Required => "required",
+            Col::RequiredMessage => "required_message",
+            Col::Constraint => "constraint",
+            Col::ConstraintMessage => "constraint_message",
+            Col::Relevant => "relevant",
+            Col::Calculation => "calculation",
+            Col::Default => "default",
+            Col::ReadOnly => "read_only",
+            Col::ChoiceFilter => "choice_filter",
+            Col::Appearance => "appearance",
+            Col::Parameters => "parameters",
+            Col::RepeatCount => "repeat_count",
+        }
+    }
+
+    fn translatable(self) -> bool {
+        matches!(
+            self,
+            Col::Label
+                | Col::InterviewerLabel
+                | Col::Hint
+                | Col::RequiredMessage
+                | Col::ConstraintMessage
+        )
+    }
+
+    /// pyxform's survey header aliases (lower case, spaces and underscores as written).
+    fn from_alias(h: &str) -> Option<Col> {
+        Some(match h {
+            "type" | "command" => Col::Type,
+            "name" => Col::Name,
+            "label" | "caption" => Col::Label,
+            "interviewer_label" | "interviewer label" => Col::InterviewerLabel,
+            "hint" => Col::Hint,
+            "required" | "bind::required" => Col::Required,
+            "required_message" | "required message" | "jr:requiredmsg" | "bind::jr:requiredmsg" => {
+                Col::RequiredMessage
+            }
+            "constraint" | "bind::constraint" => Col::Constraint,
+            "constraint_message"
+            | "constraint message"
+            | "constraining message"
+            | "jr:constraintmsg"
+            | "bind::jr:constraintmsg" => Col::ConstraintMessage,
+            "relevant" | "relevance" | "bind::relevant" => Col::Relevant,
+            "calculation" | "calculate" | "bind::calculate" => Col::Calculation,
+            "default" => Col::Default,
+            "read_only" | "readonly" | "read only" | "bind::readonly" => Col::ReadOnly,
+            "choice_filter" | "choice filter" => Col::ChoiceFilter,
+            "appearance" | "control::appearance" => Col::Appearance,
+            "parameters" => Col::Parameters,
+            "repeat_count" | "repeat count" | "jr:count" | "count" | "control::jr:count" => {
+                Col::RepeatCount
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Splits a header into its lower-cased base and its language (`label::Tiếng Việt (vi)`).
+fn split_header(h: &str) -> (String, Option<String>) {
+    let h = h.trim();
+    let lower = h.to_lowercase();
+    for prefix in ["bind::", "control::"] {
+        if lower.starts_with(prefix) {
+            return (lower, None);
+        }
+    }
+    match h.find("::") {
+        Some(i) => (
+            h[..i].trim().to_lowercase(),
+            Some(h[i + 2..].trim().to_string()),
+        ),
+        None => (lower, None),
+    }
+}
+
+fn diag(
+    kind: DiagKind,
+    sheet: &str,
+    row: Option<usize>,
+    column: Option<&str>,
+    en: String,
+    vi: String,
+) -> Diagnostic {
+    Diagnostic {
+        kind,
+        place: Place {
+            sheet: Some(sheet.to_string()),
+            row,
+            column: column.map(str::to_string),
+            ..Place::default()
+        },
+        message_en: en,
+        message_vi: vi,
+    }
+}
+
+fn find_sheet<'a>(sheets: &'a [Sheet], name: &str) -> Option<&'a Sheet> {
+    sheets.iter().find(|s| s.name == name).or_else(|| {
+        sheets
+            .iter()
+            .find(|s| s.name.trim().eq_ignore_ascii_case(name))
+    })
+}
+
+fn cell(row: &[String], i: usize) -> &str {
+    row.get(i).map_or("", |s| s.trim())
+}
+
+/// Where items and choices came from, to place the checker's diagnostics.
+#[derive(Default)]
+struct Origins {
+    items: HashMap<Vec<usize>, usize>,
+    choices: HashMap<(String, usize), usize>,
+    survey_headers: HashMap<&'static str, String>,
+    choice_headers: HashMap<String, String>,
+}
+
+struct Frame {
+    group: Group,
+    row: usize,
+    path_index: usize,
+}
+
+/// Reads a form from its sheets. Every error is reported, each with its place; no form is
+/// produced if there is one.
+pub fn import_sheets(sheets: &[Sheet]) -> Result<Form, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut origins = Origins::default();
+    let Some(survey) = find_sheet(sheets, "survey") else {
+        let found: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+        let found = if found.is_empty() {
+            "none".to_string()
+        } else {
+            found.join(", ")
+        };
+        errors.push(diag(
+            DiagKind::Sheet,
+            "survey",
+            None,
+            None,
+            format!("there is no `survey` sheet (sheets found: {found})"),
+            format!("không có trang tính `survey` (các trang tìm thấy: {found})"),
+        ));
+        return Err(errors);
+    };
+    let mut form = Form::default();
+    if let Some(settings) = find_sheet(sheets, "settings") {
+        read_settings(settings, &mut form, &mut errors);
+    }
+    if let Some(choices) = find_sheet(sheets, "choices") {
+        form.choices = read_choices(choices, &mut origins, &mut errors);
+    }
+    form.items = read_survey(survey, &mut origins, &mut errors);
+    match check_form(&form) {
+        Ok(_) => {}
+        Err(diags) => {
+            for mut d in diags {
+                place_diagnostic(&mut d, &survey.name, sheets, &origins);
+                errors.push(d);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(form)
+    } else {
+        errors.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (
+                    d.place.sheet.clone().unwrap_or_default() != "survey",
+                    d.place.sheet.clone(),
+                    d.place.row,
+                    d.place.column.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        errors.dedup();
+        Err(errors)
+    }
+}
+
+fn place_diagnostic(d: &mut Diagnostic, survey_name: &str, sheets: &[Sheet], origins: &Origins) {
+    if let Some((list, idx)) = d.place.choice.clone() {
+        let choices =
+            find_sheet(sheets, "choices").map_or("choices".to_string(), |s| s.name.clone());
+        d.place.sheet = Some(choices);
+        d.place.row = origins.choices.get(&(list, idx)).copied();
+        d.place.column = d
+            .place
+            .property
+            .as_ref()
+            .map(|p| {
+                origins
+                    .choice_headers
+                    .get(p)
+                    .cloned()
+                    .unwrap_or_else(|| p.clone())
+            })
+            .or(Some("list_name".to_string()));
+        return;
+    }
+    if !d.place.path.is_empty() {
+        d.place.sheet = Some(survey_name.to_string());
+        d.place.row = origins.items.get(&d.place.path).copied();
+        if let Some(p) = &d.place.property {
+            let col = Col::ALL
+                .iter()
+                .find(|c| c.header() == p)
+                .and_then(|c| origins.survey_headers.get(c.header()).cloned())
+                .unwrap_or_else(|| p.clone());
+            d.place.column = Some(col);
+        }
+        return;
+    }
+    if d.place.property.as_deref() == Some("instance_name") {
+        d.place.sheet = Some("settings".to_string());
+        d.place.row = Some(2);
+        d.place.column = Some("instance_name".to_string());
+    }
+}
+
+fn read_settings(sheet: &Sheet, form: &mut Form, errors: &mut Vec<Diagnostic>) {
+    let Some(header) = sheet.rows.first() else {
+        return;
+    };
+    let values: Vec<&str> = sheet
+        .rows
+        .get(1)
+        .map(|r| (0..header.len()).map(|i| cell(r, i)).collect())
+        .unwrap_or_default();
+    for (i, h) in header.iter().enumerate() {
+        let v = values.get(i).copied().unwrap_or("");
+        match h.trim().to_lowercase().as_str() {
+            "form_title" | "title" => form.title = v.to_string(),
+            "form_id" | "id_string" => form.id = v.to_string(),
+            "version" => form.version = v.to_string(),
+            "default_language" => {
+                form.default_language = Some(v.to_string()).filter(|s| !s.is_empty())
+            }
+            "instance_name" => form.instance_name = Some(v.to_string()).filter(|s| !s.is_empty()),
+            "published" => match v.to_lowercase().as_str() {
+                "" | "no" | "false" => form.published = false,
+                "yes" | "true" => form.published = true,
+                _ => errors.push(diag(
+                    DiagKind::Type,
+                    &sheet.name,
+                    Some(2),
+                    Some(h),
+                    format!("`published` must be yes or no, not `{v}`"),
+                    format!("`published` phải là yes hoặc no, không phải `{v}`"),
+                )),
+            },
+            _ => {}
+        }
+    }
+}
+
+fn read_choices(
+    sheet: &Sheet,
+    origins: &mut Origins,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<ChoiceList> {
+    let Some(header) = sheet.rows.first() else {
+        return Vec::new();
+    };
+    let mut list_col = None;
+    let mut name_col = None;
+    let mut labels = Vec::new();
+    let mut extra = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if h.trim().is_empty() {
+            continue;
+        }
+        let (base, lang) = split_header(h);
+        match base.as_str() {
+            "list_name" | "list name" if lang.is_none() => {
+                list_col = Some(i);
+                origins
+                    .choice_headers
+                    .insert("list_name".into(), h.trim().to_string());
+            }
+            "name" | "value" if lang.is_none() => {
+                name_col = Some(i);
+                origins
+                    .choice_headers
+                    .insert("name".into(), h.trim().to_string());
+            }
+            "label" => {
+                labels.push((i, lang.unwrap_or_default()));
+                origins
+                    .choice_headers
+                    .entry("label".into())
+                    .or_insert_with(|| h.trim().to_string());
+            }
+            _ => extra.push((i, h.trim().to_string())),
+        }
+    }
+    let missing = |col: &str, errors: &mut Vec<Diagnostic>| {
+        errors.push(diag(
+            DiagKind::Column,
+            &sheet.name,
+            Some(1),
+            None,
+            format!("the `{col}` column is missing"),
+            format!("thiếu cột `{col}`"),
+        ))
+    };
+    let (Some(lc), Some(nc)) = (list_col, name_col) else {
+        if list_col.is_none() {
+            missing("list_name", errors);
+        }
+        if name_col.is_none() {
+            missing("name", errors);
+        }
+        return Vec::new();
+    };
+    let mut lists: Vec<ChoiceList> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (r, row) in sheet.rows.iter().enumerate().skip(1) {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let list = cell(row, lc);
+        if list.is_empty() {
+            errors.push(diag(
+                DiagKind::Missing,
+                &sheet.name,
+                Some(r + 1),
+                Some(header[lc].trim()),
+                "the list name is missing".into(),
+                "thiếu tên danh sách".into(),
+            ));
+            continue;
+        }
+        let li = *index.entry(list.to_string()).or_insert_with(|| {
+            lists.push(ChoiceList {
+                name: list.to_string(),
+                choices: Vec::new(),
+            });
+            lists.len() - 1
+        });
+        let mut label = Text::default();
+        for (i, lang) in &labels {
+            let v = cell(row, *i);
+            if !v.is_empty() {
+                label.0.insert(lang.clone(), v.to_string());
+            }
+        }
+        let mut columns = BTreeMap::new();
+        for (i, h) in &extra {
+            let v = cell(row, *i);
+            if !v.is_empty() {
+                columns.insert(h.clone(), v.to_string());
+            }
+        }
+        origins
+            .choices
+            .insert((list.to_string(), lists[li].choices.len()), r + 1);
+        lists[li].choices.push(Choice {
+            name: cell(row, nc).to_string(),
+            label,
+            columns,
+        });
+    }
+    lists
+}
+
+fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic>) -> Vec<Item> {
+    let Some(header) = sheet.rows.first() else {
+        errors.push(diag(
+            DiagKind::Sheet,
+            &sheet.name,
+            None,
+            None,
+            "the survey sheet is empty".into(),
+            "trang tính survey trống".into(),
+        ));
+        return Vec::new();
+    };
+    let mut cols: Vec<(usize, Col, Option<String>)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, h) in header.iter().enumerate() {
+        if h.trim().is_empty() {
+            continue;
+        }
+        let (base, lang) = split_header(h);
+        let Some(col) = Col::from_alias(&base) else {
+            continue;
+        };
+        if lang.is_some() && !col.translatable() {
+            errors.push(diag(
+                DiagKind::Column,
+                &sheet.name,
+                Some(1),
+                Some(h.trim()),
+                format!("column `{}` cannot have a language", col.header()),
+                format!("cột `{}` không thể có ngôn ngữ", col.header()),
+            ));
+            continue;
+        }
+        if !seen.insert((col, lang.clone())) {
+            errors.push(diag(
+                DiagKind::Column,
+                &sheet.name,
+                Some(1),
+                Some(h.trim()),
+                format!("column `{}` appears twice", h.trim()),
+                format!("cột `{}` xuất hiện hai lần", h.trim()),
+            ));
+            continue;
+        }
+        origins
+            .survey_headers
+            .entry(col.header())
+            .or_insert_with(|| h.trim().to_string());
+        cols.push((i, col, lang));
+    }
+    for need in [Col::Type, Col::Name] {
+        if !cols.iter().any(|c| c.1 == need) {
+            errors.push(diag(
+                DiagKind::Column,
+                &sheet.name,
+                Some(1),
+                None,
+                format!("the `{}` column is missing", need.header()),
+                format!("thiếu cột `{}`", need.header()),
+            ));
+        }
+    }
+    let type_header = origins
+        .survey_headers
+        .get("type")
+        .cloned()
+        .unwrap_or_else(|| "type".into());
+    let name_header = origins
+        .survey_headers
+        .get("name")
+        .cloned()
+        .unwrap_or_else(|| "name".into());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut top: Vec<Item> = Vec::new();
+    for (r, row) in sheet.rows.iter().enumerate().skip(1) {
+        let row_no = r + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut single: HashMap<Col, String> = HashMap::new();
+        let mut texts: HashMap<Col, Text> = HashMap::new();
+        for (i, col, lang) in &cols {
+            let v = cell(row, *i);
+            if v.is_empty() {
+                continue;
+            }
+            if col.translatable() {
+                texts
+                    .entry(*col)
+                    .or_default()
+                    .0
+                    .insert(lang.clone().unwrap_or_default(), v.to_string());
+            } else {
+                single.insert(*col, v.to_string());
+            }
+        }
+        let get = |c: Col| single.get(&c).cloned();
+        let text = |c: Col| texts.get(&c).cloned().unwrap_or_default();
+        let ty = get(Col::Type).unwrap_or_default();
+        let norm = ty
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .replace('_', " ");
+        let path_index = stack.last().map_or(top.len(), |f| f.group.items.len());
+        let mut path: Vec<usize> = stack.iter().map(|f| f.path_index).collect();
+        path.push(path_index);
+        if ty.is_empty() {
+            if single.keys().any(|c| *c != Col::Type) || !texts.is_empty() {
+                errors.push(diag(
+                    DiagKind::UnknownType,
+                    &sheet.name,
+                    Some(row_no),
+                    Some(&type_header),
+                    "the type is missing".into(),
+                    "thiếu kiểu câu hỏi".into(),
+                ));
+            }
+            continue;
+        }
+        match norm.as_str() {
+            "begin group" | "begin repeat" | "begin lgroup" | "begin looped group" => {
+                origins.items.insert(path, row_no);
+                stack.push(Frame {
+                    group: Group {
+                        name: get(Col::Name).unwrap_or_default(),
+                        repeat: norm != "begin group",
+                        label: text(Col::Label),
+                        interviewer_label: text(Col::InterviewerLabel),
+                        relevant: get(Col::Relevant),
+                        appearance: get(Col::Appearance),
+                        repeat_count: get(Col::RepeatCount),
+                        items: Vec::new(),
+                    },
+                    row: row_no,
+                    path_index,
+                });
+            }
+            "end group" | "end repeat" | "end lgroup" | "end looped group" => {
+                let repeat = norm != "end group";
+                match stack.pop() {
+                    None => errors.push(diag(
+                        DiagKind::Structure,
+                        &sheet.name,
+                        Some(row_no),
+                        Some(&type_header),
+                        format!("`{ty}` without a matching begin"),
+                        format!("`{ty}` không có dòng begin tương ứng"),
+                    )),
+                    Some(frame) => {
+                        if frame.group.repeat != repeat {
+                            errors.push(diag(
+                                DiagKind::Structure,
+                                &sheet.name,
+                                Some(row_no),
+                                Some(&type_header),
+                                format!(
+                                    "`{ty}` closes the {} begun on row {}",
+                                    if frame.group.repeat {
+                                        "repeat"
+                                    } else {
+                                        "group"
+                                    },
+                                    frame.row
+                                ),
+                                format!(
+                                    "`{ty}` đóng {} mở ở dòng {}",
+                                    if frame.group.repeat {
+                                        "nhóm lặp"
+                                    } else {
+                                        "nhóm"
+                                    },
+                                    frame.row
+                                ),
+                            ));
+                        }
+                        let item = Item::Group(frame.group);
+                        match stack.last_mut() {
+                            Some(parent) => parent.group.items.push(item),
+                            None => top.push(item),
+                        }
+                    }
+                }
+            }
+            _ => {
+                let kind = match QuestionType::parse(&ty) {
+                    Some(k) => k,
+                    None => {
+                        let metadata = [
+                            "start",
+                            "end",
+                            "today",
+                            "deviceid",
+                            "username",
+                            "phonenumber",
+                            "simserial",
+                            "subscriberid",
+                            "audit",
+                            "email",
+                        ];
+                        let (en, vi) = if metadata.contains(&norm.as_str()) {
+                            (
+                                format!(
+                                    "metadata type `{ty}` is not supported: duluan records it with each response"
+                                ),
+                                format!(
+                                    "không hỗ trợ kiểu siêu dữ liệu `{ty}`: duluan tự ghi thông tin này cho mỗi phiếu"
+                                ),
+                            )
+                        } else {
+                            (
+                                format!("unknown question type `{ty}`"),
+                                format!("kiểu câu hỏi `{ty}` không tồn tại"),
+                            )
+                        };
+                        errors.push(diag(
+                            DiagKind::UnknownType,
+                            &sheet.name,
+                            Some(row_no),
+                            Some(&type_header),
+                            en,
+                            vi,
+                        ));
+                        // A placeholder keeps references to it from being reported as unknown.
+                        QuestionType::Hidden
+                    }
+                };
+                if get(Col::Name).is_none() {
+                    errors.push(diag(
+                        DiagKind::InvalidName,
+                        &sheet.name,
+                        Some(row_no),
+                        Some(&name_header),
+                        "the name is missing".into(),
+                        "thiếu tên".into(),
+                    ));
+                }
+                origins.items.insert(path, row_no);
+                let q = Question {
+                    name: get(Col::Name).unwrap_or_else(|| format!("_row{row_no}")),
+                    kind,
+                    label: text(Col::Label),
+                    interviewer_label: text(Col::InterviewerLabel),
+                    hint: text(Col::Hint),
+                    required: get(Col::Required),
+                    required_message: text(Col::RequiredMessage),
+                    constraint: get(Col::Constraint),
+                    constraint_message: text(Col::ConstraintMessage),
+                    relevant: get(Col::Relevant),
+                    calculation: get(Col::Calculation),
+                    default: get(Col::Default),
+                    read_only: get(Col::ReadOnly),
+                    choice_filter: get(Col::ChoiceFilter),
+                    appearance: get(Col::Appearance),
+                    parameters: get(Col::Parameters),
+                };
+                let item = Item::Question(q);
+                match stack.last_mut() {
+                    Some(parent) => parent.group.items.push(item),
+                    None => top.push(item),
+                }
+            }
+        }
+    }
+    while let Some(frame) = stack.pop() {
+        errors.push(diag(
+            DiagKind::Structure,
+            &sheet.name,
+            Some(frame.row),
+            Some(&type_header),
+            format!(
+                "{} `{}` is never closed",
+                if frame.group.repeat {
+                    "repeat"
+                } else {
+                    "group"
+                },
+                frame.group.name
+            ),
+            format!(
+                "{} `{}` không được đóng",
+                if frame.group.repeat {
+                    "nhóm lặp"
+                } else {
+                    "nhóm"
+                },
+                frame.group.name
+            ),
+        ));
+        let item = Item::Group(frame.group);
+        match stack.last_mut() {
+            Some(parent) => parent.group.items.push(item),
+            None => top.push(item),
+        }
+    }
+    top
+}
+
+fn lang_header(base: &str, lang: &str) -> String {
+    if lang.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}::{lang}")
+    }
+}
+
+/// Writes a form as XLSForm sheets (`survey`, `choices`, `settings`), with only the columns
+/// the form uses.
+pub fn export_sheets(form: &Form) -> Vec<Sheet> {
+    // Which (column, language) pairs are used.
+    let mut used: BTreeSet<(Col, String)> = BTreeSet::new();
+    fn scan(items: &[Item], used: &mut BTreeSet<(Col, String)>) {
+        let text = |c: Col, t: &Text, used: &mut BTreeSet<(Col, String)>| {
+            for (k, v) in &t.0 {
+                if !v.is_empty() {
+                    used.insert((c, k.clone()));
+                }
+            }
+        };
+        for it in items {
+            match it {
+                Item::Question(q) => {
+                    text(Col::Label, &q.label, used);
+                    text(Col::InterviewerLabel, &q.interviewer_label, used);
+                    text(Col::Hint, &q.hint, used);
+                    text(Col::RequiredMessage, &q.required_message, used);
+                    text(Col::ConstraintMessage, &q.constraint_message, used);
+                    for (c, v) in [
+                        (Col::Required, &q.required),
+                        (Col::Constraint, &q.constraint),
+                        (Col::Relevant, &q.relevant),
+                        (Col::Calculation, &q.calculation),
+                        (Col::Default, &q.default),
+                        (Col::ReadOnly, &q.read_only),
+                        (Col::ChoiceFilter, &q.choice_filter),
+                        (Col::Appearance, &q.appearance),
+                        (Col::Parameters, &q.parameters),
+                    ] {
+                        if v.is_some() {
+                            used.insert((c, String::new()));
+                        }
+                    }
+                }
+                Item::Group(g) => {
+                    text(Col::Label, &g.label, used);
+                    text(Col::InterviewerLabel, &g.interviewer_label, used);
+                    for (c, v) in [
+                        (Col::Relevant, &g.relevant),
+                        (Col::Appearance, &g.appearance),
+                        (Col::RepeatCount, &g.repeat_count),
+                    ] {
+                        if v.is_some() {
+                            used.insert((c, String::new()));
+                        }
+                    }
+                    scan(&g.items, used);
+                }
+            }
+        }
+    }
+    scan(&form.items, &mut used);
+    used.insert((Col::Type, String::new()));
+    used.insert((Col::Name, String::new()));
+    let columns: Vec<(Col, String)> = used.into_iter().collect();
+    let mut survey = vec![
+        columns
+            .iter()
+            .map(|(c, l)| lang_header(c.header(), l))
+            .collect::<Vec<_>>(),
+    ];
+    fn rows(items: &[Item], columns: &[(Col, String)], out: &mut Vec<Vec<String>>) {
+        for it in items {
+            match it {
+                Item::Question(q) => {
+                    out.push(
+                        columns
+                            .iter()
+                            .map(|(c, l)| {
+                                let t = |t: &Text| t.0.get(l).cloned().unwrap_or_default();
+                                let o = |o: &Option<String>| o.clone().unwrap_or_default();
+                                match c {
+                                    Col::Type => q.kind.to_string(),
+                                    Col::Name => q.name.clone(),
+                                    Col::Label => t(&q.label),
+                                    Col::InterviewerLabel => t(&q.interviewer_label),
+                                    Col::Hint => t(&q.hint),
+                                    Col::RequiredMessage => t(&q.required_message),
+                                    Col::ConstraintMessage => t(&q.constraint_message),
+                                    Col::Required => o(&q.required),
+                                    Col::Constraint => o(&q.constraint),
+                                    Col::Relevant => o(&q.relevant),
+                                    Col::Calculation => o(&q.calculation),
+                                    Col::Default => o(&q.default),
+                                    Col::ReadOnly => o(&q.read_only),
+                                    Col::ChoiceFilter => o(&q.choice_filter),
+                                    Col::Appearance => o(&q.appearance),
+                                    Col::Parameters => o(&q.parameters),
+                                    Col::RepeatCount => String::new(),
+                                }
+                            })
+                            .collect(),
+                    );
+                }
+                Item::Group(g) => {
+                    let kind = if g.repeat { "repeat" } else { "group" };
+                    out.push(
+                        columns
+                            .iter()
+                            .map(|(c, l)| {
+                                let t = |t: &Text| t.0.get(l).cloned().unwrap_or_default();
+                                let o = |o: &Option<String>| o.clone().unwrap_or_default();
+                                match c {
+                                    Col::Type => format!("begin {kind}"),
+                                    Col::Name => g.name.clone(),
+                                    Col::Label => t(&g.label),
+                                    Col::InterviewerLabel => t(&g.interviewer_label),
+                                    Col::Relevant => o(&g.relevant),
+                                    Col::Appearance => o(&g.appearance),
+                                    Col::RepeatCount => o(&g.repeat_count),
+                                    _ => String::new(),
+                                }
+                            })
+                            .collect(),
+                    );
+                    rows(&g.items, columns, out);
+                    let mut end = vec![String::new(); columns.len()];
+                    end[0] = format!("end {kind}");
+                    out.push(end);
+                }
+            }
+        }
+    }
+    rows(&form.items, &columns, &mut survey);
+    let mut sheets = vec![Sheet {
+        name: "survey".into(),
+        rows: survey,
+    }];
+
+    if !form.choices.is_empty() {
+        let mut langs = BTreeSet::new();
+        let mut extra = BTreeSet::new();
+        for l in &form.choices {
+            for c in &l.choices {
+                langs.extend(
+                    c.label
+                        .0
+                        .iter()
+                        .filter(|(_, v)| !v.is_empty())
+                        .map(|(k, _)| k.clone()),
+                );
+                extra.extend(c.columns.keys().cloned());
+            }
+        }
+        let mut header = vec!["list_name".to_string(), "name".to_string()];
+        header.extend(langs.iter().map(|l| lang_header("label", l)));
+        header.extend(extra.iter().cloned());
+        let mut rows = vec![header];
+        for l in &form.choices {
+            for c in &l.choices {
+                let mut row = vec![l.name.clone(), c.name.clone()];
+                row.extend(
+                    langs
+                        .iter()
+                        .map(|lang| c.label.0.get(lang).cloned().unwrap_or_default()),
+                );
+                row.extend(
+                    extra
+                        .iter()
+                        .map(|k| c.columns.get(k).cloned().unwrap_or_default()),
+                );
+                rows.push(row);
+            }
+        }
+        sheets.push(Sheet {
+            name: "choices".into(),
+            rows,
+        });
+    }
+
+    let mut settings: Vec<(&str, String)> = vec![
+        ("form_title", form.title.clone()),
+        ("form_id", form.id.clone()),
+        ("version", form.version.clone()),
+    ];
+    if let Some(l) = &form.default_language {
+        settings.push(("default_language", l.clone()));
+    }
+    if let Some(n) = &form.instance_name {
+        settings.push(("instance_name", n.clone()));
+    }
+    if form.published {
+        settings.push(("published", "yes".into()));
+    }
+    sheets.push(Sheet {
+        name: "settings".into(),
+        rows: vec![
+            settings.iter().map(|(k, _)| k.to_string()).collect(),
+            settings.into_iter().map(|(_, v)| v).collect(),
+        ],
+    });
+    sheets
+}

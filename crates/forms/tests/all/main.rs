@@ -1,0 +1,7 @@
+//! The integration tests of duluan-forms, in one binary: expression functions, the checker,
+//! the response engine, XLSForm import/export, the corpus and round trips.
+
+mod checker;
+mod engine;
+mod functions;
+mod util;
