@@ -6,7 +6,9 @@
 
 mod errors;
 mod fixtures;
+mod props;
 mod replicate;
+mod sampling;
 mod taylor;
 mod weighting;
 
