@@ -11,7 +11,8 @@
 //! * [`tokens`]: words, numbers and symbols with byte positions, lower-cased and folded forms;
 //! * [`terms`]: multi-syllable terms learned by association, and a segmenter;
 //! * [`stopwords`]: the MIT-licensed stopwords-iso list;
-//! * [`pii`]: personal data in free text (names, phones, ID and passport numbers, e-mails).
+//! * [`pii`]: personal data in free text (names, phones, ID and passport numbers, e-mails);
+//! * [`restore`]: diacritic restoration (syllable trigrams + Viterbi) trained on the bundled [`corpus`].
 //!
 //! ```
 //! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
@@ -22,9 +23,11 @@
 //! ```
 
 pub mod chars;
+pub mod corpus;
 pub mod legacy;
 pub mod normalize;
 pub mod pii;
+pub mod restore;
 pub mod stopwords;
 pub mod syllable;
 pub mod terms;
