@@ -1,3 +1,17 @@
-//! duluan: the public-opinion work platform (server, CLI, storage, web UI).
+//! duluan: the public-opinion work platform — one server with a server-rendered web UI and a CLI,
+//! on embedded SQLite by default and PostgreSQL in production.
+//!
+//! Start at [`app`] (the router and the server), [`web`] (sessions, translations, page frame) and
+//! the bounded contexts ([`orgs`], [`accounts`], [`audit`]); `ARCHITECTURE.md` has the map.
 
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod bench;
 pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod orgs;
+pub mod web;

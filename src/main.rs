@@ -1,12 +1,17 @@
-//! The `duluan` binary: server and command line.
+//! The `duluan` binary: `serve`, `migrate`, `user add`, `orgs import`, `bench`, and the engine
+//! fronts `stats`, `forms`, `text`.
 
+use std::io::Read as _;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use duluan::accounts::model::Role;
 use duluan::cli;
+use duluan::config::{Config, DatabaseConfig};
 
 #[derive(Debug, Parser)]
-#[command(name = "duluan", version, about = "duluan — public-opinion work platform")]
+#[command(name = "duluan", version, about = "duluan — nền tảng công tác dư luận xã hội / public-opinion work platform")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -14,6 +19,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start the web server (migrates the database first).
+    Serve(Config),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseConfig),
+    /// Manage users from the command line.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Organisation tree tools.
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+    /// Benchmarks of the foundation (see docs/benchmarks/foundation.md).
+    Bench(duluan::bench::BenchArgs),
     /// Survey statistics over a CSV file.
     Stats(cli::stats::StatsArgs),
     /// Questionnaires: check and convert XLSForms.
@@ -22,14 +39,131 @@ enum Command {
     Text(cli::text::TextArgs),
 }
 
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user with a role at a unit (e.g. the first administrator).
+    Add {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// Role: administrator, analyst, reporter, collaborator, designer, interviewer, verifier, viewer.
+        #[arg(long)]
+        role: String,
+        /// Unit code (e.g. 92) or #id.
+        #[arg(long)]
+        unit: String,
+        /// Display name (defaults to the login name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgsCommand {
+    /// Import units from a CSV file (all or nothing), as top-level administrator.
+    Import {
+        /// The CSV file (columns code,name,type[,parent_code,valid_from,valid_to,note]).
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(config) => {
+            init_logs(config.log_format == "json");
+            runtime()?.block_on(duluan::app::serve(config))?;
+        }
+        Command::Migrate(database) => {
+            init_logs(false);
+            runtime()?.block_on(async {
+                let db = database.open().await?;
+                db.migrate().await?;
+                println!("migrations applied ({})", db.backend());
+                anyhow::Ok(())
+            })?;
+        }
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            unit,
+            display_name,
+            password_stdin,
+            database,
+        }) => {
+            init_logs(false);
+            let role = Role::parse(&role).with_context(|| {
+                let roles: Vec<_> = Role::ALL.iter().map(|r| r.key()).collect();
+                format!("unknown role {role:?}; roles: {}", roles.join(", "))
+            })?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\n', '\r']).to_string(), false)
+            } else {
+                let mut bytes = [0u8; 12];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                (hex::encode(bytes), true)
+            };
+            runtime()?.block_on(async {
+                let db = database.open().await?;
+                db.migrate().await?;
+                let unit_id = duluan::orgs::resolve_unit_ref(&db, &unit)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .with_context(|| format!("no unit with code {unit:?} (use a code such as 92, or #id)"))?;
+                let display = display_name.unwrap_or_else(|| name.clone());
+                duluan::accounts::create_user(&db, &name, &display, &password, role, unit_id)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot create the user: {e}"))?;
+                anyhow::Ok(())
+            })?;
+            println!("user {name} created ({} at {unit})", role.key());
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        Command::Orgs(OrgsCommand::Import { file, database }) => {
+            init_logs(false);
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let summary = runtime()?.block_on(duluan::bench::import_file(&database, &bytes))?;
+            println!("imported: {} created, {} updated", summary.created, summary.updated);
+        }
+        Command::Bench(args) => {
+            init_logs(false);
+            runtime()?.block_on(duluan::bench::run(args))?;
+        }
+        Command::Stats(args) => return cli::stats::run(args),
+        Command::Forms(args) => return cli::forms::run(args),
+        Command::Text(args) => return cli::text::run(args),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Stats(args) => cli::stats::run(args),
-        Command::Forms(args) => cli::forms::run(args),
-        Command::Text(args) => cli::text::run(args),
-    };
-    match result {
+    match run(cli.command) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -1,0 +1,212 @@
+//! Accounts' domain types: roles, capabilities, the logged-in user, validated inputs.
+
+use crate::web::i18n::Lang;
+
+/// A role, always held *at a unit* and covering that unit's subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Manages the organisation tree, users and settings (*quản trị*).
+    Administrator,
+    /// Information-centre analyst (*chuyên viên Trung tâm Thông tin*).
+    Analyst,
+    /// Unit reporter (*người báo cáo của đơn vị*).
+    Reporter,
+    /// Collaborator (*cộng tác viên dư luận xã hội*).
+    Collaborator,
+    /// Survey designer (*thiết kế khảo sát*).
+    Designer,
+    /// Telephone or face-to-face interviewer (*điều tra viên*).
+    Interviewer,
+    /// Data-entry and verification of paper forms (*kiểm tra, nhập liệu*).
+    Verifier,
+    /// Leader or viewer: reads dashboards and reports (*lãnh đạo, xem*).
+    Viewer,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 8] = [
+        Role::Administrator,
+        Role::Analyst,
+        Role::Reporter,
+        Role::Collaborator,
+        Role::Designer,
+        Role::Interviewer,
+        Role::Verifier,
+        Role::Viewer,
+    ];
+
+    /// The key stored in the database and used in the CLI.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Analyst => "analyst",
+            Role::Reporter => "reporter",
+            Role::Collaborator => "collaborator",
+            Role::Designer => "designer",
+            Role::Interviewer => "interviewer",
+            Role::Verifier => "verifier",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses a stored key.
+    pub fn parse(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == key.trim())
+    }
+
+    /// The message key of the role's name.
+    pub fn label_key(self) -> String {
+        format!("role-{}", self.key())
+    }
+
+    /// Whether this role carries `cap`.
+    pub fn has(self, cap: Capability) -> bool {
+        use Capability::*;
+        match cap {
+            ViewUnits => true,
+            ManageUnits | ManageUsers | ViewAudit => self == Role::Administrator,
+        }
+    }
+}
+
+/// Something a user may do within the subtree of a grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capability {
+    /// Browse and search units.
+    ViewUnits,
+    /// Create, edit, import units and record lineage.
+    ManageUnits,
+    /// Create users and grant roles at units.
+    ManageUsers,
+    /// Read the audit log.
+    ViewAudit,
+}
+
+/// One grant: `role` at `unit_id` (and everything under it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    /// Grant id.
+    pub id: i64,
+    /// The role.
+    pub role: Role,
+    /// The unit at the top of the subtree.
+    pub unit_id: i64,
+}
+
+/// The logged-in user of a request.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Name shown in pages.
+    pub display_name: String,
+    /// Chosen language.
+    pub lang: Lang,
+    /// Every grant.
+    pub grants: Vec<Grant>,
+}
+
+impl CurrentUser {
+    /// Units at which the user holds some role with `cap`.
+    pub fn roots_with(&self, cap: Capability) -> Vec<i64> {
+        let mut units: Vec<i64> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.has(cap))
+            .map(|g| g.unit_id)
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        units
+    }
+
+    /// Whether the user holds `role` anywhere.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Whether the user holds a role with `cap` anywhere.
+    pub fn has_anywhere(&self, cap: Capability) -> bool {
+        self.grants.iter().any(|g| g.role.has(cap))
+    }
+}
+
+/// A login name: 3–64 characters of `a-z 0-9 . _ -`, lower-cased.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    /// Validates a login name; the error is a message key.
+    pub fn parse(raw: &str) -> Result<Username, &'static str> {
+        let s = raw.trim().to_lowercase();
+        if s.chars().count() < 3 || s.chars().count() > 64 {
+            return Err("user-error-username-length");
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err("user-error-username-chars");
+        }
+        Ok(Username(s))
+    }
+
+    /// The validated name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: at least 8 characters, at most 256.
+pub fn check_new_password(raw: &str) -> Result<(), &'static str> {
+    let n = raw.chars().count();
+    if n < 8 {
+        return Err("password-error-short");
+    }
+    if n > 256 {
+        return Err("password-error-long");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_keys_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.key()), Some(role));
+        }
+        assert_eq!(Role::parse("superuser"), None);
+    }
+
+    #[test]
+    fn only_administrators_manage() {
+        for role in Role::ALL {
+            assert!(role.has(Capability::ViewUnits));
+            assert_eq!(role.has(Capability::ManageUsers), role == Role::Administrator);
+        }
+    }
+
+    #[test]
+    fn usernames_are_checked() {
+        fn check(raw: &str, ok: bool) {
+            assert_eq!(Username::parse(raw).is_ok(), ok, "{raw}");
+        }
+        check("admin", true);
+        check("Nguyen.Van-A_1", true);
+        check("ab", false);
+        check("tên có dấu", false);
+        check("a b c", false);
+    }
+
+    #[test]
+    fn passwords_have_a_minimum_length() {
+        assert!(check_new_password("1234567").is_err());
+        assert!(check_new_password("12345678").is_ok());
+    }
+}

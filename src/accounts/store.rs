@@ -1,0 +1,288 @@
+//! All SQL of accounts: users, grants, sessions.
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::model::{Grant, Role};
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::with_db;
+
+/// A user as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Language code.
+    pub lang: String,
+    /// Whether the user may log in.
+    pub is_active: bool,
+}
+
+/// A grant with its unit's name, for pages.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GrantRow {
+    /// Grant id.
+    pub id: i64,
+    /// User id.
+    pub user_id: i64,
+    /// Role key.
+    pub role: String,
+    /// Unit id.
+    pub unit_id: i64,
+}
+
+macro_rules! user_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, username, display_name, password_hash, lang, is_active FROM users ",
+            $rest
+        )
+    };
+}
+
+/// Inserts a user; returns its id.
+pub async fn insert_user(
+    db: &Db,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+    lang: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let sql = "INSERT INTO users (username, display_name, password_hash, lang, is_active, created_at, password_changed_at)
+               VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING id";
+    let id = with_db!(db, |pool| sqlx::query_scalar(sql)
+        .bind(username)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(lang)
+        .bind(now)
+        .fetch_one(pool)
+        .await?);
+    Ok(id)
+}
+
+/// The user with this login name.
+pub async fn find_user_by_username(db: &Db, username: &str) -> AppResult<Option<UserRow>> {
+    let sql = user_select!("WHERE username = $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(username)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The user with this id.
+pub async fn find_user(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
+    let sql = user_select!("WHERE id = $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Every user, by login name.
+pub async fn list_users(db: &Db) -> AppResult<Vec<UserRow>> {
+    let sql = user_select!("ORDER BY username");
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Sets a user's password hash.
+pub async fn update_password(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(hash)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Sets a user's language.
+pub async fn update_lang(db: &Db, id: i64, lang: &str) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Sets a user's display name and whether they may log in.
+pub async fn update_profile(db: &Db, id: i64, display_name: &str, is_active: bool) -> AppResult<()> {
+    let sql = "UPDATE users SET display_name = $1, is_active = $2 WHERE id = $3";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(display_name)
+        .bind(is_active)
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Grants `role` at `unit_id`; nothing happens when the grant exists.
+pub async fn insert_grant(
+    db: &Db,
+    user_id: i64,
+    role: Role,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let sql = "INSERT INTO grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (user_id, role, unit_id) DO NOTHING";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(user_id)
+        .bind(role.key())
+        .bind(unit_id)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// One grant by id.
+pub async fn find_grant(db: &Db, id: i64) -> AppResult<Option<GrantRow>> {
+    let sql = "SELECT id, user_id, role, unit_id FROM grants WHERE id = $1";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Removes one grant.
+pub async fn delete_grant(db: &Db, id: i64) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query("DELETE FROM grants WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Every grant of a user.
+pub async fn list_grants(db: &Db, user_id: i64) -> AppResult<Vec<Grant>> {
+    let sql = "SELECT id, user_id, role, unit_id FROM grants WHERE user_id = $1 ORDER BY id";
+    let rows: Vec<GrantRow> = with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?);
+    Ok(rows.into_iter().filter_map(grant_from_row).collect())
+}
+
+/// Every grant of every user.
+pub async fn list_all_grants(db: &Db) -> AppResult<Vec<GrantRow>> {
+    let sql = "SELECT id, user_id, role, unit_id FROM grants ORDER BY user_id, id";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
+}
+
+fn grant_from_row(row: GrantRow) -> Option<Grant> {
+    Some(Grant {
+        id: row.id,
+        role: Role::parse(&row.role)?,
+        unit_id: row.unit_id,
+    })
+}
+
+/// Stores a new session (only the token's hash is kept).
+pub async fn insert_session(
+    db: &Db,
+    token_hash: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    idle_expires_at: DateTime<Utc>,
+) -> AppResult<()> {
+    let sql = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, idle_expires_at)
+               VALUES ($1, $2, $3, $4, $5)";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .bind(idle_expires_at)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// The live session with this token hash: its user and idle deadline.
+pub async fn find_live_session(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(i64, DateTime<Utc>)>> {
+    let sql = "SELECT s.user_id, s.idle_expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+               WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2 AND u.is_active";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Moves a session's idle deadline.
+pub async fn touch_session(db: &Db, token_hash: &str, idle_expires_at: DateTime<Utc>) -> AppResult<()> {
+    let sql = "UPDATE sessions SET idle_expires_at = $1 WHERE token_hash = $2";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(idle_expires_at)
+        .bind(token_hash)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Ends one session.
+pub async fn delete_session(db: &Db, token_hash: &str) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Ends every session of a user but `keep` (after a password change).
+pub async fn delete_other_sessions(db: &Db, user_id: i64, keep: &str) -> AppResult<()> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(user_id)
+        .bind(keep)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Removes expired sessions; returns how many.
+pub async fn delete_expired_sessions(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
+    let sql = "DELETE FROM sessions WHERE expires_at <= $1 OR idle_expires_at <= $1";
+    let done = with_db!(db, |pool| sqlx::query(sql)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(done)
+}
+
+/// How many users exist.
+pub async fn count_users(db: &Db) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(pool)
+        .await?))
+}

@@ -1,0 +1,211 @@
+//! Start-up: the shared state, the router with its middleware, the server and its graceful
+//! shutdown. Tests start the same server on `127.0.0.1:0` through [`spawn`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::db::Db;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The configuration.
+    pub config: Arc<Config>,
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let csrf = CsrfLayer::new().with_rejection_response(|_err| -> Response<axum::body::Body> {
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Yêu cầu bị từ chối: biểu mẫu được gửi từ một trang khác (CSRF).\n\
+             Request refused: the form was sent from another site (CSRF).\n",
+        )
+            .into_response()
+    });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(crate::web::routes())
+        .merge(crate::accounts::routes())
+        .merge(crate::orgs::routes())
+        .merge(crate::audit::routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::ctx::request_context,
+        ))
+        .layer(csrf)
+        .layer(RequestBodyLimitLayer::new(20 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+    }
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound
+}
+
+/// Opens and migrates the configured database, filling the demo when asked.
+pub async fn prepare(config: &Config) -> anyhow::Result<Db> {
+    let db = config.database.open().await?;
+    db.migrate().await.context("database migration failed")?;
+    if config.demo {
+        crate::demo::load(&db).await?;
+    }
+    Ok(db)
+}
+
+/// A running server (for tests and tools).
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The state it serves.
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `config.addr` (before spawning, so the address is ready) and serves `db` in a task.
+pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+    };
+    let app = router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(err) = served {
+            tracing::error!(error = %err, "server stopped with an error");
+        }
+    });
+    Ok(Running {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// `duluan serve`: runs until SIGTERM or Ctrl-C, then shuts down gracefully.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = prepare(&config).await?;
+    if config.demo {
+        crate::demo::print_logins();
+    }
+    let running = spawn(config, db.clone()).await?;
+    tracing::info!(
+        addr = %running.addr,
+        backend = db.backend(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "duluan is listening on http://{}",
+        running.addr
+    );
+    let cleaner = tokio::spawn(clean_sessions(db.clone()));
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    cleaner.abort();
+    running.stop().await;
+    db.close().await;
+    Ok(())
+}
+
+async fn clean_sessions(db: Db) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(err) = crate::accounts::store::delete_expired_sessions(&db, chrono::Utc::now()).await {
+            tracing::warn!(error = %err, "could not remove expired sessions");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

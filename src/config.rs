@@ -1,0 +1,130 @@
+//! Typed configuration of the server: every setting is a `duluan serve` option and an environment
+//! variable, documented by its doc comment; nothing is needed for the embedded default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Settings of `duluan serve` (and of `duluan migrate`, which uses the database part).
+#[derive(Clone, clap::Args)]
+pub struct Config {
+    /// Address and port the web server listens on.
+    #[arg(long, env = "DULUAN_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    /// Start on a fresh database filled with the demo (Cần Thơ city, its 103 communes and wards,
+    /// one user per role). Refuses to run on a database that already holds other data.
+    #[arg(long, env = "DULUAN_DEMO")]
+    pub demo: bool,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "DULUAN_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after login after which a session ends whatever the activity.
+    #[arg(long, env = "DULUAN_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+
+    /// Mark cookies `Secure` (set when the server is reached over HTTPS, e.g. behind a proxy).
+    #[arg(long, env = "DULUAN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "DULUAN_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+/// Where the data lives.
+#[derive(Clone, clap::Args)]
+pub struct DatabaseConfig {
+    /// Folder for the embedded database (`duluan.db`) and every other file the server keeps.
+    #[arg(long, env = "DULUAN_DATA_DIR", default_value = "./duluan-data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `postgres://…` selects PostgreSQL; `sqlite://…` a given SQLite file. When
+    /// absent, the embedded SQLite database in the data folder is used.
+    #[arg(long, env = "DULUAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DatabaseConfig {
+    /// Opens the configured database (without migrating it).
+    pub async fn open(&self) -> anyhow::Result<crate::db::Db> {
+        match &self.database_url {
+            Some(url) => {
+                std::fs::create_dir_all(&self.data_dir)?;
+                crate::db::Db::connect(url).await
+            }
+            None => crate::db::Db::open_in_dir(&self.data_dir).await,
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("database", &self.database)
+            .field("demo", &self.demo)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_max_hours", &self.session_max_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+impl Config {
+    /// A configuration for tests and tools: everything at its default, the given database.
+    pub fn for_database(data_dir: PathBuf, database_url: Option<String>) -> Config {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("valid address"),
+            database: DatabaseConfig {
+                data_dir,
+                database_url,
+            },
+            demo: false,
+            session_idle_minutes: 60,
+            session_max_hours: 12,
+            secure_cookies: false,
+            log_format: "text".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

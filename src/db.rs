@@ -1,0 +1,150 @@
+//! The database handle: one code path for the embedded SQLite database and for PostgreSQL.
+//!
+//! SQL is written once with `$1…$n` placeholders (sqlx-sqlite binds them by number), `RETURNING`
+//! and `ON CONFLICT`, and run on either backend through [`with_db!`] and [`with_tx!`], which
+//! expand the same body once per backend.
+//! Only `store.rs` files (and this module) hold SQL.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// A pool on one of the two supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Embedded SQLite (the default).
+    Sqlite(SqlitePool),
+    /// PostgreSQL (production).
+    Pg(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the backend's pool (`&SqlitePool` or `&PgPool`).
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Pg($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside one transaction, with `$tx` bound to `&mut Transaction`; commits when the
+/// body returns `Ok`, rolls back (by dropping the transaction) when it returns `Err`.
+#[macro_export]
+macro_rules! with_tx {
+    ($db:expr, |$tx:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                let $tx = &mut tx;
+                let out = $body;
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+            $crate::db::Db::Pg(pool) => {
+                let mut tx = pool.begin().await?;
+                let $tx = &mut tx;
+                let out = $body;
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+        }
+    };
+}
+
+/// Which backend a URL selects.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Db {
+    /// Connects to `url` (`postgres://…` or `sqlite://…`).
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if is_postgres_url(url) {
+            let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("cannot connect to PostgreSQL")?;
+            Ok(Db::Pg(pool))
+        } else {
+            let options = SqliteConnectOptions::from_str(url)
+                .context("invalid SQLite URL")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("cannot open the SQLite database")?;
+            Ok(Db::Sqlite(pool))
+        }
+    }
+
+    /// Opens (creating if needed) the embedded database `duluan.db` in `dir`.
+    pub async fn open_in_dir(dir: &Path) -> anyhow::Result<Db> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        let path = dir.join("duluan.db");
+        Db::connect(&format!("sqlite://{}", path.display())).await
+    }
+
+    /// Applies every pending migration of this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Pg(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// `true` when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        with_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .is_ok())
+    }
+
+    /// The backend's name, for logs and pages.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        with_db!(self, |pool| pool.close().await)
+    }
+}
+
+/// Versions of the embedded migrations for both backends (for the start-up log and tests).
+pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+    let sqlite = sqlx::migrate!("migrations/sqlite")
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    let pg = sqlx::migrate!("migrations/postgres")
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    (sqlite, pg)
+}

@@ -1,0 +1,69 @@
+//! Organisation tree (*cây tổ chức*): units of any depth — city/province (*thành phố, tỉnh*),
+//! commune/ward/special zone (*xã, phường, đặc khu*), hamlet (*ấp, khu vực, tổ dân phố*), and
+//! non-territorial units (Fatherland Front, mass organisations, agency party committees).
+//!
+//! Invariants: `unit_closure` always holds exactly the (ancestor, descendant) pairs of the
+//! `parent_id` tree, each unit its own ancestor at depth 0; the tree has no cycles; codes are
+//! unique; a unit's validity dates are ordered. Lineage links (merge/split/rename/transfer) make
+//! former units roll up to their successors: [`store::list_rollup`] answers "everything under X as
+//! of date D". Other contexts use the functions re-exported here, never the tables.
+
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use crate::db::Db;
+use crate::error::AppResult;
+
+pub use store::{filter_within, is_within, path_of};
+
+/// `(id, name)` of the given units.
+pub async fn unit_names(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store::list_units_by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// Units at most `depth` levels below `roots`.
+pub async fn units_near(db: &Db, roots: &[i64], depth: i64) -> AppResult<Vec<model::Unit>> {
+    store::list_near(db, roots, depth).await
+}
+
+/// Whether one of `roots` is at the top of a tree (no parent).
+pub async fn any_top_level(db: &Db, roots: &[i64]) -> AppResult<bool> {
+    Ok(store::list_units_by_ids(db, roots)
+        .await?
+        .iter()
+        .any(|u| u.parent_id.is_none()))
+}
+
+/// Resolves what a user typed to name a unit: `#id`, or a code.
+pub async fn resolve_unit_ref(db: &Db, raw: &str) -> AppResult<Option<i64>> {
+    let s = raw.trim();
+    if let Some(id) = s.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+        return Ok(store::find_unit(db, id).await?.map(|u| u.id));
+    }
+    if s.is_empty() {
+        return Ok(None);
+    }
+    Ok(store::find_unit_by_code(db, s).await?.map(|u| u.id))
+}
+
+/// Routes of the organisation pages.
+pub fn routes() -> axum::Router<crate::app::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/orgs", get(pages::list_units))
+        .route("/orgs/export.csv", get(pages::export_units))
+        .route("/orgs/import", get(pages::show_import).post(pages::import_units))
+        .route("/orgs/{id}", get(pages::show_unit))
+        .route("/orgs/{id}/rollup", get(pages::show_rollup))
+        .route("/orgs/{id}/edit", get(pages::show_edit).post(pages::update_unit))
+        .route("/orgs/{id}/new", get(pages::show_new_child).post(pages::create_child))
+        .route("/orgs/{id}/lineage", post(pages::add_lineage))
+}

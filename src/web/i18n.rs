@@ -1,0 +1,145 @@
+//! One translation mechanism for every user-visible string: Fluent messages compiled into the
+//! binary from `locales/vi/*.ftl` (the default) and `locales/en/*.ftl`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use unic_langid::langid;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "vi",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static VI: LanguageIdentifier = langid!("vi");
+static EN: LanguageIdentifier = langid!("en");
+
+/// A language of the user interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// Vietnamese, the default.
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Every supported language, the default first.
+    pub const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
+
+    /// The short code (`vi`, `en`) stored in settings and cookies.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a short code; anything unknown is `None`.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the first supported language of an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        header
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .filter_map(|tag| Lang::parse(tag.trim().split('-').next().unwrap_or("")))
+            .next()
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// A translator for one language; cheap to copy into every template.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    /// The message `key`.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(self.0.id(), key)
+    }
+
+    /// The message `key` with named arguments.
+    pub fn ta(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(self.0.id(), key, &map)
+    }
+
+    /// The language.
+    pub fn lang(&self) -> Lang {
+        self.0
+    }
+}
+
+/// Every message key defined for `lang` (for the completeness test).
+pub fn message_keys(lang: Lang) -> Vec<String> {
+    let dir = match lang {
+        Lang::Vi => include_str!("../../locales/vi/main.ftl"),
+        Lang::En => include_str!("../../locales/en/main.ftl"),
+    };
+    dir.lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('.'))
+        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_a_supported_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr, vi;q=0.8"), Some(Lang::Vi));
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+
+    #[test]
+    fn both_languages_define_the_same_messages() {
+        let mut vi = message_keys(Lang::Vi);
+        let mut en = message_keys(Lang::En);
+        vi.sort();
+        en.sort();
+        assert!(vi.len() > 20);
+        let only_vi: Vec<_> = vi.iter().filter(|k| !en.contains(k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !vi.contains(k)).collect();
+        assert!(only_vi.is_empty(), "missing in en: {only_vi:?}");
+        assert!(only_en.is_empty(), "missing in vi: {only_en:?}");
+    }
+
+    #[test]
+    fn vietnamese_messages_are_nfc() {
+        use unicode_normalization::UnicodeNormalization;
+        let text = include_str!("../../locales/vi/main.ftl");
+        let nfc: String = text.nfc().collect();
+        assert_eq!(text, nfc);
+    }
+
+    #[test]
+    fn messages_are_found_in_both_languages() {
+        assert_eq!(Tr(Lang::Vi).t("nav-orgs"), "Tổ chức");
+        assert_eq!(Tr(Lang::En).t("nav-orgs"), "Organisation");
+    }
+}

@@ -1,0 +1,75 @@
+//! Cross-cutting web concerns: request context and sessions, translations, the page frame,
+//! navigation, static assets, the language switch.
+
+pub mod assets;
+pub mod ctx;
+pub mod i18n;
+pub mod layout;
+pub mod nav;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::web::ctx::Ctx;
+use crate::web::i18n::Lang;
+
+/// Routes of the shared pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(nav::show_home))
+        .route("/assets/htmx.min.js", get(assets::htmx))
+        .route("/assets/app.css", get(assets::css))
+        .route("/lang", post(switch_lang))
+        .route("/collaborators", get(nav::show_not_built))
+        .route("/reporting", get(nav::show_not_built))
+        .route("/briefings", get(nav::show_not_built))
+        .route("/surveys", get(nav::show_not_built))
+        .route("/monitoring", get(nav::show_not_built))
+        .route("/hotspots", get(nav::show_not_built))
+        .route("/documents", get(nav::show_not_built))
+}
+
+/// The language switch form.
+#[derive(serde::Deserialize)]
+pub struct LangForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /lang`: remembers the language (for a user in their profile, otherwise in a cookie).
+async fn switch_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(form): axum::Form<LangForm>,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&form.lang).unwrap_or_default();
+    if let Some(user) = &ctx.user {
+        crate::accounts::store::update_lang(&state.db, user.id, lang.code()).await?;
+    }
+    let back = safe_back(&form.back);
+    let mut response = Redirect::to(back).into_response();
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        ctx::LANG_COOKIE,
+        lang.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// A local path to go back to: anything that is not a plain local path becomes `/`.
+pub fn safe_back(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    }
+}
