@@ -17,7 +17,7 @@ use crate::check::{CheckedForm, DefaultValue, Flag, NodeKind};
 use crate::eval::{Env, EvalError, evaluate};
 use crate::expr::Expr;
 use crate::model::{Choice, QuestionType, Text};
-use crate::value::{DateTime, Days, Value, parse_date, parse_datetime, parse_time, str_to_number};
+use crate::value::{DateTime, Days, Value, parse_date, parse_datetime, parse_time};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -833,12 +833,12 @@ fn type_problem(
             }
         }
         QuestionType::Decimal => {
-            if str_to_number(v).is_nan() || parse_date(v).is_some() {
+            if crate::value::parse_number(v).is_nan() {
                 return bad("Hãy nhập một số.", "Enter a number.");
             }
         }
         QuestionType::Range => {
-            let n = str_to_number(v);
+            let n = crate::value::parse_number(v);
             let (start, end, step) = range.unwrap_or((1.0, 10.0, 1.0));
             let (lo, hi) = if start <= end {
                 (start, end)

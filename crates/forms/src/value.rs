@@ -125,8 +125,27 @@ impl Value {
 }
 
 /// XPath string → number: optional minus, digits, optional fraction; surrounding whitespace
-/// allowed; anything else is NaN. As in JavaRosa, a date or date-time string counts days.
+/// allowed. As in JavaRosa, a date or date-time string counts days since 1970-01-01 and a time
+/// `HH:MM[:SS]` counts the fraction of a day; anything else is NaN.
 pub fn str_to_number(s: &str) -> f64 {
+    let n = parse_number(s);
+    if !n.is_nan() {
+        return n;
+    }
+    let t = s.trim();
+    if let Some(d) = parse_date(t) {
+        d as f64
+    } else if let Some(dt) = parse_datetime(t) {
+        Value::DateTime(dt).to_num()
+    } else if let Some((ms, _)) = parse_time(t) {
+        ms as f64 / 86_400_000.0
+    } else {
+        f64::NAN
+    }
+}
+
+/// Strict XPath number syntax only (no dates): `-?digits[.digits]`, whitespace around.
+pub fn parse_number(s: &str) -> f64 {
     let t = s.trim();
     if t.is_empty() {
         return f64::NAN;
@@ -138,12 +157,7 @@ pub fn str_to_number(s: &str) -> f64 {
         match c {
             '0'..='9' => digits += 1,
             '.' => dots += 1,
-            _ => {
-                return parse_date(t)
-                    .map(|d| d as f64)
-                    .or_else(|| parse_datetime(t).map(|dt| Value::DateTime(dt).to_num()))
-                    .unwrap_or(f64::NAN);
-            }
+            _ => return f64::NAN,
         }
     }
     if digits == 0 || dots > 1 {

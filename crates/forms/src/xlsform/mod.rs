@@ -105,8 +105,13 @@ fn excel_date(serial: f64) -> String {
 
 /// Writes a form as an `.xlsx` XLSForm.
 pub fn export_xlsx(form: &Form) -> Result<Vec<u8>, String> {
+    write_sheets(&export_sheets(form))
+}
+
+/// Writes sheets of text cells as an `.xlsx` file (empty cells are left blank).
+pub fn write_sheets(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    for sheet in export_sheets(form) {
+    for sheet in sheets {
         let ws = book.add_worksheet();
         ws.set_name(&sheet.name).map_err(|e| e.to_string())?;
         for (r, row) in sheet.rows.iter().enumerate() {

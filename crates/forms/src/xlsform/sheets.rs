@@ -221,7 +221,14 @@ pub fn import_sheets(sheets: &[Sheet]) -> Result<Form, Vec<Diagnostic>> {
         form.choices = read_choices(choices, &mut origins, &mut errors);
     }
     form.items = read_survey(survey, &mut origins, &mut errors);
+    // Without the type or name column nothing else can be checked.
+    let unreadable = errors.iter().any(|d| {
+        d.kind == DiagKind::Column
+            && d.place.column.is_none()
+            && d.place.sheet.as_deref() == Some(survey.name.as_str())
+    });
     match check_form(&form) {
+        _ if unreadable => {}
         Ok(_) => {}
         Err(diags) => {
             for mut d in diags {
@@ -485,8 +492,10 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
             .or_insert_with(|| h.trim().to_string());
         cols.push((i, col, lang));
     }
+    let mut missing = false;
     for need in [Col::Type, Col::Name] {
         if !cols.iter().any(|c| c.1 == need) {
+            missing = true;
             errors.push(diag(
                 DiagKind::Column,
                 &sheet.name,
@@ -496,6 +505,9 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
                 format!("thiếu cột `{}`", need.header()),
             ));
         }
+    }
+    if missing {
+        return Vec::new();
     }
     let type_header = origins
         .survey_headers

@@ -2,6 +2,8 @@
 //! the response engine, XLSForm import/export, the corpus and round trips.
 
 mod checker;
+mod corpus;
 mod engine;
 mod functions;
+mod roundtrip;
 mod util;
