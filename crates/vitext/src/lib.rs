@@ -12,7 +12,9 @@
 //! * [`terms`]: multi-syllable terms learned by association, and a segmenter;
 //! * [`stopwords`]: the MIT-licensed stopwords-iso list;
 //! * [`pii`]: personal data in free text (names, phones, ID and passport numbers, e-mails);
-//! * [`restore`]: diacritic restoration (syllable trigrams + Viterbi) trained on the bundled [`corpus`].
+//! * [`restore`]: diacritic restoration (syllable trigrams + Viterbi) trained on the bundled [`corpus`];
+//! * [`keyphrases`] (YAKE-like), [`dedup`] (SimHash near duplicates), [`cluster`] (online
+//!   clustering into candidate opinion streams with labels).
 //!
 //! ```
 //! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
@@ -23,7 +25,11 @@
 //! ```
 
 pub mod chars;
+pub mod cluster;
 pub mod corpus;
+pub mod dedup;
+pub mod features;
+pub mod keyphrases;
 pub mod legacy;
 pub mod normalize;
 pub mod pii;

@@ -1,0 +1,66 @@
+//! Shared text features: stable 64-bit hashes (FNV-1a + a final mixer) and hashed syllable
+//! uni- and bi-gram features of a text, folded or not.
+
+use crate::tokens;
+
+/// FNV-1a 64-bit hash of bytes, then a SplitMix64 finaliser (stable across platforms and runs).
+pub fn hash64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// SplitMix64 finaliser.
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Lower-case (and, if `folded`, diacritic-free) syllables of each phrase of a text.
+pub fn phrase_syllables(text: &str, folded: bool) -> Vec<Vec<String>> {
+    let mut phrases = tokens::phrases(text);
+    if folded {
+        for p in &mut phrases {
+            for w in p.iter_mut() {
+                *w = crate::chars::fold(w);
+            }
+        }
+    }
+    phrases
+}
+
+/// Uni- and bi-gram features of a text as `(hash, surface)`: unigrams are syllables, bigrams
+/// are two adjacent syllables of one phrase joined by a space.
+pub fn ngrams(text: &str, folded: bool) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    for p in phrase_syllables(text, folded) {
+        for (i, w) in p.iter().enumerate() {
+            out.push((hash64(w.as_bytes()), w.clone()));
+            if i + 1 < p.len() {
+                let bi = format!("{w} {}", p[i + 1]);
+                out.push((hash64(bi.as_bytes()), bi));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_hashes_and_ngrams() {
+        assert_eq!(hash64(b"abc"), hash64(b"abc"));
+        assert_ne!(hash64(b"abc"), hash64(b"abd"));
+        let g: Vec<String> = ngrams("Giá điện, tăng", true)
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
+        assert_eq!(g, ["gia", "gia dien", "dien", "tang"]);
+    }
+}
