@@ -14,7 +14,9 @@
 //! * [`pii`]: personal data in free text (names, phones, ID and passport numbers, e-mails);
 //! * [`restore`]: diacritic restoration (syllable trigrams + Viterbi) trained on the bundled [`corpus`];
 //! * [`keyphrases`] (YAKE-like), [`dedup`] (SimHash near duplicates), [`cluster`] (online
-//!   clustering into candidate opinion streams with labels).
+//!   clustering into candidate opinion streams with labels);
+//! * [`classify`]: topic and direction models (logistic regression, cross-validated macro-F1,
+//!   active learning).
 //!
 //! ```
 //! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
@@ -25,6 +27,7 @@
 //! ```
 
 pub mod chars;
+pub mod classify;
 pub mod cluster;
 pub mod corpus;
 pub mod dedup;
