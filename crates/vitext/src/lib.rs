@@ -16,7 +16,8 @@
 //! * [`keyphrases`] (YAKE-like), [`dedup`] (SimHash near duplicates), [`cluster`] (online
 //!   clustering into candidate opinion streams with labels);
 //! * [`classify`]: topic and direction models (logistic regression, cross-validated macro-F1,
-//!   active learning).
+//!   active learning);
+//! * [`spikes`]: spike detection per series with explanations (jump, terms, items, areas).
 //!
 //! ```
 //! use duluan_vitext::{normalize::normalize, chars::fold, syllable::quality};
@@ -37,6 +38,7 @@ pub mod legacy;
 pub mod normalize;
 pub mod pii;
 pub mod restore;
+pub mod spikes;
 pub mod stopwords;
 pub mod syllable;
 pub mod terms;
