@@ -138,11 +138,14 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await;
         if let Err(err) = served {
             tracing::error!(error = %err, "server stopped with an error");
         }
@@ -183,7 +186,9 @@ async fn clean_sessions(db: Db) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
-        if let Err(err) = crate::accounts::store::delete_expired_sessions(&db, chrono::Utc::now()).await {
+        if let Err(err) =
+            crate::accounts::store::delete_expired_sessions(&db, chrono::Utc::now()).await
+        {
             tracing::warn!(error = %err, "could not remove expired sessions");
         }
     }

@@ -38,15 +38,23 @@ pub async fn import_file(database: &DatabaseConfig, bytes: &[u8]) -> anyhow::Res
 }
 
 async fn import_bytes(db: &Db, bytes: &[u8]) -> anyhow::Result<ImportSummary> {
-    let kinds = store::list_kinds(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let stored = store::map_codes(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let kinds = store::list_kinds(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stored = store::map_codes(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rows = parse_units_csv(bytes, &kinds, &stored).map_err(|errors| {
         let tr = Tr(Lang::En);
         let lines: Vec<String> = errors
             .iter()
             .map(|e| crate::orgs::pages::describe_csv_error(tr, e))
             .collect();
-        anyhow::anyhow!("nothing imported; {} error(s):\n{}", lines.len(), lines.join("\n"))
+        anyhow::anyhow!(
+            "nothing imported; {} error(s):\n{}",
+            lines.len(),
+            lines.join("\n")
+        )
     })?;
     store::import_units(db, &rows, Utc::now())
         .await
@@ -80,7 +88,9 @@ impl Timing {
         let n = self.samples.len().max(1);
         let mean = self.samples.iter().sum::<Duration>().as_secs_f64() / n as f64;
         let p = |q: f64| self.samples[((n as f64 * q) as usize).min(n - 1)].as_secs_f64() * 1e3;
-        let ratio = reference.map(|r| format!("{:>7.1}× the reference", mean / r)).unwrap_or_default();
+        let ratio = reference
+            .map(|r| format!("{:>7.1}× the reference", mean / r))
+            .unwrap_or_default();
         println!(
             "{:<44} mean {:>8.3} ms  p50 {:>8.3} ms  p99 {:>8.3} ms  {ratio}",
             self.name,
@@ -104,7 +114,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
     };
     db.migrate().await?;
-    if store::count_units(&db).await.map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
+    if store::count_units(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        > 0
+    {
         anyhow::bail!("the benchmark needs an empty database");
     }
     println!("backend: {}", db.backend());
@@ -120,9 +134,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("province 92 missing")?;
-    let all_ids: Vec<i64> = with_db!(&db, |pool| sqlx::query_scalar("SELECT id FROM units ORDER BY id")
-        .fetch_all(pool)
-        .await?);
+    let all_ids: Vec<i64> = with_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT id FROM units ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await?);
     let pick = |i: usize| all_ids[(i * 7919) % all_ids.len()];
     let user = CurrentUser {
         id: 0,
@@ -146,10 +162,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     for i in 0..n {
         let id = pick(i);
         let t = Instant::now();
-        let _: Option<i64> = with_db!(&db, |pool| sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?);
+        let _: Option<i64> = with_db!(&db, |pool| sqlx::query_scalar(
+            "SELECT id FROM units WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?);
         reference.samples.push(t.elapsed());
     }
     let floor = reference.report(None);
@@ -161,7 +179,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     for i in 0..n {
         let id = pick(i);
         let t = Instant::now();
-        store::is_within(&db, &[province.id], id).await.map_err(err)?;
+        store::is_within(&db, &[province.id], id)
+            .await
+            .map_err(err)?;
         within.samples.push(t.elapsed());
     }
     within.report(Some(floor));
@@ -173,7 +193,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     for i in 0..n {
         let id = pick(i);
         let t = Instant::now();
-        crate::accounts::can(&db, &user, Capability::ViewUnits, id).await.map_err(err)?;
+        crate::accounts::can(&db, &user, Capability::ViewUnits, id)
+            .await
+            .map_err(err)?;
         permission.samples.push(t.elapsed());
     }
     permission.report(Some(floor));
@@ -185,7 +207,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut count = 0;
     for _ in 0..(n / 10).max(10) {
         let t = Instant::now();
-        count = store::list_rollup(&db, province.id, date).await.map_err(err)?.len();
+        count = store::list_rollup(&db, province.id, date)
+            .await
+            .map_err(err)?
+            .len();
         rollup.samples.push(t.elapsed());
     }
     rollup.report(Some(floor));

@@ -21,9 +21,24 @@ pub const DEMO_PASSWORD: &str = "duluan-demo";
 /// Demo users: login, display name, role, unit code.
 pub const DEMO_USERS: [(&str, &str, Role, &str); 8] = [
     ("admin", "Quản trị hệ thống", Role::Administrator, "92"),
-    ("analyst", "Chuyên viên Trung tâm Thông tin", Role::Analyst, "92"),
-    ("reporter", "Người báo cáo phường Ninh Kiều", Role::Reporter, "31135"),
-    ("ctv", "Cộng tác viên phường Ninh Kiều", Role::Collaborator, "31135"),
+    (
+        "analyst",
+        "Chuyên viên Trung tâm Thông tin",
+        Role::Analyst,
+        "92",
+    ),
+    (
+        "reporter",
+        "Người báo cáo phường Ninh Kiều",
+        Role::Reporter,
+        "31135",
+    ),
+    (
+        "ctv",
+        "Cộng tác viên phường Ninh Kiều",
+        Role::Collaborator,
+        "31135",
+    ),
     ("designer", "Người thiết kế khảo sát", Role::Designer, "92"),
     ("interviewer", "Điều tra viên", Role::Interviewer, "92"),
     ("verifier", "Người kiểm tra phiếu", Role::Verifier, "92"),
@@ -35,7 +50,10 @@ pub fn province_csv(code: &str) -> String {
     let mut out = String::new();
     for (i, line) in NATIONAL_UNITS_CSV.lines().enumerate() {
         let mut cells = line.split(',');
-        let (c, parent) = (cells.next().unwrap_or(""), line.rsplit(',').next().unwrap_or(""));
+        let (c, parent) = (
+            cells.next().unwrap_or(""),
+            line.rsplit(',').next().unwrap_or(""),
+        );
         if i == 0 || c == code || parent == code {
             out.push_str(line);
             out.push('\n');
@@ -65,12 +83,16 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     let units = store::count_units(db).await?;
     if units > 0 {
         let has_demo = store::find_unit_by_code(db, "92").await?.is_some()
-            && crate::accounts::store::find_user_by_username(db, "admin").await?.is_some();
+            && crate::accounts::store::find_user_by_username(db, "admin")
+                .await?
+                .is_some();
         if has_demo {
             tracing::info!("demo data already present");
             return Ok(());
         }
-        bail!("--demo needs a fresh database, but this one already holds {units} units; use another --data-dir");
+        bail!(
+            "--demo needs a fresh database, but this one already holds {units} units; use another --data-dir"
+        );
     }
     let now = Utc::now();
     let reform = date(2025, 7, 1);
@@ -82,8 +104,13 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
             row.input.valid_from = Some(reform);
         }
     }
-    store::import_units(db, &rows, now).await.context("loading Cần Thơ")?;
-    let city = store::find_unit_by_code(db, "92").await?.context("city 92 missing")?.id;
+    store::import_units(db, &rows, now)
+        .await
+        .context("loading Cần Thơ")?;
+    let city = store::find_unit_by_code(db, "92")
+        .await?
+        .context("city 92 missing")?
+        .id;
     let by_code = |code: &'static str| async move {
         store::find_unit_by_code(db, code)
             .await
@@ -111,7 +138,11 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     // The Fatherland Front with the mass organisations under it, and agency party committees.
     let front = store::insert_unit(
         db,
-        &unit("92-MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố Cần Thơ", "front"),
+        &unit(
+            "92-MTTQ",
+            "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố Cần Thơ",
+            "front",
+        ),
         Some(city),
         now,
     )
@@ -131,17 +162,32 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     ] {
         store::insert_unit(db, &unit(code, name, "party_committee"), Some(city), now).await?;
     }
-    let mut centre = unit("92-TTTT", "Trung tâm Thông tin công tác tuyên giáo – Dư luận xã hội", "info_centre");
+    let mut centre = unit(
+        "92-TTTT",
+        "Trung tâm Thông tin công tác tuyên giáo – Dư luận xã hội",
+        "info_centre",
+    );
     centre.note = "Đơn vị của Ban Tuyên giáo và Dân vận Thành ủy".into();
     store::insert_unit(db, &centre, Some(city), now).await?;
 
     // Former units before the 1 July 2025 reform, with their lineage.
     let end = date(2025, 6, 30);
-    for (code, name) in [("93", "Tỉnh Hậu Giang (trước 01/7/2025)"), ("94", "Tỉnh Sóc Trăng (trước 01/7/2025)")] {
+    for (code, name) in [
+        ("93", "Tỉnh Hậu Giang (trước 01/7/2025)"),
+        ("94", "Tỉnh Sóc Trăng (trước 01/7/2025)"),
+    ] {
         let mut input = unit(code, name, "province");
         input.valid_to = Some(end);
         let id = store::insert_unit(db, &input, None, now).await?;
-        store::insert_lineage(db, id, city, LineageEvent::Merge, reform, "Nghị quyết 202/2025/QH15").await?;
+        store::insert_lineage(
+            db,
+            id,
+            city,
+            LineageEvent::Merge,
+            reform,
+            "Nghị quyết 202/2025/QH15",
+        )
+        .await?;
     }
     let mut district = unit("92-Q-NK", "Quận Ninh Kiều (trước 01/7/2025)", "district");
     district.valid_to = Some(end);

@@ -64,7 +64,9 @@ impl IntoResponse for AppError {
             }
         };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage { message_key: key });
+        response
+            .extensions_mut()
+            .insert(ErrorPage { message_key: key });
         response
     }
 }

@@ -11,7 +11,11 @@ use duluan::cli;
 use duluan::config::{Config, DatabaseConfig};
 
 #[derive(Debug, Parser)]
-#[command(name = "duluan", version, about = "duluan — nền tảng công tác dư luận xã hội / public-opinion work platform")]
+#[command(
+    name = "duluan",
+    version,
+    about = "duluan — nền tảng công tác dư luận xã hội / public-opinion work platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,7 +81,9 @@ enum OrgsCommand {
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -86,7 +92,9 @@ fn init_logs(json: bool) {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -132,7 +140,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 let unit_id = duluan::orgs::resolve_unit_ref(&db, &unit)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?
-                    .with_context(|| format!("no unit with code {unit:?} (use a code such as 92, or #id)"))?;
+                    .with_context(|| {
+                        format!("no unit with code {unit:?} (use a code such as 92, or #id)")
+                    })?;
                 let display = display_name.unwrap_or_else(|| name.clone());
                 duluan::accounts::create_user(&db, &name, &display, &password, role, unit_id)
                     .await
@@ -146,9 +156,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Orgs(OrgsCommand::Import { file, database }) => {
             init_logs(false);
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let summary = runtime()?.block_on(duluan::bench::import_file(&database, &bytes))?;
-            println!("imported: {} created, {} updated", summary.created, summary.updated);
+            println!(
+                "imported: {} created, {} updated",
+                summary.created, summary.updated
+            );
         }
         Command::Bench(args) => {
             init_logs(false);

@@ -28,7 +28,11 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 /// Checks a password against a stored hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -76,7 +80,10 @@ pub async fn create_user(
 ) -> AppResult<i64> {
     let username = model::Username::parse(username).map_err(AppError::BadRequest)?;
     model::check_new_password(password).map_err(AppError::BadRequest)?;
-    if store::find_user_by_username(db, username.as_str()).await?.is_some() {
+    if store::find_user_by_username(db, username.as_str())
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict("user-error-exists"));
     }
     let now = chrono::Utc::now();
@@ -94,9 +101,18 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         .route("/logout", post(pages::logout))
         .route("/account", get(pages::show_account))
         .route("/account/password", post(pages::change_password))
-        .route("/admin/users", get(pages::list_users).post(pages::create_user_form))
-        .route("/admin/users/{id}", get(pages::show_user).post(pages::update_user))
+        .route(
+            "/admin/users",
+            get(pages::list_users).post(pages::create_user_form),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(pages::show_user).post(pages::update_user),
+        )
         .route("/admin/users/{id}/grants", post(pages::add_grant))
-        .route("/admin/users/{id}/grants/{grant}/delete", post(pages::remove_grant))
+        .route(
+            "/admin/users/{id}/grants/{grant}/delete",
+            post(pages::remove_grant),
+        )
         .route("/admin/users/{id}/password", post(pages::reset_password))
 }

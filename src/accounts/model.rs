@@ -188,7 +188,10 @@ mod tests {
     fn only_administrators_manage() {
         for role in Role::ALL {
             assert!(role.has(Capability::ViewUnits));
-            assert_eq!(role.has(Capability::ManageUsers), role == Role::Administrator);
+            assert_eq!(
+                role.has(Capability::ManageUsers),
+                role == Role::Administrator
+            );
         }
     }
 

@@ -56,7 +56,11 @@ pub struct LoginForm {
 }
 
 /// `POST /login`.
-pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     let username = form.username.trim().to_lowercase();
     let user = store::find_user_by_username(&state.db, &username).await?;
     let ok = match &user {
@@ -70,7 +74,16 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
     let Some(user) = user.filter(|_| ok) else {
         let mut actor = ctx.actor();
         actor.username = username.chars().take(64).collect();
-        audit::record(&state.db, &actor, "login_failed", "user", "", None, json!({})).await?;
+        audit::record(
+            &state.db,
+            &actor,
+            "login_failed",
+            "user",
+            "",
+            None,
+            json!({}),
+        )
+        .await?;
         let mut response = page(LoginTemplate {
             c: ctx.chrome("login-title"),
             next: form.next,
@@ -101,12 +114,25 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
         ip: ctx.ip.clone(),
     };
     let unit = grants.first().map(|g| g.unit_id);
-    audit::record(&state.db, &actor, "login", "user", &user.id.to_string(), unit, json!({})).await?;
+    audit::record(
+        &state.db,
+        &actor,
+        "login",
+        "user",
+        &user.id.to_string(),
+        unit,
+        json!({}),
+    )
+    .await?;
     let mut response = Redirect::to(safe_back(&form.next)).into_response();
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         config.session_max_hours * 3600,
-        if config.secure_cookies { "; Secure" } else { "" }
+        if config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -116,8 +142,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
 }
 
 /// An argon2id hash of a random string, verified against when the user does not exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zk1pT0xqb0F3bWV4d1p6bGZ2Y1JqR0Z4b3R4eHh4eA";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zk1pT0xqb0F3bWV4d1p6bGZ2Y1JqR0Z4b3R4eHh4eA";
 
 /// `POST /logout`.
 pub async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
@@ -125,7 +150,16 @@ pub async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
         store::delete_session(&state.db, hash).await?;
     }
     let unit = auth.user.grants.first().map(|g| g.unit_id);
-    audit::record(&state.db, &auth.ctx.actor(), "logout", "user", &auth.user.id.to_string(), unit, json!({})).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "logout",
+        "user",
+        &auth.user.id.to_string(),
+        unit,
+        json!({}),
+    )
+    .await?;
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -145,13 +179,21 @@ struct AccountTemplate {
     done: bool,
 }
 
-async fn grant_lines(state: &AppState, ctx: &Ctx, user_grants: &[crate::accounts::model::Grant]) -> AppResult<Vec<(String, String)>> {
+async fn grant_lines(
+    state: &AppState,
+    ctx: &Ctx,
+    user_grants: &[crate::accounts::model::Grant],
+) -> AppResult<Vec<(String, String)>> {
     let ids: Vec<i64> = user_grants.iter().map(|g| g.unit_id).collect();
     let names = crate::orgs::unit_names(&state.db, &ids).await?;
     Ok(user_grants
         .iter()
         .map(|g| {
-            let unit = names.iter().find(|(id, _)| *id == g.unit_id).map(|(_, n)| n.clone()).unwrap_or_default();
+            let unit = names
+                .iter()
+                .find(|(id, _)| *id == g.unit_id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default();
             (ctx.tr.t(&g.role.label_key()), unit)
         })
         .collect())
@@ -185,7 +227,9 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut errors = vec![];
-    let row = store::find_user(&state.db, auth.user.id).await?.ok_or(AppError::NotFound)?;
+    let row = store::find_user(&state.db, auth.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !verify_password(&form.current, &row.password_hash) {
         errors.push(tr.t("password-error-current"));
     }
@@ -202,7 +246,16 @@ pub async fn change_password(
             store::delete_other_sessions(&state.db, auth.user.id, keep).await?;
         }
         let unit = auth.user.grants.first().map(|g| g.unit_id);
-        audit::record(&state.db, &auth.ctx.actor(), "password_change", "user", &auth.user.id.to_string(), unit, json!({})).await?;
+        audit::record(
+            &state.db,
+            &auth.ctx.actor(),
+            "password_change",
+            "user",
+            &auth.user.id.to_string(),
+            unit,
+            json!({}),
+        )
+        .await?;
     }
     let roles = grant_lines(&state, &auth.ctx, &auth.user.grants).await?;
     let done = errors.is_empty();
@@ -246,7 +299,12 @@ async fn unit_choices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(St
     let units = crate::orgs::units_near(&state.db, &roots, 2).await?;
     Ok(units
         .into_iter()
-        .map(|u| (u.code.clone().unwrap_or_else(|| format!("#{}", u.id)), u.name))
+        .map(|u| {
+            (
+                u.code.clone().unwrap_or_else(|| format!("#{}", u.id)),
+                u.name,
+            )
+        })
         .collect())
 }
 
@@ -259,10 +317,17 @@ async fn manages_user(state: &AppState, admin: &CurrentUser, user_id: i64) -> Ap
         return crate::orgs::any_top_level(&state.db, &roots).await;
     }
     let units: Vec<i64> = grants.iter().map(|g| g.unit_id).collect();
-    Ok(!crate::orgs::filter_within(&state.db, &roots, &units).await?.is_empty())
+    Ok(!crate::orgs::filter_within(&state.db, &roots, &units)
+        .await?
+        .is_empty())
 }
 
-async fn users_page(state: &AppState, auth: &Auth, errors: Vec<String>, form: NewUserForm) -> AppResult<Response> {
+async fn users_page(
+    state: &AppState,
+    auth: &Auth,
+    errors: Vec<String>,
+    form: NewUserForm,
+) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let roots = auth.user.roots_with(Capability::ManageUsers);
     if roots.is_empty() {
@@ -277,15 +342,24 @@ async fn users_page(state: &AppState, auth: &Auth, errors: Vec<String>, form: Ne
     let mut users = Vec::new();
     for u in all {
         let mine: Vec<_> = grants.iter().filter(|g| g.user_id == u.id).collect();
-        let seen: Vec<_> = mine.iter().filter(|g| visible.contains(&g.unit_id)).collect();
+        let seen: Vec<_> = mine
+            .iter()
+            .filter(|g| visible.contains(&g.unit_id))
+            .collect();
         if seen.is_empty() && !(mine.is_empty() && top_admin) {
             continue;
         }
         let roles = seen
             .iter()
             .map(|g| {
-                let role = Role::parse(&g.role).map(|r| tr.t(&r.label_key())).unwrap_or_else(|| g.role.clone());
-                let unit = names.iter().find(|(id, _)| *id == g.unit_id).map(|(_, n)| n.clone()).unwrap_or_default();
+                let role = Role::parse(&g.role)
+                    .map(|r| tr.t(&r.label_key()))
+                    .unwrap_or_else(|| g.role.clone());
+                let unit = names
+                    .iter()
+                    .find(|(id, _)| *id == g.unit_id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
                 (role, unit)
             })
             .collect();
@@ -301,7 +375,10 @@ async fn users_page(state: &AppState, auth: &Auth, errors: Vec<String>, form: Ne
     let mut response = page(UsersTemplate {
         c: auth.ctx.chrome("users-title"),
         users,
-        roles: Role::ALL.iter().map(|r| (r.key(), tr.t(&r.label_key()))).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.key(), tr.t(&r.label_key())))
+            .collect(),
         units: unit_choices(state, &auth.user).await?,
         errors,
         form,
@@ -343,7 +420,9 @@ pub async fn create_user_form(
         return Err(AppError::Forbidden);
     }
     let mut errors = vec![];
-    let username = Username::parse(&form.username).map_err(|k| errors.push(tr.t(k))).ok();
+    let username = Username::parse(&form.username)
+        .map_err(|k| errors.push(tr.t(k)))
+        .ok();
     let display_name = crate::orgs::model::clean_text(&form.display_name);
     if display_name.is_empty() || display_name.chars().count() > 120 {
         errors.push(tr.t("user-error-display-name"));
@@ -365,18 +444,29 @@ pub async fn create_user_form(
         }
     }
     if let Some(u) = &username
-        && store::find_user_by_username(&state.db, u.as_str()).await?.is_some()
+        && store::find_user_by_username(&state.db, u.as_str())
+            .await?
+            .is_some()
     {
         errors.push(tr.t("user-error-exists"));
     }
-    let (Some(username), Some(role), Some(unit), true) = (username, role, unit, errors.is_empty()) else {
+    let (Some(username), Some(role), Some(unit), true) = (username, role, unit, errors.is_empty())
+    else {
         let mut form = form;
         form.password.clear();
         return users_page(&state, &auth, errors, form).await;
     };
     let now = Utc::now();
     let hash = hash_password(&form.password)?;
-    let id = store::insert_user(&state.db, username.as_str(), &display_name, &hash, "vi", now).await?;
+    let id = store::insert_user(
+        &state.db,
+        username.as_str(),
+        &display_name,
+        &hash,
+        "vi",
+        now,
+    )
+    .await?;
     store::insert_grant(&state.db, id, role, unit, now).await?;
     audit::record(
         &state.db,
@@ -407,17 +497,34 @@ struct UserTemplate {
     flash: Option<String>,
 }
 
-async fn user_page(state: &AppState, auth: &Auth, id: i64, errors: Vec<String>, flash: Option<&str>) -> AppResult<Response> {
+async fn user_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    errors: Vec<String>,
+    flash: Option<&str>,
+) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     if !manages_user(state, &auth.user, id).await? {
         return Err(AppError::Forbidden);
     }
-    let row = store::find_user(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let row = store::find_user(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let grants = store::list_grants(&state.db, id).await?;
     let ids: Vec<i64> = grants.iter().map(|g| g.unit_id).collect();
     let names = crate::orgs::unit_names(&state.db, &ids).await?;
     let grant_unit = grants.first().map(|g| g.unit_id);
-    audit::record(&state.db, &auth.ctx.actor(), "user_read", "user", &id.to_string(), grant_unit, json!({})).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "user_read",
+        "user",
+        &id.to_string(),
+        grant_unit,
+        json!({}),
+    )
+    .await?;
     let failed = !errors.is_empty();
     let mut response = page(UserTemplate {
         c: auth.ctx.chrome_titled(row.display_name.clone()),
@@ -428,11 +535,18 @@ async fn user_page(state: &AppState, auth: &Auth, id: i64, errors: Vec<String>, 
         grants: grants
             .iter()
             .map(|g| {
-                let unit = names.iter().find(|(i, _)| *i == g.unit_id).map(|(_, n)| n.clone()).unwrap_or_default();
+                let unit = names
+                    .iter()
+                    .find(|(i, _)| *i == g.unit_id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
                 (g.id, tr.t(&g.role.label_key()), unit)
             })
             .collect(),
-        roles: Role::ALL.iter().map(|r| (r.key(), tr.t(&r.label_key()))).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.key(), tr.t(&r.label_key())))
+            .collect(),
         units: unit_choices(state, &auth.user).await?,
         errors,
         flash: flash.map(|k| tr.t(k)),
@@ -444,7 +558,11 @@ async fn user_page(state: &AppState, auth: &Auth, id: i64, errors: Vec<String>, 
 }
 
 /// `GET /admin/users/{id}`.
-pub async fn show_user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     user_page(&state, &auth, id, vec![], None).await
 }
 
@@ -468,15 +586,41 @@ pub async fn update_user(
     }
     let name = crate::orgs::model::clean_text(&form.display_name);
     if name.is_empty() || name.chars().count() > 120 {
-        return user_page(&state, &auth, id, vec![auth.ctx.tr.t("user-error-display-name")], None).await;
+        return user_page(
+            &state,
+            &auth,
+            id,
+            vec![auth.ctx.tr.t("user-error-display-name")],
+            None,
+        )
+        .await;
     }
     let active = form.active.is_some();
     if id == auth.user.id && !active {
-        return user_page(&state, &auth, id, vec![auth.ctx.tr.t("user-error-self-deactivate")], None).await;
+        return user_page(
+            &state,
+            &auth,
+            id,
+            vec![auth.ctx.tr.t("user-error-self-deactivate")],
+            None,
+        )
+        .await;
     }
     store::update_profile(&state.db, id, &name, active).await?;
-    let unit = store::list_grants(&state.db, id).await?.first().map(|g| g.unit_id);
-    audit::record(&state.db, &auth.ctx.actor(), "user_update", "user", &id.to_string(), unit, json!({"active": active})).await?;
+    let unit = store::list_grants(&state.db, id)
+        .await?
+        .first()
+        .map(|g| g.unit_id);
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "user_update",
+        "user",
+        &id.to_string(),
+        unit,
+        json!({"active": active}),
+    )
+    .await?;
     user_page(&state, &auth, id, vec![], Some("flash-saved")).await
 }
 
@@ -506,7 +650,16 @@ pub async fn add_grant(
     };
     require(&state.db, &auth.user, Capability::ManageUsers, unit).await?;
     store::insert_grant(&state.db, id, role, unit, Utc::now()).await?;
-    audit::record(&state.db, &auth.ctx.actor(), "grant_add", "user", &id.to_string(), Some(unit), json!({"role": role.key()})).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "grant_add",
+        "user",
+        &id.to_string(),
+        Some(unit),
+        json!({"role": role.key()}),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -516,10 +669,22 @@ pub async fn remove_grant(
     auth: Auth,
     Path((id, grant)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let row = store::find_grant(&state.db, grant).await?.filter(|g| g.user_id == id).ok_or(AppError::NotFound)?;
+    let row = store::find_grant(&state.db, grant)
+        .await?
+        .filter(|g| g.user_id == id)
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUsers, row.unit_id).await?;
     store::delete_grant(&state.db, grant).await?;
-    audit::record(&state.db, &auth.ctx.actor(), "grant_remove", "user", &id.to_string(), Some(row.unit_id), json!({"role": row.role})).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "grant_remove",
+        "user",
+        &id.to_string(),
+        Some(row.unit_id),
+        json!({"role": row.role}),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -545,7 +710,19 @@ pub async fn reset_password(
     let hash = hash_password(&form.password)?;
     store::update_password(&state.db, id, &hash, Utc::now()).await?;
     store::delete_other_sessions(&state.db, id, "").await?;
-    let unit = store::list_grants(&state.db, id).await?.first().map(|g| g.unit_id);
-    audit::record(&state.db, &auth.ctx.actor(), "password_reset", "user", &id.to_string(), unit, json!({})).await?;
+    let unit = store::list_grants(&state.db, id)
+        .await?
+        .first()
+        .map(|g| g.unit_id);
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "password_reset",
+        "user",
+        &id.to_string(),
+        unit,
+        json!({}),
+    )
+    .await?;
     user_page(&state, &auth, id, vec![], Some("flash-password-reset")).await
 }

@@ -109,17 +109,24 @@ pub async fn update_password(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -
 
 /// Sets a user's language.
 pub async fn update_lang(db: &Db, id: i64, lang: &str) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
-        .bind(lang)
-        .bind(id)
-        .execute(pool)
-        .await?
-        .rows_affected());
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE users SET lang = $1 WHERE id = $2"
+    )
+    .bind(lang)
+    .bind(id)
+    .execute(pool)
+    .await?
+    .rows_affected());
     Ok(())
 }
 
 /// Sets a user's display name and whether they may log in.
-pub async fn update_profile(db: &Db, id: i64, display_name: &str, is_active: bool) -> AppResult<()> {
+pub async fn update_profile(
+    db: &Db,
+    id: i64,
+    display_name: &str,
+    is_active: bool,
+) -> AppResult<()> {
     let sql = "UPDATE users SET display_name = $1, is_active = $2 WHERE id = $3";
     with_db!(db, |pool| sqlx::query(sql)
         .bind(display_name)
@@ -236,7 +243,11 @@ pub async fn find_live_session(
 }
 
 /// Moves a session's idle deadline.
-pub async fn touch_session(db: &Db, token_hash: &str, idle_expires_at: DateTime<Utc>) -> AppResult<()> {
+pub async fn touch_session(
+    db: &Db,
+    token_hash: &str,
+    idle_expires_at: DateTime<Utc>,
+) -> AppResult<()> {
     let sql = "UPDATE sessions SET idle_expires_at = $1 WHERE token_hash = $2";
     with_db!(db, |pool| sqlx::query(sql)
         .bind(idle_expires_at)
@@ -249,11 +260,13 @@ pub async fn touch_session(db: &Db, token_hash: &str, idle_expires_at: DateTime<
 
 /// Ends one session.
 pub async fn delete_session(db: &Db, token_hash: &str) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(pool)
-        .await?
-        .rows_affected());
+    with_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .execute(pool)
+    .await?
+    .rows_affected());
     Ok(())
 }
 
@@ -282,7 +295,9 @@ pub async fn delete_expired_sessions(db: &Db, now: DateTime<Utc>) -> AppResult<u
 
 /// How many users exist.
 pub async fn count_users(db: &Db) -> AppResult<i64> {
-    Ok(with_db!(db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(pool)
-        .await?))
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(pool)
+    .await?))
 }

@@ -40,7 +40,11 @@ fn query_for(filter: &AuditFilter, page: u32) -> String {
 }
 
 /// `GET /admin/audit`.
-pub async fn list_audit(State(state): State<AppState>, auth: Auth, Query(filter): Query<AuditFilter>) -> AppResult<Response> {
+pub async fn list_audit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(filter): Query<AuditFilter>,
+) -> AppResult<Response> {
     let roots = auth.user.roots_with(Capability::ViewAudit);
     if roots.is_empty() {
         return Err(AppError::Forbidden);
@@ -54,7 +58,14 @@ pub async fn list_audit(State(state): State<AppState>, auth: Auth, Query(filter)
         }
     }
     let page_no = filter.page.unwrap_or(1).max(1);
-    let mut entries = store::list_entries(&state.db, &prefixes, &filter, PAGE_SIZE + 1, (page_no as i64 - 1) * PAGE_SIZE).await?;
+    let mut entries = store::list_entries(
+        &state.db,
+        &prefixes,
+        &filter,
+        PAGE_SIZE + 1,
+        (page_no as i64 - 1) * PAGE_SIZE,
+    )
+    .await?;
     let has_next = entries.len() as i64 > PAGE_SIZE;
     entries.truncate(PAGE_SIZE as usize);
     crate::audit::record(

@@ -82,7 +82,11 @@ pub async fn list_entries(
         n += 1;
         sql.push_str(&format!(" AND at < ${n}"));
     }
-    sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
+    sql.push_str(&format!(
+        " ORDER BY at DESC, id DESC LIMIT {} OFFSET {}",
+        limit.clamp(1, 1000),
+        offset.max(0)
+    ));
     let day_start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let sql = sqlx::AssertSqlSafe(sql);
     Ok(with_db!(db, |pool| {

@@ -60,10 +60,19 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
     axum::Router::new()
         .route("/orgs", get(pages::list_units))
         .route("/orgs/export.csv", get(pages::export_units))
-        .route("/orgs/import", get(pages::show_import).post(pages::import_units))
+        .route(
+            "/orgs/import",
+            get(pages::show_import).post(pages::import_units),
+        )
         .route("/orgs/{id}", get(pages::show_unit))
         .route("/orgs/{id}/rollup", get(pages::show_rollup))
-        .route("/orgs/{id}/edit", get(pages::show_edit).post(pages::update_unit))
-        .route("/orgs/{id}/new", get(pages::show_new_child).post(pages::create_child))
+        .route(
+            "/orgs/{id}/edit",
+            get(pages::show_edit).post(pages::update_unit),
+        )
+        .route(
+            "/orgs/{id}/new",
+            get(pages::show_new_child).post(pages::create_child),
+        )
         .route("/orgs/{id}/lineage", post(pages::add_lineage))
 }

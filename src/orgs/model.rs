@@ -90,7 +90,9 @@ impl LineageEvent {
 
     /// Parses a stored key.
     pub fn parse(key: &str) -> Option<LineageEvent> {
-        LineageEvent::ALL.into_iter().find(|e| e.key() == key.trim())
+        LineageEvent::ALL
+            .into_iter()
+            .find(|e| e.key() == key.trim())
     }
 }
 
@@ -364,7 +366,12 @@ pub fn parse_units_csv(
             }
         };
         if let Some(first) = first_line.get(&code) {
-            errors.push(err(line, "code", "csv-error-duplicate-code", &format!("{code} ({first})")));
+            errors.push(err(
+                line,
+                "code",
+                "csv-error-duplicate-code",
+                &format!("{code} ({first})"),
+            ));
             continue;
         }
         first_line.insert(code.clone(), line);
@@ -382,7 +389,10 @@ pub fn parse_units_csv(
             }
         };
         let mut dates = [None, None];
-        for (slot, (column, c)) in [("valid_from", c_from), ("valid_to", c_to)].into_iter().enumerate() {
+        for (slot, (column, c)) in [("valid_from", c_from), ("valid_to", c_to)]
+            .into_iter()
+            .enumerate()
+        {
             match parse_date(cell(c)) {
                 Ok(d) => dates[slot] = d,
                 Err(_) => errors.push(err(line, column, "csv-error-bad-date", cell(c))),
@@ -440,7 +450,11 @@ pub fn parse_units_csv(
     let n = raws.len();
     let parent_index: Vec<Option<usize>> = raws
         .iter()
-        .map(|r| r.parent_code.as_deref().and_then(|p| in_file.get(p).copied()))
+        .map(|r| {
+            r.parent_code
+                .as_deref()
+                .and_then(|p| in_file.get(p).copied())
+        })
         .collect();
     let mut order: Vec<usize> = Vec::with_capacity(n);
     let mut state = vec![0u8; n]; // 0 new, 1 visiting, 2 done
@@ -497,15 +511,20 @@ mod tests {
     use super::*;
 
     fn kinds() -> Vec<UnitKind> {
-        [("city", "Thành phố trung ương", "Centrally governed city"), ("ward", "Phường", "Ward"), ("commune", "Xã", "Commune"), ("hamlet", "Ấp", "Hamlet")]
-            .into_iter()
-            .map(|(k, vi, en)| UnitKind {
-                key: k.into(),
-                name_vi: vi.into(),
-                name_en: en.into(),
-                territorial: true,
-            })
-            .collect()
+        [
+            ("city", "Thành phố trung ương", "Centrally governed city"),
+            ("ward", "Phường", "Ward"),
+            ("commune", "Xã", "Commune"),
+            ("hamlet", "Ấp", "Hamlet"),
+        ]
+        .into_iter()
+        .map(|(k, vi, en)| UnitKind {
+            key: k.into(),
+            name_vi: vi.into(),
+            name_en: en.into(),
+            territorial: true,
+        })
+        .collect()
     }
 
     fn errors(csv: &str) -> Vec<(usize, String, &'static str)> {
@@ -525,8 +544,10 @@ mod tests {
 
     #[test]
     fn the_national_list_format_imports() {
-        let csv = "code,name,type,parent_code\n31117,Phường Cái Khế,phường,92\n31120,Xã Mỹ Thạnh,xã,92\n";
-        let rows = parse_units_csv(csv.as_bytes(), &kinds(), &HashMap::from([("92".into(), 7)])).unwrap();
+        let csv =
+            "code,name,type,parent_code\n31117,Phường Cái Khế,phường,92\n31120,Xã Mỹ Thạnh,xã,92\n";
+        let rows =
+            parse_units_csv(csv.as_bytes(), &kinds(), &HashMap::from([("92".into(), 7)])).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].parent, ParentRef::Stored(7));
         assert_eq!(rows[0].input.kind, "ward");
@@ -545,22 +566,63 @@ mod tests {
     fn every_error_is_reported_with_line_and_column() {
         let check = |csv: &str, expected: &[(usize, &str, &str)]| {
             let got = errors(csv);
-            let got: Vec<(usize, &str, &str)> = got.iter().map(|(l, c, k)| (*l, c.as_str(), *k)).collect();
+            let got: Vec<(usize, &str, &str)> =
+                got.iter().map(|(l, c, k)| (*l, c.as_str(), *k)).collect();
             assert_eq!(got, expected, "{csv}");
         };
-        check("", &[(1, "code", "csv-error-missing-column"), (1, "name", "csv-error-missing-column"), (1, "type", "csv-error-missing-column")]);
+        check(
+            "",
+            &[
+                (1, "code", "csv-error-missing-column"),
+                (1, "name", "csv-error-missing-column"),
+                (1, "type", "csv-error-missing-column"),
+            ],
+        );
         check("code,name,type\n", &[(0, "", "csv-error-empty")]);
-        check("code,name,type,colour\nA,B,ward,red\n", &[(1, "colour", "csv-error-unknown-column")]);
-        check("code,name,type\n,Phường A,ward\n", &[(2, "code", "csv-error-required")]);
-        check("code,name,type\nA,,ward\n", &[(2, "name", "csv-error-required")]);
-        check("code,name,type\nA,Phường A,castle\n", &[(2, "type", "csv-error-unknown-type")]);
-        check("code,name,type\nA,P,ward\nA,Q,ward\n", &[(3, "code", "csv-error-duplicate-code")]);
-        check("code,name,type,parent_code\nA,P,ward,ZZ\n", &[(2, "parent_code", "csv-error-unknown-parent")]);
-        check("code,name,type,valid_from\nA,P,ward,31/02/2025\n", &[(2, "valid_from", "csv-error-bad-date")]);
-        check("code,name,type,valid_from,valid_to\nA,P,ward,2025-07-01,2024-01-01\n", &[(2, "valid_to", "unit-error-date-order")]);
-        check("code,name,type,parent_code\nA,P,ward,B\nB,Q,ward,A\n", &[(2, "parent_code", "csv-error-cycle")]);
-        check("code,name,type\nA,P,ward,extra\n", &[(2, "", "csv-error-malformed")]);
-        check("code,name,type\nA B,P,ward\n", &[(2, "code", "csv-error-code")]);
+        check(
+            "code,name,type,colour\nA,B,ward,red\n",
+            &[(1, "colour", "csv-error-unknown-column")],
+        );
+        check(
+            "code,name,type\n,Phường A,ward\n",
+            &[(2, "code", "csv-error-required")],
+        );
+        check(
+            "code,name,type\nA,,ward\n",
+            &[(2, "name", "csv-error-required")],
+        );
+        check(
+            "code,name,type\nA,Phường A,castle\n",
+            &[(2, "type", "csv-error-unknown-type")],
+        );
+        check(
+            "code,name,type\nA,P,ward\nA,Q,ward\n",
+            &[(3, "code", "csv-error-duplicate-code")],
+        );
+        check(
+            "code,name,type,parent_code\nA,P,ward,ZZ\n",
+            &[(2, "parent_code", "csv-error-unknown-parent")],
+        );
+        check(
+            "code,name,type,valid_from\nA,P,ward,31/02/2025\n",
+            &[(2, "valid_from", "csv-error-bad-date")],
+        );
+        check(
+            "code,name,type,valid_from,valid_to\nA,P,ward,2025-07-01,2024-01-01\n",
+            &[(2, "valid_to", "unit-error-date-order")],
+        );
+        check(
+            "code,name,type,parent_code\nA,P,ward,B\nB,Q,ward,A\n",
+            &[(2, "parent_code", "csv-error-cycle")],
+        );
+        check(
+            "code,name,type\nA,P,ward,extra\n",
+            &[(2, "", "csv-error-malformed")],
+        );
+        check(
+            "code,name,type\nA B,P,ward\n",
+            &[(2, "code", "csv-error-code")],
+        );
         assert_eq!(
             parse_units_csv(b"code,name\n\xff\xfe", &kinds(), &HashMap::new()).unwrap_err()[0].key,
             "csv-error-not-utf8"
@@ -569,10 +631,20 @@ mod tests {
 
     #[test]
     fn form_input_is_validated_field_by_field() {
-        let err = UnitInput::parse("a b", "  ", "castle", "2025-13-01", "", "", &kinds()).unwrap_err();
+        let err =
+            UnitInput::parse("a b", "  ", "castle", "2025-13-01", "", "", &kinds()).unwrap_err();
         let fields: Vec<_> = err.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["code", "name", "kind", "valid_from"]);
-        let ok = UnitInput::parse("", " Ấp  Mỹ  Phú ", "hamlet", "01/07/2025", "", "", &kinds()).unwrap();
+        let ok = UnitInput::parse(
+            "",
+            " Ấp  Mỹ  Phú ",
+            "hamlet",
+            "01/07/2025",
+            "",
+            "",
+            &kinds(),
+        )
+        .unwrap();
         assert_eq!(ok.name, "Ấp Mỹ Phú");
         assert_eq!(ok.code, None);
         assert_eq!(ok.valid_from, NaiveDate::from_ymd_opt(2025, 7, 1));

@@ -17,7 +17,9 @@ use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::orgs::model::{CsvError, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, parse_units_csv};
+use crate::orgs::model::{
+    CsvError, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, parse_units_csv,
+};
 use crate::orgs::store::{self, UnitWithCount};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -35,7 +37,10 @@ struct UnitLine {
 }
 
 fn validity(tr: Tr, u: &Unit) -> String {
-    let d = |d: Option<NaiveDate>| d.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+    let d = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default()
+    };
     match (u.valid_from, u.valid_to) {
         (None, None) => String::new(),
         (from, None) => tr.ta("unit-valid-from", &[("from", d(from))]),
@@ -83,7 +88,11 @@ pub struct ListQuery {
 }
 
 /// `GET /orgs`: the user's top units, or search results within their subtrees.
-pub async fn list_units(State(state): State<AppState>, auth: Auth, Query(query): Query<ListQuery>) -> AppResult<Response> {
+pub async fn list_units(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let roots = auth.user.roots_with(Capability::ViewUnits);
     let kinds = store::list_kinds(&state.db).await?;
@@ -137,7 +146,11 @@ struct LinkLine {
     visible: bool,
 }
 
-async fn link_lines(state: &AppState, auth: &Auth, links: Vec<LineageLink>) -> AppResult<Vec<LinkLine>> {
+async fn link_lines(
+    state: &AppState,
+    auth: &Auth,
+    links: Vec<LineageLink>,
+) -> AppResult<Vec<LinkLine>> {
     let roots = auth.user.roots_with(Capability::ViewUnits);
     let ids: Vec<i64> = links.iter().map(|l| l.other_id).collect();
     let visible = store::filter_within(&state.db, &roots, &ids).await?;
@@ -164,9 +177,17 @@ fn flash(tr: Tr, key: &str) -> Option<String> {
     key.starts_with("flash-").then(|| tr.t(key))
 }
 
-async fn unit_page(state: &AppState, auth: &Auth, id: i64, flash_key: &str, errors: Vec<String>) -> AppResult<Response> {
+async fn unit_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash_key: &str,
+    errors: Vec<String>,
+) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let unit = store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let unit = store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ViewUnits, id).await?;
     let kinds = store::list_kinds(&state.db).await?;
     let roots = auth.user.roots_with(Capability::ViewUnits);
@@ -174,19 +195,29 @@ async fn unit_page(state: &AppState, auth: &Auth, id: i64, flash_key: &str, erro
     let ancestor_ids: Vec<i64> = ancestors.iter().map(|a| a.id).collect();
     let visible = store::filter_within(&state.db, &roots, &ancestor_ids).await?;
     let children: Vec<UnitWithCount> = store::list_children(&state.db, id).await?;
-    let predecessors = link_lines(state, auth, store::list_predecessors(&state.db, id).await?).await?;
+    let predecessors =
+        link_lines(state, auth, store::list_predecessors(&state.db, id).await?).await?;
     let successors = link_lines(state, auth, store::list_successors(&state.db, id).await?).await?;
     let failed = !errors.is_empty();
     let mut response = page(UnitTemplate {
         c: auth.ctx.chrome_titled(unit.name.clone()),
         note: unit.note.clone(),
         unit: line(tr, &kinds, &unit, children.len() as i64),
-        ancestors: ancestors.iter().map(|a| (a.id, a.name.clone(), visible.contains(&a.id))).collect(),
-        children: children.iter().map(|c| line(tr, &kinds, &c.unit, c.children)).collect(),
+        ancestors: ancestors
+            .iter()
+            .map(|a| (a.id, a.name.clone(), visible.contains(&a.id)))
+            .collect(),
+        children: children
+            .iter()
+            .map(|c| line(tr, &kinds, &c.unit, c.children))
+            .collect(),
         predecessors,
         successors,
         can_manage: can(&state.db, &auth.user, Capability::ManageUnits, id).await?,
-        events: LineageEvent::ALL.iter().map(|e| (e.key(), tr.t(&format!("lineage-{}", e.key())))).collect(),
+        events: LineageEvent::ALL
+            .iter()
+            .map(|e| (e.key(), tr.t(&format!("lineage-{}", e.key()))))
+            .collect(),
         today: Utc::now().date_naive().format("%Y-%m-%d").to_string(),
         flash: flash(tr, flash_key),
         errors,
@@ -234,7 +265,9 @@ pub async fn show_rollup(
     Query(q): Query<RollupQuery>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let unit = store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let unit = store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ViewUnits, id).await?;
     let date = match crate::orgs::model::parse_date(&q.date) {
         Ok(Some(d)) => d,
@@ -291,7 +324,10 @@ pub struct UnitForm {
 }
 
 fn kind_choices(kinds: &[UnitKind], tr: Tr) -> Vec<(String, String)> {
-    kinds.iter().map(|k| (k.key.clone(), k.name(tr.lang()).to_string())).collect()
+    kinds
+        .iter()
+        .map(|k| (k.key.clone(), k.name(tr.lang()).to_string()))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -322,8 +358,14 @@ fn form_page(
 }
 
 /// `GET /orgs/{id}/edit`.
-pub async fn show_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
-    let unit = store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+pub async fn show_edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let unit = store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let parent = match unit.parent_id {
         Some(p) => store::find_unit(&state.db, p)
@@ -332,7 +374,10 @@ pub async fn show_edit(State(state): State<AppState>, auth: Auth, Path(id): Path
             .unwrap_or_default(),
         None => String::new(),
     };
-    let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let date = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
     let form = UnitForm {
         code: unit.code.clone().unwrap_or_default(),
         name: unit.name.clone(),
@@ -343,11 +388,26 @@ pub async fn show_edit(State(state): State<AppState>, auth: Auth, Path(id): Path
         note: unit.note.clone(),
     };
     let kinds = store::list_kinds(&state.db).await?;
-    let title = auth.ctx.tr.ta("unit-edit-title", &[("name", unit.name.clone())]);
-    Ok(form_page(&auth, title, format!("/orgs/{id}/edit"), format!("/orgs/{id}"), form, &kinds, HashMap::new(), true))
+    let title = auth
+        .ctx
+        .tr
+        .ta("unit-edit-title", &[("name", unit.name.clone())]);
+    Ok(form_page(
+        &auth,
+        title,
+        format!("/orgs/{id}/edit"),
+        format!("/orgs/{id}"),
+        form,
+        &kinds,
+        HashMap::new(),
+        true,
+    ))
 }
 
-fn field_errors(tr: Tr, errors: Vec<(&'static str, &'static str)>) -> HashMap<&'static str, String> {
+fn field_errors(
+    tr: Tr,
+    errors: Vec<(&'static str, &'static str)>,
+) -> HashMap<&'static str, String> {
     errors.into_iter().map(|(f, k)| (f, tr.t(k))).collect()
 }
 
@@ -359,14 +419,33 @@ pub async fn update_unit(
     Form(form): Form<UnitForm>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let unit = store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let unit = store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let kinds = store::list_kinds(&state.db).await?;
     let title = tr.ta("unit-edit-title", &[("name", unit.name.clone())]);
     let back = |form: UnitForm, errors| {
-        form_page(&auth, title.clone(), format!("/orgs/{id}/edit"), format!("/orgs/{id}"), form, &kinds, errors, true)
+        form_page(
+            &auth,
+            title.clone(),
+            format!("/orgs/{id}/edit"),
+            format!("/orgs/{id}"),
+            form,
+            &kinds,
+            errors,
+            true,
+        )
     };
-    let parsed = UnitInput::parse(&form.code, &form.name, &form.kind, &form.valid_from, &form.valid_to, &form.note, &kinds);
+    let parsed = UnitInput::parse(
+        &form.code,
+        &form.name,
+        &form.kind,
+        &form.valid_from,
+        &form.valid_to,
+        &form.note,
+        &kinds,
+    );
     let mut errors = match &parsed {
         Ok(_) => HashMap::new(),
         Err(e) => field_errors(tr, e.clone()),
@@ -386,7 +465,13 @@ pub async fn update_unit(
         // Moving needs the right at the new place too; a top-level unit only from the top.
         let allowed = match parent {
             Some(p) => can(&state.db, &auth.user, Capability::ManageUnits, p).await?,
-            None => crate::orgs::any_top_level(&state.db, &auth.user.roots_with(Capability::ManageUnits)).await?,
+            None => {
+                crate::orgs::any_top_level(
+                    &state.db,
+                    &auth.user.roots_with(Capability::ManageUnits),
+                )
+                .await?
+            }
         };
         if !allowed {
             errors.insert("parent", tr.t("unit-error-parent-scope"));
@@ -425,13 +510,31 @@ pub async fn update_unit(
 }
 
 /// `GET /orgs/{id}/new`.
-pub async fn show_new_child(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
-    let unit = store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+pub async fn show_new_child(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let unit = store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let kinds = store::list_kinds(&state.db).await?;
-    let title = auth.ctx.tr.ta("unit-new-title", &[("name", unit.name.clone())]);
+    let title = auth
+        .ctx
+        .tr
+        .ta("unit-new-title", &[("name", unit.name.clone())]);
     let form = UnitForm::default();
-    Ok(form_page(&auth, title, format!("/orgs/{id}/new"), format!("/orgs/{id}"), form, &kinds, HashMap::new(), false))
+    Ok(form_page(
+        &auth,
+        title,
+        format!("/orgs/{id}/new"),
+        format!("/orgs/{id}"),
+        form,
+        &kinds,
+        HashMap::new(),
+        false,
+    ))
 }
 
 /// `POST /orgs/{id}/new`.
@@ -442,10 +545,20 @@ pub async fn create_child(
     Form(form): Form<UnitForm>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let unit = store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let unit = store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let kinds = store::list_kinds(&state.db).await?;
-    let parsed = UnitInput::parse(&form.code, &form.name, &form.kind, &form.valid_from, &form.valid_to, &form.note, &kinds);
+    let parsed = UnitInput::parse(
+        &form.code,
+        &form.name,
+        &form.kind,
+        &form.valid_from,
+        &form.valid_to,
+        &form.note,
+        &kinds,
+    );
     let mut errors = match &parsed {
         Ok(_) => HashMap::new(),
         Err(e) => field_errors(tr, e.clone()),
@@ -460,7 +573,16 @@ pub async fn create_child(
         Ok(input) if errors.is_empty() => input,
         _ => {
             let title = tr.ta("unit-new-title", &[("name", unit.name.clone())]);
-            return Ok(form_page(&auth, title, format!("/orgs/{id}/new"), format!("/orgs/{id}"), form, &kinds, errors, false));
+            return Ok(form_page(
+                &auth,
+                title,
+                format!("/orgs/{id}/new"),
+                format!("/orgs/{id}"),
+                form,
+                &kinds,
+                errors,
+                false,
+            ));
         }
     };
     let new_id = store::insert_unit(&state.db, &input, Some(id), Utc::now()).await?;
@@ -495,7 +617,9 @@ pub async fn add_lineage(
     Form(form): Form<LineageForm>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    store::find_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    store::find_unit(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let mut errors = vec![];
     let predecessor = crate::orgs::resolve_unit_ref(&state.db, &form.predecessor).await?;
@@ -516,7 +640,9 @@ pub async fn add_lineage(
     if date.is_none() {
         errors.push(tr.t("unit-error-date"));
     }
-    let (Some(predecessor), Some(event), Some(date), true) = (predecessor, event, date, errors.is_empty()) else {
+    let (Some(predecessor), Some(event), Some(date), true) =
+        (predecessor, event, date, errors.is_empty())
+    else {
         return unit_page(&state, &auth, id, "", errors).await;
     };
     let note = crate::orgs::model::clean_text(&form.note);
@@ -545,7 +671,12 @@ struct ImportTemplate {
     columns: String,
 }
 
-fn import_page(auth: &Auth, errors: Vec<String>, more_errors: usize, done: Option<String>) -> Response {
+fn import_page(
+    auth: &Auth,
+    errors: Vec<String>,
+    more_errors: usize,
+    done: Option<String>,
+) -> Response {
     let failed = !errors.is_empty();
     let mut response = page(ImportTemplate {
         c: auth.ctx.chrome("import-title"),
@@ -573,10 +704,17 @@ pub fn describe_csv_error(tr: Tr, e: &CsvError) -> String {
     let what = tr.ta(e.key, &[("value", e.value.clone())]);
     match (e.line, e.column.is_empty()) {
         (0, _) => what,
-        (line, true) => tr.ta("csv-where-line", &[("line", line.to_string()), ("what", what)]),
+        (line, true) => tr.ta(
+            "csv-where-line",
+            &[("line", line.to_string()), ("what", what)],
+        ),
         (line, false) => tr.ta(
             "csv-where-line-column",
-            &[("line", line.to_string()), ("column", e.column.clone()), ("what", what)],
+            &[
+                ("line", line.to_string()),
+                ("column", e.column.clone()),
+                ("what", what),
+            ],
         ),
     }
 }
@@ -584,20 +722,38 @@ pub fn describe_csv_error(tr: Tr, e: &CsvError) -> String {
 const MAX_SHOWN_ERRORS: usize = 200;
 
 /// `POST /orgs/import` (multipart, field `file`): all rows or none.
-pub async fn import_units(State(state): State<AppState>, auth: Auth, mut multipart: Multipart) -> AppResult<Response> {
+pub async fn import_units(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let roots = auth.user.roots_with(Capability::ManageUnits);
     if roots.is_empty() {
         return Err(AppError::Forbidden);
     }
     let mut bytes = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest("import-error-upload"))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("import-error-upload"))?
+    {
         if field.name() == Some("file") {
-            bytes = Some(field.bytes().await.map_err(|_| AppError::BadRequest("import-error-upload"))?);
+            bytes = Some(
+                field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::BadRequest("import-error-upload"))?,
+            );
         }
     }
     let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return Ok(import_page(&auth, vec![tr.t("import-error-no-file")], 0, None));
+        return Ok(import_page(
+            &auth,
+            vec![tr.t("import-error-no-file")],
+            0,
+            None,
+        ));
     };
     let kinds = store::list_kinds(&state.db).await?;
     let stored = store::map_codes(&state.db).await?;
@@ -605,7 +761,11 @@ pub async fn import_units(State(state): State<AppState>, auth: Auth, mut multipa
         Ok(rows) => rows,
         Err(errors) => {
             let more = errors.len().saturating_sub(MAX_SHOWN_ERRORS);
-            let shown = errors.iter().take(MAX_SHOWN_ERRORS).map(|e| describe_csv_error(tr, e)).collect();
+            let shown = errors
+                .iter()
+                .take(MAX_SHOWN_ERRORS)
+                .map(|e| describe_csv_error(tr, e))
+                .collect();
             return Ok(import_page(&auth, shown, more, None));
         }
     };
@@ -645,7 +805,11 @@ pub async fn import_units(State(state): State<AppState>, auth: Auth, mut multipa
     if !scope_errors.is_empty() {
         scope_errors.sort_by_key(|e| e.line);
         let more = scope_errors.len().saturating_sub(MAX_SHOWN_ERRORS);
-        let shown = scope_errors.iter().take(MAX_SHOWN_ERRORS).map(|e| describe_csv_error(tr, e)).collect();
+        let shown = scope_errors
+            .iter()
+            .take(MAX_SHOWN_ERRORS)
+            .map(|e| describe_csv_error(tr, e))
+            .collect();
         return Ok(import_page(&auth, shown, more, None));
     }
     let summary = match store::import_units(&state.db, &rows, Utc::now()).await {
@@ -665,7 +829,10 @@ pub async fn import_units(State(state): State<AppState>, auth: Auth, mut multipa
     .await?;
     let done = tr.ta(
         "import-done",
-        &[("created", summary.created.to_string()), ("updated", summary.updated.to_string())],
+        &[
+            ("created", summary.created.to_string()),
+            ("updated", summary.updated.to_string()),
+        ],
     );
     Ok(import_page(&auth, vec![], 0, Some(done)))
 }
@@ -676,8 +843,12 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
     let units = store::list_subtrees(&state.db, &roots).await?;
     let mut out = csv::Writer::from_writer(Vec::with_capacity(units.len() * 64));
     let csv_err = |e: csv::Error| AppError::Internal(e.into());
-    out.write_record(crate::orgs::model::csv_columns()).map_err(csv_err)?;
-    let d = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    out.write_record(crate::orgs::model::csv_columns())
+        .map_err(csv_err)?;
+    let d = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
     for (u, parent_code) in &units {
         let code = u.code.clone().unwrap_or_default();
         out.write_record([
@@ -691,7 +862,9 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
         ])
         .map_err(csv_err)?;
     }
-    let body = out.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     audit::record(
         &state.db,
         &auth.ctx.actor(),
@@ -705,7 +878,10 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"duluan-units.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"duluan-units.csv\"",
+            ),
         ],
         body,
     )

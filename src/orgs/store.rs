@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::orgs::model::{CsvUnit, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, fold};
+use crate::orgs::model::{
+    CsvUnit, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, fold,
+};
 use crate::{with_db, with_tx};
 
 macro_rules! unit_select {
@@ -22,7 +24,10 @@ macro_rules! unit_select {
 
 /// `$start, $start+1, …` placeholders for an `IN (…)` list of `n` values.
 fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Inserts one unit and its closure rows inside an open transaction; evaluates to the new id.
@@ -106,11 +111,18 @@ macro_rules! move_unit_in_tx {
 /// The deployment's unit types, in display order.
 pub async fn list_kinds(db: &Db) -> AppResult<Vec<UnitKind>> {
     let sql = "SELECT key, name_vi, name_en, territorial FROM unit_types ORDER BY sort_order, key";
-    Ok(with_db!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await?))
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// Inserts a unit under `parent` (or at the top); returns its id.
-pub async fn insert_unit(db: &Db, input: &UnitInput, parent: Option<i64>, now: DateTime<Utc>) -> AppResult<i64> {
+pub async fn insert_unit(
+    db: &Db,
+    input: &UnitInput,
+    parent: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
     with_tx!(db, |tx| {
         let id = insert_unit_in_tx!(tx, input, parent, now);
         Ok::<i64, AppError>(id)
@@ -126,10 +138,11 @@ pub async fn update_unit(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     with_tx!(db, |tx| {
-        let current: Option<Option<i64>> = sqlx::query_scalar("SELECT parent_id FROM units WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let current: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT parent_id FROM units WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
         let Some(current_parent) = current else {
             return Err(AppError::NotFound);
         };
@@ -166,7 +179,11 @@ pub struct ImportSummary {
 
 /// Writes checked CSV rows in one transaction: rows whose code exists update that unit (and move
 /// it if its parent changed), others are inserted. All or nothing.
-pub async fn import_units(db: &Db, rows: &[CsvUnit], now: DateTime<Utc>) -> AppResult<ImportSummary> {
+pub async fn import_units(
+    db: &Db,
+    rows: &[CsvUnit],
+    now: DateTime<Utc>,
+) -> AppResult<ImportSummary> {
     with_tx!(db, |tx| {
         let mut summary = ImportSummary::default();
         let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
@@ -226,18 +243,22 @@ pub async fn map_codes(db: &Db) -> AppResult<std::collections::HashMap<String, i
 
 /// One unit.
 pub async fn find_unit(db: &Db, id: i64) -> AppResult<Option<Unit>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(unit_select!("WHERE u.id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?))
+    Ok(with_db!(db, |pool| sqlx::query_as(unit_select!(
+        "WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?))
 }
 
 /// One unit by code.
 pub async fn find_unit_by_code(db: &Db, code: &str) -> AppResult<Option<Unit>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(unit_select!("WHERE u.code = $1"))
-        .bind(code)
-        .fetch_optional(pool)
-        .await?))
+    Ok(with_db!(db, |pool| sqlx::query_as(unit_select!(
+        "WHERE u.code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(pool)
+    .await?))
 }
 
 /// Several units by id, in id order.
@@ -463,9 +484,11 @@ pub async fn list_successors(db: &Db, id: i64) -> AppResult<Vec<LineageLink>> {
 
 /// How many units exist.
 pub async fn count_units(db: &Db) -> AppResult<i64> {
-    Ok(with_db!(db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM units")
-        .fetch_one(pool)
-        .await?))
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM units"
+    )
+    .fetch_one(pool)
+    .await?))
 }
 
 /// The ids from the top of the tree down to `id`, as a path `/1/5/23/` (empty for no unit).

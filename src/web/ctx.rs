@@ -47,7 +47,11 @@ impl Ctx {
     pub fn actor(&self) -> Actor {
         Actor {
             user_id: self.user.as_ref().map(|u| u.id),
-            username: self.user.as_ref().map(|u| u.username.clone()).unwrap_or_default(),
+            username: self
+                .user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_default(),
             ip: self.ip.clone(),
         }
     }
@@ -114,7 +118,11 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Resolves the session and language, runs the handler, renders error markers.
-pub async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

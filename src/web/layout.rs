@@ -79,7 +79,8 @@ impl<T: Template> RenderPage for T {
     fn render_page(&self) -> String {
         self.render().unwrap_or_else(|err| {
             tracing::error!(error = %err, "template rendering failed");
-            "<!doctype html><title>Error</title><p>Lỗi hiển thị trang / Page rendering error</p>".into()
+            "<!doctype html><title>Error</title><p>Lỗi hiển thị trang / Page rendering error</p>"
+                .into()
         })
     }
 }

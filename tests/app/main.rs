@@ -1,0 +1,11 @@
+//! The integration tests of the `duluan` package: one binary, one module per area.
+//! Each test starts the real server on a fresh database (see `helpers`).
+
+mod audit;
+mod auth;
+mod basics;
+mod helpers;
+mod orgs;
+mod repo;
+mod scoping;
+mod users;

@@ -1,0 +1,123 @@
+//! Invariants of the repository itself (ARCHITECTURE.md): both migration folders list the same
+//! versions and build the same tables and columns; every `.rs` file starts with `//!`; only
+//! `store.rs` files (and `db.rs`) hold SQL in the app crate.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::helpers::spawn_app;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            if !matches!(
+                name.as_str(),
+                "target" | ".git" | "node_modules" | "duluan-data"
+            ) && !name.starts_with("target")
+            {
+                files(&path, ext, out);
+            }
+        } else if name.ends_with(ext) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn both_migration_folders_have_the_same_versions() {
+    let names = |backend: &str| -> BTreeSet<String> {
+        std::fs::read_dir(root().join("migrations").join(backend))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect()
+    };
+    let sqlite = names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, names("postgres"));
+    let (a, b) = duluan::db::migration_versions();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn every_rust_file_starts_with_a_module_comment() {
+    let mut all = vec![];
+    files(&root(), ".rs", &mut all);
+    assert!(all.len() > 20);
+    let missing: Vec<_> = all
+        .iter()
+        .filter(|p| {
+            !std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .starts_with("//!")
+        })
+        .collect();
+    assert!(missing.is_empty(), "files without //!: {missing:?}");
+}
+
+#[test]
+fn only_store_files_hold_sql_in_the_app() {
+    let mut all = vec![];
+    files(&root().join("src"), ".rs", &mut all);
+    let sql_words = ["SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"];
+    let offenders: Vec<_> = all
+        .iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name != "store.rs" && name != "db.rs" && name != "bench.rs"
+        })
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .any(|l| sql_words.iter().any(|w| l.contains(&format!("\"{w}"))))
+        })
+        .collect();
+    assert!(offenders.is_empty(), "SQL outside store.rs: {offenders:?}");
+}
+
+#[tokio::test]
+async fn the_schema_is_the_same_on_both_backends() {
+    let app = spawn_app().await;
+    let columns: BTreeSet<(String, String)> = match &app.db {
+        duluan::db::Db::Sqlite(pool) => sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect(),
+        duluan::db::Db::Pg(pool) => sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect(),
+    };
+    // The expected schema is written once here; both backends must match it.
+    let expected: BTreeSet<(String, String)> = include_str!("schema.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (t, c) = l.split_once('.').unwrap();
+            (t.to_string(), c.to_string())
+        })
+        .collect();
+    let missing: Vec<_> = expected.difference(&columns).collect();
+    let extra: Vec<_> = columns.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
+}

@@ -1,0 +1,233 @@
+//! The role × page matrix: every role sees and changes only what lies under its units, also when
+//! guessing URLs.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, spawn_demo};
+
+const OK: u16 = 200;
+const REDIRECT: u16 = 303;
+const FORBIDDEN: u16 = 403;
+
+async fn status(app: &TestApp, method: &str, path: &str) -> u16 {
+    let page = match method {
+        "GET" => app.get(path).await,
+        _ => {
+            app.post(path, &[("name", "Ấp kiểm thử"), ("kind", "hamlet")])
+                .await
+        }
+    };
+    page.status.as_u16()
+}
+
+#[tokio::test]
+async fn every_role_sees_only_its_subtree() {
+    let app = spawn_demo().await;
+    let ninh_kieu = app.unit_id("31135").await;
+    duluan::accounts::create_user(
+        &app.db,
+        "admin_nk",
+        "Quản trị phường Ninh Kiều",
+        "duluan-demo",
+        duluan::accounts::model::Role::Administrator,
+        ninh_kieu,
+    )
+    .await
+    .unwrap();
+    let city = app.unit_id("92").await;
+    let cai_khe = app.unit_id("31120").await;
+    let cai_khe_hamlet = app.unit_id("31120-01").await;
+    let nk_hamlet = app.unit_id("31135-01").await;
+
+    let city_roles = ["analyst", "designer", "interviewer", "verifier", "viewer"];
+    let ward_roles = ["reporter", "ctv"];
+    // (path, method, admin at city, other city roles, admin at the ward, other ward roles)
+    let matrix: Vec<(String, &str, u16, u16, u16, u16)> = vec![
+        (format!("/orgs/{city}"), "GET", OK, OK, FORBIDDEN, FORBIDDEN),
+        (format!("/orgs/{ninh_kieu}"), "GET", OK, OK, OK, OK),
+        (format!("/orgs/{nk_hamlet}"), "GET", OK, OK, OK, OK),
+        (
+            format!("/orgs/{cai_khe}"),
+            "GET",
+            OK,
+            OK,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (
+            format!("/orgs/{cai_khe_hamlet}"),
+            "GET",
+            OK,
+            OK,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (
+            format!("/orgs/{cai_khe}/rollup"),
+            "GET",
+            OK,
+            OK,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (
+            format!("/orgs/{ninh_kieu}/edit"),
+            "GET",
+            OK,
+            FORBIDDEN,
+            OK,
+            FORBIDDEN,
+        ),
+        (
+            format!("/orgs/{cai_khe}/edit"),
+            "GET",
+            OK,
+            FORBIDDEN,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (
+            format!("/orgs/{cai_khe}/new"),
+            "POST",
+            REDIRECT,
+            FORBIDDEN,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (
+            format!("/orgs/{nk_hamlet}/new"),
+            "POST",
+            REDIRECT,
+            FORBIDDEN,
+            REDIRECT,
+            FORBIDDEN,
+        ),
+        (
+            "/orgs/import".to_string(),
+            "GET",
+            OK,
+            FORBIDDEN,
+            OK,
+            FORBIDDEN,
+        ),
+        (
+            "/admin/users".to_string(),
+            "GET",
+            OK,
+            FORBIDDEN,
+            OK,
+            FORBIDDEN,
+        ),
+        (
+            "/admin/audit".to_string(),
+            "GET",
+            OK,
+            FORBIDDEN,
+            OK,
+            FORBIDDEN,
+        ),
+    ];
+    let mut failures = vec![];
+    let mut checked = 0;
+    for (user, column) in std::iter::once(("admin", 0))
+        .chain(city_roles.iter().map(|u| (*u, 1)))
+        .chain(std::iter::once(("admin_nk", 2)))
+        .chain(ward_roles.iter().map(|u| (*u, 3)))
+    {
+        let client = app.other_client();
+        client.login_demo(user).await;
+        for (path, method, a, b, c, d) in &matrix {
+            let expected = [*a, *b, *c, *d][column];
+            let got = status(&client, method, path).await;
+            checked += 1;
+            if got != expected {
+                failures.push(format!(
+                    "{user}: {method} {path} gave {got}, expected {expected}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "scoping failures:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(checked, 9 * 13);
+}
+
+#[tokio::test]
+async fn search_and_export_stay_inside_the_subtree() {
+    let app = spawn_demo().await;
+    app.login_demo("reporter").await;
+    let page = app.get("/orgs?q=cai%20khe").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Phường Cái Khế"));
+    let own = app.get("/orgs?q=khu%20vuc").await;
+    own.assert_contains("Khu vực 1");
+    assert!(!own.body.contains("31120-01"));
+    let export = app.get("/orgs/export.csv").await;
+    let lines: Vec<&str> = export.body.lines().skip(1).collect();
+    assert_eq!(lines.len(), 1 + 6, "{}", export.body);
+    assert!(
+        lines.iter().all(|l| l.starts_with("31135")),
+        "{}",
+        export.body
+    );
+}
+
+#[tokio::test]
+async fn a_ward_administrator_manages_only_the_wards_users() {
+    let app = spawn_demo().await;
+    let ninh_kieu = app.unit_id("31135").await;
+    duluan::accounts::create_user(
+        &app.db,
+        "admin_nk",
+        "QT",
+        "duluan-demo",
+        duluan::accounts::model::Role::Administrator,
+        ninh_kieu,
+    )
+    .await
+    .unwrap();
+    app.login("admin_nk", "duluan-demo").await;
+    let users = app.get("/admin/users").await;
+    users.assert_contains("reporter");
+    users.assert_contains("ctv");
+    assert!(!users.body.contains(">analyst<"), "{}", users.body);
+    let analyst = duluan::accounts::store::find_user_by_username(&app.db, "analyst")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/admin/users/{}", analyst.id))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Granting a role at a unit outside the ward is refused.
+    let reporter = duluan::accounts::store::find_user_by_username(&app.db, "reporter")
+        .await
+        .unwrap()
+        .unwrap();
+    let grant = app
+        .post(
+            &format!("/admin/users/{}/grants", reporter.id),
+            &[("role", "administrator"), ("unit", "92")],
+        )
+        .await;
+    assert_eq!(grant.status, StatusCode::FORBIDDEN);
+    let created = app
+        .post(
+            "/admin/users",
+            &[
+                ("username", "ctv2"),
+                ("display_name", "CTV 2"),
+                ("password", "12345678"),
+                ("role", "collaborator"),
+                ("unit", "31120"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY);
+    created.assert_contains("Bạn chỉ có thể giao vai trò tại đơn vị mình quản lý");
+}
