@@ -410,13 +410,7 @@ fn build_design(a: &EstimateArgs, frame: &Frame) -> Result<Design> {
 }
 
 fn text_column(frame: &Frame, name: &str) -> Result<Vec<String>> {
-    Ok(match frame.column(name)? {
-        Column::Text(v) => v.clone(),
-        Column::Num(v) => v
-            .iter()
-            .map(|x| duluan_stats::data::format_number(*x))
-            .collect(),
-    })
+    Ok(frame.strings(name)?)
 }
 
 fn apply_weighting(

@@ -162,13 +162,72 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// Text values stored once each: a code per row into the distinct values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Text {
+    /// Index into `values` of each row.
+    pub codes: Vec<u32>,
+    /// Distinct values in order of first appearance.
+    pub values: Vec<String>,
+}
+
+impl Text {
+    /// Codes strings.
+    pub fn from_strs<S: AsRef<str>>(values: &[S]) -> Text {
+        let mut t = TextBuilder::default();
+        for v in values {
+            t.push(v.as_ref());
+        }
+        t.finish()
+    }
+
+    /// Value of row `i`.
+    pub fn get(&self, i: usize) -> &str {
+        &self.values[self.codes[i] as usize]
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct TextBuilder {
+    index: HashMap<String, u32>,
+    text: Text,
+}
+
+impl TextBuilder {
+    fn push(&mut self, s: &str) {
+        let code = match self.index.get(s) {
+            Some(&c) => c,
+            None => {
+                let c = self.text.values.len() as u32;
+                self.text.values.push(s.to_string());
+                self.index.insert(s.to_string(), c);
+                c
+            }
+        };
+        self.text.codes.push(code);
+    }
+    fn finish(self) -> Text {
+        self.text
+    }
+}
+
 /// One column of a [`Frame`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
     /// Numbers; missing values are NaN.
     Num(Vec<f64>),
     /// Text; missing values are empty strings.
-    Text(Vec<String>),
+    Text(Text),
 }
 
 impl Column {
@@ -186,6 +245,15 @@ pub struct Frame {
     names: Vec<String>,
     columns: Vec<Column>,
     rows: usize,
+}
+
+/// A CSV field as a number: `Some(NaN)` when missing, `None` when not a number.
+fn parse_number(field: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(field).ok()?;
+    if is_missing(s) {
+        return Some(f64::NAN);
+    }
+    s.trim().parse::<f64>().ok()
 }
 
 fn is_missing(s: &str) -> bool {
@@ -222,12 +290,16 @@ impl Frame {
 
     /// Reads CSV bytes with a header line. A column whose non-missing values all parse as
     /// numbers becomes numeric (missing: empty, `NA`, `NaN`); any other column is text.
+    /// Text is stored once per distinct value, so memory stays close to the numeric data.
     pub fn from_csv(bytes: &[u8]) -> Result<Frame> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(bytes);
-        let header = reader
+        let reader = || {
+            csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(false)
+                .from_reader(bytes)
+        };
+        let mut rdr = reader();
+        let header = rdr
             .headers()
             .map_err(|e| csv_error(&e, 1))?
             .iter()
@@ -249,11 +321,12 @@ impl Frame {
             }
         }
         let k = header.len();
-        let mut text: Vec<Vec<String>> = vec![Vec::new(); k];
-        let mut record = csv::StringRecord::new();
+        // Pass 1: numbers where possible; a column turns to text at its first non-number.
+        let mut nums: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); k];
+        let mut record = csv::ByteRecord::new();
         let mut line = 1usize;
         loop {
-            match reader.read_record(&mut record) {
+            match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(&e, line + 1)),
@@ -266,28 +339,41 @@ impl Frame {
                 });
             }
             for (j, f) in record.iter().enumerate() {
-                text[j].push(f.to_string());
-            }
-        }
-        let rows = text.first().map_or(0, |c| c.len());
-        let mut frame = Frame::new(rows);
-        for (name, col) in header.into_iter().zip(text) {
-            let mut nums = Vec::with_capacity(col.len());
-            let mut numeric = true;
-            for s in &col {
-                if is_missing(s) {
-                    nums.push(f64::NAN);
-                } else if let Ok(v) = s.trim().parse::<f64>() {
-                    nums.push(v);
-                } else {
-                    numeric = false;
-                    break;
+                if let Some(col) = &mut nums[j] {
+                    match parse_number(f) {
+                        Some(v) => col.push(v),
+                        None => nums[j] = None,
+                    }
                 }
             }
-            let column = if numeric {
-                Column::Num(nums)
-            } else {
-                Column::Text(col)
+        }
+        let rows = line - 1;
+        // Pass 2 for text columns only.
+        let text_cols: Vec<usize> = (0..k).filter(|&j| nums[j].is_none()).collect();
+        let mut texts: Vec<TextBuilder> =
+            text_cols.iter().map(|_| TextBuilder::default()).collect();
+        if !text_cols.is_empty() {
+            let mut rdr = reader();
+            let mut record = csv::StringRecord::new();
+            let mut line = 1usize;
+            loop {
+                match rdr.read_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => return Err(csv_error(&e, line + 1)),
+                }
+                line += 1;
+                for (t, &j) in texts.iter_mut().zip(&text_cols) {
+                    t.push(&record[j]);
+                }
+            }
+        }
+        let mut frame = Frame::new(rows);
+        let mut texts = texts.into_iter();
+        for (name, col) in header.into_iter().zip(nums) {
+            let column = match col {
+                Some(v) => Column::Num(v),
+                None => Column::Text(texts.next().map(TextBuilder::finish).unwrap_or_default()),
             };
             frame.push(&name, column)?;
         }
@@ -342,9 +428,11 @@ impl Frame {
         match self.column(name)? {
             Column::Num(v) => Ok(v),
             Column::Text(v) => {
-                let row = v
-                    .iter()
-                    .position(|s| !is_missing(s) && s.trim().parse::<f64>().is_err())
+                let row = (0..v.len())
+                    .position(|i| {
+                        let s = v.get(i);
+                        !is_missing(s) && s.trim().parse::<f64>().is_err()
+                    })
                     .unwrap_or(0);
                 Err(StatsError::MissingValue {
                     column: name.to_string(),
@@ -354,18 +442,39 @@ impl Frame {
         }
     }
 
+    /// A column as text (numbers formatted the short way, missing numbers as empty).
+    pub fn strings(&self, name: &str) -> Result<Vec<String>> {
+        Ok(match self.column(name)? {
+            Column::Text(t) => (0..t.len()).map(|i| t.get(i).to_string()).collect(),
+            Column::Num(v) => v
+                .iter()
+                .map(|x| {
+                    if x.is_nan() {
+                        String::new()
+                    } else {
+                        format_number(*x)
+                    }
+                })
+                .collect(),
+        })
+    }
+
     /// A column as a factor (numbers become levels sorted numerically).
     pub fn factor(&self, name: &str) -> Result<Factor> {
         match self.column(name)? {
             Column::Num(v) => Factor::from_f64(name, v),
             Column::Text(v) => {
-                if let Some(row) = v.iter().position(|s| is_missing(s)) {
+                if let Some(row) = v
+                    .codes
+                    .iter()
+                    .position(|&c| is_missing(&v.values[c as usize]))
+                {
                     return Err(StatsError::MissingValue {
                         column: name.to_string(),
                         row: row + 1,
                     });
                 }
-                Ok(Factor::from_strs(v))
+                Ok(Factor::sorted(v.codes.clone(), v.values.clone()))
             }
         }
     }

@@ -542,7 +542,8 @@ impl Design {
         let k = cols.len();
         let mut v = vec![0.0; k * k];
         let n_stages = if self.has_fpc { self.stages.len() } else { 1 };
-        for (si, st) in self.stages.iter().take(n_stages).enumerate() {
+        for si in 0..n_stages {
+            let st = &self.stages[si];
             let nc = st.n_clusters();
             let mut tot = vec![0.0; nc * k];
             for (j, x) in cols.iter().enumerate() {
@@ -550,6 +551,63 @@ impl Design {
                     tot[c as usize * k + j] += x[i];
                 }
             }
+            self.stage_variance(si, &tot, k, domain, &mut v)?;
+        }
+        Ok(v)
+    }
+
+    /// True when influence values can be summed straight into PSU totals: no weighting
+    /// adjustment and a single stage in the variance.
+    pub(crate) fn single_pass(&self) -> bool {
+        self.adjustments.is_empty() && (!self.has_fpc || self.stages.len() == 1)
+    }
+
+    /// Variance-covariance of k influence columns given row by row: `fill(i, out)` writes row
+    /// i's k values. Without weighting adjustments and with one stage this never stores an
+    /// n x k matrix: the values go straight into PSU totals.
+    pub(crate) fn vcov_rows(
+        &self,
+        k: usize,
+        domain: Option<&[bool]>,
+        fill: impl Fn(usize, &mut [f64]),
+    ) -> Result<Vec<f64>> {
+        let mut row = vec![0.0; k];
+        if !self.single_pass() {
+            let mut cols = vec![vec![0.0; self.n]; k];
+            for i in 0..self.n {
+                fill(i, &mut row);
+                for j in 0..k {
+                    cols[j][i] = row[j];
+                }
+            }
+            return self.vcov(cols, domain);
+        }
+        let st = &self.stages[0];
+        let mut tot = vec![0.0; st.n_clusters() * k];
+        for (i, &c) in st.cluster.iter().enumerate() {
+            fill(i, &mut row);
+            let t = &mut tot[c as usize * k..c as usize * k + k];
+            for j in 0..k {
+                t[j] += row[j];
+            }
+        }
+        let mut v = vec![0.0; k * k];
+        self.stage_variance(0, &tot, k, domain, &mut v)?;
+        Ok(v)
+    }
+
+    /// Adds stage `si`'s contribution (PSU totals `tot`, k columns) to `v`.
+    fn stage_variance(
+        &self,
+        si: usize,
+        tot: &[f64],
+        k: usize,
+        domain: Option<&[bool]>,
+        v: &mut [f64],
+    ) -> Result<()> {
+        {
+            let st = &self.stages[si];
+            let nc = st.n_clusters();
             // Clusters grouped by stratum.
             let ns = st.n_strata();
             let mut start = vec![0usize; ns + 1];
@@ -681,7 +739,7 @@ impl Design {
                 *a += b * factor;
             }
         }
-        Ok(v)
+        Ok(())
     }
 }
 

@@ -131,24 +131,24 @@ impl Design {
     /// Totals of several variables with one variance pass.
     pub fn totals(&self, ys: &[&[f64]], domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
         check_domain(self, domain)?;
-        let mut cols = Vec::with_capacity(ys.len());
         let mut ests = Vec::with_capacity(ys.len());
         for y in ys {
             check_values(self, y, domain)?;
-            let x: Vec<f64> = (0..self.n)
-                .map(|i| {
-                    if in_domain(domain, i) {
-                        y[i] * self.w[i]
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            ests.push(x.iter().sum::<f64>());
-            cols.push(x);
+            let mut t = 0.0;
+            for i in 0..self.n {
+                if in_domain(domain, i) {
+                    t += y[i] * self.w[i];
+                }
+            }
+            ests.push(t);
         }
-        let k = cols.len();
-        let v = self.vcov(cols, domain)?;
+        let k = ys.len();
+        let v = self.vcov_rows(k, domain, |i, out| {
+            let inside = in_domain(domain, i);
+            for (j, y) in ys.iter().enumerate() {
+                out[j] = if inside { y[i] * self.w[i] } else { 0.0 };
+            }
+        })?;
         let df = self.degf(domain);
         Ok(ys
             .iter()
@@ -191,7 +191,6 @@ impl Design {
                 psum += self.w[i];
             }
         }
-        let mut cols = Vec::with_capacity(ys.len());
         let mut ests = Vec::with_capacity(ys.len());
         for y in ys {
             check_values(self, y, domain)?;
@@ -201,20 +200,19 @@ impl Design {
                     s += y[i] * self.w[i] / psum;
                 }
             }
-            let x: Vec<f64> = (0..self.n)
-                .map(|i| {
-                    if in_domain(domain, i) {
-                        (y[i] - s) * self.w[i] / psum
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
             ests.push(s);
-            cols.push(x);
         }
-        let k = cols.len();
-        let v = self.vcov(cols, domain)?;
+        let k = ys.len();
+        let v = self.vcov_rows(k, domain, |i, out| {
+            let inside = in_domain(domain, i);
+            for (j, y) in ys.iter().enumerate() {
+                out[j] = if inside {
+                    (y[i] - ests[j]) * self.w[i] / psum
+                } else {
+                    0.0
+                };
+            }
+        })?;
         let df = self.degf(domain);
         let out = ys
             .iter()
@@ -381,28 +379,28 @@ impl Design {
             }
         }
         let levels: Vec<usize> = (0..nl).filter(|&l| psum[l] > 0.0).collect();
-        let mut cols = Vec::with_capacity(levels.len() * nv);
-        for &l in &levels {
-            for (j, y) in ys.iter().enumerate() {
-                let m = sums[l * nv + j] / psum[l];
-                let x: Vec<f64> = (0..self.n)
-                    .map(|i| {
-                        if by.codes[i] as usize == l {
-                            (y[i] - m) * self.w[i] / psum[l]
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
-                cols.push(x);
-            }
+        let mut slot = vec![usize::MAX; nl];
+        for (li, &l) in levels.iter().enumerate() {
+            slot[l] = li;
         }
-        let k = cols.len();
-        // The average lonely-PSU rule depends on the domain: fall back to one pass per level.
-        let v = if self.lonely == crate::design::LonelyPsu::Average {
+        let k = levels.len() * nv;
+        // One pass into PSU totals when possible; otherwise one level at a time (the average
+        // lonely-PSU rule depends on the domain, and weighting needs row-level columns).
+        let v = if self.lonely == crate::design::LonelyPsu::Average || !self.single_pass() {
             None
         } else {
-            Some(self.vcov_diag(cols)?)
+            let full = self.vcov_rows(k, None, |i, out| {
+                out.iter_mut().for_each(|x| *x = 0.0);
+                let l = by.codes[i] as usize;
+                let li = slot[l];
+                if li != usize::MAX {
+                    for (j, y) in ys.iter().enumerate() {
+                        out[li * nv + j] =
+                            (y[i] - sums[l * nv + j] / psum[l]) * self.w[i] / psum[l];
+                    }
+                }
+            })?;
+            Some((0..k).map(|j| full[j * k + j]).collect::<Vec<f64>>())
         };
         let mut out = Vec::new();
         let mut mask = vec![false; self.n];
@@ -433,28 +431,6 @@ impl Design {
                 None => self.means(ys, Some(&mask))?,
             };
             out.push((by.levels[l].clone(), ests));
-        }
-        let _ = k;
-        Ok(out)
-    }
-
-    /// Variances (diagonal only) of many influence columns: cheaper than [`Design::vcov`].
-    pub(crate) fn vcov_diag(&self, cols: Vec<Vec<f64>>) -> Result<Vec<f64>> {
-        let k = cols.len();
-        if k <= 8 {
-            let v = self.vcov(cols, None)?;
-            return Ok((0..k).map(|j| v[j * k + j]).collect());
-        }
-        let mut out = Vec::with_capacity(k);
-        let mut it = cols.into_iter();
-        loop {
-            let chunk: Vec<Vec<f64>> = it.by_ref().take(8).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            let m = chunk.len();
-            let v = self.vcov(chunk, None)?;
-            out.extend((0..m).map(|j| v[j * m + j]));
         }
         Ok(out)
     }

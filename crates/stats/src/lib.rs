@@ -39,7 +39,7 @@ pub mod replicate;
 pub mod table;
 pub mod weighting;
 
-pub use data::{Column, Factor, Frame};
+pub use data::{Column, Factor, Frame, Text};
 pub use design::{Design, DesignSpec, LonelyPsu};
 pub use error::{Result, StatsError};
 pub use estimate::{Estimate, Interval};

@@ -12,14 +12,8 @@ fn expected() -> &'static HashMap<(String, String), f64> {
     static E: OnceLock<HashMap<(String, String), f64>> = OnceLock::new();
     E.get_or_init(|| {
         let f = Frame::from_csv(include_bytes!("../fixtures/expected.csv")).unwrap();
-        let case = match f.column("case").unwrap() {
-            duluan_stats::Column::Text(v) => v.clone(),
-            _ => unreachable!(),
-        };
-        let key = match f.column("key").unwrap() {
-            duluan_stats::Column::Text(v) => v.clone(),
-            _ => unreachable!(),
-        };
+        let case = f.strings("case").unwrap();
+        let key = f.strings("key").unwrap();
         let value = f.numeric("value").unwrap();
         case.into_iter()
             .zip(key)
