@@ -95,6 +95,12 @@ pub struct CheckedForm {
     pub choice_index: Vec<HashMap<String, usize>>,
     /// The parsed `instance_name`.
     pub instance_name: Option<Expr>,
+    /// Children of each node, in order.
+    pub children: Vec<Vec<u32>>,
+    /// Repeats addressing each node's instances: its enclosing repeats, plus itself for a repeat.
+    pub chains: Vec<Vec<u32>>,
+    /// Compiled regular expressions written as literals in the form.
+    pub regexes: HashMap<String, regex::Regex>,
 }
 
 impl CheckedForm {
@@ -193,7 +199,54 @@ pub fn check_form(form: &Form) -> Result<CheckedForm, Vec<Diagnostic>> {
                 .collect()
         })
         .collect();
+    let mut children = vec![Vec::new(); c.nodes.len()];
+    for (i, n) in c.nodes.iter().enumerate() {
+        if let Some(p) = n.parent {
+            children[p as usize].push(i as u32);
+        }
+    }
+    let chains = c
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let mut ch = n.repeats.clone();
+            if n.kind == NodeKind::Repeat {
+                ch.push(i as u32);
+            }
+            ch
+        })
+        .collect();
+    let mut regexes = HashMap::new();
+    for n in &c.nodes {
+        for e in [
+            &n.relevant,
+            &n.constraint,
+            &n.calculation,
+            &n.choice_filter,
+            &n.repeat_count,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            e.walk(&mut |x| {
+                if let Expr::Call {
+                    func: Some(Func::Regex),
+                    args,
+                    ..
+                } = x
+                    && let Some(Expr::Str(pattern, _)) = args.get(1)
+                    && let Ok(re) = crate::eval::compile_regex(pattern)
+                {
+                    regexes.insert(pattern.clone(), re);
+                }
+            });
+        }
+    }
     Ok(CheckedForm {
+        children,
+        chains,
+        regexes,
         form: form.clone(),
         nodes: c.nodes,
         by_name: c.by_name,

@@ -224,9 +224,9 @@ struct State<'a> {
     fallback: Option<&'a str>,
     today: Days,
     /// Per node: instance key → cell.
-    cells: Vec<HashMap<Vec<u32>, Cell>>,
+    cells: Vec<BTreeMap<Vec<u32>, Cell>>,
     /// Per repeat node: parent instance key → number of instances.
-    counts: Vec<HashMap<Vec<u32>, u32>>,
+    counts: Vec<BTreeMap<Vec<u32>, u32>>,
 }
 
 /// Most repeat instances kept (a guard against a runaway `repeat_count`).
@@ -253,8 +253,8 @@ impl Engine {
             opts,
             fallback: f.form.default_language.as_deref(),
             today: opts.now.local_date(),
-            cells: vec![HashMap::new(); n],
-            counts: vec![HashMap::new(); n],
+            cells: vec![BTreeMap::new(); n],
+            counts: vec![BTreeMap::new(); n],
         };
         for &id in &f.order {
             st.compute(id);
@@ -266,15 +266,6 @@ impl Engine {
 fn depth(form: &CheckedForm, id: u32) -> usize {
     let node = &form.nodes[id as usize];
     node.repeats.len() + usize::from(node.kind == NodeKind::Repeat)
-}
-
-fn chain(form: &CheckedForm, id: u32) -> Vec<u32> {
-    let node = &form.nodes[id as usize];
-    let mut c = node.repeats.clone();
-    if node.kind == NodeKind::Repeat {
-        c.push(id);
-    }
-    c
 }
 
 impl<'a> State<'a> {
@@ -673,14 +664,8 @@ impl<'a> State<'a> {
         }
     }
 
-    fn children(&self, id: u32) -> Vec<u32> {
-        self.form
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.parent == Some(id))
-            .map(|(i, _)| i as u32)
-            .collect()
+    fn children(&self, id: u32) -> &'a [u32] {
+        &self.form.children[id as usize]
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -755,7 +740,7 @@ impl<'a> State<'a> {
                         } else {
                             page
                         };
-                        self.walk_pages(&kids, &k, index, ordered, pages, p);
+                        self.walk_pages(kids, &k, index, ordered, pages, p);
                         if field_list && pages.last().is_some_and(|p| p.questions.is_empty()) {
                             pages.pop();
                         }
@@ -782,7 +767,7 @@ impl<'a> State<'a> {
                 }
                 NodeKind::Group => {
                     if self.cells[id as usize].get(key).is_some_and(|c| c.relevant) {
-                        rec.extend(self.record(&self.children(id), key));
+                        rec.extend(self.record(self.children(id), key));
                     }
                 }
                 NodeKind::Repeat => {
@@ -792,7 +777,7 @@ impl<'a> State<'a> {
                     for i in 0..c {
                         let k = [key, &[i]].concat();
                         if self.cells[id as usize].get(&k).is_some_and(|c| c.relevant) {
-                            instances.push(self.record(&kids, &k));
+                            instances.push(self.record(kids, &k));
                         }
                     }
                     if !instances.is_empty() {
@@ -930,22 +915,22 @@ struct Ctx<'s, 'a> {
 }
 
 impl Ctx<'_, '_> {
-    fn owner_chain(&self) -> Vec<u32> {
+    fn owner_chain(&self) -> &[u32] {
         if self.owner == u32::MAX {
-            Vec::new()
+            &[]
         } else {
-            chain(self.st.form, self.owner)
+            &self.st.form.chains[self.owner as usize]
         }
     }
 
     /// Values of node `id` seen from this context: one value or a node-set.
     fn value_of(&self, id: u32) -> Result<Value, EvalError> {
         let form = self.st.form;
-        let target = chain(form, id);
+        let target = &form.chains[id as usize];
         let own = self.owner_chain();
         let common = target
             .iter()
-            .zip(&own)
+            .zip(own)
             .take_while(|(a, b)| a == b)
             .count()
             .min(self.key.len());
@@ -958,7 +943,7 @@ impl Ctx<'_, '_> {
                     .unwrap_or_default(),
             ));
         }
-        let keys = self.st.instances(&target, &self.key[..common]);
+        let keys = self.st.instances(target, &self.key[..common]);
         Ok(Value::Nodes(
             keys.iter()
                 .map(|k| cells.get(k).map(|c| c.value.clone()).unwrap_or_default())
@@ -1013,7 +998,7 @@ impl Env for Ctx<'_, '_> {
         if id as usize >= form.nodes.len() {
             return Err(unknown(field.1));
         }
-        let target = chain(form, id);
+        let target = &form.chains[id as usize];
         let own = self.owner_chain();
         let mut key = Vec::new();
         for (k, r) in target.iter().enumerate() {
@@ -1072,6 +1057,10 @@ impl Env for Ctx<'_, '_> {
 
     fn now(&self) -> DateTime {
         self.st.opts.now
+    }
+
+    fn regex(&self, pattern: &str) -> Option<&regex::Regex> {
+        self.st.form.regexes.get(pattern)
     }
 }
 

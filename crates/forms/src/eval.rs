@@ -74,6 +74,10 @@ pub trait Env {
     fn today(&self) -> Days;
     /// `now()`.
     fn now(&self) -> DateTime;
+    /// A compiled regular expression for `pattern`, if the environment caches them.
+    fn regex(&self, _pattern: &str) -> Option<&regex::Regex> {
+        None
+    }
 }
 
 /// Evaluates an expression. Never panics; errors say what went wrong.
@@ -147,6 +151,11 @@ pub fn compare(op: BinOp, x: &Value, y: &Value) -> bool {
     if let Value::Nodes(v) = y {
         return v.iter().any(|s| compare(op, x, &Value::Str(s.clone())));
     }
+    if let (Value::Str(a), Value::Str(b)) = (x, y)
+        && matches!(op, BinOp::Eq | BinOp::Ne)
+    {
+        return (a == b) == (op == BinOp::Eq);
+    }
     let numeric = |v: &Value| matches!(v, Value::Num(_) | Value::Date(_) | Value::DateTime(_));
     match op {
         BinOp::Eq | BinOp::Ne => {
@@ -155,7 +164,7 @@ pub fn compare(op: BinOp, x: &Value, y: &Value) -> bool {
             } else if numeric(x) || numeric(y) {
                 x.to_num() == y.to_num()
             } else {
-                x.to_str() == y.to_str()
+                x.as_str() == y.as_str()
             };
             eq == (op == BinOp::Eq)
         }
@@ -187,7 +196,7 @@ fn node(e: &Expr) -> Result<(u32, &str), EvalError> {
 }
 
 fn str_arg(args: &[Expr], i: usize, env: &dyn Env) -> Result<String, EvalError> {
-    Ok(evaluate(&args[i], env)?.to_str())
+    Ok(evaluate(&args[i], env)?.into_str())
 }
 
 fn num_arg(args: &[Expr], i: usize, env: &dyn Env) -> Result<f64, EvalError> {
@@ -401,8 +410,10 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> Result<Value, EvalError> {
         Func::Regex => {
             let s = str_arg(args, 0, env)?;
             let re = str_arg(args, 1, env)?;
-            let re = compile_regex(&re)?;
-            Value::Bool(re.is_match(&s))
+            match env.regex(&re) {
+                Some(compiled) => Value::Bool(compiled.is_match(&s)),
+                None => Value::Bool(compile_regex(&re)?.is_match(&s)),
+            }
         }
         Func::NormalizeSpace => {
             let s = if args.is_empty() {

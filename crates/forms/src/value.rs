@@ -91,6 +91,24 @@ impl Value {
         }
     }
 
+    /// `string()` without copying when the value already is a string.
+    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Value::Str(s) => std::borrow::Cow::Borrowed(s),
+            Value::Nodes(v) => std::borrow::Cow::Borrowed(v.first().map_or("", String::as_str)),
+            other => std::borrow::Cow::Owned(other.to_str()),
+        }
+    }
+
+    /// `string()`, consuming the value.
+    pub fn into_str(self) -> String {
+        match self {
+            Value::Str(s) => s,
+            Value::Nodes(mut v) if !v.is_empty() => v.swap_remove(0),
+            other => other.to_str(),
+        }
+    }
+
     /// XPath `number()`, extended as JavaRosa does: dates count days since 1970-01-01.
     pub fn to_num(&self) -> f64 {
         match self {
