@@ -95,6 +95,12 @@ impl Lexicon {
             if c < options.min_count {
                 continue;
             }
+            // Both halves must mostly occur inside the trigram (no cut-off words).
+            let dependent =
+                |pair: (&str, &str)| bi.get(&pair).is_some_and(|&b| c as f64 >= 0.5 * b as f64);
+            if !dependent((x, y)) || !dependent((y, z)) {
+                continue;
+            }
             let left = terms.contains_key(&format!("{x} {y}"));
             let right = terms.contains_key(&format!("{y} {z}"));
             let (pmi, t) = if left {
@@ -110,6 +116,17 @@ impl Lexicon {
             }
         }
         Lexicon { terms, max_len }
+    }
+
+    /// The default lexicon: terms learned from the bundled corpus at first use.
+    ///
+    /// ```
+    /// use duluan_vitext::terms::Lexicon;
+    /// assert!(Lexicon::default_lexicon().contains("người dân"));
+    /// ```
+    pub fn default_lexicon() -> &'static Lexicon {
+        static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| Lexicon::learn(crate::corpus::lines(), &LearnOptions::default()))
     }
 
     /// Builds a lexicon from a list of terms (any case, syllables separated by spaces).
