@@ -51,6 +51,7 @@ login-title = Log in
 login-username = Username
 login-password = Password
 login-submit = Log in
+login-throttled = Too many failed logins. Wait 15 minutes and try again, or contact your administrator.
 login-error = Wrong username or password.
 
 account-title = My account
@@ -157,6 +158,14 @@ lineage-error-unit = No such predecessor unit.
 lineage-error-self = A unit cannot be its own predecessor.
 lineage-error-scope = You do not manage that predecessor unit.
 lineage-error-event = Unknown kind of change.
+
+kinds-title = Unit types
+kind-key = Type key
+kind-territorial = Territorial
+kind-add = Add a unit type
+kind-error-key = A type key has 2 to 32 plain lower-case letters or underscores.
+kind-error-name = The type's name is required in both languages, 100 characters at most.
+kind-error-exists = This type key exists already.
 
 import-title = Import from CSV
 import-failed = Nothing was imported because the file has errors:

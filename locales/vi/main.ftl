@@ -51,6 +51,7 @@ login-title = Đăng nhập
 login-username = Tên đăng nhập
 login-password = Mật khẩu
 login-submit = Đăng nhập
+login-throttled = Đăng nhập sai quá nhiều lần. Xin chờ 15 phút rồi thử lại, hoặc liên hệ quản trị viên.
 login-error = Tên đăng nhập hoặc mật khẩu không đúng.
 
 account-title = Tài khoản của tôi
@@ -157,6 +158,14 @@ lineage-error-unit = Không tìm thấy đơn vị tiền thân.
 lineage-error-self = Một đơn vị không thể là tiền thân của chính nó.
 lineage-error-scope = Bạn không quản lý đơn vị tiền thân này.
 lineage-error-event = Hình thức thay đổi không hợp lệ.
+
+kinds-title = Loại đơn vị
+kind-key = Mã loại
+kind-territorial = Theo địa bàn
+kind-add = Thêm loại đơn vị
+kind-error-key = Mã loại gồm 2 đến 32 chữ cái thường không dấu hoặc dấu gạch dưới.
+kind-error-name = Tên loại là bắt buộc và không dài quá 100 ký tự, bằng cả hai ngôn ngữ.
+kind-error-exists = Mã loại này đã có.
 
 import-title = Nhập từ CSV
 import-failed = Không nhập dòng nào vì tệp có lỗi:

@@ -61,7 +61,27 @@ pub async fn login(
     ctx: Ctx,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let username = form.username.trim().to_lowercase();
+    let username: String = form
+        .username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(64)
+        .collect();
+    // Throttle guessing: after LOGIN_FAILURES_ALLOWED failures in the window, refuse for a while.
+    let since = Utc::now() - Duration::minutes(LOGIN_WINDOW_MINUTES);
+    if audit::store::count_recent(&state.db, "login_failed", &username, since).await?
+        >= LOGIN_FAILURES_ALLOWED
+    {
+        let mut response = page(LoginTemplate {
+            c: ctx.chrome("login-title"),
+            next: form.next,
+            username,
+            error: Some(ctx.tr.t("login-throttled")),
+        });
+        *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
+    }
     let user = store::find_user_by_username(&state.db, &username).await?;
     let ok = match &user {
         Some(u) => u.is_active && verify_password(&form.password, &u.password_hash),
@@ -73,7 +93,7 @@ pub async fn login(
     };
     let Some(user) = user.filter(|_| ok) else {
         let mut actor = ctx.actor();
-        actor.username = username.chars().take(64).collect();
+        actor.username = username.clone();
         audit::record(
             &state.db,
             &actor,
@@ -140,6 +160,11 @@ pub async fn login(
     );
     Ok(response)
 }
+
+/// Failed logins allowed for one username within the window before logins are refused.
+const LOGIN_FAILURES_ALLOWED: i64 = 10;
+/// The window, in minutes.
+const LOGIN_WINDOW_MINUTES: i64 = 15;
 
 /// An argon2id hash of a random string, verified against when the user does not exist.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zk1pT0xqb0F3bWV4d1p6bGZ2Y1JqR0Z4b3R4eHh4eA";

@@ -119,3 +119,20 @@ pub async fn count_action(db: &Db, action: &str) -> AppResult<i64> {
     .fetch_one(pool)
     .await?))
 }
+
+/// How many entries with `action` were recorded for `username` since `since`.
+pub async fn count_recent(
+    db: &Db,
+    action: &str,
+    username: &str,
+    since: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND username = $2 AND at >= $3"
+    )
+    .bind(action)
+    .bind(username)
+    .bind(since)
+    .fetch_one(pool)
+    .await?))
+}

@@ -61,6 +61,10 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         .route("/orgs", get(pages::list_units))
         .route("/orgs/export.csv", get(pages::export_units))
         .route(
+            "/orgs/types",
+            get(pages::list_kinds).post(pages::create_kind),
+        )
+        .route(
             "/orgs/import",
             get(pages::show_import).post(pages::import_units),
         )

@@ -28,6 +28,43 @@ impl UnitKind {
     }
 }
 
+impl UnitKind {
+    /// Validates a new type from form fields; errors come with their field.
+    pub fn parse(
+        key: &str,
+        name_vi: &str,
+        name_en: &str,
+        territorial: bool,
+    ) -> Result<UnitKind, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let key = key.trim().to_string();
+        if key.len() < 2
+            || key.len() > 32
+            || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        {
+            errors.push(("key", "kind-error-key"));
+        }
+        let name_vi = clean_text(name_vi);
+        let name_en = clean_text(name_en);
+        if name_vi.is_empty() || name_vi.chars().count() > 100 {
+            errors.push(("name_vi", "kind-error-name"));
+        }
+        if name_en.is_empty() || name_en.chars().count() > 100 {
+            errors.push(("name_en", "kind-error-name"));
+        }
+        if errors.is_empty() {
+            Ok(UnitKind {
+                key,
+                name_vi,
+                name_en,
+                territorial,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A unit of the tree.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Unit {

@@ -887,3 +887,91 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
     )
         .into_response())
 }
+
+/// The unit-types page.
+#[derive(Template)]
+#[template(path = "orgs/types.html")]
+struct TypesTemplate {
+    c: Chrome,
+    kinds: Vec<UnitKind>,
+    can_add: bool,
+    errors: Vec<String>,
+}
+
+async fn types_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> AppResult<Response> {
+    let roots = auth.user.roots_with(Capability::ManageUnits);
+    let can_add = crate::orgs::any_top_level(&state.db, &roots).await?;
+    let failed = !errors.is_empty();
+    let mut response = page(TypesTemplate {
+        c: auth.ctx.chrome("kinds-title"),
+        kinds: store::list_kinds(&state.db).await?,
+        can_add,
+        errors,
+    });
+    if failed {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /orgs/types`: the deployment's list of unit types.
+pub async fn list_kinds(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    types_page(&state, &auth, vec![]).await
+}
+
+/// The new-type form.
+#[derive(Deserialize)]
+pub struct KindForm {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    name_vi: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    territorial: Option<String>,
+}
+
+/// `POST /orgs/types`: adds a unit type (administrators at the top of the tree).
+pub async fn create_kind(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<KindForm>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let roots = auth.user.roots_with(Capability::ManageUnits);
+    if !crate::orgs::any_top_level(&state.db, &roots).await? {
+        return Err(AppError::Forbidden);
+    }
+    let kind = match UnitKind::parse(
+        &form.key,
+        &form.name_vi,
+        &form.name_en,
+        form.territorial.is_some(),
+    ) {
+        Ok(k) => k,
+        Err(errors) => {
+            let messages = errors.into_iter().map(|(_, k)| tr.t(k)).collect();
+            return types_page(&state, &auth, messages).await;
+        }
+    };
+    if store::list_kinds(&state.db)
+        .await?
+        .iter()
+        .any(|k| k.key == kind.key)
+    {
+        return types_page(&state, &auth, vec![tr.t("kind-error-exists")]).await;
+    }
+    store::insert_kind(&state.db, &kind).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "unit_type_create",
+        "unit_type",
+        &kind.key,
+        roots.first().copied(),
+        json!({"name_vi": kind.name_vi, "name_en": kind.name_en}),
+    )
+    .await?;
+    Ok(Redirect::to("/orgs/types").into_response())
+}

@@ -531,3 +531,18 @@ pub async fn list_near(db: &Db, roots: &[i64], max_depth: i64) -> AppResult<Vec<
         q.fetch_all(pool).await?
     }))
 }
+
+/// Adds a unit type at the end of the list.
+pub async fn insert_kind(db: &Db, kind: &UnitKind) -> AppResult<()> {
+    let sql = "INSERT INTO unit_types (key, name_vi, name_en, territorial, sort_order)
+               VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM unit_types))";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(&kind.key)
+        .bind(&kind.name_vi)
+        .bind(&kind.name_en)
+        .bind(kind.territorial)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}

@@ -134,14 +134,10 @@ pub async fn request_context(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let headers = req.headers();
+    // Vietnamese first: English only by the visitor's or user's own choice, whatever the
+    // browser's Accept-Language says.
     let mut lang = cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
         .unwrap_or_default();
     let token = cookie(headers, SESSION_COOKIE).map(str::to_string);
     let mut user = None;

@@ -50,15 +50,6 @@ impl Lang {
         }
     }
 
-    /// Picks the first supported language of an `Accept-Language` header.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        header
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .filter_map(|tag| Lang::parse(tag.trim().split('-').next().unwrap_or("")))
-            .next()
-    }
-
     fn id(self) -> &'static LanguageIdentifier {
         match self {
             Lang::Vi => &VI,
@@ -108,13 +99,6 @@ pub fn message_keys(lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_language_picks_a_supported_language() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, vi;q=0.8"), Some(Lang::Vi));
-        assert_eq!(Lang::from_accept_language("fr"), None);
-    }
 
     #[test]
     fn both_languages_define_the_same_messages() {

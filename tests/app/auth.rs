@@ -176,3 +176,25 @@ async fn a_user_changes_their_password() {
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
     fresh.login("reporter", "mật-khẩu-mới-2026").await;
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_login_for_a_while() {
+    let app = spawn_demo().await;
+    for _ in 0..10 {
+        let page = app
+            .post("/login", &[("username", "viewer"), ("password", "guess")])
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused now, with a clear message.
+    let page = app
+        .post(
+            "/login",
+            &[("username", "viewer"), ("password", "duluan-demo")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.assert_contains("Đăng nhập sai quá nhiều lần.");
+    // Other users are not affected.
+    app.login_demo("analyst").await;
+}

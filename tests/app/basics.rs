@@ -110,3 +110,19 @@ async fn the_server_stops_gracefully() {
     app.stop().await;
     assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
 }
+
+#[tokio::test]
+async fn an_english_browser_still_gets_vietnamese_until_the_user_chooses() {
+    let app = spawn_app().await;
+    let page = app
+        .client
+        .get(format!("{}/login", app.base))
+        .header("Accept-Language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"vi\">"));
+}

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod basics;
+mod browser;
 mod helpers;
 mod orgs;
 mod repo;

@@ -262,3 +262,56 @@ async fn a_valid_csv_imports_whole_and_the_export_reimports() {
         before
     );
 }
+
+#[tokio::test]
+async fn the_deployment_adds_its_own_unit_types() {
+    let app = spawn_demo().await;
+    app.login_demo("admin").await;
+    let page = app.get("/orgs/types").await;
+    page.assert_contains("Tổ chức chính trị - xã hội");
+    let bad = app
+        .post(
+            "/orgs/types",
+            &[("key", "Bad Key"), ("name_vi", ""), ("name_en", "X")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Mã loại gồm 2 đến 32 chữ cái");
+    let ok = app
+        .post(
+            "/orgs/types",
+            &[
+                ("key", "cluster"),
+                ("name_vi", "Cụm dân cư"),
+                ("name_en", "Residential cluster"),
+                ("territorial", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let ward = app.unit_id("31135").await;
+    let created = app
+        .post(
+            &format!("/orgs/{ward}/new"),
+            &[("name", "Cụm 1"), ("kind", "cluster")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    // A ward's reporter sees the list but cannot add to it.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    assert!(
+        !reporter
+            .get("/orgs/types")
+            .await
+            .body
+            .contains("Thêm loại đơn vị")
+    );
+    let refused = reporter
+        .post(
+            "/orgs/types",
+            &[("key", "other"), ("name_vi", "Khác"), ("name_en", "Other")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
