@@ -39,6 +39,9 @@ impl Factor {
 
     /// Codes numeric values (each distinct value is a level). NaN is not allowed.
     pub fn from_f64(name: &str, values: &[f64]) -> Result<Factor> {
+        if let Some(f) = Factor::from_small_integers(values) {
+            return Ok(f);
+        }
         let mut index: HashMap<u64, u32> = HashMap::new();
         let mut raw: Vec<f64> = Vec::new();
         let mut codes = Vec::with_capacity(values.len());
@@ -68,6 +71,31 @@ impl Factor {
         }
         let levels = order.iter().map(|&i| format_number(raw[i])).collect();
         Ok(Factor { codes, levels })
+    }
+
+    /// Fast path: every value a small non-negative integer (ids, codes): a dense table, no hashing.
+    fn from_small_integers(values: &[f64]) -> Option<Factor> {
+        let limit = (4 * values.len()).max(1 << 16) as f64;
+        let mut max = 0usize;
+        for &v in values {
+            if !(v >= 0.0 && v < limit && v.fract() == 0.0) {
+                return None;
+            }
+            max = max.max(v as usize);
+        }
+        let mut rank = vec![u32::MAX; max + 1];
+        for &v in values {
+            rank[v as usize] = 0;
+        }
+        let mut levels = Vec::new();
+        for (value, r) in rank.iter_mut().enumerate() {
+            if *r == 0 {
+                *r = levels.len() as u32;
+                levels.push(value.to_string());
+            }
+        }
+        let codes = values.iter().map(|&v| rank[v as usize]).collect();
+        Some(Factor { codes, levels })
     }
 
     /// A factor with a single level for `n` rows.
@@ -116,6 +144,28 @@ impl Factor {
     /// Cross-classification of two factors (levels `a.b`, first factor varying slowest in the label).
     /// Only combinations present in the data become levels.
     pub fn interaction(a: &Factor, b: &Factor) -> Factor {
+        let cells = a.n_levels() * b.n_levels();
+        if cells <= (4 * a.len()).max(1 << 16) {
+            let nb = b.n_levels();
+            let mut rank = vec![u32::MAX; cells];
+            for (&ca, &cb) in a.codes.iter().zip(&b.codes) {
+                rank[ca as usize * nb + cb as usize] = 0;
+            }
+            let mut levels = Vec::new();
+            for (key, r) in rank.iter_mut().enumerate() {
+                if *r == 0 {
+                    *r = levels.len() as u32;
+                    levels.push(format!("{}.{}", a.levels[key / nb], b.levels[key % nb]));
+                }
+            }
+            let codes = a
+                .codes
+                .iter()
+                .zip(&b.codes)
+                .map(|(&ca, &cb)| rank[ca as usize * nb + cb as usize])
+                .collect();
+            return Factor { codes, levels };
+        }
         let nb = b.n_levels() as u64;
         let mut index: HashMap<u64, u32> = HashMap::new();
         let mut keys: Vec<u64> = Vec::new();

@@ -418,6 +418,9 @@ impl Design {
     /// weight in the domain.
     pub fn degf(&self, domain: Option<&[bool]>) -> f64 {
         let st = &self.stages[0];
+        if domain.is_none() && self.w.iter().all(|&w| w != 0.0) {
+            return st.n_clusters() as f64 - st.n_strata() as f64;
+        }
         let mut psu = vec![false; st.n_clusters()];
         let mut strat = vec![false; st.n_strata()];
         for i in 0..self.n {
@@ -474,34 +477,7 @@ impl Design {
                         }
                     }
                 }
-                Adjustment::Rake { margins } => {
-                    let counts: Vec<Vec<f64>> = margins
-                        .iter()
-                        .map(|(g, ng, _)| {
-                            let mut c = vec![0.0; *ng];
-                            for &k in g {
-                                c[k as usize] += 1.0;
-                            }
-                            c
-                        })
-                        .collect();
-                    for x in cols.iter_mut() {
-                        for _ in 0..10 {
-                            for ((g, ng, psw), cnt) in margins.iter().zip(&counts) {
-                                let mut sum = vec![0.0; *ng];
-                                for (i, &k) in g.iter().enumerate() {
-                                    sum[k as usize] += x[i] / psw[i];
-                                }
-                                for (s, c) in sum.iter_mut().zip(cnt) {
-                                    *s /= c;
-                                }
-                                for (i, &k) in g.iter().enumerate() {
-                                    x[i] -= psw[i] * sum[k as usize];
-                                }
-                            }
-                        }
-                    }
-                }
+                Adjustment::Rake { margins } => rake_residuals(margins, cols),
                 Adjustment::Greg { x: cal, w0, g, inv } => {
                     let p = cal.len();
                     for x in cols.iter_mut() {
@@ -569,7 +545,7 @@ impl Design {
         &self,
         k: usize,
         domain: Option<&[bool]>,
-        fill: impl Fn(usize, &mut [f64]),
+        mut fill: impl FnMut(usize, &mut [f64]),
     ) -> Result<Vec<f64>> {
         let mut row = vec![0.0; k];
         if !self.single_pass() {
@@ -594,6 +570,23 @@ impl Design {
         let mut v = vec![0.0; k * k];
         self.stage_variance(0, &tot, k, domain, &mut v)?;
         Ok(v)
+    }
+
+    /// Variances only (no covariances) of k columns of stage-`si` PSU totals.
+    pub(crate) fn stage_variance_diag(&self, si: usize, tot: &[f64], k: usize) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; k];
+        let mut one = vec![0.0; 1];
+        let nc = self.stages[si].n_clusters();
+        let mut col = vec![0.0; nc];
+        for j in 0..k {
+            for c in 0..nc {
+                col[c] = tot[c * k + j];
+            }
+            one[0] = 0.0;
+            self.stage_variance(si, &col, 1, None, &mut one)?;
+            out[j] = one[0];
+        }
+        Ok(out)
     }
 
     /// Adds stage `si`'s contribution (PSU totals `tot`, k columns) to `v`.
@@ -740,6 +733,85 @@ impl Design {
             }
         }
         Ok(())
+    }
+}
+
+/// R's raking residuals: ten passes of x <- x - psw * ave(x / psw, margin) over the margins.
+///
+/// Every step subtracts `psw_m` times a vector indexed by margin m's groups, so the passes run
+/// on those small vectors: with K[m][m'][g][h] = mean over rows of group g of margin m that are
+/// in group h of margin m' of psw_m' / psw_m, a step for margin m adds to its vector A_m
+/// the group means of x0/psw_m minus Σ_m' K A_m'. Only three passes over the rows remain.
+fn rake_residuals(margins: &[(Vec<u32>, usize, Vec<f64>)], cols: &mut [Vec<f64>]) {
+    let nm = margins.len();
+    let n = margins.first().map_or(0, |m| m.0.len());
+    let counts: Vec<Vec<f64>> = margins
+        .iter()
+        .map(|(g, ng, _)| {
+            let mut c = vec![0.0; *ng];
+            for &k in g {
+                c[k as usize] += 1.0;
+            }
+            c
+        })
+        .collect();
+    // kmat[m][mp]: ng_m x ng_mp (row-major), unused on the diagonal.
+    let mut kmat: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); nm]; nm];
+    for m in 0..nm {
+        for mp in 0..nm {
+            if m == mp {
+                continue;
+            }
+            let (gm, ngm, pswm) = &margins[m];
+            let (gp, ngp, pswp) = &margins[mp];
+            let mut k = vec![0.0; ngm * ngp];
+            for i in 0..n {
+                k[gm[i] as usize * ngp + gp[i] as usize] += pswp[i] / pswm[i];
+            }
+            for g in 0..*ngm {
+                for h in 0..*ngp {
+                    k[g * ngp + h] /= counts[m][g];
+                }
+            }
+            kmat[m][mp] = k;
+        }
+    }
+    for x in cols.iter_mut() {
+        // b[m][g]: group means of x0 / psw_m.
+        let b: Vec<Vec<f64>> = margins
+            .iter()
+            .zip(&counts)
+            .map(|((g, ng, psw), cnt)| {
+                let mut s = vec![0.0; *ng];
+                for i in 0..n {
+                    s[g[i] as usize] += x[i] / psw[i];
+                }
+                s.iter().zip(cnt).map(|(a, c)| a / c).collect()
+            })
+            .collect();
+        let mut acc: Vec<Vec<f64>> = margins.iter().map(|(_, ng, _)| vec![0.0; *ng]).collect();
+        for _ in 0..10 {
+            for m in 0..nm {
+                let ngm = margins[m].1;
+                for g in 0..ngm {
+                    // Current group mean of x / psw_m.
+                    let mut mean = b[m][g] - acc[m][g];
+                    for mp in 0..nm {
+                        if mp != m {
+                            let ngp = margins[mp].1;
+                            let row = &kmat[m][mp][g * ngp..(g + 1) * ngp];
+                            mean -= row.iter().zip(&acc[mp]).map(|(k, a)| k * a).sum::<f64>();
+                        }
+                    }
+                    acc[m][g] += mean;
+                }
+            }
+        }
+        for (m, (g, _, psw)) in margins.iter().enumerate() {
+            for i in 0..n {
+                x[i] -= psw[i] * acc[m][g[i] as usize];
+            }
+        }
     }
 }
 

@@ -185,41 +185,58 @@ impl Design {
         domain: Option<&[bool]>,
     ) -> Result<(Vec<Estimate>, Vec<f64>)> {
         check_domain(self, domain)?;
-        let mut psum = 0.0;
+        let k = ys.len();
+        for y in ys {
+            if y.len() != self.n {
+                return Err(StatsError::RaggedColumns {
+                    column: "variable".into(),
+                    expected: self.n,
+                    found: y.len(),
+                });
+            }
+        }
+        // Pass 1: weight sum, weighted sums, missing values.
+        let (mut psum, mut nobs) = (0.0, 0.0);
+        let mut sy = vec![0.0; k];
         for i in 0..self.n {
             if in_domain(domain, i) {
-                psum += self.w[i];
-            }
-        }
-        let mut ests = Vec::with_capacity(ys.len());
-        for y in ys {
-            check_values(self, y, domain)?;
-            let mut s = 0.0;
-            for i in 0..self.n {
-                if in_domain(domain, i) {
-                    s += y[i] * self.w[i] / psum;
+                let w = self.w[i];
+                psum += w;
+                if w != 0.0 {
+                    nobs += 1.0;
+                }
+                for (j, y) in ys.iter().enumerate() {
+                    let v = y[i];
+                    if !v.is_finite() {
+                        return Err(StatsError::MissingValue {
+                            column: "variable".into(),
+                            row: i + 1,
+                        });
+                    }
+                    sy[j] += v * w;
                 }
             }
-            ests.push(s);
         }
-        let k = ys.len();
+        let ests: Vec<f64> = sy.iter().map(|s| s / psum).collect();
+        // Pass 2: PSU totals of the influence values and the SRS variances (for deff).
+        let mut ss = vec![0.0; k];
         let v = self.vcov_rows(k, domain, |i, out| {
-            let inside = in_domain(domain, i);
-            for (j, y) in ys.iter().enumerate() {
-                out[j] = if inside {
-                    (y[i] - ests[j]) * self.w[i] / psum
-                } else {
-                    0.0
-                };
+            if in_domain(domain, i) {
+                let w = self.w[i];
+                for (j, y) in ys.iter().enumerate() {
+                    let d = y[i] - ests[j];
+                    out[j] = d * w / psum;
+                    ss[j] += w * d * d;
+                }
+            } else {
+                out.iter_mut().for_each(|x| *x = 0.0);
             }
         })?;
         let df = self.degf(domain);
-        let out = ys
-            .iter()
-            .enumerate()
-            .map(|(j, y)| {
+        let out = (0..k)
+            .map(|j| {
                 let var = v[j * k + j];
-                let (s2, psum, nobs) = srs_parts(self, y, domain);
+                let s2 = ss[j] / psum * nobs / (nobs - 1.0);
                 let deff = if psum < nobs {
                     None
                 } else {
@@ -355,7 +372,8 @@ impl Design {
         Ok(out)
     }
 
-    /// Means of several variables in every level of `by` with a single variance pass.
+    /// Means of several variables in every level of `by` (R's `svyby(~y, ~by, svymean)`),
+    /// in two passes over the rows when the design allows it.
     pub fn means_by(&self, ys: &[&[f64]], by: &Factor) -> Result<Vec<(String, Vec<Estimate>)>> {
         if by.len() != self.n {
             return Err(StatsError::RaggedColumns {
@@ -367,15 +385,29 @@ impl Design {
         for y in ys {
             check_values(self, y, None)?;
         }
+        if self.lonely == crate::design::LonelyPsu::Average || !self.single_pass() {
+            // The average rule depends on the domain, weighting needs row-level columns.
+            return self.by(by, |d, mask| d.means(ys, Some(mask)));
+        }
         let nl = by.n_levels();
         let nv = ys.len();
+        let st = &self.stages[0];
+        let np = st.n_clusters();
+        let psu = &st.cluster;
         let mut psum = vec![0.0; nl];
+        let mut nobs = vec![0.0; nl];
         let mut sums = vec![0.0; nl * nv];
+        let mut present = vec![false; nl * np];
         for i in 0..self.n {
             let l = by.codes[i] as usize;
-            psum[l] += self.w[i];
+            let w = self.w[i];
+            psum[l] += w;
+            if w != 0.0 {
+                nobs[l] += 1.0;
+                present[l * np + psu[i] as usize] = true;
+            }
             for (j, y) in ys.iter().enumerate() {
-                sums[l * nv + j] += y[i] * self.w[i];
+                sums[l * nv + j] += y[i] * w;
             }
         }
         let levels: Vec<usize> = (0..nl).filter(|&l| psum[l] > 0.0).collect();
@@ -383,53 +415,54 @@ impl Design {
         for (li, &l) in levels.iter().enumerate() {
             slot[l] = li;
         }
+        let means: Vec<f64> = (0..nl * nv).map(|x| sums[x] / psum[x / nv]).collect();
         let k = levels.len() * nv;
-        // One pass into PSU totals when possible; otherwise one level at a time (the average
-        // lonely-PSU rule depends on the domain, and weighting needs row-level columns).
-        let v = if self.lonely == crate::design::LonelyPsu::Average || !self.single_pass() {
-            None
-        } else {
-            let full = self.vcov_rows(k, None, |i, out| {
-                out.iter_mut().for_each(|x| *x = 0.0);
-                let l = by.codes[i] as usize;
-                let li = slot[l];
-                if li != usize::MAX {
-                    for (j, y) in ys.iter().enumerate() {
-                        out[li * nv + j] =
-                            (y[i] - sums[l * nv + j] / psum[l]) * self.w[i] / psum[l];
-                    }
-                }
-            })?;
-            Some((0..k).map(|j| full[j * k + j]).collect::<Vec<f64>>())
-        };
-        let mut out = Vec::new();
-        let mut mask = vec![false; self.n];
-        for (li, &l) in levels.iter().enumerate() {
-            for i in 0..self.n {
-                mask[i] = by.codes[i] as usize == l;
+        let mut tot = vec![0.0; np * k];
+        let mut ss = vec![0.0; nl * nv];
+        for i in 0..self.n {
+            let l = by.codes[i] as usize;
+            let li = slot[l];
+            if li == usize::MAX {
+                continue;
             }
-            let df = self.degf(Some(&mask));
-            let ests = match &v {
-                Some(v) => (0..nv)
-                    .map(|j| {
-                        let idx = li * nv + j;
-                        let var = v[idx];
-                        let (s2, ps, nobs) = srs_parts(self, ys[j], Some(&mask));
-                        Estimate {
-                            label: String::new(),
-                            estimate: sums[l * nv + j] / psum[l],
-                            se: var.sqrt(),
-                            deff: if ps < nobs {
-                                None
-                            } else {
-                                Some(var / (s2 * (ps - nobs) / (ps * nobs)))
-                            },
-                            df,
-                        }
-                    })
-                    .collect(),
-                None => self.means(ys, Some(&mask))?,
-            };
+            let w = self.w[i];
+            let base = psu[i] as usize * k + li * nv;
+            for (j, y) in ys.iter().enumerate() {
+                let d = y[i] - means[l * nv + j];
+                tot[base + j] += d * w / psum[l];
+                ss[l * nv + j] += w * d * d;
+            }
+        }
+        let var = self.stage_variance_diag(0, &tot, k)?;
+        let mut out = Vec::with_capacity(levels.len());
+        for (li, &l) in levels.iter().enumerate() {
+            let mut psus = 0.0;
+            let mut strata = vec![false; st.n_strata()];
+            for c in 0..np {
+                if present[l * np + c] {
+                    psus += 1.0;
+                    strata[st.cluster_stratum[c] as usize] = true;
+                }
+            }
+            let df = psus - strata.iter().filter(|&&b| b).count() as f64;
+            let ests = (0..nv)
+                .map(|j| {
+                    let v = var[li * nv + j];
+                    let (ps, no) = (psum[l], nobs[l]);
+                    let s2 = ss[l * nv + j] / ps * no / (no - 1.0);
+                    Estimate {
+                        label: String::new(),
+                        estimate: means[l * nv + j],
+                        se: v.sqrt(),
+                        deff: if ps < no {
+                            None
+                        } else {
+                            Some(v / (s2 * (ps - no) / (ps * no)))
+                        },
+                        df,
+                    }
+                })
+                .collect();
             out.push((by.levels[l].clone(), ests));
         }
         Ok(out)

@@ -222,11 +222,10 @@ impl Design {
         let mut w = self.w.clone();
         let mut old = table(&w);
         let mut converged = false;
-        let mut last: Vec<(Vec<u32>, usize, Vec<f64>)> = Vec::new();
+        let mut snaps: Vec<Vec<f64>> = vec![Vec::new(); margins.len()];
         let mut iter = 0;
         while iter < options.maxit {
-            last.clear();
-            for ((f, _), pop) in margins.iter().zip(&pops) {
+            for (((f, _), pop), snap) in margins.iter().zip(&pops).zip(snaps.iter_mut()) {
                 let mut sample = vec![0.0; f.n_levels()];
                 for (i, &c) in f.codes.iter().enumerate() {
                     sample[c as usize] += w[i];
@@ -235,7 +234,8 @@ impl Design {
                 for (i, &c) in f.codes.iter().enumerate() {
                     w[i] *= ratio[c as usize];
                 }
-                last.push((f.codes.clone(), f.n_levels(), w.clone()));
+                snap.clear();
+                snap.extend_from_slice(&w);
             }
             let new = table(&w);
             let delta = old
@@ -271,6 +271,11 @@ impl Design {
         }
         let mut d = self.clone();
         d.w = w;
+        let last = margins
+            .iter()
+            .zip(snaps)
+            .map(|((f, _), snap)| (f.codes.clone(), f.n_levels(), snap))
+            .collect();
         d.adjustments.push(Adjustment::Rake { margins: last });
         Ok(d)
     }
