@@ -365,7 +365,6 @@ impl Design {
             vec![1.0; n]
         };
         check_weights(&w)?;
-        let row_stratum = strata.codes.clone();
         Ok(Design {
             n,
             w,
@@ -374,7 +373,7 @@ impl Design {
             has_fpc,
             lonely: spec.lonely_psu,
             strata_labels: strata.levels,
-            row_stratum,
+            row_stratum: strata.codes,
             adjustments: Vec::new(),
         })
     }
@@ -590,7 +589,7 @@ impl Design {
     }
 
     /// Adds stage `si`'s contribution (PSU totals `tot`, k columns) to `v`.
-    fn stage_variance(
+    pub(crate) fn stage_variance(
         &self,
         si: usize,
         tot: &[f64],

@@ -195,6 +195,9 @@ impl Design {
                 });
             }
         }
+        if domain.is_none() && self.single_pass() {
+            return self.means_fast(ys);
+        }
         // Pass 1: weight sum, weighted sums, missing values.
         let (mut psum, mut nobs) = (0.0, 0.0);
         let mut sy = vec![0.0; k];
@@ -247,6 +250,91 @@ impl Design {
                     estimate: ests[j],
                     se: var.sqrt(),
                     deff,
+                    df,
+                }
+            })
+            .collect();
+        Ok((out, v))
+    }
+
+    /// Means over the whole sample of a single-pass design in one pass over the rows.
+    ///
+    /// PSU totals of the influence values are (Σ_psu y w − m Σ_psu w) / Σ w, so the pass only
+    /// sums y w and w per PSU (in registers while consecutive rows share a PSU); the SRS
+    /// variances for the design effect use sums shifted by the first value, which keeps them
+    /// accurate.
+    fn means_fast(&self, ys: &[&[f64]]) -> Result<(Vec<Estimate>, Vec<f64>)> {
+        let k = ys.len();
+        let n = self.n;
+        let w = &self.w;
+        let psu = &self.stages[0].cluster;
+        let np = self.stages[0].n_clusters();
+        let mut tyw = vec![0.0; np * k];
+        let mut tw = vec![0.0; np];
+        let shift: Vec<f64> = ys.iter().map(|y| y[0]).collect();
+        let mut lin = vec![0.0; k];
+        let mut sq = vec![0.0; k];
+        let mut run = vec![0.0; k];
+        let mut run_w = 0.0;
+        let mut nobs = 0.0;
+        let mut cur = psu[0] as usize;
+        for i in 0..n {
+            let c = psu[i] as usize;
+            if c != cur {
+                for j in 0..k {
+                    tyw[cur * k + j] += run[j];
+                    run[j] = 0.0;
+                }
+                tw[cur] += run_w;
+                run_w = 0.0;
+                cur = c;
+            }
+            let wi = w[i];
+            run_w += wi;
+            if wi != 0.0 {
+                nobs += 1.0;
+            }
+            for j in 0..k {
+                let y = ys[j][i];
+                run[j] += y * wi;
+                let d = y - shift[j];
+                let wd = wi * d;
+                lin[j] += wd;
+                sq[j] += wd * d;
+            }
+        }
+        for j in 0..k {
+            tyw[cur * k + j] += run[j];
+        }
+        tw[cur] += run_w;
+        let psum: f64 = tw.iter().sum();
+        let mut ests = Vec::with_capacity(k);
+        for j in 0..k {
+            let s: f64 = (0..np).map(|c| tyw[c * k + j]).sum();
+            if !s.is_finite() || !sq[j].is_finite() {
+                check_values(self, ys[j], None)?;
+            }
+            ests.push(s / psum);
+        }
+        let mut tot = tyw;
+        for c in 0..np {
+            for j in 0..k {
+                tot[c * k + j] = (tot[c * k + j] - ests[j] * tw[c]) / psum;
+            }
+        }
+        let mut v = vec![0.0; k * k];
+        self.stage_variance(0, &tot, k, None, &mut v)?;
+        let df = self.degf(None);
+        let out = (0..k)
+            .map(|j| {
+                let var = v[j * k + j];
+                let ss = (sq[j] - lin[j] * lin[j] / psum).max(0.0);
+                let s2 = ss / psum * nobs / (nobs - 1.0);
+                Estimate {
+                    label: String::new(),
+                    estimate: ests[j],
+                    se: var.sqrt(),
+                    deff: (psum >= nobs).then(|| var / (s2 * (psum - nobs) / (psum * nobs))),
                     df,
                 }
             })
@@ -394,48 +482,60 @@ impl Design {
         let st = &self.stages[0];
         let np = st.n_clusters();
         let psu = &st.cluster;
-        let mut psum = vec![0.0; nl];
+        let k = nl * nv;
+        // One pass: per PSU and level, Σ y w and Σ w; per level, shifted sums for the deff.
+        let mut syw = vec![0.0; np * k];
+        let mut sw = vec![0.0; np * nl];
         let mut nobs = vec![0.0; nl];
-        let mut sums = vec![0.0; nl * nv];
         let mut present = vec![false; nl * np];
+        let shift: Vec<f64> = ys.iter().map(|y| y[0]).collect();
+        let mut lin = vec![0.0; k];
+        let mut sq = vec![0.0; k];
         for i in 0..self.n {
             let l = by.codes[i] as usize;
+            let c = psu[i] as usize;
             let w = self.w[i];
-            psum[l] += w;
+            sw[c * nl + l] += w;
             if w != 0.0 {
                 nobs[l] += 1.0;
-                present[l * np + psu[i] as usize] = true;
+                present[l * np + c] = true;
             }
+            let base = c * k + l * nv;
             for (j, y) in ys.iter().enumerate() {
-                sums[l * nv + j] += y[i] * w;
+                let v = y[i];
+                syw[base + j] += v * w;
+                let d = v - shift[j];
+                lin[l * nv + j] += w * d;
+                sq[l * nv + j] += w * d * d;
+            }
+        }
+        let mut psum = vec![0.0; nl];
+        let mut sums = vec![0.0; k];
+        for c in 0..np {
+            for l in 0..nl {
+                psum[l] += sw[c * nl + l];
+            }
+            for x in 0..k {
+                sums[x] += syw[c * k + x];
             }
         }
         let levels: Vec<usize> = (0..nl).filter(|&l| psum[l] > 0.0).collect();
-        let mut slot = vec![usize::MAX; nl];
-        for (li, &l) in levels.iter().enumerate() {
-            slot[l] = li;
-        }
-        let means: Vec<f64> = (0..nl * nv).map(|x| sums[x] / psum[x / nv]).collect();
-        let k = levels.len() * nv;
-        let mut tot = vec![0.0; np * k];
-        let mut ss = vec![0.0; nl * nv];
-        for i in 0..self.n {
-            let l = by.codes[i] as usize;
-            let li = slot[l];
-            if li == usize::MAX {
-                continue;
-            }
-            let w = self.w[i];
-            let base = psu[i] as usize * k + li * nv;
-            for (j, y) in ys.iter().enumerate() {
-                let d = y[i] - means[l * nv + j];
-                tot[base + j] += d * w / psum[l];
-                ss[l * nv + j] += w * d * d;
+        let means: Vec<f64> = (0..k).map(|x| sums[x] / psum[x / nv]).collect();
+        let ss: Vec<f64> = (0..k)
+            .map(|x| (sq[x] - lin[x] * lin[x] / psum[x / nv]).max(0.0))
+            .collect();
+        let mut tot = syw;
+        for c in 0..np {
+            for l in 0..nl {
+                for j in 0..nv {
+                    let x = l * nv + j;
+                    tot[c * k + x] = (tot[c * k + x] - means[x] * sw[c * nl + l]) / psum[l];
+                }
             }
         }
         let var = self.stage_variance_diag(0, &tot, k)?;
         let mut out = Vec::with_capacity(levels.len());
-        for (li, &l) in levels.iter().enumerate() {
+        for &l in &levels {
             let mut psus = 0.0;
             let mut strata = vec![false; st.n_strata()];
             for c in 0..np {
@@ -447,7 +547,7 @@ impl Design {
             let df = psus - strata.iter().filter(|&&b| b).count() as f64;
             let ests = (0..nv)
                 .map(|j| {
-                    let v = var[li * nv + j];
+                    let v = var[l * nv + j];
                     let (ps, no) = (psum[l], nobs[l]);
                     let s2 = ss[l * nv + j] / ps * no / (no - 1.0);
                     Estimate {
