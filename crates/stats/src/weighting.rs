@@ -419,7 +419,8 @@ fn grake(
     let df = |u: f64| -> f64 {
         match options.calfun {
             CalFun::Raking => {
-                if u < hi.ln() && (lo <= 0.0 || u > lo.ln()) {
+                // As R's cal.raking: the derivative's window is on u itself.
+                if u < hi - 1.0 && u > lo - 1.0 {
                     u.exp()
                 } else {
                     0.0

@@ -269,3 +269,46 @@ fn lonely_psu_rules() {
         "{err}"
     );
 }
+
+#[test]
+fn quantiles_and_proportion_intervals_in_domains() {
+    let (d, f) = design("strat");
+    let stype = f.factor("stype").unwrap();
+    let e: Vec<bool> = stype.codes.iter().map(|&c| c == 0).collect();
+    let q = d
+        .quantiles(
+            f.numeric("api00").unwrap(),
+            &[0.1, 0.5],
+            QuantileRule::Math,
+            0.95,
+            None,
+            Some(&e),
+        )
+        .unwrap();
+    for (i, x) in q.iter().enumerate() {
+        check("domain_quantile", &format!("est{}", i + 1), x.estimate);
+        check("domain_quantile", &format!("lo{}", i + 1), x.lower);
+        check("domain_quantile", &format!("hi{}", i + 1), x.upper);
+    }
+    let (d, f) = design("clus1");
+    let stype = f.factor("stype").unwrap();
+    let e: Vec<bool> = stype.codes.iter().map(|&c| c == 0).collect();
+    let yes: Vec<f64> = f
+        .factor("sch_wide")
+        .unwrap()
+        .codes
+        .iter()
+        .map(|&c| if c == 1 { 1.0 } else { 0.0 })
+        .collect();
+    for (m, tag) in [
+        (CipropMethod::Beta, "beta"),
+        (CipropMethod::Logit, "logit"),
+        (CipropMethod::Asin, "asin"),
+    ] {
+        let p = d.ciprop(&yes, m, 0.95, Some(&e)).unwrap();
+        let case = format!("domain_ciprop_{tag}");
+        check(&case, "est1", p.estimate.estimate);
+        check(&case, "lo1", p.lower);
+        check(&case, "hi1", p.upper);
+    }
+}

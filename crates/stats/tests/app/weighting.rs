@@ -203,3 +203,27 @@ fn trimming() {
         tw.weights().iter().cloned().fold(0.0, f64::max),
     );
 }
+
+#[test]
+fn bounded_calibration() {
+    let (d, f) = design("clus1");
+    let x = ModelMatrix::from_frame(&f, &["stype", "api99"]).unwrap();
+    for (calfun, tag) in [(CalFun::Linear, "linear"), (CalFun::Raking, "raking")] {
+        let opts = CalibrateOptions {
+            calfun,
+            bounds: Some((0.6, 1.6)),
+            ..Default::default()
+        };
+        let cal = d.calibrate(&x, &CAL_TOTALS, opts).unwrap();
+        let m = cal.mean(f.numeric("api00").unwrap(), None).unwrap();
+        check(&format!("cal_bounded_{tag}_mean_api00"), "est1", m.estimate);
+        check(&format!("cal_bounded_{tag}_mean_api00"), "se1", m.se);
+        check(
+            &format!("cal_bounded_{tag}_weights"),
+            "first",
+            cal.weights()[0],
+        );
+        let max = cal.weights().iter().cloned().fold(0.0, f64::max);
+        check(&format!("cal_bounded_{tag}_weights"), "max", max);
+    }
+}
