@@ -48,6 +48,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::routes())
         .merge(crate::orgs::routes())
         .merge(crate::audit::routes())
+        .merge(crate::collaborators::routes())
+        .merge(crate::reporting::routes())
+        .merge(crate::surveys::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

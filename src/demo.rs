@@ -201,6 +201,9 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         let unit_id = by_code(code).await?;
         crate::accounts::create_user(db, login, name, DEMO_PASSWORD, role, unit_id).await?;
     }
+    crate::collaborators::load_demo(db).await?;
+    crate::reporting::load_demo(db).await?;
+    crate::surveys::load_demo(db).await?;
     tracing::info!("demo data loaded");
     Ok(())
 }

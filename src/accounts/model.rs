@@ -60,12 +60,23 @@ impl Role {
         format!("role-{}", self.key())
     }
 
-    /// Whether this role carries `cap`.
+    /// Whether this role carries `cap`: the one role × capability matrix of the product.
     pub fn has(self, cap: Capability) -> bool {
         use Capability::*;
+        use Role::*;
         match cap {
             ViewUnits => true,
-            ManageUnits | ManageUsers | ViewAudit => self == Role::Administrator,
+            ManageUnits | ManageUsers | ViewAudit => self == Administrator,
+            ManageCollaborators => matches!(self, Administrator | Analyst | Reporter),
+            ReportStreams => matches!(self, Analyst | Reporter | Collaborator),
+            EditReports => matches!(self, Analyst | Reporter),
+            ReviewReports => self == Analyst,
+            ViewReports => matches!(self, Administrator | Analyst | Reporter | Viewer),
+            DesignSurveys => matches!(self, Analyst | Designer),
+            ViewResponses => matches!(self, Analyst | Designer),
+            ViewSurveyResults => matches!(self, Administrator | Analyst | Designer | Viewer),
+            Interview => self == Interviewer,
+            VerifyForms => self == Verifier,
         }
     }
 }
@@ -81,6 +92,26 @@ pub enum Capability {
     ManageUsers,
     /// Read the audit log.
     ViewAudit,
+    /// Keep the collaborator registry, targets and coverage of the unit's network.
+    ManageCollaborators,
+    /// Enter opinion streams (*luồng ý kiến*).
+    ReportStreams,
+    /// Draft and submit the unit's reports.
+    EditReports,
+    /// Centre work: report types and requests, review, completeness, synthesis.
+    ReviewReports,
+    /// Read reports, completeness and syntheses.
+    ViewReports,
+    /// Build questionnaires and surveys, draw samples.
+    DesignSurveys,
+    /// See and correct individual survey responses; export them.
+    ViewResponses,
+    /// See aggregate survey results.
+    ViewSurveyResults,
+    /// Work the telephone interviewer console.
+    Interview,
+    /// Verify scanned paper forms.
+    VerifyForms,
 }
 
 /// One grant: `role` at `unit_id` (and everything under it).

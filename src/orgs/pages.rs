@@ -100,7 +100,7 @@ pub async fn list_units(
     let units = if q.is_empty() {
         let mut lines = vec![];
         for u in store::list_units_by_ids(&state.db, &roots).await? {
-            let n = store::list_children(&state.db, u.id).await?.len() as i64;
+            let n = store::count_children(&state.db, u.id).await?;
             lines.push(line(tr, &kinds, &u, n));
         }
         lines

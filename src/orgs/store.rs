@@ -546,3 +546,13 @@ pub async fn insert_kind(db: &Db, kind: &UnitKind) -> AppResult<()> {
         .rows_affected());
     Ok(())
 }
+
+/// How many direct children a unit has.
+pub async fn count_children(db: &Db, id: i64) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM units WHERE parent_id = $1"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?))
+}

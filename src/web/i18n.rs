@@ -83,27 +83,34 @@ impl Tr {
     }
 }
 
-/// Every message key defined for `lang` (for the completeness test).
-pub fn message_keys(lang: Lang) -> Vec<String> {
-    let dir = match lang {
-        Lang::Vi => include_str!("../../locales/vi/main.ftl"),
-        Lang::En => include_str!("../../locales/en/main.ftl"),
-    };
-    dir.lines()
-        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('.'))
-        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
-        .filter(|k| !k.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every message key of every `.ftl` file of a language, and the files' text.
+    fn messages(lang: &str) -> (Vec<String>, String) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut keys = Vec::new();
+        let mut all = String::new();
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            keys.extend(
+                text.lines()
+                    .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('.'))
+                    .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+                    .filter(|k| !k.is_empty()),
+            );
+            all.push_str(&text);
+        }
+        (keys, all)
+    }
+
     #[test]
     fn both_languages_define_the_same_messages() {
-        let mut vi = message_keys(Lang::Vi);
-        let mut en = message_keys(Lang::En);
+        let mut vi = messages("vi").0;
+        let mut en = messages("en").0;
         vi.sort();
         en.sort();
         assert!(vi.len() > 20);
@@ -111,12 +118,15 @@ mod tests {
         let only_en: Vec<_> = en.iter().filter(|k| !vi.contains(k)).collect();
         assert!(only_vi.is_empty(), "missing in en: {only_vi:?}");
         assert!(only_en.is_empty(), "missing in vi: {only_en:?}");
+        let mut dedup = vi.clone();
+        dedup.dedup();
+        assert_eq!(dedup.len(), vi.len(), "a key is defined twice");
     }
 
     #[test]
     fn vietnamese_messages_are_nfc() {
         use unicode_normalization::UnicodeNormalization;
-        let text = include_str!("../../locales/vi/main.ftl");
+        let text = messages("vi").1;
         let nfc: String = text.nfc().collect();
         assert_eq!(text, nfc);
     }

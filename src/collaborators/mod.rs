@@ -1,0 +1,14 @@
+//! Collaborator network (*mạng lưới cộng tác viên dư luận xã hội*): not built yet (issue 6).
+//! The navigation entry says so; this module only reserves its place in the router and the demo.
+
+use crate::db::Db;
+
+/// Routes of the collaborator pages (none yet).
+pub fn routes() -> axum::Router<crate::app::AppState> {
+    axum::Router::new()
+}
+
+/// Demo data of this context (none yet).
+pub async fn load_demo(_db: &Db) -> anyhow::Result<()> {
+    Ok(())
+}

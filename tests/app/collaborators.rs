@@ -1,0 +1,1 @@
+//! Tests of the collaborators context (none yet: the context is not built).

@@ -1,0 +1,1 @@
+//! Tests of the reporting context (none yet: the context is not built).

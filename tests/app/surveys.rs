@@ -1,0 +1,1 @@
+//! Tests of the surveys context (none yet: the context is not built).
