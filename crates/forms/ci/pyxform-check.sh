@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves that pyxform (the reference XLSForm converter, PyPI) converts every XLSForm duluan
-# exports: imports each form of the corpus, exports it with duluan, runs `xls2xform` on the
-# export (ODK Validate skipped: it needs Java downloads) and fails on any error.
+# exports: imports each form of the corpus, exports it with duluan, adds 60 forms made by the
+# round-trip property generator, runs `xls2xform` on each export (ODK Validate skipped: it
+# needs Java downloads) and fails on any error.
 #
 # Usage (from anywhere): bash crates/forms/ci/pyxform-check.sh
 # Environment: PYXFORM_VENV (default: $CARGO_TARGET_DIR or target, /pyxform-venv),
@@ -27,6 +28,8 @@ echo "pyxform $("$venv/bin/pip" show pyxform | sed -n 's/^Version: //p')"
 rm -rf "$out"
 mkdir -p "$out"
 (cd "$repo_dir" && cargo run --quiet -p duluan-forms --example export_corpus -- "$crate_dir/tests/corpus" "$out")
+# Plus 60 forms from the round-trip property generator (fixed seed).
+(cd "$repo_dir" && DULUAN_FORMS_EXPORT_DIR="$out" cargo test --quiet -p duluan-forms --test all export_samples_for_pyxform >/dev/null)
 
 failed=0
 count=0

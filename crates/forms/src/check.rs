@@ -553,6 +553,28 @@ impl<'a> Checker<'a> {
                                 Some(DefaultValue::Literal(d.to_string()))
                             }
                         });
+                    if let Some(DefaultValue::Literal(d)) = &default {
+                        let ok = match q.kind {
+                            QuestionType::Integer => d.trim().parse::<i64>().is_ok(),
+                            QuestionType::Decimal | QuestionType::Range => {
+                                !crate::value::parse_number(d).is_nan()
+                            }
+                            QuestionType::Date => parse_date(d).is_some(),
+                            QuestionType::Time => parse_time(d).is_some(),
+                            QuestionType::DateTime => parse_datetime(d).is_some(),
+                            _ => true,
+                        };
+                        if !ok {
+                            let place = self.place(n, "default", None);
+                            let t = q.kind.to_string();
+                            self.push(
+                                DiagKind::Type,
+                                place,
+                                format!("default `{d}` is not a valid `{t}` value"),
+                                format!("giá trị mặc định `{d}` không hợp lệ cho kiểu `{t}`"),
+                            );
+                        }
+                    }
                     if let (Some(DefaultValue::Literal(d)), Some(li)) =
                         (&default, self.nodes[id as usize].list)
                     {
