@@ -79,16 +79,78 @@ pub struct Vowel {
     row: usize,
 }
 
+/// Direct lookup tables for U+00C0..=U+01B0 and U+1EA0..=U+1EF9: 0 for "not a vowel",
+/// otherwise `1 + row * 6 + tone`, plus 128 for upper case.
+struct Tables {
+    latin: [u8; 0x1B1 - 0xC0],
+    extended: [u8; 0x1EFA - 0x1EA0],
+}
+
+fn tables() -> &'static Tables {
+    static T: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut t = Tables {
+            latin: [0; 0x1B1 - 0xC0],
+            extended: [0; 0x1EFA - 0x1EA0],
+        };
+        for (rows, upper) in [(&LOWER, false), (&UPPER, true)] {
+            for (row, forms) in rows.iter().enumerate() {
+                for (tone, &c) in forms.iter().enumerate() {
+                    let code = 1 + (row * 6 + tone) as u8 + if upper { 128 } else { 0 };
+                    let u = c as usize;
+                    if (0xC0..=0x1B0).contains(&u) {
+                        t.latin[u - 0xC0] = code;
+                    } else if (0x1EA0..=0x1EF9).contains(&u) {
+                        t.extended[u - 0x1EA0] = code;
+                    }
+                }
+            }
+        }
+        t
+    })
+}
+
 /// Splits a precomposed (NFC) vowel; `None` for anything else.
 pub fn split_vowel(c: char) -> Option<Vowel> {
-    if c.is_ascii()
-        && !matches!(
-            c,
-            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'A' | 'E' | 'I' | 'O' | 'U' | 'Y'
-        )
-    {
-        return None;
+    let u = c as usize;
+    let (row, tone, upper) = match c {
+        'a' | 'e' | 'i' | 'o' | 'u' | 'y' => (ascii_row(c), 0, false),
+        'A' | 'E' | 'I' | 'O' | 'U' | 'Y' => (ascii_row(c.to_ascii_lowercase()), 0, true),
+        _ => {
+            let code = match u {
+                0xC0..=0x1B0 => tables().latin[u - 0xC0],
+                0x1EA0..=0x1EF9 => tables().extended[u - 0x1EA0],
+                _ => 0,
+            };
+            if code == 0 {
+                return None;
+            }
+            let k = (code & 127) as usize - 1;
+            (k / 6, k % 6, code >= 128)
+        }
+    };
+    Some(Vowel {
+        shape: LOWER[row][0],
+        tone: Tone::from_index(tone as u8),
+        upper,
+        row,
+    })
+}
+
+fn ascii_row(c: char) -> usize {
+    match c {
+        'a' => 0,
+        'e' => 3,
+        'i' => 5,
+        'o' => 6,
+        'u' => 9,
+        _ => 11,
     }
+}
+
+/// Reference implementation of [`split_vowel`] (linear scan), for tests.
+#[cfg(test)]
+fn split_vowel_scan(c: char) -> Option<Vowel> {
     for (row, forms) in LOWER.iter().enumerate() {
         if let Some(t) = forms.iter().position(|&f| f == c) {
             return Some(Vowel {
@@ -154,10 +216,40 @@ pub fn lower_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
+    if let Some(v) = split_vowel(c) {
+        return if v.upper {
+            LOWER[v.row][v.tone as usize]
+        } else {
+            c
+        };
+    }
+    if c == 'Đ' {
+        return 'đ';
+    }
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(l), None) => l,
         _ => c,
+    }
+}
+
+/// Whether a character is a letter (fast for ASCII and Vietnamese letters).
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        matches!(c, 'đ' | 'Đ') || split_vowel(c).is_some() || c.is_alphabetic()
+    }
+}
+
+/// Whether a character is upper case (fast for Vietnamese letters).
+pub fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    match split_vowel(c) {
+        Some(v) => v.upper,
+        None => c == 'Đ' || (c != 'đ' && c.is_uppercase()),
     }
 }
 
@@ -185,6 +277,15 @@ mod tests {
                     assert_eq!(v.upper, upper);
                     assert_eq!(compose(v.shape, v.tone, v.upper), c);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_lookup_matches_the_scan() {
+        for u in 0..0x2100u32 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(split_vowel(c), split_vowel_scan(c), "{c}");
             }
         }
     }

@@ -13,6 +13,32 @@ pub fn hash64(bytes: &[u8]) -> u64 {
     mix(h)
 }
 
+/// A fast, deterministic hasher for hash maps keyed by short strings (FNV-1a; not resistant to
+/// adversarial keys, which is fine for term tables built from trusted text).
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `BuildHasher` of [`Fnv`].
+pub type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
 /// SplitMix64 finaliser.
 pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

@@ -308,7 +308,7 @@ fn suspicious(c: char) -> bool {
 
 /// Whether a line is worth trying legacy readings on.
 fn worth_trying(s: &str) -> bool {
-    s.chars().any(suspicious) || (!s.is_ascii() && syllable::quality(s).valid_ratio() < 1.0)
+    s.chars().any(suspicious)
 }
 
 /// Score of a candidate reading: valid syllables minus invalid words, marked words break ties.

@@ -64,11 +64,29 @@ pub fn normalize_with(text: &str, options: &Options) -> String {
     if text.is_ascii() {
         return text.to_string();
     }
+    // Fast path: only ASCII, Vietnamese letters and general punctuation: already NFC, nothing
+    // invisible, no legacy encoding; only tone placement can change.
+    let plain = text.chars().all(|c| {
+        c.is_ascii()
+            || matches!(c, 'đ' | 'Đ' | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}')
+            || crate::chars::is_vowel(c)
+    });
+    if plain {
+        return place_tones(text, options.tone_style);
+    }
     let repaired = if options.repair_legacy {
         legacy::repair(text).0
     } else {
         std::borrow::Cow::Borrowed(text)
     };
+    let clean_already = unicode_normalization::is_nfc_quick(repaired.chars())
+        == unicode_normalization::IsNormalized::Yes
+        && !repaired
+            .chars()
+            .any(|c| is_invisible(c) || c == 'ð' || c == 'Ð');
+    if clean_already {
+        return place_tones(&repaired, options.tone_style);
+    }
     let visible = repaired
         .chars()
         .filter(|&c| !is_invisible(c))
@@ -83,26 +101,52 @@ pub fn normalize_with(text: &str, options: &Options) -> String {
 
 /// Moves tone marks of every word to the canonical vowel (input must be NFC).
 pub fn place_tones(text: &str, style: ToneStyle) -> String {
+    use crate::chars::{Tone, split_vowel};
     let mut out = String::with_capacity(text.len());
     let mut word_start: Option<usize> = None;
-    let flush = |out: &mut String, word: &str| match syllable::place_tone(word, style) {
+    // Vowels and tone marks of the current word: only words with a tone mark and at least two
+    // vowels can have it misplaced.
+    let (mut vowels, mut toned) = (0usize, false);
+    let flush = |out: &mut String, word: &str, vowels: usize, toned: bool| match (vowels >= 2
+        && toned)
+        .then(|| syllable::place_tone(word, style))
+        .flatten()
+    {
         Some(w) => out.push_str(&w),
         None => out.push_str(word),
     };
     for (i, c) in text.char_indices() {
-        if c.is_alphabetic() || unicode_normalization::char::is_combining_mark(c) {
+        let letter = if c.is_ascii() {
+            if matches!(
+                c,
+                'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'A' | 'E' | 'I' | 'O' | 'U' | 'Y'
+            ) {
+                vowels += 1;
+            }
+            c.is_ascii_alphabetic()
+        } else if let Some(v) = split_vowel(c) {
+            vowels += 1;
+            toned |= v.tone != Tone::Level;
+            true
+        } else {
+            matches!(c, 'đ' | 'Đ')
+                || c.is_alphabetic()
+                || unicode_normalization::char::is_combining_mark(c)
+        };
+        if letter {
             if word_start.is_none() {
                 word_start = Some(i);
             }
         } else {
             if let Some(s) = word_start.take() {
-                flush(&mut out, &text[s..i]);
+                flush(&mut out, &text[s..i], vowels, toned);
             }
+            (vowels, toned) = (0, false);
             out.push(c);
         }
     }
     if let Some(s) = word_start {
-        flush(&mut out, &text[s..]);
+        flush(&mut out, &text[s..], vowels, toned);
     }
     out
 }

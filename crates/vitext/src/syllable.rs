@@ -33,6 +33,8 @@ pub struct Syllable {
 pub enum Invalid {
     /// Empty, or contains a character that is not a Vietnamese letter.
     NotLetters,
+    /// More letters than any Vietnamese syllable has.
+    TooLong,
     /// No vowel.
     NoVowel,
     /// More than one tone mark.
@@ -69,16 +71,35 @@ fn known_cluster(v: &str) -> bool {
 
 /// A word split into letters with its parts located.
 struct Analysis {
-    /// Lower-case letters, vowels without tone.
-    base: Vec<char>,
+    /// Lower-case letters, vowels without tone (first `len`).
+    buf: [char; MAX_LETTERS],
+    len: usize,
     initial_len: usize,
     cluster_end: usize,
     tone: Tone,
     tones: usize,
 }
 
+/// No Vietnamese syllable has more letters (`nghiêng` has 7).
+const MAX_LETTERS: usize = 10;
+
+impl Analysis {
+    fn base(&self) -> &[char] {
+        &self.buf[..self.len]
+    }
+}
+
 fn analyse(word: &str) -> Result<Analysis, Invalid> {
-    let mut base = Vec::with_capacity(word.len());
+    let mut buf = ['\0'; MAX_LETTERS];
+    let mut len = 0;
+    let mut push = |c: char| {
+        if len == MAX_LETTERS {
+            return Err(Invalid::TooLong);
+        }
+        buf[len] = c;
+        len += 1;
+        Ok(())
+    };
     let mut tone = Tone::Level;
     let mut tones = 0;
     for c in word.chars() {
@@ -87,7 +108,7 @@ fn analyse(word: &str) -> Result<Analysis, Invalid> {
                 tones += 1;
                 tone = v.tone;
             }
-            base.push(v.shape);
+            push(v.shape)?;
         } else {
             let l = chars::lower_char(c);
             if !matches!(
@@ -111,12 +132,13 @@ fn analyse(word: &str) -> Result<Analysis, Invalid> {
             ) {
                 return Err(Invalid::NotLetters);
             }
-            base.push(l);
+            push(l)?;
         }
     }
-    if base.is_empty() {
+    if len == 0 {
         return Err(Invalid::NotLetters);
     }
+    let base = &buf[..len];
     let is_v = |c: char| {
         matches!(
             c,
@@ -138,7 +160,8 @@ fn analyse(word: &str) -> Result<Analysis, Invalid> {
         cluster_end += 1;
     }
     Ok(Analysis {
-        base,
+        buf,
+        len,
         initial_len,
         cluster_end,
         tone,
@@ -160,9 +183,9 @@ pub fn parse(word: &str) -> Result<Syllable, Invalid> {
     if a.tones > 1 {
         return Err(Invalid::SeveralTones);
     }
-    let initial: String = a.base[..a.initial_len].iter().collect();
-    let vowels: String = a.base[a.initial_len..a.cluster_end].iter().collect();
-    let coda: String = a.base[a.cluster_end..].iter().collect();
+    let initial: String = a.base()[..a.initial_len].iter().collect();
+    let vowels: String = a.base()[a.initial_len..a.cluster_end].iter().collect();
+    let coda: String = a.base()[a.cluster_end..].iter().collect();
     if !initial.is_empty() && !INITIALS.contains(&initial.as_str()) {
         return Err(Invalid::BadInitial);
     }
@@ -211,9 +234,9 @@ pub fn is_valid_folded(word: &str) -> bool {
         return false;
     }
     let Ok(a) = analyse(word) else { return false };
-    let initial: String = a.base[..a.initial_len].iter().collect();
-    let vowels: String = a.base[a.initial_len..a.cluster_end].iter().collect();
-    let coda: String = a.base[a.cluster_end..].iter().collect();
+    let initial: String = a.base()[..a.initial_len].iter().collect();
+    let vowels: String = a.base()[a.initial_len..a.cluster_end].iter().collect();
+    let coda: String = a.base()[a.cluster_end..].iter().collect();
     (initial.is_empty() || INITIALS.contains(&initial.as_str()))
         && (coda.is_empty() || CODAS.contains(&coda.as_str()))
         && CLOSED_ONLY
@@ -247,14 +270,16 @@ fn tone_index(cluster: &[char], has_coda: bool, style: ToneStyle) -> usize {
 
 /// Moves the tone mark of one word to its canonical vowel under `style`.
 ///
-/// Returns `None` when the word is not a Vietnamese syllable shape or has no tone to move (then
-/// the caller keeps the word as it is). Letter case is kept letter by letter.
+/// Returns `None` when the word is not a Vietnamese syllable shape, has no tone, or has its
+/// tone in place already (then the caller keeps the word as it is). Letter case is kept letter
+/// by letter.
 ///
 /// ```
 /// use duluan_vitext::syllable::{place_tone, ToneStyle};
 /// assert_eq!(place_tone("hoà", ToneStyle::Old).as_deref(), Some("hòa"));
 /// assert_eq!(place_tone("thủy", ToneStyle::New).as_deref(), Some("thuỷ"));
-/// assert_eq!(place_tone("quý", ToneStyle::Old).as_deref(), Some("quý"));
+/// assert_eq!(place_tone("qúy", ToneStyle::Old).as_deref(), Some("quý"));
+/// assert_eq!(place_tone("quý", ToneStyle::Old), None);
 /// ```
 pub fn place_tone(word: &str, style: ToneStyle) -> Option<String> {
     let a = analyse(word).ok()?;
@@ -263,10 +288,18 @@ pub fn place_tone(word: &str, style: ToneStyle) -> Option<String> {
     }
     let target = a.initial_len
         + tone_index(
-            &a.base[a.initial_len..a.cluster_end],
-            a.cluster_end < a.base.len(),
+            &a.base()[a.initial_len..a.cluster_end],
+            a.cluster_end < a.base().len(),
             style,
         );
+    if word
+        .chars()
+        .nth(target)
+        .and_then(chars::split_vowel)
+        .is_some_and(|v| v.tone == a.tone)
+    {
+        return None;
+    }
     let mut out = String::with_capacity(word.len());
     for (i, c) in word.chars().enumerate() {
         match chars::split_vowel(c) {

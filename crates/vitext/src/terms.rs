@@ -2,6 +2,7 @@
 //! t-score over syllable bigrams, then trigrams built on accepted bigrams), and a segmenter
 //! that joins the syllables of known terms (`người dân` → `người_dân`).
 
+use crate::features::FnvBuild;
 use crate::tokens::{self, Kind};
 use std::collections::HashMap;
 
@@ -29,7 +30,9 @@ impl Default for LearnOptions {
 /// A set of multi-syllable terms (lower case, syllables joined by one space) with scores.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lexicon {
-    terms: HashMap<String, f32>,
+    terms: HashMap<String, f32, FnvBuild>,
+    /// Longest term (in syllables) starting with each first syllable.
+    starts: HashMap<String, usize, FnvBuild>,
     max_len: usize,
 }
 
@@ -80,7 +83,7 @@ impl Lexicon {
             }
         }
         let n = n.max(1) as f64;
-        let mut terms = HashMap::new();
+        let mut terms: HashMap<String, f32, FnvBuild> = HashMap::default();
         for (&(x, y), &c) in &bi {
             if c < options.min_count {
                 continue;
@@ -115,7 +118,13 @@ impl Lexicon {
                 max_len = 3;
             }
         }
-        Lexicon { terms, max_len }
+        let mut lex = Lexicon {
+            terms,
+            starts: HashMap::default(),
+            max_len,
+        };
+        lex.reindex();
+        lex
     }
 
     /// The default lexicon: terms learned from the bundled corpus at first use.
@@ -138,11 +147,28 @@ impl Lexicon {
         lex
     }
 
+    fn reindex(&mut self) {
+        self.starts.clear();
+        for t in self.terms.keys() {
+            let n = t.split(' ').count();
+            let first = t.split(' ').next().unwrap_or("").to_string();
+            let e = self.starts.entry(first).or_insert(0);
+            *e = (*e).max(n);
+        }
+    }
+
+    /// Longest term starting with `first` (0 if none).
+    fn longest_from(&self, first: &str) -> usize {
+        self.starts.get(first).copied().unwrap_or(0)
+    }
+
     /// Adds one term.
     pub fn insert(&mut self, term: &str, score: f32) {
         let words: Vec<String> = term.split_whitespace().map(tokens::lower).collect();
         if words.len() >= 2 {
             self.max_len = self.max_len.max(words.len());
+            let e = self.starts.entry(words[0].clone()).or_insert(0);
+            *e = (*e).max(words.len());
             self.terms.insert(words.join(" "), score);
         }
     }
@@ -219,7 +245,7 @@ impl Lexicon {
             let mut j = 0;
             while j < lowers.len() {
                 let mut len = 1;
-                let longest = self.max_len.min(lowers.len() - j);
+                let longest = self.longest_from(&lowers[j]).min(lowers.len() - j);
                 for l in (2..=longest).rev() {
                     if self.terms.contains_key(&lowers[j..j + l].join(" ")) {
                         len = l;
@@ -242,13 +268,50 @@ impl Lexicon {
     /// Segments and joins the syllables of each term with `_`, segments with a space (the
     /// output format of pyvi's `ViTokenizer.tokenize`, without punctuation).
     pub fn segment_joined(&self, text: &str) -> String {
-        let segs = self.segment(text);
-        let mut out = String::with_capacity(text.len());
-        for (k, s) in segs.iter().enumerate() {
-            if k > 0 {
-                out.push(' ');
+        // Lower-case once; tokens are then slices of the lower-case text.
+        let low = tokens::lower(text);
+        let toks = tokens::tokenize(&low);
+        let mut out = String::with_capacity(low.len() + 8);
+        let mut key = String::new();
+        let mut i = 0;
+        while i < toks.len() {
+            if toks[i].kind != Kind::Word {
+                i += 1;
+                continue;
             }
-            out.push_str(&s.term.replace(' ', "_"));
+            let mut run_end = i;
+            while run_end < toks.len() && toks[run_end].kind == Kind::Word {
+                run_end += 1;
+            }
+            let words = &toks[i..run_end];
+            let mut j = 0;
+            while j < words.len() {
+                let mut len = 1;
+                for l in (2..=self.longest_from(words[j].text).min(words.len() - j)).rev() {
+                    key.clear();
+                    for (n, w) in words[j..j + l].iter().enumerate() {
+                        if n > 0 {
+                            key.push(' ');
+                        }
+                        key.push_str(w.text);
+                    }
+                    if self.terms.contains_key(key.as_str()) {
+                        len = l;
+                        break;
+                    }
+                }
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                for (n, w) in words[j..j + len].iter().enumerate() {
+                    if n > 0 {
+                        out.push('_');
+                    }
+                    out.push_str(w.text);
+                }
+                j += len;
+            }
+            i = run_end;
         }
         out
     }

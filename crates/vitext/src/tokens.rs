@@ -28,7 +28,11 @@ pub struct Token<'a> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || unicode_normalization::char::is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        crate::chars::is_letter(c) || unicode_normalization::char::is_combining_mark(c)
+    }
 }
 
 /// Splits a text into tokens (white space dropped).
@@ -85,6 +89,9 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
 
 /// Lower-cases a string (Vietnamese letters included).
 pub fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.chars().map(chars::lower_char).collect()
 }
 
