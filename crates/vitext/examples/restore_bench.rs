@@ -5,7 +5,7 @@
 //! with pyvi's `ViUtils.add_accents` (through `python3`, `pip install pyvi`), and prints the
 //! syllable accuracy of both (case-insensitive).
 //!
-//! `cargo run --release -p duluan-vitext --example restore_bench`
+//! `cargo run --release -p duluan-vitext --example restore_bench [-- --fold K | --external FILE]`
 
 use duluan_vitext::{chars, corpus, restore, tokens};
 use std::io::Write;
@@ -44,11 +44,29 @@ fn main() {
         .unwrap_or(0);
     let lines: Vec<&str> = corpus::lines().collect();
     let (mut train, mut test) = (Vec::new(), Vec::new());
-    for (i, l) in lines.iter().enumerate() {
-        if i % 10 == fold {
-            test.push(*l)
-        } else {
-            train.push(*l)
+    // `--external FILE`: train on the whole corpus, test on another text (lines; `#` comments
+    // and the `[[kind:text]]` markup of the PII evaluation set are removed).
+    let external: Option<String> = std::env::args()
+        .skip_while(|a| a != "--external")
+        .nth(1)
+        .map(|p| {
+            let raw = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            raw.lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .filter_map(|l| duluan_vitext::pii::parse_labelled(l).map(|x| x.0))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+    if let Some(ext) = &external {
+        train = lines.clone();
+        test = ext.lines().collect();
+    } else {
+        for (i, l) in lines.iter().enumerate() {
+            if i % 10 == fold {
+                test.push(*l)
+            } else {
+                train.push(*l)
+            }
         }
     }
     let t0 = Instant::now();

@@ -22,6 +22,15 @@ pub const FILES: &[(&str, &str)] = &[
         "bao-cao-du-luan.txt",
         include_str!("../corpus/bao-cao-du-luan.txt"),
     ),
+    ("nong-nghiep.txt", include_str!("../corpus/nong-nghiep.txt")),
+    (
+        "an-sinh-lao-dong.txt",
+        include_str!("../corpus/an-sinh-lao-dong.txt"),
+    ),
+    (
+        "chuyen-doi-so.txt",
+        include_str!("../corpus/chuyen-doi-so.txt"),
+    ),
 ];
 
 /// All corpus lines (comments and empty lines skipped).
@@ -34,11 +43,12 @@ pub fn lines() -> impl Iterator<Item = &'static str> {
 
 #[cfg(test)]
 mod tests {
-    const LOANWORDS: [&str; 18] = [
+    const LOANWORDS: [&str; 27] = [
         "bar",
         "biogas",
         "bok",
         "camera",
+        "chat",
         "chip",
         "chnăm",
         "chôl",
@@ -46,13 +56,21 @@ mod tests {
         "clo",
         "container",
         "gas",
+        "gen",
+        "internet",
         "karaoke",
         "khmer",
+        "livestream",
+        "ocop",
         "ok",
         "qr",
+        "shipper",
         "thmây",
         "tour",
+        "video",
         "view",
+        "web",
+        "zalo",
     ];
 
     #[test]
