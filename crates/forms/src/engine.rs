@@ -229,8 +229,12 @@ struct State<'a> {
     counts: Vec<BTreeMap<Vec<u32>, u32>>,
 }
 
-/// Most repeat instances kept (a guard against a runaway `repeat_count`).
+/// Most instances of one repeat under one parent instance (a guard against a runaway
+/// `repeat_count`).
 pub const MAX_REPEAT_INSTANCES: u32 = 1000;
+
+/// Most instances of one repeat in the whole record (nested repeats multiply).
+pub const MAX_TOTAL_INSTANCES: u32 = 10_000;
 
 impl Engine {
     /// An engine for a checked form.
@@ -333,6 +337,7 @@ impl<'a> State<'a> {
         let parent_keys = self.instances(&node.repeats, &[]);
         match &node.kind {
             NodeKind::Repeat => {
+                let mut total = 0u32;
                 for pk in parent_keys {
                     let count = match &node.repeat_count {
                         Some(e) => {
@@ -358,6 +363,8 @@ impl<'a> State<'a> {
                             _ => 0,
                         },
                     };
+                    let count = count.min(MAX_TOTAL_INSTANCES.saturating_sub(total));
+                    total += count;
                     self.counts[id as usize].insert(pk.clone(), count);
                     for i in 0..count {
                         let mut key = pk.clone();

@@ -306,7 +306,7 @@ fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
     if let Some(rest) = s.strip_suffix('Z') {
         return Some((rest, Some(0)));
     }
-    if s.len() > 6 {
+    if s.len() > 6 && s.is_char_boundary(s.len() - 6) {
         let (head, tail) = s.split_at(s.len() - 6);
         let tb = tail.as_bytes();
         if (tb[0] == b'+' || tb[0] == b'-') && tb[3] == b':' {
@@ -428,6 +428,9 @@ mod tests {
             "28/11/2026 10:05:07.250 Sat Nov 26"
         );
         assert_eq!(parse_time("25:00"), None);
+        // Found by the `evaluate` fuzz target: a multi-byte character where an offset would be.
+        assert!(str_to_number("bel ::i1Ҏ i ~x").is_nan());
+        assert_eq!(parse_time("10:00ҎҎҎ"), None);
         assert_eq!(parse_time("07:30").unwrap().0, 27_000_000);
     }
 }

@@ -598,3 +598,28 @@ fn instance_name_and_determinism() {
     assert_eq!(r1, r2);
     assert_eq!(r1.instance_name.as_deref(), Some("Phiếu Lan"));
 }
+
+#[test]
+fn runaway_repeat_counts_are_capped() {
+    let e = engine(
+        &[
+            &["type", "name", "label", "repeat_count"],
+            &["integer", "n", "N", ""],
+            &["begin repeat", "outer", "Outer", "${n}"],
+            &["begin repeat", "inner", "Inner", "${n}"],
+            &["text", "t", "T", ""],
+            &["end repeat", "", "", ""],
+            &["end repeat", "", "", ""],
+        ],
+        &[],
+    );
+    let r = e.evaluate(&answers(&[("n", "1e9")]), &opts("en"));
+    assert!(
+        r.questions.iter().all(|q| q.name == "n"),
+        "'1e9' is not an XPath number: no instances"
+    );
+    let r = e.evaluate(&answers(&[("n", "100000")]), &opts("en"));
+    let inner = r.questions.iter().filter(|q| q.name == "t").count();
+    assert_eq!(inner as u32, duluan_forms::engine::MAX_TOTAL_INSTANCES);
+    assert_eq!(r.question("n").unwrap().value, "100000");
+}
