@@ -134,6 +134,11 @@ pub struct QuestionState {
 pub struct Page {
     /// Stable id: the group or question name with instance indices, e.g. `members[1]/age`.
     pub id: String,
+    /// Title of a group page (its label in the language and mode, `${name}` filled in); empty
+    /// for a single-question page.
+    pub title: String,
+    /// The group's appearance (`field-list`, `table-list` for a matrix), if a group page.
+    pub appearance: Option<String>,
     /// Indices into [`Evaluation::questions`].
     pub questions: Vec<usize>,
     /// True when at least one of its questions is relevant.
@@ -714,6 +719,8 @@ impl<'a> State<'a> {
                         Some(p) => pages[p].questions.push(qi),
                         None => pages.push(Page {
                             id: key_path(key),
+                            title: String::new(),
+                            appearance: None,
                             questions: vec![qi],
                             relevant: false,
                         }),
@@ -738,8 +745,20 @@ impl<'a> State<'a> {
                     };
                     for k in keys {
                         let p = if field_list {
+                            let group = self.form.group(id);
+                            let title = group.map_or(String::new(), |g| {
+                                let t = match self.opts.mode {
+                                    Mode::Interviewer if !g.interviewer_label.is_empty() => {
+                                        &g.interviewer_label
+                                    }
+                                    _ => &g.label,
+                                };
+                                self.render(t, id, &k)
+                            });
                             pages.push(Page {
                                 id: key_path(&k),
+                                title,
+                                appearance: group.and_then(|g| g.appearance.clone()),
                                 questions: Vec::new(),
                                 relevant: false,
                             });

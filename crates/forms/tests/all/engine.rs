@@ -538,6 +538,11 @@ fn pages_follow_field_lists_and_relevance() {
     );
     assert_eq!(r.next_page(Some("consent")).unwrap().id, "likert");
     assert_eq!(r.pages[1].questions.len(), 2);
+    assert_eq!(
+        (r.pages[1].title.as_str(), r.pages[1].appearance.as_deref()),
+        ("Satisfaction", Some("field-list"))
+    );
+    assert_eq!(r.pages[0].title, "");
     assert!(!r.page_is_valid("likert"));
     assert!(r.page_is_valid("consent"));
 }
