@@ -31,6 +31,7 @@ pub const FILES: &[(&str, &str)] = &[
         "chuyen-doi-so.txt",
         include_str!("../corpus/chuyen-doi-so.txt"),
     ),
+    ("ten-rieng.txt", include_str!("../corpus/ten-rieng.txt")),
 ];
 
 /// All corpus lines (comments and empty lines skipped).
@@ -43,11 +44,12 @@ pub fn lines() -> impl Iterator<Item = &'static str> {
 
 #[cfg(test)]
 mod tests {
-    const LOANWORDS: [&str; 27] = [
+    const LOANWORDS: [&str; 30] = [
         "bar",
         "biogas",
         "bok",
         "camera",
+        "campuchia",
         "chat",
         "chip",
         "chnăm",
@@ -61,6 +63,7 @@ mod tests {
         "karaoke",
         "khmer",
         "livestream",
+        "lắk",
         "ocop",
         "ok",
         "qr",
@@ -71,6 +74,7 @@ mod tests {
         "view",
         "web",
         "zalo",
+        "đắk",
     ];
 
     #[test]
