@@ -128,6 +128,16 @@ pub struct EstimateArgs {
     /// Replicate-weight variances: jk1, jkn, brr, bootstrap.
     #[arg(long)]
     pub replicates: Option<String>,
+    /// Replicate weights supplied in the data: every column whose name starts with this
+    /// prefix (type from --replicates: brr, jk1, bootstrap, or other with --rep-scale).
+    #[arg(long)]
+    pub repweights: Option<String>,
+    /// Overall scale of supplied replicate weights (default from the type, as R's svrepdesign).
+    #[arg(long)]
+    pub rep_scale: Option<f64>,
+    /// Fay's factor for BRR (0 < rho < 1).
+    #[arg(long)]
+    pub fay_rho: Option<f64>,
     /// Bootstrap replicates.
     #[arg(long, default_value_t = 200)]
     pub bootstrap_replicates: usize,
@@ -553,17 +563,58 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
         o => bail!("--interval `{o}`: use t or normal"),
     };
     let design = apply_weighting(a, &frame, side, build_design(a, &frame)?)?;
-    let reps = match &a.replicates {
+    let kind = match a.replicates.as_deref() {
+        None if a.repweights.is_some() => Some(RepType::Other),
+        None => None,
+        Some("other") => Some(RepType::Other),
+        Some(k) => Some(match k.parse::<RepType>()? {
+            RepType::Bootstrap(_) => RepType::Bootstrap(a.bootstrap_replicates),
+            RepType::Brr => match a.fay_rho {
+                Some(rho) if rho > 0.0 => RepType::Fay(rho),
+                _ => RepType::Brr,
+            },
+            k => k,
+        }),
+    };
+    let reps = match kind {
         None => None,
         Some(kind) => {
-            let kind = match kind.parse::<RepType>()? {
-                RepType::Bootstrap(_) => RepType::Bootstrap(a.bootstrap_replicates),
-                k => k,
-            };
             if !a.table.is_empty() || !a.quantile.is_empty() || !a.variance.is_empty() {
-                bail!("--replicates supports --mean, --total, --ratio and --prop");
+                bail!("replicate weights support --mean, --total, --ratio and --prop");
             }
-            Some(design.replicates(kind, a.seed)?)
+            match &a.repweights {
+                Some(prefix) => {
+                    let names: Vec<&String> = frame
+                        .names()
+                        .iter()
+                        .filter(|n| n.starts_with(prefix.as_str()))
+                        .collect();
+                    if names.is_empty() {
+                        bail!(
+                            "--repweights `{prefix}`: no column starts with it; columns: {}",
+                            frame.names().join(", ")
+                        );
+                    }
+                    let reps = names
+                        .iter()
+                        .map(|n| frame.numeric(n).map(<[f64]>::to_vec))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let pw = match &a.weights {
+                        Some(w) => frame.numeric(w)?.to_vec(),
+                        None => bail!("--repweights needs --weights (the full-sample weights)"),
+                    };
+                    if kind == RepType::Jkn {
+                        bail!(
+                            "supplied JKn weights need per-replicate scales: use --replicates other --rep-scale"
+                        );
+                    }
+                    if kind == RepType::Other && a.rep_scale.is_none() {
+                        bail!("--repweights of type other needs --rep-scale");
+                    }
+                    Some(RepDesign::from_weights(pw, reps, kind, a.rep_scale, None)?)
+                }
+                None => Some(design.replicates(kind, a.seed)?),
+            }
         }
     };
     let by = a.by.as_deref().map(|b| frame.factor(b)).transpose()?;
@@ -1174,6 +1225,26 @@ mod tests {
             serde_json::from_str(&render(&rows, Format::Json).unwrap()).unwrap();
         assert!(json[0]["se"].as_f64().unwrap() > 0.0);
         assert!(json[0]["ci_lower"].is_number());
+    }
+
+    #[test]
+    fn supplied_replicate_weights() {
+        let data = "w,y,r1,r2,r3,r4\n1,2,2,0,2,0\n1,4,0,2,2,0\n1,6,2,0,0,2\n1,8,0,2,0,2\n";
+        let mut a = args();
+        a.ids = None;
+        a.strata = None;
+        a.mean = vec!["y".into()];
+        a.repweights = Some("r".into());
+        a.replicates = Some("brr".into());
+        let rows = estimate(&a, data.as_bytes(), &SideFiles::default()).unwrap();
+        // Replicate means 4, 6, 3, 7 around their mean 5: BRR variance (1+1+4+4)/4 = 2.5.
+        assert!((rows[0].estimate - 5.0).abs() < 1e-12);
+        assert!((rows[0].se.unwrap() - 2.5f64.sqrt()).abs() < 1e-12);
+        a.repweights = Some("zz".into());
+        let err = estimate(&a, data.as_bytes(), &SideFiles::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no column starts with"), "{err}");
     }
 
     #[test]
