@@ -131,6 +131,19 @@ impl Factor {
         self.codes.len()
     }
 
+    /// Checks that every code points at a level (fields are public, so a hand-made factor
+    /// could be inconsistent).
+    pub fn check(&self, name: &str) -> Result<()> {
+        let nl = self.levels.len();
+        match self.codes.iter().position(|&c| c as usize >= nl) {
+            Some(i) => Err(StatsError::InvalidArgument {
+                name: name.to_string(),
+                reason: format!("row {}: code {} but only {nl} levels", i + 1, self.codes[i]),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// True when there are no rows.
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()

@@ -200,10 +200,12 @@ impl Design {
         }
         for (k, f) in ids.iter().enumerate() {
             check_len(&format!("ids[{}]", k + 1), n, f.len())?;
+            f.check(&format!("ids[{}]", k + 1))?;
         }
         let has_strata = spec.strata.is_some();
         let strata = spec.strata.unwrap_or_else(|| Factor::constant(n, "1"));
         check_len("strata", n, strata.len())?;
+        strata.check("strata")?;
         if let Some(w) = &spec.weights {
             check_len("weights", n, w.len())?;
         }

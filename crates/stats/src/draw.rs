@@ -59,6 +59,7 @@ pub fn stratified(strata: &Factor, sizes: &[usize], seed: u64) -> Result<Sample>
             format!("{} sizes for {} strata", sizes.len(), strata.n_levels()),
         ));
     }
+    strata.check("strata")?;
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); strata.n_levels()];
     for (i, &c) in strata.codes.iter().enumerate() {
         members[c as usize].push(i);
@@ -153,7 +154,7 @@ pub fn systematic_pps(sizes: &[f64], n: usize, seed: u64) -> Result<Sample> {
     let prob = pps_probabilities(sizes, n)?;
     let mut rng = Rng::new(seed);
     let certain: Vec<usize> = (0..sizes.len()).filter(|&i| prob[i] >= 1.0).collect();
-    let rest = n - certain.len();
+    let rest = n.saturating_sub(certain.len());
     let mut rows = certain.clone();
     if rest > 0 {
         // Cumulate the probabilities (they sum to `rest`); interval 1.
@@ -187,6 +188,7 @@ pub fn systematic_pps(sizes: &[f64], n: usize, seed: u64) -> Result<Sample> {
 /// Two-stage sample: `n_clusters` clusters by systematic PPS on their unit counts, then `m`
 /// units by SRS in each selected cluster.
 pub fn two_stage(clusters: &Factor, n_clusters: usize, m: usize, seed: u64) -> Result<Sample> {
+    clusters.check("clusters")?;
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); clusters.n_levels()];
     for (i, &c) in clusters.codes.iter().enumerate() {
         members[c as usize].push(i);

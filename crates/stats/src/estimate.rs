@@ -344,6 +344,7 @@ impl Design {
 
     /// Proportion of each level of a factor (R's `svymean(~factor(x))`), labelled by level.
     pub fn proportions(&self, f: &Factor, domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        f.check("factor")?;
         let ind = indicators(f);
         let refs: Vec<&[f64]> = ind.iter().map(|v| v.as_slice()).collect();
         let mut out = self.means(&refs, domain)?;
@@ -355,6 +356,7 @@ impl Design {
 
     /// Estimated population count of each level of a factor (R's `svytotal(~factor(x))`).
     pub fn level_totals(&self, f: &Factor, domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        f.check("factor")?;
         let ind = indicators(f);
         let refs: Vec<&[f64]> = ind.iter().map(|v| v.as_slice()).collect();
         let mut out = self.totals(&refs, domain)?;
@@ -444,6 +446,7 @@ impl Design {
                 found: by.len(),
             });
         }
+        by.check("by")?;
         let mut out = Vec::new();
         let mut mask = vec![false; self.n];
         for (l, label) in by.levels.iter().enumerate() {
@@ -470,6 +473,7 @@ impl Design {
                 found: by.len(),
             });
         }
+        by.check("by")?;
         for y in ys {
             check_values(self, y, None)?;
         }

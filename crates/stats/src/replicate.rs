@@ -459,6 +459,7 @@ impl RepDesign {
 
     /// Proportions of the levels of a factor.
     pub fn proportions(&self, f: &Factor, domain: Option<&[bool]>) -> Result<Vec<Estimate>> {
+        f.check("factor")?;
         indicators(f)
             .iter()
             .zip(&f.levels)
@@ -480,6 +481,7 @@ impl RepDesign {
                 found: f.len(),
             });
         }
+        f.check(&margin.name)?;
         let pop: HashMap<&str, f64> = margin
             .counts
             .iter()

@@ -58,6 +58,8 @@ impl Design {
                 });
             }
         }
+        a.check("rows")?;
+        b.check("columns")?;
         let nr = a.n_levels();
         let nc = b.n_levels();
         if nr < 2 || nc < 2 {

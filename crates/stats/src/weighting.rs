@@ -160,6 +160,7 @@ impl Design {
                 found: f.len(),
             });
         }
+        f.check(&margin.name)?;
         let pop = lookup_population(f, margin, partial)?;
         let mut sample = vec![0.0; f.n_levels()];
         for (i, &c) in f.codes.iter().enumerate() {
@@ -199,6 +200,7 @@ impl Design {
                     found: f.len(),
                 });
             }
+            f.check(&m.name)?;
             pops.push(lookup_population(f, m, false)?);
         }
         let total: f64 = self.w.iter().sum();

@@ -56,6 +56,15 @@ fn design_errors() {
     );
     check_err(
         spec_with(|s| {
+            s.strata = Some(Factor {
+                codes: vec![0, 0, 3, 0],
+                levels: vec!["a".into()],
+            })
+        }),
+        |e| matches!(e, StatsError::InvalidArgument { .. }),
+    );
+    check_err(
+        spec_with(|s| {
             s.strata = None;
             s.ids = vec![Factor::from_strs(&["1", "1", "1", "1"])]
         }),
