@@ -213,32 +213,33 @@ pub fn fold_char(c: char) -> char {
 
 /// Lower-cases one character (Vietnamese letters included).
 pub fn lower_char(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    if let Some(v) = split_vowel(c) {
-        return if v.upper {
-            LOWER[v.row][v.tone as usize]
-        } else {
-            c
-        };
-    }
-    if c == 'Đ' {
-        return 'đ';
-    }
-    let mut it = c.to_lowercase();
-    match (it.next(), it.next()) {
-        (Some(l), None) => l,
-        _ => c,
+    let u = c as u32;
+    match u {
+        0..=0x7F => c.to_ascii_lowercase(),
+        // Latin-1 upper case letters.
+        0xC0..=0xDE if u != 0xD7 => char::from_u32(u + 0x20).unwrap_or(c),
+        // Vietnamese letters of Latin Extended-A/B: upper case even, lower case odd.
+        0x102 | 0x110 | 0x128 | 0x168 | 0x1A0 | 0x1AF => char::from_u32(u + 1).unwrap_or(c),
+        // Latin Extended Additional (Vietnamese block): upper case even, lower case odd.
+        0x1EA0..=0x1EF9 => char::from_u32(u | 1).unwrap_or(c),
+        _ => {
+            let mut it = c.to_lowercase();
+            match (it.next(), it.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        }
     }
 }
 
 /// Whether a character is a letter (fast for ASCII and Vietnamese letters).
 pub fn is_letter(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        matches!(c, 'đ' | 'Đ') || split_vowel(c).is_some() || c.is_alphabetic()
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphabetic(),
+        // Latin-1 letters, Latin Extended-A and -B, Latin Extended Additional (Vietnamese).
+        0xC0..=0x24F => c != '×' && c != '÷',
+        0x1E00..=0x1EFF => true,
+        _ => c.is_alphabetic(),
     }
 }
 
@@ -287,6 +288,20 @@ mod tests {
             if let Some(c) = char::from_u32(u) {
                 assert_eq!(split_vowel(c), split_vowel_scan(c), "{c}");
             }
+        }
+    }
+
+    #[test]
+    fn fast_lower_and_letter_match_the_standard_library() {
+        for u in 0..0x2100u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let mut it = c.to_lowercase();
+            let std_lower = match (it.next(), it.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            };
+            assert_eq!(lower_char(c), std_lower, "{c} U+{u:04X}");
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c} U+{u:04X}");
         }
     }
 

@@ -66,10 +66,10 @@ pub fn normalize_with(text: &str, options: &Options) -> String {
     }
     // Fast path: only ASCII, Vietnamese letters and general punctuation: already NFC, nothing
     // invisible, no legacy encoding; only tone placement can change.
-    let plain = text.chars().all(|c| {
-        c.is_ascii()
-            || matches!(c, 'đ' | 'Đ' | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}')
-            || crate::chars::is_vowel(c)
+    let plain = text.chars().all(|c| match c as u32 {
+        0..=0x7F | 0x1EA0..=0x1EF9 | 0x2010..=0x2027 | 0x2030..=0x205E => true,
+        0xC0..=0x1B0 => matches!(c, 'đ' | 'Đ') || crate::chars::is_vowel(c),
+        _ => false,
     });
     if plain {
         return place_tones(text, options.tone_style);
