@@ -220,11 +220,6 @@ fn main() {
         ours.insert(format!("rake_se_{}", j + 1), e.se);
     }
 
-    let r = if run_r {
-        run_r_bench(&data, &margins, &dir)
-    } else {
-        None
-    };
     let mut report = String::new();
     let _ = writeln!(
         report,

@@ -209,37 +209,44 @@ impl Design {
         } else {
             options.epsilon
         };
-        // Cross-classification of all margins.
+        // Raking multiplies each row's weight by one factor per margin level, so it runs on
+        // the cells of the cross-classification of all margins: R's passes over the rows
+        // become passes over a few cells, and the rows are touched once at the end.
         let mut cross = margins[0].0.clone();
         for (f, _) in &margins[1..] {
             cross = Factor::interaction(&cross, f);
         }
-        let table = |w: &[f64]| {
-            let mut t = vec![0.0; cross.n_levels()];
-            for (i, &c) in cross.codes.iter().enumerate() {
-                t[c as usize] += w[i];
+        let nc = cross.n_levels();
+        let mut cell_w0 = vec![0.0; nc];
+        // Level of each margin in each cell.
+        let mut cell_level: Vec<Vec<u32>> = vec![vec![0; nc]; margins.len()];
+        for (i, &c) in cross.codes.iter().enumerate() {
+            cell_w0[c as usize] += self.w[i];
+            for (m, (f, _)) in margins.iter().enumerate() {
+                cell_level[m][c as usize] = f.codes[i];
             }
-            t
+        }
+        let mut factor = vec![1.0; nc];
+        let mut snaps: Vec<Vec<f64>> = vec![vec![1.0; nc]; margins.len()];
+        let table = |factor: &[f64]| -> Vec<f64> {
+            cell_w0.iter().zip(factor).map(|(w, f)| w * f).collect()
         };
-        let mut w = self.w.clone();
-        let mut old = table(&w);
+        let mut old = table(&factor);
         let mut converged = false;
-        let mut snaps: Vec<Vec<f64>> = vec![Vec::new(); margins.len()];
         let mut iter = 0;
         while iter < options.maxit {
-            for (((f, _), pop), snap) in margins.iter().zip(&pops).zip(snaps.iter_mut()) {
+            for (m, ((f, _), pop)) in margins.iter().zip(&pops).enumerate() {
                 let mut sample = vec![0.0; f.n_levels()];
-                for (i, &c) in f.codes.iter().enumerate() {
-                    sample[c as usize] += w[i];
+                for c in 0..nc {
+                    sample[cell_level[m][c] as usize] += cell_w0[c] * factor[c];
                 }
-                let ratio: Vec<f64> = pop.iter().zip(&sample).map(|(p, s)| p / s).collect();
-                for (i, &c) in f.codes.iter().enumerate() {
-                    w[i] *= ratio[c as usize];
+                for c in 0..nc {
+                    let l = cell_level[m][c] as usize;
+                    factor[c] *= pop[l] / sample[l];
                 }
-                snap.clear();
-                snap.extend_from_slice(&w);
+                snaps[m].copy_from_slice(&factor);
             }
-            let new = table(&w);
+            let new = table(&factor);
             let delta = old
                 .iter()
                 .zip(&new)
@@ -254,14 +261,14 @@ impl Design {
         }
         if !converged {
             let mut worst = (String::new(), 0.0f64);
-            for ((f, m), pop) in margins.iter().zip(&pops) {
+            for (m, ((f, mg), pop)) in margins.iter().zip(&pops).enumerate() {
                 let mut sample = vec![0.0; f.n_levels()];
-                for (i, &c) in f.codes.iter().enumerate() {
-                    sample[c as usize] += w[i];
+                for c in 0..nc {
+                    sample[cell_level[m][c] as usize] += cell_w0[c] * factor[c];
                 }
                 for (l, (s, p)) in sample.iter().zip(pop).enumerate() {
                     if (s - p).abs() >= worst.1.abs() {
-                        worst = (format!("{}={}", m.name, f.levels[l]), s - p);
+                        worst = (format!("{}={}", mg.name, f.levels[l]), s - p);
                     }
                 }
             }
@@ -271,13 +278,27 @@ impl Design {
                 iterations: iter,
             });
         }
-        let mut d = self.clone();
-        d.w = w;
+        let w: Vec<f64> = self
+            .w
+            .iter()
+            .zip(&cross.codes)
+            .map(|(w, &c)| w * factor[c as usize])
+            .collect();
         let last = margins
             .iter()
-            .zip(snaps)
-            .map(|((f, _), snap)| (f.codes.clone(), f.n_levels(), snap))
+            .zip(&snaps)
+            .map(|((f, _), snap)| {
+                let psw = self
+                    .w
+                    .iter()
+                    .zip(&cross.codes)
+                    .map(|(w, &c)| w * snap[c as usize])
+                    .collect();
+                (f.codes.clone(), f.n_levels(), psw)
+            })
             .collect();
+        let mut d = self.clone();
+        d.w = w;
         d.adjustments.push(Adjustment::Rake { margins: last });
         Ok(d)
     }
