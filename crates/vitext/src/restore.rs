@@ -23,6 +23,8 @@ const EOS: u32 = 1;
 const UNK: u32 = u32::MAX;
 const BACKOFF: f64 = 0.4;
 const MAX_CANDIDATES: usize = 8;
+/// Longest run of words decoded at once.
+const MAX_PHRASE: usize = 256;
 
 /// A trained restoration model.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -249,7 +251,11 @@ impl Model {
                 j += 1;
             }
             let lowers: Vec<String> = toks[i..j].iter().map(|t| tokens::lower(t.text)).collect();
-            let chosen = self.best(&lowers);
+            // Very long phrases are decoded in windows so that memory stays bounded.
+            let chosen: Vec<Option<u32>> = lowers
+                .chunks(MAX_PHRASE)
+                .flat_map(|c| self.best(c))
+                .collect();
             for (k, t) in toks[i..j].iter().enumerate() {
                 out.push_str(&text[last..t.start]);
                 match chosen[k] {
