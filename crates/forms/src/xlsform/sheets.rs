@@ -462,6 +462,18 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
         }
         let (base, lang) = split_header(h);
         let Some(col) = Col::from_alias(&base) else {
+            // Unknown columns are ignored as pyxform does (media, `$kuid`, …), except a near miss
+            // of a known one, which would silently drop logic (`relevent`, `lable::English (en)`).
+            if let Some(near) = near_miss(&base) {
+                errors.push(diag(
+                    DiagKind::Column,
+                    &sheet.name,
+                    Some(1),
+                    Some(h.trim()),
+                    format!("unknown column `{}`: did you mean `{near}`?", h.trim()),
+                    format!("không có cột `{}`: có phải là `{near}`?", h.trim()),
+                ));
+            }
             continue;
         };
         if lang.is_some() && !col.translatable() {
@@ -744,6 +756,44 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
         }
     }
     top
+}
+
+/// Edit distance counting a swap of two neighbours as one edit (optimal string alignment).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The known survey column an unknown header is a likely misspelling of.
+fn near_miss(base: &str) -> Option<&'static str> {
+    if base.chars().count() > 40 {
+        return None;
+    }
+    let limit = if base.chars().count() <= 6 { 1 } else { 2 };
+    Col::ALL
+        .iter()
+        .map(|c| c.header())
+        .find(|h| distance(base, h) <= limit)
 }
 
 fn lang_header(base: &str, lang: &str) -> String {

@@ -458,3 +458,45 @@ fn aliases_and_translations_are_accepted() {
     }
     assert_eq!(f.languages(), ["English (en)", "Tiếng Việt (vi)"]);
 }
+
+#[test]
+fn misspelt_columns_are_errors_other_unknown_columns_are_ignored() {
+    check(
+        &[
+            &[
+                "type",
+                "name",
+                "lable::English (en)",
+                "relevent",
+                "media::image",
+                "$kuid",
+                "guidance_hint",
+            ],
+            &["text", "a", "A", "${a} = ''", "x.png", "k1", "g"],
+        ],
+        &[],
+        &[
+            (
+                1,
+                "lable::English (en)",
+                DiagKind::Column,
+                "unknown column `lable::English (en)`: did you mean `label`?",
+                "",
+            ),
+            (
+                1,
+                "relevent",
+                DiagKind::Column,
+                "did you mean `relevant`?",
+                "",
+            ),
+            (
+                2,
+                "label",
+                DiagKind::Missing,
+                "question `a` has no label",
+                "",
+            ),
+        ],
+    );
+}

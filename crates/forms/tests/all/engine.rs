@@ -628,3 +628,95 @@ fn runaway_repeat_counts_are_capped() {
     assert_eq!(inner as u32, duluan_forms::engine::MAX_TOTAL_INSTANCES);
     assert_eq!(r.question("n").unwrap().value, "100000");
 }
+
+/// The stored JSON form is an API: its shape must not change by accident.
+#[test]
+fn stored_json_shape_is_stable() {
+    let f = crate::util::form(
+        &[
+            &[
+                "type",
+                "name",
+                "label::Tiếng Việt (vi)",
+                "interviewer_label::Tiếng Việt (vi)",
+                "required",
+                "relevant",
+            ],
+            &["begin repeat", "members", "Thành viên", "", "", "${n} > 0"],
+            &["select_one yn", "q", "Câu hỏi", "Hỏi: câu hỏi", "yes", ""],
+            &["end repeat", "", "", "", "", ""],
+            &["integer", "n", "Số", "", "", ""],
+        ],
+        &[
+            &["list_name", "name", "label::Tiếng Việt (vi)", "region"],
+            &["yn", "yes", "Có", "south"],
+            &["yn", "no", "Không", ""],
+        ],
+    );
+    let expected = r#"{
+  "id": "t",
+  "version": "1",
+  "title": "Test",
+  "items": [
+    {
+      "kind": "group",
+      "name": "members",
+      "repeat": true,
+      "label": {
+        "Tiếng Việt (vi)": "Thành viên"
+      },
+      "relevant": "${n} > 0",
+      "items": [
+        {
+          "kind": "question",
+          "name": "q",
+          "type": "select_one yn",
+          "label": {
+            "Tiếng Việt (vi)": "Câu hỏi"
+          },
+          "interviewer_label": {
+            "Tiếng Việt (vi)": "Hỏi: câu hỏi"
+          },
+          "required": "yes"
+        }
+      ]
+    },
+    {
+      "kind": "question",
+      "name": "n",
+      "type": "integer",
+      "label": {
+        "Tiếng Việt (vi)": "Số"
+      }
+    }
+  ],
+  "choices": [
+    {
+      "name": "yn",
+      "choices": [
+        {
+          "name": "yes",
+          "label": {
+            "Tiếng Việt (vi)": "Có"
+          },
+          "columns": {
+            "region": "south"
+          }
+        },
+        {
+          "name": "no",
+          "label": {
+            "Tiếng Việt (vi)": "Không"
+          }
+        }
+      ]
+    }
+  ]
+}"#;
+    assert_eq!(f.to_json(), expected);
+    assert_eq!(duluan_forms::Form::from_json(expected).unwrap(), f);
+    assert!(
+        duluan_forms::Form::from_json(r#"{"items": [], "colour": 1}"#).is_err(),
+        "unknown fields are refused"
+    );
+}
