@@ -10,7 +10,7 @@ use crate::design::{Design, LonelyPsu, check_weights};
 use crate::error::{Result, StatsError, degenerate, invalid};
 use crate::estimate::{Estimate, in_domain, indicators};
 use crate::random::Rng;
-use crate::weighting::Margin;
+use crate::weighting::{Cells, Margin, RakeOptions, lookup_population};
 
 /// Kind of replication.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -512,6 +512,62 @@ impl RepDesign {
         let mut d = self.clone();
         d.pw = adjust(&self.pw);
         d.reps = self.reps.iter().map(|w| adjust(w)).collect();
+        Ok(d)
+    }
+
+    /// Rakes the full-sample weights to the margins (R's rake rule) and every replicate with
+    /// the same number of passes, as R's `rake` does on a replicate design.
+    pub fn rake(&self, margins: &[(&Factor, &Margin)], options: RakeOptions) -> Result<RepDesign> {
+        if margins.is_empty() {
+            return Err(invalid("margins", "no margins to rake to / không có biên"));
+        }
+        let mut pops = Vec::with_capacity(margins.len());
+        for (f, m) in margins {
+            if f.len() != self.n {
+                return Err(StatsError::RaggedColumns {
+                    column: m.name.clone(),
+                    expected: self.n,
+                    found: f.len(),
+                });
+            }
+            f.check(&m.name)?;
+            pops.push(lookup_population(f, m, false)?);
+        }
+        let total: f64 = self.pw.iter().sum();
+        let eps = if options.epsilon < 1.0 {
+            options.epsilon * total
+        } else {
+            options.epsilon
+        };
+        let cells = Cells::of(margins);
+        let (factor, _, iter, converged) = cells.rake(&self.pw, &pops, eps, options.maxit, None);
+        if !converged {
+            return Err(StatsError::NoConvergence {
+                margin: margins
+                    .iter()
+                    .map(|(_, m)| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                off: eps,
+                iterations: iter,
+            });
+        }
+        let apply = |w: &[f64], f: &[f64]| -> Vec<f64> {
+            w.iter()
+                .zip(&cells.cross.codes)
+                .map(|(w, &c)| w * f[c as usize])
+                .collect()
+        };
+        let mut d = self.clone();
+        d.pw = apply(&self.pw, &factor);
+        d.reps = self
+            .reps
+            .iter()
+            .map(|r| {
+                let (f, ..) = cells.rake(r, &pops, eps, options.maxit, Some(iter + 1));
+                apply(r, &f)
+            })
+            .collect();
         Ok(d)
     }
 }

@@ -118,7 +118,7 @@ impl ModelMatrix {
     }
 }
 
-fn lookup_population(f: &Factor, margin: &Margin, partial: bool) -> Result<Vec<f64>> {
+pub(crate) fn lookup_population(f: &Factor, margin: &Margin, partial: bool) -> Result<Vec<f64>> {
     let pop: HashMap<&str, f64> = margin
         .counts
         .iter()
@@ -147,6 +147,94 @@ fn lookup_population(f: &Factor, margin: &Margin, partial: bool) -> Result<Vec<f
         }
     }
     Ok(out)
+}
+
+/// The cross-classification of raking margins: raking only ever multiplies a row's weight by
+/// one factor per margin level, so it can run on these cells.
+pub(crate) struct Cells {
+    pub cross: Factor,
+    /// level[m][cell]: level of margin m in the cell.
+    pub level: Vec<Vec<u32>>,
+    pub n_levels: Vec<usize>,
+}
+
+impl Cells {
+    pub fn of(margins: &[(&Factor, &Margin)]) -> Cells {
+        let mut cross = margins[0].0.clone();
+        for (f, _) in &margins[1..] {
+            cross = Factor::interaction(&cross, f);
+        }
+        let nc = cross.n_levels();
+        let mut level: Vec<Vec<u32>> = vec![vec![0; nc]; margins.len()];
+        for (i, &c) in cross.codes.iter().enumerate() {
+            for (m, (f, _)) in margins.iter().enumerate() {
+                level[m][c as usize] = f.codes[i];
+            }
+        }
+        Cells {
+            cross,
+            level,
+            n_levels: margins.iter().map(|(f, _)| f.n_levels()).collect(),
+        }
+    }
+
+    /// Weight total of each cell.
+    pub fn totals(&self, w: &[f64]) -> Vec<f64> {
+        let mut t = vec![0.0; self.cross.n_levels()];
+        for (&c, &wi) in self.cross.codes.iter().zip(w) {
+            t[c as usize] += wi;
+        }
+        t
+    }
+
+    /// Iterative proportional fitting of weights `w` (R's `rake` loop): returns the final factor
+    /// of each cell, each margin's factors right after it was fitted in the last pass, the
+    /// number of the last pass and whether the cross-table moved by less than `eps`.
+    /// `fixed`: run exactly this many passes (replicates follow the full sample).
+    pub fn rake(
+        &self,
+        w: &[f64],
+        pops: &[Vec<f64>],
+        eps: f64,
+        maxit: usize,
+        fixed: Option<usize>,
+    ) -> (Vec<f64>, Vec<Vec<f64>>, usize, bool) {
+        let nc = self.cross.n_levels();
+        let w0 = self.totals(w);
+        let mut factor = vec![1.0; nc];
+        let mut snaps: Vec<Vec<f64>> = vec![vec![1.0; nc]; pops.len()];
+        let mut old = w0.clone();
+        let mut iter = 0;
+        while iter < fixed.unwrap_or(maxit) {
+            for (m, pop) in pops.iter().enumerate() {
+                let mut sample = vec![0.0; self.n_levels[m]];
+                for c in 0..nc {
+                    sample[self.level[m][c] as usize] += w0[c] * factor[c];
+                }
+                for c in 0..nc {
+                    let l = self.level[m][c] as usize;
+                    factor[c] *= pop[l] / sample[l];
+                }
+                snaps[m].copy_from_slice(&factor);
+            }
+            if fixed.is_some() {
+                iter += 1;
+                continue;
+            }
+            let new: Vec<f64> = w0.iter().zip(&factor).map(|(a, b)| a * b).collect();
+            let delta = old
+                .iter()
+                .zip(&new)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            if delta < eps {
+                return (factor, snaps, iter, true);
+            }
+            old = new;
+            iter += 1;
+        }
+        (factor, snaps, iter, fixed.is_some())
+    }
 }
 
 impl Design {
@@ -212,53 +300,10 @@ impl Design {
         // Raking multiplies each row's weight by one factor per margin level, so it runs on
         // the cells of the cross-classification of all margins: R's passes over the rows
         // become passes over a few cells, and the rows are touched once at the end.
-        let mut cross = margins[0].0.clone();
-        for (f, _) in &margins[1..] {
-            cross = Factor::interaction(&cross, f);
-        }
-        let nc = cross.n_levels();
-        let mut cell_w0 = vec![0.0; nc];
-        // Level of each margin in each cell.
-        let mut cell_level: Vec<Vec<u32>> = vec![vec![0; nc]; margins.len()];
-        for (i, &c) in cross.codes.iter().enumerate() {
-            cell_w0[c as usize] += self.w[i];
-            for (m, (f, _)) in margins.iter().enumerate() {
-                cell_level[m][c as usize] = f.codes[i];
-            }
-        }
-        let mut factor = vec![1.0; nc];
-        let mut snaps: Vec<Vec<f64>> = vec![vec![1.0; nc]; margins.len()];
-        let table = |factor: &[f64]| -> Vec<f64> {
-            cell_w0.iter().zip(factor).map(|(w, f)| w * f).collect()
-        };
-        let mut old = table(&factor);
-        let mut converged = false;
-        let mut iter = 0;
-        while iter < options.maxit {
-            for (m, ((f, _), pop)) in margins.iter().zip(&pops).enumerate() {
-                let mut sample = vec![0.0; f.n_levels()];
-                for c in 0..nc {
-                    sample[cell_level[m][c] as usize] += cell_w0[c] * factor[c];
-                }
-                for c in 0..nc {
-                    let l = cell_level[m][c] as usize;
-                    factor[c] *= pop[l] / sample[l];
-                }
-                snaps[m].copy_from_slice(&factor);
-            }
-            let new = table(&factor);
-            let delta = old
-                .iter()
-                .zip(&new)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max);
-            if delta < eps {
-                converged = true;
-                break;
-            }
-            old = new;
-            iter += 1;
-        }
+        let cells = Cells::of(margins);
+        let (factor, snaps, iter, converged) = cells.rake(&self.w, &pops, eps, options.maxit, None);
+        let (cross, cell_level, nc) = (&cells.cross, &cells.level, cells.cross.n_levels());
+        let cell_w0 = cells.totals(&self.w);
         if !converged {
             let mut worst = (String::new(), 0.0f64);
             for (m, ((f, mg), pop)) in margins.iter().zip(&pops).enumerate() {

@@ -116,6 +116,35 @@ fn post_stratified_jackknife() {
 }
 
 #[test]
+fn raked_jackknife() {
+    let (d, f) = design("clus1");
+    let types = Margin {
+        name: "stype".into(),
+        counts: vec![
+            ("E".into(), 4421.0),
+            ("H".into(), 755.0),
+            ("M".into(), 1018.0),
+        ],
+    };
+    let schwide = Margin {
+        name: "sch_wide".into(),
+        counts: vec![("No".into(), 1072.0), ("Yes".into(), 5122.0)],
+    };
+    let (st, sw) = (f.factor("stype").unwrap(), f.factor("sch_wide").unwrap());
+    let jk = d
+        .replicates(RepType::Jk1, 0)
+        .unwrap()
+        .rake(
+            &[(&st, &types), (&sw, &schwide)],
+            duluan_stats::RakeOptions::default(),
+        )
+        .unwrap();
+    let m = jk.mean(f.numeric("api00").unwrap(), None).unwrap();
+    check("jk1_rake_mean_api00", "est1", m.estimate);
+    check("jk1_rake_mean_api00", "se1", m.se);
+}
+
+#[test]
 fn seeded_bootstrap_is_reproducible_and_close_to_taylor() {
     let (d, f) = design("strat_nofpc");
     let api = f.numeric("api00").unwrap();
