@@ -72,6 +72,17 @@ fn main() {
     let t0 = Instant::now();
     let model = restore::Model::train(train.iter().copied());
     let train_time = t0.elapsed();
+    let bytes = model.to_bytes();
+    let t_load = Instant::now();
+    let reloaded = restore::Model::from_bytes(&bytes)
+        .map(|m| m.vocabulary_size())
+        .unwrap_or(0);
+    println!(
+        "model: {} syllables, {} bytes serialised, reloaded in {:.1} ms",
+        reloaded,
+        bytes.len(),
+        t_load.elapsed().as_secs_f64() * 1e3
+    );
     let stripped: Vec<String> = test.iter().map(|l| chars::fold(l)).collect();
     let t1 = Instant::now();
     let ours: Vec<String> = stripped.iter().map(|l| model.restore(l)).collect();

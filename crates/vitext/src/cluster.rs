@@ -12,7 +12,7 @@
 //! let streams = c.clusters(1);
 //! assert_eq!(streams.len(), 2);
 //! assert_eq!(streams[0].size, 3);
-//! assert!(streams[0].label.iter().any(|t| t.contains("dien")));
+//! assert!(streams[0].label.iter().any(|t| t.contains("điện")));
 //! ```
 
 use crate::features::ngrams;
@@ -67,7 +67,8 @@ pub struct Cluster {
     pub size: usize,
     /// Item numbers (0-based, in insertion order).
     pub members: Vec<usize>,
-    /// Distinctive terms (folded, lower case), most distinctive first.
+    /// Distinctive terms (lower case, as written, with marks when any item had them), most
+    /// distinctive first.
     pub label: Vec<String>,
 }
 
@@ -84,6 +85,8 @@ pub struct Clusterer {
 }
 
 const POSTING_CAP: usize = 64;
+/// Weight multiplier of two-syllable terms when choosing labels.
+const LABEL_BIGRAM_BONUS: f32 = 1.6;
 /// Pseudo-documents added to the IDF so that the first items of a stream are not dominated by chance.
 const IDF_PRIOR: f32 = 100.0;
 const LOOKUP_FEATURES: usize = 8;
@@ -104,12 +107,20 @@ impl Clusterer {
 
     fn vector(&mut self, text: &str) -> Vec<(u64, f32)> {
         let mut tf: HashMap<u64, f32> = HashMap::new();
-        for (h, s) in ngrams(text, true) {
-            if s.split(' ').all(is_stopword) {
+        // Folded features; labels keep the written (accented) form, preferring one with marks.
+        for ((h, _), (_, written)) in ngrams(text, true).into_iter().zip(ngrams(text, false)) {
+            if written.split(' ').all(is_stopword) {
                 continue;
             }
             *tf.entry(h).or_default() += 1.0;
-            self.surface.entry(h).or_insert(s);
+            match self.surface.get(&h) {
+                Some(old)
+                    if old.chars().any(crate::chars::has_mark)
+                        || !written.chars().any(crate::chars::has_mark) => {}
+                _ => {
+                    self.surface.insert(h, written);
+                }
+            }
         }
         self.docs += 1;
         for h in tf.keys() {
@@ -294,8 +305,16 @@ impl Clusterer {
             .iter()
             .filter(|c| c.alive && c.members.len() >= min_size.max(1))
             .map(|c| {
-                let mut feats: Vec<(&u64, &f32)> = c.weights.iter().collect();
-                feats.sort_by(|x, y| y.1.total_cmp(x.1).then(x.0.cmp(y.0)));
+                // Two-syllable terms read better than single syllables: they get a bonus.
+                let mut feats: Vec<(&u64, f32)> = c
+                    .weights
+                    .iter()
+                    .map(|(h, w)| {
+                        let two = self.surface.get(h).is_some_and(|s| s.contains(' '));
+                        (h, if two { w * LABEL_BIGRAM_BONUS } else { *w })
+                    })
+                    .collect();
+                feats.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(y.0)));
                 let mut label: Vec<String> = Vec::new();
                 for (h, _) in feats {
                     if label.len() >= self.options.label_terms {
@@ -374,12 +393,12 @@ mod tests {
         assert_eq!(cl[0].members, vec![0, 2, 4]);
         assert_eq!(cl[1].members, vec![1, 3, 6]);
         assert!(
-            cl[0].label.iter().any(|l| l.contains("xang")),
+            cl[0].label.iter().any(|l| l.contains("xăng")),
             "{:?}",
             cl[0].label
         );
         assert!(
-            cl[1].label.iter().any(|l| l.contains("ngap")),
+            cl[1].label.iter().any(|l| l.contains("ngập")),
             "{:?}",
             cl[1].label
         );
