@@ -954,14 +954,18 @@ impl Ctx<'_, '_> {
         let form = self.st.form;
         let target = &form.chains[id as usize];
         let own = self.owner_chain();
+        let is_repeat = form.nodes[id as usize].kind == NodeKind::Repeat;
+        // A repeat seen from inside itself still means all its instances (an absolute path).
+        let shared = target.len() - usize::from(is_repeat);
         let common = target
             .iter()
             .zip(own)
             .take_while(|(a, b)| a == b)
             .count()
-            .min(self.key.len());
+            .min(self.key.len())
+            .min(shared);
         let cells = &self.st.cells[id as usize];
-        if common == target.len() && form.nodes[id as usize].kind != NodeKind::Repeat {
+        if common == target.len() && !is_repeat {
             return Ok(Value::Str(
                 cells
                     .get(&self.key[..common])

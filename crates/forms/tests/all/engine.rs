@@ -218,6 +218,14 @@ fn repeats_position_count_sum_and_indexed_repeat() {
                 "",
                 "",
             ],
+            &[
+                "calculate",
+                "of_n",
+                "",
+                "concat(position(..), '/', count(${members}))",
+                "",
+                "",
+            ],
             &["end repeat", "", "", "", "", ""],
             &["calculate", "n", "", "count(${members})", "", ""],
             &["calculate", "total_age", "", "sum(${mage})", "", ""],
@@ -268,6 +276,11 @@ fn repeats_position_count_sum_and_indexed_repeat() {
     assert_eq!(
         r.question_at("label_line", &[1]).unwrap().value,
         "2: Minh of 4"
+    );
+    assert_eq!(
+        r.question_at("of_n", &[0]).unwrap().value,
+        "1/3",
+        "count() of the enclosing repeat counts all instances"
     );
     assert!(!r.question_at("school", &[0]).unwrap().relevant);
     assert!(r.question_at("school", &[1]).unwrap().relevant);
