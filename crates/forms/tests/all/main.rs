@@ -5,5 +5,6 @@ mod checker;
 mod corpus;
 mod engine;
 mod functions;
+mod invariants;
 mod roundtrip;
 mod util;
