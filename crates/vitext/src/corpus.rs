@@ -32,6 +32,7 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../corpus/chuyen-doi-so.txt"),
     ),
     ("ten-rieng.txt", include_str!("../corpus/ten-rieng.txt")),
+    ("doi-song.txt", include_str!("../corpus/doi-song.txt")),
 ];
 
 /// All corpus lines (comments and empty lines skipped).
