@@ -221,6 +221,19 @@ pub fn import_sheets(sheets: &[Sheet]) -> Result<Form, Vec<Diagnostic>> {
         form.choices = read_choices(choices, &mut origins, &mut errors);
     }
     form.items = read_survey(survey, &mut origins, &mut errors);
+    if find_sheet(sheets, "choices").is_none()
+        && form.questions().iter().any(|q| q.kind.list().is_some())
+    {
+        let found: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+        errors.push(diag(
+            DiagKind::Sheet,
+            "choices",
+            None,
+            None,
+            format!("the form has select questions but no `choices` sheet (sheets found: {})", found.join(", ")),
+            format!("biểu mẫu có câu hỏi lựa chọn nhưng không có trang tính `choices` (các trang tìm thấy: {})", found.join(", ")),
+        ));
+    }
     // Without the type or name column nothing else can be checked.
     let unreadable = errors.iter().any(|d| {
         d.kind == DiagKind::Column

@@ -500,3 +500,28 @@ fn misspelt_columns_are_errors_other_unknown_columns_are_ignored() {
         ],
     );
 }
+
+#[test]
+fn a_misnamed_choices_sheet_is_named_in_the_error() {
+    use crate::util::sheet;
+    use duluan_forms::xlsform::import_sheets;
+    let errs = import_sheets(&[
+        sheet(
+            "survey",
+            &[&["type", "name", "label"], &["select_one yn", "q", "Q"]],
+        ),
+        sheet(
+            "choice",
+            &[&["list_name", "name", "label"], &["yn", "yes", "Yes"]],
+        ),
+    ])
+    .unwrap_err();
+    let shown: Vec<String> = errs.iter().map(|d| d.render(Lang::En)).collect();
+    assert_eq!(
+        shown,
+        [
+            "survey, row 2, column type: choice list `yn` does not exist",
+            "choices: the form has select questions but no `choices` sheet (sheets found: survey, choice)",
+        ]
+    );
+}
