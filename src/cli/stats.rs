@@ -423,6 +423,70 @@ fn text_column(frame: &Frame, name: &str) -> Result<Vec<String>> {
     Ok(frame.strings(name)?)
 }
 
+/// The `--poststratify` file as (variable factor, margin).
+fn poststrat_margin(frame: &Frame, bytes: &[u8]) -> Result<(Factor, Margin)> {
+    let pop = Frame::from_csv(bytes).context("--poststratify file")?;
+    let var = pop
+        .names()
+        .iter()
+        .find(|n| n.as_str() != "Freq")
+        .cloned()
+        .ok_or_else(|| anyhow!("--poststratify: need a variable column and a Freq column"))?;
+    frame.require(&[var.as_str()])?;
+    let levels = text_column(&pop, &var)?;
+    let counts = pop.numeric("Freq").context("--poststratify: column Freq")?;
+    let margin = Margin {
+        name: var.clone(),
+        counts: levels.into_iter().zip(counts.iter().copied()).collect(),
+    };
+    Ok((frame.factor(&var)?, margin))
+}
+
+/// The `--rake` file as (variable factor, margin) pairs in file order.
+fn rake_margins(frame: &Frame, bytes: &[u8]) -> Result<Vec<(Factor, Margin)>> {
+    let pop = Frame::from_csv(bytes).context("--rake file")?;
+    pop.require(&["variable", "level", "Freq"])
+        .context("--rake file")?;
+    let vars = text_column(&pop, "variable")?;
+    let levels = text_column(&pop, "level")?;
+    let counts = pop.numeric("Freq")?;
+    let mut order: Vec<String> = Vec::new();
+    let mut margins: HashMap<String, Margin> = HashMap::new();
+    for ((v, l), c) in vars.iter().zip(&levels).zip(counts) {
+        if !margins.contains_key(v) {
+            order.push(v.clone());
+        }
+        margins
+            .entry(v.clone())
+            .or_insert_with(|| Margin {
+                name: v.clone(),
+                counts: Vec::new(),
+            })
+            .counts
+            .push((l.clone(), *c));
+    }
+    let names: Vec<&str> = order.iter().map(String::as_str).collect();
+    frame.require(&names)?;
+    order
+        .iter()
+        .map(|v| Ok((frame.factor(v)?, margins[v].clone())))
+        .collect()
+}
+
+/// Post-stratification and raking of a replicate design (every replicate is reweighted).
+fn weight_replicates(frame: &Frame, side: &SideFiles, mut r: RepDesign) -> Result<RepDesign> {
+    if let Some(bytes) = &side.poststratify {
+        let (f, m) = poststrat_margin(frame, bytes)?;
+        r = r.post_stratify(&f, &m)?;
+    }
+    if let Some(bytes) = &side.rake {
+        let ms = rake_margins(frame, bytes)?;
+        let pairs: Vec<(&Factor, &Margin)> = ms.iter().map(|(f, m)| (f, m)).collect();
+        r = r.rake(&pairs, RakeOptions::default())?;
+    }
+    Ok(r)
+}
+
 fn apply_weighting(
     a: &EstimateArgs,
     frame: &Frame,
@@ -430,54 +494,12 @@ fn apply_weighting(
     mut d: Design,
 ) -> Result<Design> {
     if let Some(bytes) = &side.poststratify {
-        let pop = Frame::from_csv(bytes).context("--poststratify file")?;
-        let var = pop
-            .names()
-            .iter()
-            .find(|n| n.as_str() != "Freq")
-            .cloned()
-            .ok_or_else(|| anyhow!("--poststratify: need a variable column and a Freq column"))?;
-        frame.require(&[var.as_str()])?;
-        let levels = text_column(&pop, &var)?;
-        let counts = pop.numeric("Freq").context("--poststratify: column Freq")?;
-        let margin = Margin {
-            name: var.clone(),
-            counts: levels.into_iter().zip(counts.iter().copied()).collect(),
-        };
-        d = d.post_stratify(&frame.factor(&var)?, &margin, false)?;
+        let (f, m) = poststrat_margin(frame, bytes)?;
+        d = d.post_stratify(&f, &m, false)?;
     }
     if let Some(bytes) = &side.rake {
-        let pop = Frame::from_csv(bytes).context("--rake file")?;
-        pop.require(&["variable", "level", "Freq"])
-            .context("--rake file")?;
-        let vars = text_column(&pop, "variable")?;
-        let levels = text_column(&pop, "level")?;
-        let counts = pop.numeric("Freq")?;
-        let mut order: Vec<String> = Vec::new();
-        let mut margins: HashMap<String, Margin> = HashMap::new();
-        for ((v, l), c) in vars.iter().zip(&levels).zip(counts) {
-            if !margins.contains_key(v) {
-                order.push(v.clone());
-            }
-            margins
-                .entry(v.clone())
-                .or_insert_with(|| Margin {
-                    name: v.clone(),
-                    counts: Vec::new(),
-                })
-                .counts
-                .push((l.clone(), *c));
-        }
-        let names: Vec<&str> = order.iter().map(String::as_str).collect();
-        frame.require(&names)?;
-        let factors: Vec<Factor> = order
-            .iter()
-            .map(|v| frame.factor(v))
-            .collect::<Result<_, _>>()?;
-        let pairs: Vec<(&Factor, &Margin)> = factors
-            .iter()
-            .zip(order.iter().map(|v| &margins[v]))
-            .collect();
+        let ms = rake_margins(frame, bytes)?;
+        let pairs: Vec<(&Factor, &Margin)> = ms.iter().map(|(f, m)| (f, m)).collect();
         d = d.rake(&pairs, RakeOptions::default())?;
     }
     if let Some(bytes) = &side.calibrate {
@@ -562,7 +584,18 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
         "normal" => Interval::Normal,
         o => bail!("--interval `{o}`: use t or normal"),
     };
-    let design = apply_weighting(a, &frame, side, build_design(a, &frame)?)?;
+    let with_replicates = a.replicates.is_some() || a.repweights.is_some();
+    if with_replicates && (side.calibrate.is_some() || a.trim.is_some()) {
+        bail!(
+            "--calibrate and --trim are not available with replicate weights yet; use --poststratify or --rake"
+        );
+    }
+    // With replicates, weighting is applied to every replicate after they are built.
+    let design = if with_replicates {
+        build_design(a, &frame)?
+    } else {
+        apply_weighting(a, &frame, side, build_design(a, &frame)?)?
+    };
     let kind = match a.replicates.as_deref() {
         None if a.repweights.is_some() => Some(RepType::Other),
         None => None,
@@ -611,9 +644,17 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
                     if kind == RepType::Other && a.rep_scale.is_none() {
                         bail!("--repweights of type other needs --rep-scale");
                     }
-                    Some(RepDesign::from_weights(pw, reps, kind, a.rep_scale, None)?)
+                    Some(weight_replicates(
+                        &frame,
+                        side,
+                        RepDesign::from_weights(pw, reps, kind, a.rep_scale, None)?,
+                    )?)
                 }
-                None => Some(design.replicates(kind, a.seed)?),
+                None => Some(weight_replicates(
+                    &frame,
+                    side,
+                    design.replicates(kind, a.seed)?,
+                )?),
             }
         }
     };
@@ -1225,6 +1266,30 @@ mod tests {
             serde_json::from_str(&render(&rows, Format::Json).unwrap()).unwrap();
         assert!(json[0]["se"].as_f64().unwrap() > 0.0);
         assert!(json[0]["ci_lower"].is_number());
+    }
+
+    #[test]
+    fn replicates_with_raking_and_refused_calibration() {
+        let mut a = args();
+        a.mean = vec!["y".into()];
+        a.replicates = Some("jkn".into());
+        let side = SideFiles {
+            rake: Some(
+                b"variable,level,Freq\ngroup,u,100\ngroup,v,200\nstratum,a,150\nstratum,b,150\n"
+                    .to_vec(),
+            ),
+            ..Default::default()
+        };
+        let rows = estimate(&a, DATA.as_bytes(), &side).unwrap();
+        assert!(rows[0].se.unwrap() > 0.0);
+        let side = SideFiles {
+            calibrate: Some(b"name,total\n(Intercept),300\n".to_vec()),
+            ..Default::default()
+        };
+        let err = estimate(&a, DATA.as_bytes(), &side)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not available with replicate"), "{err}");
     }
 
     #[test]
