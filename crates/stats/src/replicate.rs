@@ -10,7 +10,9 @@ use crate::design::{Design, LonelyPsu, check_weights};
 use crate::error::{Result, StatsError, degenerate, invalid};
 use crate::estimate::{Estimate, in_domain, indicators};
 use crate::random::Rng;
-use crate::weighting::{Cells, Margin, RakeOptions, lookup_population};
+use crate::weighting::{
+    CalibrateOptions, Cells, Margin, ModelMatrix, RakeOptions, g_weights, lookup_population,
+};
 
 /// Kind of replication.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -512,6 +514,44 @@ impl RepDesign {
         let mut d = self.clone();
         d.pw = adjust(&self.pw);
         d.reps = self.reps.iter().map(|w| adjust(w)).collect();
+        Ok(d)
+    }
+
+    /// Calibrates the full-sample weights and every replicate to the same population totals
+    /// (R's `calibrate` on a replicate design).
+    pub fn calibrate(
+        &self,
+        x: &ModelMatrix,
+        totals: &[f64],
+        options: CalibrateOptions,
+    ) -> Result<RepDesign> {
+        let p = x.columns.len();
+        if totals.len() != p {
+            return Err(invalid(
+                "population",
+                format!("{} totals for {p} calibration variables", totals.len()),
+            ));
+        }
+        for (name, c) in x.names.iter().zip(&x.columns) {
+            if c.len() != self.n {
+                return Err(StatsError::RaggedColumns {
+                    column: name.clone(),
+                    expected: self.n,
+                    found: c.len(),
+                });
+            }
+        }
+        let mut d = self.clone();
+        let (g, _) = g_weights(x, &self.pw, totals, options)?;
+        d.pw = self.pw.iter().zip(&g).map(|(w, g)| w * g).collect();
+        d.reps = self
+            .reps
+            .iter()
+            .map(|r| {
+                let (g, _) = g_weights(x, r, totals, options)?;
+                Ok(r.iter().zip(&g).map(|(w, g)| w * g).collect())
+            })
+            .collect::<Result<_>>()?;
         Ok(d)
     }
 

@@ -372,26 +372,7 @@ impl Design {
             }
         }
         let ww = &self.w;
-        let sample: Vec<f64> = x
-            .columns
-            .iter()
-            .map(|c| c.iter().zip(ww).map(|(a, w)| a * w).sum())
-            .collect();
-        let tmat = crossprod(&x.columns, ww, None);
-        let inv = linalg::invert(&tmat, p).ok_or_else(|| StatsError::BadMargin {
-            margin: x.names.join(", "),
-            reason: "calibration variables are collinear / các biến hiệu chỉnh cộng tuyến".into(),
-        })?;
-        let g: Vec<f64> = match (options.calfun, options.bounds) {
-            (CalFun::Linear, None) => {
-                let diff: Vec<f64> = totals.iter().zip(&sample).map(|(t, s)| t - s).collect();
-                let lambda = linalg::mat_vec(&inv, &diff, p);
-                (0..self.n)
-                    .map(|i| 1.0 + (0..p).map(|j| x.columns[j][i] * lambda[j]).sum::<f64>())
-                    .collect()
-            }
-            _ => grake(x, ww, &sample, totals, options)?,
-        };
+        let (g, inv) = g_weights(x, ww, totals, options)?;
         let mut d = self.clone();
         d.w = ww.iter().zip(&g).map(|(w, g)| w * g).collect();
         d.adjustments.push(Adjustment::Greg {
@@ -444,6 +425,38 @@ impl Design {
         check_weights(&d.w)?;
         Ok(d)
     }
+}
+
+/// Calibration g-weights of weights `ww` to `totals` (R's `regcalibrate` closed form for the
+/// unbounded linear distance, `grake` otherwise), with the inverse of Σ w x x'.
+pub(crate) fn g_weights(
+    x: &ModelMatrix,
+    ww: &[f64],
+    totals: &[f64],
+    options: CalibrateOptions,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let p = x.columns.len();
+    let sample: Vec<f64> = x
+        .columns
+        .iter()
+        .map(|c| c.iter().zip(ww).map(|(a, w)| a * w).sum())
+        .collect();
+    let tmat = crossprod(&x.columns, ww, None);
+    let inv = linalg::invert(&tmat, p).ok_or_else(|| StatsError::BadMargin {
+        margin: x.names.join(", "),
+        reason: "calibration variables are collinear / các biến hiệu chỉnh cộng tuyến".into(),
+    })?;
+    let g: Vec<f64> = match (options.calfun, options.bounds) {
+        (CalFun::Linear, None) => {
+            let diff: Vec<f64> = totals.iter().zip(&sample).map(|(t, s)| t - s).collect();
+            let lambda = linalg::mat_vec(&inv, &diff, p);
+            (0..ww.len())
+                .map(|i| 1.0 + (0..p).map(|j| x.columns[j][i] * lambda[j]).sum::<f64>())
+                .collect()
+        }
+        _ => grake(x, ww, &sample, totals, options)?,
+    };
+    Ok((g, inv))
 }
 
 /// Σ w_i d_i x_i x_i' for columns x.

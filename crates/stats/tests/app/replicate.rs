@@ -145,6 +145,29 @@ fn raked_jackknife() {
 }
 
 #[test]
+fn calibrated_jackknife() {
+    let (d, f) = design("clus1");
+    let x = duluan_stats::ModelMatrix::from_frame(&f, &["stype", "api99"]).unwrap();
+    let jk = d.replicates(RepType::Jk1, 0).unwrap();
+    for (calfun, tag) in [
+        (duluan_stats::CalFun::Linear, "linear"),
+        (duluan_stats::CalFun::Raking, "raking"),
+    ] {
+        let opts = duluan_stats::CalibrateOptions {
+            calfun,
+            ..Default::default()
+        };
+        let cal = jk
+            .calibrate(&x, &[6194.0, 755.0, 1018.0, 3914069.0], opts)
+            .unwrap();
+        let m = cal.mean(f.numeric("api00").unwrap(), None).unwrap();
+        let case = format!("jk1_cal_{tag}_mean_api00");
+        check(&case, "est1", m.estimate);
+        check(&case, "se1", m.se);
+    }
+}
+
+#[test]
 fn seeded_bootstrap_is_reproducible_and_close_to_taylor() {
     let (d, f) = design("strat_nofpc");
     let api = f.numeric("api00").unwrap();
