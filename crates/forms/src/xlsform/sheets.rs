@@ -185,6 +185,9 @@ struct Origins {
     choice_headers: HashMap<String, String>,
 }
 
+/// Deepest nesting of groups and repeats accepted.
+pub const MAX_NESTING: usize = 32;
+
 struct Frame {
     group: Group,
     row: usize,
@@ -594,6 +597,19 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
             continue;
         }
         match norm.as_str() {
+            "begin group" | "begin repeat" | "begin lgroup" | "begin looped group"
+                if stack.len() >= MAX_NESTING =>
+            {
+                errors.push(diag(
+                    DiagKind::Structure,
+                    &sheet.name,
+                    Some(row_no),
+                    Some(&type_header),
+                    format!("groups are nested more than {MAX_NESTING} deep"),
+                    format!("các nhóm lồng nhau quá {MAX_NESTING} cấp"),
+                ));
+                return top;
+            }
             "begin group" | "begin repeat" | "begin lgroup" | "begin looped group" => {
                 origins.items.insert(path, row_no);
                 stack.push(Frame {

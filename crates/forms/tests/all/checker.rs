@@ -525,3 +525,21 @@ fn a_misnamed_choices_sheet_is_named_in_the_error() {
         ]
     );
 }
+
+#[test]
+fn absurd_nesting_is_an_error_not_a_stack_overflow() {
+    use crate::util::sheet;
+    use duluan_forms::xlsform::import_sheets;
+    let mut rows: Vec<Vec<String>> = vec![vec!["type".into(), "name".into(), "label".into()]];
+    for i in 0..100_000 {
+        rows.push(vec!["begin group".into(), format!("g{i}"), "G".into()]);
+    }
+    let mut s = sheet("survey", &[]);
+    s.rows = rows;
+    let errs = import_sheets(&[s]).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|d| d.message_en == "groups are nested more than 32 deep"
+                && d.place.row == Some(34))
+    );
+}
