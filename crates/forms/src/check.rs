@@ -154,6 +154,8 @@ struct Checker<'a> {
     by_name: HashMap<String, u32>,
     lists: HashMap<&'a str, usize>,
     instance_name: Option<Expr>,
+    /// The source of the expression being checked, when it is not a property of the form.
+    source: Option<String>,
 }
 
 fn yes_no(s: &str) -> Option<bool> {
@@ -161,6 +163,97 @@ fn yes_no(s: &str) -> Option<bool> {
         "yes" | "true" | "true()" | "1" => Some(true),
         "no" | "false" | "false()" | "0" | "" => Some(false),
         _ => None,
+    }
+}
+
+/// Checks one expression against a checked form, as the designer does while a condition is
+/// typed: `owner` is the question it belongs to (what `.` and `position(..)` mean), `property`
+/// the column it goes in (`relevant`, `constraint`, `calculation`, `choice_filter`, …). Returns
+/// the resolved expression (ready for [`crate::evaluate`]) or every problem with its position.
+///
+/// ```
+/// use duluan_forms::{check_expression, check_form, Form};
+/// let form = Form::from_json(r#"{"items": [
+///   {"kind": "question", "name": "age", "type": "integer", "label": {"": "Age"}}]}"#).unwrap();
+/// let checked = check_form(&form).unwrap();
+/// assert!(check_expression(&checked, Some("age"), "constraint", ". >= 18").is_ok());
+/// let errors = check_expression(&checked, None, "relevant", "${agee} > 1").unwrap_err();
+/// assert_eq!(errors[0].message_en, "unknown question `${agee}`");
+/// ```
+pub fn check_expression(
+    form: &CheckedForm,
+    owner: Option<&str>,
+    property: &str,
+    src: &str,
+) -> Result<Expr, Vec<Diagnostic>> {
+    let owner_id = match owner {
+        None => None,
+        Some(name) => match form.by_name.get(name) {
+            Some(&id) => Some(id),
+            None => {
+                return Err(vec![Diagnostic::new(
+                    DiagKind::UnknownName,
+                    format!("unknown question `{name}`"),
+                    format!("không có câu hỏi `{name}`"),
+                )]);
+            }
+        },
+    };
+    let mut c = Checker {
+        form: &form.form,
+        diags: Vec::new(),
+        nodes: form.nodes.clone(),
+        by_name: form.by_name.clone(),
+        lists: form
+            .form
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.as_str(), i))
+            .collect(),
+        instance_name: None,
+        source: Some(src.to_string()),
+    };
+    let prop: &'static str = match property {
+        "relevant" => "relevant",
+        "constraint" => "constraint",
+        "calculation" => "calculation",
+        "required" => "required",
+        "read_only" => "read_only",
+        "default" => "default",
+        "choice_filter" => "choice_filter",
+        "repeat_count" => "repeat_count",
+        _ => "expression",
+    };
+    let place = |pos| Place {
+        item: owner.map(str::to_string),
+        property: Some(property.to_string()),
+        expression: pos,
+        ..Place::default()
+    };
+    let mut e = parse_expression(src).map_err(|err| {
+        vec![Diagnostic {
+            kind: DiagKind::Syntax,
+            place: place(Some(err.position)),
+            message_en: err.message_en,
+            message_vi: err.message_vi,
+        }]
+    })?;
+    let filter = if prop == "choice_filter" {
+        owner_id.and_then(|id| form.nodes[id as usize].list)
+    } else {
+        None
+    };
+    let ctx = Ctx {
+        owner: owner_id,
+        prop,
+        filter,
+    };
+    c.check_expr(&mut e, &ctx, false);
+    if c.diags.is_empty() {
+        Ok(e)
+    } else {
+        Err(c.diags)
     }
 }
 
@@ -173,6 +266,7 @@ pub fn check_form(form: &Form) -> Result<CheckedForm, Vec<Diagnostic>> {
         by_name: HashMap::new(),
         lists: HashMap::new(),
         instance_name: None,
+        source: None,
     };
     c.check_lists();
     c.collect(&form.items, None, &[], &mut Vec::new(), false);
@@ -779,6 +873,9 @@ impl<'a> Checker<'a> {
     }
 
     fn source_of(&self, ctx: &Ctx) -> String {
+        if let Some(src) = &self.source {
+            return src.clone();
+        }
         let Some(id) = ctx.owner else {
             return self.form.instance_name.clone().unwrap_or_default();
         };

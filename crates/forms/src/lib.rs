@@ -56,7 +56,7 @@ pub mod value;
 pub mod version;
 pub mod xlsform;
 
-pub use check::{CheckedForm, check_form};
+pub use check::{CheckedForm, check_expression, check_form};
 pub use diag::{DiagKind, Diagnostic, Lang, Place};
 pub use engine::{
     Answer, Engine, Evaluation, Issue, IssueKind, Mode, Options, Page, QuestionState, Record,

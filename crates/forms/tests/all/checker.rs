@@ -543,3 +543,86 @@ fn absurd_nesting_is_an_error_not_a_stack_overflow() {
                 && d.place.row == Some(34))
     );
 }
+
+#[test]
+fn single_expressions_are_checked_against_a_form() {
+    use duluan_forms::{MapEnv, check_expression, check_form, evaluate};
+    let f = crate::util::form(
+        &[
+            &["type", "name", "label"],
+            &["select_one yn", "q", "Q"],
+            &["integer", "n", "N"],
+            &["begin repeat", "r", "R"],
+            &["text", "t", "T"],
+            &["end repeat", "", ""],
+        ],
+        YN,
+    );
+    let checked = check_form(&f).unwrap();
+    let check = |owner: Option<&str>, prop: &str, src: &str, expected: &[(&str, &str)]| {
+        let got: Vec<(String, String)> = match check_expression(&checked, owner, prop, src) {
+            Ok(_) => Vec::new(),
+            Err(d) => d
+                .iter()
+                .map(|d| {
+                    (
+                        d.place
+                            .expression
+                            .map(|p| format!("{}:{}", p.line, p.column))
+                            .unwrap_or_default(),
+                        d.message_en.clone(),
+                    )
+                })
+                .collect(),
+        };
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(got, expected, "{src}");
+    };
+    check(Some("n"), "constraint", ". > 0 and ${q} = 'yes'", &[]);
+    check(
+        Some("n"),
+        "constraint",
+        ". > 0 and ${q} = 'maybe'",
+        &[("1:18", "'maybe' is not a choice of list `yn`")],
+    );
+    check(
+        None,
+        "relevant",
+        "${nn} > 1",
+        &[("1:1", "unknown question `${nn}`")],
+    );
+    check(
+        None,
+        "relevant",
+        "${n} >",
+        &[("1:7", "expected a value, found the end of the expression")],
+    );
+    check(Some("t"), "calculation", "concat(position(..), ${t})", &[]);
+    check(
+        Some("n"),
+        "calculation",
+        "position(..)",
+        &[("1:10", "`position(..)` can only be used inside a repeat")],
+    );
+    check(
+        Some("q"),
+        "choice_filter",
+        "name != 'no' and colour = 'red'",
+        &[("1:18", "choice list `yn` has no column `colour`")],
+    );
+    check(
+        Some("zz"),
+        "relevant",
+        "1",
+        &[("", "unknown question `zz`")],
+    );
+    let e = check_expression(&checked, None, "relevant", "${n} >= 18").unwrap();
+    assert!(
+        evaluate(&e, &MapEnv::new().with("n", "20"))
+            .unwrap()
+            .to_bool()
+    );
+}
