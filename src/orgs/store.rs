@@ -387,17 +387,19 @@ pub async fn search_units(db: &Db, roots: &[i64], query: &str, limit: i64) -> Ap
 /// merge/split lineage, every former unit (and its former subtree) that became part of it,
 /// restricted to the units valid on `date`. Ordered by depth-first name.
 pub async fn list_rollup(db: &Db, root: i64, date: NaiveDate) -> AppResult<Vec<Unit>> {
+    // `r` holds the root and, recursively, every predecessor of a unit under something in `r`;
+    // the answer is everything under anything in `r`, valid on the date.
     let sql = concat!(
         "WITH RECURSIVE r(id) AS (
-             SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1
+             SELECT CAST($1 AS BIGINT)
              UNION
-             SELECT c.descendant_id FROM r
-               JOIN unit_lineage l ON l.successor_id = r.id
-               JOIN unit_closure c ON c.ancestor_id = l.predecessor_id
+             SELECT l.predecessor_id FROM r
+               JOIN unit_closure c ON c.ancestor_id = r.id
+               JOIN unit_lineage l ON l.successor_id = c.descendant_id
          ) ",
         unit_select!(
-            "JOIN r ON r.id = u.id
-             WHERE (u.valid_from IS NULL OR u.valid_from <= $2) AND (u.valid_to IS NULL OR u.valid_to >= $2)
+            "WHERE u.id IN (SELECT c.descendant_id FROM unit_closure c WHERE c.ancestor_id IN (SELECT id FROM r))
+               AND (u.valid_from IS NULL OR u.valid_from <= $2) AND (u.valid_to IS NULL OR u.valid_to >= $2)
              ORDER BY u.name_folded, u.id"
         )
     );
