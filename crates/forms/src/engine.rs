@@ -247,6 +247,11 @@ impl Engine {
         Engine { form }
     }
 
+    /// Checks a form and builds its engine.
+    pub fn from_form(form: &crate::model::Form) -> Result<Engine, Vec<crate::diag::Diagnostic>> {
+        crate::check::check_form(form).map(Engine::new)
+    }
+
     /// The checked form.
     pub fn form(&self) -> &CheckedForm {
         &self.form

@@ -609,7 +609,7 @@ fn every_type_is_validated() {
 fn instance_name_and_determinism() {
     let mut f = crate::util::form(&[&["type", "name", "label"], &["text", "who", "Who"]], &[]);
     f.instance_name = Some("concat('Phiếu ', ${who})".into());
-    let e = duluan_forms::Engine::new(duluan_forms::check_form(&f).unwrap());
+    let e = duluan_forms::Engine::from_form(&f).unwrap();
     let a = answers(&[("who", "Lan")]);
     let r1 = e.evaluate(&a, &opts("vi"));
     let r2 = e.evaluate(&a, &opts("vi"));
