@@ -129,7 +129,11 @@ impl Diagnostic {
         let vi = lang == Lang::Vi;
         let mut parts = Vec::new();
         if let Some(s) = &p.sheet {
-            parts.push(if vi { format!("trang tính {s}") } else { s.clone() });
+            parts.push(if vi {
+                format!("trang tính {s}")
+            } else {
+                s.clone()
+            });
         }
         if let Some(r) = p.row {
             parts.push(if vi {
