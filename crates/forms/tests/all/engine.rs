@@ -733,3 +733,46 @@ fn stored_json_shape_is_stable() {
         "unknown fields are refused"
     );
 }
+
+#[test]
+fn non_relevant_repeat_instances_are_hidden_and_not_stored() {
+    let e = engine(
+        &[
+            &["type", "name", "label", "relevant", "calculation"],
+            &["select_one yn", "any", "Any?", "", ""],
+            &[
+                "begin repeat",
+                "items",
+                "Items",
+                "${any} = 'yes' and position(..) != 2",
+                "",
+            ],
+            &["text", "item", "Item", "", ""],
+            &["end repeat", "", "", "", ""],
+            &["calculate", "joined", "", "", "join('+', ${item})"],
+        ],
+        YN,
+    );
+    let a = record(r#"{"any": "yes", "items": [{"item": "a"}, {"item": "b"}, {"item": "c"}]}"#);
+    let r = e.evaluate(&a, &opts("en"));
+    assert!(!r.question_at("item", &[1]).unwrap().relevant);
+    assert_eq!(
+        r.question("joined").unwrap().value,
+        "a++c",
+        "the hidden instance's value is cleared"
+    );
+    let Answer::Repeat(items) = &r.record["items"] else {
+        panic!()
+    };
+    assert_eq!(items.len(), 2);
+    let r = e.evaluate(
+        &record(r#"{"any": "no", "items": [{"item": "a"}]}"#),
+        &opts("en"),
+    );
+    assert!(!r.record.contains_key("items"));
+    assert!(
+        r.pages
+            .iter()
+            .all(|p| !p.id.starts_with("item[") || !p.relevant)
+    );
+}
