@@ -42,6 +42,13 @@ struct Stats {
 /// assert_eq!(k[0].phrase, "giá điện");
 /// ```
 pub fn keyphrases(text: &str, n: usize) -> Vec<Keyphrase> {
+    keyphrases_with(text, n, crate::terms::Lexicon::default_lexicon())
+}
+
+/// Like [`keyphrases`], with the lexicon that decides which multi-syllable candidates are
+/// words: a candidate of two or three syllables is kept when it is a known term, occurs at
+/// least twice in the text, or is a run of capitalised syllables (a proper name).
+pub fn keyphrases_with(text: &str, n: usize, lexicon: &crate::terms::Lexicon) -> Vec<Keyphrase> {
     // Sentences of phrases of (lower, capitalised-not-first) words.
     let toks = tokens::tokenize(text);
     let mut sentences: Vec<Vec<Vec<(String, bool)>>> = vec![vec![vec![]]];
@@ -118,6 +125,25 @@ pub fn keyphrases(text: &str, n: usize) -> Vec<Keyphrase> {
             )
         })
         .collect();
+    // Runs of capitalised syllables (proper names) of two or three syllables.
+    let mut proper: HashSet<String> = HashSet::new();
+    for s in &sentences {
+        for p in s {
+            for i in 0..p.len() {
+                for len in 2..=3 {
+                    if i + len <= p.len() && p[i..i + len].iter().all(|w| w.1) {
+                        proper.insert(
+                            p[i..i + len]
+                                .iter()
+                                .map(|w| w.0.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        );
+                    }
+                }
+            }
+        }
+    }
     // Candidates.
     let mut cand: HashMap<String, (usize, f64)> = HashMap::new();
     for s in &sentences {
@@ -160,6 +186,13 @@ pub fn keyphrases(text: &str, n: usize) -> Vec<Keyphrase> {
             }
         }
     }
+    // Multi-syllable candidates must look like words (see `keyphrases_with`).
+    cand.retain(|phrase, (count, _)| {
+        !phrase.contains(' ')
+            || *count >= 2
+            || lexicon.contains(phrase)
+            || proper.contains(phrase.as_str())
+    });
     let mut scored: Vec<(String, usize, f64)> = cand
         .into_iter()
         .map(|(k, (tf, s))| (k, tf, s / tf as f64))

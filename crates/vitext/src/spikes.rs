@@ -351,7 +351,9 @@ fn distinctive_terms(
         .map(|(t, c)| {
             let cb = b.get(&t).copied().unwrap_or(0.0);
             let lo = ((c + 0.5) / nf).ln() - ((cb + 0.5) / nb).ln();
-            (t, lo * (c / nf).sqrt())
+            // Two-syllable terms read better than single syllables.
+            let bonus = if t.contains(' ') { 1.3 } else { 1.0 };
+            (t, bonus * lo * (c / nf).sqrt())
         })
         .filter(|(_, s)| *s > 0.0)
         .collect();
