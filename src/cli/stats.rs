@@ -473,8 +473,77 @@ fn rake_margins(frame: &Frame, bytes: &[u8]) -> Result<Vec<(Factor, Margin)>> {
         .collect()
 }
 
+/// The `--calibrate` file as a model matrix (R's names), totals in its column order, options.
+fn calibration(
+    a: &EstimateArgs,
+    frame: &Frame,
+    bytes: &[u8],
+) -> Result<(ModelMatrix, Vec<f64>, CalibrateOptions)> {
+    let pop = Frame::from_csv(bytes).context("--calibrate file")?;
+    pop.require(&["name", "total"])
+        .context("--calibrate file")?;
+    let names = text_column(&pop, "name")?;
+    let totals = pop.numeric("total")?;
+    let mut vars: Vec<String> = Vec::new();
+    for n in &names {
+        if n == "(Intercept)" {
+            continue;
+        }
+        let var = if frame.names().iter().any(|c| c == n) {
+            n.clone()
+        } else {
+            frame
+                .names()
+                .iter()
+                .filter(|c| n.starts_with(c.as_str()) && matches!(frame.column(c), Ok(Column::Text(_))))
+                .max_by_key(|c| c.len())
+                .cloned()
+                .ok_or_else(|| {
+                    anyhow!(
+                        "--calibrate: `{n}` is neither a column nor a column followed by a level; columns: {}",
+                        frame.names().join(", ")
+                    )
+                })?
+        };
+        if !vars.contains(&var) {
+            vars.push(var);
+        }
+    }
+    let refs: Vec<&str> = vars.iter().map(String::as_str).collect();
+    let mm = ModelMatrix::from_frame(frame, &refs)?;
+    let by_name: HashMap<&str, f64> = names
+        .iter()
+        .map(String::as_str)
+        .zip(totals.iter().copied())
+        .collect();
+    let mut t = Vec::with_capacity(mm.names.len());
+    for n in &mm.names {
+        t.push(*by_name.get(n.as_str()).ok_or_else(|| {
+            anyhow!("--calibrate: no population total for `{n}` / thiếu tổng thể cho `{n}`")
+        })?);
+    }
+    let calfun = match a.calfun.as_str() {
+        "linear" => CalFun::Linear,
+        "raking" => CalFun::Raking,
+        o => bail!("--calfun `{o}`: use linear or raking"),
+    };
+    Ok((
+        mm,
+        t,
+        CalibrateOptions {
+            calfun,
+            ..Default::default()
+        },
+    ))
+}
+
 /// Post-stratification and raking of a replicate design (every replicate is reweighted).
-fn weight_replicates(frame: &Frame, side: &SideFiles, mut r: RepDesign) -> Result<RepDesign> {
+fn weight_replicates(
+    a: &EstimateArgs,
+    frame: &Frame,
+    side: &SideFiles,
+    mut r: RepDesign,
+) -> Result<RepDesign> {
     if let Some(bytes) = &side.poststratify {
         let (f, m) = poststrat_margin(frame, bytes)?;
         r = r.post_stratify(&f, &m)?;
@@ -483,6 +552,10 @@ fn weight_replicates(frame: &Frame, side: &SideFiles, mut r: RepDesign) -> Resul
         let ms = rake_margins(frame, bytes)?;
         let pairs: Vec<(&Factor, &Margin)> = ms.iter().map(|(f, m)| (f, m)).collect();
         r = r.rake(&pairs, RakeOptions::default())?;
+    }
+    if let Some(bytes) = &side.calibrate {
+        let (mm, t, opts) = calibration(a, frame, bytes)?;
+        r = r.calibrate(&mm, &t, opts)?;
     }
     Ok(r)
 }
@@ -503,62 +576,8 @@ fn apply_weighting(
         d = d.rake(&pairs, RakeOptions::default())?;
     }
     if let Some(bytes) = &side.calibrate {
-        let pop = Frame::from_csv(bytes).context("--calibrate file")?;
-        pop.require(&["name", "total"])
-            .context("--calibrate file")?;
-        let names = text_column(&pop, "name")?;
-        let totals = pop.numeric("total")?;
-        let mut vars: Vec<String> = Vec::new();
-        for n in &names {
-            if n == "(Intercept)" {
-                continue;
-            }
-            let var = if frame.names().iter().any(|c| c == n) {
-                n.clone()
-            } else {
-                frame
-                    .names()
-                    .iter()
-                    .filter(|c| n.starts_with(c.as_str()) && matches!(frame.column(c), Ok(Column::Text(_))))
-                    .max_by_key(|c| c.len())
-                    .cloned()
-                    .ok_or_else(|| {
-                        anyhow!(
-                            "--calibrate: `{n}` is neither a column nor a column followed by a level; columns: {}",
-                            frame.names().join(", ")
-                        )
-                    })?
-            };
-            if !vars.contains(&var) {
-                vars.push(var);
-            }
-        }
-        let refs: Vec<&str> = vars.iter().map(String::as_str).collect();
-        let mm = ModelMatrix::from_frame(frame, &refs)?;
-        let by_name: HashMap<&str, f64> = names
-            .iter()
-            .map(String::as_str)
-            .zip(totals.iter().copied())
-            .collect();
-        let mut t = Vec::with_capacity(mm.names.len());
-        for n in &mm.names {
-            t.push(*by_name.get(n.as_str()).ok_or_else(|| {
-                anyhow!("--calibrate: no population total for `{n}` / thiếu tổng thể cho `{n}`")
-            })?);
-        }
-        let calfun = match a.calfun.as_str() {
-            "linear" => CalFun::Linear,
-            "raking" => CalFun::Raking,
-            o => bail!("--calfun `{o}`: use linear or raking"),
-        };
-        d = d.calibrate(
-            &mm,
-            &t,
-            CalibrateOptions {
-                calfun,
-                ..Default::default()
-            },
-        )?;
+        let (mm, t, opts) = calibration(a, frame, bytes)?;
+        d = d.calibrate(&mm, &t, opts)?;
     }
     if let Some(trim) = &a.trim {
         let (lo, hi) = trim
@@ -645,12 +664,14 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
                         bail!("--repweights of type other needs --rep-scale");
                     }
                     Some(weight_replicates(
+                        a,
                         &frame,
                         side,
                         RepDesign::from_weights(pw, reps, kind, a.rep_scale, None)?,
                     )?)
                 }
                 None => Some(weight_replicates(
+                    a,
                     &frame,
                     side,
                     design.replicates(kind, a.seed)?,
@@ -1269,7 +1290,7 @@ mod tests {
     }
 
     #[test]
-    fn replicates_with_raking_and_refused_calibration() {
+    fn replicates_with_raking_and_calibration() {
         let mut a = args();
         a.mean = vec!["y".into()];
         a.replicates = Some("jkn".into());
