@@ -67,7 +67,7 @@ impl Neumaier {
 }
 
 /// Sorted (value, weight) pairs of the domain with non-zero weight.
-fn sorted_pairs(y: &[f64], w: &[f64], domain: Option<&[bool]>) -> Vec<(f64, f64)> {
+pub(crate) fn sorted_pairs(y: &[f64], w: &[f64], domain: Option<&[bool]>) -> Vec<(f64, f64)> {
     let mut v: Vec<(f64, f64)> = y
         .iter()
         .zip(w)
@@ -80,7 +80,7 @@ fn sorted_pairs(y: &[f64], w: &[f64], domain: Option<&[bool]>) -> Vec<(f64, f64)
 }
 
 /// Weighted quantile of already sorted pairs under a rule.
-fn quantile_sorted(v: &[(f64, f64)], p: f64, rule: QuantileRule) -> f64 {
+pub(crate) fn quantile_sorted(v: &[(f64, f64)], p: f64, rule: QuantileRule) -> f64 {
     let n = v.len();
     if n == 0 {
         return f64::NAN;

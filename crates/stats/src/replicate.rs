@@ -7,8 +7,10 @@ use std::str::FromStr;
 
 use crate::data::Factor;
 use crate::design::{Design, LonelyPsu, check_weights};
+use crate::dist;
 use crate::error::{Result, StatsError, degenerate, invalid};
-use crate::estimate::{Estimate, in_domain, indicators};
+use crate::estimate::{Estimate, ci_bounds, in_domain, indicators};
+use crate::quantile::{QuantileEstimate, QuantileRule, quantile_sorted, sorted_pairs};
 use crate::random::Rng;
 use crate::weighting::{
     CalibrateOptions, Cells, Margin, ModelMatrix, RakeOptions, g_weights, lookup_population,
@@ -515,6 +517,102 @@ impl RepDesign {
         d.pw = adjust(&self.pw);
         d.reps = self.reps.iter().map(|w| adjust(w)).collect();
         Ok(d)
+    }
+
+    /// Degrees of freedom of the replicate design as R's `degf`: the rank of the matrix of
+    /// replicate weights minus one (rank from the replicates' Gram matrix, relative tolerance
+    /// 1e-10 on its pivots, the square of R's QR tolerance).
+    pub fn degf(&self) -> f64 {
+        let r = self.reps.len();
+        let mut g = vec![0.0; r * r];
+        for a in 0..r {
+            for b in a..r {
+                let s: f64 = self.reps[a]
+                    .iter()
+                    .zip(&self.reps[b])
+                    .map(|(x, y)| x * y)
+                    .sum();
+                g[a * r + b] = s;
+                g[b * r + a] = s;
+            }
+        }
+        let big = (0..r).map(|a| g[a * r + a]).fold(0.0, f64::max);
+        let mut rank = 0;
+        let mut used = vec![false; r];
+        for _ in 0..r {
+            // Full pivoting on the diagonal (the Gram matrix stays symmetric positive semidefinite).
+            let Some(p) = (0..r)
+                .filter(|&i| !used[i])
+                .max_by(|&a, &b| g[a * r + a].total_cmp(&g[b * r + b]))
+            else {
+                break;
+            };
+            let d = g[p * r + p];
+            if d.is_nan() || d <= 1e-10 * big {
+                break;
+            }
+            used[p] = true;
+            rank += 1;
+            for i in 0..r {
+                if used[i] {
+                    continue;
+                }
+                let f = g[i * r + p] / d;
+                for j in 0..r {
+                    g[i * r + j] -= f * g[p * r + j];
+                }
+            }
+        }
+        rank as f64 - 1.0
+    }
+
+    /// Quantiles with Woodruff intervals whose proportion SE comes from the replicates (R's
+    /// `svyquantile` on a replicate design, `interval.type="mean"`). `df`: `None` uses
+    /// [`RepDesign::degf`].
+    pub fn quantiles(
+        &self,
+        y: &[f64],
+        probs: &[f64],
+        rule: QuantileRule,
+        level: f64,
+        df: Option<f64>,
+        domain: Option<&[bool]>,
+    ) -> Result<Vec<QuantileEstimate>> {
+        self.fake_design_check(y, domain)?;
+        if !(level > 0.0 && level < 1.0) {
+            return Err(invalid("level", format!("{level} must be between 0 and 1")));
+        }
+        let df = df.unwrap_or_else(|| self.degf());
+        let sorted = sorted_pairs(y, &self.pw, domain);
+        let alpha = 1.0 - level;
+        let mut out = Vec::with_capacity(probs.len());
+        for &p in probs {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(invalid("quantile", format!("{p} is not between 0 and 1")));
+            }
+            let q = quantile_sorted(&sorted, p, rule);
+            let below: Vec<f64> = y.iter().map(|&v| if v <= q { 1.0 } else { 0.0 }).collect();
+            let m = self.mean(&below, domain)?;
+            let (lo_p, hi_p) = ci_bounds(m.estimate, m.se, level, df);
+            let lower = if lo_p.is_nan() || lo_p < 0.0 {
+                f64::NAN
+            } else {
+                quantile_sorted(&sorted, lo_p, rule)
+            };
+            let upper = if hi_p.is_nan() || hi_p > 1.0 {
+                f64::NAN
+            } else {
+                quantile_sorted(&sorted, hi_p, rule)
+            };
+            out.push(QuantileEstimate {
+                p,
+                estimate: q,
+                lower,
+                upper,
+                se: (upper - lower) / (2.0 * dist::qt(1.0 - alpha / 2.0, df)),
+            });
+        }
+        Ok(out)
     }
 
     /// Calibrates the full-sample weights and every replicate to the same population totals

@@ -168,6 +168,46 @@ fn calibrated_jackknife() {
 }
 
 #[test]
+fn replicate_quantiles_and_degf() {
+    use duluan_stats::QuantileRule;
+    let (d, f) = design("clus1");
+    let jk = d.replicates(RepType::Jk1, 0).unwrap();
+    check("jk1_degf", "df", jk.degf());
+    let q = jk
+        .quantiles(
+            f.numeric("api00").unwrap(),
+            &[0.25, 0.5],
+            QuantileRule::Math,
+            0.95,
+            None,
+            None,
+        )
+        .unwrap();
+    for (i, x) in q.iter().enumerate() {
+        check("jk1_quantile", &format!("est{}", i + 1), x.estimate);
+        check("jk1_quantile", &format!("lo{}", i + 1), x.lower);
+        check("jk1_quantile", &format!("hi{}", i + 1), x.upper);
+        check("jk1_quantile", &format!("se{}", i + 1), x.se);
+    }
+    let (d, f) = design("nest");
+    let jn = d.replicates(RepType::Jkn, 0).unwrap();
+    check("jkn_degf", "df", jn.degf());
+    let q = jn
+        .quantiles(
+            f.numeric("api00").unwrap(),
+            &[0.5],
+            QuantileRule::Hf7,
+            0.95,
+            None,
+            None,
+        )
+        .unwrap();
+    check("jkn_quantile", "est1", q[0].estimate);
+    check("jkn_quantile", "lo1", q[0].lower);
+    check("jkn_quantile", "hi1", q[0].upper);
+}
+
+#[test]
 fn seeded_bootstrap_is_reproducible_and_close_to_taylor() {
     let (d, f) = design("strat_nofpc");
     let api = f.numeric("api00").unwrap();
