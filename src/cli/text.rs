@@ -165,7 +165,9 @@ pub fn run(args: TextArgs) -> anyhow::Result<ExitCode> {
                 writeln!(err, "model saved: {} syllables", model.vocabulary_size())?;
                 return Ok(ExitCode::SUCCESS);
             }
-            map_lines(stdin.lock(), &mut out, &mut err, |l| model.restore(l))
+            map_lines(stdin.lock(), &mut out, &mut err, |l| {
+                model.restore(&normalize::normalize(l))
+            })
         }
         TextCommand::Tokenize { corpus } => {
             let owned;
