@@ -631,8 +631,8 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
     let reps = match kind {
         None => None,
         Some(kind) => {
-            if !a.table.is_empty() || !a.quantile.is_empty() || !a.variance.is_empty() {
-                bail!("replicate weights support --mean, --total, --ratio and --prop");
+            if !a.table.is_empty() || !a.variance.is_empty() {
+                bail!("replicate weights support --mean, --total, --ratio, --quantile and --prop");
             }
             match &a.repweights {
                 Some(prefix) => {
@@ -844,9 +844,12 @@ impl Estimator<'_> {
             Interval::T => None,
             Interval::Normal => Some(f64::INFINITY),
         };
-        let qs = self
-            .design
-            .quantiles(y, &probs, rule, self.a.level, df, m.as_deref())?;
+        let qs = match self.reps {
+            Some(r) => r.quantiles(y, &probs, rule, self.a.level, df, m.as_deref())?,
+            None => self
+                .design
+                .quantiles(y, &probs, rule, self.a.level, df, m.as_deref())?,
+        };
         Ok(qs
             .into_iter()
             .map(|q| {
@@ -1277,8 +1280,10 @@ mod tests {
     fn replicates_and_formats() {
         let mut a = args();
         a.mean = vec!["y".into()];
+        a.quantile = vec!["y:0.5".into()];
         a.replicates = Some("jkn".into());
         let rows = run_rows(&a);
+        assert_eq!(rows[1].statistic, "quantile");
         for f in [Format::Table, Format::Json, Format::Csv] {
             let s = render(&rows, f).unwrap();
             assert!(s.contains("mean") && s.contains("estimate"), "{s}");
