@@ -107,13 +107,18 @@ pub fn place_tones(text: &str, style: ToneStyle) -> String {
     // Vowels and tone marks of the current word: only words with a tone mark and at least two
     // vowels can have it misplaced.
     let (mut vowels, mut toned) = (0usize, false);
-    let flush = |out: &mut String, word: &str, vowels: usize, toned: bool| match (vowels >= 2
-        && toned)
-        .then(|| syllable::place_tone(word, style))
-        .flatten()
-    {
-        Some(w) => out.push_str(&w),
-        None => out.push_str(word),
+    // A tone on the last of the vowels with a shape mark (ă â ê ô ơ ư) is always in place.
+    let (mut tone_on_hat, mut hat_after_tone) = (false, false);
+    let flush = |out: &mut String, word: &str, vowels: usize, toned: bool, settled: bool| {
+        let moved = if vowels >= 2 && toned && !settled {
+            syllable::place_tone(word, style)
+        } else {
+            None
+        };
+        match moved {
+            Some(w) => out.push_str(&w),
+            None => out.push_str(word),
+        }
     };
     for (i, c) in text.char_indices() {
         let letter = if c.is_ascii() {
@@ -126,7 +131,14 @@ pub fn place_tones(text: &str, style: ToneStyle) -> String {
             c.is_ascii_alphabetic()
         } else if let Some(v) = split_vowel(c) {
             vowels += 1;
-            toned |= v.tone != Tone::Level;
+            let hat = !v.shape.is_ascii();
+            if v.tone != Tone::Level {
+                toned = true;
+                tone_on_hat = hat;
+                hat_after_tone = false;
+            } else if hat && toned {
+                hat_after_tone = true;
+            }
             true
         } else {
             matches!(c, 'đ' | 'Đ')
@@ -139,14 +151,26 @@ pub fn place_tones(text: &str, style: ToneStyle) -> String {
             }
         } else {
             if let Some(s) = word_start.take() {
-                flush(&mut out, &text[s..i], vowels, toned);
+                flush(
+                    &mut out,
+                    &text[s..i],
+                    vowels,
+                    toned,
+                    tone_on_hat && !hat_after_tone,
+                );
             }
-            (vowels, toned) = (0, false);
+            (vowels, toned, tone_on_hat, hat_after_tone) = (0, false, false, false);
             out.push(c);
         }
     }
     if let Some(s) = word_start {
-        flush(&mut out, &text[s..], vowels, toned);
+        flush(
+            &mut out,
+            &text[s..],
+            vowels,
+            toned,
+            tone_on_hat && !hat_after_tone,
+        );
     }
     out
 }

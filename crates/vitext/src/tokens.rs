@@ -92,7 +92,18 @@ pub fn lower(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    s.chars().map(chars::lower_char).collect()
+    // Vietnamese letters keep their UTF-8 length when lower-cased: change bytes in place.
+    let mut bytes = s.as_bytes().to_vec();
+    for (i, c) in s.char_indices() {
+        let l = chars::lower_char(c);
+        if l != c {
+            if l.len_utf8() != c.len_utf8() {
+                return s.chars().map(chars::lower_char).collect();
+            }
+            l.encode_utf8(&mut bytes[i..i + c.len_utf8()]);
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| s.chars().map(chars::lower_char).collect())
 }
 
 /// Lower-cases and folds (no diacritics, `đ` → `d`): the form used to search without marks.
@@ -187,6 +198,17 @@ mod tests {
         check("x\u{301}y", &[("x\u{301}y", Word)]);
         check("a-b", &[("a", Word), ("-", Symbol), ("b", Word)]);
         check("1.", &[("1", Number), (".", Symbol)]);
+    }
+
+    #[test]
+    fn lower_matches_char_by_char() {
+        for s in ["ĐƯỜNG Nguyễn", "ẞ straße", "İstanbul", "ÀÁẢ ǅ", "", "ABC"] {
+            assert_eq!(
+                lower(s),
+                s.chars().map(chars::lower_char).collect::<String>(),
+                "{s}"
+            );
+        }
     }
 
     #[test]
