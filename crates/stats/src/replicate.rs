@@ -419,21 +419,28 @@ impl RepDesign {
         Ok(())
     }
 
-    /// Total of `y` with its replicate standard error.
+    /// Total of `y` with its replicate standard error (and design effect without a domain).
     pub fn total(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
         self.fake_design_check(y, domain)?;
-        Ok(self.estimate(|w| {
+        let mut e = self.estimate(|w| {
             (0..self.n)
                 .filter(|&i| in_domain(domain, i))
                 .map(|i| w[i] * y[i])
                 .sum()
-        }))
+        });
+        if domain.is_none() {
+            let (s2, npop, nobs) = self.srs_parts(y);
+            let vsrs = s2 * npop * npop / nobs * (npop - nobs) / npop;
+            e.deff = Some(e.se * e.se / vsrs);
+        }
+        Ok(e)
     }
 
     /// Mean of `y` with its replicate standard error.
+    /// Without a domain the estimate carries R's design effect (`deff=TRUE`).
     pub fn mean(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
         self.fake_design_check(y, domain)?;
-        Ok(self.estimate(|w| {
+        let mut e = self.estimate(|w| {
             let (mut s, mut t) = (0.0, 0.0);
             for i in 0..self.n {
                 if in_domain(domain, i) {
@@ -442,7 +449,28 @@ impl RepDesign {
                 }
             }
             s / t
-        }))
+        });
+        if domain.is_none() {
+            let (s2, npop, nobs) = self.srs_parts(y);
+            let vsrs = s2 / nobs * (npop - nobs) / npop;
+            e.deff = Some(e.se * e.se / vsrs);
+        }
+        Ok(e)
+    }
+
+    /// R's `svyvar(estimate.only=TRUE)` on the full-sample weights, the population size (sum of
+    /// the weights) and the number of rows: the SRS reference of a design effect.
+    fn srs_parts(&self, y: &[f64]) -> (f64, f64, f64) {
+        let n = self.n as f64;
+        let npop: f64 = self.pw.iter().sum();
+        let mean = self.pw.iter().zip(y).map(|(w, y)| w * y).sum::<f64>() / npop;
+        let ss: f64 = self
+            .pw
+            .iter()
+            .zip(y)
+            .map(|(w, y)| w * (y - mean) * (y - mean))
+            .sum();
+        (n / (n - 1.0) * ss / npop, npop, n)
     }
 
     /// Ratio of totals with its replicate standard error.
