@@ -10,7 +10,9 @@ use crate::design::{Design, LonelyPsu, check_weights};
 use crate::dist;
 use crate::error::{Result, StatsError, degenerate, invalid};
 use crate::estimate::{Estimate, ci_bounds, in_domain, indicators};
-use crate::quantile::{QuantileEstimate, QuantileRule, quantile_sorted, sorted_pairs};
+use crate::quantile::{
+    CipropMethod, PropInterval, QuantileEstimate, QuantileRule, quantile_sorted, sorted_pairs,
+};
 use crate::random::Rng;
 use crate::weighting::{
     CalibrateOptions, Cells, Margin, ModelMatrix, RakeOptions, g_weights, lookup_population,
@@ -643,6 +645,109 @@ impl RepDesign {
         Ok(out)
     }
 
+    /// Proportion of rows where `indicator` is 1 with an interval (R's `svyciprop` on a
+    /// replicate design; `df` is [`RepDesign::degf`]). The logit interval uses the replicate
+    /// variance of the replicates' logits, as R's quasi-binomial model on replicate weights;
+    /// the likelihood method is not available here.
+    pub fn ciprop(
+        &self,
+        indicator: &[f64],
+        method: CipropMethod,
+        level: f64,
+        domain: Option<&[bool]>,
+    ) -> Result<PropInterval> {
+        if !(level > 0.0 && level < 1.0) {
+            return Err(invalid("level", format!("{level} must be between 0 and 1")));
+        }
+        let m = self.mean(indicator, domain)?;
+        let df = self.degf();
+        let (p, se) = (m.estimate, m.se);
+        let alpha = 1.0 - level;
+        let t = dist::qt(1.0 - alpha / 2.0, df);
+        let expit = |x: f64| 1.0 - 1.0 / (1.0 + x.exp());
+        let (lower, upper) = match method {
+            CipropMethod::Mean => (p - t * se, p + t * se),
+            CipropMethod::Asin => {
+                let th = p.sqrt().asin();
+                let s = se / (2.0 * (p * (1.0 - p)).sqrt());
+                ((th - t * s).sin().powi(2), (th + t * s).sin().powi(2))
+            }
+            CipropMethod::Xlogit => {
+                let th = (p / (1.0 - p)).ln();
+                let s = se / (p * (1.0 - p));
+                (expit(th - t * s), expit(th + t * s))
+            }
+            CipropMethod::Logit => {
+                // R fits the quasi-binomial model by IRLS on the full-sample weights (scaled
+                // to mean 1) and on each replicate (scaled to sum 1, started at the full fit),
+                // stopping on its deviance rule; replaying those steps matches R's limits.
+                let y: Vec<f64> = (0..self.n)
+                    .map(|i| {
+                        if in_domain(domain, i) {
+                            indicator[i]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let dom = |w: &[f64], scale: f64| -> Vec<f64> {
+                    (0..self.n)
+                        .map(|i| {
+                            if in_domain(domain, i) {
+                                w[i] * scale
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect()
+                };
+                let wsum: f64 = (0..self.n)
+                    .filter(|&i| in_domain(domain, i))
+                    .map(|i| self.pw[i])
+                    .sum();
+                let nd = (0..self.n).filter(|&i| in_domain(domain, i)).count() as f64;
+                let full = irls_logit(&y, &dom(&self.pw, nd / wsum), None);
+                let thetas: Vec<f64> = self
+                    .reps
+                    .iter()
+                    .map(|r| {
+                        let s: f64 = (0..self.n)
+                            .filter(|&i| in_domain(domain, i))
+                            .map(|i| r[i])
+                            .sum();
+                        irls_logit(&y, &dom(r, 1.0 / s), Some(full))
+                    })
+                    .collect();
+                let se = self.rep_var(full, &thetas).sqrt();
+                (expit(full - t * se), expit(full + t * se))
+            }
+            CipropMethod::Beta => {
+                let rows = match domain {
+                    Some(d) => d.iter().filter(|&&b| b).count(),
+                    None => self.n,
+                } as f64;
+                let mut neff = p * (1.0 - p) / (se * se);
+                let ratio = dist::qt(alpha / 2.0, rows - 1.0) / dist::qt(alpha / 2.0, df);
+                neff *= ratio * ratio;
+                (
+                    dist::qbeta(alpha / 2.0, neff * p, neff * (1.0 - p) + 1.0),
+                    dist::qbeta(1.0 - alpha / 2.0, neff * p + 1.0, neff * (1.0 - p)),
+                )
+            }
+            CipropMethod::Likelihood => {
+                return Err(invalid(
+                    "method",
+                    "the likelihood interval needs a Taylor design / khoảng likelihood cần thiết kế Taylor",
+                ));
+            }
+        };
+        Ok(PropInterval {
+            estimate: m,
+            lower,
+            upper,
+        })
+    }
+
     /// Calibrates the full-sample weights and every replicate to the same population totals
     /// (R's `calibrate` on a replicate design).
     pub fn calibrate(
@@ -736,6 +841,57 @@ impl RepDesign {
             .collect();
         Ok(d)
     }
+}
+
+/// Intercept-only logistic regression by R's `glm.fit` IRLS (binomial starting values, or
+/// `start`), stopping when the relative change of the deviance is below 1e-8.
+fn irls_logit(y: &[f64], w: &[f64], start: Option<f64>) -> f64 {
+    let dev = |mu: &dyn Fn(usize) -> f64| -> f64 {
+        let mut d = 0.0;
+        for i in 0..y.len() {
+            if w[i] > 0.0 {
+                let m = mu(i);
+                d += 2.0 * w[i] * if y[i] > 0.5 { -m.ln() } else { -(1.0 - m).ln() };
+            }
+        }
+        d
+    };
+    let expit = |x: f64| x.exp() / (1.0 + x.exp());
+    let mut eta: Vec<f64> = match start {
+        Some(b) => vec![b; y.len()],
+        None => y
+            .iter()
+            .zip(w)
+            .map(|(&y, &w)| {
+                let m = (w * y + 0.5) / (w + 1.0);
+                (m / (1.0 - m)).ln()
+            })
+            .collect(),
+    };
+    let mut devold = dev(&|i| expit(eta[i]));
+    let mut beta = start.unwrap_or(0.0);
+    for _ in 0..25 {
+        let (mut num, mut den) = (0.0, 0.0);
+        for i in 0..y.len() {
+            if w[i] > 0.0 {
+                let m = expit(eta[i]);
+                let me = (eta[i].exp() / (1.0 + eta[i].exp()).powi(2)).max(f64::EPSILON);
+                let z = eta[i] + (y[i] - m) / me;
+                let ww = w[i] * me * me / (m * (1.0 - m));
+                num += ww * z;
+                den += ww;
+            }
+        }
+        beta = num / den;
+        eta.iter_mut().for_each(|e| *e = beta);
+        let mu = expit(beta);
+        let d = dev(&|_| mu);
+        if (d - devold).abs() / (d.abs() + 0.1) < 1e-8 {
+            break;
+        }
+        devold = d;
+    }
+    beta
 }
 
 fn psus_by_stratum(cluster_stratum: &[u32], nstr: usize) -> Vec<Vec<u32>> {

@@ -193,6 +193,27 @@ fn replicate_quantiles_and_degf() {
         check("jk1_quantile", &format!("hi{}", i + 1), x.upper);
         check("jk1_quantile", &format!("se{}", i + 1), x.se);
     }
+    let yes: Vec<f64> = f
+        .factor("sch_wide")
+        .unwrap()
+        .codes
+        .iter()
+        .map(|&c| if c == 1 { 1.0 } else { 0.0 })
+        .collect();
+    use duluan_stats::CipropMethod as M;
+    for (m, tag) in [
+        (M::Logit, "logit"),
+        (M::Asin, "asin"),
+        (M::Beta, "beta"),
+        (M::Mean, "mean"),
+        (M::Xlogit, "xlogit"),
+    ] {
+        let p = jk.ciprop(&yes, m, 0.95, None).unwrap();
+        let case = format!("jk1_ciprop_{tag}");
+        check(&case, "est1", p.estimate.estimate);
+        check(&case, "lo1", p.lower);
+        check(&case, "hi1", p.upper);
+    }
     let (d, f) = design("nest");
     let jn = d.replicates(RepType::Jkn, 0).unwrap();
     check("jkn_degf", "df", jn.degf());
