@@ -869,9 +869,19 @@ impl Estimator<'_> {
         let method: CipropMethod = self.a.prop_method.parse()?;
         let mut out = Vec::new();
         if let Some(reps) = self.reps {
-            for e in reps.proportions(&f, self.mask)? {
-                let mut r = self.fill(row("proportion", var), &e);
+            for (l, e) in reps.proportions(&f, self.mask)?.iter().enumerate() {
+                let mut r = self.fill(row("proportion", var), e);
                 r.level = Some(e.label.clone());
+                if e.estimate > 0.0 && e.estimate < 1.0 && method != CipropMethod::Likelihood {
+                    let ind: Vec<f64> = f
+                        .codes
+                        .iter()
+                        .map(|&c| if c as usize == l { 1.0 } else { 0.0 })
+                        .collect();
+                    let ci = reps.ciprop(&ind, method, self.a.level, self.mask)?;
+                    r.ci_lower = Some(ci.lower);
+                    r.ci_upper = Some(ci.upper);
+                }
                 out.push(r);
             }
             return Ok(out);
@@ -1281,6 +1291,7 @@ mod tests {
         let mut a = args();
         a.mean = vec!["y".into()];
         a.quantile = vec!["y:0.5".into()];
+        a.prop = vec!["group".into()];
         a.replicates = Some("jkn".into());
         let rows = run_rows(&a);
         assert_eq!(rows[1].statistic, "quantile");
