@@ -14,6 +14,7 @@ use crate::quantile::{
     CipropMethod, PropInterval, QuantileEstimate, QuantileRule, quantile_sorted, sorted_pairs,
 };
 use crate::random::Rng;
+use crate::table::{ChisqStatistic, ChisqTest, rao_scott};
 use crate::weighting::{
     CalibrateOptions, Cells, Margin, ModelMatrix, RakeOptions, g_weights, lookup_population,
 };
@@ -746,6 +747,70 @@ impl RepDesign {
             lower,
             upper,
         })
+    }
+
+    /// Rao-Scott test of independence with the replicate covariance of the cell proportions
+    /// and [`RepDesign::degf`] as the design degrees of freedom (R's `svychisq` on a
+    /// replicate design).
+    pub fn chisq(&self, a: &Factor, b: &Factor, statistic: ChisqStatistic) -> Result<ChisqTest> {
+        for (name, f) in [("rows", a), ("columns", b)] {
+            if f.len() != self.n {
+                return Err(StatsError::RaggedColumns {
+                    column: name.into(),
+                    expected: self.n,
+                    found: f.len(),
+                });
+            }
+            f.check(name)?;
+        }
+        let (nr, nc) = (a.n_levels(), b.n_levels());
+        if nr < 2 || nc < 2 {
+            return Err(degenerate(
+                "chi-square test",
+                "each variable needs at least two levels / mỗi biến cần ít nhất hai mức",
+            ));
+        }
+        let k = nr * nc;
+        let cell: Vec<usize> = a
+            .codes
+            .iter()
+            .zip(&b.codes)
+            .map(|(&x, &y)| x as usize + nr * y as usize)
+            .collect();
+        let props = |w: &[f64]| -> Vec<f64> {
+            let mut t = vec![0.0; k];
+            let mut s = 0.0;
+            for (c, wi) in cell.iter().zip(w) {
+                t[*c] += wi;
+                s += wi;
+            }
+            t.iter().map(|x| x / s).collect()
+        };
+        let mean2 = props(&self.pw);
+        let thetas: Vec<Vec<f64>> = self.reps.iter().map(|w| props(w)).collect();
+        let center: Vec<f64> = if self.mse {
+            mean2.clone()
+        } else {
+            let used: Vec<&Vec<f64>> = thetas
+                .iter()
+                .zip(&self.rscales)
+                .filter(|(_, r)| **r > 0.0)
+                .map(|(t, _)| t)
+                .collect();
+            (0..k)
+                .map(|j| used.iter().map(|t| t[j]).sum::<f64>() / used.len() as f64)
+                .collect()
+        };
+        let mut v = vec![0.0; k * k];
+        for (t, r) in thetas.iter().zip(&self.rscales) {
+            for x in 0..k {
+                let dx = (t[x] - center[x]) * r * self.scale;
+                for y in 0..k {
+                    v[x * k + y] += dx * (t[y] - center[y]);
+                }
+            }
+        }
+        rao_scott(mean2, &v, self.n as f64, self.degf(), nr, nc, statistic)
     }
 
     /// Calibrates the full-sample weights and every replicate to the same population totals

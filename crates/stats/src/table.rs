@@ -76,90 +76,104 @@ impl Design {
         let refs: Vec<&[f64]> = ind.iter().map(|v| v.as_slice()).collect();
         let (means, v) = self.means_cov(&refs, None)?;
         let mean2: Vec<f64> = means.iter().map(|e| e.estimate).collect();
-        let n = self.n as f64;
-        // Pearson on the weighted table scaled to n.
-        let mut row = vec![0.0; nr];
-        let mut col = vec![0.0; nc];
-        let tab: Vec<f64> = mean2.iter().map(|m| m * n).collect();
-        for r in 0..nr {
-            for c in 0..nc {
-                row[r] += tab[r + nr * c];
-                col[c] += tab[r + nr * c];
-            }
-        }
-        let mut pearson = 0.0;
-        for r in 0..nr {
-            for c in 0..nc {
-                let e = row[r] * col[c] / n;
-                pearson += (tab[r + nr * c] - e).powi(2) / e;
-            }
-        }
-        // Interaction contrasts orthogonal to the main effects (double centring).
-        let q = (nr - 1) * (nc - 1);
-        let mut cm = vec![0.0; k * q];
-        let mut idx = 0;
-        for cj in 1..nc {
-            for ri in 1..nr {
-                for r in 0..nr {
-                    for c in 0..nc {
-                        let e = if r == ri && c == cj { 1.0 } else { 0.0 };
-                        let rm = if r == ri { 1.0 / nc as f64 } else { 0.0 };
-                        let cmn = if c == cj { 1.0 / nr as f64 } else { 0.0 };
-                        cm[(r + nr * c) * q + idx] = e - rm - cmn + 1.0 / k as f64;
-                    }
-                }
-                idx += 1;
-            }
-        }
-        let idiag: Vec<f64> = mean2
-            .iter()
-            .map(|&m| if m == 0.0 { 0.0 } else { 1.0 / m })
-            .collect();
-        // denom = C' (iD / N) C ; numr = C' iD V iD C
-        let mut dc = cm.clone();
-        for cell in 0..k {
-            for j in 0..q {
-                dc[cell * q + j] *= idiag[cell];
-            }
-        }
-        let ct = linalg::transpose(&cm, k, q);
-        let mut denom = linalg::mat_mul(&ct, &dc, q, k, q);
-        denom.iter_mut().for_each(|x| *x /= n);
-        let vdc = linalg::mat_mul(&v, &dc, k, k, q);
-        let dct = linalg::transpose(&dc, k, q);
-        let numr = linalg::mat_mul(&dct, &vdc, q, k, q);
-        let inv = linalg::invert(&denom, q).ok_or_else(|| {
-            degenerate(
-                "chi-square test",
-                "empty cells make the table singular / bảng có ô rỗng",
-            )
-        })?;
-        let delta = linalg::mat_mul(&inv, &numr, q, q, q);
-        let tr: f64 = (0..q).map(|i| delta[i * q + i]).sum();
-        let d2 = linalg::mat_mul(&delta, &delta, q, q, q);
-        let tr2: f64 = (0..q).map(|i| d2[i * q + i]).sum();
-        let d0 = tr * tr / tr2;
         let nu = self.n_psu() as f64 - self.n_strata() as f64;
-        Ok(match statistic {
-            ChisqStatistic::F => {
-                let f = pearson / tr;
-                ChisqTest {
-                    statistic: f,
-                    ndf: d0,
-                    ddf: d0 * nu,
-                    p_value: dist::pf_upper(f, d0, d0 * nu),
-                    pearson,
-                    cells: mean2,
+        rao_scott(mean2, &v, self.n as f64, nu, nr, nc, statistic)
+    }
+}
+
+/// Rao-Scott corrections of Pearson's X² from estimated cell proportions `mean2` (rows
+/// varying fastest) and their covariance `v`, for `n` rows and `nu` design degrees of freedom.
+pub(crate) fn rao_scott(
+    mean2: Vec<f64>,
+    v: &[f64],
+    n: f64,
+    nu: f64,
+    nr: usize,
+    nc: usize,
+    statistic: ChisqStatistic,
+) -> Result<ChisqTest> {
+    let k = nr * nc;
+    // Pearson on the weighted table scaled to n.
+    let mut row = vec![0.0; nr];
+    let mut col = vec![0.0; nc];
+    let tab: Vec<f64> = mean2.iter().map(|m| m * n).collect();
+    for r in 0..nr {
+        for c in 0..nc {
+            row[r] += tab[r + nr * c];
+            col[c] += tab[r + nr * c];
+        }
+    }
+    let mut pearson = 0.0;
+    for r in 0..nr {
+        for c in 0..nc {
+            let e = row[r] * col[c] / n;
+            pearson += (tab[r + nr * c] - e).powi(2) / e;
+        }
+    }
+    // Interaction contrasts orthogonal to the main effects (double centring).
+    let q = (nr - 1) * (nc - 1);
+    let mut cm = vec![0.0; k * q];
+    let mut idx = 0;
+    for cj in 1..nc {
+        for ri in 1..nr {
+            for r in 0..nr {
+                for c in 0..nc {
+                    let e = if r == ri && c == cj { 1.0 } else { 0.0 };
+                    let rm = if r == ri { 1.0 / nc as f64 } else { 0.0 };
+                    let cmn = if c == cj { 1.0 / nr as f64 } else { 0.0 };
+                    cm[(r + nr * c) * q + idx] = e - rm - cmn + 1.0 / k as f64;
                 }
             }
-            ChisqStatistic::Chisq => ChisqTest {
-                statistic: pearson,
-                ndf: q as f64,
-                ddf: f64::INFINITY,
-                p_value: dist::pchisq_upper(pearson / (tr / q as f64), q as f64),
+            idx += 1;
+        }
+    }
+    let idiag: Vec<f64> = mean2
+        .iter()
+        .map(|&m| if m == 0.0 { 0.0 } else { 1.0 / m })
+        .collect();
+    // denom = C' (iD / N) C ; numr = C' iD V iD C
+    let mut dc = cm.clone();
+    for cell in 0..k {
+        for j in 0..q {
+            dc[cell * q + j] *= idiag[cell];
+        }
+    }
+    let ct = linalg::transpose(&cm, k, q);
+    let mut denom = linalg::mat_mul(&ct, &dc, q, k, q);
+    denom.iter_mut().for_each(|x| *x /= n);
+    let vdc = linalg::mat_mul(&v, &dc, k, k, q);
+    let dct = linalg::transpose(&dc, k, q);
+    let numr = linalg::mat_mul(&dct, &vdc, q, k, q);
+    let inv = linalg::invert(&denom, q).ok_or_else(|| {
+        degenerate(
+            "chi-square test",
+            "empty cells make the table singular / bảng có ô rỗng",
+        )
+    })?;
+    let delta = linalg::mat_mul(&inv, &numr, q, q, q);
+    let tr: f64 = (0..q).map(|i| delta[i * q + i]).sum();
+    let d2 = linalg::mat_mul(&delta, &delta, q, q, q);
+    let tr2: f64 = (0..q).map(|i| d2[i * q + i]).sum();
+    let d0 = tr * tr / tr2;
+    Ok(match statistic {
+        ChisqStatistic::F => {
+            let f = pearson / tr;
+            ChisqTest {
+                statistic: f,
+                ndf: d0,
+                ddf: d0 * nu,
+                p_value: dist::pf_upper(f, d0, d0 * nu),
                 pearson,
                 cells: mean2,
-            },
-        })
-    }
+            }
+        }
+        ChisqStatistic::Chisq => ChisqTest {
+            statistic: pearson,
+            ndf: q as f64,
+            ddf: f64::INFINITY,
+            p_value: dist::pchisq_upper(pearson / (tr / q as f64), q as f64),
+            pearson,
+            cells: mean2,
+        },
+    })
 }

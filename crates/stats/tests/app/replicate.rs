@@ -214,6 +214,17 @@ fn replicate_quantiles_and_degf() {
         check(&case, "lo1", p.lower);
         check(&case, "hi1", p.upper);
     }
+    let (a, b) = (f.factor("sch_wide").unwrap(), f.factor("stype").unwrap());
+    let t = jk.chisq(&a, &b, duluan_stats::ChisqStatistic::F).unwrap();
+    check("jk1_chisq_F", "statistic", t.statistic);
+    check("jk1_chisq_F", "ndf", t.ndf);
+    check("jk1_chisq_F", "ddf", t.ddf);
+    check("jk1_chisq_F", "p", t.p_value);
+    let t = jk
+        .chisq(&a, &b, duluan_stats::ChisqStatistic::Chisq)
+        .unwrap();
+    check("jk1_chisq_Chisq", "statistic", t.statistic);
+    check("jk1_chisq_Chisq", "p", t.p_value);
     let (d, f) = design("nest");
     let jn = d.replicates(RepType::Jkn, 0).unwrap();
     check("jkn_degf", "df", jn.degf());
