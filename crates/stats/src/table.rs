@@ -141,7 +141,7 @@ pub(crate) fn rao_scott(
     let ct = linalg::transpose(&cm, k, q);
     let mut denom = linalg::mat_mul(&ct, &dc, q, k, q);
     denom.iter_mut().for_each(|x| *x /= n);
-    let vdc = linalg::mat_mul(&v, &dc, k, k, q);
+    let vdc = linalg::mat_mul(v, &dc, k, k, q);
     let dct = linalg::transpose(&dc, k, q);
     let numr = linalg::mat_mul(&dct, &vdc, q, k, q);
     let inv = linalg::invert(&denom, q).ok_or_else(|| {
