@@ -98,6 +98,17 @@ pub enum TextCommand {
         #[arg(long)]
         model: PathBuf,
     },
+    /// Active learning: read unlabelled lines and print the `n` whose labels would help the
+    /// model most (smallest margin between its two best labels): line number, tab, margin, tab,
+    /// best label, tab, text.
+    Propose {
+        /// A model written by `train`.
+        #[arg(long)]
+        model: PathBuf,
+        /// How many lines to propose.
+        #[arg(short, long, default_value_t = 20)]
+        n: usize,
+    },
     /// Detect spikes in a CSV of timestamped items (header with `time`, `series`, `text`;
     /// optional `negative` and `area`).
     Spikes {
@@ -211,6 +222,18 @@ pub fn run(args: TextArgs) -> anyhow::Result<ExitCode> {
                 let p = m.predict(l);
                 format!("{}\t{:.3}", p.label, p.confidence)
             })
+        }
+        TextCommand::Propose { model, n } => {
+            let bytes = read(&model)?;
+            let m = classify::Classifier::from_bytes(&bytes)
+                .with_context(|| format!("{}", model.display()))?;
+            let mut lines = Vec::new();
+            map_lines(stdin.lock(), &mut std::io::sink(), &mut err, |l| {
+                lines.push(normalize::normalize(l));
+                String::new()
+            })?;
+            write_proposals(&mut out, &m, &lines, n)?;
+            Ok(())
         }
         TextCommand::Spikes {
             file,
@@ -408,6 +431,19 @@ fn parse_labels(text: &str) -> anyhow::Result<Vec<(String, String)>> {
         bail!("no labelled rows / không có dòng nào có nhãn");
     }
     Ok(out)
+}
+
+fn write_proposals<W: Write>(
+    out: &mut W,
+    model: &classify::Classifier,
+    lines: &[String],
+    n: usize,
+) -> std::io::Result<()> {
+    for (i, margin) in classify::propose(model, lines, n) {
+        let label = model.predict(&lines[i]).label;
+        writeln!(out, "{}\t{margin:.3}\t{label}\t{}", i + 1, lines[i])?;
+    }
+    Ok(())
 }
 
 fn write_cv_report<W: Write>(out: &mut W, r: &classify::CvReport, n: usize) -> std::io::Result<()> {
@@ -713,6 +749,26 @@ mod tests {
             .to_string();
         assert!(e.contains("column `negative`"), "{e}");
         assert!(parse_items("series,text\n").is_err());
+    }
+
+    #[test]
+    fn proposals_are_the_least_certain_lines() {
+        let data = [
+            ("giá cả", "giá xăng tăng cao"),
+            ("giá cả", "giá điện lại tăng"),
+            ("giao thông", "kẹt xe giờ cao điểm"),
+            ("giao thông", "tai nạn giao thông ở ngã tư"),
+        ];
+        let m = classify::Classifier::train(&data, &classify::TrainOptions::default()).unwrap();
+        let lines: Vec<String> = ["giá xăng tăng", "xe cộ và giá cả", "kẹt xe"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut out = Vec::new();
+        write_proposals(&mut out, &m, &lines, 1).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("2\t"), "{text}");
+        assert_eq!(text.lines().count(), 1);
     }
 
     #[test]
