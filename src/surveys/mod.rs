@@ -1,14 +1,214 @@
-//! Surveys (*điều tra, thăm dò dư luận xã hội*): not built yet (issue 5).
-//! The navigation entry says so; this module only reserves its place in the router and the demo.
+//! Surveys (*điều tra, thăm dò dư luận xã hội*): questionnaires (*phiếu hỏi*) in versions, the
+//! survey that fields them, its cases (*trường hợp, mẫu*: a sample member, a one-time token or
+//! an anonymous session) and their responses (*phiếu trả lời*).
+//!
+//! - A survey belongs to a unit (*đơn vị*); designers of that unit's subtree build it, survey
+//!   staff see its responses, viewers see results only. It has a purpose relative to a policy
+//!   (*trước / trong / sau khi ban hành chính sách*) and a wave number within a series: waves of
+//!   the same questionnaire compare over time.
+//! - Questionnaires are `duluan_forms::Form` JSON in `survey_versions`; a published version never
+//!   changes, a new version is checked with `duluan_forms::version::check_new_version`.
+//!   All logic (relevance, required, constraints, calculations, pages) is evaluated on the
+//!   server by the forms engine; there is no second implementation.
+//! - One case record serves the four modes (web, email, telephone, paper) with an AAPOR
+//!   disposition. Responses are stored apart from contact data (cases hold only a reference).
+//! - Invariants: a response id is client-generated or random, so a retry never duplicates; a
+//!   submission is committed before it is acknowledged; partial responses stay partial; an
+//!   anonymous survey keeps no IP address, and once a response is complete it keeps no link to
+//!   a token, case or device and only the day of its times.
 
+pub mod collect;
+pub mod designer;
+pub mod export;
+pub mod model;
+pub mod pages;
+pub mod ratelimit;
+pub mod responses;
+pub mod sav;
+pub mod store;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use duluan_forms::{Engine, Form, check_form};
+
+use crate::accounts::model::Capability;
+use crate::accounts::{can, require};
 use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::web::ctx::Auth;
+use model::Survey;
 
-/// Routes of the survey pages (none yet).
+/// Routes of the survey pages: staff pages under `/surveys`, respondent pages under `/s/` (public
+/// link) and `/t/` (one-time token).
 pub fn routes() -> axum::Router<crate::app::AppState> {
+    use axum::routing::{get, post};
     axum::Router::new()
+        .route(
+            "/surveys",
+            get(pages::list_surveys).post(pages::create_survey),
+        )
+        .route("/surveys/assets/surveys.css", get(pages::stylesheet))
+        .route("/surveys/{id}", get(pages::show_survey))
+        .route("/surveys/{id}/edit", post(pages::update_survey))
+        .route("/surveys/{id}/import", post(designer::import_xlsform))
+        .route("/surveys/{id}/xlsform", get(designer::export_xlsform))
+        .route("/surveys/{id}/designer", get(designer::show_designer))
+        .route(
+            "/surveys/{id}/designer/check",
+            post(designer::check_expression),
+        )
+        .route(
+            "/surveys/{id}/designer/question",
+            post(designer::save_question),
+        )
+        .route("/surveys/{id}/designer/choice", post(designer::add_choice))
+        .route(
+            "/surveys/{id}/preview",
+            get(designer::show_preview).post(designer::step_preview),
+        )
+        .route("/surveys/{id}/publish", post(pages::publish_version))
+        .route("/surveys/{id}/new-version", post(pages::new_version))
+        .route("/surveys/{id}/status", post(pages::change_status))
+        .route("/surveys/{id}/tokens", post(pages::create_tokens))
+        .route("/surveys/{id}/responses", get(responses::list_responses))
+        .route(
+            "/surveys/{id}/responses/{rid}",
+            get(responses::show_response).post(responses::update_response),
+        )
+        .route(
+            "/surveys/{id}/responses/{rid}/delete",
+            post(responses::delete_response),
+        )
+        .route("/surveys/{id}/export/{file}", get(export::export_file))
+        .route(
+            "/s/{key}",
+            get(collect::show_public).post(collect::step_public),
+        )
+        .route("/s/{key}/submissions", post(collect::submit_json))
+        .route(
+            "/t/{token}",
+            get(collect::show_token).post(collect::step_token),
+        )
 }
 
-/// Demo data of this context (none yet).
-pub async fn load_demo(_db: &Db) -> anyhow::Result<()> {
+/// Demo data: an anonymous opinion poll of the city, open, with its questionnaire published.
+pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    let Some(unit_id) = crate::orgs::resolve_unit_ref(db, "92").await? else {
+        return Ok(());
+    };
+    if !store::list_surveys(db, &[unit_id]).await?.is_empty() {
+        return Ok(());
+    }
+    let input = model::SurveyInput::parse(
+        "Thăm dò ý kiến về chuyển đổi số ở phường, xã",
+        "before",
+        "1",
+        "",
+        "",
+        true,
+    )
+    .map_err(|k| anyhow::anyhow!(k))?;
+    let form = demo_form();
+    let now = chrono::Utc::now();
+    let id = store::insert_survey(db, unit_id, &input, &form.id, &form.to_json(), now).await?;
+    let versions = store::list_versions(db, id).await?;
+    let mut published = form.clone();
+    published.published = true;
+    store::publish_version(db, versions[0].id, &published.to_json(), now).await?;
+    store::update_survey_status(db, id, "open", Some("demo-chuyen-doi-so"), now).await?;
     Ok(())
+}
+
+/// The demo questionnaire: skip logic, a constraint, a calculation, two languages.
+pub fn demo_form() -> Form {
+    Form::from_json(include_str!("demo_form.json")).expect("the demo form is valid JSON")
+}
+
+/// A starter questionnaire for a new survey.
+pub fn starter_form(series: &str, title: &str) -> Form {
+    let json = serde_json::json!({
+        "id": series, "version": "1", "title": title,
+        "default_language": "Tiếng Việt (vi)",
+        "items": [
+            {"kind": "question", "name": "q1", "type": "text",
+             "label": {"Tiếng Việt (vi)": "Câu hỏi thứ nhất", "English (en)": "First question"}}
+        ],
+        "choices": []
+    });
+    Form::from_json(&json.to_string()).expect("the starter form is valid")
+}
+
+/// The engine of a form, built once per distinct form text (checked forms are cached).
+pub fn engine_for(form_json: &str) -> AppResult<Arc<Engine>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Engine>>>> = OnceLock::new();
+    let key = model::hash_secret(form_json);
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(e) = cache.lock().unwrap().get(&key) {
+        return Ok(e.clone());
+    }
+    let form = Form::from_json(form_json)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored form unreadable: {e}")))?;
+    let checked = check_form(&form).map_err(|d| {
+        AppError::Internal(anyhow::anyhow!(
+            "stored form does not check: {}",
+            d.first()
+                .map(|d| d.render(duluan_forms::Lang::En))
+                .unwrap_or_default()
+        ))
+    })?;
+    let engine = Arc::new(Engine::new(checked));
+    let mut map = cache.lock().unwrap();
+    if map.len() > 256 {
+        map.clear();
+    }
+    map.insert(key, engine.clone());
+    Ok(engine)
+}
+
+/// The survey `id` if the user may use `cap` at its unit (404 when it does not exist).
+pub async fn survey_for(db: &Db, auth: &Auth, id: i64, cap: Capability) -> AppResult<Survey> {
+    let survey = store::find_survey(db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require(db, &auth.user, cap, survey.unit_id).await?;
+    Ok(survey)
+}
+
+/// The survey `id` if the user may see it at all (design, responses or results).
+pub async fn visible_survey(db: &Db, auth: &Auth, id: i64) -> AppResult<Survey> {
+    let survey = store::find_survey(db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for cap in [
+        Capability::DesignSurveys,
+        Capability::ViewResponses,
+        Capability::ViewSurveyResults,
+    ] {
+        if can(db, &auth.user, cap, survey.unit_id).await? {
+            return Ok(survey);
+        }
+    }
+    Err(AppError::Forbidden)
+}
+
+/// The latest published version of a survey (what respondents answer).
+pub async fn live_version(db: &Db, survey_id: i64) -> AppResult<Option<model::Version>> {
+    Ok(store::list_versions(db, survey_id)
+        .await?
+        .into_iter()
+        .rfind(|v| v.published_at.is_some()))
+}
+
+/// The draft version being designed, if any.
+pub async fn draft_version(db: &Db, survey_id: i64) -> AppResult<Option<model::Version>> {
+    Ok(store::list_versions(db, survey_id)
+        .await?
+        .into_iter()
+        .find(|v| v.published_at.is_none()))
+}
+
+/// Complete responses of a survey (for other contexts: monitoring, analysis).
+pub async fn complete_count(db: &Db, survey_id: i64) -> AppResult<i64> {
+    store::count_complete(db, survey_id).await
 }

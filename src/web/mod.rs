@@ -28,7 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/collaborators", get(nav::show_not_built))
         .route("/reporting", get(nav::show_not_built))
         .route("/briefings", get(nav::show_not_built))
-        .route("/surveys", get(nav::show_not_built))
         .route("/monitoring", get(nav::show_not_built))
         .route("/hotspots", get(nav::show_not_built))
         .route("/documents", get(nav::show_not_built))

@@ -68,7 +68,7 @@ pub const CONTEXTS: [ContextEntry; 12] = [
         false,
         None,
     ),
-    entry("/surveys", "nav-surveys", "about-surveys", false, None),
+    entry("/surveys", "nav-surveys", "about-surveys", true, None),
     entry(
         "/monitoring",
         "nav-monitoring",

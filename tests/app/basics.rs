@@ -91,7 +91,6 @@ async fn navigation_shows_every_context_and_unbuilt_ones_say_so() {
         "/collaborators",
         "/reporting",
         "/briefings",
-        "/surveys",
         "/monitoring",
         "/hotspots",
         "/documents",

@@ -1,0 +1,849 @@
+//! The questionnaire designer (*thiết kế phiếu hỏi*): XLSForm import (every error with sheet,
+//! row and column) and export, the structure of the draft version with sections, questions,
+//! choices and logic and their translations side by side, editing a question with live
+//! server-side checking of its expressions (htmx), adding choices, and the respondent preview
+//! at phone and desktop size.
+//!
+//! Every change is checked whole by `duluan_forms::check_form` before it is stored: a stored
+//! draft always checks, and a published version is never changed.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use duluan_forms::model::{Choice, ChoiceList, Item, Question, QuestionType, Text};
+use duluan_forms::{Diagnostic, Form as Questionnaire, Record, check_form, parse_expression};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::model::Capability;
+use crate::app::AppState;
+use crate::audit;
+use crate::error::{AppError, AppResult};
+use crate::surveys::collect::{Outcome, PreviewState, RespondTemplate, build_step, options, step};
+use crate::surveys::model::{Survey, Version};
+use crate::surveys::pages::form_lang;
+use crate::surveys::{draft_version, engine_for, live_version, store, survey_for, visible_survey};
+use crate::web::ctx::Auth;
+use crate::web::layout::{Chrome, RenderPage, page};
+
+fn read_form(v: &Version) -> AppResult<Questionnaire> {
+    Questionnaire::from_json(&v.form_json).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The draft version of a survey (409 when there is none: make a new version first).
+async fn draft_of(state: &AppState, s: &Survey) -> AppResult<(Version, Questionnaire)> {
+    let v = draft_version(&state.db, s.id)
+        .await?
+        .ok_or(AppError::Conflict("surveys-error-no-draft"))?;
+    let f = read_form(&v)?;
+    Ok((v, f))
+}
+
+/// The version staff look at: the draft if there is one, else the published one.
+async fn current_of(state: &AppState, s: &Survey) -> AppResult<(Version, Questionnaire)> {
+    let v = match draft_version(&state.db, s.id).await? {
+        Some(v) => v,
+        None => live_version(&state.db, s.id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    let f = read_form(&v)?;
+    Ok((v, f))
+}
+
+/// `POST /surveys/{id}/import`: replaces the draft questionnaire by an XLSForm; every error is
+/// listed with its sheet, row and column, and nothing is stored unless the whole form checks.
+pub async fn import_xlsform(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (draft, _) = draft_of(&state, &s).await?;
+    let mut bytes = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("surveys-error-upload"))?
+    {
+        if field.name() == Some("file") {
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("surveys-error-upload"))?
+                .to_vec();
+        }
+    }
+    let lang = form_lang(auth.ctx.tr);
+    let imported = duluan_forms::xlsform::import_xlsx(&bytes).and_then(|mut f| {
+        f.id = s.series.clone();
+        f.published = false;
+        if f.version.trim().is_empty() {
+            f.version = draft.version.clone();
+        }
+        check_form(&f).map(|_| f)
+    });
+    let form = match imported {
+        Ok(f) => f,
+        Err(diags) => {
+            let mut errors = vec![auth.ctx.tr.t("surveys-import-failed")];
+            errors.extend(diags.iter().map(|d| d.render(lang)));
+            let mut r = crate::surveys::pages::render_show_errors(&state, &auth, s, errors).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+    };
+    let versions = store::list_versions(&state.db, id).await?;
+    let version = if versions
+        .iter()
+        .any(|v| v.id != draft.id && v.version == form.version)
+    {
+        draft.version.clone()
+    } else {
+        form.version.clone()
+    };
+    let mut form = form;
+    form.version = version.clone();
+    store::update_draft(&state.db, draft.id, &version, &form.to_json(), Utc::now()).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "survey.import",
+        "survey",
+        &id.to_string(),
+        Some(s.unit_id),
+        json!({"version": version, "questions": form.questions().len()}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
+}
+
+/// `GET /surveys/{id}/xlsform`: the current questionnaire as an XLSForm file.
+pub async fn export_xlsform(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let s = visible_survey(&state.db, &auth, id).await?;
+    let (_, form) = current_of(&state, &s).await?;
+    let bytes = duluan_forms::xlsform::export_xlsx(&form)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let name = format!("{}-v{}.xlsx", form.id, form.version);
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+    );
+    Ok(r)
+}
+
+/// Choices of a list: value and labels in each language.
+type ChoiceRows = Vec<(String, Vec<String>)>;
+
+/// A row of the structure table.
+pub struct Row {
+    section: bool,
+    depth: usize,
+    name: String,
+    kind: String,
+    labels: Vec<String>,
+    required: String,
+    relevant: String,
+    constraint: String,
+    calculation: String,
+    errors: Vec<String>,
+}
+
+/// The question being edited.
+pub struct Edit {
+    orig: String,
+    name: String,
+    kind: String,
+    labels: Vec<String>,
+    messages: Vec<String>,
+    required: String,
+    relevant: String,
+    constraint: String,
+    calculation: String,
+    section: String,
+}
+
+#[derive(Template)]
+#[template(path = "surveys/designer.html")]
+struct DesignerTemplate {
+    c: Chrome,
+    id: i64,
+    version: String,
+    editable: bool,
+    languages: Vec<String>,
+    rows: Vec<Row>,
+    lists: Vec<(String, ChoiceRows)>,
+    sections: Vec<String>,
+    edit: Option<Edit>,
+    errors: Vec<String>,
+}
+
+fn walk(
+    items: &[Item],
+    depth: usize,
+    langs: &[String],
+    diags: &[Diagnostic],
+    lang: duluan_forms::Lang,
+    out: &mut Vec<Row>,
+) {
+    for it in items {
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.place.item.as_deref() == Some(it.name()))
+            .map(|d| d.render(lang))
+            .collect();
+        match it {
+            Item::Group(g) => {
+                out.push(Row {
+                    section: true,
+                    depth,
+                    name: g.name.clone(),
+                    kind: if g.repeat {
+                        "repeat".into()
+                    } else {
+                        "group".into()
+                    },
+                    labels: langs
+                        .iter()
+                        .map(|l| g.label.0.get(l).cloned().unwrap_or_default())
+                        .collect(),
+                    required: String::new(),
+                    relevant: g.relevant.clone().unwrap_or_default(),
+                    constraint: String::new(),
+                    calculation: g.repeat_count.clone().unwrap_or_default(),
+                    errors,
+                });
+                walk(&g.items, depth + 1, langs, diags, lang, out);
+            }
+            Item::Question(q) => out.push(Row {
+                section: false,
+                depth,
+                name: q.name.clone(),
+                kind: q.kind.to_string(),
+                labels: langs
+                    .iter()
+                    .map(|l| q.label.0.get(l).cloned().unwrap_or_default())
+                    .collect(),
+                required: q.required.clone().unwrap_or_default(),
+                relevant: q.relevant.clone().unwrap_or_default(),
+                constraint: q.constraint.clone().unwrap_or_default(),
+                calculation: q.calculation.clone().unwrap_or_default(),
+                errors,
+            }),
+        }
+    }
+}
+
+fn languages_of(form: &Questionnaire) -> Vec<String> {
+    let mut langs: Vec<String> = form.languages();
+    if langs.len() > 1 {
+        langs.retain(|l| !l.is_empty());
+    }
+    if langs.is_empty() {
+        langs.push(String::new());
+    }
+    langs
+}
+
+fn find_question_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Question> {
+    for it in items.iter_mut() {
+        match it {
+            Item::Question(q) if q.name == name => return Some(q),
+            Item::Group(g) => {
+                if let Some(q) = find_question_mut(&mut g.items, name) {
+                    return Some(q);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn find_group_items_mut<'a>(items: &'a mut Vec<Item>, name: &str) -> Option<&'a mut Vec<Item>> {
+    if name.is_empty() {
+        return Some(items);
+    }
+    for it in items.iter_mut() {
+        if let Item::Group(g) = it {
+            if g.name == name {
+                return Some(&mut g.items);
+            }
+            if let Some(v) = find_group_items_mut(&mut g.items, name) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+fn sections_of(items: &[Item], out: &mut Vec<String>) {
+    for it in items {
+        if let Item::Group(g) = it {
+            out.push(g.name.clone());
+            sections_of(&g.items, out);
+        }
+    }
+}
+
+fn edit_of(form: &Questionnaire, name: &str, langs: &[String]) -> Option<Edit> {
+    let q = form.questions().into_iter().find(|q| q.name == name)?;
+    Some(Edit {
+        orig: q.name.clone(),
+        name: q.name.clone(),
+        kind: q.kind.to_string(),
+        labels: langs
+            .iter()
+            .map(|l| q.label.0.get(l).cloned().unwrap_or_default())
+            .collect(),
+        messages: langs
+            .iter()
+            .map(|l| q.constraint_message.0.get(l).cloned().unwrap_or_default())
+            .collect(),
+        required: q.required.clone().unwrap_or_default(),
+        relevant: q.relevant.clone().unwrap_or_default(),
+        constraint: q.constraint.clone().unwrap_or_default(),
+        calculation: q.calculation.clone().unwrap_or_default(),
+        section: String::new(),
+    })
+}
+
+async fn render_designer(
+    state: &AppState,
+    auth: &Auth,
+    s: &Survey,
+    edit: Option<Edit>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let (v, form) = current_of(state, s).await?;
+    let editable = v.published_at.is_none()
+        && crate::accounts::can(&state.db, &auth.user, Capability::DesignSurveys, s.unit_id)
+            .await?;
+    let langs = languages_of(&form);
+    let lang = form_lang(auth.ctx.tr);
+    let diags = check_form(&form).err().unwrap_or_default();
+    let mut rows = Vec::new();
+    walk(&form.items, 0, &langs, &diags, lang, &mut rows);
+    let lists = form
+        .choices
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.choices
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.clone(),
+                            langs
+                                .iter()
+                                .map(|x| c.label.0.get(x).cloned().unwrap_or_default())
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut sections = Vec::new();
+    sections_of(&form.items, &mut sections);
+    let mut errors = errors;
+    errors.extend(
+        diags
+            .iter()
+            .filter(|d| d.place.item.is_none())
+            .map(|d| d.render(lang)),
+    );
+    Ok(page(DesignerTemplate {
+        c: auth.ctx.chrome_titled(format!(
+            "{} — {}",
+            auth.ctx.tr.t("surveys-designer"),
+            s.title
+        )),
+        id: s.id,
+        version: v.version.clone(),
+        editable,
+        languages: langs
+            .iter()
+            .map(|l| {
+                if l.is_empty() {
+                    "—".to_string()
+                } else {
+                    l.clone()
+                }
+            })
+            .collect(),
+        rows,
+        lists,
+        sections,
+        edit,
+        errors,
+    }))
+}
+
+/// Query of the designer page.
+#[derive(Deserialize)]
+pub struct DesignerQuery {
+    #[serde(default)]
+    edit: String,
+    #[serde(default)]
+    new: Option<String>,
+}
+
+/// `GET /surveys/{id}/designer`: the questionnaire's structure; `?edit=NAME` opens a question's
+/// editor, `?new` the editor of a new question.
+pub async fn show_designer(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<DesignerQuery>,
+) -> AppResult<Response> {
+    let s = visible_survey(&state.db, &auth, id).await?;
+    let (_, form) = current_of(&state, &s).await?;
+    let langs = languages_of(&form);
+    let edit = if q.new.is_some() {
+        Some(Edit {
+            orig: String::new(),
+            name: String::new(),
+            kind: "text".into(),
+            labels: vec![String::new(); langs.len()],
+            messages: vec![String::new(); langs.len()],
+            required: String::new(),
+            relevant: String::new(),
+            constraint: String::new(),
+            calculation: String::new(),
+            section: String::new(),
+        })
+    } else if q.edit.is_empty() {
+        None
+    } else {
+        Some(edit_of(&form, &q.edit, &langs).ok_or(AppError::NotFound)?)
+    };
+    render_designer(&state, &auth, &s, edit, vec![]).await
+}
+
+/// Query of the expression check: which question and which property.
+#[derive(Deserialize)]
+pub struct CheckQuery {
+    #[serde(default)]
+    q: String,
+    p: String,
+}
+
+/// `POST /surveys/{id}/designer/check?q=NAME&p=PROPERTY` (htmx): checks one expression in the
+/// context of the whole draft and answers an HTML fragment with the errors at their place.
+pub async fn check_expression(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(cq): Query<CheckQuery>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (_, mut form) = current_of(&state, &s).await?;
+    let lang = form_lang(auth.ctx.tr);
+    let tr = auth.ctx.tr;
+    let value = fields
+        .iter()
+        .find(|(k, _)| *k == cq.p)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    if value.is_empty() {
+        return Ok(Html(String::new()).into_response());
+    }
+    let is_flag = matches!(cq.p.as_str(), "required")
+        && matches!(value.as_str(), "yes" | "no" | "true" | "false");
+    if !is_flag && let Err(e) = parse_expression(&value) {
+        let msg = tr.ta(
+            "surveys-check-syntax",
+            &[
+                ("col", e.position.column.to_string()),
+                ("msg", e.message_vi_or_en(lang)),
+            ],
+        );
+        return Ok(Html(format!(
+            "<span class=\"field-error\" role=\"alert\">{}</span>",
+            esc(&msg)
+        ))
+        .into_response());
+    }
+    let name = if cq.q.is_empty() {
+        "__new__".to_string()
+    } else {
+        cq.q.clone()
+    };
+    if find_question_mut(&mut form.items, &name).is_none() {
+        form.items.push(Item::Question(Question {
+            name: name.clone(),
+            kind: QuestionType::Text,
+            label: Text::plain("?"),
+            ..Question::default()
+        }));
+    }
+    let q = find_question_mut(&mut form.items, &name).expect("just ensured");
+    match cq.p.as_str() {
+        "relevant" => q.relevant = Some(value),
+        "constraint" => q.constraint = Some(value),
+        "calculation" => {
+            q.calculation = Some(value);
+            q.kind = QuestionType::Calculate;
+        }
+        "required" => q.required = Some(value),
+        _ => return Err(AppError::BadRequest("surveys-error-property")),
+    }
+    let errors: Vec<String> = match check_form(&form) {
+        Ok(_) => vec![],
+        Err(d) => d
+            .iter()
+            .filter(|d| {
+                d.place.item.as_deref() == Some(&name)
+                    && d.place.property.as_deref() == Some(cq.p.as_str())
+            })
+            .map(|d| d.render(lang))
+            .collect(),
+    };
+    let html = if errors.is_empty() {
+        format!(
+            "<span class=\"sv-check-ok\">✓ {}</span>",
+            esc(&tr.t("surveys-check-ok"))
+        )
+    } else {
+        errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "<span class=\"field-error\" role=\"alert\">{}</span>",
+                    esc(e)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("<br>")
+    };
+    Ok(Html(html).into_response())
+}
+
+trait ParseMessage {
+    fn message_vi_or_en(&self, lang: duluan_forms::Lang) -> String;
+}
+
+impl ParseMessage for duluan_forms::ParseError {
+    fn message_vi_or_en(&self, lang: duluan_forms::Lang) -> String {
+        match lang {
+            duluan_forms::Lang::Vi => self.message_vi.clone(),
+            duluan_forms::Lang::En => self.message_en.clone(),
+        }
+    }
+}
+
+async fn refuse_edit(
+    state: &AppState,
+    auth: &Auth,
+    s: &Survey,
+    edit: Edit,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let mut r = render_designer(state, auth, s, Some(edit), errors).await?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+/// `POST /surveys/{id}/designer/question`: saves a question (new when `orig` is empty); the
+/// whole draft is checked first and nothing is stored when it does not check.
+pub async fn save_question(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (draft, mut form) = draft_of(&state, &s).await?;
+    let langs = languages_of(&form);
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| {
+                unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect::<String>()
+            })
+            .unwrap_or_default()
+    };
+    let edit = Edit {
+        orig: get("orig"),
+        name: get("name"),
+        kind: get("type"),
+        labels: (0..langs.len())
+            .map(|i| get(&format!("label_{i}")))
+            .collect(),
+        messages: (0..langs.len())
+            .map(|i| get(&format!("message_{i}")))
+            .collect(),
+        required: get("required"),
+        relevant: get("relevant"),
+        constraint: get("constraint"),
+        calculation: get("calculation"),
+        section: get("section"),
+    };
+    let tr = auth.ctx.tr;
+    let lang = form_lang(tr);
+    let Some(kind) = QuestionType::parse(&edit.kind) else {
+        let msg = tr.ta("surveys-error-type", &[("type", edit.kind.clone())]);
+        return refuse_edit(&state, &auth, &s, edit, vec![msg]).await;
+    };
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let text = |vals: &[String]| {
+        let mut t = Text::default();
+        for (l, v) in langs.iter().zip(vals) {
+            if !v.is_empty() {
+                t.0.insert(l.clone(), v.clone());
+            }
+        }
+        t
+    };
+    if edit.orig.is_empty() {
+        let q = Question {
+            name: edit.name.clone(),
+            kind,
+            label: text(&edit.labels),
+            required: opt(&edit.required),
+            relevant: opt(&edit.relevant),
+            constraint: opt(&edit.constraint),
+            constraint_message: text(&edit.messages),
+            calculation: opt(&edit.calculation),
+            ..Question::default()
+        };
+        match find_group_items_mut(&mut form.items, &edit.section) {
+            Some(items) => items.push(Item::Question(q)),
+            None => {
+                return refuse_edit(&state, &auth, &s, edit, vec![tr.t("surveys-error-section")])
+                    .await;
+            }
+        }
+    } else {
+        let Some(q) = find_question_mut(&mut form.items, &edit.orig) else {
+            return Err(AppError::NotFound);
+        };
+        q.name = edit.name.clone();
+        q.kind = kind;
+        q.label = text(&edit.labels);
+        q.required = opt(&edit.required);
+        q.relevant = opt(&edit.relevant);
+        q.constraint = opt(&edit.constraint);
+        q.constraint_message = text(&edit.messages);
+        q.calculation = opt(&edit.calculation);
+    }
+    if let Err(diags) = check_form(&form) {
+        let errors = diags.iter().map(|d| d.render(lang)).collect();
+        return refuse_edit(&state, &auth, &s, edit, errors).await;
+    }
+    store::update_draft(
+        &state.db,
+        draft.id,
+        &draft.version,
+        &form.to_json(),
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "survey.question",
+        "survey",
+        &id.to_string(),
+        Some(s.unit_id),
+        json!({"question": edit.name, "new": edit.orig.is_empty()}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
+}
+
+/// `POST /surveys/{id}/designer/choice`: adds a choice to a list (creating the list).
+pub async fn add_choice(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (draft, mut form) = draft_of(&state, &s).await?;
+    let langs = languages_of(&form);
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| {
+                unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect::<String>()
+            })
+            .unwrap_or_default()
+    };
+    let list = get("list");
+    let mut label = Text::default();
+    for (i, l) in langs.iter().enumerate() {
+        let v = get(&format!("label_{i}"));
+        if !v.is_empty() {
+            label.0.insert(l.clone(), v);
+        }
+    }
+    let choice = Choice {
+        name: get("name"),
+        label,
+        ..Choice::default()
+    };
+    match form.choices.iter_mut().find(|l| l.name == list) {
+        Some(l) => l.choices.push(choice),
+        None => form.choices.push(ChoiceList {
+            name: list.clone(),
+            choices: vec![choice],
+        }),
+    }
+    if let Err(diags) = check_form(&form) {
+        let lang = form_lang(auth.ctx.tr);
+        let errors = diags.iter().map(|d| d.render(lang)).collect();
+        let mut r = render_designer(&state, &auth, &s, None, errors).await?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    store::update_draft(
+        &state.db,
+        draft.id,
+        &draft.version,
+        &form.to_json(),
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "survey.choice",
+        "survey",
+        &id.to_string(),
+        Some(s.unit_id),
+        json!({"list": list}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
+}
+
+/// Query of the preview.
+#[derive(Deserialize)]
+pub struct PreviewQuery {
+    #[serde(default)]
+    size: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn preview_page(
+    auth: &Auth,
+    id: i64,
+    engine: &duluan_forms::Engine,
+    answers: &Record,
+    page_id: &str,
+    issues: bool,
+    size: &str,
+    done: bool,
+) -> Response {
+    let tr = auth.ctx.tr;
+    let eval = engine.evaluate(answers, &options(tr));
+    let page_id = if eval.pages.iter().any(|p| p.id == page_id && p.relevant) {
+        page_id.to_string()
+    } else {
+        eval.next_page(None)
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    };
+    let t = RespondTemplate {
+        tr,
+        lang: tr.lang().code(),
+        path: format!("/surveys/{id}/preview"),
+        title: engine.form().form.title.clone(),
+        step: build_step(engine, &eval, &page_id, issues),
+        flash: done.then(|| tr.t("surveys-preview-done")),
+        preview: Some(PreviewState {
+            answers: serde_json::to_string(answers).unwrap_or_default(),
+            size: if size == "desktop" {
+                "desktop".into()
+            } else {
+                "phone".into()
+            },
+            back: format!("/surveys/{id}/designer"),
+        }),
+        anonymous: true,
+    };
+    Html(t.render_page()).into_response()
+}
+
+/// `GET /surveys/{id}/preview`: the questionnaire as a respondent sees it (phone size by
+/// default); nothing is stored.
+pub async fn show_preview(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<PreviewQuery>,
+) -> AppResult<Response> {
+    let s = visible_survey(&state.db, &auth, id).await?;
+    let (v, _) = current_of(&state, &s).await?;
+    let engine = engine_for(&v.form_json)?;
+    Ok(preview_page(
+        &auth,
+        id,
+        &engine,
+        &Record::new(),
+        "",
+        false,
+        &q.size,
+        false,
+    ))
+}
+
+/// `POST /surveys/{id}/preview`: one step of the preview (answers carried in the page).
+pub async fn step_preview(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = visible_survey(&state.db, &auth, id).await?;
+    let (v, _) = current_of(&state, &s).await?;
+    let engine = engine_for(&v.form_json)?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut answers: Record = serde_json::from_str(&get("state")).unwrap_or_default();
+    let size = get("size");
+    Ok(
+        match step(&engine, &mut answers, &fields, &options(auth.ctx.tr)) {
+            Outcome::Show { page, issues, .. } => {
+                preview_page(&auth, id, &engine, &answers, &page, issues, &size, false)
+            }
+            Outcome::Complete(_) => {
+                preview_page(&auth, id, &engine, &Record::new(), "", false, &size, true)
+            }
+        },
+    )
+}

@@ -1,0 +1,751 @@
+//! All SQL of the surveys context: surveys, questionnaire versions, cases and responses.
+//!
+//! Responses never hold contact data; an anonymous survey's complete response keeps no case
+//! link, no resume hash and only the day of its timestamps (see [`complete_response`]).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::surveys::model::{Survey, SurveyInput, Version};
+use crate::{with_db, with_tx};
+
+const SURVEY_COLS: &str = "SELECT id, unit_id, title, purpose, series, wave, field_start, field_end, anonymous, public_key, status FROM surveys ";
+const VERSION_COLS: &str =
+    "SELECT id, survey_id, version, form_json, published_at FROM survey_versions ";
+const RESPONSE_COLS: &str = "SELECT id, survey_id, version_id, case_id, mode, status, page, data, unit_id, started_at, updated_at, completed_at FROM survey_responses ";
+
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Midnight UTC of the instant's day: what an anonymous response keeps of its times.
+pub fn day_of(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc()
+}
+
+/// Creates a survey and its first draft questionnaire version; returns the survey id.
+pub async fn insert_survey(
+    db: &Db,
+    unit_id: i64,
+    input: &SurveyInput,
+    series: &str,
+    form_json: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    with_tx!(db, |tx| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO surveys (unit_id, title, purpose, series, wave, field_start, field_end, anonymous, public_key, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 'draft', $9, $9) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(&input.title)
+        .bind(input.purpose.key())
+        .bind(series)
+        .bind(input.wave)
+        .bind(input.field_start)
+        .bind(input.field_end)
+        .bind(input.anonymous)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO survey_versions (survey_id, version, form_json, published_at, created_at, updated_at)
+             VALUES ($1, '1', $2, NULL, $3, $3)",
+        )
+        .bind(id)
+        .bind(form_json)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok::<i64, AppError>(id)
+    })
+}
+
+/// Changes a survey's fields.
+pub async fn update_survey(
+    db: &Db,
+    id: i64,
+    input: &SurveyInput,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    with_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE surveys SET title = $1, purpose = $2, wave = $3, field_start = $4, field_end = $5, anonymous = $6, updated_at = $7 WHERE id = $8"
+    )
+    .bind(&input.title)
+    .bind(input.purpose.key())
+    .bind(input.wave)
+    .bind(input.field_start)
+    .bind(input.field_end)
+    .bind(input.anonymous)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Sets a survey's status and public link key.
+pub async fn update_survey_status(
+    db: &Db,
+    id: i64,
+    status: &str,
+    public_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE surveys SET status = $1, public_key = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(status)
+    .bind(public_key)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// One survey.
+pub async fn find_survey(db: &Db, id: i64) -> AppResult<Option<Survey>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SURVEY_COLS} WHERE id = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The survey of a public link key.
+pub async fn find_survey_by_key(db: &Db, key: &str) -> AppResult<Option<Survey>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SURVEY_COLS} WHERE public_key = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(key)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Units that own at least one survey.
+pub async fn list_survey_units(db: &Db) -> AppResult<Vec<i64>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT unit_id FROM surveys"
+    )
+    .fetch_all(pool)
+    .await?))
+}
+
+/// Surveys of the given units, newest first.
+pub async fn list_surveys(db: &Db, unit_ids: &[i64]) -> AppResult<Vec<Survey>> {
+    if unit_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SURVEY_COLS} WHERE unit_id IN ({}) ORDER BY id DESC",
+        placeholders(1, unit_ids.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for id in unit_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// Other waves of a series.
+pub async fn list_series(db: &Db, series: &str) -> AppResult<Vec<Survey>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SURVEY_COLS} WHERE series = $1 ORDER BY wave, id"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(series)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Every version of a survey, oldest first.
+pub async fn list_versions(db: &Db, survey_id: i64) -> AppResult<Vec<Version>> {
+    let sql = sqlx::AssertSqlSafe(format!("{VERSION_COLS} WHERE survey_id = $1 ORDER BY id"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(survey_id)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// One version.
+pub async fn find_version(db: &Db, id: i64) -> AppResult<Option<Version>> {
+    let sql = sqlx::AssertSqlSafe(format!("{VERSION_COLS} WHERE id = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Replaces the questionnaire of an unpublished version; a published one never changes
+/// (`Conflict`).
+pub async fn update_draft(
+    db: &Db,
+    version_id: i64,
+    version: &str,
+    form_json: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let changed = with_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE survey_versions SET version = $1, form_json = $2, updated_at = $3 WHERE id = $4 AND published_at IS NULL"
+    )
+    .bind(version)
+    .bind(form_json)
+    .bind(now)
+    .bind(version_id)
+    .execute(pool)
+    .await?
+    .rows_affected()
+    });
+    if changed == 0 {
+        return Err(AppError::Conflict("surveys-error-published"));
+    }
+    Ok(())
+}
+
+/// Adds a draft version (after the last one was published).
+pub async fn insert_draft(
+    db: &Db,
+    survey_id: i64,
+    version: &str,
+    form_json: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let id = with_db!(db, |pool| {
+        sqlx::query_scalar(
+        "INSERT INTO survey_versions (survey_id, version, form_json, published_at, created_at, updated_at)
+         VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (survey_id, version) DO NOTHING RETURNING id"
+    )
+    .bind(survey_id)
+    .bind(version)
+    .bind(form_json)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?
+    });
+    id.ok_or(AppError::Conflict("surveys-error-version-exists"))
+}
+
+/// Publishes a draft version with its final questionnaire.
+pub async fn publish_version(
+    db: &Db,
+    version_id: i64,
+    form_json: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let changed = with_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE survey_versions SET form_json = $1, published_at = $2, updated_at = $2 WHERE id = $3 AND published_at IS NULL"
+    )
+    .bind(form_json)
+    .bind(now)
+    .bind(version_id)
+    .execute(pool)
+    .await?
+    .rows_affected()
+    });
+    if changed == 0 {
+        return Err(AppError::Conflict("surveys-error-published"));
+    }
+    Ok(())
+}
+
+/// Creates one-time token cases (only the tokens' hashes are stored).
+pub async fn insert_token_cases(
+    db: &Db,
+    survey_id: i64,
+    mode: &str,
+    hashes: &[String],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    with_tx!(db, |tx| {
+        for h in hashes {
+            sqlx::query(
+                "INSERT INTO survey_cases (survey_id, mode, token_hash, unit_id, disposition, contact_ref, created_at, updated_at)
+                 VALUES ($1, $2, $3, NULL, '3.19', NULL, $4, $4)",
+            )
+            .bind(survey_id)
+            .bind(mode)
+            .bind(h)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok::<(), AppError>(())
+    })
+}
+
+/// A case found by its token: `(case id, survey id, disposition)`.
+pub async fn find_case_by_token(
+    db: &Db,
+    token_hash: &str,
+) -> AppResult<Option<(i64, i64, String)>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, survey_id, disposition FROM survey_cases WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?))
+}
+
+/// Sets a case's disposition.
+pub async fn update_case_disposition(
+    db: &Db,
+    case_id: i64,
+    disposition: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE survey_cases SET disposition = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(disposition)
+    .bind(now)
+    .bind(case_id)
+    .execute(pool)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Cases per disposition code.
+pub async fn count_cases(db: &Db, survey_id: i64) -> AppResult<Vec<(String, i64)>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT disposition, COUNT(*) FROM survey_cases WHERE survey_id = $1 GROUP BY disposition ORDER BY disposition"
+    )
+    .bind(survey_id)
+    .fetch_all(pool)
+    .await?
+    }))
+}
+
+/// A stored response.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ResponseRow {
+    /// Client- or server-generated UUID.
+    pub id: String,
+    /// Survey.
+    pub survey_id: i64,
+    /// Questionnaire version answered.
+    pub version_id: i64,
+    /// Case (token or sample member); none for anonymous-link and complete anonymous responses.
+    pub case_id: Option<i64>,
+    /// Collection mode key.
+    pub mode: String,
+    /// `partial` or `complete`.
+    pub status: String,
+    /// Current page id while in progress.
+    pub page: String,
+    /// The answers (forms-engine record as JSON).
+    pub data: String,
+    /// Unit the response counts for.
+    pub unit_id: Option<i64>,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Completion.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A response by id.
+pub async fn find_response(db: &Db, id: &str) -> AppResult<Option<ResponseRow>> {
+    let sql = sqlx::AssertSqlSafe(format!("{RESPONSE_COLS} WHERE id = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The partial response resumed by a device's cookie.
+pub async fn find_response_by_resume(
+    db: &Db,
+    survey_id: i64,
+    resume_hash: &str,
+) -> AppResult<Option<ResponseRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{RESPONSE_COLS} WHERE resume_hash = $1 AND survey_id = $2 AND status = 'partial'"
+    ));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(resume_hash)
+        .bind(survey_id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The partial response of a case.
+pub async fn find_partial_for_case(db: &Db, case_id: i64) -> AppResult<Option<ResponseRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{RESPONSE_COLS} WHERE case_id = $1 AND status = 'partial'"
+    ));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(case_id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// A new partial response.
+pub struct NewResponse<'a> {
+    /// UUID.
+    pub id: &'a str,
+    /// Survey.
+    pub survey_id: i64,
+    /// Version.
+    pub version_id: i64,
+    /// Case, for tokens.
+    pub case_id: Option<i64>,
+    /// Hash of the device's resume cookie, for anonymous links.
+    pub resume_hash: Option<&'a str>,
+    /// Mode key.
+    pub mode: &'a str,
+    /// Unit it counts for.
+    pub unit_id: Option<i64>,
+}
+
+/// Stores a new partial response with its first answers.
+pub async fn insert_partial(
+    db: &Db,
+    r: &NewResponse<'_>,
+    page: &str,
+    data: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let digest = crate::surveys::model::digest_record(data);
+    with_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'partial', $7, $8, $9, $10, $11, $11, NULL)"
+    )
+    .bind(r.id)
+    .bind(r.survey_id)
+    .bind(r.version_id)
+    .bind(r.case_id)
+    .bind(r.resume_hash)
+    .bind(r.mode)
+    .bind(page)
+    .bind(data)
+    .bind(digest)
+    .bind(r.unit_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Saves the answers and page of a partial response.
+pub async fn update_partial(
+    db: &Db,
+    id: &str,
+    page: &str,
+    data: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let digest = crate::surveys::model::digest_record(data);
+    with_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE survey_responses SET page = $1, data = $2, digest = $3, updated_at = $4 WHERE id = $5 AND status = 'partial'"
+    )
+    .bind(page)
+    .bind(data)
+    .bind(digest)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Completes a response, and its case in the same transaction. For an anonymous survey the
+/// response loses its case link and resume hash, and its times keep only the day.
+pub async fn complete_response(
+    db: &Db,
+    id: &str,
+    data: &str,
+    anonymous: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let digest = crate::surveys::model::digest_record(data);
+    let stamp = if anonymous { day_of(now) } else { now };
+    with_tx!(db, |tx| {
+        let case: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT case_id FROM survey_responses WHERE id = $1 AND status = 'partial'",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(case_id) = case else {
+            return Err(AppError::Conflict("surveys-error-already-complete"));
+        };
+        if anonymous {
+            sqlx::query(
+                "UPDATE survey_responses SET status = 'complete', page = '', data = $1, digest = $2, case_id = NULL, resume_hash = NULL,
+                 started_at = $3, updated_at = $3, completed_at = $3 WHERE id = $4",
+            )
+            .bind(data)
+            .bind(&digest)
+            .bind(stamp)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "UPDATE survey_responses SET status = 'complete', page = '', data = $1, digest = $2, resume_hash = NULL,
+                 updated_at = $3, completed_at = $3 WHERE id = $4",
+            )
+            .bind(data)
+            .bind(&digest)
+            .bind(stamp)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if let Some(case_id) = case_id {
+            sqlx::query(
+                "UPDATE survey_cases SET disposition = '1.1', updated_at = $1 WHERE id = $2",
+            )
+            .bind(stamp)
+            .bind(case_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok::<(), AppError>(())
+    })
+}
+
+/// What storing a submission did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// Newly stored.
+    New,
+    /// The same submission was stored before (a retry): nothing changed.
+    Retry,
+    /// Another submission with the same id exists (a replay): refused.
+    Replay,
+}
+
+/// Stores a submission of the JSON API under its client id: once, durably (committed before
+/// the answer), a retry changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_submission(
+    db: &Db,
+    id: &str,
+    survey_id: i64,
+    version_id: i64,
+    complete: bool,
+    data: &str,
+    anonymous: bool,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Stored> {
+    let digest = crate::surveys::model::digest_record(data);
+    let stamp = if anonymous { day_of(now) } else { now };
+    let status = if complete { "complete" } else { "partial" };
+    let completed = complete.then_some(stamp);
+    let inserted: Option<String> = with_db!(db, |pool| {
+        sqlx::query_scalar(
+        "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+         VALUES ($1, $2, $3, NULL, NULL, 'web', $4, '', $5, $6, $7, $8, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id"
+    )
+    .bind(id)
+    .bind(survey_id)
+    .bind(version_id)
+    .bind(status)
+    .bind(data)
+    .bind(&digest)
+    .bind(unit_id)
+    .bind(stamp)
+    .bind(completed)
+    .fetch_optional(pool)
+    .await?
+    });
+    if inserted.is_some() {
+        return Ok(Stored::New);
+    }
+    let existing: Option<(i64, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT survey_id, digest FROM survey_responses WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?);
+    Ok(match existing {
+        Some((s, d)) if s == survey_id && d == digest => Stored::Retry,
+        _ => Stored::Replay,
+    })
+}
+
+/// Filter of the responses browser.
+#[derive(Clone, Debug, Default)]
+pub struct ResponseFilter {
+    /// `partial`, `complete` or any.
+    pub status: Option<String>,
+    /// First day (of start).
+    pub from: Option<NaiveDate>,
+    /// Last day (of start).
+    pub to: Option<NaiveDate>,
+}
+
+enum Bind {
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+fn filter_sql(f: &ResponseFilter) -> (String, Vec<Bind>) {
+    let mut sql = String::from(" WHERE survey_id = $1");
+    let mut binds = Vec::new();
+    if let Some(s) = &f.status {
+        binds.push(Bind::Text(s.clone()));
+        sql.push_str(&format!(" AND status = ${}", binds.len() + 1));
+    }
+    if let Some(d) = f.from {
+        binds.push(Bind::Time(d.and_hms_opt(0, 0, 0).unwrap().and_utc()));
+        sql.push_str(&format!(" AND started_at >= ${}", binds.len() + 1));
+    }
+    if let Some(d) = f.to {
+        binds.push(Bind::Time(
+            (d + chrono::Days::new(1))
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc(),
+        ));
+        sql.push_str(&format!(" AND started_at < ${}", binds.len() + 1));
+    }
+    (sql, binds)
+}
+
+/// One page of responses, newest first, and the total matching.
+pub async fn list_responses(
+    db: &Db,
+    survey_id: i64,
+    f: &ResponseFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<ResponseRow>, i64)> {
+    let (where_sql, binds) = filter_sql(f);
+    let n = binds.len();
+    let list = sqlx::AssertSqlSafe(format!(
+        "{RESPONSE_COLS}{where_sql} ORDER BY started_at DESC, id LIMIT ${} OFFSET ${}",
+        n + 2,
+        n + 3
+    ));
+    let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM survey_responses{where_sql}"));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(list).bind(survey_id);
+        let mut c = sqlx::query_scalar(count).bind(survey_id);
+        for b in &binds {
+            match b {
+                Bind::Text(t) => {
+                    q = q.bind(t.clone());
+                    c = c.bind(t.clone());
+                }
+                Bind::Time(t) => {
+                    q = q.bind(*t);
+                    c = c.bind(*t);
+                }
+            }
+        }
+        let rows: Vec<ResponseRow> = q.bind(limit).bind(offset).fetch_all(pool).await?;
+        let total: i64 = c.fetch_one(pool).await?;
+        (rows, total)
+    }))
+}
+
+/// Complete and partial responses per day of start.
+pub async fn count_per_day(db: &Db, survey_id: i64) -> AppResult<Vec<(String, String, i64)>> {
+    let rows: Vec<(DateTime<Utc>, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT started_at, status FROM survey_responses WHERE survey_id = $1"
+    )
+    .bind(survey_id)
+    .fetch_all(pool)
+    .await?);
+    let mut map = std::collections::BTreeMap::<(String, String), i64>::new();
+    for (t, s) in rows {
+        *map.entry((t.date_naive().to_string(), s)).or_default() += 1;
+    }
+    Ok(map.into_iter().map(|((d, s), n)| (d, s, n)).collect())
+}
+
+/// Responses per unit they count for.
+pub async fn count_per_unit(db: &Db, survey_id: i64) -> AppResult<Vec<(Option<i64>, i64)>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT unit_id, COUNT(*) FROM survey_responses WHERE survey_id = $1 GROUP BY unit_id ORDER BY unit_id"
+    )
+    .bind(survey_id)
+    .fetch_all(pool)
+    .await?
+    }))
+}
+
+/// Replaces a response's answers (staff correction).
+pub async fn update_response_data(
+    db: &Db,
+    id: &str,
+    data: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let digest = crate::surveys::model::digest_record(data);
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE survey_responses SET data = $1, digest = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(data)
+    .bind(digest)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Deletes a response.
+pub async fn delete_response(db: &Db, id: &str) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query(
+        "DELETE FROM survey_responses WHERE id = $1"
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// The next batch of complete responses after `after` (by id) for streaming exports:
+/// `(id, version_id, completed_at, data)`.
+pub async fn next_export_batch(
+    db: &Db,
+    survey_id: i64,
+    after: &str,
+    limit: i64,
+) -> AppResult<Vec<(String, i64, Option<DateTime<Utc>>, String)>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, version_id, completed_at, data FROM survey_responses
+         WHERE survey_id = $1 AND status = 'complete' AND id > $2 ORDER BY id LIMIT $3"
+    )
+    .bind(survey_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?))
+}
+
+/// Number of complete responses.
+pub async fn count_complete(db: &Db, survey_id: i64) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND status = 'complete'"
+    )
+    .bind(survey_id)
+    .fetch_one(pool)
+    .await?))
+}

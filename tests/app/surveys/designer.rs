@@ -1,0 +1,354 @@
+//! The designer: a survey created in a unit, an XLSForm imported (errors with sheet, row and
+//! column, nothing half-saved), live expression checks, a question edited, a choice added, the
+//! preview, publication (immutable afterwards), XLSForm export, and waves of one series.
+
+use reqwest::StatusCode;
+
+use super::{create_survey, demo_xlsx};
+use crate::helpers::spawn_demo;
+
+#[tokio::test]
+async fn a_designer_imports_checks_edits_previews_and_publishes() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let id = create_survey(&app, "92", "Khảo sát thử", true).await;
+    let page = app.get(&format!("/surveys/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Khảo sát thử");
+    page.assert_contains("bản nháp");
+
+    // A broken XLSForm: the error says sheet, row and column; nothing is stored.
+    let mut broken = duluan::surveys::demo_form();
+    if let duluan_forms::Item::Question(q) = &mut broken.items[2] {
+        q.relevant = Some("${khong_co} = '1'".into());
+    }
+    let bytes = duluan_forms::xlsform::export_xlsx(&broken).unwrap();
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "broken.xlsx", bytes)
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Không nhập được tệp XLSForm");
+    page.assert_contains("khong_co");
+    page.assert_contains("relevant");
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    designer.assert_contains("Câu hỏi thứ nhất");
+    assert!(!designer.body.contains("uses_online"));
+
+    // A good one replaces the draft.
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "demo.xlsx", demo_xlsx())
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    assert_eq!(designer.status, StatusCode::OK);
+    // Translations side by side: both languages as columns of the structure.
+    designer.assert_contains("Ông/bà bao nhiêu tuổi?");
+    designer.assert_contains("How old are you?");
+    designer.assert_contains("${uses_online}");
+
+    // Live checking of an expression, in the context of the whole questionnaire.
+    let check = app
+        .post(
+            &format!("/surveys/{id}/designer/check?q=services&p=relevant"),
+            &[("relevant", "${uses_onlin} = '1'")],
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::OK);
+    check.assert_contains("field-error");
+    check.assert_contains("uses_onlin");
+    let check = app
+        .post(
+            &format!("/surveys/{id}/designer/check?q=services&p=relevant"),
+            &[("relevant", "${uses_online} = '1' and")],
+        )
+        .await;
+    check.assert_contains("field-error");
+    let check = app
+        .post(
+            &format!("/surveys/{id}/designer/check?q=services&p=relevant"),
+            &[("relevant", "${uses_online} = '1' and ${age} >= 18")],
+        )
+        .await;
+    check.assert_contains("sv-check-ok");
+
+    // Saving a question with a broken constraint is refused and changes nothing.
+    let edit = |constraint: &'static str| {
+        vec![
+            ("orig", "age"),
+            ("name", "age"),
+            ("type", "integer"),
+            ("label_0", "Age?"),
+            ("label_1", "Năm nay ông/bà bao nhiêu tuổi?"),
+            ("required", "yes"),
+            ("relevant", ""),
+            ("constraint", constraint),
+            ("message_0", "15 to 120"),
+            ("message_1", "Từ 15 đến 120 tuổi"),
+            ("calculation", ""),
+        ]
+    };
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/question"),
+            &edit(". >= 15 and"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    assert!(!designer.body.contains("Năm nay ông/bà bao nhiêu tuổi?"));
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/question"),
+            &edit(". >= 15 and . <= 120"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    designer.assert_contains("Năm nay ông/bà bao nhiêu tuổi?");
+
+    // A new question and a new choice.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/question"),
+            &[
+                ("orig", ""),
+                ("name", "trust"),
+                ("type", "select_one yn"),
+                ("section", ""),
+                ("label_0", "Do you trust the local authorities?"),
+                (
+                    "label_1",
+                    "Ông/bà có tin tưởng chính quyền địa phương không?",
+                ),
+                ("relevant", "${age} >= 18"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/choice"),
+            &[
+                ("list", "yn"),
+                ("name", "9"),
+                ("label_0", "Don't know"),
+                ("label_1", "Không biết"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    designer.assert_contains("Ông/bà có tin tưởng chính quyền địa phương không?");
+    designer.assert_contains("Không biết");
+
+    // Preview as a respondent, phone size by default; skip logic and validation apply.
+    let preview = app.get(&format!("/surveys/{id}/preview")).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    preview.assert_contains("sv-phone");
+    preview.assert_contains("Năm nay ông/bà bao nhiêu tuổi?");
+    let step = app
+        .post(
+            &format!("/surveys/{id}/preview"),
+            &[
+                ("page", "about"),
+                ("nav", "next"),
+                ("state", "{}"),
+                ("size", "phone"),
+                ("a.age", "9"),
+                ("a.gender", "1"),
+            ],
+        )
+        .await;
+    step.assert_contains("Từ 15 đến 120 tuổi");
+
+    // Publish: the version becomes immutable and the survey opens with a public link.
+    let page = app.post(&format!("/surveys/{id}/publish"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app.get(&format!("/surveys/{id}")).await;
+    page.assert_contains("id=\"public-link\"");
+    page.assert_contains("Đang thu thập");
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/question"),
+            &edit(". >= 18"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "demo.xlsx", demo_xlsx())
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+
+    // The XLSForm export reads back as the same questionnaire.
+    let r = app
+        .client
+        .get(format!("{}/surveys/{id}/xlsform", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let back = duluan_forms::xlsform::import_xlsx(&bytes).unwrap();
+    assert!(back.questions().iter().any(|q| q.name == "trust"));
+
+    // A new version keeps the published variables; removing one is refused at publication.
+    let page = app.post(&format!("/surveys/{id}/new-version"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("/surveys/{id}")).await;
+    page.assert_contains("bản nháp");
+    let mut smaller = back.clone();
+    smaller.items.retain(|i| i.name() != "comment");
+    smaller.version = "7".into();
+    let page = app
+        .upload(
+            &format!("/surveys/{id}/import"),
+            "smaller.xlsx",
+            duluan_forms::xlsform::export_xlsx(&smaller).unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app.post(&format!("/surveys/{id}/publish"), &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("comment");
+
+    // Every change is in the audit log.
+    let entries: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE object_type = 'survey' AND object_id = $1"
+    )
+    .bind(id.to_string())
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert!(entries >= 7, "{entries}");
+}
+
+#[tokio::test]
+async fn a_new_wave_continues_the_series_with_the_same_questionnaire() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let first = super::demo_survey_id(&app).await;
+    let unit = app.unit_id("92").await.to_string();
+    let page = app
+        .post(
+            "/surveys",
+            &[
+                ("unit_id", unit.as_str()),
+                ("title", "Chuyển đổi số — sau 6 tháng"),
+                ("purpose", "after"),
+                ("continues", &first.to_string()),
+                ("anonymous", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let id: i64 = page.location().rsplit('/').next().unwrap().parse().unwrap();
+    let page = app.get(&format!("/surveys/{id}")).await;
+    page.assert_contains("Các đợt của cùng bảng hỏi");
+    page.assert_contains("Sau một thời gian thực hiện");
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    designer.assert_contains("Mức độ hài lòng của ông/bà");
+    let waves: Vec<i64> = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
+        "SELECT wave FROM surveys WHERE series = (SELECT series FROM surveys WHERE id = $1) ORDER BY wave"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    });
+    assert_eq!(waves, vec![1, 2]);
+    // Bad input gets a clear message.
+    let page = app
+        .post(
+            "/surveys",
+            &[
+                ("unit_id", unit.as_str()),
+                ("title", " "),
+                ("purpose", "before"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("Tên cuộc điều tra phải có");
+}
+
+#[tokio::test]
+async fn units_see_only_their_own_surveys() {
+    let app = spawn_demo().await;
+    let ward = app.unit_id("31135").await;
+    duluan::accounts::create_user(
+        &app.db,
+        "ward.designer",
+        "Thiết kế phường",
+        "mat-khau-phuong",
+        duluan::accounts::model::Role::Designer,
+        ward,
+    )
+    .await
+    .unwrap();
+    let city_survey = super::demo_survey_id(&app).await;
+    let ward_app = app.other_client();
+    ward_app.login("ward.designer", "mat-khau-phuong").await;
+    let ward_survey = create_survey(&ward_app, "31135", "Khảo sát phường", true).await;
+    // The ward's designer neither sees nor changes the city's survey, by URL guessing either.
+    for path in [
+        format!("/surveys/{city_survey}"),
+        format!("/surveys/{city_survey}/designer"),
+        format!("/surveys/{city_survey}/responses"),
+        format!("/surveys/{city_survey}/export/responses.csv"),
+        format!("/surveys/{city_survey}/xlsform"),
+    ] {
+        let page = ward_app.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let page = ward_app
+        .post(
+            &format!("/surveys/{city_survey}/status"),
+            &[("status", "closed")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let list = ward_app.get("/surveys").await;
+    list.assert_contains("Khảo sát phường");
+    assert!(!list.body.contains("chuyển đổi số ở phường"));
+    // The city's designer sees the ward's survey (it lies in the city's subtree).
+    app.login_demo("designer").await;
+    assert_eq!(
+        app.get(&format!("/surveys/{ward_survey}")).await.status,
+        StatusCode::OK
+    );
+    // A viewer sees results, not individual responses; a reporter sees nothing.
+    let viewer = app.other_client();
+    viewer.login_demo("viewer").await;
+    assert_eq!(
+        viewer.get(&format!("/surveys/{city_survey}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        viewer
+            .get(&format!("/surveys/{city_survey}/responses"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer
+            .get(&format!("/surveys/{city_survey}/export/responses.sav"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    assert_eq!(
+        reporter
+            .get(&format!("/surveys/{city_survey}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reporter.get("/surveys/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
