@@ -631,8 +631,10 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
     let reps = match kind {
         None => None,
         Some(kind) => {
-            if !a.table.is_empty() || !a.variance.is_empty() {
-                bail!("replicate weights support --mean, --total, --ratio, --quantile and --prop");
+            if !a.variance.is_empty() {
+                bail!(
+                    "replicate weights support --mean, --total, --ratio, --quantile, --prop and --table"
+                );
             }
             match &a.repweights {
                 Some(prefix) => {
@@ -734,7 +736,11 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
     for t in &a.table {
         let (x, y) = t.split_once('+').unwrap_or_default();
         let stat: ChisqStatistic = a.table_statistic.parse()?;
-        let test = design.chisq(&frame.factor(x.trim())?, &frame.factor(y.trim())?, stat)?;
+        let (fx, fy) = (frame.factor(x.trim())?, frame.factor(y.trim())?);
+        let test = match &reps {
+            Some(r) => r.chisq(&fx, &fy, stat)?,
+            None => design.chisq(&fx, &fy, stat)?,
+        };
         let mut r = row(
             if stat == ChisqStatistic::F {
                 "chisq_F"
@@ -1292,6 +1298,7 @@ mod tests {
         a.mean = vec!["y".into()];
         a.quantile = vec!["y:0.5".into()];
         a.prop = vec!["group".into()];
+        a.table = vec!["group+stratum".into()];
         a.replicates = Some("jkn".into());
         let rows = run_rows(&a);
         assert_eq!(rows[1].statistic, "quantile");
