@@ -715,6 +715,7 @@ impl<'a> Checker<'a> {
                         ("label", &q.label),
                         ("interviewer_label", &q.interviewer_label),
                         ("hint", &q.hint),
+                        ("guidance_hint", &q.guidance_hint),
                         ("constraint_message", &q.constraint_message),
                         ("required_message", &q.required_message),
                     ] {

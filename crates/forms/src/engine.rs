@@ -123,6 +123,8 @@ pub struct QuestionState {
     pub label: String,
     /// Hint in the language.
     pub hint: String,
+    /// Guidance for the interviewer (`guidance_hint`) in interviewer mode; empty otherwise.
+    pub guidance: String,
     /// Choices offered (after the choice filter), for selects and rank.
     pub choices: Vec<ChoiceView>,
     /// Why the answer is not accepted, if it is not.
@@ -627,6 +629,10 @@ impl<'a> State<'a> {
                         self.text(label_text)
                     },
                     hint: self.text(&q.hint),
+                    guidance: match self.opts.mode {
+                        Mode::Interviewer => self.text(&q.guidance_hint),
+                        Mode::SelfCompletion => String::new(),
+                    },
                     choices: choices
                         .into_iter()
                         .map(|(c, l)| ChoiceView {

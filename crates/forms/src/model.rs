@@ -223,6 +223,9 @@ pub struct Question {
     /// Help text.
     #[serde(skip_serializing_if = "Text::is_empty")]
     pub hint: Text,
+    /// Guidance for interviewers (XLSForm `guidance_hint`), shown in interviewer mode.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub guidance_hint: Text,
     /// `yes`, `no` or an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<String>,
@@ -386,6 +389,7 @@ impl Form {
                             &q.label,
                             &q.interviewer_label,
                             &q.hint,
+                            &q.guidance_hint,
                             &q.required_message,
                             &q.constraint_message,
                         ] {

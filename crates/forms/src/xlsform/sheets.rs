@@ -23,6 +23,7 @@ enum Col {
     Label,
     InterviewerLabel,
     Hint,
+    GuidanceHint,
     Required,
     RequiredMessage,
     Constraint,
@@ -38,12 +39,13 @@ enum Col {
 }
 
 impl Col {
-    const ALL: [Col; 17] = [
+    const ALL: [Col; 18] = [
         Col::Type,
         Col::Name,
         Col::Label,
         Col::InterviewerLabel,
         Col::Hint,
+        Col::GuidanceHint,
         Col::Required,
         Col::RequiredMessage,
         Col::Constraint,
@@ -66,6 +68,7 @@ impl Col {
             Col::Label => "label",
             Col::InterviewerLabel => "interviewer_label",
             Col::Hint => "hint",
+            Col::GuidanceHint => "guidance_hint",
             Col::Required => "required",
             Col::RequiredMessage => "required_message",
             Col::Constraint => "constraint",
@@ -87,6 +90,7 @@ impl Col {
             Col::Label
                 | Col::InterviewerLabel
                 | Col::Hint
+                | Col::GuidanceHint
                 | Col::RequiredMessage
                 | Col::ConstraintMessage
         )
@@ -100,6 +104,7 @@ impl Col {
             "label" | "caption" => Col::Label,
             "interviewer_label" | "interviewer label" => Col::InterviewerLabel,
             "hint" => Col::Hint,
+            "guidance_hint" | "guidance hint" => Col::GuidanceHint,
             "required" | "bind::required" => Col::Required,
             "required_message" | "required message" | "jr:requiredmsg" | "bind::jr:requiredmsg" => {
                 Col::RequiredMessage
@@ -733,6 +738,7 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
                     label: text(Col::Label),
                     interviewer_label: text(Col::InterviewerLabel),
                     hint: text(Col::Hint),
+                    guidance_hint: text(Col::GuidanceHint),
                     required: get(Col::Required),
                     required_message: text(Col::RequiredMessage),
                     constraint: get(Col::Constraint),
@@ -852,6 +858,7 @@ pub fn export_sheets(form: &Form) -> Vec<Sheet> {
                     text(Col::Label, &q.label, used);
                     text(Col::InterviewerLabel, &q.interviewer_label, used);
                     text(Col::Hint, &q.hint, used);
+                    text(Col::GuidanceHint, &q.guidance_hint, used);
                     text(Col::RequiredMessage, &q.required_message, used);
                     text(Col::ConstraintMessage, &q.constraint_message, used);
                     for (c, v) in [
@@ -913,6 +920,7 @@ pub fn export_sheets(form: &Form) -> Vec<Sheet> {
                                     Col::Label => t(&q.label),
                                     Col::InterviewerLabel => t(&q.interviewer_label),
                                     Col::Hint => t(&q.hint),
+                                    Col::GuidanceHint => t(&q.guidance_hint),
                                     Col::RequiredMessage => t(&q.required_message),
                                     Col::ConstraintMessage => t(&q.constraint_message),
                                     Col::Required => o(&q.required),

@@ -463,6 +463,7 @@ fn wording_per_language_and_mode() {
                 "label::English (en)",
                 "interviewer_label::Tiếng Việt (vi)",
                 "hint::English (en)",
+                "guidance_hint::Tiếng Việt (vi)",
             ],
             &[
                 "text",
@@ -471,12 +472,14 @@ fn wording_per_language_and_mode() {
                 "Your name?",
                 "Xin anh/chị cho biết họ tên?",
                 "First and last",
+                "Ghi đủ họ và tên",
             ],
             &[
                 "note",
                 "hello",
                 "Xin chào ${name_q}!",
                 "Hello ${name_q}!",
+                "",
                 "",
                 "",
             ],
@@ -492,7 +495,13 @@ fn wording_per_language_and_mode() {
         "First and last",
         "falls back to a language that has it"
     );
+    assert_eq!(
+        r.question("name_q").unwrap().guidance,
+        "",
+        "guidance is for interviewers"
+    );
     let r = e.evaluate(&a, &Options::new("vi", Mode::Interviewer, now()));
+    assert_eq!(r.question("name_q").unwrap().guidance, "Ghi đủ họ và tên");
     assert_eq!(
         r.question("name_q").unwrap().label,
         "Xin anh/chị cho biết họ tên?"

@@ -54,6 +54,7 @@ fn question(list: String) -> impl Strategy<Value = Question> {
             text(false),
             text(false),
             text(false),
+            text(false),
         ),
         (
             opt(&["yes", "no", "${base} != ''"]),
@@ -69,7 +70,7 @@ fn question(list: String) -> impl Strategy<Value = Question> {
         .prop_map(
             |(
                 kind,
-                (label, il, hint, rm, cm),
+                (label, il, hint, guidance_hint, rm, cm),
                 (required, constraint, relevant),
                 (default, read_only, appearance),
             )| {
@@ -94,6 +95,7 @@ fn question(list: String) -> impl Strategy<Value = Question> {
                     label,
                     interviewer_label: il,
                     hint,
+                    guidance_hint,
                     required,
                     required_message: rm,
                     constraint,
