@@ -476,6 +476,36 @@ impl RepDesign {
         (n / (n - 1.0) * ss / npop, npop, n)
     }
 
+    /// Population variance of `y` (R's `svyvar` on a replicate design): n/(n−1) times the
+    /// weighted variance, with its replicate standard error.
+    pub fn variance(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        self.fake_design_check(y, domain)?;
+        let n = (0..self.n).filter(|&i| in_domain(domain, i)).count() as f64;
+        if n < 2.0 {
+            return Err(degenerate(
+                "variance",
+                "fewer than two observations / ít hơn hai quan sát",
+            ));
+        }
+        Ok(self.estimate(|w| {
+            let (mut s, mut t) = (0.0, 0.0);
+            for i in 0..self.n {
+                if in_domain(domain, i) {
+                    s += w[i] * y[i];
+                    t += w[i];
+                }
+            }
+            let m = s / t;
+            let mut ss = 0.0;
+            for i in 0..self.n {
+                if in_domain(domain, i) {
+                    ss += w[i] * (y[i] - m) * (y[i] - m);
+                }
+            }
+            n / (n - 1.0) * ss / t
+        }))
+    }
+
     /// Ratio of totals with its replicate standard error.
     pub fn ratio(&self, num: &[f64], den: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
         self.fake_design_check(num, domain)?;

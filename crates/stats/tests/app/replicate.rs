@@ -173,6 +173,9 @@ fn replicate_quantiles_and_degf() {
     let (d, f) = design("clus1");
     let jk = d.replicates(RepType::Jk1, 0).unwrap();
     check("jk1_degf", "df", jk.degf());
+    let v = jk.variance(f.numeric("api00").unwrap(), None).unwrap();
+    check("jk1_var_api00", "est1", v.estimate);
+    check("jk1_var_api00", "se1", v.se);
     let m = jk.mean(f.numeric("api00").unwrap(), None).unwrap();
     check("jk1_deff", "mean", m.deff.unwrap());
     let t = jk.total(f.numeric("enroll").unwrap(), None).unwrap();
