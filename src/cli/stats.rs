@@ -630,56 +630,49 @@ pub fn estimate(a: &EstimateArgs, data: &[u8], side: &SideFiles) -> Result<Vec<R
     };
     let reps = match kind {
         None => None,
-        Some(kind) => {
-            if !a.variance.is_empty() {
-                bail!(
-                    "replicate weights support --mean, --total, --ratio, --quantile, --prop and --table"
-                );
-            }
-            match &a.repweights {
-                Some(prefix) => {
-                    let names: Vec<&String> = frame
-                        .names()
-                        .iter()
-                        .filter(|n| n.starts_with(prefix.as_str()))
-                        .collect();
-                    if names.is_empty() {
-                        bail!(
-                            "--repweights `{prefix}`: no column starts with it; columns: {}",
-                            frame.names().join(", ")
-                        );
-                    }
-                    let reps = names
-                        .iter()
-                        .map(|n| frame.numeric(n).map(<[f64]>::to_vec))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let pw = match &a.weights {
-                        Some(w) => frame.numeric(w)?.to_vec(),
-                        None => bail!("--repweights needs --weights (the full-sample weights)"),
-                    };
-                    if kind == RepType::Jkn {
-                        bail!(
-                            "supplied JKn weights need per-replicate scales: use --replicates other --rep-scale"
-                        );
-                    }
-                    if kind == RepType::Other && a.rep_scale.is_none() {
-                        bail!("--repweights of type other needs --rep-scale");
-                    }
-                    Some(weight_replicates(
-                        a,
-                        &frame,
-                        side,
-                        RepDesign::from_weights(pw, reps, kind, a.rep_scale, None)?,
-                    )?)
+        Some(kind) => match &a.repweights {
+            Some(prefix) => {
+                let names: Vec<&String> = frame
+                    .names()
+                    .iter()
+                    .filter(|n| n.starts_with(prefix.as_str()))
+                    .collect();
+                if names.is_empty() {
+                    bail!(
+                        "--repweights `{prefix}`: no column starts with it; columns: {}",
+                        frame.names().join(", ")
+                    );
                 }
-                None => Some(weight_replicates(
+                let reps = names
+                    .iter()
+                    .map(|n| frame.numeric(n).map(<[f64]>::to_vec))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let pw = match &a.weights {
+                    Some(w) => frame.numeric(w)?.to_vec(),
+                    None => bail!("--repweights needs --weights (the full-sample weights)"),
+                };
+                if kind == RepType::Jkn {
+                    bail!(
+                        "supplied JKn weights need per-replicate scales: use --replicates other --rep-scale"
+                    );
+                }
+                if kind == RepType::Other && a.rep_scale.is_none() {
+                    bail!("--repweights of type other needs --rep-scale");
+                }
+                Some(weight_replicates(
                     a,
                     &frame,
                     side,
-                    design.replicates(kind, a.seed)?,
-                )?),
+                    RepDesign::from_weights(pw, reps, kind, a.rep_scale, None)?,
+                )?)
             }
-        }
+            None => Some(weight_replicates(
+                a,
+                &frame,
+                side,
+                design.replicates(kind, a.seed)?,
+            )?),
+        },
     };
     let by = a.by.as_deref().map(|b| frame.factor(b)).transpose()?;
     let domains: Vec<(Option<String>, Option<Vec<bool>>)> = match &by {
@@ -814,6 +807,7 @@ impl Estimator<'_> {
             ("total", Some(r)) => r.total(y, m)?,
             ("mean", None) => self.design.mean(y, m)?,
             ("total", None) => self.design.total(y, m)?,
+            (_, Some(r)) => r.variance(y, m)?,
             (_, _) => self.design.variance(y, m)?,
         };
         Ok(self.fill(row(stat, var), &e))
@@ -1299,9 +1293,12 @@ mod tests {
         a.quantile = vec!["y:0.5".into()];
         a.prop = vec!["group".into()];
         a.table = vec!["group+stratum".into()];
+        a.variance = vec!["y".into()];
         a.replicates = Some("jkn".into());
         let rows = run_rows(&a);
-        assert_eq!(rows[1].statistic, "quantile");
+        for stat in ["mean", "variance", "quantile", "proportion", "chisq_F"] {
+            assert!(rows.iter().any(|r| r.statistic == stat), "no {stat}");
+        }
         for f in [Format::Table, Format::Json, Format::Csv] {
             let s = render(&rows, f).unwrap();
             assert!(s.contains("mean") && s.contains("estimate"), "{s}");
