@@ -919,14 +919,15 @@ pub async fn submit_json(
         let record = if sub.complete { &eval.record } else { &sub.answers };
         let stored = store::insert_submission(
             &state.db,
-            &sub.id,
-            survey.id,
-            version.id,
-            sub.complete,
-            &record_json(record),
-            survey.anonymous,
-            survey.unit_id,
-            Utc::now(),
+            store::NewSubmission {
+                id: sub.id.clone(),
+                survey_id: survey.id,
+                version_id: version.id,
+                complete: sub.complete,
+                data: record_json(record),
+                anonymous: survey.anonymous,
+                unit_id: survey.unit_id,
+            },
         )
         .await?;
         Ok(match stored {

@@ -204,22 +204,88 @@ pub fn plan(form: &CheckedForm, lang: &str) -> Plan {
     }
 }
 
-/// The top-level values of a stored record, borrowed where possible.
+/// The top-level values of a stored record, borrowed where possible (repeats are skipped):
+/// one pass of the JSON, no intermediate tree.
 pub fn top_values(json: &str) -> HashMap<Cow<'_, str>, Cow<'_, str>> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum V<'a> {
-        #[serde(borrow)]
-        S(Cow<'a, str>),
-        Other(serde::de::IgnoredAny),
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    struct Key<'a>(Cow<'a, str>);
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Key(Text::deserialize(d)?.0.unwrap_or_default()))
+        }
     }
-    let map: HashMap<Cow<str>, V> = serde_json::from_str(json).unwrap_or_default();
-    map.into_iter()
-        .filter_map(|(k, v)| match v {
-            V::S(s) => Some((k, s)),
-            V::Other(_) => None,
-        })
-        .collect()
+    struct Text<'a>(Option<Cow<'a, str>>);
+    impl<'de> Deserialize<'de> for Text<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Text<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a value")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                    Ok(Text(Some(Cow::Borrowed(v))))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                    Ok(Text(Some(Cow::Owned(v.to_string()))))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                    Ok(Text(Some(Cow::Owned(v))))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Text<'de>, E> {
+                    Ok(Text(Some(Cow::Owned(v.to_string()))))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Text<'de>, E> {
+                    Ok(Text(Some(Cow::Owned(v.to_string()))))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Text<'de>, E> {
+                    Ok(Text(Some(Cow::Owned(v.to_string()))))
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Text<'de>, E> {
+                    Ok(Text(None))
+                }
+                fn visit_unit<E>(self) -> Result<Text<'de>, E> {
+                    Ok(Text(None))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Text<'de>, A::Error> {
+                    while a.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Text(None))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Text<'de>, A::Error> {
+                    while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Text(None))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+    struct Top<'a>(HashMap<Cow<'a, str>, Cow<'a, str>>);
+    impl<'de> Deserialize<'de> for Top<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Top<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a record")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Top<'de>, A::Error> {
+                    let mut out = HashMap::with_capacity(a.size_hint().unwrap_or(32));
+                    while let Some((k, v)) = a.next_entry::<Key<'de>, Text<'de>>()? {
+                        if let Some(v) = v.0 {
+                            out.insert(k.0, v);
+                        }
+                    }
+                    Ok(Top(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    serde_json::from_str::<Top>(json)
+        .map(|t| t.0)
+        .unwrap_or_default()
 }
 
 /// One response as the writers see it.
@@ -711,4 +777,19 @@ pub fn write_repeats<W: Write>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_values_keep_strings_and_skip_repeats() {
+        let v = top_values(r#"{"a": "1", "b": "x \"y\"", "r": [{"c": "2"}], "n": 3}"#);
+        assert_eq!(v.get("a").map(|c| c.as_ref()), Some("1"));
+        assert_eq!(v.get("b").map(|c| c.as_ref()), Some("x \"y\""));
+        assert_eq!(v.get("n").map(|c| c.as_ref()), Some("3"));
+        assert!(!v.contains_key("r"));
+        assert!(top_values("not json").is_empty());
+    }
 }

@@ -535,54 +535,148 @@ pub enum Stored {
     Replay,
 }
 
-/// Stores a submission of the JSON API under its client id: once, durably (committed before
-/// the answer), a retry changes nothing.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_submission(
-    db: &Db,
-    id: &str,
-    survey_id: i64,
-    version_id: i64,
-    complete: bool,
-    data: &str,
-    anonymous: bool,
-    unit_id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<Stored> {
-    let digest = crate::surveys::model::digest_record(data);
-    let stamp = if anonymous { day_of(now) } else { now };
-    let status = if complete { "complete" } else { "partial" };
-    let completed = complete.then_some(stamp);
-    let inserted: Option<String> = with_db!(db, |pool| {
-        sqlx::query_scalar(
-        "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
-         VALUES ($1, $2, $3, NULL, NULL, 'web', $4, '', $5, $6, $7, $8, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id"
-    )
-    .bind(id)
-    .bind(survey_id)
-    .bind(version_id)
-    .bind(status)
-    .bind(data)
-    .bind(&digest)
-    .bind(unit_id)
-    .bind(stamp)
-    .bind(completed)
-    .fetch_optional(pool)
-    .await?
-    });
-    if inserted.is_some() {
-        return Ok(Stored::New);
+/// A submission waiting to be stored.
+#[derive(Clone, Debug)]
+pub struct NewSubmission {
+    /// Client id.
+    pub id: String,
+    /// Survey.
+    pub survey_id: i64,
+    /// Version answered.
+    pub version_id: i64,
+    /// Complete or partial.
+    pub complete: bool,
+    /// The record as JSON.
+    pub data: String,
+    /// Keep only the day of its times.
+    pub anonymous: bool,
+    /// Unit it counts for.
+    pub unit_id: i64,
+}
+
+/// Stores one submission inside an open transaction (`ON CONFLICT (id) DO NOTHING`, then the
+/// digest tells a retry from a replay).
+macro_rules! insert_submission_in_tx {
+    ($tx:expr, $s:expr, $now:expr) => {{
+        let s: &NewSubmission = $s;
+        let digest = crate::surveys::model::digest_record(&s.data);
+        let stamp = if s.anonymous { day_of($now) } else { $now };
+        let status = if s.complete { "complete" } else { "partial" };
+        let inserted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+             VALUES ($1, $2, $3, NULL, NULL, 'web', $4, '', $5, $6, $7, $8, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id",
+        )
+        .bind(&s.id)
+        .bind(s.survey_id)
+        .bind(s.version_id)
+        .bind(status)
+        .bind(&s.data)
+        .bind(&digest)
+        .bind(s.unit_id)
+        .bind(stamp)
+        .bind(s.complete.then_some(stamp))
+        .fetch_optional(&mut **$tx)
+        .await?;
+        if inserted.is_some() {
+            Stored::New
+        } else {
+            let existing: Option<(i64, String)> =
+                sqlx::query_as("SELECT survey_id, digest FROM survey_responses WHERE id = $1")
+                    .bind(&s.id)
+                    .fetch_optional(&mut **$tx)
+                    .await?;
+            match existing {
+                Some((sid, d)) if sid == s.survey_id && d == digest => Stored::Retry,
+                _ => Stored::Replay,
+            }
+        }
+    }};
+}
+
+type Job = (
+    NewSubmission,
+    tokio::sync::oneshot::Sender<Result<Stored, String>>,
+);
+
+/// The group-commit writer of an SQLite database: one task takes the submissions waiting and
+/// stores them in one transaction, then answers each once the commit is done. SQLite has one
+/// writer at a time; this keeps it busy with whole batches instead of lock retries.
+fn sqlite_writer(pool: &sqlx::SqlitePool) -> tokio::sync::mpsc::Sender<Job> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static WRITERS: OnceLock<Mutex<HashMap<String, tokio::sync::mpsc::Sender<Job>>>> =
+        OnceLock::new();
+    let key = pool.connect_options().get_filename().display().to_string();
+    let mut writers = WRITERS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(tx) = writers.get(&key)
+        && !tx.is_closed()
+    {
+        return tx.clone();
     }
-    let existing: Option<(i64, String)> = with_db!(db, |pool| sqlx::query_as(
-        "SELECT survey_id, digest FROM survey_responses WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?);
-    Ok(match existing {
-        Some((s, d)) if s == survey_id && d == digest => Stored::Retry,
-        _ => Stored::Replay,
-    })
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Job>(4096);
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut jobs: Vec<Job> = Vec::with_capacity(512);
+        while rx.recv_many(&mut jobs, 512).await > 0 {
+            let now = Utc::now();
+            let result: Result<Vec<Stored>, sqlx::Error> = async {
+                let mut tx = pool.begin().await?;
+                let t = &mut tx;
+                let mut out = Vec::with_capacity(jobs.len());
+                for (s, _) in &jobs {
+                    out.push(insert_submission_in_tx!(t, s, now));
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+            .await;
+            match result {
+                Ok(stored) => {
+                    for ((_, reply), st) in jobs.drain(..).zip(stored) {
+                        let _ = reply.send(Ok(st));
+                    }
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    for (_, reply) in jobs.drain(..) {
+                        let _ = reply.send(Err(msg.clone()));
+                    }
+                }
+            }
+        }
+    });
+    writers.insert(key, tx.clone());
+    tx
+}
+
+/// Stores a submission of the JSON API under its client id: once, durably (committed before
+/// this returns), a retry changes nothing. On SQLite concurrent submissions are committed
+/// together by one writer (group commit); on PostgreSQL each is its own transaction.
+pub async fn insert_submission(db: &Db, s: NewSubmission) -> AppResult<Stored> {
+    match db {
+        Db::Sqlite(pool) => {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            sqlite_writer(pool).send((s, reply)).await.map_err(|_| {
+                AppError::Internal(anyhow::anyhow!("the submission writer stopped"))
+            })?;
+            answer
+                .await
+                .map_err(|_| AppError::Internal(anyhow::anyhow!("the submission writer stopped")))?
+                .map_err(|e| {
+                    AppError::Internal(anyhow::anyhow!("storing a submission failed: {e}"))
+                })
+        }
+        Db::Pg(_) => {
+            let now = Utc::now();
+            with_tx!(db, |tx| {
+                let stored = insert_submission_in_tx!(tx, &s, now);
+                Ok::<Stored, AppError>(stored)
+            })
+        }
+    }
 }
 
 /// Filter of the responses browser.

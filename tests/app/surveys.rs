@@ -4,6 +4,8 @@
 //! scoping, exports (CSV, XLSX, `.sav` read back by PSPP and pyreadstat), a `kill -9` during a
 //! load, and the respondent journey in headless Chromium at phone size.
 
+#[path = "surveys/bench.rs"]
+mod bench;
 #[path = "surveys/browser.rs"]
 mod browser;
 #[path = "surveys/collect.rs"]

@@ -1,0 +1,316 @@
+//! Benchmarks of the surveys context (ignored: run on demand, in release, on SQLite):
+//!
+//! ```text
+//! cargo test --release -p duluan --test app surveys::bench -- --ignored --nocapture --test-threads 1
+//! ```
+//!
+//! - `bench_submissions_over_http`: 1,000 concurrent clients post JSON submissions to a
+//!   `duluan serve` process for 10 s; throughput and p50/p99 latency, against the raw SQLite
+//!   batched-insert rate of the same rows in the same run (printed as a ratio).
+//! - `bench_exports`: 1,000,000 complete responses × 100 variables exported to CSV and `.sav`
+//!   (time and peak resident memory of the export alone).
+//!
+//! Results are recorded in `docs/benchmarks/surveys.md`.
+
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use duluan::db::Db;
+use duluan::with_db;
+use serde_json::json;
+
+use super::{DEMO_KEY, demo_answers};
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn bench_submissions_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duluan"))
+        .args([
+            "serve",
+            "--demo",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .env_remove("DULUAN_DATABASE_URL")
+        .env("DULUAN_SURVEY_RATE", "0")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(2000)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    while !client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(start.elapsed() < Duration::from_secs(120));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let clients = 1000;
+    let seconds = 10.0;
+    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let errors = Arc::new(Mutex::new(0usize));
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..clients {
+        let client = client.clone();
+        let base = base.clone();
+        let latencies = latencies.clone();
+        let errors = errors.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut i = 0u32;
+            while t0.elapsed().as_secs_f64() < seconds {
+                let body = json!({"id": uuid::Uuid::new_v4().to_string(), "answers": demo_answers(18 + (k + i) % 70, "4")});
+                let t = Instant::now();
+                match client.post(format!("{base}/s/{DEMO_KEY}/submissions")).json(&body).send().await {
+                    Ok(r) if r.status().is_success() => mine.push(t.elapsed().as_secs_f64() * 1000.0),
+                    _ => *errors.lock().unwrap() += 1,
+                }
+                i += 1;
+            }
+            latencies.lock().unwrap().extend(mine);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut lat = latencies.lock().unwrap().clone();
+    lat.sort_by(f64::total_cmp);
+    let n = lat.len();
+    let q = |p: f64| lat[((n as f64 * p) as usize).min(n - 1)];
+    let http_rate = n as f64 / elapsed;
+    println!(
+        "HTTP: {n} durable submissions in {elapsed:.1} s = {http_rate:.0}/s with {clients} clients; p50 {:.1} ms, p99 {:.1} ms; errors {}",
+        q(0.5),
+        q(0.99),
+        errors.lock().unwrap()
+    );
+
+    // Reference: the same rows inserted straight into SQLite in batches of 1,000 per transaction.
+    let ref_dir = tempfile::tempdir().unwrap();
+    let db = Db::open_in_dir(ref_dir.path()).await.unwrap();
+    db.migrate().await.unwrap();
+    duluan::demo::load(&db).await.unwrap();
+    let (survey_id, version_id): (i64, i64) = with_db!(&db, |pool| {
+        sqlx::query_as(
+        "SELECT s.id, v.id FROM surveys s JOIN survey_versions v ON v.survey_id = s.id WHERE s.public_key = $1"
+    )
+    .bind(DEMO_KEY)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    });
+    let Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
+    let rows = 100_000;
+    let data = serde_json::to_string(&demo_answers(40, "4")).unwrap();
+    let t = Instant::now();
+    for batch in 0..rows / 1000 {
+        let mut tx = pool.begin().await.unwrap();
+        for i in 0..1000 {
+            sqlx::query(
+                "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+                 VALUES ($1, $2, $3, NULL, NULL, 'web', 'complete', '', $4, $5, NULL, $6, $6, $6) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(format!("{batch}-{i}-{}", uuid::Uuid::new_v4()))
+            .bind(survey_id)
+            .bind(version_id)
+            .bind(&data)
+            .bind("digest")
+            .bind(chrono::Utc::now())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let raw_rate = rows as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "raw SQLite batched inserts: {raw_rate:.0} rows/s; HTTP/raw ratio {:.3}",
+        http_rate / raw_rate
+    );
+}
+
+fn big_form() -> duluan_forms::Form {
+    let mut items = Vec::new();
+    for i in 0..100 {
+        let q = match i % 5 {
+            0 | 1 => {
+                json!({"kind": "question", "name": format!("q{i}"), "type": "select_one agree",
+                            "label": {"Tiếng Việt (vi)": format!("Câu {i}"), "English (en)": format!("Question {i}")}})
+            }
+            2 | 3 => json!({"kind": "question", "name": format!("q{i}"), "type": "integer",
+                            "label": {"Tiếng Việt (vi)": format!("Số {i}"), "English (en)": format!("Number {i}")}}),
+            _ => json!({"kind": "question", "name": format!("q{i}"), "type": "text",
+                        "label": {"Tiếng Việt (vi)": format!("Ý kiến {i}"), "English (en)": format!("Comment {i}")}}),
+        };
+        items.push(q);
+    }
+    let choices: Vec<_> = (1..=5)
+        .map(|c| json!({"name": c.to_string(), "label": {"Tiếng Việt (vi)": format!("Mức {c}"), "English (en)": format!("Level {c}")}}))
+        .collect();
+    let form = json!({"id": "bench", "version": "1", "title": "Bench", "items": items,
+                      "choices": [{"name": "agree", "choices": choices}]});
+    duluan_forms::Form::from_json(&form.to_string()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn bench_exports() {
+    let rows: usize = std::env::var("DULUAN_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_in_dir(dir.path()).await.unwrap();
+    db.migrate().await.unwrap();
+    duluan::demo::load(&db).await.unwrap();
+    let unit = duluan::orgs::resolve_unit_ref(&db, "92")
+        .await
+        .unwrap()
+        .unwrap();
+    let form = big_form();
+    let input =
+        duluan::surveys::model::SurveyInput::parse("Bench", "other", "1", "", "", true).unwrap();
+    let now = chrono::Utc::now();
+    let survey =
+        duluan::surveys::store::insert_survey(&db, unit, &input, "bench", &form.to_json(), now)
+            .await
+            .unwrap();
+    let version = duluan::surveys::store::list_versions(&db, survey)
+        .await
+        .unwrap()[0]
+        .id;
+    let Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
+    let t = Instant::now();
+    let mut k: u64 = 1;
+    for batch in 0..rows.div_ceil(1000) {
+        let mut tx = pool.begin().await.unwrap();
+        for i in 0..1000.min(rows - batch * 1000) {
+            let mut record = serde_json::Map::new();
+            for q in 0..100 {
+                k = k
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let v = match q % 5 {
+                    0 | 1 => ((k >> 33) % 5 + 1).to_string(),
+                    2 | 3 => ((k >> 33) % 90 + 10).to_string(),
+                    _ => format!("ý kiến {}", (k >> 40) % 1000),
+                };
+                record.insert(format!("q{q}"), json!(v));
+            }
+            sqlx::query(
+                "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+                 VALUES ($1, $2, $3, NULL, NULL, 'web', 'complete', '', $4, '', NULL, $5, $5, $5)",
+            )
+            .bind(format!("{batch:06}-{i:04}"))
+            .bind(survey)
+            .bind(version)
+            .bind(serde_json::Value::Object(record).to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    println!(
+        "generated {rows} responses in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let engine = duluan::surveys::engine_for(&form.to_json()).unwrap();
+    let plan = duluan::surveys::export::plan(engine.form(), "vi");
+
+    // CSV.
+    reset_peak_rss();
+    let base_rss = peak_rss_mb();
+    let t = Instant::now();
+    let file = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(dir.path().join("out.csv")).unwrap(),
+    );
+    let mut w = csv::Writer::from_writer(file);
+    duluan::surveys::export::write_csv_header(&mut w, &plan).unwrap();
+    duluan::surveys::export::for_each_response(&db, survey, |row| {
+        duluan::surveys::export::write_csv_row(&mut w, &plan, row).map_err(std::io::Error::other)
+    })
+    .await
+    .unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let size = std::fs::metadata(dir.path().join("out.csv")).unwrap().len();
+    println!(
+        "CSV: {rows} × {} columns in {:.1} s, {:.0} MB, peak RSS {:.0} MB (before {:.0} MB)",
+        plan.vars.len(),
+        t.elapsed().as_secs_f64(),
+        size as f64 / 1e6,
+        peak_rss_mb(),
+        base_rss
+    );
+
+    // SPSS .sav.
+    reset_peak_rss();
+    let t = Instant::now();
+    let vars = duluan::surveys::export::sav_variables(&plan, "Có chọn", "Không chọn");
+    let file = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(dir.path().join("out.sav")).unwrap(),
+    );
+    let mut w =
+        duluan::surveys::sav::SavWriter::new(file, &vars, "Bench", ("28 Nov 26", "05:00:00"))
+            .unwrap();
+    duluan::surveys::export::for_each_response(&db, survey, |row| {
+        let values: Vec<_> = plan.vars.iter().map(|v| row.sav_value(v)).collect();
+        w.write_case(&values)
+    })
+    .await
+    .unwrap();
+    w.finish().unwrap();
+    let size = std::fs::metadata(dir.path().join("out.sav")).unwrap().len();
+    println!(
+        ".sav: {rows} × {} variables in {:.1} s, {:.0} MB, peak RSS {:.0} MB",
+        plan.vars.len(),
+        t.elapsed().as_secs_f64(),
+        size as f64 / 1e6,
+        peak_rss_mb()
+    );
+}
