@@ -1,14 +1,92 @@
-//! Collaborator network (*mạng lưới cộng tác viên dư luận xã hội*): not built yet (issue 6).
-//! The navigation entry says so; this module only reserves its place in the router and the demo.
+//! Collaborator network (*mạng lưới cộng tác viên dư luận xã hội*, CTV): the registry with the
+//! person (*danh tính*: name, contacts, recorded consent) kept apart from the attributes that count
+//! for representation (*tính đại diện*: area, sector, organisation, social stratum, age band,
+//! gender, ethnicity, religion — value lists configurable per deployment), representation targets
+//! and the coverage matrix (*độ bao phủ*), activity per period, inactivity flags and replacement.
+//!
+//! Invariants: identity lives only in `collaborator_identities`; every other view shows the
+//! pseudonymous id (`CTV-…`); identity is shown only to users who manage collaborators at the
+//! collaborator's unit, and each such read is audited; an import is checked whole (errors name row
+//! and column) and written in one transaction; replacing a collaborator keeps the old record
+//! (status `replaced`, pointing at its successor) and gives the same unit and attributes to the
+//! new person, so coverage counts the slot once.
+
+pub mod model;
+pub mod pages;
+pub mod store;
 
 use crate::db::Db;
 
-/// Routes of the collaborator pages (none yet).
+/// Routes of the collaborator pages.
 pub fn routes() -> axum::Router<crate::app::AppState> {
+    use axum::routing::{get, post};
     axum::Router::new()
+        .route("/collaborators", get(pages::list_collaborators))
+        .route(
+            "/collaborators/new",
+            get(pages::show_new).post(pages::create_collaborator),
+        )
+        .route(
+            "/collaborators/import",
+            get(pages::show_import).post(pages::import_collaborators),
+        )
+        .route("/collaborators/coverage", get(pages::show_coverage))
+        .route("/collaborators/targets", post(pages::set_target))
+        .route("/collaborators/{id}", get(pages::show_collaborator))
+        .route("/collaborators/{id}/activity", post(pages::record_activity))
+        .route(
+            "/collaborators/{id}/replace",
+            get(pages::show_replace).post(pages::replace_collaborator),
+        )
 }
 
-/// Demo data of this context (none yet).
-pub async fn load_demo(_db: &Db) -> anyhow::Result<()> {
+/// Demo data: collaborators in a few Cần Thơ communes, targets (every commune ≥ 2, every listed
+/// stratum ≥ 3 city-wide) so that the coverage page shows the gaps.
+pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    use model::{Attributes, CollaboratorInput};
+    let city = crate::orgs::resolve_unit_ref(db, "92")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("city 92 missing"))?;
+    let mut rows = vec![];
+    let people = [
+        ("31135", "Trần Văn Bình", "farmer", "male"),
+        ("31135", "Nguyễn Thị Mai", "business", "female"),
+        ("31135", "Lê Văn Hùng", "retired", "male"),
+        ("31120", "Phạm Thị Thu", "civil_servant", "female"),
+        ("31120", "Võ Minh Tâm", "youth", "male"),
+        ("31299", "Huỳnh Văn Sáu", "farmer", "male"),
+        ("31315", "Thạch Thị Sa Rươne", "ethnic_minority", "female"),
+    ];
+    let today = chrono::Utc::now().date_naive();
+    for (code, name, stratum, gender) in people {
+        let unit = crate::orgs::resolve_unit_ref(db, code)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("unit {code} missing"))?;
+        let mut a = Attributes::default();
+        a.0[0] = stratum.into();
+        a.0[4] = gender.into();
+        rows.push(CollaboratorInput {
+            unit_id: unit,
+            full_name: name.into(),
+            phone: String::new(),
+            email: String::new(),
+            consent_date: Some(today),
+            term_from: Some(today),
+            term_to: None,
+            attributes: a,
+        });
+    }
+    store::insert_collaborators(db, &rows, chrono::Utc::now()).await?;
+    store::upsert_target(db, city, "children", "any", "", 2).await?;
+    for s in [
+        "farmer",
+        "worker",
+        "civil_servant",
+        "business",
+        "youth",
+        "religious",
+    ] {
+        store::upsert_target(db, city, "unit", "stratum", s, 3).await?;
+    }
     Ok(())
 }

@@ -25,8 +25,6 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/htmx.min.js", get(assets::htmx))
         .route("/assets/app.css", get(assets::css))
         .route("/lang", post(switch_lang))
-        .route("/collaborators", get(nav::show_not_built))
-        .route("/reporting", get(nav::show_not_built))
         .route("/briefings", get(nav::show_not_built))
         .route("/monitoring", get(nav::show_not_built))
         .route("/hotspots", get(nav::show_not_built))

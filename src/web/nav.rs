@@ -51,14 +51,14 @@ pub const CONTEXTS: [ContextEntry; 12] = [
         "/collaborators",
         "nav-collaborators",
         "about-collaborators",
-        false,
+        true,
         None,
     ),
     entry(
         "/reporting",
         "nav-reporting",
         "about-reporting",
-        false,
+        true,
         None,
     ),
     entry(

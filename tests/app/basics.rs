@@ -88,8 +88,6 @@ async fn navigation_shows_every_context_and_unbuilt_ones_say_so() {
         home.assert_contains(label);
     }
     for path in [
-        "/collaborators",
-        "/reporting",
         "/briefings",
         "/monitoring",
         "/hotspots",

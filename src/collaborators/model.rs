@@ -1,0 +1,512 @@
+//! Collaborators' domain types: representation dimensions, the checked collaborator form, the CSV
+//! import parser (all rows checked, errors with row and column), coverage targets and cells,
+//! inactivity (no IO).
+
+use chrono::NaiveDate;
+
+/// A representation attribute a deployment lists values for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dimension {
+    /// Sector (*lĩnh vực*).
+    Sector,
+    /// Organisation (*tổ chức*).
+    Organisation,
+    /// Social stratum (*giai tầng xã hội*).
+    Stratum,
+    /// Age band.
+    AgeBand,
+    /// Gender.
+    Gender,
+    /// Ethnicity (*dân tộc*).
+    Ethnicity,
+    /// Religion (*tôn giáo*).
+    Religion,
+}
+
+impl Dimension {
+    /// Every dimension, in display order.
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Stratum,
+        Dimension::Sector,
+        Dimension::Organisation,
+        Dimension::AgeBand,
+        Dimension::Gender,
+        Dimension::Ethnicity,
+        Dimension::Religion,
+    ];
+
+    /// Stored key (also the CSV column and the collaborators column).
+    pub fn key(self) -> &'static str {
+        match self {
+            Dimension::Sector => "sector",
+            Dimension::Organisation => "organisation",
+            Dimension::Stratum => "stratum",
+            Dimension::AgeBand => "age_band",
+            Dimension::Gender => "gender",
+            Dimension::Ethnicity => "ethnicity",
+            Dimension::Religion => "religion",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.key() == key.trim())
+    }
+}
+
+/// One allowed value of a dimension.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttributeValue {
+    /// Dimension key.
+    pub dimension: String,
+    /// Value key.
+    pub key: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// The representation attributes of a collaborator: one value key (or empty) per dimension, in
+/// the order of [`Dimension::ALL`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attributes(pub [String; 7]);
+
+impl Attributes {
+    /// The value of a dimension.
+    pub fn get(&self, d: Dimension) -> &str {
+        let i = Dimension::ALL.iter().position(|x| *x == d).expect("listed");
+        &self.0[i]
+    }
+}
+
+/// A checked collaborator: identity apart from representation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollaboratorInput {
+    /// Unit (area) the collaborator belongs to.
+    pub unit_id: i64,
+    /// Identity: full name (personal data).
+    pub full_name: String,
+    /// Identity: phone.
+    pub phone: String,
+    /// Identity: e-mail.
+    pub email: String,
+    /// Date consent to the processing of personal data was recorded.
+    pub consent_date: Option<NaiveDate>,
+    /// Term or contract start.
+    pub term_from: Option<NaiveDate>,
+    /// Term or contract end.
+    pub term_to: Option<NaiveDate>,
+    /// Representation attributes.
+    pub attributes: Attributes,
+}
+
+/// Raw text fields of one collaborator (form or CSV row), the unit already resolved by the caller.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct CollaboratorFields {
+    /// Unit code or `#id`.
+    #[serde(default)]
+    pub unit: String,
+    /// Full name.
+    #[serde(default)]
+    pub full_name: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Consent date `YYYY-MM-DD`.
+    #[serde(default)]
+    pub consent_date: String,
+    /// Term start.
+    #[serde(default)]
+    pub term_from: String,
+    /// Term end.
+    #[serde(default)]
+    pub term_to: String,
+    /// Sector key.
+    #[serde(default)]
+    pub sector: String,
+    /// Organisation key.
+    #[serde(default)]
+    pub organisation: String,
+    /// Stratum key.
+    #[serde(default)]
+    pub stratum: String,
+    /// Age band key.
+    #[serde(default)]
+    pub age_band: String,
+    /// Gender key.
+    #[serde(default)]
+    pub gender: String,
+    /// Ethnicity key.
+    #[serde(default)]
+    pub ethnicity: String,
+    /// Religion key.
+    #[serde(default)]
+    pub religion: String,
+}
+
+/// A field (or CSV column) with the message key of its error.
+pub type FieldError = (&'static str, &'static str);
+
+fn date(raw: &str) -> Result<Option<NaiveDate>, ()> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .map(Some)
+        .map_err(|_| ())
+}
+
+impl CollaboratorFields {
+    /// The raw value of a dimension.
+    pub fn attribute(&self, d: Dimension) -> &str {
+        match d {
+            Dimension::Sector => &self.sector,
+            Dimension::Organisation => &self.organisation,
+            Dimension::Stratum => &self.stratum,
+            Dimension::AgeBand => &self.age_band,
+            Dimension::Gender => &self.gender,
+            Dimension::Ethnicity => &self.ethnicity,
+            Dimension::Religion => &self.religion,
+        }
+    }
+
+    /// Checks the fields; `unit_id` is the resolved unit (`None`: unknown code); attribute values
+    /// must be keys (or names) of `values`. Errors name the field.
+    pub fn parse(
+        &self,
+        unit_id: Option<i64>,
+        values: &[AttributeValue],
+    ) -> Result<CollaboratorInput, Vec<FieldError>> {
+        use unicode_normalization::UnicodeNormalization;
+        let mut errors = vec![];
+        if unit_id.is_none() {
+            errors.push(("unit", "collaborators-error-unit"));
+        }
+        let full_name: String = self.full_name.trim().nfc().collect();
+        if full_name.chars().count() < 2 || full_name.chars().count() > 200 {
+            errors.push(("full_name", "collaborators-error-name"));
+        }
+        let phone = self.phone.trim().to_string();
+        let phone_ok = phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +.-()".contains(c))
+            && phone.chars().filter(char::is_ascii_digit).count() >= 8;
+        if !phone.is_empty() && !phone_ok {
+            errors.push(("phone", "collaborators-error-phone"));
+        }
+        let email = self.email.trim().to_string();
+        if !email.is_empty() && !crate::mail::model::is_email(&email) {
+            errors.push(("email", "collaborators-error-email"));
+        }
+        let mut dates = [None, None, None];
+        for (i, (field, raw)) in [
+            ("consent_date", &self.consent_date),
+            ("term_from", &self.term_from),
+            ("term_to", &self.term_to),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            match date(raw) {
+                Ok(d) => dates[i] = d,
+                Err(()) => errors.push((field, "collaborators-error-date")),
+            }
+        }
+        if dates[0].is_none() && !errors.iter().any(|e| e.0 == "consent_date") {
+            errors.push(("consent_date", "collaborators-error-consent"));
+        }
+        if let (Some(a), Some(b)) = (dates[1], dates[2])
+            && b < a
+        {
+            errors.push(("term_to", "collaborators-error-term"));
+        }
+        let mut attributes = Attributes::default();
+        for (i, d) in Dimension::ALL.into_iter().enumerate() {
+            let raw = self.attribute(d).trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let folded = crate::orgs::model::fold(raw);
+            match values.iter().find(|v| {
+                v.dimension == d.key()
+                    && (v.key == raw
+                        || crate::orgs::model::fold(&v.name_vi) == folded
+                        || crate::orgs::model::fold(&v.name_en) == folded)
+            }) {
+                Some(v) => attributes.0[i] = v.key.clone(),
+                None => errors.push((d.key(), "collaborators-error-attribute")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(CollaboratorInput {
+            unit_id: unit_id.expect("checked"),
+            full_name,
+            phone,
+            email,
+            consent_date: dates[0],
+            term_from: dates[1],
+            term_to: dates[2],
+            attributes,
+        })
+    }
+}
+
+/// The CSV columns of an import, in order (`unit` takes a unit code).
+pub const CSV_COLUMNS: [&str; 14] = [
+    "unit",
+    "full_name",
+    "phone",
+    "email",
+    "consent_date",
+    "term_from",
+    "term_to",
+    "stratum",
+    "sector",
+    "organisation",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "religion",
+];
+
+/// One error of an import: row (1 = the header), column, message key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvError {
+    /// Row number in the file.
+    pub row: usize,
+    /// Column name.
+    pub column: String,
+    /// Message key.
+    pub key: &'static str,
+}
+
+/// Reads an import file into raw rows (header checked); the caller resolves units and parses each.
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<CsvError>> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.to_lowercase()).collect(),
+        Err(_) => {
+            return Err(vec![CsvError {
+                row: 1,
+                column: String::new(),
+                key: "collaborators-import-error-header",
+            }]);
+        }
+    };
+    let mut errors = vec![];
+    for h in &headers {
+        if !CSV_COLUMNS.contains(&h.as_str()) {
+            errors.push(CsvError {
+                row: 1,
+                column: h.clone(),
+                key: "collaborators-import-error-column",
+            });
+        }
+    }
+    for required in ["unit", "full_name", "consent_date"] {
+        if !headers.iter().any(|h| h == required) {
+            errors.push(CsvError {
+                row: 1,
+                column: required.to_string(),
+                key: "collaborators-import-error-missing-column",
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut rows = vec![];
+    for (i, record) in reader.records().enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err(_) => {
+                let row = i + 2;
+                errors.push(CsvError {
+                    row,
+                    column: String::new(),
+                    key: "collaborators-import-error-row",
+                });
+                continue;
+            }
+        };
+        // The record's line in the file, as the csv reader counts it.
+        let row = record.position().map(|p| p.line() as usize).unwrap_or(i + 2);
+        if record.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        let get = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .to_string()
+        };
+        rows.push((
+            row,
+            CollaboratorFields {
+                unit: get("unit"),
+                full_name: get("full_name"),
+                phone: get("phone"),
+                email: get("email"),
+                consent_date: get("consent_date"),
+                term_from: get("term_from"),
+                term_to: get("term_to"),
+                sector: get("sector"),
+                organisation: get("organisation"),
+                stratum: get("stratum"),
+                age_band: get("age_band"),
+                gender: get("gender"),
+                ethnicity: get("ethnicity"),
+                religion: get("religion"),
+            },
+        ));
+        if rows.len() > 50_000 {
+            errors.push(CsvError {
+                row,
+                column: String::new(),
+                key: "collaborators-import-error-too-many",
+            });
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Where a target applies: the unit's own network, or each of its direct children.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppliesTo {
+    /// The unit's whole subtree counted together.
+    Unit,
+    /// Each direct child (e.g. every commune of the city).
+    Children,
+}
+
+impl AppliesTo {
+    /// Stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            AppliesTo::Unit => "unit",
+            AppliesTo::Children => "children",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<AppliesTo> {
+        match key.trim() {
+            "unit" => Some(AppliesTo::Unit),
+            "children" => Some(AppliesTo::Children),
+            _ => None,
+        }
+    }
+}
+
+/// A coverage cell: how many active collaborators count, how many are required.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell {
+    /// Counted.
+    pub have: i64,
+    /// Required.
+    pub need: i64,
+}
+
+impl Cell {
+    /// Whether the target is met.
+    pub fn met(&self) -> bool {
+        self.have >= self.need
+    }
+
+    /// How many are missing.
+    pub fn missing(&self) -> i64 {
+        (self.need - self.have).max(0)
+    }
+}
+
+/// Periods without activity after which a collaborator is flagged for replacement.
+pub const INACTIVE_AFTER_PERIODS: usize = 3;
+
+/// Whether a collaborator with activity in `active_periods` (months `YYYY-MM` with items or
+/// briefings) is inactive over the `last` months (most recent first).
+pub fn is_inactive(active_periods: &[String], last: &[String]) -> bool {
+    !last.is_empty() && last.iter().all(|p| !active_periods.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> Vec<AttributeValue> {
+        vec![AttributeValue {
+            dimension: "stratum".into(),
+            key: "farmer".into(),
+            name_vi: "Nông dân".into(),
+            name_en: "Farmers".into(),
+        }]
+    }
+
+    #[test]
+    fn attributes_accept_keys_and_names() {
+        let f = CollaboratorFields {
+            full_name: "Trần Văn Bình".into(),
+            consent_date: "2026-01-05".into(),
+            stratum: "nông dân".into(),
+            ..Default::default()
+        };
+        let c = f.parse(Some(1), &values()).unwrap();
+        assert_eq!(c.attributes.get(Dimension::Stratum), "farmer");
+        let f = CollaboratorFields {
+            stratum: "astronaut".into(),
+            ..f
+        };
+        let errs = f.parse(None, &values()).unwrap_err();
+        assert!(errs.contains(&("stratum", "collaborators-error-attribute")));
+        assert!(errs.contains(&("unit", "collaborators-error-unit")));
+    }
+
+    #[test]
+    fn consent_is_required_and_terms_are_ordered() {
+        let f = CollaboratorFields {
+            full_name: "Lê Thị Hoa".into(),
+            term_from: "2026-06-01".into(),
+            term_to: "01/01/2026".into(),
+            ..Default::default()
+        };
+        let errs = f.parse(Some(1), &[]).unwrap_err();
+        assert!(errs.contains(&("consent_date", "collaborators-error-consent")));
+        assert!(errs.contains(&("term_to", "collaborators-error-term")));
+    }
+
+    #[test]
+    fn csv_errors_name_row_and_column() {
+        let err = read_csv(b"unit,full_name,shoe_size\n31135,A,42\n").unwrap_err();
+        assert_eq!(err[0].column, "shoe_size");
+        assert!(err.iter().any(|e| e.column == "consent_date"));
+        let rows = read_csv("unit,full_name,consent_date\n31135,Trần Văn Bình,2026-01-05\n31120,Lê Thị Hoa,2026-01-06\n".as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].0, 3);
+    }
+
+    #[test]
+    fn inactivity_counts_the_last_periods() {
+        let last = vec!["2026-10".to_string(), "2026-09".into(), "2026-08".into()];
+        assert!(is_inactive(&["2026-06".into()], &last));
+        assert!(!is_inactive(&["2026-09".into()], &last));
+    }
+}

@@ -1,0 +1,367 @@
+//! All SQL of the collaborator network: attribute lists, collaborators (representation), their
+//! identities (personal data, a table apart), targets, activity.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::collaborators::model::{AttributeValue, CollaboratorInput, Dimension};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::{with_db, with_tx};
+
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every allowed attribute value, in order.
+pub async fn list_values(db: &Db) -> AppResult<Vec<AttributeValue>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT dimension, key, name_vi, name_en FROM collaborator_attributes ORDER BY dimension, sort_order, key"
+    )
+    .fetch_all(pool)
+    .await?
+    }))
+}
+
+/// Adds a value to a dimension's list (the deployment's configuration).
+pub async fn insert_value(db: &Db, v: &AttributeValue) -> AppResult<bool> {
+    let n = with_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO collaborator_attributes (dimension, key, name_vi, name_en, sort_order)
+         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM collaborator_attributes))
+         ON CONFLICT (dimension, key) DO NOTHING"
+    )
+    .bind(&v.dimension)
+    .bind(&v.key)
+    .bind(&v.name_vi)
+    .bind(&v.name_en)
+    .execute(pool)
+    .await?
+    .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// A collaborator's representation side (no identity).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Collaborator {
+    /// Id.
+    pub id: i64,
+    /// Pseudonymous id shown everywhere but to the managing unit.
+    pub pseudonym: String,
+    /// Unit.
+    pub unit_id: i64,
+    /// `active`, `replaced`, `ended`.
+    pub status: String,
+    /// Sector.
+    pub sector: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Stratum.
+    pub stratum: String,
+    /// Age band.
+    pub age_band: String,
+    /// Gender.
+    pub gender: String,
+    /// Ethnicity.
+    pub ethnicity: String,
+    /// Religion.
+    pub religion: String,
+    /// Term start.
+    pub term_from: Option<NaiveDate>,
+    /// Term end.
+    pub term_to: Option<NaiveDate>,
+    /// Successor.
+    pub replaced_by: Option<i64>,
+}
+
+impl Collaborator {
+    /// The value of a dimension.
+    pub fn attribute(&self, d: Dimension) -> &str {
+        match d {
+            Dimension::Sector => &self.sector,
+            Dimension::Organisation => &self.organisation,
+            Dimension::Stratum => &self.stratum,
+            Dimension::AgeBand => &self.age_band,
+            Dimension::Gender => &self.gender,
+            Dimension::Ethnicity => &self.ethnicity,
+            Dimension::Religion => &self.religion,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT id, pseudonym, unit_id, status, sector, organisation, stratum, age_band, gender, ethnicity,
+    religion, term_from, term_to, replaced_by FROM collaborators";
+
+/// The identity of a collaborator (personal data).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Identity {
+    /// Full name.
+    pub full_name: String,
+    /// Phone.
+    pub phone: String,
+    /// E-mail.
+    pub email: String,
+    /// Consent date.
+    pub consent_date: Option<NaiveDate>,
+}
+
+macro_rules! insert_in_tx {
+    ($tx:expr, $c:expr, $now:expr) => {{
+        let c: &CollaboratorInput = $c;
+        let pseudonym = format!(
+            "CTV-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase()
+        );
+        let a = &c.attributes.0;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO collaborators (pseudonym, unit_id, status, stratum, sector, organisation, age_band, gender,
+               ethnicity, religion, term_from, term_to, created_at, updated_at)
+             VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        )
+        .bind(&pseudonym)
+        .bind(c.unit_id)
+        .bind(&a[0])
+        .bind(&a[1])
+        .bind(&a[2])
+        .bind(&a[3])
+        .bind(&a[4])
+        .bind(&a[5])
+        .bind(&a[6])
+        .bind(c.term_from)
+        .bind(c.term_to)
+        .bind($now)
+        .fetch_one(&mut **$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO collaborator_identities (collaborator_id, full_name, phone, email, consent_date, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&c.full_name)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(c.consent_date)
+        .bind($now)
+        .execute(&mut **$tx)
+        .await?;
+        id
+    }};
+}
+
+/// Inserts many collaborators in one transaction (all or nothing); returns their ids.
+pub async fn insert_collaborators(
+    db: &Db,
+    rows: &[CollaboratorInput],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<i64>> {
+    with_tx!(db, |tx| {
+        let mut ids = Vec::with_capacity(rows.len());
+        for c in rows {
+            ids.push(insert_in_tx!(tx, c, now));
+        }
+        Ok::<Vec<i64>, AppError>(ids)
+    })
+}
+
+/// Replaces `old` by a new person with the same unit and representation slot: the old record
+/// stays (status `replaced`, pointing at its successor), history is kept.
+pub async fn replace_collaborator(
+    db: &Db,
+    old: i64,
+    new: &CollaboratorInput,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    with_tx!(db, |tx| {
+        let id = insert_in_tx!(tx, new, now);
+        let n = sqlx::query(
+            "UPDATE collaborators SET status = 'replaced', replaced_by = $1, term_to = COALESCE(term_to, $2), updated_at = $3
+             WHERE id = $4 AND status = 'active'",
+        )
+        .bind(id)
+        .bind(now.date_naive())
+        .bind(now)
+        .bind(old)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(AppError::Conflict("collaborators-error-not-active"));
+        }
+        Ok::<i64, AppError>(id)
+    })
+}
+
+/// One collaborator.
+pub async fn find_collaborator(db: &Db, id: i64) -> AppResult<Option<Collaborator>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The identity of a collaborator.
+pub async fn find_identity(db: &Db, id: i64) -> AppResult<Option<Identity>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT full_name, phone, email, consent_date FROM collaborator_identities WHERE collaborator_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    }))
+}
+
+/// Collaborators of the given units (active first), at most `limit`.
+pub async fn list_collaborators(
+    db: &Db,
+    units: &[i64],
+    limit: i64,
+) -> AppResult<Vec<Collaborator>> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE unit_id IN ({}) ORDER BY CASE status WHEN 'active' THEN 0 ELSE 1 END, unit_id, id LIMIT {}",
+        placeholders(1, units.len()),
+        limit.clamp(1, 20000)
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for u in units {
+            q = q.bind(*u);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// Names of the given collaborators (for managers of their unit): `(id, full name)`.
+pub async fn list_names(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT collaborator_id, full_name FROM collaborator_identities WHERE collaborator_id IN ({})",
+        placeholders(1, ids.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for i in ids {
+            q = q.bind(*i);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// A representation target.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Target {
+    /// Id.
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// `unit` or `children`.
+    pub applies_to: String,
+    /// Dimension key, or `any`.
+    pub dimension: String,
+    /// Value key (empty for `any`).
+    pub value_key: String,
+    /// Minimum number of active collaborators.
+    pub minimum: i32,
+}
+
+/// Sets a target (replacing the minimum of the same target).
+pub async fn upsert_target(
+    db: &Db,
+    unit_id: i64,
+    applies_to: &str,
+    dimension: &str,
+    value_key: &str,
+    minimum: i32,
+) -> AppResult<()> {
+    with_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO collaborator_targets (unit_id, applies_to, dimension, value_key, minimum) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (unit_id, applies_to, dimension, value_key) DO UPDATE SET minimum = excluded.minimum"
+    )
+    .bind(unit_id)
+    .bind(applies_to)
+    .bind(dimension)
+    .bind(value_key)
+    .bind(minimum)
+    .execute(pool)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}
+
+/// Targets set at the given units.
+pub async fn list_targets(db: &Db, units: &[i64]) -> AppResult<Vec<Target>> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT id, unit_id, applies_to, dimension, value_key, minimum FROM collaborator_targets
+         WHERE unit_id IN ({}) ORDER BY unit_id, applies_to, dimension, value_key",
+        placeholders(1, units.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for u in units {
+            q = q.bind(*u);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// Records activity of a period (replacing what was recorded).
+pub async fn upsert_activity(
+    db: &Db,
+    id: i64,
+    period: &str,
+    items: i32,
+    briefings: i32,
+) -> AppResult<()> {
+    with_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO collaborator_activity (collaborator_id, period, items, briefings) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (collaborator_id, period) DO UPDATE SET items = excluded.items, briefings = excluded.briefings"
+    )
+    .bind(id)
+    .bind(period)
+    .bind(items)
+    .bind(briefings)
+    .execute(pool)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}
+
+/// Activity of collaborators: `(collaborator, period, items, briefings)`, periods from `from` on.
+pub async fn list_activity(
+    db: &Db,
+    ids: &[i64],
+    from: &str,
+) -> AppResult<Vec<(i64, String, i32, i32)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT collaborator_id, period, items, briefings FROM collaborator_activity
+         WHERE period >= $1 AND collaborator_id IN ({}) ORDER BY period DESC",
+        placeholders(2, ids.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql).bind(from);
+        for i in ids {
+            q = q.bind(*i);
+        }
+        q.fetch_all(pool).await?
+    }))
+}

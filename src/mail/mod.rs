@@ -1,0 +1,185 @@
+//! Mail (*thư điện tử*): the one way the platform sends e-mail — survey invitations, reporting
+//! reminders, monitoring alerts. Other contexts call [`enqueue`] with an idempotency key; a
+//! background sender ([`spawn_workers`]) delivers the outbox through the SMTP server whose
+//! settings the administrator keeps in the database (`/admin/mail`).
+//!
+//! Invariants: a message is queued at most once per idempotency key (a unique index, so a restart
+//! or a retried job never sends twice); nothing queued is lost: a failed delivery is retried with
+//! exponential backoff (1, 2, 4 … minutes, at most 6 hours) and after
+//! [`model::MAX_ATTEMPTS`] attempts it stays in the outbox as `failed`, shown to the administrator,
+//! who may queue it again; a worker claims a message before sending, so two workers never send
+//! the same one; the SMTP password is never shown or logged.
+
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::app::AppState;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use model::{MAX_ATTEMPTS, Security, Settings, next_attempt};
+
+/// A message to send.
+#[derive(Clone, Debug)]
+pub struct Mail<'a> {
+    /// Unique per message the caller means: the same key never sends twice
+    /// (e.g. `reporting.reminder:1:42:2026-11:before`).
+    pub idempotency_key: &'a str,
+    /// One recipient address.
+    pub to: &'a str,
+    /// Subject.
+    pub subject: &'a str,
+    /// Plain-text body.
+    pub body: &'a str,
+    /// The calling context and purpose (`reporting.reminder`, `surveys.invitation`, …).
+    pub context: &'a str,
+    /// The unit the message concerns, if any.
+    pub unit_id: Option<i64>,
+}
+
+/// Queues a message; `Ok(None)` when a message with the same key was queued before.
+/// An invalid recipient address is refused (`mail-error-recipient`).
+pub async fn enqueue(db: &Db, mail: &Mail<'_>) -> AppResult<Option<i64>> {
+    if !model::is_email(mail.to) {
+        return Err(AppError::BadRequest("mail-error-recipient"));
+    }
+    store::insert_message(
+        db,
+        mail.idempotency_key,
+        mail.to.trim(),
+        mail.subject,
+        mail.body,
+        mail.context,
+        mail.unit_id,
+        Utc::now(),
+    )
+    .await
+}
+
+/// What one pass of the sender did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendSummary {
+    /// Delivered.
+    pub sent: usize,
+    /// Failed this time (retried later or given up).
+    pub failed: usize,
+}
+
+/// Sends every due message of the outbox once (when sending is enabled).
+pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
+    let settings = store::find_settings(db).await?;
+    let mut summary = SendSummary::default();
+    if !settings.enabled {
+        return Ok(summary);
+    }
+    let now = Utc::now();
+    for m in store::list_due(db, now, 100).await? {
+        // Claim: nobody else takes it for the next 10 minutes.
+        if !store::claim(db, m.id, now + chrono::Duration::minutes(10), now).await? {
+            continue;
+        }
+        match deliver(&settings, &m).await {
+            Ok(()) => {
+                store::mark_sent(db, m.id, Utc::now()).await?;
+                summary.sent += 1;
+            }
+            Err(err) => {
+                let attempts = m.attempts + 1;
+                tracing::warn!(id = m.id, attempts, error = %err, "mail delivery failed");
+                store::mark_failed(
+                    db,
+                    m.id,
+                    &err,
+                    next_attempt(attempts, Utc::now()),
+                    attempts >= MAX_ATTEMPTS,
+                )
+                .await?;
+                summary.failed += 1;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+async fn deliver(s: &Settings, m: &store::Queued) -> Result<(), String> {
+    let from_addr = s
+        .from_address
+        .parse()
+        .map_err(|e| format!("sender address: {e}"))?;
+    let to_addr = m
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient address: {e}"))?;
+    let name = (!s.from_name.is_empty()).then(|| s.from_name.clone());
+    let message = Message::builder()
+        .from(Mailbox::new(name, from_addr))
+        .to(Mailbox::new(None, to_addr))
+        .subject(m.subject.clone())
+        .message_id(Some(format!(
+            "<{}@duluan>",
+            hex::encode(
+                &<sha2::Sha256 as sha2::Digest>::digest(m.idempotency_key.as_bytes())[..12]
+            )
+        )))
+        .header(ContentType::TEXT_PLAIN)
+        .body(m.body.clone())
+        .map_err(|e| format!("message: {e}"))?;
+    let builder = match Security::parse(&s.security).unwrap_or(Security::StartTls) {
+        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+            .map_err(|e| format!("TLS: {e}"))?,
+        Security::Tls => {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| format!("TLS: {e}"))?
+        }
+    };
+    let mut builder = builder
+        .port(s.port as u16)
+        .timeout(Some(Duration::from_secs(20)));
+    if !s.username.is_empty() {
+        builder = builder.credentials(Credentials::new(s.username.clone(), s.password.clone()));
+    }
+    builder
+        .build()
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("SMTP: {e}"))
+}
+
+/// How often the sender looks at the outbox.
+pub const SEND_EVERY: Duration = Duration::from_secs(5);
+
+/// Starts the background sender: every [`SEND_EVERY`] it delivers the due messages. Call once
+/// at start-up (`app::spawn`); the task ends with the runtime.
+pub fn spawn_workers(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SEND_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = send_due(&state.db).await {
+                tracing::warn!(error = %err, "mail sender pass failed");
+            }
+        }
+    });
+}
+
+/// Routes of the administrator's mail page.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/admin/mail",
+            get(pages::show_mail).post(pages::update_settings),
+        )
+        .route("/admin/mail/test", post(pages::send_test))
+        .route("/admin/mail/{id}/retry", post(pages::retry_message))
+}

@@ -1,0 +1,344 @@
+//! Reporting's background work: reminders before the due day to assigned units that have not
+//! sent their report, a reminder after it to late units and a summary to the centre, by e-mail
+//! through `crate::mail` and as in-app notifications; and the page where the centre keeps each
+//! unit's reminder address.
+//!
+//! Idempotent across restarts: every message and notification carries a key
+//! (`reporting.reminder:{type}:{unit}:{period}` …) that the outbox and the notification table
+//! accept once, so running the job again — after a restart or on two nodes — sends nothing twice.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::can;
+use crate::accounts::model::Capability;
+use crate::app::AppState;
+use crate::audit;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::reporting::model::{Period, ReportKind, Schedule};
+use crate::reporting::store;
+use crate::web::ctx::Auth;
+use crate::web::i18n::{Lang, Tr};
+use crate::web::layout::{Chrome, page};
+
+/// What one run of the reminder job queued.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReminderSummary {
+    /// E-mails queued.
+    pub emails: usize,
+    /// In-app notifications added.
+    pub notifications: usize,
+}
+
+/// The periods of a type whose deadline may be near `now`, with their due dates.
+fn candidates(t: &store::ReportType, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
+    let Some(kind) = ReportKind::parse(&t.kind) else {
+        return vec![];
+    };
+    let s = Schedule {
+        kind,
+        due_day: t.due_day,
+        lock_after_days: t.lock_after_days,
+        due_hours: t.due_hours,
+        deadline: t.deadline,
+    };
+    let today = now.date_naive();
+    let raw: Vec<String> = match kind {
+        ReportKind::Monthly => vec![
+            Period::month(today).as_str().to_string(),
+            Period::month(today - Duration::days(today.day() as i64))
+                .as_str()
+                .to_string(),
+        ],
+        ReportKind::Quarterly => {
+            let q = today.month0() / 3 + 1;
+            let (py, pq) = if q == 1 {
+                (today.year() - 1, 4)
+            } else {
+                (today.year(), q - 1)
+            };
+            vec![format!("{}-Q{q}", today.year()), format!("{py}-Q{pq}")]
+        }
+        ReportKind::Yearly => vec![today.year().to_string(), (today.year() - 1).to_string()],
+        ReportKind::Thematic | ReportKind::AdHoc => vec!["once".into()],
+        ReportKind::Quick => vec![],
+    };
+    raw.into_iter()
+        .filter_map(|p| Period::parse(kind, &p).ok())
+        .map(|p| {
+            let due = s.deadlines(&p, now).0;
+            (p.as_str().to_string(), due)
+        })
+        .collect()
+}
+
+/// Sends what is due at `now`: reminders `days_before` days before the due date to assigned
+/// units that have not sent, reminders to late units and a summary to the centre in the week after.
+pub async fn run_reminders(
+    db: &Db,
+    now: DateTime<Utc>,
+    days_before: i64,
+) -> AppResult<ReminderSummary> {
+    let tr = Tr(Lang::Vi);
+    let mut summary = ReminderSummary::default();
+    let contacts = store::list_contacts(db).await?;
+    let email_of = |unit: i64| contacts.iter().find(|c| c.0 == unit).map(|c| c.1.clone());
+    for t in store::list_types(db).await? {
+        for (period, due) in candidates(&t, now) {
+            let before = now >= due - Duration::days(days_before) && now < due;
+            let after = now >= due && now < due + Duration::days(7);
+            if !before && !after {
+                continue;
+            }
+            let sent: HashSet<i64> = store::list_sent_units(db, t.id, &period)
+                .await?
+                .into_iter()
+                .collect();
+            let missing: Vec<i64> = store::list_type_units(db, t.id)
+                .await?
+                .into_iter()
+                .filter(|u| !sent.contains(u))
+                .collect();
+            let names = crate::orgs::unit_names(db, &missing).await?;
+            let due_text = crate::reporting::reports::show_time(due);
+            let what = if before { "reminder" } else { "late" };
+            for unit in &missing {
+                let name = crate::reporting::pages::unit_name(&names, *unit);
+                let args = [
+                    ("type", t.name.clone()),
+                    ("period", period.clone()),
+                    ("unit", name.clone()),
+                    ("due", due_text.clone()),
+                ];
+                let key = format!("reporting.{what}:{}:{unit}:{period}", t.id);
+                let subject = tr.ta(&format!("reporting-mail-{what}-subject"), &args);
+                let body = tr.ta(&format!("reporting-mail-{what}-body"), &args);
+                if store::insert_notification(db, &key, *unit, &subject, "/reporting/reports", now)
+                    .await?
+                {
+                    summary.notifications += 1;
+                }
+                if let Some(to) = email_of(*unit) {
+                    let queued = crate::mail::enqueue(
+                        db,
+                        &crate::mail::Mail {
+                            idempotency_key: &key,
+                            to: &to,
+                            subject: &subject,
+                            body: &body,
+                            context: "reporting.reminder",
+                            unit_id: Some(*unit),
+                        },
+                    )
+                    .await?;
+                    summary.emails += queued.is_some() as usize;
+                }
+            }
+            if after {
+                let key = format!("reporting.summary:{}:{period}", t.id);
+                let list: Vec<String> = missing
+                    .iter()
+                    .map(|u| format!("- {}", crate::reporting::pages::unit_name(&names, *u)))
+                    .collect();
+                let args = [
+                    ("type", t.name.clone()),
+                    ("period", period.clone()),
+                    ("due", due_text.clone()),
+                    ("missing", missing.len().to_string()),
+                    ("list", list.join("\n")),
+                ];
+                let subject = tr.ta("reporting-mail-summary-subject", &args);
+                let body = tr.ta("reporting-mail-summary-body", &args);
+                if store::insert_notification(
+                    db,
+                    &key,
+                    t.owner_unit_id,
+                    &subject,
+                    "/reporting/completeness",
+                    now,
+                )
+                .await?
+                {
+                    summary.notifications += 1;
+                }
+                if let Some(to) = email_of(t.owner_unit_id) {
+                    let queued = crate::mail::enqueue(
+                        db,
+                        &crate::mail::Mail {
+                            idempotency_key: &key,
+                            to: &to,
+                            subject: &subject,
+                            body: &body,
+                            context: "reporting.summary",
+                            unit_id: Some(t.owner_unit_id),
+                        },
+                    )
+                    .await?;
+                    summary.emails += queued.is_some() as usize;
+                }
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Days before the due date when units are reminded.
+pub const REMIND_DAYS_BEFORE: i64 = 3;
+
+/// Starts the reminder job: every ten minutes it queues what is due (idempotent). Call once at
+/// start-up (`app::spawn`), next to `crate::mail::spawn_workers`.
+pub fn spawn_workers(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = run_reminders(&state.db, Utc::now(), REMIND_DAYS_BEFORE).await {
+                tracing::warn!(error = %err, "reporting reminders failed");
+            }
+        }
+    });
+}
+
+/// The reminder addresses page.
+#[derive(Template)]
+#[template(path = "reporting/contacts.html")]
+struct ContactsTemplate {
+    c: Chrome,
+    text: String,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+/// `GET /reporting/contacts`: each unit's reminder address, as `code,email` lines.
+pub async fn show_contacts(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    if !auth.user.has_anywhere(Capability::ReviewReports) {
+        return Err(AppError::Forbidden);
+    }
+    let saved = auth.ctx.path.contains("ok=");
+    contacts_page(&state, &auth, None, vec![], saved).await
+}
+
+async fn contacts_page(
+    state: &AppState,
+    auth: &Auth,
+    text: Option<String>,
+    errors: Vec<String>,
+    saved: bool,
+) -> AppResult<Response> {
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let contacts = store::list_contacts(&state.db).await?;
+            let ids: Vec<i64> = contacts.iter().map(|c| c.0).collect();
+            let roots = auth.user.roots_with(Capability::ReviewReports);
+            let visible = crate::orgs::filter_within(&state.db, &roots, &ids).await?;
+            let units = crate::orgs::store::list_units_by_ids(&state.db, &visible).await?;
+            units
+                .iter()
+                .filter_map(|u| {
+                    let email = &contacts.iter().find(|c| c.0 == u.id)?.1;
+                    Some(format!(
+                        "{},{email}",
+                        u.code.clone().unwrap_or(format!("#{}", u.id))
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        page(ContactsTemplate {
+            c: auth.ctx.chrome("reporting-contacts-title"),
+            text,
+            errors,
+            saved,
+        }),
+    )
+        .into_response())
+}
+
+/// The contacts form.
+#[derive(Deserialize)]
+pub struct ContactsForm {
+    #[serde(default)]
+    contacts: String,
+}
+
+/// `POST /reporting/contacts`: all lines checked first (errors name the line), then saved at once.
+pub async fn update_contacts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<ContactsForm>,
+) -> AppResult<Response> {
+    let roots = auth.user.roots_with(Capability::ReviewReports);
+    let Some(&owner) = roots.first() else {
+        return Err(AppError::Forbidden);
+    };
+    let tr = auth.ctx.tr;
+    let mut rows = vec![];
+    let mut errors = vec![];
+    for (i, line) in form.contacts.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let n = (i + 1).to_string();
+        let Some((code, email)) = line.split_once([',', ';', '\t']) else {
+            errors.push(tr.ta("reporting-contacts-error-line", &[("line", n)]));
+            continue;
+        };
+        let email = email.trim();
+        let unit = crate::orgs::resolve_unit_ref(&state.db, code.trim()).await?;
+        match unit {
+            None => errors.push(tr.ta(
+                "reporting-contacts-error-unit",
+                &[("line", n.clone()), ("code", code.trim().to_string())],
+            )),
+            Some(u) if !can(&state.db, &auth.user, Capability::ReviewReports, u).await? => errors
+                .push(tr.ta(
+                    "reporting-contacts-error-scope",
+                    &[("line", n.clone()), ("code", code.trim().to_string())],
+                )),
+            Some(u) => {
+                if crate::mail::model::is_email(email) {
+                    rows.push((u, email.to_string()));
+                } else {
+                    errors.push(tr.ta(
+                        "reporting-contacts-error-email",
+                        &[("line", n), ("email", email.to_string())],
+                    ));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return contacts_page(&state, &auth, Some(form.contacts), errors, false).await;
+    }
+    store::upsert_contacts(&state.db, &rows, Utc::now()).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "report_contacts.update",
+        "report_unit_contacts",
+        "",
+        Some(owner),
+        json!({"rows": rows.len()}),
+    )
+    .await?;
+    Ok(Redirect::to("/reporting/contacts?ok=1").into_response())
+}

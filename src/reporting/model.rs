@@ -1,0 +1,713 @@
+//! Reporting's domain types: report kinds and periods with their due and lock dates, the workflow
+//! of a report, opinion streams and their checked input, the personal-data warning (no IO).
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{FixedOffset, NaiveTime};
+
+/// Vietnam's time zone (UTC+7, no daylight saving): due days are Vietnamese calendar days.
+pub fn vn_offset() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}
+
+/// The kinds of report (*báo cáo định kỳ / nhanh / chuyên đề / đột xuất*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Monthly (period = month, due on the due day of the next month).
+    Monthly,
+    /// Quarterly.
+    Quarterly,
+    /// Yearly.
+    Yearly,
+    /// Quick report (*báo cáo nhanh*): event-driven, due within hours.
+    Quick,
+    /// Thematic report (*chuyên đề*), with a deadline.
+    Thematic,
+    /// Ad-hoc request (*đột xuất*) of the centre to chosen units, with a deadline.
+    AdHoc,
+}
+
+impl ReportKind {
+    /// Every kind, in display order.
+    pub const ALL: [ReportKind; 6] = [
+        ReportKind::Monthly,
+        ReportKind::Quarterly,
+        ReportKind::Yearly,
+        ReportKind::Quick,
+        ReportKind::Thematic,
+        ReportKind::AdHoc,
+    ];
+
+    /// Stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportKind::Monthly => "monthly",
+            ReportKind::Quarterly => "quarterly",
+            ReportKind::Yearly => "yearly",
+            ReportKind::Quick => "quick",
+            ReportKind::Thematic => "thematic",
+            ReportKind::AdHoc => "adhoc",
+        }
+    }
+
+    /// Parses a stored key.
+    pub fn parse(key: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.key() == key.trim())
+    }
+
+    /// Whether reports of this kind have calendar periods.
+    pub fn periodic(self) -> bool {
+        matches!(
+            self,
+            ReportKind::Monthly | ReportKind::Quarterly | ReportKind::Yearly
+        )
+    }
+}
+
+/// A calendar period: `2026-10`, `2026-Q4`, `2026`; or the one period `once` of a type with a
+/// single deadline (thematic, ad-hoc), or a dated event label of a quick report (`2026-10-03`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Period(String);
+
+impl Period {
+    /// Parses a period for a report kind; the error is a message key.
+    pub fn parse(kind: ReportKind, raw: &str) -> Result<Period, &'static str> {
+        let s = raw.trim();
+        let ok = match kind {
+            ReportKind::Monthly => parse_month(s).is_some(),
+            ReportKind::Quarterly => {
+                s.len() == 7 && s[..4].parse::<i32>().is_ok() && {
+                    matches!(&s[4..], "-Q1" | "-Q2" | "-Q3" | "-Q4")
+                }
+            }
+            ReportKind::Yearly => s.len() == 4 && s.parse::<i32>().is_ok_and(|y| y > 1999),
+            ReportKind::Quick => NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            ReportKind::Thematic | ReportKind::AdHoc => s == "once",
+        };
+        if ok {
+            Ok(Period(s.to_string()))
+        } else {
+            Err("reporting-report-error-period")
+        }
+    }
+
+    /// The month `2026-10` (for streams and monthly reports).
+    pub fn month(date: NaiveDate) -> Period {
+        Period(format!("{:04}-{:02}", date.year(), date.month()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The month periods from `from` to `to` (both `YYYY-MM`, inclusive), at most 120.
+    pub fn months_between(from: &str, to: &str) -> Vec<String> {
+        let (Some(mut d), Some(end)) = (parse_month(from), parse_month(to)) else {
+            return vec![];
+        };
+        let mut out = vec![];
+        while d <= end && out.len() < 120 {
+            out.push(format!("{:04}-{:02}", d.year(), d.month()));
+            d = add_months(d, 1);
+        }
+        out
+    }
+}
+
+/// First day of a `YYYY-MM` month.
+pub fn parse_month(s: &str) -> Option<NaiveDate> {
+    let (y, m) = s.trim().split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1).filter(|d| d.year() > 1999)
+}
+
+fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
+    let total = d.year() * 12 + d.month0() as i32 + n as i32;
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
+        .expect("valid month")
+}
+
+/// The end of a Vietnamese calendar day, as an instant.
+pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
+    let t = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
+    vn_offset()
+        .from_local_datetime(&date.and_time(t))
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
+}
+
+/// The settings of a report type that decide deadlines.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    /// Kind.
+    pub kind: ReportKind,
+    /// Day of the month after the period by which the report is due (monthly, quarterly, yearly).
+    pub due_day: i32,
+    /// Days after the due date when the report locks.
+    pub lock_after_days: i32,
+    /// Hours a quick report has.
+    pub due_hours: i32,
+    /// The deadline of thematic and ad-hoc types.
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+impl Schedule {
+    /// `(due, lock)` of a report of `period` opened at `now`.
+    pub fn deadlines(&self, period: &Period, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let day = |first: NaiveDate| {
+            let last = add_months(first, 1).pred_opt().expect("valid date").day() as i32;
+            first
+                .with_day(self.due_day.clamp(1, last) as u32)
+                .expect("valid day")
+        };
+        let due = match self.kind {
+            ReportKind::Monthly => {
+                let first = parse_month(period.as_str()).unwrap_or(now.date_naive());
+                end_of_day(day(add_months(first, 1)))
+            }
+            ReportKind::Quarterly => {
+                let y: i32 = period.as_str()[..4].parse().unwrap_or(2026);
+                let q: u32 = period.as_str()[6..].parse().unwrap_or(1);
+                let first = NaiveDate::from_ymd_opt(y, 1, 1).expect("valid date");
+                end_of_day(day(add_months(first, q * 3)))
+            }
+            ReportKind::Yearly => {
+                let y: i32 = period.as_str().parse().unwrap_or(2026);
+                end_of_day(day(
+                    NaiveDate::from_ymd_opt(y + 1, 1, 1).expect("valid date")
+                ))
+            }
+            ReportKind::Quick => now + Duration::hours(self.due_hours.max(1) as i64),
+            ReportKind::Thematic | ReportKind::AdHoc => {
+                self.deadline.unwrap_or(now + Duration::days(7))
+            }
+        };
+        (
+            due,
+            due + Duration::days(self.lock_after_days.max(0) as i64),
+        )
+    }
+}
+
+/// Where a report stands in the workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Being written by the unit.
+    Draft,
+    /// Sent to the centre.
+    Submitted,
+    /// Sent back by the centre with comments.
+    Returned,
+    /// Accepted by the centre (and thereby locked).
+    Accepted,
+}
+
+impl Status {
+    /// Stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Returned => "returned",
+            Status::Accepted => "accepted",
+        }
+    }
+
+    /// Parses a stored key (unknown keys read as drafts).
+    pub fn parse(key: &str) -> Status {
+        match key {
+            "submitted" => Status::Submitted,
+            "returned" => Status::Returned,
+            "accepted" => Status::Accepted,
+            _ => Status::Draft,
+        }
+    }
+}
+
+/// A workflow step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The unit saves its text.
+    Edit,
+    /// The unit submits.
+    Submit,
+    /// The centre accepts.
+    Accept,
+    /// The centre returns with a comment.
+    Return,
+    /// The centre reopens with a reason.
+    Reopen,
+}
+
+/// Whether a report is locked: accepted, or its lock date has passed.
+pub fn is_locked(status: Status, lock_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == Status::Accepted || now > lock_at
+}
+
+/// The state after `step`, or the message key saying why it is refused.
+pub fn transition(
+    status: Status,
+    lock_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    step: Step,
+) -> Result<Status, &'static str> {
+    let locked = is_locked(status, lock_at, now);
+    match step {
+        Step::Edit | Step::Submit if locked => Err("reporting-report-error-locked"),
+        Step::Edit => match status {
+            Status::Draft | Status::Returned => Ok(status),
+            _ => Err("reporting-report-error-not-editable"),
+        },
+        Step::Submit => match status {
+            Status::Draft | Status::Returned => Ok(Status::Submitted),
+            _ => Err("reporting-report-error-not-editable"),
+        },
+        Step::Accept | Step::Return => match status {
+            Status::Submitted => Ok(if step == Step::Accept {
+                Status::Accepted
+            } else {
+                Status::Returned
+            }),
+            _ => Err("reporting-report-error-not-submitted"),
+        },
+        Step::Reopen => {
+            if locked || status == Status::Submitted {
+                Ok(Status::Draft)
+            } else {
+                Err("reporting-report-error-not-locked")
+            }
+        }
+    }
+}
+
+/// A choice among fixed keys, with its message key `reporting-<group>-<key>`.
+macro_rules! choice {
+    ($name:ident, $group:literal, [$($key:literal),+]) => {
+        /// Allowed keys of this choice.
+        pub struct $name;
+        impl $name {
+            /// Every key, in display order.
+            pub const KEYS: &'static [&'static str] = &[$($key),+];
+            /// Whether `key` is allowed.
+            pub fn valid(key: &str) -> bool {
+                Self::KEYS.contains(&key)
+            }
+            /// The message key of `key`'s label.
+            pub fn label_key(key: &str) -> String {
+                format!("reporting-{}-{}", $group, key)
+            }
+        }
+    };
+}
+
+choice!(Scope, "scope", ["local", "domestic", "international"]);
+choice!(Breadth, "breadth", ["some", "many", "most", "nearly_all"]);
+choice!(
+    Direction,
+    "direction",
+    ["agree", "uneasy", "worried", "indignant", "oppose"]
+);
+choice!(Intensity, "intensity", ["low", "medium", "high"]);
+
+/// The raw fields of the stream form.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct StreamForm {
+    /// Client-generated id (a retry never duplicates).
+    #[serde(default)]
+    pub client_id: String,
+    /// Unit id.
+    #[serde(default)]
+    pub unit_id: String,
+    /// Month `YYYY-MM`.
+    #[serde(default)]
+    pub period: String,
+    /// Topic id.
+    #[serde(default)]
+    pub topic_id: String,
+    /// The issue in a sentence or two.
+    #[serde(default)]
+    pub summary: String,
+    /// Scope key.
+    #[serde(default)]
+    pub scope: String,
+    /// Breadth key.
+    #[serde(default)]
+    pub breadth: String,
+    /// Direction key.
+    #[serde(default)]
+    pub direction: String,
+    /// Intensity key.
+    #[serde(default)]
+    pub intensity: String,
+    /// Strata where it is heard.
+    #[serde(default)]
+    pub strata: String,
+    /// Areas where it is heard.
+    #[serde(default)]
+    pub areas: String,
+    /// Causes.
+    #[serde(default)]
+    pub causes: String,
+    /// Forecast.
+    #[serde(default)]
+    pub forecast: String,
+    /// Recommendation.
+    #[serde(default)]
+    pub recommendation: String,
+    /// Evidence links, one per line.
+    #[serde(default)]
+    pub evidence: String,
+    /// The user confirmed that flagged text is not personal data.
+    #[serde(default)]
+    pub confirm_pii: String,
+}
+
+/// A checked stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamInput {
+    /// Client id.
+    pub client_id: String,
+    /// Unit.
+    pub unit_id: i64,
+    /// Month.
+    pub period: String,
+    /// Topic.
+    pub topic_id: i64,
+    /// Summary.
+    pub summary: String,
+    /// Scope.
+    pub scope: String,
+    /// Breadth.
+    pub breadth: String,
+    /// Direction.
+    pub direction: String,
+    /// Intensity.
+    pub intensity: String,
+    /// Strata.
+    pub strata: String,
+    /// Areas.
+    pub areas: String,
+    /// Causes.
+    pub causes: String,
+    /// Forecast.
+    pub forecast: String,
+    /// Recommendation.
+    pub recommendation: String,
+    /// Evidence links.
+    pub evidence: String,
+}
+
+/// A field with the message key of its error.
+pub type FieldError = (&'static str, &'static str);
+
+/// NFC, trimmed, with line ends normalised.
+pub fn clean(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.replace("\r\n", "\n").trim().nfc().collect()
+}
+
+impl StreamForm {
+    /// The free-text fields (name, text) that the personal-data check reads.
+    pub fn free_text(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("summary", clean(&self.summary)),
+            ("strata", clean(&self.strata)),
+            ("areas", clean(&self.areas)),
+            ("causes", clean(&self.causes)),
+            ("forecast", clean(&self.forecast)),
+            ("recommendation", clean(&self.recommendation)),
+        ]
+    }
+
+    /// Checks every field; errors name their field.
+    pub fn parse(&self) -> Result<StreamInput, Vec<FieldError>> {
+        let mut errors = vec![];
+        let unit_id = self.unit_id.trim().parse::<i64>().unwrap_or(0);
+        if unit_id <= 0 {
+            errors.push(("unit_id", "reporting-stream-error-unit"));
+        }
+        if parse_month(&self.period).is_none() {
+            errors.push(("period", "reporting-stream-error-period"));
+        }
+        let topic_id = self.topic_id.trim().parse::<i64>().unwrap_or(0);
+        if topic_id <= 0 {
+            errors.push(("topic_id", "reporting-stream-error-topic"));
+        }
+        let summary = clean(&self.summary);
+        let n = summary.chars().count();
+        if n < 10 {
+            errors.push(("summary", "reporting-stream-error-summary-short"));
+        } else if n > 2000 {
+            errors.push(("summary", "reporting-stream-error-too-long"));
+        }
+        for (field, value, ok) in [
+            ("scope", &self.scope, Scope::valid(self.scope.trim())),
+            (
+                "breadth",
+                &self.breadth,
+                Breadth::valid(self.breadth.trim()),
+            ),
+            (
+                "direction",
+                &self.direction,
+                Direction::valid(self.direction.trim()),
+            ),
+            (
+                "intensity",
+                &self.intensity,
+                Intensity::valid(self.intensity.trim()),
+            ),
+        ] {
+            let _ = value;
+            if !ok {
+                errors.push((field, "reporting-stream-error-choice"));
+            }
+        }
+        for (field, value) in [
+            ("strata", &self.strata),
+            ("areas", &self.areas),
+            ("causes", &self.causes),
+            ("forecast", &self.forecast),
+            ("recommendation", &self.recommendation),
+            ("evidence", &self.evidence),
+        ] {
+            if value.chars().count() > 2000 {
+                errors.push((field, "reporting-stream-error-too-long"));
+            }
+        }
+        let evidence = clean(&self.evidence);
+        if evidence
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .any(|l| !(l.starts_with("https://") || l.starts_with("http://")))
+        {
+            errors.push(("evidence", "reporting-stream-error-evidence"));
+        }
+        let client_id = self.client_id.trim();
+        let client_id = if client_id.len() >= 8
+            && client_id.len() <= 64
+            && client_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            client_id.to_string()
+        } else {
+            uuid::Uuid::now_v7().to_string()
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(StreamInput {
+            client_id,
+            unit_id,
+            period: self.period.trim().to_string(),
+            topic_id,
+            summary,
+            scope: self.scope.trim().to_string(),
+            breadth: self.breadth.trim().to_string(),
+            direction: self.direction.trim().to_string(),
+            intensity: self.intensity.trim().to_string(),
+            strata: clean(&self.strata),
+            areas: clean(&self.areas),
+            causes: clean(&self.causes),
+            forecast: clean(&self.forecast),
+            recommendation: clean(&self.recommendation),
+            evidence,
+        })
+    }
+}
+
+/// A piece of a text for display: plain, or flagged as looking like personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// The text.
+    pub text: String,
+    /// `Some(kind)` when flagged (`name`, `phone`, `id`, `passport`, `email`).
+    pub flagged: Option<&'static str>,
+}
+
+/// A free-text field where personal data seems to appear, cut into pieces for highlighting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PiiWarning {
+    /// The field.
+    pub field: &'static str,
+    /// The field's text in pieces.
+    pub pieces: Vec<Piece>,
+}
+
+/// Runs the personal-data detector of the text engine over `fields`.
+pub fn personal_data(fields: &[(&'static str, String)]) -> Vec<PiiWarning> {
+    let mut out = vec![];
+    for (field, text) in fields {
+        let found = duluan_vitext::pii::detect(text);
+        if found.is_empty() {
+            continue;
+        }
+        let mut pieces = vec![];
+        let mut last = 0;
+        for f in found {
+            if f.start > last {
+                pieces.push(Piece {
+                    text: text[last..f.start].to_string(),
+                    flagged: None,
+                });
+            }
+            pieces.push(Piece {
+                text: text[f.start..f.end].to_string(),
+                flagged: Some(f.kind.name()),
+            });
+            last = f.end;
+        }
+        if last < text.len() {
+            pieces.push(Piece {
+                text: text[last..].to_string(),
+                flagged: None,
+            });
+        }
+        out.push(PiiWarning { field, pieces });
+    }
+    out
+}
+
+/// Completeness and timeliness of one cell or total (DHIS2's definitions): `expected` assigned
+/// unit-periods, `submitted` reports sent (submitted or accepted), `on_time` sent by the due date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rates {
+    /// Expected reports.
+    pub expected: i64,
+    /// Reports submitted (status submitted or accepted).
+    pub submitted: i64,
+    /// Of those, first submitted by the due date.
+    pub on_time: i64,
+}
+
+impl Rates {
+    /// Reporting rate in percent (submitted / expected).
+    pub fn completeness(&self) -> f64 {
+        pct(self.submitted, self.expected)
+    }
+
+    /// Timeliness in percent (on time / expected), as DHIS2's "reporting rate on time".
+    pub fn timeliness(&self) -> f64 {
+        pct(self.on_time, self.expected)
+    }
+}
+
+fn pct(a: i64, b: i64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn monthly_reports_are_due_on_the_15th_of_the_next_month_in_vietnam() {
+        let s = Schedule {
+            kind: ReportKind::Monthly,
+            due_day: 15,
+            lock_after_days: 10,
+            due_hours: 24,
+            deadline: None,
+        };
+        let p = Period::parse(ReportKind::Monthly, "2026-12").unwrap();
+        let (due, lock) = s.deadlines(&p, utc(2026, 12, 1, 0));
+        // 15 January 2027, 23:59:59 in Vietnam is 16:59:59 UTC.
+        assert_eq!(due, Utc.with_ymd_and_hms(2027, 1, 15, 16, 59, 59).unwrap());
+        assert_eq!(lock, Utc.with_ymd_and_hms(2027, 1, 25, 16, 59, 59).unwrap());
+        let s31 = Schedule { due_day: 31, ..s };
+        let p = Period::parse(ReportKind::Monthly, "2027-01").unwrap();
+        assert_eq!(
+            s31.deadlines(&p, utc(2027, 1, 1, 0)).0.date_naive(),
+            NaiveDate::from_ymd_opt(2027, 2, 28).unwrap()
+        );
+    }
+
+    #[test]
+    fn periods_are_checked_per_kind() {
+        assert!(Period::parse(ReportKind::Monthly, "2026-10").is_ok());
+        assert!(Period::parse(ReportKind::Monthly, "2026-13").is_err());
+        assert!(Period::parse(ReportKind::Quarterly, "2026-Q4").is_ok());
+        assert!(Period::parse(ReportKind::Quarterly, "2026-Q5").is_err());
+        assert!(Period::parse(ReportKind::Yearly, "2026").is_ok());
+        assert!(Period::parse(ReportKind::AdHoc, "once").is_ok());
+        assert_eq!(
+            Period::months_between("2025-11", "2026-02"),
+            ["2025-11", "2025-12", "2026-01", "2026-02"]
+        );
+    }
+
+    #[test]
+    fn the_workflow_refuses_what_it_must() {
+        let later = utc(2030, 1, 1, 0);
+        let now = utc(2026, 1, 1, 0);
+        use Status::*;
+        use Step::*;
+        assert_eq!(transition(Draft, later, now, Submit), Ok(Submitted));
+        assert_eq!(transition(Submitted, later, now, Accept), Ok(Accepted));
+        assert_eq!(transition(Submitted, later, now, Return), Ok(Returned));
+        assert_eq!(transition(Returned, later, now, Submit), Ok(Submitted));
+        assert!(transition(Submitted, later, now, Edit).is_err());
+        assert_eq!(
+            transition(Accepted, later, now, Edit),
+            Err("reporting-report-error-locked")
+        );
+        assert_eq!(
+            transition(Draft, now, later, Submit),
+            Err("reporting-report-error-locked")
+        );
+        assert_eq!(transition(Accepted, later, now, Reopen), Ok(Draft));
+        assert!(transition(Draft, later, now, Reopen).is_err());
+        assert!(transition(Draft, later, now, Accept).is_err());
+    }
+
+    #[test]
+    fn personal_data_is_highlighted() {
+        let w = personal_data(&[
+            ("summary", "Người dân lo lắng về giá điện tăng.".into()),
+            ("causes", "Liên hệ 0903 123 456 để biết thêm.".into()),
+        ]);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].field, "causes");
+        let flagged: Vec<_> = w[0].pieces.iter().filter(|p| p.flagged.is_some()).collect();
+        assert_eq!(flagged[0].text, "0903 123 456");
+        assert_eq!(flagged[0].flagged, Some("phone"));
+    }
+
+    #[test]
+    fn stream_form_errors_name_fields() {
+        let f = StreamForm {
+            summary: "ngắn".into(),
+            scope: "galactic".into(),
+            ..Default::default()
+        };
+        let errs = f.parse().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.0).collect();
+        assert!(fields.contains(&"summary"));
+        assert!(fields.contains(&"scope"));
+        assert!(fields.contains(&"unit_id"));
+    }
+
+    #[test]
+    fn rates_follow_dhis2() {
+        let r = Rates {
+            expected: 103,
+            submitted: 80,
+            on_time: 60,
+        };
+        assert!((r.completeness() - 77.669).abs() < 0.01);
+        assert!((r.timeliness() - 58.252).abs() < 0.01);
+    }
+}

@@ -1,0 +1,289 @@
+//! Reminders by e-mail through a real SMTP server on loopback (Debian `python3-aiosmtpd`), the
+//! administrator's mail page, retries shown when delivery fails, and idempotency across runs.
+//! Without aiosmtpd the tests are skipped with a message, unless `DULUAN_TEST_SMTP` is set (CI).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::{Datelike, Utc};
+use reqwest::StatusCode;
+
+use crate::helpers::spawn_demo;
+
+fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+/// A real SMTP server writing every message it receives into a Maildir.
+pub struct SmtpServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl SmtpServer {
+    /// Starts aiosmtpd, or `None` (with a message) when it is missing and not required.
+    pub async fn start() -> Option<SmtpServer> {
+        let available = Command::new(python())
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !available {
+            assert!(
+                std::env::var("DULUAN_TEST_SMTP").is_err(),
+                "DULUAN_TEST_SMTP is set but aiosmtpd is missing: apt-get install python3-aiosmtpd"
+            );
+            eprintln!("skipping SMTP test: python3-aiosmtpd is not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new(python())
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Some(SmtpServer { port, dir, child });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not listen on {port}");
+    }
+
+    fn maildir(&self) -> PathBuf {
+        self.dir.path().join("maildir").join("new")
+    }
+
+    /// Every received message as `To`, decoded `Subject` and decoded text body.
+    pub fn received(&self) -> Vec<(String, String, String)> {
+        let Ok(entries) = std::fs::read_dir(self.maildir()) else {
+            return vec![];
+        };
+        let mut out = vec![];
+        for e in entries.flatten() {
+            let script = "import sys, email, email.policy\n\
+                m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)\n\
+                sys.stdout.write(str(m['To']) + '\\x00' + str(m['Subject']) + '\\x00' + m.get_content())";
+            let o = Command::new(python())
+                .args(["-c", script])
+                .arg(e.path())
+                .output()
+                .unwrap();
+            let text = String::from_utf8(o.stdout).unwrap();
+            let mut parts = text.splitn(3, '\0');
+            out.push((
+                parts.next().unwrap_or("").to_string(),
+                parts.next().unwrap_or("").to_string(),
+                parts.next().unwrap_or("").to_string(),
+            ));
+        }
+        out
+    }
+}
+
+async fn configure_mail(app: &crate::helpers::TestApp, port: u16) {
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let port = port.to_string();
+    let saved = admin
+        .post(
+            "/admin/mail",
+            &[
+                ("host", "127.0.0.1"),
+                ("port", &port),
+                ("security", "none"),
+                ("from_address", "trungtam@cantho.test"),
+                ("from_name", "Trung tâm Thông tin Cần Thơ"),
+                ("enabled", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+}
+
+#[tokio::test]
+async fn a_late_unit_is_reminded_through_a_real_smtp_server_once() {
+    let Some(smtp) = SmtpServer::start().await else {
+        return;
+    };
+    let app = spawn_demo().await;
+    configure_mail(&app, smtp.port).await;
+    app.login_demo("analyst").await;
+    // Addresses: all or nothing, errors name the line.
+    let bad = app
+        .post(
+            "/reporting/contacts",
+            &[(
+                "contacts",
+                "31135,ubnd.ninhkieu@cantho.test\n99999,x@cantho.test\n31120,khong-phai-email",
+            )],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Dòng 2: không có đơn vị mã 99999.");
+    bad.assert_contains("Dòng 3: địa chỉ email không hợp lệ: khong-phai-email.");
+    assert!(
+        app.get("/reporting/contacts")
+            .await
+            .body
+            .contains("</textarea>")
+    );
+    assert!(
+        !app.get("/reporting/contacts")
+            .await
+            .body
+            .contains("ubnd.ninhkieu")
+    );
+    let ok = app
+        .post(
+            "/reporting/contacts",
+            &[(
+                "contacts",
+                "31135,ubnd.ninhkieu@cantho.test\n92,trungtam@cantho.test",
+            )],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    // Two days before this month's due date (the 15th of next month, Vietnamese time).
+    let today = Utc::now().date_naive();
+    let next = if today.month() == 12 {
+        chrono::NaiveDate::from_ymd_opt(today.year() + 1, 1, 13).unwrap()
+    } else {
+        chrono::NaiveDate::from_ymd_opt(today.year(), today.month() + 1, 13).unwrap()
+    };
+    let now = next.and_hms_opt(3, 0, 0).unwrap().and_utc();
+    let first = duluan::reporting::jobs::run_reminders(&app.db, now, 3)
+        .await
+        .unwrap();
+    assert!(first.emails >= 1, "{first:?}");
+    // 103 units assigned, 6 sent this month: 97 notified in the app (at least).
+    assert!(first.notifications >= 97, "{first:?}");
+    // Run again (a restart, a second node): nothing new.
+    let again = duluan::reporting::jobs::run_reminders(&app.db, now, 3)
+        .await
+        .unwrap();
+    assert_eq!(again, Default::default());
+    let sent = duluan::mail::send_due(&app.db).await.unwrap();
+    assert_eq!(sent.failed, 0);
+    assert_eq!(sent.sent, first.emails);
+    let mails = smtp.received();
+    let month = format!("{:04}-{:02}", today.year(), today.month());
+    let reminder: Vec<_> = mails
+        .iter()
+        .filter(|(to, subject, _)| {
+            to.contains("ubnd.ninhkieu@cantho.test")
+                && subject == &format!("Nhắc nộp Báo cáo tình hình dư luận xã hội tháng kỳ {month}")
+        })
+        .collect();
+    assert_eq!(reminder.len(), 1, "{mails:?}");
+    assert!(
+        reminder[0].2.contains("Kính gửi Phường Ninh Kiều"),
+        "{}",
+        reminder[0].2
+    );
+    assert!(reminder[0].2.contains("Hạn nộp: 15/"), "{}", reminder[0].2);
+    // Nothing is sent twice.
+    assert_eq!(duluan::mail::send_due(&app.db).await.unwrap().sent, 0);
+    assert_eq!(smtp.received().len(), mails.len());
+    // The ward's reporter sees the reminder in the app.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    let home = reporter.get("/reporting").await;
+    home.assert_contains("Nhắc nộp Báo cáo tình hình dư luận xã hội tháng");
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_and_shown_to_the_administrator() {
+    let Some(smtp) = SmtpServer::start().await else {
+        return;
+    };
+    let app = spawn_demo().await;
+    // A port where nothing listens.
+    configure_mail(&app, free_port()).await;
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let bad = admin
+        .post("/admin/mail/test", &[("to", "khong hop le")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Địa chỉ người nhận không hợp lệ.");
+    let queued = admin
+        .post("/admin/mail/test", &[("to", "kiemtra@cantho.test")])
+        .await;
+    assert_eq!(queued.status, StatusCode::SEE_OTHER);
+    let pass = duluan::mail::send_due(&app.db).await.unwrap();
+    assert_eq!(pass.failed, 1);
+    let page = admin.get("/admin/mail").await;
+    page.assert_contains("Đang chờ: 1");
+    page.assert_contains("kiemtra@cantho.test");
+    page.assert_contains("SMTP:");
+    // Not retried before its backoff time.
+    assert_eq!(
+        duluan::mail::send_due(&app.db).await.unwrap(),
+        Default::default()
+    );
+    // The administrator fixes the port and retries: the background sender delivers it.
+    configure_mail(&app, smtp.port).await;
+    let id = duluan::mail::store::list_by_key_prefix(&app.db, "mail.test:")
+        .await
+        .unwrap()[0]
+        .id;
+    let retried = admin.post(&format!("/admin/mail/{id}/retry"), &[]).await;
+    assert_eq!(retried.status, StatusCode::SEE_OTHER);
+    let dir = tempfile::tempdir().unwrap();
+    let config = duluan::config::Config::for_database(dir.path().to_path_buf(), None);
+    duluan::mail::spawn_workers(duluan::app::AppState {
+        db: app.db.clone(),
+        config: std::sync::Arc::new(config),
+    });
+    let mut got = vec![];
+    for _ in 0..150 {
+        got = smtp.received();
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, "Thư thử từ duluan");
+    // Only the administrator at the top sees the mail page.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    assert_eq!(
+        reporter.get("/admin/mail").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = admin.get("/admin/mail").await;
+    page.assert_contains("đã gửi: 1");
+    assert!(!page.body.contains("value=\"secret"));
+}
