@@ -153,3 +153,6 @@ surveys-correct = Correct to
 surveys-delete = Delete this response
 surveys-chosen = Chosen
 surveys-not-chosen = Not chosen
+surveys-remove = Remove
+surveys-section-add = Add a section
+surveys-section-one-page = The whole section on one page (field-list)

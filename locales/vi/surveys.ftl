@@ -153,3 +153,6 @@ surveys-correct = Sửa thành
 surveys-delete = Xoá phiếu này
 surveys-chosen = Có chọn
 surveys-not-chosen = Không chọn
+surveys-remove = Xoá
+surveys-section-add = Thêm phần
+surveys-section-one-page = Cả phần trên một trang (field-list)

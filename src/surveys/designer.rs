@@ -746,6 +746,138 @@ pub async fn add_choice(
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
 }
 
+fn remove_item(items: &mut Vec<Item>, name: &str) -> bool {
+    if let Some(i) = items.iter().position(|it| it.name() == name) {
+        items.remove(i);
+        return true;
+    }
+    items.iter_mut().any(|it| match it {
+        Item::Group(g) => remove_item(&mut g.items, name),
+        Item::Question(_) => false,
+    })
+}
+
+async fn store_checked(
+    state: &AppState,
+    auth: &Auth,
+    s: &Survey,
+    draft: &Version,
+    form: &Questionnaire,
+    action: &str,
+    detail: serde_json::Value,
+) -> AppResult<Response> {
+    if let Err(diags) = check_form(form) {
+        let lang = form_lang(auth.ctx.tr);
+        let errors = diags.iter().map(|d| d.render(lang)).collect();
+        let mut r = render_designer(state, auth, s, None, errors).await?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    store::update_draft(
+        &state.db,
+        draft.id,
+        &draft.version,
+        &form.to_json(),
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        action,
+        "survey",
+        &s.id.to_string(),
+        Some(s.unit_id),
+        detail,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/surveys/{}/designer", s.id)).into_response())
+}
+
+/// `POST /surveys/{id}/designer/section`: adds a section (a group; `field-list` puts it on one
+/// page) at the end of the questionnaire.
+pub async fn add_section(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (draft, mut form) = draft_of(&state, &s).await?;
+    let langs = languages_of(&form);
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| {
+                unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect::<String>()
+            })
+            .unwrap_or_default()
+    };
+    let name = get("name");
+    let mut label = Text::default();
+    for (i, l) in langs.iter().enumerate() {
+        let v = get(&format!("label_{i}"));
+        if !v.is_empty() {
+            label.0.insert(l.clone(), v);
+        }
+    }
+    let placeholder = Question {
+        name: format!("{name}_note"),
+        kind: QuestionType::Note,
+        label: label.clone(),
+        ..Question::default()
+    };
+    form.items.push(Item::Group(duluan_forms::Group {
+        name: name.clone(),
+        label,
+        appearance: (!get("one_page").is_empty()).then(|| "field-list".to_string()),
+        relevant: Some(get("relevant")).filter(|r| !r.is_empty()),
+        items: vec![Item::Question(placeholder)],
+        ..duluan_forms::Group::default()
+    }));
+    store_checked(
+        &state,
+        &auth,
+        &s,
+        &draft,
+        &form,
+        "survey.section",
+        json!({"section": name}),
+    )
+    .await
+}
+
+/// `POST /surveys/{id}/designer/delete`: removes a question or a section of the draft (refused
+/// when other questions still refer to it).
+pub async fn delete_item(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (draft, mut form) = draft_of(&state, &s).await?;
+    let name = fields
+        .iter()
+        .find(|(f, _)| f == "name")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    if !remove_item(&mut form.items, &name) {
+        return Err(AppError::NotFound);
+    }
+    store_checked(
+        &state,
+        &auth,
+        &s,
+        &draft,
+        &form,
+        "survey.delete_item",
+        json!({"item": name}),
+    )
+    .await
+}
+
 /// Query of the preview.
 #[derive(Deserialize)]
 pub struct PreviewQuery {

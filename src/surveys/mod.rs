@@ -63,6 +63,8 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             post(designer::save_question),
         )
         .route("/surveys/{id}/designer/choice", post(designer::add_choice))
+        .route("/surveys/{id}/designer/section", post(designer::add_section))
+        .route("/surveys/{id}/designer/delete", post(designer::delete_item))
         .route(
             "/surveys/{id}/preview",
             get(designer::show_preview).post(designer::step_preview),

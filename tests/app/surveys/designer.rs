@@ -141,6 +141,38 @@ async fn a_designer_imports_checks_edits_previews_and_publishes() {
     designer.assert_contains("Ông/bà có tin tưởng chính quyền địa phương không?");
     designer.assert_contains("Không biết");
 
+    // A new section; removing a question others refer to is refused, an unused one goes.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("name", "opinion"),
+                ("label_0", "Your opinion"),
+                ("label_1", "Ý kiến của ông/bà"),
+                ("one_page", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/delete"),
+            &[("name", "age")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/delete"),
+            &[("name", "comment")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    designer.assert_contains("Ý kiến của ông/bà");
+    assert!(!designer.body.contains("row-comment"));
+    designer.assert_contains("row-age");
+
     // Preview as a respondent, phone size by default; skip logic and validation apply.
     let preview = app.get(&format!("/surveys/{id}/preview")).await;
     assert_eq!(preview.status, StatusCode::OK);
@@ -197,7 +229,7 @@ async fn a_designer_imports_checks_edits_previews_and_publishes() {
     let page = app.get(&format!("/surveys/{id}")).await;
     page.assert_contains("bản nháp");
     let mut smaller = back.clone();
-    smaller.items.retain(|i| i.name() != "comment");
+    smaller.items.retain(|i| i.name() != "trust");
     smaller.version = "7".into();
     let page = app
         .upload(
@@ -209,7 +241,7 @@ async fn a_designer_imports_checks_edits_previews_and_publishes() {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let page = app.post(&format!("/surveys/{id}/publish"), &[]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("comment");
+    page.assert_contains("trust");
 
     // Every change is in the audit log.
     let entries: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
