@@ -197,9 +197,11 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         store::insert_lineage(db, district, ward, LineageEvent::Split, reform, "").await?;
     }
 
+    // One hash for the one demo password keeps the start fast (argon2 is slow on purpose).
+    let hash = crate::accounts::hash_password(DEMO_PASSWORD)?;
     for (login, name, role, code) in DEMO_USERS {
         let unit_id = by_code(code).await?;
-        crate::accounts::create_user(db, login, name, DEMO_PASSWORD, role, unit_id).await?;
+        crate::accounts::create_user_with_hash(db, login, name, &hash, role, unit_id).await?;
     }
     crate::collaborators::load_demo(db).await?;
     crate::reporting::load_demo(db).await?;

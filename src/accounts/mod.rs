@@ -78,8 +78,21 @@ pub async fn create_user(
     role: Role,
     unit_id: i64,
 ) -> AppResult<i64> {
-    let username = model::Username::parse(username).map_err(AppError::BadRequest)?;
     model::check_new_password(password).map_err(AppError::BadRequest)?;
+    let hash = hash_password(password)?;
+    create_user_with_hash(db, username, display_name, &hash, role, unit_id).await
+}
+
+/// Like [`create_user`], with the password already hashed (the demo hashes its one password once).
+pub async fn create_user_with_hash(
+    db: &Db,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+    role: Role,
+    unit_id: i64,
+) -> AppResult<i64> {
+    let username = model::Username::parse(username).map_err(AppError::BadRequest)?;
     if store::find_user_by_username(db, username.as_str())
         .await?
         .is_some()
@@ -87,8 +100,15 @@ pub async fn create_user(
         return Err(AppError::Conflict("user-error-exists"));
     }
     let now = chrono::Utc::now();
-    let hash = hash_password(password)?;
-    let id = store::insert_user(db, username.as_str(), display_name, &hash, "vi", now).await?;
+    let id = store::insert_user(
+        db,
+        username.as_str(),
+        display_name,
+        password_hash,
+        "vi",
+        now,
+    )
+    .await?;
     store::insert_grant(db, id, role, unit_id, now).await?;
     Ok(id)
 }

@@ -411,6 +411,37 @@ fn field_errors(
     errors.into_iter().map(|(f, k)| (f, tr.t(k))).collect()
 }
 
+/// Parses the unit form and checks that its code is free (but for the unit `own_id` itself).
+/// Returns the input when the fields parse, and every field error.
+async fn check_unit_form(
+    state: &AppState,
+    tr: Tr,
+    form: &UnitForm,
+    kinds: &[UnitKind],
+    own_id: Option<i64>,
+) -> AppResult<(Option<UnitInput>, HashMap<&'static str, String>)> {
+    let parsed = UnitInput::parse(
+        &form.code,
+        &form.name,
+        &form.kind,
+        &form.valid_from,
+        &form.valid_to,
+        &form.note,
+        kinds,
+    );
+    let (input, mut errors) = match parsed {
+        Ok(input) => (Some(input), HashMap::new()),
+        Err(e) => (None, field_errors(tr, e)),
+    };
+    if let Some(code) = input.as_ref().and_then(|i| i.code.as_ref())
+        && let Some(other) = store::find_unit_by_code(&state.db, code).await?
+        && Some(other.id) != own_id
+    {
+        errors.insert("code", tr.t("unit-error-code-taken"));
+    }
+    Ok((input, errors))
+}
+
 /// `POST /orgs/{id}/edit`.
 pub async fn update_unit(
     State(state): State<AppState>,
@@ -437,19 +468,7 @@ pub async fn update_unit(
             true,
         )
     };
-    let parsed = UnitInput::parse(
-        &form.code,
-        &form.name,
-        &form.kind,
-        &form.valid_from,
-        &form.valid_to,
-        &form.note,
-        &kinds,
-    );
-    let mut errors = match &parsed {
-        Ok(_) => HashMap::new(),
-        Err(e) => field_errors(tr, e.clone()),
-    };
+    let (parsed, mut errors) = check_unit_form(&state, tr, &form, &kinds, Some(id)).await?;
     let parent = if form.parent.trim().is_empty() {
         None
     } else {
@@ -477,15 +496,8 @@ pub async fn update_unit(
             errors.insert("parent", tr.t("unit-error-parent-scope"));
         }
     }
-    if let Ok(input) = &parsed
-        && let Some(code) = &input.code
-        && let Some(other) = store::find_unit_by_code(&state.db, code).await?
-        && other.id != id
-    {
-        errors.insert("code", tr.t("unit-error-code-taken"));
-    }
     let input = match parsed {
-        Ok(input) if errors.is_empty() => input,
+        Some(input) if errors.is_empty() => input,
         _ => return Ok(back(form, errors)),
     };
     match store::update_unit(&state.db, id, &input, parent, Utc::now()).await {
@@ -550,27 +562,9 @@ pub async fn create_child(
         .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let kinds = store::list_kinds(&state.db).await?;
-    let parsed = UnitInput::parse(
-        &form.code,
-        &form.name,
-        &form.kind,
-        &form.valid_from,
-        &form.valid_to,
-        &form.note,
-        &kinds,
-    );
-    let mut errors = match &parsed {
-        Ok(_) => HashMap::new(),
-        Err(e) => field_errors(tr, e.clone()),
-    };
-    if let Ok(input) = &parsed
-        && let Some(code) = &input.code
-        && store::find_unit_by_code(&state.db, code).await?.is_some()
-    {
-        errors.insert("code", tr.t("unit-error-code-taken"));
-    }
+    let (parsed, errors) = check_unit_form(&state, tr, &form, &kinds, None).await?;
     let input = match parsed {
-        Ok(input) if errors.is_empty() => input,
+        Some(input) if errors.is_empty() => input,
         _ => {
             let title = tr.ta("unit-new-title", &[("name", unit.name.clone())]);
             return Ok(form_page(

@@ -184,7 +184,7 @@ pub async fn import_units(
     rows: &[CsvUnit],
     now: DateTime<Utc>,
 ) -> AppResult<ImportSummary> {
-    with_tx!(db, |tx| {
+    let summary = with_tx!(db, |tx| {
         let mut summary = ImportSummary::default();
         let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
         for row in rows {
@@ -228,7 +228,22 @@ pub async fn import_units(
             ids.push(id);
         }
         Ok::<ImportSummary, AppError>(summary)
-    })
+    })?;
+    if rows.len() >= 1000 {
+        // A large import changes the tables' shape: refresh the planner's statistics so that
+        // subtree and roll-up queries keep their index plans (PostgreSQL otherwise scans).
+        refresh_statistics(db).await?;
+    }
+    Ok(summary)
+}
+
+/// Refreshes the query planner's statistics of the tree tables.
+pub async fn refresh_statistics(db: &Db) -> AppResult<()> {
+    with_db!(db, |pool| {
+        sqlx::query("ANALYZE units").execute(pool).await?;
+        sqlx::query("ANALYZE unit_closure").execute(pool).await?;
+    });
+    Ok(())
 }
 
 /// Every stored code with its unit id (for checking an import).

@@ -323,11 +323,29 @@ async fn an_import_that_fails_while_writing_leaves_nothing_behind() {
     let before = duluan::orgs::store::count_units(&app.db).await.unwrap();
     // The first row is fine; the second would put a ward under its own hamlet.
     let csv = "code,name,type,parent_code\nNEW-1,Ấp mới,hamlet,92\n31135,Phường Ninh Kiều đổi tên,ward,31135-01\n";
-    let page = app.upload("/orgs/import", "units.csv", csv.as_bytes().to_vec()).await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    let page = app
+        .upload("/orgs/import", "units.csv", csv.as_bytes().to_vec())
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
     page.assert_contains("Không thể đặt một đơn vị dưới chính nó");
-    assert_eq!(duluan::orgs::store::count_units(&app.db).await.unwrap(), before);
-    assert!(duluan::orgs::resolve_unit_ref(&app.db, "NEW-1").await.unwrap().is_none());
-    let ward = duluan::orgs::store::find_unit_by_code(&app.db, "31135").await.unwrap().unwrap();
+    assert_eq!(
+        duluan::orgs::store::count_units(&app.db).await.unwrap(),
+        before
+    );
+    assert!(
+        duluan::orgs::resolve_unit_ref(&app.db, "NEW-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let ward = duluan::orgs::store::find_unit_by_code(&app.db, "31135")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(ward.name, "Phường Ninh Kiều");
 }
