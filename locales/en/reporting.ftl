@@ -215,3 +215,11 @@ reporting-mail-summary-body =
     The { $type } for { $period } was due on { $due }.
     Units that have not sent it ({ $missing }):
     { $list }
+reporting-attachments = Attachments
+reporting-attachment-add = Attach a file (PDF, DOCX, PNG, JPEG; at most 10 MiB)
+reporting-attachment-upload = Upload
+reporting-attachment-delete = Remove
+reporting-attachment-error-empty = No file chosen, or the file is empty.
+reporting-attachment-error-size = The file is too large: at most 10 MiB.
+reporting-attachment-error-type = Only PDF, DOCX, PNG or JPEG files are accepted.
+reporting-attachment-error-content = The file's content does not match its extension.

@@ -215,3 +215,11 @@ reporting-mail-summary-body =
     Hạn nộp { $type } kỳ { $period } là { $due }.
     Các đơn vị chưa gửi ({ $missing }):
     { $list }
+reporting-attachments = Tài liệu đính kèm
+reporting-attachment-add = Đính kèm tệp (PDF, DOCX, PNG, JPEG; tối đa 10 MiB)
+reporting-attachment-upload = Tải lên
+reporting-attachment-delete = Xóa
+reporting-attachment-error-empty = Chưa chọn tệp, hoặc tệp rỗng.
+reporting-attachment-error-size = Tệp quá lớn: tối đa 10 MiB.
+reporting-attachment-error-type = Chỉ nhận tệp PDF, DOCX, PNG hoặc JPEG.
+reporting-attachment-error-content = Nội dung tệp không khớp với phần mở rộng của tên tệp.

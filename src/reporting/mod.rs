@@ -17,6 +17,7 @@
 //! period range and subtree: expected = assigned units × periods, submitted = reports submitted or
 //! accepted, on time = first submitted by the due date.
 
+pub mod attachments;
 pub mod jobs;
 pub mod model;
 pub mod pages;
@@ -78,6 +79,20 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         .route(
             "/reporting/city-streams/{id}/unmerge/{stream}",
             post(synthesis::unmerge_stream),
+        )
+        .route(
+            "/reporting/reports/{id}/attachments",
+            post(attachments::upload_attachment).layer(axum::extract::DefaultBodyLimit::max(
+                model::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/reporting/attachments/{id}",
+            get(attachments::download_attachment),
+        )
+        .route(
+            "/reporting/attachments/{id}/delete",
+            post(attachments::delete_attachment),
         )
         .route("/reporting/assets/reporting.css", get(stylesheet))
         .route(

@@ -605,6 +605,55 @@ fn pct(a: i64, b: i64) -> f64 {
     }
 }
 
+/// Largest attachment accepted (10 MiB).
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The content type of an allowed attachment (PDF, DOCX, PNG, JPEG), checked by the file name's
+/// extension and by the file's first bytes; the error is a message key.
+pub fn attachment_type(file_name: &str, bytes: &[u8]) -> Result<&'static str, &'static str> {
+    if bytes.is_empty() {
+        return Err("reporting-attachment-error-empty");
+    }
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err("reporting-attachment-error-size");
+    }
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let (ok, mime) = match ext.as_str() {
+        "pdf" => (bytes.starts_with(b"%PDF-"), "application/pdf"),
+        "docx" => (
+            bytes.starts_with(b"PK\x03\x04"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        "png" => (bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "image/png"),
+        "jpg" | "jpeg" => (bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "image/jpeg"),
+        _ => return Err("reporting-attachment-error-type"),
+    };
+    if ok {
+        Ok(mime)
+    } else {
+        Err("reporting-attachment-error-content")
+    }
+}
+
+/// A file name safe to show and to put in a `Content-Disposition` header: no path, no control
+/// characters, at most 150 characters.
+pub fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let name: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(150)
+        .collect();
+    if name.trim().is_empty() {
+        "tep".into()
+    } else {
+        clean(&name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,6 +747,31 @@ mod tests {
         assert!(fields.contains(&"summary"));
         assert!(fields.contains(&"scope"));
         assert!(fields.contains(&"unit_id"));
+    }
+
+    #[test]
+    fn attachments_are_checked_by_name_and_content() {
+        assert_eq!(
+            attachment_type("bao-cao.PDF", b"%PDF-1.7 ..."),
+            Ok("application/pdf")
+        );
+        assert_eq!(
+            attachment_type("anh.png", b"%PDF-1.7"),
+            Err("reporting-attachment-error-content")
+        );
+        assert_eq!(
+            attachment_type("virus.exe", b"MZ"),
+            Err("reporting-attachment-error-type")
+        );
+        let big = vec![0u8; MAX_ATTACHMENT_BYTES + 1];
+        assert_eq!(
+            attachment_type("a.pdf", &big),
+            Err("reporting-attachment-error-size")
+        );
+        assert_eq!(
+            clean_file_name("C:\\tmp\\Báo cáo \"tháng\".pdf"),
+            "Báo cáo tháng.pdf"
+        );
     }
 
     #[test]

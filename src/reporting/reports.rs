@@ -489,6 +489,7 @@ struct ReportTemplate {
     can_reopen: bool,
     flash: Option<String>,
     error: Option<String>,
+    attachments: Vec<(i64, String, String)>,
 }
 
 /// Query of the report page.
@@ -596,6 +597,17 @@ async fn report_page(
         can_reopen: can_review && (locked || status == Status::Submitted),
         flash,
         error: error.map(|k| tr.t(k)),
+        attachments: store::list_attachments(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                (
+                    a.id,
+                    a.file_name,
+                    format!("{:.1} KiB", a.size as f64 / 1024.0),
+                )
+            })
+            .collect(),
     }))
 }
 

@@ -630,3 +630,93 @@ async fn a_collaborator_reports_a_stream_on_a_phone() {
     assert!(body.contains("Bức xúc"), "{body}");
     crate::browser::screenshot(c, "reporting-stream-saved-phone").await;
 }
+
+#[tokio::test]
+async fn attachments_are_checked_stored_and_served_only_to_readers() {
+    let app = spawn_demo().await;
+    let ward = unit(&app, "31135").await;
+    app.login_demo("reporter").await;
+    let month = this_month();
+    let opened = app
+        .post(
+            "/reporting/reports/open",
+            &[("assignment", &format!("1:{ward}")), ("period", &month)],
+        )
+        .await;
+    let path = opened.location().to_string();
+    let id = id_in(&path);
+    let upload = format!("/reporting/reports/{id}/attachments");
+    let pdf = b"%PDF-1.4\n% bien ban giao ban\n".to_vec();
+    let done = app
+        .upload(&upload, "Biên bản giao ban.pdf", pdf.clone())
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = app.get(&path).await;
+    page.assert_contains("Biên bản giao ban.pdf");
+    let start =
+        page.body.find("/reporting/attachments/").unwrap() + "/reporting/attachments/".len();
+    let aid: i64 = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let file = app
+        .client
+        .get(format!("{}/reporting/attachments/{aid}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    assert!(
+        file.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(file.bytes().await.unwrap().to_vec(), pdf);
+    // Refused: another type, a disguised file, an oversized file.
+    let exe = app.upload(&upload, "setup.exe", b"MZ....".to_vec()).await;
+    assert_eq!(exe.status, StatusCode::BAD_REQUEST);
+    exe.assert_contains("Chỉ nhận tệp PDF, DOCX, PNG hoặc JPEG.");
+    let fake = app.upload(&upload, "anh.png", b"%PDF-1.4".to_vec()).await;
+    assert_eq!(fake.status, StatusCode::BAD_REQUEST);
+    fake.assert_contains("Nội dung tệp không khớp");
+    let mut big = b"%PDF-1.4".to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b' ');
+    let big = app.upload(&upload, "lon.pdf", big).await;
+    assert!(
+        matches!(
+            big.status,
+            StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE
+        ),
+        "{}",
+        big.status
+    );
+    // Only readers of the report get the file.
+    let ctv = app.other_client();
+    ctv.login_demo("ctv").await;
+    assert_eq!(
+        ctv.get(&format!("/reporting/attachments/{aid}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let analyst = app.other_client();
+    analyst.login_demo("analyst").await;
+    assert_eq!(
+        analyst
+            .get(&format!("/reporting/attachments/{aid}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // After submission the report, and its attachments, are no longer editable.
+    let sent = app
+        .post(&format!("/reporting/reports/{id}/submit"), &[])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let late = app.upload(&upload, "them.pdf", pdf).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+}

@@ -59,7 +59,7 @@ impl SmtpServer {
         }
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let child = Command::new(python())
+        let mut child = Command::new(python())
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
@@ -77,6 +77,8 @@ impl SmtpServer {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not listen on {port}");
     }
 

@@ -1,0 +1,173 @@
+//! Attachments of reports (PDF, DOCX, PNG, JPEG up to 10 MiB): uploaded while the report is
+//! editable, kept under `<data dir>/attachments/reports/`, served only to those who may read the
+//! report, as downloads.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde_json::json;
+
+use crate::accounts::model::Capability;
+use crate::accounts::{can, require};
+use crate::app::AppState;
+use crate::audit;
+use crate::error::{AppError, AppResult};
+use crate::reporting::model::{Status, Step, attachment_type, clean_file_name, transition};
+use crate::reporting::store;
+use crate::web::ctx::Auth;
+
+fn folder(state: &AppState) -> std::path::PathBuf {
+    state
+        .config
+        .database
+        .data_dir
+        .join("attachments")
+        .join("reports")
+}
+
+/// `POST /reporting/reports/{id}/attachments` (multipart field `file`).
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let r = store::find_report(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?;
+    transition(Status::parse(&r.status), r.lock_at, Utc::now(), Step::Edit)
+        .map_err(AppError::Conflict)?;
+    let mut upload = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("reporting-attachment-error-size"))?
+    {
+        if field.name() == Some("file") {
+            let name = clean_file_name(field.file_name().unwrap_or(""));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("reporting-attachment-error-size"))?;
+            upload = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = upload.ok_or(AppError::BadRequest("reporting-attachment-error-empty"))?;
+    let mime = attachment_type(&name, &bytes).map_err(AppError::BadRequest)?;
+    let dir = folder(&state);
+    let key = uuid::Uuid::now_v7().simple().to_string();
+    let tmp = dir.join(format!("{key}.part"));
+    let write = async {
+        tokio::fs::create_dir_all(&dir).await?;
+        tokio::fs::write(&tmp, &bytes).await?;
+        tokio::fs::rename(&tmp, dir.join(&key)).await
+    };
+    if let Err(err) = write.await {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "cannot store attachment: {err}"
+        )));
+    }
+    let attachment = store::Attachment {
+        id: 0,
+        report_id: id,
+        file_name: name.clone(),
+        content_type: mime.to_string(),
+        size: bytes.len() as i64,
+        storage_key: key.clone(),
+    };
+    let aid = match store::insert_attachment(&state.db, &attachment, auth.user.id, Utc::now()).await
+    {
+        Ok(aid) => aid,
+        Err(err) => {
+            let _ = tokio::fs::remove_file(dir.join(&key)).await;
+            return Err(err);
+        }
+    };
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "report.attach",
+        "report",
+        &id.to_string(),
+        Some(r.unit_id),
+        json!({"attachment": aid, "name": name, "size": bytes.len()}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/reporting/reports/{id}?ok=saved")).into_response())
+}
+
+/// `GET /reporting/attachments/{id}`: the file, only for readers of the report.
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = store::find_attachment(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = store::find_report(&state.db, a.report_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !can(&state.db, &auth.user, Capability::ViewReports, r.unit_id).await?
+        && !can(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(folder(&state).join(&a.storage_key))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment file missing: {e}")))?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        a.file_name
+            .chars()
+            .map(|c| if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            })
+            .collect::<String>(),
+        crate::error::urlencode(&a.file_name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `POST /reporting/attachments/{id}/delete`: while the report is editable.
+pub async fn delete_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = store::find_attachment(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = store::find_report(&state.db, a.report_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?;
+    transition(Status::parse(&r.status), r.lock_at, Utc::now(), Step::Edit)
+        .map_err(AppError::Conflict)?;
+    store::delete_attachment(&state.db, id).await?;
+    let _ = tokio::fs::remove_file(folder(&state).join(&a.storage_key)).await;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "report.detach",
+        "report",
+        &r.id.to_string(),
+        Some(r.unit_id),
+        json!({"attachment": id, "name": a.file_name}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/reporting/reports/{}", r.id)).into_response())
+}
