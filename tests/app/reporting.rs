@@ -5,6 +5,8 @@
 
 #[path = "reporting/bench.rs"]
 mod bench;
+#[path = "reporting/journey.rs"]
+mod journey;
 #[path = "reporting/reminders.rs"]
 mod reminders;
 

@@ -1,0 +1,145 @@
+//! The demo journey of issue 6 in a real headless Chromium at phone size: the ward's reporter puts
+//! the collaborator's stream into the monthly report and submits it; the centre merges the same
+//! stream from three communes into one city stream and opens the printable draft.
+
+use fantoccini::{Client, Locator};
+
+use crate::browser::{browser, screenshot};
+use crate::helpers::spawn_demo;
+
+async fn login(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("duluan-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("nav.main"))
+        .await
+        .unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_reporter_submits_and_the_centre_merges_on_a_phone() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_demo().await;
+    let c = &b.client;
+    login(c, &app.base, "reporter").await;
+    c.goto(&format!("{}/reporting/reports", app.base))
+        .await
+        .unwrap();
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let period = c.find(Locator::Id("period")).await.unwrap();
+    period.clear().await.unwrap();
+    period.send_keys(&month).await.unwrap();
+    c.find(Locator::Id("open-report"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("submit-report"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("general_mood"))
+        .await
+        .unwrap()
+        .send_keys("Tình hình tư tưởng của Nhân dân ổn định.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=stream]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    screenshot(c, "reporting-report-phone").await;
+    c.find(Locator::Id("submit-report"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("div.flash"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#report-status").await, "Đã gửi");
+    assert!(text(c, "main").await.contains("ùn tắc giao thông"));
+
+    c.find(Locator::Css("header.top form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+    login(c, &app.base, "analyst").await;
+    c.goto(&format!("{}/reporting/synthesis", app.base))
+        .await
+        .unwrap();
+    let section = "//section[h2[normalize-space()='Sạt lở bờ sông']]";
+    let boxes = c
+        .find_all(Locator::XPath(&format!("{section}//input[@name='stream']")))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 3);
+    for b in boxes {
+        b.click().await.unwrap();
+    }
+    c.find(Locator::XPath(&format!(
+        "{section}//button[contains(@class,'merge')]"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .for_element(Locator::Css("article.city"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "article.city .breadth").await, "3 đơn vị phản ánh");
+    screenshot(c, "reporting-synthesis-phone").await;
+    c.goto(&format!(
+        "{}/reporting/synthesis/draft?period={month}",
+        app.base
+    ))
+    .await
+    .unwrap();
+    assert!(text(c, "main").await.contains("sạt lở bờ sông kéo dài"));
+    screenshot(c, "reporting-draft-phone").await;
+    // And the completeness of the month counts the new report: 7 of 103.
+    c.goto(&format!(
+        "{}/reporting/completeness?type=1&from={month}&to={month}",
+        app.base
+    ))
+    .await
+    .unwrap();
+    assert_eq!(text(c, "#submitted").await, "7");
+    assert_eq!(text(c, "#expected").await, "103");
+}
