@@ -27,6 +27,10 @@ pub enum FormsCommand {
     Check {
         /// The form file.
         file: PathBuf,
+        /// The published version this one follows: also check that it keeps every variable
+        /// (same names, types and choice values) so that survey waves compare.
+        #[arg(long, value_name = "PUBLISHED")]
+        against: Option<PathBuf>,
         /// Language of the messages.
         #[arg(long, value_enum, default_value_t = MessageLang::Vi)]
         lang: MessageLang,
@@ -170,8 +174,26 @@ fn report(
 
 fn execute(args: FormsArgs, out: &mut dyn std::io::Write) -> Result<ExitCode> {
     match args.command {
-        FormsCommand::Check { file, lang } => match load(&file)? {
+        FormsCommand::Check {
+            file,
+            against,
+            lang,
+        } => match load(&file)? {
             Ok(form) => {
+                if let Some(previous) = against {
+                    let old = match load(&previous)? {
+                        Ok(old) => old,
+                        Err(errors) => {
+                            report(&previous, &errors, lang.into(), out)?;
+                            return Ok(ExitCode::from(1));
+                        }
+                    };
+                    let errors = duluan_forms::version::check_new_version(&old, &form);
+                    if !errors.is_empty() {
+                        report(&file, &errors, lang.into(), out)?;
+                        return Ok(ExitCode::from(1));
+                    }
+                }
                 writeln!(out, "{}", summary(&form, lang.into()))?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -249,6 +271,7 @@ mod tests {
     #[test]
     fn check_a_valid_form_prints_a_summary() {
         let (code, out) = run_to_string(FormsCommand::Check {
+            against: None,
             file: corpus("household_roster.xlsx"),
             lang: MessageLang::En,
         });
@@ -258,6 +281,7 @@ mod tests {
             "valid: form `household_2026` version `3`: 20 questions, 0 groups, 1 repeats, 3 choice lists; languages: English (en), Tiếng Việt (vi)"
         );
         let (_, out) = run_to_string(FormsCommand::Check {
+            against: None,
             file: corpus("bao_cao_nhanh_ctv.xlsx"),
             lang: MessageLang::Vi,
         });
@@ -267,6 +291,7 @@ mod tests {
     #[test]
     fn check_a_broken_form_prints_every_error_and_fails() {
         let (code, out) = run_to_string(FormsCommand::Check {
+            against: None,
             file: corpus("broken/every_mistake.xlsx"),
             lang: MessageLang::En,
         });
@@ -280,6 +305,7 @@ mod tests {
         assert!(out.contains("row 8, column calculation: calculations or conditions depend on each other in a cycle"), "{out}");
         assert!(out.trim_end().ends_with("10 errors"), "{out}");
         let (code, out) = run_to_string(FormsCommand::Check {
+            against: None,
             file: corpus("broken/not_a_spreadsheet.xlsx"),
             lang: MessageLang::Vi,
         });
@@ -315,7 +341,33 @@ mod tests {
         assert_eq!(code, ExitCode::SUCCESS);
         assert_eq!(std::fs::read_to_string(json2).unwrap(), text);
         let (code, out) = run_to_string(FormsCommand::Check {
-            file: json,
+            against: None,
+            file: json.clone(),
+            lang: MessageLang::En,
+        });
+        assert_eq!(code, ExitCode::SUCCESS, "{out}");
+        // A new version that drops a variable and reuses the version string is refused.
+        let next = dir.path().join("next.json");
+        let mut form = Form::from_json(&text).unwrap();
+        form.items.retain(|i| i.name() != "gender");
+        std::fs::write(&next, form.to_json()).unwrap();
+        let (code, out) = run_to_string(FormsCommand::Check {
+            against: Some(json.clone()),
+            file: next.clone(),
+            lang: MessageLang::En,
+        });
+        assert_eq!(code, ExitCode::from(1));
+        assert!(
+            out.contains("the new version must not reuse version `2026.1`"),
+            "{out}"
+        );
+        assert!(out.contains("variable `gender` was removed"), "{out}");
+        form = Form::from_json(&text).unwrap();
+        form.version = "2026.2".into();
+        std::fs::write(&next, form.to_json()).unwrap();
+        let (code, out) = run_to_string(FormsCommand::Check {
+            against: Some(json),
+            file: next,
             lang: MessageLang::En,
         });
         assert_eq!(code, ExitCode::SUCCESS, "{out}");
@@ -339,6 +391,7 @@ mod tests {
         let bad = dir.path().join("form.json");
         std::fs::write(&bad, "{\"items\": 3}").unwrap();
         let (code, out) = run_to_string(FormsCommand::Check {
+            against: None,
             file: bad,
             lang: MessageLang::En,
         });
