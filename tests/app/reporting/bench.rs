@@ -179,6 +179,22 @@ async fn reporting_benchmark() {
         ref_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(sent as usize, n);
     }
+    // Where the page's time goes: the subtree from the organisation tree, the report rows.
+    let t = Instant::now();
+    let subtree = duluan::orgs::store::list_rollup(db, root, now.date_naive())
+        .await
+        .unwrap();
+    let rollup_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let rows = store::list_completeness_rows(db, type_id, "2024-11", "2026-10")
+        .await
+        .unwrap();
+    let rows_ms = t.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "  of which: subtree of {} units {rollup_ms:.1} ms, {} report rows {rows_ms:.1} ms",
+        subtree.len(),
+        rows.len()
+    );
     let (p, r) = (median(page_ms), median(ref_ms));
     eprintln!(
         "completeness page, {} backend, 3,321 units x 24 months: {p:.1} ms (reference one-query count {r:.1} ms, ratio {:.1})",
