@@ -176,6 +176,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "duluan is listening on http://{}",
         running.addr
     );
+    // Background work of the contexts: the mail outbox sender and the reporting reminders.
+    crate::mail::spawn_workers(running.state.clone());
+    crate::reporting::jobs::spawn_workers(running.state.clone());
     let cleaner = tokio::spawn(clean_sessions(db.clone()));
     shutdown_signal().await;
     tracing::info!("shutting down");
