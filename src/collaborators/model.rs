@@ -343,7 +343,10 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<Cs
             }
         };
         // The record's line in the file, as the csv reader counts it.
-        let row = record.position().map(|p| p.line() as usize).unwrap_or(i + 2);
+        let row = record
+            .position()
+            .map(|p| p.line() as usize)
+            .unwrap_or(i + 2);
         if record.iter().all(|c| c.is_empty()) {
             continue;
         }

@@ -63,7 +63,10 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             post(designer::save_question),
         )
         .route("/surveys/{id}/designer/choice", post(designer::add_choice))
-        .route("/surveys/{id}/designer/section", post(designer::add_section))
+        .route(
+            "/surveys/{id}/designer/section",
+            post(designer::add_section),
+        )
         .route("/surveys/{id}/designer/delete", post(designer::delete_item))
         .route(
             "/surveys/{id}/preview",

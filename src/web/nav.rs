@@ -54,13 +54,7 @@ pub const CONTEXTS: [ContextEntry; 12] = [
         true,
         None,
     ),
-    entry(
-        "/reporting",
-        "nav-reporting",
-        "about-reporting",
-        true,
-        None,
-    ),
+    entry("/reporting", "nav-reporting", "about-reporting", true, None),
     entry(
         "/briefings",
         "nav-briefings",
