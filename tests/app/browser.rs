@@ -102,6 +102,38 @@ pub async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+/// Fills the login form on the current page as a demo user and waits for the logged-in page.
+pub async fn fill_login(c: &Client, user: &str) {
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("duluan-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("nav.main"))
+        .await
+        .unwrap();
+}
+
+/// Opens the login page and logs in as a demo user.
+pub async fn log_in(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill_login(c, user).await;
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
@@ -122,28 +154,7 @@ async fn a_reporter_logs_in_on_a_phone_and_finds_their_ward() {
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     assert_eq!(text_of(c, "h1").await, "Đăng nhập");
     screenshot(c, "login-phone").await;
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("reporter")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("duluan-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("nav.main"))
-        .await
-        .unwrap();
+    fill_login(c, "reporter").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/");
     assert_eq!(text_of(c, "h1").await, "Chào mừng đến với duluan");
     screenshot(c, "home-phone").await;

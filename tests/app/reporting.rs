@@ -565,29 +565,7 @@ async fn a_collaborator_reports_a_stream_on_a_phone() {
     };
     let app = spawn_demo().await;
     let c = &b.client;
-    c.goto(&format!("{}/login", app.base)).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("ctv")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("duluan-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("nav.main"))
-        .await
-        .unwrap();
+    crate::browser::log_in(c, &app.base, "ctv").await;
     c.goto(&format!("{}/reporting/streams/new", app.base))
         .await
         .unwrap();

@@ -4,34 +4,8 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser, screenshot};
+use crate::browser::{browser, log_in as login, screenshot};
 use crate::helpers::spawn_demo;
-
-async fn login(c: &Client, base: &str, user: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(user)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("duluan-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("nav.main"))
-        .await
-        .unwrap();
-}
 
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
