@@ -29,6 +29,20 @@ pub struct AppState {
     pub db: Db,
     /// The configuration.
     pub config: Arc<Config>,
+    /// Opinion monitoring's search index and models.
+    pub monitoring: crate::monitoring::Runtime,
+}
+
+impl AppState {
+    /// The state of a server on `db` with `config` (opens the search index in the data folder).
+    pub fn new(db: Db, config: Config) -> AppState {
+        let monitoring = crate::monitoring::Runtime::open(&config.database.data_dir);
+        AppState {
+            db,
+            config: Arc::new(config),
+            monitoring,
+        }
+    }
 }
 
 /// The whole application router.
@@ -51,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::collaborators::routes())
         .merge(crate::reporting::routes())
         .merge(crate::surveys::routes())
+        .merge(crate::monitoring::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -134,11 +149,9 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(db, config);
     let app = router(state.clone());
+    let indexer = crate::monitoring::spawn_indexer(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(
@@ -152,6 +165,7 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
         if let Err(err) = served {
             tracing::error!(error = %err, "server stopped with an error");
         }
+        indexer.abort();
     });
     Ok(Running {
         addr,
@@ -176,9 +190,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "duluan is listening on http://{}",
         running.addr
     );
-    // Background work of the contexts: the mail outbox sender and the reporting reminders.
+    // Background work of the contexts: the mail outbox sender, the reporting reminders, and
+    // monitoring's sources, models, clusters and alerts.
     crate::mail::spawn_workers(running.state.clone());
     crate::reporting::jobs::spawn_workers(running.state.clone());
+    crate::monitoring::spawn_workers(running.state.clone());
     let cleaner = tokio::spawn(clean_sessions(db.clone()));
     shutdown_signal().await;
     tracing::info!("shutting down");

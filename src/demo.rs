@@ -206,6 +206,9 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     crate::collaborators::load_demo(db).await?;
     crate::reporting::load_demo(db).await?;
     crate::surveys::load_demo(db).await?;
+    crate::monitoring::load_demo(db).await?;
+    // Demo analysts hear of alerts by e-mail too.
+    crate::accounts::store::set_demo_emails(db).await?;
     tracing::info!("demo data loaded");
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod mail;
+pub mod monitoring;
 pub mod orgs;
 pub mod reporting;
 pub mod surveys;

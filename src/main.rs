@@ -27,6 +27,8 @@ enum Command {
     Serve(Config),
     /// Apply database migrations and exit.
     Migrate(DatabaseConfig),
+    /// Rebuild the monitoring search index from the database (the server should be stopped).
+    Reindex(DatabaseConfig),
     /// Manage users from the command line.
     #[command(subcommand)]
     User(UserCommand),
@@ -110,6 +112,17 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 db.migrate().await?;
                 println!("migrations applied ({})", db.backend());
                 anyhow::Ok(())
+            })?;
+        }
+        Command::Reindex(database) => {
+            init_logs(false);
+            runtime()?.block_on(async {
+                let mut config = duluan::config::Config::for_database(
+                    database.data_dir.clone(),
+                    database.database_url.clone(),
+                );
+                config.database = database;
+                duluan::monitoring::index::reindex_command(&config).await
             })?;
         }
         Command::User(UserCommand::Add {

@@ -56,6 +56,10 @@ login-error = Wrong username or password.
 
 account-title = My account
 account-language = Interface language
+account-email = E-mail address
+account-email-help = Where alerts and notices are sent. Leave empty to receive no e-mail.
+account-email-error = This e-mail address is not valid.
+account-email-saved = E-mail address saved.
 account-password = Change password
 account-password-submit = Change password
 password-current = Current password

@@ -56,6 +56,10 @@ login-error = Tên đăng nhập hoặc mật khẩu không đúng.
 
 account-title = Tài khoản của tôi
 account-language = Ngôn ngữ giao diện
+account-email = Địa chỉ thư điện tử
+account-email-help = Nơi nhận cảnh báo và thông báo của hệ thống. Để trống nếu không muốn nhận thư.
+account-email-error = Địa chỉ thư điện tử không hợp lệ.
+account-email-saved = Đã lưu địa chỉ thư điện tử.
 account-password = Đổi mật khẩu
 account-password-submit = Đổi mật khẩu
 password-current = Mật khẩu hiện tại

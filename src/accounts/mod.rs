@@ -113,6 +113,30 @@ pub async fn create_user_with_hash(
     Ok(id)
 }
 
+/// Active users holding `cap` at `unit_id` or at one of its ancestors (their grant covers the
+/// unit), with their e-mail address (possibly empty) and language: who hears about the unit.
+pub async fn users_covering(
+    db: &Db,
+    cap: Capability,
+    unit_id: i64,
+) -> AppResult<Vec<(i64, String, crate::web::i18n::Lang)>> {
+    let ancestors: Vec<i64> = crate::orgs::ancestor_ids(db, &[unit_id])
+        .await?
+        .remove(&unit_id)
+        .unwrap_or_default();
+    let mut out: Vec<(i64, String, crate::web::i18n::Lang)> = vec![];
+    for (user_id, role, email, lang) in store::list_grant_holders(db, &ancestors).await? {
+        let Some(role) = model::Role::parse(&role) else {
+            continue;
+        };
+        if role.has(cap) && !out.iter().any(|o| o.0 == user_id) {
+            let lang = crate::web::i18n::Lang::parse(&lang).unwrap_or(crate::web::i18n::Lang::Vi);
+            out.push((user_id, email, lang));
+        }
+    }
+    Ok(out)
+}
+
 /// Routes of the account and user-administration pages.
 pub fn routes() -> axum::Router<crate::app::AppState> {
     use axum::routing::{get, post};
@@ -121,6 +145,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         .route("/logout", post(pages::logout))
         .route("/account", get(pages::show_account))
         .route("/account/password", post(pages::change_password))
+        .route("/account/email", post(pages::change_email))
         .route(
             "/admin/users",
             get(pages::list_users).post(pages::create_user_form),

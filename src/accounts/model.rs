@@ -77,6 +77,8 @@ impl Role {
             ViewSurveyResults => matches!(self, Administrator | Analyst | Designer | Viewer),
             Interview => self == Interviewer,
             VerifyForms => self == Verifier,
+            ViewMonitoring => matches!(self, Administrator | Analyst | Viewer),
+            ManageMonitoring => matches!(self, Administrator | Analyst),
         }
     }
 }
@@ -112,6 +114,10 @@ pub enum Capability {
     Interview,
     /// Verify scanned paper forms.
     VerifyForms,
+    /// Search monitored items and read the monitoring dashboards, emerging streams and alerts.
+    ViewMonitoring,
+    /// Keep monitoring sources, import files, label items, train models, act on streams and alerts.
+    ManageMonitoring,
 }
 
 /// One grant: `role` at `unit_id` (and everything under it).

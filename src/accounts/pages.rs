@@ -202,6 +202,9 @@ struct AccountTemplate {
     roles: Vec<(String, String)>,
     errors: Vec<String>,
     done: bool,
+    email: String,
+    email_error: Option<String>,
+    email_saved: bool,
 }
 
 async fn grant_lines(
@@ -227,13 +230,63 @@ async fn grant_lines(
 /// `GET /account`.
 pub async fn show_account(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let roles = grant_lines(&state, &auth.ctx, &auth.user.grants).await?;
+    let email = store::get_email(&state.db, auth.user.id).await?;
     Ok(page(AccountTemplate {
         c: auth.ctx.chrome("account-title"),
         username: auth.user.username.clone(),
         roles,
         errors: vec![],
         done: false,
+        email,
+        email_error: None,
+        email_saved: false,
     }))
+}
+
+/// The e-mail form.
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /account/email`: the address where alerts and notices are sent (empty: none).
+pub async fn change_email(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
+    let email = form.email.trim().to_string();
+    let valid = email.is_empty() || crate::mail::model::is_email(&email);
+    if valid {
+        store::set_email(&state.db, auth.user.id, &email).await?;
+        let unit = auth.user.grants.first().map(|g| g.unit_id);
+        audit::record(
+            &state.db,
+            &auth.ctx.actor(),
+            "email_change",
+            "user",
+            &auth.user.id.to_string(),
+            unit,
+            json!({}),
+        )
+        .await?;
+    }
+    let roles = grant_lines(&state, &auth.ctx, &auth.user.grants).await?;
+    let mut response = page(AccountTemplate {
+        c: auth.ctx.chrome("account-title"),
+        username: auth.user.username.clone(),
+        roles,
+        errors: vec![],
+        done: false,
+        email,
+        email_error: (!valid).then(|| auth.ctx.tr.t("account-email-error")),
+        email_saved: valid,
+    });
+    if !valid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 /// The password-change form.
@@ -284,12 +337,16 @@ pub async fn change_password(
     }
     let roles = grant_lines(&state, &auth.ctx, &auth.user.grants).await?;
     let done = errors.is_empty();
+    let email = store::get_email(&state.db, auth.user.id).await?;
     let mut response = page(AccountTemplate {
         c: auth.ctx.chrome("account-title"),
         username: auth.user.username.clone(),
         roles,
         errors,
         done,
+        email,
+        email_error: None,
+        email_saved: false,
     });
     if !done {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

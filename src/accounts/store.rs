@@ -301,3 +301,59 @@ pub async fn count_users(db: &Db) -> AppResult<i64> {
     .fetch_one(pool)
     .await?))
 }
+
+/// A user's e-mail address (empty when none).
+pub async fn get_email(db: &Db, user_id: i64) -> AppResult<String> {
+    let sql = "SELECT email FROM users WHERE id = $1";
+    Ok(with_db!(db, |pool| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?)
+    .unwrap_or_default())
+}
+
+/// Sets a user's e-mail address.
+pub async fn set_email(db: &Db, user_id: i64, email: &str) -> AppResult<()> {
+    let sql = "UPDATE users SET email = $1 WHERE id = $2";
+    with_db!(db, |pool| sqlx::query(sql)
+        .bind(email)
+        .bind(user_id)
+        .execute(pool)
+        .await?);
+    Ok(())
+}
+
+/// `(user id, role, e-mail, language)` of active users with a grant at one of `units`.
+pub async fn list_grant_holders(
+    db: &Db,
+    units: &[i64],
+) -> AppResult<Vec<(i64, String, String, String)>> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let list: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT u.id, g.role, u.email, u.lang FROM grants g JOIN users u ON u.id = g.user_id
+         WHERE u.is_active AND g.unit_id IN ({}) ORDER BY u.id",
+        list.join(", ")
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for u in units {
+            q = q.bind(u);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// Gives the demo's analyst and administrator e-mail addresses (reserved `.invalid` domain).
+pub async fn set_demo_emails(db: &Db) -> AppResult<()> {
+    for login in ["analyst", "admin"] {
+        with_db!(db, |pool| sqlx::query("UPDATE users SET email = $1 WHERE username = $2")
+            .bind(format!("{login}@demo.duluan.invalid"))
+            .bind(login)
+            .execute(pool)
+            .await?);
+    }
+    Ok(())
+}

@@ -15,7 +15,15 @@ pub mod store;
 use crate::db::Db;
 use crate::error::AppResult;
 
-pub use store::{filter_within, is_within, path_of};
+pub use store::{filter_within, is_within, map_codes, path_of, subtree_ids};
+
+/// For each of `ids`, its ancestors from the top down, the unit itself last.
+pub async fn ancestor_ids(
+    db: &Db,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, Vec<i64>>> {
+    store::ancestor_map(db, ids).await
+}
 
 /// `(id, name)` of the given units.
 pub async fn unit_names(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {

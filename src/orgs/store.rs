@@ -4,6 +4,8 @@
 //! included at depth 0, so that "is X under Y" is one primary-key lookup and a subtree is one
 //! indexed range on both backends.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
@@ -572,4 +574,52 @@ pub async fn count_children(db: &Db, id: i64) -> AppResult<i64> {
     .bind(id)
     .fetch_one(pool)
     .await?))
+}
+
+/// For each of `ids`, its ancestors from the top down, the unit itself last.
+pub async fn ancestor_map(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for chunk in ids.chunks(5000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT descendant_id, ancestor_id, CAST(depth AS BIGINT) FROM unit_closure WHERE descendant_id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, i64, i64)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        });
+        let mut by: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+        for (d, a, depth) in rows {
+            by.entry(d).or_default().push((depth, a));
+        }
+        for (d, mut v) in by {
+            v.sort_by(|x, y| y.0.cmp(&x.0));
+            out.insert(d, v.into_iter().map(|x| x.1).collect());
+        }
+    }
+    Ok(out)
+}
+
+/// Every unit under one of `roots`, the roots included.
+pub async fn subtree_ids(db: &Db, roots: &[i64]) -> AppResult<Vec<i64>> {
+    if roots.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT descendant_id FROM unit_closure WHERE ancestor_id IN ({}) ORDER BY descendant_id",
+        placeholders(1, roots.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_scalar(sql);
+        for r in roots {
+            q = q.bind(*r);
+        }
+        q.fetch_all(pool).await?
+    }))
 }

@@ -316,3 +316,64 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The active topics of the taxonomy, in order (other contexts classify by these keys).
+pub async fn topics(db: &Db) -> crate::error::AppResult<Vec<store::Topic>> {
+    store::list_topics(db).await
+}
+
+/// An opinion stream as opinion monitoring takes it in.
+#[derive(Clone, Debug)]
+pub struct MonitoredStream {
+    /// Stream id (increasing).
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Topic key.
+    pub topic_key: String,
+    /// Direction key (`agree`, `uneasy`, `worried`, `indignant`, `oppose`).
+    pub direction: String,
+    /// Summary, causes and forecast as one text.
+    pub text: String,
+    /// Creation time (unix seconds).
+    pub created_at: i64,
+}
+
+/// Streams with an id above `after_id`, oldest first (at most `limit`).
+pub async fn streams_for_monitoring(
+    db: &Db,
+    after_id: i64,
+    limit: i64,
+) -> crate::error::AppResult<Vec<MonitoredStream>> {
+    Ok(store::list_streams_after(db, after_id, limit)
+        .await?
+        .into_iter()
+        .map(|r| MonitoredStream {
+            id: r.0,
+            unit_id: r.1,
+            topic_key: r.2,
+            direction: r.3,
+            text: [r.4, r.5, r.6]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            created_at: r.7.timestamp(),
+        })
+        .collect())
+}
+
+/// Creates a stream on behalf of another context (opinion monitoring turns an emerging stream
+/// into one), with the same checks as the stream form; `Err` holds the form's field errors.
+pub async fn create_stream(
+    db: &Db,
+    form: &model::StreamForm,
+    user_id: i64,
+) -> crate::error::AppResult<Result<i64, Vec<model::FieldError>>> {
+    let input = match form.parse() {
+        Ok(i) => i,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let (id, _) = store::insert_stream(db, &input, Some(user_id), Utc::now()).await?;
+    Ok(Ok(id))
+}

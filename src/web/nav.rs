@@ -67,8 +67,8 @@ pub const CONTEXTS: [ContextEntry; 12] = [
         "/monitoring",
         "nav-monitoring",
         "about-monitoring",
-        false,
-        None,
+        true,
+        Some(Capability::ViewMonitoring),
     ),
     entry("/hotspots", "nav-hotspots", "about-hotspots", false, None),
     entry(

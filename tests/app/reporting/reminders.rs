@@ -264,10 +264,7 @@ async fn a_failed_delivery_is_retried_and_shown_to_the_administrator() {
     assert_eq!(retried.status, StatusCode::SEE_OTHER);
     let dir = tempfile::tempdir().unwrap();
     let config = duluan::config::Config::for_database(dir.path().to_path_buf(), None);
-    duluan::mail::spawn_workers(duluan::app::AppState {
-        db: app.db.clone(),
-        config: std::sync::Arc::new(config),
-    });
+    duluan::mail::spawn_workers(duluan::app::AppState::new(app.db.clone(), config));
     let mut got = vec![];
     for _ in 0..150 {
         got = smtp.received();

@@ -1,0 +1,659 @@
+//! Alerts (*cảnh báo điểm nóng*): spike detection with `duluan_vitext::spikes` per topic × area,
+//! per area over every topic, and per emerging stream (cluster), with hourly buckets against the
+//! same hour of the previous days, and thresholds per topic (`*` for the rest). A spike becomes an
+//! alert once — the alert's key is the series and the hour, unique in the database, so a restart
+//! or a second node never raises it twice — carrying its explanation (jump, terms, example items,
+//! areas). The analysts covering the area hear of it in the app and by e-mail (idempotency keys
+//! per alert and person); they acknowledge and close it with a note.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::model::Capability;
+use crate::app::AppState;
+use crate::audit;
+use crate::error::{AppError, AppResult};
+use crate::monitoring::model::{self, Threshold};
+use crate::monitoring::store::{self, Alert, Item, NewAlert};
+use crate::web::ctx::Auth;
+use crate::web::i18n::{Lang, Tr};
+use crate::web::layout::{Chrome, page};
+
+/// History read per series (the baseline needs previous days).
+const HISTORY: i64 = 8 * 86_400;
+
+fn thresholds_map(rows: Vec<store::ThresholdRow>) -> HashMap<String, Threshold> {
+    rows.into_iter()
+        .map(|r| {
+            (
+                r.topic,
+                Threshold {
+                    min_volume: r.min_volume,
+                    z: r.z,
+                },
+            )
+        })
+        .collect()
+}
+
+fn threshold_for(map: &HashMap<String, Threshold>, topic: Option<&str>) -> Threshold {
+    topic
+        .and_then(|t| map.get(t))
+        .or_else(|| map.get("*"))
+        .copied()
+        .unwrap_or(Threshold {
+            min_volume: 10,
+            z: 3.0,
+        })
+}
+
+fn options(th: Threshold) -> duluan_vitext::spikes::Options {
+    duluan_vitext::spikes::Options {
+        granularity: duluan_vitext::spikes::Granularity::Hour,
+        min_volume: th.min_volume.clamp(1, u32::MAX as i64) as u32,
+        z_threshold: th.z,
+        ..duluan_vitext::spikes::Options::default()
+    }
+}
+
+fn kind_key(k: duluan_vitext::spikes::SpikeKind) -> &'static str {
+    match k {
+        duluan_vitext::spikes::SpikeKind::Volume => "volume",
+        duluan_vitext::spikes::SpikeKind::Negative => "negative",
+        duluan_vitext::spikes::SpikeKind::Both => "both",
+    }
+}
+
+/// Detects spikes in the series `rows` (items of one series), keeping those of the last two hours.
+fn detect_recent(
+    key: &str,
+    rows: &[store::SeriesItem],
+    units: &[Option<i64>],
+    th: Threshold,
+    now: i64,
+) -> Vec<(duluan_vitext::spikes::Spike, Vec<i64>)> {
+    let area_names: Vec<Option<String>> = units.iter().map(|u| u.map(|u| u.to_string())).collect();
+    let items: Vec<duluan_vitext::spikes::Item<'_>> = rows
+        .iter()
+        .zip(area_names.iter())
+        .map(|(r, area)| duluan_vitext::spikes::Item {
+            time: r.1,
+            series: key,
+            text: &r.2,
+            negative: r.3.as_deref().map(|d| d == "negative"),
+            area: area.as_deref(),
+        })
+        .collect();
+    let since = now - now.rem_euclid(3600) - 3600;
+    duluan_vitext::spikes::detect(&items, &options(th))
+        .into_iter()
+        .filter(|s| s.start >= since)
+        .map(|s| {
+            let examples = s.examples.iter().map(|&i| rows[i].0).collect();
+            (s, examples)
+        })
+        .collect()
+}
+
+/// Stores an alert for a spike (unless it exists) and tells the analysts; returns its id if new.
+#[allow(clippy::too_many_arguments)]
+async fn raise(
+    state: &AppState,
+    key: &str,
+    kind: &'static str,
+    topic: Option<String>,
+    unit_id: i64,
+    cluster_id: Option<i64>,
+    spike: &duluan_vitext::spikes::Spike,
+    examples: Vec<i64>,
+    now: i64,
+) -> AppResult<Option<i64>> {
+    let areas: Vec<(i64, u32)> = spike
+        .areas
+        .iter()
+        .filter_map(|(a, n)| a.parse::<i64>().ok().map(|a| (a, *n)))
+        .collect();
+    let alert = NewAlert {
+        dedup_key: format!("{key}|{}", spike.start),
+        kind,
+        topic,
+        unit_id,
+        cluster_id,
+        bucket_start: spike.start,
+        bucket_end: spike.end,
+        count: spike.count as i64,
+        baseline: spike.baseline_mean,
+        z: spike.z,
+        spike_kind: kind_key(spike.kind),
+        negative_now: spike.negative_share.map(|s| s.0),
+        negative_before: spike.negative_share.map(|s| s.1),
+        terms: serde_json::to_string(&spike.top_terms).unwrap_or_default(),
+        example_ids: serde_json::to_string(&examples).unwrap_or_default(),
+        areas: serde_json::to_string(&areas).unwrap_or_default(),
+    };
+    let Some(id) = store::insert_alert(&state.db, &alert, now).await? else {
+        return Ok(None);
+    };
+    tracing::info!(alert = id, series = key, count = spike.count, "monitoring: alert raised");
+    notify(state, id).await?;
+    Ok(Some(id))
+}
+
+/// In-app notifications and e-mails for a new alert, to everyone who manages monitoring over
+/// its unit (each once, whatever happens later).
+pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
+    let alert = store::find_alert(&state.db, alert_id).await?.ok_or(AppError::NotFound)?;
+    let people =
+        crate::accounts::users_covering(&state.db, Capability::ManageMonitoring, alert.unit_id).await?;
+    let unit = crate::orgs::unit_names(&state.db, &[alert.unit_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|u| u.1)
+        .unwrap_or_default();
+    let topics = crate::monitoring::ingest::topic_keys(&state.db).await?;
+    let now = Utc::now().timestamp();
+    let mut sent = 0;
+    for (user_id, email, lang) in people {
+        store::insert_notification(&state.db, &format!("alert:{alert_id}:{user_id}"), user_id, alert_id, now)
+            .await?;
+        if email.is_empty() {
+            continue;
+        }
+        let tr = Tr(lang);
+        let (subject, body) = message(tr, &alert, &unit, &topics);
+        let key = format!("monitoring.alert:{alert_id}:{user_id}");
+        let queued = crate::mail::enqueue(
+            &state.db,
+            &crate::mail::Mail {
+                idempotency_key: &key,
+                to: &email,
+                subject: &subject,
+                body: &body,
+                context: "monitoring.alert",
+                unit_id: Some(alert.unit_id),
+            },
+        )
+        .await;
+        match queued {
+            Ok(Some(_)) => sent += 1,
+            Ok(None) => {}
+            Err(err) => tracing::warn!(user = user_id, error = %err, "monitoring: alert e-mail refused"),
+        }
+    }
+    Ok(sent)
+}
+
+fn topic_name(tr: Tr, topics: &[(String, String, String)], topic: Option<&str>) -> String {
+    match topic {
+        None => tr.t("monitoring-all-topics"),
+        Some(t) => topics
+            .iter()
+            .find(|x| x.0 == t)
+            .map(|x| if tr.lang() == Lang::En { x.2.clone() } else { x.1.clone() })
+            .unwrap_or_else(|| t.to_string()),
+    }
+}
+
+/// Subject and plain-text body of an alert e-mail in the recipient's language.
+fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -> (String, String) {
+    let topic = topic_name(tr, topics, a.topic.as_deref());
+    let terms: Vec<String> = serde_json::from_str(&a.terms).unwrap_or_default();
+    let subject = tr.ta(
+        "monitoring-alert-mail-subject",
+        &[("topic", topic.clone()), ("unit", unit.to_string())],
+    );
+    let body = tr.ta(
+        "monitoring-alert-mail-body",
+        &[
+            ("topic", topic),
+            ("unit", unit.to_string()),
+            ("count", a.count.to_string()),
+            ("hour", crate::monitoring::ingest::format_time(a.bucket_start)),
+            ("baseline", format!("{:.1}", a.baseline)),
+            ("terms", terms.join(", ")),
+            ("link", format!("/monitoring/alerts/{}", a.id)),
+        ],
+    );
+    (subject, body)
+}
+
+/// One detection run over topic × area and area series; returns the alerts raised.
+pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
+    let db = &state.db;
+    let thresholds = thresholds_map(store::list_thresholds(db).await?);
+    let min = thresholds.values().map(|t| t.min_volume).min().unwrap_or(10).max(1);
+    let since = now - now.rem_euclid(3600) - 3600;
+    let mut busy = store::busy_series(db, since, min).await?;
+    // Topic series first: a spike seen in a topic is not raised again for "every topic".
+    busy.sort_by_key(|b| b.0.is_none());
+    let mut raised = 0;
+    let mut hot: Vec<(i64, i64)> = vec![]; // (unit, bucket start) already alerted in this run
+    for (topic, unit, _) in busy {
+        let th = threshold_for(&thresholds, topic.as_deref());
+        let rows = store::series_items(db, unit, topic.as_deref(), now - HISTORY, 50_000).await?;
+        let key = model::series_key(topic.as_deref(), unit);
+        let units = vec![Some(unit); rows.len()];
+        let found = detect_recent(&key, &rows, &units, th, now);
+        for (spike, examples) in found {
+            if topic.is_none()
+                && (hot.contains(&(unit, spike.start)) || store::alerts_at(db, unit, spike.start).await? > 0)
+            {
+                continue;
+            }
+            if raise(state, &key, "topic_area", topic.clone(), unit, None, &spike, examples, now)
+                .await?
+                .is_some()
+            {
+                raised += 1;
+            }
+            hot.push((unit, spike.start));
+        }
+    }
+    Ok(raised)
+}
+
+/// Spike detection on one emerging stream's items.
+pub async fn check_cluster(state: &AppState, cluster_id: i64, now: i64) -> AppResult<usize> {
+    let db = &state.db;
+    let Some(cluster) = store::find_cluster(db, cluster_id).await? else {
+        return Ok(0);
+    };
+    let thresholds = thresholds_map(store::list_thresholds(db).await?);
+    let th = threshold_for(&thresholds, None);
+    let ids = store::cluster_member_ids(db, cluster_id, 20_000).await?;
+    let items: Vec<Item> = store::items_by_ids(db, &ids).await?;
+    let rows: Vec<store::SeriesItem> = items
+        .iter()
+        .map(|i| (i.id, i.occurred_at, i.body.clone(), i.direction().map(str::to_string)))
+        .collect();
+    let units: Vec<Option<i64>> = items.iter().map(|i| i.unit_id).collect();
+    let key = format!("c:{cluster_id}");
+    let mut raised = 0;
+    for (spike, examples) in detect_recent(&key, &rows, &units, th, now) {
+        let unit = spike
+            .areas
+            .first()
+            .and_then(|a| a.0.parse::<i64>().ok())
+            .unwrap_or(cluster.scope_unit_id);
+        // The same surge already raised as a topic × area spike is not raised twice.
+        if store::alerts_at(db, unit, spike.start).await? > 0 {
+            continue;
+        }
+        if raise(state, &key, "cluster", None, cluster.scope_unit_id, Some(cluster_id), &spike, examples, now)
+            .await?
+            .is_some()
+        {
+            raised += 1;
+        }
+    }
+    Ok(raised)
+}
+
+// ---------------------------------------------------------------- pages
+
+fn roots(auth: &Auth, cap: Capability) -> AppResult<Vec<i64>> {
+    let r = auth.user.roots_with(cap);
+    if r.is_empty() {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(r)
+    }
+}
+
+/// An alert as the pages show it.
+pub struct AlertLine {
+    /// The alert.
+    pub a: Alert,
+    /// Topic name.
+    pub topic: String,
+    /// Unit name.
+    pub unit: String,
+    /// Hour of the spike.
+    pub hour: String,
+    /// The jump, as a sentence.
+    pub jump: String,
+    /// Terms.
+    pub terms: Vec<String>,
+    /// Status label.
+    pub status: String,
+    /// Unread by this user.
+    pub unread: bool,
+}
+
+pub async fn lines_for(state: &AppState, auth: &Auth, alerts: Vec<Alert>) -> AppResult<Vec<AlertLine>> {
+    let tr = auth.ctx.tr;
+    let topics = crate::monitoring::ingest::topic_keys(&state.db).await?;
+    let unit_ids: Vec<i64> = alerts.iter().map(|a| a.unit_id).collect();
+    let names: HashMap<i64, String> = crate::orgs::unit_names(&state.db, &unit_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let unread: Vec<i64> = store::unread_notifications(&state.db, auth.user.id)
+        .await?
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    Ok(alerts
+        .into_iter()
+        .map(|a| AlertLine {
+            topic: topic_name(tr, &topics, a.topic.as_deref()),
+            unit: names.get(&a.unit_id).cloned().unwrap_or_default(),
+            hour: crate::monitoring::ingest::format_time(a.bucket_start),
+            jump: tr.ta(
+                "monitoring-alert-jump",
+                &[
+                    ("count", a.count.to_string()),
+                    ("baseline", format!("{:.1}", a.baseline)),
+                    ("z", format!("{:.1}", a.z)),
+                ],
+            ),
+            terms: serde_json::from_str(&a.terms).unwrap_or_default(),
+            status: tr.t(&format!("monitoring-alert-status-{}", a.status)),
+            unread: unread.contains(&a.id),
+            a,
+        })
+        .collect())
+}
+
+/// The alerts page.
+#[derive(Template)]
+#[template(path = "monitoring/alerts.html")]
+pub struct AlertsTemplate {
+    c: Chrome,
+    alerts: Vec<AlertLine>,
+    status: String,
+    flash: Option<String>,
+    can_manage: bool,
+}
+
+/// Query of the alerts page.
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    #[serde(default)]
+    status: String,
+}
+
+async fn alerts_page(state: &AppState, auth: &Auth, status: &str, flash: Option<String>) -> AppResult<Response> {
+    let roots = roots(auth, Capability::ViewMonitoring)?;
+    let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
+    let status = if matches!(status, "open" | "acknowledged" | "closed") {
+        status
+    } else {
+        ""
+    };
+    let alerts = store::list_alerts(&state.db, &units, status, 200).await?;
+    let alerts = lines_for(state, auth, alerts).await?;
+    Ok(page(AlertsTemplate {
+        c: auth.ctx.chrome("monitoring-alerts-title"),
+        alerts,
+        status: status.to_string(),
+        flash,
+        can_manage: !auth.user.roots_with(Capability::ManageMonitoring).is_empty(),
+    }))
+}
+
+/// `GET /monitoring/alerts?status=…`.
+pub async fn show_alerts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatusQuery>,
+) -> AppResult<Response> {
+    alerts_page(&state, &auth, &q.status, None).await
+}
+
+/// `POST /monitoring/alerts/run`: detects spikes now.
+pub async fn run_now(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    roots(&auth, Capability::ManageMonitoring)?;
+    let n = run(&state, Utc::now().timestamp()).await?;
+    let flash = Some(auth.ctx.tr.ta("monitoring-alerts-done", &[("count", n.to_string())]));
+    alerts_page(&state, &auth, "", flash).await
+}
+
+/// One alert with its explanation.
+#[derive(Template)]
+#[template(path = "monitoring/alert.html")]
+pub struct AlertTemplate {
+    c: Chrome,
+    line: AlertLine,
+    examples: Vec<(Item, String)>,
+    areas: Vec<(String, i64)>,
+    negative: Option<(String, String)>,
+    can_manage: bool,
+    acked: String,
+    closed: String,
+}
+
+async fn load_scoped(state: &AppState, auth: &Auth, id: i64) -> AppResult<Alert> {
+    let a = store::find_alert(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if !crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, a.unit_id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(a)
+}
+
+/// `GET /monitoring/alerts/{id}`.
+pub async fn show_alert(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = load_scoped(&state, &auth, id).await?;
+    store::mark_notifications_read(&state.db, auth.user.id, id, Utc::now().timestamp()).await?;
+    let ids: Vec<i64> = serde_json::from_str(&a.example_ids).unwrap_or_default();
+    let examples = store::items_by_ids(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let when = crate::monitoring::ingest::format_time(i.occurred_at);
+            (i, when)
+        })
+        .collect();
+    let areas_raw: Vec<(i64, i64)> = serde_json::from_str(&a.areas).unwrap_or_default();
+    let names: HashMap<i64, String> =
+        crate::orgs::unit_names(&state.db, &areas_raw.iter().map(|x| x.0).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .collect();
+    let areas = areas_raw
+        .iter()
+        .map(|(u, n)| (names.get(u).cloned().unwrap_or_else(|| format!("#{u}")), *n))
+        .collect();
+    let negative = a
+        .negative_now
+        .zip(a.negative_before)
+        .map(|(n, b)| (format!("{:.0}%", n * 100.0), format!("{:.0}%", b * 100.0)));
+    let acked = a.acked_at.map(crate::monitoring::ingest::format_time).unwrap_or_default();
+    let closed = a.closed_at.map(crate::monitoring::ingest::format_time).unwrap_or_default();
+    let can_manage =
+        crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, a.unit_id).await?;
+    let line = lines_for(&state, &auth, vec![a]).await?.remove(0);
+    Ok(page(AlertTemplate {
+        c: auth.ctx.chrome_titled(format!(
+            "{} — {} — {}",
+            auth.ctx.tr.t("monitoring-alert-title"),
+            line.topic,
+            line.unit
+        )),
+        line,
+        examples,
+        areas,
+        negative,
+        can_manage,
+        acked,
+        closed,
+    }))
+}
+
+/// The note form.
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_status(state: &AppState, auth: &Auth, id: i64, status: &str, note: &str) -> AppResult<Response> {
+    let a = load_scoped(state, auth, id).await?;
+    crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, a.unit_id).await?;
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(AppError::BadRequest("monitoring-alert-note-long"));
+    }
+    if !store::set_alert_status(&state.db, id, status, auth.user.id, note, Utc::now().timestamp()).await? {
+        return Err(AppError::Conflict("monitoring-alert-already"));
+    }
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        if status == "closed" {
+            "monitoring_alert_close"
+        } else {
+            "monitoring_alert_ack"
+        },
+        "monitor_alert",
+        &id.to_string(),
+        Some(a.unit_id),
+        json!({"note": note}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/monitoring/alerts/{id}")).into_response())
+}
+
+/// `POST /monitoring/alerts/{id}/ack`.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    set_status(&state, &auth, id, "acknowledged", &form.note).await
+}
+
+/// `POST /monitoring/alerts/{id}/close`.
+pub async fn close(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    set_status(&state, &auth, id, "closed", &form.note).await
+}
+
+/// The thresholds page.
+#[derive(Template)]
+#[template(path = "monitoring/thresholds.html")]
+pub struct ThresholdsTemplate {
+    c: Chrome,
+    rows: Vec<(String, String, i64, f64)>,
+    topics: Vec<(String, String)>,
+    errors: Vec<String>,
+    flash: Option<String>,
+    can_manage: bool,
+}
+
+async fn thresholds_page(
+    state: &AppState,
+    auth: &Auth,
+    errors: Vec<String>,
+    flash: Option<String>,
+) -> AppResult<Response> {
+    roots(auth, Capability::ViewMonitoring)?;
+    let tr = auth.ctx.tr;
+    let topics_all = crate::monitoring::ingest::topic_keys(&state.db).await?;
+    let rows = store::list_thresholds(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let name = if r.topic == "*" {
+                tr.t("monitoring-threshold-default")
+            } else {
+                topic_name(tr, &topics_all, Some(&r.topic))
+            };
+            (r.topic, name, r.min_volume, r.z)
+        })
+        .collect();
+    let topics = topics_all
+        .iter()
+        .map(|t| (t.0.clone(), topic_name(tr, &topics_all, Some(&t.0))))
+        .collect();
+    let top = auth.user.roots_with(Capability::ManageMonitoring);
+    let can_manage = !top.is_empty() && crate::orgs::any_top_level(&state.db, &top).await?;
+    let mut r = page(ThresholdsTemplate {
+        c: auth.ctx.chrome("monitoring-thresholds-title"),
+        rows,
+        topics,
+        errors: errors.clone(),
+        flash,
+        can_manage,
+    });
+    if !errors.is_empty() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// `GET /monitoring/thresholds`.
+pub async fn show_thresholds(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    thresholds_page(&state, &auth, vec![], None).await
+}
+
+/// The threshold form.
+#[derive(Deserialize)]
+pub struct ThresholdForm {
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    min_volume: String,
+    #[serde(default)]
+    z: String,
+    #[serde(default)]
+    remove: String,
+}
+
+/// `POST /monitoring/thresholds`: sets (or removes) a topic's threshold; the centre only.
+pub async fn save_threshold(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<ThresholdForm>,
+) -> AppResult<Response> {
+    let top = roots(&auth, Capability::ManageMonitoring)?;
+    if !crate::orgs::any_top_level(&state.db, &top).await? {
+        return Err(AppError::Forbidden);
+    }
+    let tr = auth.ctx.tr;
+    let topic = form.topic.trim();
+    let topics = crate::monitoring::ingest::topic_keys(&state.db).await?;
+    if topic != "*" && !topics.iter().any(|t| t.0 == topic) {
+        return thresholds_page(&state, &auth, vec![tr.t("monitoring-error-topic")], None).await;
+    }
+    if form.remove == "yes" {
+        store::delete_threshold(&state.db, topic).await?;
+    } else {
+        match model::parse_threshold(&form.min_volume, &form.z) {
+            Ok(th) => {
+                store::upsert_threshold(&state.db, topic, th.min_volume, th.z, auth.user.id, Utc::now().timestamp())
+                    .await?
+            }
+            Err((_, key)) => return thresholds_page(&state, &auth, vec![tr.t(key)], None).await,
+        }
+    }
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "monitoring_threshold",
+        "monitor_threshold",
+        topic,
+        Some(top[0]),
+        json!({"min_volume": form.min_volume, "z": form.z, "remove": form.remove == "yes"}),
+    )
+    .await?;
+    thresholds_page(&state, &auth, vec![], Some(tr.t("monitoring-threshold-saved"))).await
+}

@@ -1,0 +1,247 @@
+//! Opinion monitoring (*theo dõi thông tin, nắm bắt dư luận*): every source of opinion — opinion
+//! streams of the reporting context, external systems through the ingest API (*tích hợp*), files
+//! (CSV, JSONL, text, DOCX, PDF, scanned pages through OCR), RSS/Atom feeds (*nguồn tin*) —
+//! becomes items (*mục tin*) in one store; a diacritic-insensitive search index
+//! (`duluan-search`, tantivy) follows the store; people label items (*gán nhãn*: topic and
+//! direction) and models learnt from the labels predict the rest (*mô hình, dự đoán*, marked as
+//! machine-made); clusters of recent items are shown as emerging streams (*luồng dư luận mới*)
+//! that an analyst turns into a reporting stream or dismisses; spikes per topic × area and per
+//! cluster raise alerts (*cảnh báo điểm nóng*) with their explanation, sent to the analysts of
+//! the affected subtree by e-mail and in the app.
+//!
+//! Invariants: items keep their source and time and never an author (no field names who said
+//! something; nothing aggregates per person); an item is unique per (source, external id), so a
+//! replayed API batch or a re-imported file creates nothing new; a file or a batch is stored
+//! whole or not at all; the index is derived from the database (`needs_index` marks what it has
+//! not seen; `duluan reindex` rebuilds it) and is local to the node; an alert is unique per spike
+//! (series × hour), so a restart never raises it twice, and its messages carry idempotency keys.
+
+pub mod alerts;
+pub mod charts;
+pub mod feeds;
+pub mod index;
+pub mod ingest;
+pub mod learn;
+pub mod model;
+pub mod pages;
+pub mod store;
+pub mod streams;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::app::AppState;
+use crate::db::Db;
+use crate::error::AppResult;
+
+/// The trained models in use, loaded once and shared by ingest and pages.
+#[derive(Default)]
+pub struct Models {
+    /// Topic model and its id.
+    pub topic: Option<(i64, Arc<duluan_vitext::classify::Classifier>)>,
+    /// Direction model and its id.
+    pub direction: Option<(i64, Arc<duluan_vitext::classify::Classifier>)>,
+}
+
+/// Monitoring's share of the application state: the search index and the models in use.
+#[derive(Clone)]
+pub struct Runtime {
+    /// The search index, or why it could not be opened (search then says so; the rest works).
+    pub index: Result<Arc<duluan_search::Index>, String>,
+    /// Wakes the indexer after an ingest.
+    pub wake: Arc<tokio::sync::Notify>,
+    /// Models in use.
+    pub models: Arc<RwLock<Models>>,
+    models_loaded: Arc<Mutex<Option<Instant>>>,
+    codes: Arc<Mutex<Option<(Instant, Arc<HashMap<String, i64>>)>>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("index", &self.index.as_ref().map(|_| "open"))
+            .finish()
+    }
+}
+
+impl Runtime {
+    /// Opens (or creates) the index in `data_dir/search-index`.
+    pub fn open(data_dir: &std::path::Path) -> Runtime {
+        let dir = data_dir.join("search-index");
+        let index = std::fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|_| duluan_search::Index::open(&dir).map_err(|e| e.to_string()))
+            .map(Arc::new);
+        if let Err(err) = &index {
+            tracing::error!(error = %err, dir = %dir.display(), "the search index cannot be opened");
+        }
+        Runtime {
+            index,
+            wake: Arc::new(tokio::sync::Notify::new()),
+            models: Arc::new(RwLock::new(Models::default())),
+            models_loaded: Arc::new(Mutex::new(None)),
+            codes: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Unit codes → ids, cached for a minute (area codes of incoming items).
+    pub async fn unit_codes(&self, db: &Db) -> AppResult<Arc<HashMap<String, i64>>> {
+        if let Some((at, map)) = self.codes.lock().expect("codes lock").as_ref()
+            && at.elapsed() < Duration::from_secs(60)
+        {
+            return Ok(map.clone());
+        }
+        let map = Arc::new(crate::orgs::map_codes(db).await?);
+        *self.codes.lock().expect("codes lock") = Some((Instant::now(), map.clone()));
+        Ok(map)
+    }
+
+    /// Loads the active models from the database when they may have changed (at most every
+    /// ten seconds, or now when `force`).
+    pub async fn refresh_models(&self, db: &Db, force: bool) -> AppResult<()> {
+        {
+            let loaded = self.models_loaded.lock().expect("models lock");
+            if !force && loaded.is_some_and(|at| at.elapsed() < Duration::from_secs(10)) {
+                return Ok(());
+            }
+        }
+        let mut fresh = Models::default();
+        for kind in ["topic", "direction"] {
+            let current = {
+                let m = self.models.read().expect("models lock");
+                if kind == "topic" {
+                    m.topic.clone()
+                } else {
+                    m.direction.clone()
+                }
+            };
+            let active = store::active_model(db, kind).await?;
+            let slot = match active {
+                None => None,
+                Some((row, _)) if current.as_ref().is_some_and(|c| c.0 == row.id) => current,
+                Some((row, bytes)) => match duluan_vitext::classify::Classifier::from_bytes(&bytes) {
+                    Ok(model) => Some((row.id, Arc::new(model))),
+                    Err(err) => {
+                        tracing::error!(error = %err, model = row.id, "a stored model cannot be read");
+                        None
+                    }
+                },
+            };
+            if kind == "topic" {
+                fresh.topic = slot;
+            } else {
+                fresh.direction = slot;
+            }
+        }
+        *self.models.write().expect("models lock") = fresh;
+        *self.models_loaded.lock().expect("models lock") = Some(Instant::now());
+        Ok(())
+    }
+}
+
+/// Routes of the monitoring pages and of the ingest API.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/monitoring", get(pages::show_overview))
+        .route("/monitoring/search", get(pages::show_search))
+        .route("/monitoring/items/{id}", get(pages::show_item))
+        .route("/monitoring/items/{id}/label", post(learn::label_item))
+        .route("/monitoring/label", get(learn::show_queue))
+        .route("/monitoring/models", get(learn::show_models))
+        .route("/monitoring/models/train", post(learn::train_now))
+        .route("/monitoring/streams", get(streams::show_streams))
+        .route("/monitoring/streams/run", post(streams::run_now))
+        .route("/monitoring/streams/{id}", get(streams::show_stream))
+        .route("/monitoring/streams/{id}/promote", post(streams::promote))
+        .route("/monitoring/streams/{id}/dismiss", post(streams::dismiss))
+        .route("/monitoring/alerts", get(alerts::show_alerts))
+        .route("/monitoring/alerts/run", post(alerts::run_now))
+        .route("/monitoring/alerts/{id}", get(alerts::show_alert))
+        .route("/monitoring/alerts/{id}/ack", post(alerts::acknowledge))
+        .route("/monitoring/alerts/{id}/close", post(alerts::close))
+        .route(
+            "/monitoring/thresholds",
+            get(alerts::show_thresholds).post(alerts::save_threshold),
+        )
+        .route(
+            "/monitoring/sources",
+            get(ingest::show_sources).post(ingest::create_source),
+        )
+        .route("/monitoring/sources/{id}/poll", post(feeds::poll_now))
+        .route("/monitoring/sources/{id}/active", post(ingest::toggle_source))
+        .route("/monitoring/sources/sync", post(ingest::sync_now))
+        .route(
+            "/monitoring/import",
+            post(ingest::import_file).layer(axum::extract::DefaultBodyLimit::max(
+                model::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/api/monitoring/items",
+            post(ingest::api_ingest)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
+        .route("/monitoring/assets/monitoring.css", get(stylesheet))
+}
+
+async fn stylesheet() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/monitoring.css"),
+    )
+        .into_response()
+}
+
+/// Starts the indexer (part of every running server, tests included: search must follow
+/// ingest within seconds). Returns its task so that the server can stop it.
+pub fn spawn_indexer(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(index::run(state))
+}
+
+/// Starts monitoring's background work (`duluan serve` only): syncing internal sources,
+/// polling feeds, retraining models, clustering, spike detection.
+pub fn spawn_workers(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        let mut round: u64 = 0;
+        loop {
+            tick.tick().await;
+            round += 1;
+            let now = chrono::Utc::now().timestamp();
+            if let Err(err) = ingest::sync_internal(&state, now).await {
+                tracing::warn!(error = %err, "monitoring: syncing internal sources failed");
+            }
+            if let Err(err) = feeds::poll_due(&state, now).await {
+                tracing::warn!(error = %err, "monitoring: polling feeds failed");
+            }
+            if round % 4 == 1 {
+                for kind in ["topic", "direction"] {
+                    if let Err(err) = learn::retrain_if_needed(&state, kind).await {
+                        tracing::warn!(error = %err, kind, "monitoring: retraining failed");
+                    }
+                }
+            }
+            if round % 10 == 1
+                && let Err(err) = streams::run(&state, now).await
+            {
+                tracing::warn!(error = %err, "monitoring: clustering failed");
+            }
+            if let Err(err) = alerts::run(&state, now).await {
+                tracing::warn!(error = %err, "monitoring: spike detection failed");
+            }
+        }
+    });
+}
+
+/// The demo's monitoring data: sources, a month of items about the city's issues (with and
+/// without diacritics, in NFD and in TCVN3), a few labels, and a surge about flooding in one
+/// ward over the last hours.
+pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    ingest::load_demo(db).await
+}
