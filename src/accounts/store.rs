@@ -319,7 +319,8 @@ pub async fn set_email(db: &Db, user_id: i64, email: &str) -> AppResult<()> {
         .bind(email)
         .bind(user_id)
         .execute(pool)
-        .await?);
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -353,7 +354,8 @@ pub async fn set_demo_emails(db: &Db) -> AppResult<()> {
             .bind(format!("{login}@demo.duluan.invalid"))
             .bind(login)
             .execute(pool)
-            .await?);
+            .await?
+            .rows_affected());
     }
     Ok(())
 }

@@ -120,15 +120,15 @@ pub async fn poll(state: &AppState, source: &Source, now: i64) -> AppResult<Outc
                     let mut incoming: Vec<Incoming> = entries
                         .into_iter()
                         .enumerate()
-                        .filter(|(_, e)| !e.text.trim().is_empty() || !e.title.as_deref().unwrap_or("").trim().is_empty())
+                        .filter(|(_, e)| !e.text.trim().is_empty())
                         .map(|(i, e)| {
                             let title = e.title.clone().unwrap_or_default();
                             let text = if e.text.trim().is_empty() { title.clone() } else { e.text.clone() };
                             Incoming {
-                                external_id: e.id.clone().or(e.link.clone()),
+                                external_id: Some(e.id.clone()),
                                 text,
                                 title,
-                                time: e.published.or(e.updated),
+                                time: e.published.or(e.updated).map(|t| t.timestamp()),
                                 url: e.link.clone().unwrap_or_default(),
                                 lang: "vi".into(),
                                 place: i,

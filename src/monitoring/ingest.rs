@@ -88,6 +88,7 @@ pub async fn prepare_batch(
     };
     let mut errors: Vec<ItemError> = vec![];
     let mut out: Vec<NewItem> = Vec::with_capacity(incoming.len());
+    let mut places: Vec<usize> = Vec::with_capacity(incoming.len());
     let mut areas: Vec<i64> = vec![];
     for inc in incoming {
         let err = |field: &str, key: &'static str| ItemError {
@@ -154,6 +155,7 @@ pub async fn prepare_batch(
             })
         };
         areas.push(unit_id);
+        places.push(inc.place);
         out.push(NewItem {
             external_id,
             unit_id,
@@ -183,10 +185,10 @@ pub async fn prepare_batch(
     areas.dedup();
     let inside = crate::orgs::filter_within(db, &[source.unit_id], &areas).await?;
     if inside.len() != areas.len() {
-        for (i, item) in out.iter().enumerate() {
+        for (item, place) in out.iter().zip(&places) {
             if !inside.contains(&item.unit_id) {
                 errors.push(ItemError {
-                    index: i,
+                    index: *place,
                     field: "area".into(),
                     key: "monitoring-error-area-outside",
                 });
@@ -336,6 +338,12 @@ async fn api_ingest_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) ->
     let outcome = if errors.is_empty() {
         ingest(state, &source, incoming, None).await?
     } else {
+        // Report every error at once: also check the items that parsed.
+        let now = Utc::now().timestamp();
+        if let Err(more) = prepare_batch(state, &source, incoming, now).await? {
+            errors.extend(more);
+        }
+        errors.sort_by_key(|e| e.index);
         Err(errors)
     };
     Ok(match outcome {
@@ -587,7 +595,7 @@ async fn sources_page(
 
 /// Whether OCR works here, as a sentence for the page (`None`: it works).
 pub fn ocr_status(tr: Tr) -> Option<String> {
-    match duluan_extract::ocr::available() {
+    match ocr_info() {
         Some(info) if info.vietnamese => None,
         Some(_) => Some(tr.t("monitoring-ocr-no-vie")),
         None => Some(tr.t("monitoring-ocr-missing")),
@@ -729,27 +737,54 @@ pub async fn sync_now(State(state): State<AppState>, auth: Auth) -> AppResult<Re
     sources_page(&state, &auth, None, vec![], vec![], flash, SourceForm::default()).await
 }
 
+/// The message key of a file error and its detail (the parser's words), if any.
+fn file_error_key(kind: &duluan_extract::FileErrorKind) -> (&'static str, String) {
+    use duluan_extract::FileErrorKind as K;
+    match kind {
+        K::Empty => ("monitoring-file-empty", String::new()),
+        K::NotText => ("monitoring-file-not-text", String::new()),
+        K::Unsupported(what) => ("monitoring-file-unsupported", what.clone()),
+        K::Malformed(why) => ("monitoring-file-malformed", why.clone()),
+        K::MissingColumn => ("monitoring-file-missing-column", String::new()),
+        K::UnknownColumn => ("monitoring-file-unknown-column", String::new()),
+        K::DuplicateColumn => ("monitoring-file-duplicate-column", String::new()),
+        K::InvalidValue(v) => ("monitoring-file-invalid-value", v.clone()),
+        K::EmptyText => ("monitoring-error-empty", String::new()),
+        K::TooLarge { bytes, max } => ("monitoring-error-too-long", format!("{bytes} > {max}")),
+        K::Encrypted => ("monitoring-file-encrypted", String::new()),
+        K::NeedsOcr => ("monitoring-file-needs-ocr", String::new()),
+        K::Ocr(why) => ("monitoring-file-ocr-failed", why.clone()),
+        K::TooManyErrors(n) => ("monitoring-file-too-many-errors", n.to_string()),
+    }
+}
+
 /// Message of a file error, with its place, in the user's language.
 fn file_error_text(tr: Tr, e: &duluan_extract::FileError) -> String {
-    let what = tr.t(&format!("monitoring-file-{}", e.kind.key()));
-    let mut place = String::new();
+    let (key, detail) = file_error_key(&e.kind);
+    let mut place: Vec<String> = vec![];
     if let Some(l) = e.line {
-        place = tr.ta("monitoring-file-at-line", &[("line", l.to_string())]);
+        place.push(tr.ta("monitoring-file-at-line", &[("line", l.to_string())]));
+    }
+    if let Some(p) = e.page {
+        place.push(tr.ta("monitoring-file-at-page", &[("page", p.to_string())]));
     }
     if let Some(c) = &e.column {
-        place = format!(
-            "{place} {}",
-            tr.ta("monitoring-file-at-column", &[("column", c.clone())])
-        );
+        place.push(tr.ta("monitoring-file-at-column", &[("column", c.clone())]));
     }
-    let detail = e.detail();
-    if detail.is_empty() {
-        format!("{} {what}", place.trim())
+    let what = tr.t(key);
+    let text = if detail.is_empty() {
+        format!("{} {what}", place.join(" "))
     } else {
-        format!("{} {what} ({detail})", place.trim())
-    }
-    .trim()
-    .to_string()
+        format!("{} {what} ({detail})", place.join(" "))
+    };
+    text.trim().to_string()
+}
+
+/// What OCR can do here, found once per process.
+fn ocr_info() -> Option<duluan_extract::ocr::OcrInfo> {
+    static INFO: std::sync::OnceLock<Option<duluan_extract::ocr::OcrInfo>> =
+        std::sync::OnceLock::new();
+    INFO.get_or_init(duluan_extract::ocr::available).clone()
 }
 
 /// `POST /monitoring/import` (multipart: `file`, optional `source_id`): every item of the file
@@ -822,7 +857,7 @@ pub async fn import_file(
         }
     };
     let options = duluan_extract::Options {
-        ocr: duluan_extract::ocr::available().is_some_and(|i| i.vietnamese),
+        ocr: ocr_info().is_some_and(|i| i.vietnamese),
         ..duluan_extract::Options::default()
     };
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));

@@ -191,7 +191,8 @@ pub async fn update_poll(
         .bind(error)
         .bind(id)
         .execute(pool)
-        .await?);
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -204,7 +205,8 @@ pub async fn set_cursor(db: &Db, id: i64, cursor: i64, status: &str, now: i64) -
         .bind(now)
         .bind(id)
         .execute(pool)
-        .await?);
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -216,7 +218,8 @@ pub async fn set_source_active(db: &Db, id: i64, active: bool) -> AppResult<()> 
     .bind(active)
     .bind(id)
     .execute(pool)
-    .await?);
+    .await?
+    .rows_affected());
     Ok(())
 }
 
@@ -845,7 +848,8 @@ pub async fn upsert_threshold(
     .bind(user_id)
     .bind(now)
     .execute(pool)
-    .await?);
+    .await?
+    .rows_affected());
     Ok(())
 }
 
@@ -856,7 +860,8 @@ pub async fn delete_threshold(db: &Db, topic: &str) -> AppResult<()> {
     )
     .bind(topic)
     .execute(pool)
-    .await?);
+    .await?
+    .rows_affected());
     Ok(())
 }
 
@@ -1093,7 +1098,8 @@ pub async fn mark_notifications_read(db: &Db, user_id: i64, alert_id: i64, now: 
     .bind(user_id)
     .bind(alert_id)
     .execute(pool)
-    .await?);
+    .await?
+    .rows_affected());
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod basics;
 mod browser;
 mod collaborators;
 mod helpers;
+mod monitoring;
 mod orgs;
 mod repo;
 mod reporting;

@@ -8,7 +8,7 @@ mod bench;
 #[path = "reporting/journey.rs"]
 mod journey;
 #[path = "reporting/reminders.rs"]
-mod reminders;
+pub mod reminders;
 
 use chrono::{Datelike, Duration, Utc};
 use reqwest::StatusCode;

@@ -113,7 +113,7 @@ impl SmtpServer {
     }
 }
 
-async fn configure_mail(app: &crate::helpers::TestApp, port: u16) {
+pub async fn configure_mail(app: &crate::helpers::TestApp, port: u16) {
     let admin = app.other_client();
     admin.login_demo("admin").await;
     let port = port.to_string();
