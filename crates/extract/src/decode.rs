@@ -80,6 +80,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, FileError> {
         });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(FileError::file(FileErrorKind::Empty));
+    }
     if binary(bytes) {
         return Err(FileError::file(FileErrorKind::NotText));
     }

@@ -14,6 +14,15 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// Longest first line taken as the title.
 const MAX_TITLE_CHARS: usize = 200;
 
+/// A page with fewer letters and digits than this and an image is taken for a scan (its text
+/// layer may hold only a stamped page number).
+const SCAN_MAX_LETTERS: usize = 16;
+
+/// Letters and digits of a text.
+fn alphanumerics(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
 /// Stack of the parsing thread: deep object graphs recurse.
 const STACK_BYTES: usize = 256 << 20;
 
@@ -98,18 +107,27 @@ fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileE
                 String::new()
             }
         };
-        if text.chars().any(char::is_alphanumeric) {
+        let letters = alphanumerics(&text);
+        if letters >= SCAN_MAX_LETTERS {
             texts.push((n, text, false));
             continue;
         }
+        // Little or no text: a scan (maybe with a stamped page number) when the page has an image.
+        let keep_text = |texts: &mut Vec<(usize, String, bool)>, no_text: &mut Vec<usize>| {
+            if letters > 0 {
+                texts.push((n, text.clone(), false));
+            } else {
+                no_text.push(n);
+            }
+        };
         let found = catch_unwind(AssertUnwindSafe(|| largest_image(&doc, page_id)))
             .unwrap_or_else(|_| Err("damaged image".to_string()));
         if matches!(found, Ok(None)) {
-            no_image.push(n);
+            keep_text(&mut texts, &mut no_image);
             continue;
         }
         if !options.ocr {
-            needs_ocr.push(n);
+            keep_text(&mut texts, &mut needs_ocr);
             continue;
         }
         let image = catch_unwind(AssertUnwindSafe(|| {
@@ -118,18 +136,18 @@ fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileE
         .unwrap_or_else(|_| Err("damaged image".to_string()));
         match image {
             Ok(Some(img)) => match ocr_text(&img, options) {
-                Ok(t) if t.chars().any(char::is_alphanumeric) => {
+                Ok(t) => {
                     ocr_pages += 1;
-                    texts.push((n, t, true));
+                    if alphanumerics(&t) > letters {
+                        texts.push((n, t, true));
+                    } else {
+                        keep_text(&mut texts, &mut no_image);
+                    }
                 }
-                Ok(_) => {
-                    ocr_pages += 1;
-                    no_image.push(n);
-                }
-                Err(FileErrorKind::NeedsOcr) => needs_ocr.push(n),
+                Err(FileErrorKind::NeedsOcr) => keep_text(&mut texts, &mut needs_ocr),
                 Err(kind) => errors.push(FileError::at_page(n, kind)),
             },
-            Ok(None) => no_image.push(n),
+            Ok(None) => keep_text(&mut texts, &mut no_image),
             Err(why) => errors.push(FileError::at_page(
                 n,
                 FileErrorKind::Malformed(format!("page image: {why}")),

@@ -51,7 +51,7 @@ fn empty_files() {
         assert_eq!(e[0].kind, FileErrorKind::Empty, "{name}");
     }
     for name in ["a.csv", "a.jsonl", "a.txt"] {
-        let e = errs(name, b"  \r\n\n\t ");
+        let e = errs(name, b"\xEF\xBB\xBF  \r\n\n\t ");
         assert_eq!(e[0].kind, FileErrorKind::Empty, "{name}");
         assert_eq!(e[0].to_string(), "the file has no items (it is empty)");
     }
