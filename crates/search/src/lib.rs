@@ -273,6 +273,7 @@ fn schema() -> (Schema, Fields) {
 
 /// The search index. `Send + Sync`: share it (in an `Arc`) and call it from blocking tasks.
 pub struct Index {
+    index: tantivy::Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
@@ -457,6 +458,7 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Index {
+            index,
             reader,
             writer: Mutex::new(writer),
             fields,
@@ -554,6 +556,39 @@ impl Index {
     pub fn rollback(&self) -> Result<(), SearchError> {
         self.writer().rollback()?;
         Ok(())
+    }
+
+    /// Merges every segment into one, then commits (pending changes included). Searches get
+    /// faster on a large index; worth calling after a full rebuild. Blocks until done.
+    pub fn optimize(&self) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        writer.commit()?;
+        // A background merge may hold some of the segments: the merge is then refused; wait
+        // for it (no commit can start one meanwhile: the writer is locked) and try again.
+        let started = std::time::Instant::now();
+        loop {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match writer.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(TantivyError::InvalidArgument(_))
+                    if started.elapsed() < std::time::Duration::from_secs(1_800) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of segments visible to searches (many small ones make searches slower).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Number of documents visible to searches.
