@@ -27,25 +27,23 @@
 
 mod analyzer;
 mod parse;
+mod query;
 mod safe;
+mod schema;
 mod snippet;
+mod types;
+
+use schema::{Fields, schema};
+pub use types::{Doc, Hit, Hits, Options, Query, SearchError, Sort};
 
 use std::collections::HashSet;
-use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::{Directory, DirectoryLock, Lock, MmapDirectory};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TantivyQuery,
-    RangeQuery, TermQuery, TermSetQuery,
-};
-use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
-};
+use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, TantivyError, Term,
@@ -65,214 +63,9 @@ pub const MAX_LIMIT: usize = 1_000;
 /// Largest offset a search pages to (deeper pages come back empty, with the total).
 pub const MAX_OFFSET: usize = 100_000;
 
-/// Errors of the index. Messages are in English; the app translates what it shows.
-#[derive(Debug, thiserror::Error)]
-pub enum SearchError {
-    /// Reading or writing the index directory failed.
-    #[error("search index: cannot use {path}: {source}")]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Another process holds the index directory open for writing.
-    #[error("search index: {path} is in use by another process")]
-    Locked {
-        /// The index directory.
-        path: PathBuf,
-    },
-    /// The search engine failed.
-    #[error("search index: {0}")]
-    Engine(#[from] TantivyError),
-}
-
-/// One opinion item as the index sees it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Doc {
-    /// The item's id in the database; adding a doc with an existing id replaces it.
-    pub id: i64,
-    /// The item's text (any normalisation form; stored and highlighted in NFC).
-    pub text: String,
-    /// Optional title (searched and ranked, not highlighted).
-    pub title: Option<String>,
-    /// Source code (collaborator, report, survey, feed, letter…), matched exactly.
-    pub source: String,
-    /// Topic code, matched exactly.
-    pub topic: Option<String>,
-    /// Direction code (positive, negative…), matched exactly.
-    pub direction: Option<String>,
-    /// Ids of the item's unit and of all its ancestors.
-    pub areas: Vec<i64>,
-    /// Time of the item, unix seconds.
-    pub time: i64,
-}
-
-/// Order of hits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Sort {
-    /// Best match first (newest first when the query has no text).
-    #[default]
-    Relevance,
-    /// Newest first.
-    Newest,
-}
-
-/// A search. `Query::default()` matches everything, newest first, 20 per page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Query {
-    /// What the user typed; empty matches all items (only the filters apply).
-    /// Words are ANDed, `"…"` is a phrase, `-word` excludes, `a OR b` accepts either.
-    pub text: String,
-    /// Any of these sources (empty: no filter).
-    pub sources: Vec<String>,
-    /// Any of these topics (empty: no filter).
-    pub topics: Vec<String>,
-    /// Any of these directions (empty: no filter).
-    pub directions: Vec<String>,
-    /// Visibility: items under any of these units. `None`: unrestricted; `Some(vec![])`: none.
-    pub scope: Option<Vec<i64>>,
-    /// Items under this unit (in addition to the scope).
-    pub area: Option<i64>,
-    /// From this time, included (unix seconds).
-    pub from: Option<i64>,
-    /// Up to this time, excluded (unix seconds).
-    pub to: Option<i64>,
-    /// Order of hits.
-    pub sort: Sort,
-    /// Hits to skip (at most [`MAX_OFFSET`]).
-    pub offset: usize,
-    /// Hits to return (at most [`MAX_LIMIT`]; 0 only counts).
-    pub limit: usize,
-}
-
-impl Default for Query {
-    fn default() -> Self {
-        Query {
-            text: String::new(),
-            sources: Vec::new(),
-            topics: Vec::new(),
-            directions: Vec::new(),
-            scope: None,
-            area: None,
-            from: None,
-            to: None,
-            sort: Sort::Relevance,
-            offset: 0,
-            limit: 20,
-        }
-    }
-}
-
-/// A page of results.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Hits {
-    /// Number of matching items (all pages).
-    pub total: usize,
-    /// The hits of the requested page.
-    pub hits: Vec<Hit>,
-}
-
-/// One matching item.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Hit {
-    /// The item's id.
-    pub id: i64,
-    /// Relevance score (0 when sorted by date).
-    pub score: f32,
-    /// The item's time, unix seconds.
-    pub time: i64,
-    /// The fragment HTML-escaped, matches in `<mark>`, `…` where the text was cut.
-    pub snippet_html: String,
-    /// About [`FRAGMENT_CHARS`] characters of the stored (NFC) text around the best matches.
-    pub fragment: String,
-    /// Byte offset of `fragment` in the stored NFC text.
-    pub fragment_start: usize,
-    /// Byte ranges of matched words in `fragment` (add `fragment_start` for the whole text).
-    pub highlights: Vec<Range<usize>>,
-}
-
-/// Tuning of the writer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Options {
-    /// Memory budget of the writer in bytes, split between its threads (at least 15 MB each).
-    pub writer_memory: usize,
-    /// Indexing threads (0: one per core, at most 4).
-    pub writer_threads: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            writer_memory: 64 << 20,
-            writer_threads: 0,
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Fields {
-    id: Field,
-    time: Field,
-    areas: Field,
-    source: Field,
-    topic: Field,
-    direction: Field,
-    text: Field,
-    title: Field,
-    text_folded: Field,
-    text_exact: Field,
-    title_folded: Field,
-    title_exact: Field,
-}
-
-fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let analyzed = |name: &str, record: IndexRecordOption| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(name)
-                .set_index_option(record),
-        )
-    };
-    let fields = Fields {
-        id: b.add_i64_field("id", NumericOptions::default().set_indexed().set_stored()),
-        time: b.add_i64_field(
-            "time",
-            NumericOptions::default()
-                .set_indexed()
-                .set_fast()
-                .set_stored(),
-        ),
-        areas: b.add_i64_field("areas", INDEXED),
-        source: b.add_text_field("source", STRING),
-        topic: b.add_text_field("topic", STRING),
-        direction: b.add_text_field("direction", STRING),
-        text: b.add_text_field("text", STORED),
-        title: b.add_text_field("title", STORED),
-        text_folded: b.add_text_field(
-            "text_folded",
-            analyzed(analyzer::FOLDED, IndexRecordOption::WithFreqsAndPositions),
-        ),
-        text_exact: b.add_text_field(
-            "text_exact",
-            analyzed(analyzer::EXACT, IndexRecordOption::WithFreqs),
-        ),
-        title_folded: b.add_text_field(
-            "title_folded",
-            analyzed(analyzer::FOLDED, IndexRecordOption::WithFreqsAndPositions),
-        ),
-        title_exact: b.add_text_field(
-            "title_exact",
-            analyzed(analyzer::EXACT, IndexRecordOption::WithFreqs),
-        ),
-    };
-    (b.build(), fields)
-}
-
 /// The search index. `Send + Sync`: share it (in an `Arc`) and call it from blocking tasks.
 pub struct Index {
+    index: tantivy::Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
@@ -457,6 +250,7 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Index {
+            index,
             reader,
             writer: Mutex::new(writer),
             fields,
@@ -556,6 +350,39 @@ impl Index {
         Ok(())
     }
 
+    /// Merges every segment into one, then commits (pending changes included). Searches get
+    /// faster on a large index; worth calling after a full rebuild. Blocks until done.
+    pub fn optimize(&self) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        writer.commit()?;
+        // A background merge may hold some of the segments: the merge is then refused; wait
+        // for it (no commit can start one meanwhile: the writer is locked) and try again.
+        let started = std::time::Instant::now();
+        loop {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match writer.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(TantivyError::InvalidArgument(_))
+                    if started.elapsed() < std::time::Duration::from_secs(1_800) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of segments visible to searches (many small ones make searches slower).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
     /// Number of documents visible to searches.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -569,7 +396,7 @@ impl Index {
         let (mut folded, mut exact) = (analyzer::folded_analyzer(), analyzer::exact_analyzer());
         let parsed = parse::parse(&mut folded, &mut exact, &text);
         let has_text = !text.trim().is_empty();
-        let Some(query) = self.build(q, &parsed, has_text) else {
+        let Some(query) = query::build(&self.fields, q, &parsed, has_text) else {
             return Ok(Hits::default());
         };
         let searcher = self.reader.searcher();
@@ -625,144 +452,7 @@ impl Index {
         }
         Ok(Hits { total, hits })
     }
-
-    /// The tantivy query of a search; `None` when nothing can match.
-    fn build(
-        &self,
-        q: &Query,
-        parsed: &parse::Parsed,
-        has_text: bool,
-    ) -> Option<Box<dyn TantivyQuery>> {
-        let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        if has_text && parsed.is_empty() {
-            return None;
-        }
-        for group in &parsed.groups {
-            let mut alternatives: Vec<Box<dyn TantivyQuery>> =
-                group.iter().map(|u| self.unit_query(u, true)).collect();
-            let q = if alternatives.len() == 1 {
-                alternatives.remove(0)
-            } else {
-                Box::new(BooleanQuery::union(alternatives))
-            };
-            clauses.push((Occur::Must, q));
-        }
-        for u in &parsed.excluded {
-            clauses.push((Occur::MustNot, self.unit_query(u, false)));
-        }
-        if parsed.groups.is_empty() {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        let mut filter = |terms: Vec<Term>| {
-            clauses.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermSetQuery::new(terms)),
-                    0.0,
-                )),
-            ));
-        };
-        let strings = |field: Field, values: &[String]| -> Vec<Term> {
-            values
-                .iter()
-                .map(|v| Term::from_field_text(field, &analyzer::nfc(v)))
-                .collect()
-        };
-        if !q.sources.is_empty() {
-            filter(strings(f.source, &q.sources));
-        }
-        if !q.topics.is_empty() {
-            filter(strings(f.topic, &q.topics));
-        }
-        if !q.directions.is_empty() {
-            filter(strings(f.direction, &q.directions));
-        }
-        if let Some(scope) = &q.scope {
-            if scope.is_empty() {
-                return None;
-            }
-            filter(
-                scope
-                    .iter()
-                    .map(|&a| Term::from_field_i64(f.areas, a))
-                    .collect(),
-            );
-        }
-        if let Some(area) = q.area {
-            filter(vec![Term::from_field_i64(f.areas, area)]);
-        }
-        if q.from.is_some() || q.to.is_some() {
-            if let (Some(from), Some(to)) = (q.from, q.to)
-                && from >= to
-            {
-                return None;
-            }
-            let bound = |v: Option<i64>, inclusive: bool| match v {
-                None => Bound::Unbounded,
-                Some(v) if inclusive => Bound::Included(Term::from_field_i64(f.time, v)),
-                Some(v) => Bound::Excluded(Term::from_field_i64(f.time, v)),
-            };
-            let range = RangeQuery::new(bound(q.from, true), bound(q.to, false));
-            clauses.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(range), 0.0)),
-            ));
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-
-    /// Query of one word or phrase over text and title: folded terms must match; exact terms,
-    /// when the user typed marks, add to the score.
-    fn unit_query(&self, u: &parse::Unit, scored: bool) -> Box<dyn TantivyQuery> {
-        let f = self.fields;
-        let folded = |field: Field| -> Box<dyn TantivyQuery> {
-            if u.folded.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &u.folded[0].1),
-                    IndexRecordOption::WithFreqs,
-                ))
-            } else {
-                Box::new(safe::SafeSeek(Box::new(PhraseQuery::new_with_offset(
-                    u.folded
-                        .iter()
-                        .map(|(p, t)| (*p, Term::from_field_text(field, t)))
-                        .collect(),
-                ))))
-            }
-        };
-        let folded: Box<dyn TantivyQuery> = Box::new(BooleanQuery::union(vec![
-            folded(f.text_folded),
-            Box::new(BoostQuery::new(folded(f.title_folded), TITLE_BOOST)),
-        ]));
-        if !scored || u.exact.is_empty() {
-            return folded;
-        }
-        // The folded match is required; exact terms only add to the score.
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, folded)];
-        for (field, boost) in [
-            (f.text_exact, EXACT_BOOST),
-            (f.title_exact, EXACT_BOOST * TITLE_BOOST),
-        ] {
-            for t in &u.exact {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, t),
-                    IndexRecordOption::WithFreqs,
-                );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(term), boost)),
-                ));
-            }
-        }
-        Box::new(BooleanQuery::new(clauses))
-    }
 }
-
-/// Weight of a match in the title relative to one in the text.
-const TITLE_BOOST: f32 = 2.0;
-/// Weight of an exact (marks included) match, added to the folded match.
-const EXACT_BOOST: f32 = 1.0;
 
 #[cfg(test)]
 mod tests {

@@ -129,3 +129,99 @@ fn extreme_paging_and_values() {
     };
     assert_eq!(ids_for(&index, &q), [i64::MIN]);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn shared() -> &'static Index {
+        static INDEX: OnceLock<Index> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            index_with(&[
+                doc(
+                    1,
+                    "Người dân phản ánh ngập úng kéo dài, \"nước\" <b>ngập</b> sâu",
+                    1,
+                ),
+                doc(2, "nguoi dan phan anh ngap ung keo dai", 2),
+                doc(3, &"Đường xuống cấp, ổ gà. ".repeat(30), 3),
+            ])
+        })
+    }
+
+    /// Characters that matter to the syntax, Vietnamese letters, marks and oddities.
+    fn query_text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "\"",
+            "-",
+            "+",
+            "(",
+            ")",
+            " ",
+            "  ",
+            "OR",
+            "AND",
+            "NOT",
+            "ngập",
+            "ngap",
+            "úng",
+            "Đường",
+            "duong",
+            "a\u{301}",
+            "\u{323}",
+            "🙂",
+            "<",
+            "&",
+            "\u{0}",
+            "x",
+            "123",
+            "dai",
+            ":",
+            "*",
+        ]);
+        prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_query_answers_with_consistent_hits(text in query_text(), newest in any::<bool>()) {
+            let q = Query {
+                text: text.clone(),
+                sort: if newest { Sort::Newest } else { Sort::Relevance },
+                ..Query::default()
+            };
+            let hits = shared().search(&q).unwrap();
+            prop_assert!(hits.total >= hits.hits.len());
+            for hit in &hits.hits {
+                let mut last = 0;
+                for r in &hit.highlights {
+                    prop_assert!(r.start >= last && r.start < r.end && r.end <= hit.fragment.len());
+                    prop_assert!(hit.fragment.is_char_boundary(r.start));
+                    prop_assert!(hit.fragment.is_char_boundary(r.end));
+                    last = r.end;
+                }
+                prop_assert!(!hit.snippet_html.contains("<b>"));
+                prop_assert_eq!(
+                    hit.snippet_html.matches("<mark>").count(),
+                    hit.highlights.len()
+                );
+            }
+        }
+
+        #[test]
+        fn folding_the_query_finds_at_least_the_same(words in prop::collection::vec(
+            prop::sample::select(vec!["ngập", "úng", "người", "dân", "kéo", "dài", "phản", "ánh"]),
+            1..4,
+        )) {
+            let marked = words.join(" ");
+            let folded = duluan_vitext::chars::fold(&marked);
+            // Folded text matches marked and unmarked items alike: same set as the marked query.
+            prop_assert_eq!(id_set(shared(), &marked), id_set(shared(), &folded));
+            prop_assert_eq!(id_set(shared(), &marked.to_uppercase()), id_set(shared(), &folded));
+            prop_assert_eq!(id_set(shared(), &folded), vec![1, 2]);
+        }
+    }
+}
