@@ -44,10 +44,8 @@ async fn area_in_scope(state: &AppState, auth: &Auth, raw: &str) -> AppResult<Op
     if raw.is_empty() {
         return Ok(None);
     }
-    let id = match raw.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => crate::orgs::resolve_unit_ref(&state.db, raw).await?,
-    };
+    // `#id` (the pages' selects) or a code.
+    let id = crate::orgs::resolve_unit_ref(&state.db, raw).await?;
     match id {
         Some(id) if crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, id).await? => {
             Ok(Some(id))
@@ -76,7 +74,7 @@ pub struct OverviewTemplate {
     c: Chrome,
     q: OverviewQuery,
     topics: Vec<(String, String)>,
-    areas: Vec<(i64, String)>,
+    areas: Vec<(String, String)>,
     volume_svg: String,
     topics_svg: String,
     areas_svg: String,
@@ -200,7 +198,7 @@ pub async fn show_overview(
     let areas = crate::orgs::units_near(&state.db, &roots, 1)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
+        .map(|u| (format!("#{}", u.id), u.name))
         .collect();
     Ok(page(OverviewTemplate {
         c: auth.ctx.chrome("monitoring-title"),
@@ -627,7 +625,7 @@ pub async fn demo_items(db: &Db) -> anyhow::Result<()> {
         return Ok(());
     };
     let codes = crate::orgs::map_codes(db).await?;
-    let wards: Vec<(String, i64)> = ["31135", "31117", "31120", "31153", "31186", "31201", "31210", "31228", "31150", "31174"]
+    let wards: Vec<(String, i64)> = ["31135", "31120", "31147", "31150", "31174", "31168", "31186", "31201", "31153", "31212", "31299"]
         .iter()
         .filter_map(|c| codes.get(*c).map(|id| (c.to_string(), *id)))
         .collect();

@@ -412,7 +412,6 @@ pub async fn promote(
         breadth: "some".into(),
         direction: form.direction.clone(),
         intensity: if c.size >= 50 { "high".into() } else { "medium".into() },
-        evidence: format!("/monitoring/streams/{}", c.id),
         confirm_pii: "yes".into(),
         ..Default::default()
     };
