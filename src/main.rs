@@ -37,6 +37,8 @@ enum Command {
     Orgs(OrgsCommand),
     /// Benchmarks of the foundation (see docs/benchmarks/foundation.md).
     Bench(duluan::bench::BenchArgs),
+    /// Benchmarks of opinion monitoring (see docs/benchmarks/monitoring.md).
+    BenchMonitoring(duluan::monitoring::bench::BenchArgs),
     /// Survey statistics over a CSV file.
     Stats(cli::stats::StatsArgs),
     /// Questionnaires: check and convert XLSForms.
@@ -113,6 +115,10 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 println!("migrations applied ({})", db.backend());
                 anyhow::Ok(())
             })?;
+        }
+        Command::BenchMonitoring(args) => {
+            init_logs(false);
+            runtime()?.block_on(duluan::monitoring::bench::run(args))?;
         }
         Command::Reindex(database) => {
             init_logs(false);

@@ -17,6 +17,7 @@
 //! (series × hour), so a restart never raises it twice, and its messages carry idempotency keys.
 
 pub mod alerts;
+pub mod bench;
 pub mod charts;
 pub mod feeds;
 pub mod index;

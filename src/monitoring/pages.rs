@@ -757,6 +757,33 @@ pub async fn demo_items(db: &Db) -> anyhow::Result<()> {
             ..Default::default()
         });
     }
+    // A scanned letter, read by OCR when Tesseract with Vietnamese is installed.
+    if duluan_extract::ocr::available().is_some_and(|i| i.vietnamese) {
+        let scan: &[u8] = include_bytes!("../../data/demo/scan-ninh-kieu.png");
+        let options = duluan_extract::Options::default();
+        let read = tokio::task::spawn_blocking(move || {
+            duluan_extract::extract("thu-phan-anh.png", scan, &options)
+        })
+        .await?;
+        match read {
+            Ok(x) => {
+                for it in x.items {
+                    press_items.push(store::NewItem {
+                        external_id: "demo-scan".into(),
+                        unit_id: wards[0].1,
+                        occurred_at: now - 2 * 86_400,
+                        lang: "vi".into(),
+                        title: "Thư phản ánh (bản quét)".into(),
+                        quality: it.quality.name(),
+                        body: it.text,
+                        via_ocr: true,
+                        ..Default::default()
+                    });
+                }
+            }
+            Err(errors) => tracing::warn!(?errors, "demo: the scanned letter could not be read"),
+        }
+    }
     store::insert_items(db, api, None, &api_items, now).await?;
     store::insert_items(db, press, None, &press_items, now).await?;
     Ok(())

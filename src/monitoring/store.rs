@@ -256,6 +256,8 @@ pub struct NewItem {
     pub pred_topic: Option<(String, f64)>,
     /// Predicted direction and confidence.
     pub pred_direction: Option<(String, f64)>,
+    /// Not for the search index (benchmarks only).
+    pub skip_index: bool,
 }
 
 /// A file import to record with its items.
@@ -311,7 +313,7 @@ pub async fn insert_items(
                 "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
                    quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
                    pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, needs_index)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, TRUE)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)
                  ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
             )
             .bind(source_id)
@@ -333,6 +335,7 @@ pub async fn insert_items(
             .bind(it.pred_topic.as_ref().map(|p| p.1))
             .bind(it.pred_direction.as_ref().map(|p| p.0.as_str()))
             .bind(it.pred_direction.as_ref().map(|p| p.1))
+            .bind(!it.skip_index)
             .fetch_optional(&mut **tx)
             .await?;
             if let Some(id) = id {

@@ -314,6 +314,29 @@ async fn files_import_whole_with_line_errors_and_legacy_encodings() {
     let page = upload(&app, "thu-cu.txt", tcvn).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     search_until(&app, "q=ngap+ung+ninh+kieu", "Người dân phường").await;
+    // A scanned page goes through OCR and is found by words typed either way.
+    match duluan_extract::ocr::available() {
+        Some(info) if info.vietnamese => {
+            let scan = include_bytes!("../../crates/extract/tests/fixtures/scan-jpeg.pdf").to_vec();
+            let page = upload(&app, "ban-quet.pdf", scan).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            let found = search_until(&app, "q=gia+dien+tang+cao", "OCR").await;
+            found.assert_contains("<mark>");
+            search_until(&app, "q=gi%C3%A1+%C4%91i%E1%BB%87n", "OCR").await;
+        }
+        _ => {
+            assert!(
+                std::env::var("DULUAN_TEST_OCR").is_err(),
+                "DULUAN_TEST_OCR is set but Tesseract with Vietnamese is missing"
+            );
+            eprintln!("skipping the OCR part: tesseract-ocr-vie is not installed");
+            // Without OCR the scan is refused with the reason.
+            let scan = include_bytes!("../../crates/extract/tests/fixtures/scan-jpeg.pdf").to_vec();
+            let page = upload(&app, "ban-quet.pdf", scan).await;
+            page.assert_contains("OCR");
+        }
+    }
+    let before = item_count(&app).await;
     // Garbage and empty files are refused with a clear message.
     let page = upload(&app, "rac.bin", vec![0, 1, 2, 3, 255, 254, 0, 0, 7]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -323,7 +346,10 @@ async fn files_import_whole_with_line_errors_and_legacy_encodings() {
     page.assert_contains("Chưa chọn tệp hoặc tệp rỗng");
     let page = upload(&app, "khong-chu.pdf", b"%PDF-1.4\n%%EOF\n".to_vec()).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
-    assert_eq!(item_count(&app).await, before + 4);
+    let blank = include_bytes!("../../crates/extract/tests/fixtures/blank.pdf").to_vec();
+    let page = upload(&app, "trang-trang.pdf", blank).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(item_count(&app).await, before);
     // Viewers read but do not import.
     let viewer = app.other_client();
     viewer.login_demo("viewer").await;
