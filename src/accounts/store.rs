@@ -350,12 +350,14 @@ pub async fn list_grant_holders(
 /// Gives the demo's analyst and administrator e-mail addresses (reserved `.invalid` domain).
 pub async fn set_demo_emails(db: &Db) -> AppResult<()> {
     for login in ["analyst", "admin"] {
-        with_db!(db, |pool| sqlx::query("UPDATE users SET email = $1 WHERE username = $2")
-            .bind(format!("{login}@demo.duluan.invalid"))
-            .bind(login)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        with_db!(db, |pool| sqlx::query(
+            "UPDATE users SET email = $1 WHERE username = $2"
+        )
+        .bind(format!("{login}@demo.duluan.invalid"))
+        .bind(login)
+        .execute(pool)
+        .await?
+        .rows_affected());
     }
     Ok(())
 }

@@ -142,7 +142,12 @@ async fn raise(
     let Some(id) = store::insert_alert(&state.db, &alert, now).await? else {
         return Ok(None);
     };
-    tracing::info!(alert = id, series = key, count = spike.count, "monitoring: alert raised");
+    tracing::info!(
+        alert = id,
+        series = key,
+        count = spike.count,
+        "monitoring: alert raised"
+    );
     notify(state, id).await?;
     Ok(Some(id))
 }
@@ -150,9 +155,12 @@ async fn raise(
 /// In-app notifications and e-mails for a new alert, to everyone who manages monitoring over
 /// its unit (each once, whatever happens later).
 pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
-    let alert = store::find_alert(&state.db, alert_id).await?.ok_or(AppError::NotFound)?;
+    let alert = store::find_alert(&state.db, alert_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let people =
-        crate::accounts::users_covering(&state.db, Capability::ManageMonitoring, alert.unit_id).await?;
+        crate::accounts::users_covering(&state.db, Capability::ManageMonitoring, alert.unit_id)
+            .await?;
     let unit = crate::orgs::unit_names(&state.db, &[alert.unit_id])
         .await?
         .into_iter()
@@ -163,8 +171,14 @@ pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
     let now = Utc::now().timestamp();
     let mut sent = 0;
     for (user_id, email, lang) in people {
-        store::insert_notification(&state.db, &format!("alert:{alert_id}:{user_id}"), user_id, alert_id, now)
-            .await?;
+        store::insert_notification(
+            &state.db,
+            &format!("alert:{alert_id}:{user_id}"),
+            user_id,
+            alert_id,
+            now,
+        )
+        .await?;
         if email.is_empty() {
             continue;
         }
@@ -186,7 +200,9 @@ pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
         match queued {
             Ok(Some(_)) => sent += 1,
             Ok(None) => {}
-            Err(err) => tracing::warn!(user = user_id, error = %err, "monitoring: alert e-mail refused"),
+            Err(err) => {
+                tracing::warn!(user = user_id, error = %err, "monitoring: alert e-mail refused")
+            }
         }
     }
     Ok(sent)
@@ -198,7 +214,13 @@ fn topic_name(tr: Tr, topics: &[(String, String, String)], topic: Option<&str>) 
         Some(t) => topics
             .iter()
             .find(|x| x.0 == t)
-            .map(|x| if tr.lang() == Lang::En { x.2.clone() } else { x.1.clone() })
+            .map(|x| {
+                if tr.lang() == Lang::En {
+                    x.2.clone()
+                } else {
+                    x.1.clone()
+                }
+            })
             .unwrap_or_else(|| t.to_string()),
     }
 }
@@ -217,7 +239,10 @@ fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -
             ("topic", topic),
             ("unit", unit.to_string()),
             ("count", a.count.to_string()),
-            ("hour", crate::monitoring::ingest::format_time(a.bucket_start)),
+            (
+                "hour",
+                crate::monitoring::ingest::format_time(a.bucket_start),
+            ),
             ("baseline", format!("{:.1}", a.baseline)),
             ("terms", terms.join(", ")),
             ("link", format!("/monitoring/alerts/{}", a.id)),
@@ -230,7 +255,12 @@ fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -
 pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
     let db = &state.db;
     let thresholds = thresholds_map(store::list_thresholds(db).await?);
-    let min = thresholds.values().map(|t| t.min_volume).min().unwrap_or(10).max(1);
+    let min = thresholds
+        .values()
+        .map(|t| t.min_volume)
+        .min()
+        .unwrap_or(10)
+        .max(1);
     let since = now - now.rem_euclid(3600) - 3600;
     let mut busy = store::busy_series(db, since, min).await?;
     // Topic series first: a spike seen in a topic is not raised again for "every topic".
@@ -245,13 +275,24 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
         let found = detect_recent(&key, &rows, &units, th, now);
         for (spike, examples) in found {
             if topic.is_none()
-                && (hot.contains(&(unit, spike.start)) || store::alerts_at(db, unit, spike.start).await? > 0)
+                && (hot.contains(&(unit, spike.start))
+                    || store::alerts_at(db, unit, spike.start).await? > 0)
             {
                 continue;
             }
-            if raise(state, &key, "topic_area", topic.clone(), unit, None, &spike, examples, now)
-                .await?
-                .is_some()
+            if raise(
+                state,
+                &key,
+                "topic_area",
+                topic.clone(),
+                unit,
+                None,
+                &spike,
+                examples,
+                now,
+            )
+            .await?
+            .is_some()
             {
                 raised += 1;
             }
@@ -273,7 +314,14 @@ pub async fn check_cluster(state: &AppState, cluster_id: i64, now: i64) -> AppRe
     let items: Vec<Item> = store::items_by_ids(db, &ids).await?;
     let rows: Vec<store::SeriesItem> = items
         .iter()
-        .map(|i| (i.id, i.occurred_at, i.body.clone(), i.direction().map(str::to_string)))
+        .map(|i| {
+            (
+                i.id,
+                i.occurred_at,
+                i.body.clone(),
+                i.direction().map(str::to_string),
+            )
+        })
         .collect();
     let units: Vec<Option<i64>> = items.iter().map(|i| i.unit_id).collect();
     let key = format!("c:{cluster_id}");
@@ -288,9 +336,19 @@ pub async fn check_cluster(state: &AppState, cluster_id: i64, now: i64) -> AppRe
         if store::alerts_at(db, unit, spike.start).await? > 0 {
             continue;
         }
-        if raise(state, &key, "cluster", None, cluster.scope_unit_id, Some(cluster_id), &spike, examples, now)
-            .await?
-            .is_some()
+        if raise(
+            state,
+            &key,
+            "cluster",
+            None,
+            cluster.scope_unit_id,
+            Some(cluster_id),
+            &spike,
+            examples,
+            now,
+        )
+        .await?
+        .is_some()
         {
             raised += 1;
         }
@@ -329,7 +387,11 @@ pub struct AlertLine {
     pub unread: bool,
 }
 
-pub async fn lines_for(state: &AppState, auth: &Auth, alerts: Vec<Alert>) -> AppResult<Vec<AlertLine>> {
+pub async fn lines_for(
+    state: &AppState,
+    auth: &Auth,
+    alerts: Vec<Alert>,
+) -> AppResult<Vec<AlertLine>> {
     let tr = auth.ctx.tr;
     let topics = crate::monitoring::ingest::topic_keys(&state.db).await?;
     let unit_ids: Vec<i64> = alerts.iter().map(|a| a.unit_id).collect();
@@ -382,7 +444,12 @@ pub struct StatusQuery {
     status: String,
 }
 
-async fn alerts_page(state: &AppState, auth: &Auth, status: &str, flash: Option<String>) -> AppResult<Response> {
+async fn alerts_page(
+    state: &AppState,
+    auth: &Auth,
+    status: &str,
+    flash: Option<String>,
+) -> AppResult<Response> {
     let roots = roots(auth, Capability::ViewMonitoring)?;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let status = if matches!(status, "open" | "acknowledged" | "closed") {
@@ -397,7 +464,10 @@ async fn alerts_page(state: &AppState, auth: &Auth, status: &str, flash: Option<
         alerts,
         status: status.to_string(),
         flash,
-        can_manage: !auth.user.roots_with(Capability::ManageMonitoring).is_empty(),
+        can_manage: !auth
+            .user
+            .roots_with(Capability::ManageMonitoring)
+            .is_empty(),
     }))
 }
 
@@ -414,7 +484,11 @@ pub async fn show_alerts(
 pub async fn run_now(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     roots(&auth, Capability::ManageMonitoring)?;
     let n = run(&state, Utc::now().timestamp()).await?;
-    let flash = Some(auth.ctx.tr.ta("monitoring-alerts-done", &[("count", n.to_string())]));
+    let flash = Some(
+        auth.ctx
+            .tr
+            .ta("monitoring-alerts-done", &[("count", n.to_string())]),
+    );
     alerts_page(&state, &auth, "", flash).await
 }
 
@@ -433,7 +507,9 @@ pub struct AlertTemplate {
 }
 
 async fn load_scoped(state: &AppState, auth: &Auth, id: i64) -> AppResult<Alert> {
-    let a = store::find_alert(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let a = store::find_alert(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, a.unit_id).await? {
         return Err(AppError::NotFound);
     }
@@ -458,11 +534,13 @@ pub async fn show_alert(
         })
         .collect();
     let areas_raw: Vec<(i64, i64)> = serde_json::from_str(&a.areas).unwrap_or_default();
-    let names: HashMap<i64, String> =
-        crate::orgs::unit_names(&state.db, &areas_raw.iter().map(|x| x.0).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .collect();
+    let names: HashMap<i64, String> = crate::orgs::unit_names(
+        &state.db,
+        &areas_raw.iter().map(|x| x.0).collect::<Vec<_>>(),
+    )
+    .await?
+    .into_iter()
+    .collect();
     let areas = areas_raw
         .iter()
         .map(|(u, n)| (names.get(u).cloned().unwrap_or_else(|| format!("#{u}")), *n))
@@ -471,10 +549,21 @@ pub async fn show_alert(
         .negative_now
         .zip(a.negative_before)
         .map(|(n, b)| (format!("{:.0}%", n * 100.0), format!("{:.0}%", b * 100.0)));
-    let acked = a.acked_at.map(crate::monitoring::ingest::format_time).unwrap_or_default();
-    let closed = a.closed_at.map(crate::monitoring::ingest::format_time).unwrap_or_default();
-    let can_manage =
-        crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, a.unit_id).await?;
+    let acked = a
+        .acked_at
+        .map(crate::monitoring::ingest::format_time)
+        .unwrap_or_default();
+    let closed = a
+        .closed_at
+        .map(crate::monitoring::ingest::format_time)
+        .unwrap_or_default();
+    let can_manage = crate::accounts::can(
+        &state.db,
+        &auth.user,
+        Capability::ManageMonitoring,
+        a.unit_id,
+    )
+    .await?;
     let line = lines_for(&state, &auth, vec![a]).await?.remove(0);
     Ok(page(AlertTemplate {
         c: auth.ctx.chrome_titled(format!(
@@ -500,14 +589,35 @@ pub struct NoteForm {
     note: String,
 }
 
-async fn set_status(state: &AppState, auth: &Auth, id: i64, status: &str, note: &str) -> AppResult<Response> {
+async fn set_status(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    status: &str,
+    note: &str,
+) -> AppResult<Response> {
     let a = load_scoped(state, auth, id).await?;
-    crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, a.unit_id).await?;
+    crate::accounts::require(
+        &state.db,
+        &auth.user,
+        Capability::ManageMonitoring,
+        a.unit_id,
+    )
+    .await?;
     let note = note.trim();
     if note.chars().count() > 2000 {
         return Err(AppError::BadRequest("monitoring-alert-note-long"));
     }
-    if !store::set_alert_status(&state.db, id, status, auth.user.id, note, Utc::now().timestamp()).await? {
+    if !store::set_alert_status(
+        &state.db,
+        id,
+        status,
+        auth.user.id,
+        note,
+        Utc::now().timestamp(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict("monitoring-alert-already"));
     }
     audit::record(
@@ -639,8 +749,15 @@ pub async fn save_threshold(
     } else {
         match model::parse_threshold(&form.min_volume, &form.z) {
             Ok(th) => {
-                store::upsert_threshold(&state.db, topic, th.min_volume, th.z, auth.user.id, Utc::now().timestamp())
-                    .await?
+                store::upsert_threshold(
+                    &state.db,
+                    topic,
+                    th.min_volume,
+                    th.z,
+                    auth.user.id,
+                    Utc::now().timestamp(),
+                )
+                .await?
             }
             Err((_, key)) => return thresholds_page(&state, &auth, vec![tr.t(key)], None).await,
         }
@@ -655,5 +772,11 @@ pub async fn save_threshold(
         json!({"min_volume": form.min_volume, "z": form.z, "remove": form.remove == "yes"}),
     )
     .await?;
-    thresholds_page(&state, &auth, vec![], Some(tr.t("monitoring-threshold-saved"))).await
+    thresholds_page(
+        &state,
+        &auth,
+        vec![],
+        Some(tr.t("monitoring-threshold-saved")),
+    )
+    .await
 }

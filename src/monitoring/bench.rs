@@ -31,10 +31,37 @@ pub struct BenchArgs {
 }
 
 const WORDS: &[&str] = &[
-    "người dân", "phản ánh", "giá điện", "tăng cao", "ngập úng", "kéo dài", "đường sá", "xuống cấp",
-    "bồi thường", "giải phóng mặt bằng", "học phí", "bệnh viện", "quá tải", "lừa đảo", "qua mạng",
-    "sạt lở", "bờ sông", "rác thải", "ô nhiễm", "việc làm", "thu nhập", "chợ", "giá cả", "lo lắng",
-    "đồng tình", "kiến nghị", "chính quyền", "sớm", "giải quyết", "an toàn", "giao thông",
+    "người dân",
+    "phản ánh",
+    "giá điện",
+    "tăng cao",
+    "ngập úng",
+    "kéo dài",
+    "đường sá",
+    "xuống cấp",
+    "bồi thường",
+    "giải phóng mặt bằng",
+    "học phí",
+    "bệnh viện",
+    "quá tải",
+    "lừa đảo",
+    "qua mạng",
+    "sạt lở",
+    "bờ sông",
+    "rác thải",
+    "ô nhiễm",
+    "việc làm",
+    "thu nhập",
+    "chợ",
+    "giá cả",
+    "lo lắng",
+    "đồng tình",
+    "kiến nghị",
+    "chính quyền",
+    "sớm",
+    "giải quyết",
+    "an toàn",
+    "giao thông",
 ];
 
 fn text(i: usize) -> String {
@@ -60,9 +87,11 @@ fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -98,7 +127,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     )
     .await?;
     let (before, _) = store::count_items(&db).await?;
-    println!("== ingest through the API, {} items, {} clients", args.items, args.clients);
+    println!(
+        "== ingest through the API, {} items, {} clients",
+        args.items, args.clients
+    );
     let client = reqwest::Client::new();
     let started = Instant::now();
     let per_client = args.items.div_ceil(args.clients);
@@ -133,7 +165,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                     .send()
                     .await
                     .expect("request");
-                assert!(resp.status().is_success(), "{}", resp.text().await.unwrap_or_default());
+                assert!(
+                    resp.status().is_success(),
+                    "{}",
+                    resp.text().await.unwrap_or_default()
+                );
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                 i = end;
             }
@@ -164,7 +200,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         indexed,
         args.items as f64 / indexed
     );
-    println!("batch of 500: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms", p(0.5), p(0.95), p(0.99));
+    println!(
+        "batch of 500: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms",
+        p(0.5),
+        p(0.95),
+        p(0.99)
+    );
     // Reference: the same rows straight into SQLite.
     let ref_dir = tempfile_dir()?;
     let ref_db = crate::db::Db::open_in_dir(&ref_dir).await?;
@@ -211,7 +252,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
     println!("== alert latency at {} items a day", args.day_items);
     let state = AppState::new(db.clone(), config.clone());
-    let topics = ["environment", "economy_prices", "traffic_order", "health", "land", "education"];
+    let topics = [
+        "environment",
+        "economy_prices",
+        "traffic_order",
+        "health",
+        "land",
+        "education",
+    ];
     let t = Instant::now();
     let mut k = 0;
     // A week of history at a tenth of the volume, then the last day at full volume.

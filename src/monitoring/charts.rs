@@ -50,7 +50,12 @@ pub fn daily_volume(days: &[Day], layer_names: &[String; 4], title: &str) -> Str
     let (w, h, left, bottom, top) = (720.0_f64, 240.0_f64, 40.0_f64, 28.0_f64, 10.0_f64);
     let plot_w = w - left - 10.0;
     let plot_h = h - bottom - top;
-    let max = nice_max(days.iter().map(|d| d.counts.iter().sum::<i64>()).max().unwrap_or(0));
+    let max = nice_max(
+        days.iter()
+            .map(|d| d.counts.iter().sum::<i64>())
+            .max()
+            .unwrap_or(0),
+    );
     let n = days.len().max(1) as f64;
     let step = plot_w / n;
     let bar = (step * 0.8).max(1.0);

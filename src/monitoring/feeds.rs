@@ -49,13 +49,19 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(TIMEOUT)
         .connect_timeout(Duration::from_secs(10))
-        .user_agent(concat!("duluan/", env!("CARGO_PKG_VERSION"), " (opinion monitoring; feed reader)"))
+        .user_agent(concat!(
+            "duluan/",
+            env!("CARGO_PKG_VERSION"),
+            " (opinion monitoring; feed reader)"
+        ))
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()
         .expect("HTTP client")
 }
 
-async fn fetch(source: &Source) -> Result<Option<(Vec<u8>, Option<String>, String, String)>, String> {
+async fn fetch(
+    source: &Source,
+) -> Result<Option<(Vec<u8>, Option<String>, String, String)>, String> {
     let mut req = client().get(&source.url);
     if !source.etag.is_empty() {
         req = req.header(reqwest::header::IF_NONE_MATCH, &source.etag);
@@ -75,7 +81,10 @@ async fn fetch(source: &Source) -> Result<Option<(Vec<u8>, Option<String>, Strin
         return Ok(None);
     }
     if !status.is_success() {
-        return Err(format!("máy chủ trả lời / server answered HTTP {}", status.as_u16()));
+        return Err(format!(
+            "máy chủ trả lời / server answered HTTP {}",
+            status.as_u16()
+        ));
     }
     let header = |name: reqwest::header::HeaderName| {
         resp.headers()
@@ -123,7 +132,11 @@ pub async fn poll(state: &AppState, source: &Source, now: i64) -> AppResult<Outc
                         .filter(|(_, e)| !e.text.trim().is_empty())
                         .map(|(i, e)| {
                             let title = e.title.clone().unwrap_or_default();
-                            let text = if e.text.trim().is_empty() { title.clone() } else { e.text.clone() };
+                            let text = if e.text.trim().is_empty() {
+                                title.clone()
+                            } else {
+                                e.text.clone()
+                            };
                             Incoming {
                                 external_id: Some(e.id.clone()),
                                 text,
@@ -223,9 +236,16 @@ pub async fn poll_now(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let source = store::find_source(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, source.unit_id)
-        .await?;
+    let source = store::find_source(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::accounts::require(
+        &state.db,
+        &auth.user,
+        Capability::ManageMonitoring,
+        source.unit_id,
+    )
+    .await?;
     if source.kind != "feed" {
         return Err(AppError::BadRequest("monitoring-source-error-kind"));
     }

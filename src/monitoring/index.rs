@@ -24,7 +24,9 @@ pub async fn run(state: AppState) {
         tracing::info!("monitoring: rebuilding the search index from the database");
         match rebuild(&state.db, &state.monitoring).await {
             Ok(n) => tracing::info!(items = n, "monitoring: search index rebuilt"),
-            Err(err) => tracing::error!(error = %err, "monitoring: rebuilding the search index failed"),
+            Err(err) => {
+                tracing::error!(error = %err, "monitoring: rebuilding the search index failed")
+            }
         }
     }
     loop {
@@ -33,7 +35,8 @@ pub async fn run(state: AppState) {
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "monitoring: indexing failed"),
         }
-        let _ = tokio::time::timeout(Duration::from_secs(1), state.monitoring.wake.notified()).await;
+        let _ =
+            tokio::time::timeout(Duration::from_secs(1), state.monitoring.wake.notified()).await;
     }
 }
 

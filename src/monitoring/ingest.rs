@@ -178,6 +178,7 @@ pub async fn prepare_batch(
             url: inc.url.chars().take(2000).collect(),
             src_topic: inc.topic,
             src_direction: inc.direction,
+            skip_index: false,
         });
     }
     // Areas must lie in the source's subtree.
@@ -254,35 +255,67 @@ pub async fn api_ingest(
     }
 }
 
-async fn api_ingest_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<Response> {
+async fn api_ingest_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<Response> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     if token.is_empty() {
-        return Ok(api_error(StatusCode::UNAUTHORIZED, "monitoring-api-no-token"));
+        return Ok(api_error(
+            StatusCode::UNAUTHORIZED,
+            "monitoring-api-no-token",
+        ));
     }
-    let Some(source) = store::find_source_by_token(&state.db, &model::token_hash(token)).await? else {
-        return Ok(api_error(StatusCode::UNAUTHORIZED, "monitoring-api-bad-token"));
+    let Some(source) = store::find_source_by_token(&state.db, &model::token_hash(token)).await?
+    else {
+        return Ok(api_error(
+            StatusCode::UNAUTHORIZED,
+            "monitoring-api-bad-token",
+        ));
     };
     let value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(_) => return Ok(api_error(StatusCode::BAD_REQUEST, "monitoring-api-bad-json")),
+        Err(_) => {
+            return Ok(api_error(
+                StatusCode::BAD_REQUEST,
+                "monitoring-api-bad-json",
+            ));
+        }
     };
     let list = match &value {
         serde_json::Value::Array(a) => a.clone(),
         serde_json::Value::Object(o) => match o.get("items") {
             Some(serde_json::Value::Array(a)) => a.clone(),
-            _ => return Ok(api_error(StatusCode::BAD_REQUEST, "monitoring-api-no-items")),
+            _ => {
+                return Ok(api_error(
+                    StatusCode::BAD_REQUEST,
+                    "monitoring-api-no-items",
+                ));
+            }
         },
-        _ => return Ok(api_error(StatusCode::BAD_REQUEST, "monitoring-api-no-items")),
+        _ => {
+            return Ok(api_error(
+                StatusCode::BAD_REQUEST,
+                "monitoring-api-no-items",
+            ));
+        }
     };
     if list.is_empty() {
-        return Ok(api_error(StatusCode::BAD_REQUEST, "monitoring-api-no-items"));
+        return Ok(api_error(
+            StatusCode::BAD_REQUEST,
+            "monitoring-api-no-items",
+        ));
     }
     if list.len() > model::MAX_BATCH {
-        return Ok(api_error(StatusCode::PAYLOAD_TOO_LARGE, "monitoring-api-too-many"));
+        return Ok(api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "monitoring-api-too-many",
+        ));
     }
     let mut incoming = Vec::with_capacity(list.len());
     let mut errors: Vec<ItemError> = vec![];
@@ -440,7 +473,10 @@ pub async fn sync_internal(state: &AppState, now: i64) -> AppResult<usize> {
         match ingest(state, &source, incoming, None).await? {
             Ok((ids, _)) => total += ids.len(),
             Err(errors) => {
-                tracing::warn!(?errors, "monitoring: some opinion streams could not be taken in");
+                tracing::warn!(
+                    ?errors,
+                    "monitoring: some opinion streams could not be taken in"
+                );
             }
         }
         cursor = last;
@@ -546,8 +582,10 @@ async fn sources_page(
         .await?
         .into_iter()
         .collect();
-    let source_names: HashMap<i64, String> =
-        visible.iter().map(|(s, _)| (s.id, s.name.clone())).collect();
+    let source_names: HashMap<i64, String> = visible
+        .iter()
+        .map(|(s, _)| (s.id, s.name.clone()))
+        .collect();
     let sources = visible
         .into_iter()
         .map(|(s, items)| SourceLine {
@@ -604,7 +642,16 @@ pub fn ocr_status(tr: Tr) -> Option<String> {
 
 /// `GET /monitoring/sources`.
 pub async fn show_sources(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    sources_page(&state, &auth, None, vec![], vec![], None, SourceForm::default()).await
+    sources_page(
+        &state,
+        &auth,
+        None,
+        vec![],
+        vec![],
+        None,
+        SourceForm::default(),
+    )
+    .await
 }
 
 /// `POST /monitoring/sources`: a new API integration (its token shown once) or feed.
@@ -686,7 +733,16 @@ pub async fn create_source(
     .await?;
     let token = is_api.then(|| (name.clone(), token));
     let flash = Some(tr.t("monitoring-source-created"));
-    sources_page(&state, &auth, token, vec![], vec![], flash, SourceForm::default()).await
+    sources_page(
+        &state,
+        &auth,
+        token,
+        vec![],
+        vec![],
+        flash,
+        SourceForm::default(),
+    )
+    .await
 }
 
 /// The on/off form.
@@ -703,9 +759,16 @@ pub async fn toggle_source(
     Path(id): Path<i64>,
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {
-    let source = store::find_source(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, source.unit_id)
-        .await?;
+    let source = store::find_source(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::accounts::require(
+        &state.db,
+        &auth.user,
+        Capability::ManageMonitoring,
+        source.unit_id,
+    )
+    .await?;
     let active = form.active == "yes";
     store::set_source_active(&state.db, id, active).await?;
     audit::record(
@@ -734,7 +797,16 @@ pub async fn sync_now(State(state): State<AppState>, auth: Auth) -> AppResult<Re
             .tr
             .ta("monitoring-sync-done", &[("count", n.to_string())]),
     );
-    sources_page(&state, &auth, None, vec![], vec![], flash, SourceForm::default()).await
+    sources_page(
+        &state,
+        &auth,
+        None,
+        vec![],
+        vec![],
+        flash,
+        SourceForm::default(),
+    )
+    .await
 }
 
 /// The message key of a file error and its detail (the parser's words), if any.
@@ -815,15 +887,31 @@ pub async fn import_file(
     }
     let Some((name, bytes)) = bytes.filter(|b| !b.1.is_empty()) else {
         let errs = vec![tr.t("monitoring-file-empty")];
-        let mut r = sources_page(&state, &auth, None, vec![], errs, None, SourceForm::default()).await?;
+        let mut r = sources_page(
+            &state,
+            &auth,
+            None,
+            vec![],
+            errs,
+            None,
+            SourceForm::default(),
+        )
+        .await?;
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     };
     let source = match source_id {
         Some(id) => {
-            let s = store::find_source(&state.db, id).await?.ok_or(AppError::NotFound)?;
-            crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, s.unit_id)
-                .await?;
+            let s = store::find_source(&state.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            crate::accounts::require(
+                &state.db,
+                &auth.user,
+                Capability::ManageMonitoring,
+                s.unit_id,
+            )
+            .await?;
             if s.kind != "file" {
                 return Err(AppError::BadRequest("monitoring-source-error-kind"));
             }
@@ -851,7 +939,9 @@ pub async fn import_file(
                         now,
                     )
                     .await?;
-                    store::find_source(&state.db, id).await?.ok_or(AppError::NotFound)?
+                    store::find_source(&state.db, id)
+                        .await?
+                        .ok_or(AppError::NotFound)?
                 }
             }
         }
@@ -862,14 +952,28 @@ pub async fn import_file(
     };
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     let file_name = name.clone();
-    let extracted = tokio::task::spawn_blocking(move || duluan_extract::extract(&file_name, &bytes, &options))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("extract task: {e}")))?;
+    let extracted =
+        tokio::task::spawn_blocking(move || duluan_extract::extract(&file_name, &bytes, &options))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("extract task: {e}")))?;
     let extracted = match extracted {
         Ok(x) => x,
         Err(errors) => {
-            let errs = errors.iter().take(50).map(|e| file_error_text(tr, e)).collect();
-            let mut r = sources_page(&state, &auth, None, vec![], errs, None, SourceForm::default()).await?;
+            let errs = errors
+                .iter()
+                .take(50)
+                .map(|e| file_error_text(tr, e))
+                .collect();
+            let mut r = sources_page(
+                &state,
+                &auth,
+                None,
+                vec![],
+                errs,
+                None,
+                SourceForm::default(),
+            )
+            .await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
         }
@@ -941,7 +1045,16 @@ pub async fn import_file(
                     )
                 })
                 .collect();
-            let mut r = sources_page(&state, &auth, None, vec![], errs, None, SourceForm::default()).await?;
+            let mut r = sources_page(
+                &state,
+                &auth,
+                None,
+                vec![],
+                errs,
+                None,
+                SourceForm::default(),
+            )
+            .await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -964,7 +1077,16 @@ pub async fn import_file(
                     ("created", ids.len().to_string()),
                 ],
             ));
-            sources_page(&state, &auth, None, vec![], vec![], flash, SourceForm::default()).await
+            sources_page(
+                &state,
+                &auth,
+                None,
+                vec![],
+                vec![],
+                flash,
+                SourceForm::default(),
+            )
+            .await
         }
     }
 }

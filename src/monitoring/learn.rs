@@ -36,7 +36,11 @@ const MIN_EXAMPLES: usize = 6;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Trained {
     /// A new active model: its id, examples, macro-F1.
-    Model { id: i64, examples: usize, macro_f1: f64 },
+    Model {
+        id: i64,
+        examples: usize,
+        macro_f1: f64,
+    },
     /// Not enough labels (examples, distinct labels).
     NotEnough { examples: usize, labels: usize },
 }
@@ -218,7 +222,11 @@ pub struct KindQuery {
 }
 
 fn kind_of(raw: &str) -> &'static str {
-    if raw == "direction" { "direction" } else { "topic" }
+    if raw == "direction" {
+        "direction"
+    } else {
+        "topic"
+    }
 }
 
 /// `GET /monitoring/label?kind=topic|direction`: the active-learning queue.
@@ -325,7 +333,9 @@ pub async fn label_item(
     Path(id): Path<i64>,
     Form(form): Form<LabelForm>,
 ) -> AppResult<Response> {
-    let item = store::find_item(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let item = store::find_item(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let unit = item.unit_id.ok_or(AppError::NotFound)?;
     crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
     let kind = kind_of(&form.kind);
@@ -334,7 +344,15 @@ pub async fn label_item(
     if !allowed.iter().any(|c| c.0 == value) {
         return Err(AppError::BadRequest("monitoring-label-error"));
     }
-    store::set_label(&state.db, id, kind, value, auth.user.id, Utc::now().timestamp()).await?;
+    store::set_label(
+        &state.db,
+        id,
+        kind,
+        value,
+        auth.user.id,
+        Utc::now().timestamp(),
+    )
+    .await?;
     state.monitoring.wake.notify_one();
     audit::record(
         &state.db,
@@ -381,13 +399,15 @@ pub struct ModelsTemplate {
 async fn models_page(state: &AppState, auth: &Auth, flash: Option<String>) -> AppResult<Response> {
     roots(auth, Capability::ViewMonitoring)?;
     let tr = auth.ctx.tr;
-    let mut names: HashMap<String, String> = choices(state, tr, "topic").await?.into_iter().collect();
+    let mut names: HashMap<String, String> =
+        choices(state, tr, "topic").await?.into_iter().collect();
     names.extend(choices(state, tr, "direction").await?);
     let models = store::list_models(&state.db, 20)
         .await?
         .into_iter()
         .map(|m| {
-            let classes: Vec<serde_json::Value> = serde_json::from_str(&m.report).unwrap_or_default();
+            let classes: Vec<serde_json::Value> =
+                serde_json::from_str(&m.report).unwrap_or_default();
             ModelLine {
                 classes: classes
                     .iter()
@@ -425,7 +445,10 @@ async fn models_page(state: &AppState, auth: &Auth, flash: Option<String>) -> Ap
         c: auth.ctx.chrome("monitoring-models-title"),
         models,
         flash,
-        can_manage: !auth.user.roots_with(Capability::ManageMonitoring).is_empty(),
+        can_manage: !auth
+            .user
+            .roots_with(Capability::ManageMonitoring)
+            .is_empty(),
         labels,
     }))
 }

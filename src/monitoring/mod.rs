@@ -121,7 +121,8 @@ impl Runtime {
             let slot = match active {
                 None => None,
                 Some((row, _)) if current.as_ref().is_some_and(|c| c.0 == row.id) => current,
-                Some((row, bytes)) => match duluan_vitext::classify::Classifier::from_bytes(&bytes) {
+                Some((row, bytes)) => match duluan_vitext::classify::Classifier::from_bytes(&bytes)
+                {
                     Ok(model) => Some((row.id, Arc::new(model))),
                     Err(err) => {
                         tracing::error!(error = %err, model = row.id, "a stored model cannot be read");
@@ -171,7 +172,10 @@ pub fn routes() -> axum::Router<AppState> {
             get(ingest::show_sources).post(ingest::create_source),
         )
         .route("/monitoring/sources/{id}/poll", post(feeds::poll_now))
-        .route("/monitoring/sources/{id}/active", post(ingest::toggle_source))
+        .route(
+            "/monitoring/sources/{id}/active",
+            post(ingest::toggle_source),
+        )
         .route("/monitoring/sources/sync", post(ingest::sync_now))
         .route(
             "/monitoring/import",
@@ -181,8 +185,7 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route(
             "/api/monitoring/items",
-            post(ingest::api_ingest)
-                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+            post(ingest::api_ingest).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
         )
         .route("/monitoring/assets/monitoring.css", get(stylesheet))
 }

@@ -71,7 +71,10 @@ pub fn prepare(title: &str, body: &str) -> Result<Prepared, &'static str> {
     }
     let (repaired, enc) = legacy::repair(body);
     let legacy = (enc != Encoding::Unicode).then(|| enc.name());
-    let body = normalize(&repaired).replace("\r\n", "\n").trim().to_string();
+    let body = normalize(&repaired)
+        .replace("\r\n", "\n")
+        .trim()
+        .to_string();
     if body.is_empty() {
         return Err("monitoring-error-empty");
     }
@@ -234,7 +237,10 @@ pub struct Threshold {
 }
 
 /// Parses a threshold form; `Err` names the field's message key.
-pub fn parse_threshold(min_volume: &str, z: &str) -> Result<Threshold, (&'static str, &'static str)> {
+pub fn parse_threshold(
+    min_volume: &str,
+    z: &str,
+) -> Result<Threshold, (&'static str, &'static str)> {
     let min_volume: i64 = min_volume
         .trim()
         .parse()
@@ -285,7 +291,11 @@ mod tests {
 
     #[test]
     fn prepare_repairs_legacy_and_normalises() {
-        let p = prepare("", "Ng\u{AD}êi d©n ph\u{AD}êng Ninh KiÒu lo l¾ng vÒ ngËp óng").unwrap();
+        let p = prepare(
+            "",
+            "Ng\u{AD}êi d©n ph\u{AD}êng Ninh KiÒu lo l¾ng vÒ ngËp óng",
+        )
+        .unwrap();
         assert_eq!(p.body, "Người dân phường Ninh Kiều lo lắng về ngập úng");
         assert_eq!(p.legacy, Some("tcvn3"));
         let nfd = prepare("", "Ngu\u{31b}\u{300}o\u{31b}i da\u{302}n").unwrap();

@@ -47,7 +47,10 @@ async fn area_in_scope(state: &AppState, auth: &Auth, raw: &str) -> AppResult<Op
     // `#id` (the pages' selects) or a code.
     let id = crate::orgs::resolve_unit_ref(&state.db, raw).await?;
     match id {
-        Some(id) if crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, id).await? => {
+        Some(id)
+            if crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, id)
+                .await? =>
+        {
             Ok(Some(id))
         }
         _ => Err(AppError::BadRequest("monitoring-error-area")),
@@ -106,7 +109,8 @@ pub async fn show_overview(
     let now = Utc::now().timestamp();
     let today = (now + VN_OFFSET) / 86_400;
     let from = (today - days + 1) * 86_400 - VN_OFFSET;
-    let units = crate::orgs::subtree_ids(&state.db, &area.map_or(roots.clone(), |a| vec![a])).await?;
+    let units =
+        crate::orgs::subtree_ids(&state.db, &area.map_or(roots.clone(), |a| vec![a])).await?;
     let topics = topic_names(&state, tr).await?;
     let topic = topics.iter().find(|t| t.0 == q.topic).map(|t| t.0.clone());
     let rows = store::daily_volume(&state.db, &units, topic.as_deref(), from, now + 1).await?;
@@ -154,27 +158,40 @@ pub async fn show_overview(
             )
         })
         .collect();
-    let unit_names: HashMap<i64, String> = crate::orgs::unit_names(
-        &state.db,
-        &by_area.iter().map(|a| a.0).collect::<Vec<_>>(),
-    )
-    .await?
-    .into_iter()
-    .collect();
+    let unit_names: HashMap<i64, String> =
+        crate::orgs::unit_names(&state.db, &by_area.iter().map(|a| a.0).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .collect();
     let area_rows: Vec<(String, i64)> = by_area
         .into_iter()
-        .map(|(u, n)| (unit_names.get(&u).cloned().unwrap_or_else(|| format!("#{u}")), n))
+        .map(|(u, n)| {
+            (
+                unit_names
+                    .get(&u)
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{u}")),
+                n,
+            )
+        })
         .collect();
     let topics_svg = charts::bars(&topic_rows, &tr.t("monitoring-chart-topics"));
     let areas_svg = charts::bars(&area_rows, &tr.t("monitoring-chart-areas"));
     // Top terms of the latest items of the selection.
     let recent = store::list_items(&state.db, &units, topic.as_deref(), from, now + 1, 600).await?;
-    let text: String = recent.iter().map(|i| i.body.as_str()).collect::<Vec<_>>().join("\n");
+    let text: String = recent
+        .iter()
+        .map(|i| i.body.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let terms = tokio::task::spawn_blocking(move || {
         duluan_vitext::keyphrases::keyphrases(&text, 15)
             .into_iter()
             .map(|k| {
-                let link = format!("/monitoring/search?q={}", urlencode(&format!("\"{}\"", k.phrase)));
+                let link = format!(
+                    "/monitoring/search?q={}",
+                    urlencode(&format!("\"{}\"", k.phrase))
+                );
                 (k.phrase, link)
             })
             .collect::<Vec<_>>()
@@ -215,7 +232,10 @@ pub async fn show_overview(
         streams,
         sources,
         pending,
-        can_manage: !auth.user.roots_with(Capability::ManageMonitoring).is_empty(),
+        can_manage: !auth
+            .user
+            .roots_with(Capability::ManageMonitoring)
+            .is_empty(),
     }))
 }
 
@@ -316,7 +336,9 @@ fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(*b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(*b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -344,7 +366,10 @@ pub fn item_labels(
     item: &Item,
     topics: &HashMap<String, String>,
     directions: &HashMap<String, String>,
-) -> (Option<(String, Option<String>)>, Option<(String, Option<String>)>) {
+) -> (
+    Option<(String, Option<String>)>,
+    Option<(String, Option<String>)>,
+) {
     (
         labelled(
             topics,
@@ -425,8 +450,12 @@ pub async fn show_search(
         if error.is_none() {
             let query = duluan_search::Query {
                 text: q.q.chars().take(500).collect(),
-                sources: (!q.source.is_empty()).then(|| vec![q.source.clone()]).unwrap_or_default(),
-                topics: (!q.topic.is_empty()).then(|| vec![q.topic.clone()]).unwrap_or_default(),
+                sources: (!q.source.is_empty())
+                    .then(|| vec![q.source.clone()])
+                    .unwrap_or_default(),
+                topics: (!q.topic.is_empty())
+                    .then(|| vec![q.topic.clone()])
+                    .unwrap_or_default(),
                 directions: (!q.direction.is_empty())
                     .then(|| vec![q.direction.clone()])
                     .unwrap_or_default(),
@@ -470,7 +499,10 @@ pub async fn show_search(
                         hits.push(HitLine {
                             dir_key: item.direction().unwrap_or("").to_string(),
                             snippet: h.snippet_html,
-                            area: item.unit_id.and_then(|u| units.get(&u).cloned()).unwrap_or_default(),
+                            area: item
+                                .unit_id
+                                .and_then(|u| units.get(&u).cloned())
+                                .unwrap_or_default(),
                             when: format_time(item.occurred_at),
                             topic,
                             direction,
@@ -531,7 +563,9 @@ pub async fn show_item(
 ) -> AppResult<Response> {
     roots(&auth)?;
     let tr = auth.ctx.tr;
-    let item = store::find_item(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let item = store::find_item(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let unit = item.unit_id.ok_or(AppError::NotFound)?;
     if !crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, unit).await? {
         return Err(AppError::NotFound);
@@ -558,7 +592,8 @@ pub async fn show_item(
         .next()
         .map(|u| u.1)
         .unwrap_or_default();
-    let can_label = crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
+    let can_label =
+        crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
     Ok(page(ItemTemplate {
         c: auth.ctx.chrome("monitoring-item-title"),
         kind_label: tr.t(&format!("monitoring-kind-{}", item.source_kind)),
@@ -581,36 +616,131 @@ pub async fn show_item(
 
 /// Sentences of the demo, per topic: `(topic, direction, text)`; `{x}` is a place.
 const DEMO_TEXTS: &[(&str, &str, &str)] = &[
-    ("environment", "negative", "Mưa lớn kéo dài khiến nhiều tuyến đường ở {x} ngập úng sâu, người dân đi lại khó khăn."),
-    ("environment", "negative", "Người dân {x} phản ánh cống thoát nước bị tắc, nước ngập vào nhà sau mỗi trận mưa."),
-    ("environment", "negative", "Triều cường dâng cao gây ngập úng cục bộ tại {x}, nhiều hộ dân phải kê cao đồ đạc."),
-    ("environment", "neutral", "Chính quyền {x} đang nạo vét kênh rạch để chống ngập trong mùa mưa."),
-    ("riverbank_erosion", "negative", "Bờ sông đoạn qua {x} tiếp tục sạt lở, nhiều hộ dân lo lắng cho an toàn nhà cửa."),
-    ("riverbank_erosion", "negative", "Người dân {x} đề nghị sớm xây kè chống sạt lở bờ sông trước mùa nước nổi."),
-    ("economy_prices", "negative", "Giá điện, giá xăng tăng làm chi phí sinh hoạt của người dân {x} tăng theo."),
-    ("economy_prices", "negative", "Tiểu thương chợ {x} than giá thịt heo, rau củ tăng mạnh, sức mua giảm."),
-    ("economy_prices", "neutral", "Giá lúa vụ thu đông ổn định, nông dân {x} phấn khởi vì được mùa."),
-    ("land", "negative", "Một số hộ dân {x} chưa đồng tình với mức giá bồi thường giải phóng mặt bằng."),
-    ("land", "neutral", "Người dân {x} mong dự án mở rộng đường được triển khai đúng tiến độ, công khai minh bạch."),
-    ("traffic_order", "negative", "Xe tải chạy quá tốc độ trên tuyến đường qua {x} gây mất an toàn giao thông."),
-    ("traffic_order", "positive", "Người dân {x} đồng tình với việc lắp đèn tín hiệu giao thông tại giao lộ đông xe."),
-    ("health", "negative", "Số ca sốt xuất huyết tại {x} tăng, người dân lo ngại dịch bệnh lây lan."),
-    ("health", "positive", "Người dân {x} hài lòng khi trạm y tế được nâng cấp và khám chữa bệnh bảo hiểm thuận tiện hơn."),
-    ("crime_fraud", "negative", "Nhiều người ở {x} nhận cuộc gọi giả danh công an yêu cầu chuyển tiền, lừa đảo qua mạng."),
-    ("crime_fraud", "negative", "Người dân {x} bức xúc vì tình trạng tín dụng đen, cho vay nặng lãi qua ứng dụng."),
-    ("education", "positive", "Phụ huynh {x} phấn khởi vì trường học mới được xây dựng khang trang trước năm học."),
-    ("education", "neutral", "Phụ huynh {x} quan tâm đến việc thu các khoản đóng góp đầu năm học."),
-    ("social_security", "positive", "Người dân {x} đánh giá cao việc hỗ trợ kịp thời các hộ nghèo, hộ cận nghèo."),
-    ("jobs_incomes", "negative", "Lao động ở {x} lo lắng vì nhiều doanh nghiệp giảm đơn hàng, cắt giảm giờ làm."),
-    ("online_information", "negative", "Trên mạng xã hội lan truyền thông tin sai sự thật về việc thu hồi đất ở {x}, gây hoang mang."),
-    ("culture_festivals", "positive", "Lễ hội văn hóa tại {x} thu hút đông đảo người dân, không khí vui tươi, an toàn."),
+    (
+        "environment",
+        "negative",
+        "Mưa lớn kéo dài khiến nhiều tuyến đường ở {x} ngập úng sâu, người dân đi lại khó khăn.",
+    ),
+    (
+        "environment",
+        "negative",
+        "Người dân {x} phản ánh cống thoát nước bị tắc, nước ngập vào nhà sau mỗi trận mưa.",
+    ),
+    (
+        "environment",
+        "negative",
+        "Triều cường dâng cao gây ngập úng cục bộ tại {x}, nhiều hộ dân phải kê cao đồ đạc.",
+    ),
+    (
+        "environment",
+        "neutral",
+        "Chính quyền {x} đang nạo vét kênh rạch để chống ngập trong mùa mưa.",
+    ),
+    (
+        "riverbank_erosion",
+        "negative",
+        "Bờ sông đoạn qua {x} tiếp tục sạt lở, nhiều hộ dân lo lắng cho an toàn nhà cửa.",
+    ),
+    (
+        "riverbank_erosion",
+        "negative",
+        "Người dân {x} đề nghị sớm xây kè chống sạt lở bờ sông trước mùa nước nổi.",
+    ),
+    (
+        "economy_prices",
+        "negative",
+        "Giá điện, giá xăng tăng làm chi phí sinh hoạt của người dân {x} tăng theo.",
+    ),
+    (
+        "economy_prices",
+        "negative",
+        "Tiểu thương chợ {x} than giá thịt heo, rau củ tăng mạnh, sức mua giảm.",
+    ),
+    (
+        "economy_prices",
+        "neutral",
+        "Giá lúa vụ thu đông ổn định, nông dân {x} phấn khởi vì được mùa.",
+    ),
+    (
+        "land",
+        "negative",
+        "Một số hộ dân {x} chưa đồng tình với mức giá bồi thường giải phóng mặt bằng.",
+    ),
+    (
+        "land",
+        "neutral",
+        "Người dân {x} mong dự án mở rộng đường được triển khai đúng tiến độ, công khai minh bạch.",
+    ),
+    (
+        "traffic_order",
+        "negative",
+        "Xe tải chạy quá tốc độ trên tuyến đường qua {x} gây mất an toàn giao thông.",
+    ),
+    (
+        "traffic_order",
+        "positive",
+        "Người dân {x} đồng tình với việc lắp đèn tín hiệu giao thông tại giao lộ đông xe.",
+    ),
+    (
+        "health",
+        "negative",
+        "Số ca sốt xuất huyết tại {x} tăng, người dân lo ngại dịch bệnh lây lan.",
+    ),
+    (
+        "health",
+        "positive",
+        "Người dân {x} hài lòng khi trạm y tế được nâng cấp và khám chữa bệnh bảo hiểm thuận tiện hơn.",
+    ),
+    (
+        "crime_fraud",
+        "negative",
+        "Nhiều người ở {x} nhận cuộc gọi giả danh công an yêu cầu chuyển tiền, lừa đảo qua mạng.",
+    ),
+    (
+        "crime_fraud",
+        "negative",
+        "Người dân {x} bức xúc vì tình trạng tín dụng đen, cho vay nặng lãi qua ứng dụng.",
+    ),
+    (
+        "education",
+        "positive",
+        "Phụ huynh {x} phấn khởi vì trường học mới được xây dựng khang trang trước năm học.",
+    ),
+    (
+        "education",
+        "neutral",
+        "Phụ huynh {x} quan tâm đến việc thu các khoản đóng góp đầu năm học.",
+    ),
+    (
+        "social_security",
+        "positive",
+        "Người dân {x} đánh giá cao việc hỗ trợ kịp thời các hộ nghèo, hộ cận nghèo.",
+    ),
+    (
+        "jobs_incomes",
+        "negative",
+        "Lao động ở {x} lo lắng vì nhiều doanh nghiệp giảm đơn hàng, cắt giảm giờ làm.",
+    ),
+    (
+        "online_information",
+        "negative",
+        "Trên mạng xã hội lan truyền thông tin sai sự thật về việc thu hồi đất ở {x}, gây hoang mang.",
+    ),
+    (
+        "culture_festivals",
+        "positive",
+        "Lễ hội văn hóa tại {x} thu hút đông đảo người dân, không khí vui tươi, an toàn.",
+    ),
 ];
 
 /// A tiny deterministic generator for the demo.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -625,17 +755,21 @@ pub async fn demo_items(db: &Db) -> anyhow::Result<()> {
         return Ok(());
     };
     let codes = crate::orgs::map_codes(db).await?;
-    let wards: Vec<(String, i64)> = ["31135", "31120", "31147", "31150", "31174", "31168", "31186", "31201", "31153", "31212", "31299"]
-        .iter()
-        .filter_map(|c| codes.get(*c).map(|id| (c.to_string(), *id)))
-        .collect();
+    let wards: Vec<(String, i64)> = [
+        "31135", "31120", "31147", "31150", "31174", "31168", "31186", "31201", "31153", "31212",
+        "31299",
+    ]
+    .iter()
+    .filter_map(|c| codes.get(*c).map(|id| (c.to_string(), *id)))
+    .collect();
     if wards.is_empty() {
         return Ok(());
     }
-    let names: HashMap<i64, String> = crate::orgs::unit_names(db, &wards.iter().map(|w| w.1).collect::<Vec<_>>())
-        .await?
-        .into_iter()
-        .collect();
+    let names: HashMap<i64, String> =
+        crate::orgs::unit_names(db, &wards.iter().map(|w| w.1).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .collect();
     let now = Utc::now().timestamp();
     let api = store::insert_source(
         db,
@@ -683,7 +817,9 @@ pub async fn demo_items(db: &Db) -> anyhow::Result<()> {
             unit_id: *unit,
             occurred_at: time,
             lang: "vi".into(),
-            body: crate::monitoring::model::prepare("", &body).map(|p| p.body).unwrap_or(body.clone()),
+            body: crate::monitoring::model::prepare("", &body)
+                .map(|p| p.body)
+                .unwrap_or(body.clone()),
             quality: crate::monitoring::model::prepare("", &body)
                 .map(|p| p.quality.key())
                 .unwrap_or("good"),
@@ -698,7 +834,8 @@ pub async fn demo_items(db: &Db) -> anyhow::Result<()> {
         }
     }
     // A letter from an old office computer, typed in the TCVN3 font.
-    let legacy = "Ng\u{AD}êi d©n ph\u{AD}êng Ninh KiÒu lo l¾ng vÒ ngËp óng kÐo dµi sau m\u{AD}a lín.";
+    let legacy =
+        "Ng\u{AD}êi d©n ph\u{AD}êng Ninh KiÒu lo l¾ng vÒ ngËp óng kÐo dµi sau m\u{AD}a lín.";
     if let Ok(p) = crate::monitoring::model::prepare("", legacy) {
         press_items.push(store::NewItem {
             external_id: "demo-tcvn3".into(),
@@ -742,7 +879,11 @@ pub async fn demo_items(db: &Db) -> anyhow::Result<()> {
     let minute = (now - hour_start).max(60);
     for j in 0..36i64 {
         let text = surge[(j % surge.len() as i64) as usize].replace("{x}", &place);
-        let body = if j % 3 == 1 { duluan_vitext::chars::fold(&text) } else { text };
+        let body = if j % 3 == 1 {
+            duluan_vitext::chars::fold(&text)
+        } else {
+            text
+        };
         api_items.push(store::NewItem {
             external_id: format!("demo-surge-{j}"),
             unit_id: surge_unit,

@@ -10,8 +10,7 @@ use crate::error::AppResult;
 use crate::{with_db, with_tx};
 
 /// The effective topic of `i` (a row of `monitor_items`).
-pub const EFF_TOPIC: &str =
-    "COALESCE(i.label_topic, i.src_topic, CASE WHEN i.pred_topic_conf >= 0.5 THEN i.pred_topic END)";
+pub const EFF_TOPIC: &str = "COALESCE(i.label_topic, i.src_topic, CASE WHEN i.pred_topic_conf >= 0.5 THEN i.pred_topic END)";
 /// The effective direction of `i`.
 pub const EFF_DIR: &str = "COALESCE(i.label_direction, i.src_direction, CASE WHEN i.pred_direction_conf >= 0.5 THEN i.pred_direction END)";
 
@@ -110,7 +109,9 @@ pub async fn insert_source(db: &Db, s: &NewSource<'_>, now: i64) -> AppResult<i6
 
 /// The first source of a kind (internal sources exist once).
 pub async fn find_source_of_kind(db: &Db, kind: &str) -> AppResult<Option<Source>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SOURCE_SELECT} WHERE kind = $1 ORDER BY id LIMIT 1"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SOURCE_SELECT} WHERE kind = $1 ORDER BY id LIMIT 1"
+    ));
     Ok(with_db!(db, |pool| sqlx::query_as(sql)
         .bind(kind)
         .fetch_optional(pool)
@@ -503,11 +504,13 @@ pub async fn mark_all_for_index(db: &Db) -> AppResult<u64> {
 
 /// Number of items, and of items waiting for the index.
 pub async fn count_items(db: &Db) -> AppResult<(i64, i64)> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN needs_index THEN 1 ELSE 0 END), 0) FROM monitor_items"
     )
     .fetch_one(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// A person's label on an item: the history row, the item's column, a new revision.
@@ -545,7 +548,11 @@ pub async fn set_label(
 }
 
 /// Labelled examples for a model: `(label, text)`, people's labels first, then sources' labels.
-pub async fn training_examples(db: &Db, kind: &str, limit: i64) -> AppResult<Vec<(String, String)>> {
+pub async fn training_examples(
+    db: &Db,
+    kind: &str,
+    limit: i64,
+) -> AppResult<Vec<(String, String)>> {
     let sql = if kind == "topic" {
         "SELECT COALESCE(label_topic, src_topic), body FROM monitor_items
          WHERE label_topic IS NOT NULL OR src_topic IS NOT NULL
@@ -568,7 +575,9 @@ pub async fn count_examples(db: &Db, kind: &str) -> AppResult<i64> {
     } else {
         "SELECT COUNT(*) FROM monitor_items WHERE label_direction IS NOT NULL OR src_direction IS NOT NULL"
     };
-    Ok(with_db!(db, |pool| sqlx::query_scalar(sql).fetch_one(pool).await?))
+    Ok(with_db!(db, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await?))
 }
 
 /// Number of people's labels of a kind.
@@ -769,14 +778,16 @@ pub async fn busy_series(
         .fetch_all(pool)
         .await?);
     out.retain(|r| r.0.is_some());
-    let all: Vec<(i64, i64)> = with_db!(db, |pool| sqlx::query_as(
+    let all: Vec<(i64, i64)> = with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT i.unit_id, COUNT(*) FROM monitor_items i WHERE i.occurred_at >= $1 AND i.unit_id IS NOT NULL
          GROUP BY 1 HAVING COUNT(*) >= $2"
     )
     .bind(since)
     .bind(min)
     .fetch_all(pool)
-    .await?);
+    .await?
+    });
     out.extend(all.into_iter().map(|(u, n)| (None, u, n)));
     Ok(out)
 }
@@ -824,11 +835,13 @@ pub struct ThresholdRow {
 
 /// Every threshold.
 pub async fn list_thresholds(db: &Db) -> AppResult<Vec<ThresholdRow>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT topic, CAST(min_volume AS BIGINT) AS min_volume, z FROM monitor_thresholds ORDER BY topic"
     )
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// Sets a topic's threshold.
@@ -840,7 +853,8 @@ pub async fn upsert_threshold(
     user_id: i64,
     now: i64,
 ) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+    with_db!(db, |pool| {
+        sqlx::query(
         "INSERT INTO monitor_thresholds (topic, min_volume, z, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (topic) DO UPDATE SET min_volume = excluded.min_volume, z = excluded.z,
            updated_by = excluded.updated_by, updated_at = excluded.updated_at"
@@ -852,7 +866,8 @@ pub async fn upsert_threshold(
     .bind(now)
     .execute(pool)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     Ok(())
 }
 
@@ -909,7 +924,8 @@ pub struct NewAlert {
 
 /// Inserts an alert unless the same spike has one; returns the new id.
 pub async fn insert_alert(db: &Db, a: &NewAlert, now: i64) -> AppResult<Option<i64>> {
-    Ok(with_db!(db, |pool| sqlx::query_scalar(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_scalar(
         "INSERT INTO monitor_alerts (dedup_key, kind, topic, unit_id, cluster_id, bucket_start, bucket_end, count, baseline, z,
            spike_kind, negative_now, negative_before, terms, example_ids, areas, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17)
@@ -933,7 +949,8 @@ pub async fn insert_alert(db: &Db, a: &NewAlert, now: i64) -> AppResult<Option<i
     .bind(&a.areas)
     .bind(now)
     .fetch_optional(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// An alert.
@@ -1014,7 +1031,12 @@ pub async fn find_alert(db: &Db, id: i64) -> AppResult<Option<Alert>> {
 }
 
 /// Alerts about the given units, newest first (`status`: one status, or every one when empty).
-pub async fn list_alerts(db: &Db, units: &[i64], status: &str, limit: i64) -> AppResult<Vec<Alert>> {
+pub async fn list_alerts(
+    db: &Db,
+    units: &[i64],
+    status: &str,
+    limit: i64,
+) -> AppResult<Vec<Alert>> {
     if units.is_empty() {
         return Ok(vec![]);
     }
@@ -1067,7 +1089,8 @@ pub async fn insert_notification(
     alert_id: i64,
     now: i64,
 ) -> AppResult<bool> {
-    Ok(with_db!(db, |pool| sqlx::query(
+    Ok(with_db!(db, |pool| {
+        sqlx::query(
         "INSERT INTO monitor_notifications (key, user_id, alert_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO NOTHING"
     )
@@ -1077,24 +1100,32 @@ pub async fn insert_notification(
     .bind(now)
     .execute(pool)
     .await?
-    .rows_affected())
-        == 1)
+    .rows_affected()
+    }) == 1)
 }
 
 /// A user's unread notifications: `(alert id, created at)`.
 pub async fn unread_notifications(db: &Db, user_id: i64) -> AppResult<Vec<(i64, i64)>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT alert_id, created_at FROM monitor_notifications WHERE user_id = $1 AND read_at IS NULL
          ORDER BY created_at DESC LIMIT 50"
     )
     .bind(user_id)
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// Marks a user's notifications of an alert as read.
-pub async fn mark_notifications_read(db: &Db, user_id: i64, alert_id: i64, now: i64) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn mark_notifications_read(
+    db: &Db,
+    user_id: i64,
+    alert_id: i64,
+    now: i64,
+) -> AppResult<()> {
+    with_db!(db, |pool| {
+        sqlx::query(
         "UPDATE monitor_notifications SET read_at = $1 WHERE user_id = $2 AND alert_id = $3 AND read_at IS NULL"
     )
     .bind(now)
@@ -1102,7 +1133,8 @@ pub async fn mark_notifications_read(db: &Db, user_id: i64, alert_id: i64, now: 
     .bind(alert_id)
     .execute(pool)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     Ok(())
 }
 
@@ -1185,11 +1217,13 @@ pub struct ClusterData {
 
 /// Clusters with their status and members (to match a new run against): `(cluster, status, item)`.
 pub async fn cluster_members(db: &Db) -> AppResult<Vec<(i64, String, i64)>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT m.cluster_id, c.status, m.item_id FROM monitor_cluster_items m JOIN monitor_clusters c ON c.id = m.cluster_id"
     )
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// Creates (`id` None) or refreshes a cluster with its members, in one transaction.
@@ -1281,7 +1315,12 @@ pub async fn drop_candidates(db: &Db, ids: &[i64]) -> AppResult<()> {
 }
 
 /// Clusters of a status whose scope lies in the given units, largest first.
-pub async fn list_clusters(db: &Db, status: &str, units: &[i64], limit: i64) -> AppResult<Vec<Cluster>> {
+pub async fn list_clusters(
+    db: &Db,
+    status: &str,
+    units: &[i64],
+    limit: i64,
+) -> AppResult<Vec<Cluster>> {
     if units.is_empty() {
         return Ok(vec![]);
     }
@@ -1309,13 +1348,15 @@ pub async fn find_cluster(db: &Db, id: i64) -> AppResult<Option<Cluster>> {
 
 /// Member item ids of a cluster.
 pub async fn cluster_member_ids(db: &Db, id: i64, limit: i64) -> AppResult<Vec<i64>> {
-    Ok(with_db!(db, |pool| sqlx::query_scalar(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_scalar(
         "SELECT item_id FROM monitor_cluster_items WHERE cluster_id = $1 ORDER BY item_id DESC LIMIT $2"
     )
     .bind(id)
     .bind(limit)
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// Records an analyst's decision on a candidate; false when it was already decided.
@@ -1328,7 +1369,8 @@ pub async fn decide_cluster(
     note: &str,
     now: i64,
 ) -> AppResult<bool> {
-    Ok(with_db!(db, |pool| sqlx::query(
+    Ok(with_db!(db, |pool| {
+        sqlx::query(
         "UPDATE monitor_clusters SET status = $1, stream_id = $2, decided_by = $3, decided_at = $4, note = $5
          WHERE id = $6 AND status = 'candidate'"
     )
@@ -1340,8 +1382,8 @@ pub async fn decide_cluster(
     .bind(id)
     .execute(pool)
     .await?
-    .rows_affected())
-        == 1)
+    .rows_affected()
+    }) == 1)
 }
 
 // ---------------------------------------------------------------- models
@@ -1371,7 +1413,8 @@ pub struct ModelRow {
     pub created_at: i64,
 }
 
-const MODEL_SELECT: &str = "SELECT id, kind, CAST(examples AS BIGINT) AS examples, labels, macro_f1, accuracy,
+const MODEL_SELECT: &str =
+    "SELECT id, kind, CAST(examples AS BIGINT) AS examples, labels, macro_f1, accuracy,
     CAST(folds AS BIGINT) AS folds, report, active, created_at FROM monitor_models";
 
 /// Stores a model and makes it the active one of its kind.
@@ -1436,7 +1479,9 @@ pub async fn active_model(db: &Db, kind: &str) -> AppResult<Option<(ModelRow, Ve
 /// The latest models, newest first.
 pub async fn list_models(db: &Db, limit: i64) -> AppResult<Vec<ModelRow>> {
     let sql = sqlx::AssertSqlSafe(format!("{MODEL_SELECT} ORDER BY id DESC LIMIT {limit}"));
-    Ok(with_db!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await?))
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
 }
 
 // ---------------------------------------------------------------- imports
@@ -1471,5 +1516,7 @@ pub async fn list_imports(db: &Db, limit: i64) -> AppResult<Vec<Import>> {
            CAST(ocr_pages AS BIGINT) AS ocr_pages, warnings, created_at
          FROM monitor_imports ORDER BY id DESC LIMIT {limit}"
     ));
-    Ok(with_db!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await?))
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
 }

@@ -56,7 +56,8 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
     items.reverse(); // oldest first: clusters grow in time order
     let texts: Vec<String> = items.iter().map(|i| i.3.clone()).collect();
     let found = tokio::task::spawn_blocking(move || {
-        let mut c = duluan_vitext::cluster::Clusterer::new(duluan_vitext::cluster::Options::default());
+        let mut c =
+            duluan_vitext::cluster::Clusterer::new(duluan_vitext::cluster::Options::default());
         for t in &texts {
             c.add(t);
         }
@@ -126,7 +127,8 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
             first_at: times.iter().copied().min().unwrap_or(now),
             last_at: times.iter().copied().max().unwrap_or(now),
             negative_share,
-            areas: serde_json::to_string(&areas.iter().take(10).collect::<Vec<_>>()).unwrap_or_default(),
+            areas: serde_json::to_string(&areas.iter().take(10).collect::<Vec<_>>())
+                .unwrap_or_default(),
             example_ids: serde_json::to_string(&examples).unwrap_or_default(),
             scope_unit_id: scope,
             members: ids.into_iter().collect(),
@@ -223,7 +225,11 @@ pub struct StreamsTemplate {
 async fn streams_page(state: &AppState, auth: &Auth, flash: Option<String>) -> AppResult<Response> {
     let roots = roots(auth, Capability::ViewMonitoring)?;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
-    let candidates = lines_for(state, store::list_clusters(&state.db, "candidate", &units, 50).await?).await?;
+    let candidates = lines_for(
+        state,
+        store::list_clusters(&state.db, "candidate", &units, 50).await?,
+    )
+    .await?;
     let mut decided = store::list_clusters(&state.db, "promoted", &units, 20).await?;
     decided.extend(store::list_clusters(&state.db, "dismissed", &units, 20).await?);
     let decided = lines_for(state, decided).await?;
@@ -231,7 +237,10 @@ async fn streams_page(state: &AppState, auth: &Auth, flash: Option<String>) -> A
         c: auth.ctx.chrome("monitoring-streams-title"),
         candidates,
         decided,
-        can_manage: !auth.user.roots_with(Capability::ManageMonitoring).is_empty(),
+        can_manage: !auth
+            .user
+            .roots_with(Capability::ManageMonitoring)
+            .is_empty(),
         flash,
     }))
 }
@@ -245,7 +254,11 @@ pub async fn show_streams(State(state): State<AppState>, auth: Auth) -> AppResul
 pub async fn run_now(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     roots(&auth, Capability::ManageMonitoring)?;
     let n = run(&state, Utc::now().timestamp()).await?;
-    let flash = Some(auth.ctx.tr.ta("monitoring-streams-done", &[("count", n.to_string())]));
+    let flash = Some(
+        auth.ctx
+            .tr
+            .ta("monitoring-streams-done", &[("count", n.to_string())]),
+    );
     streams_page(&state, &auth, flash).await
 }
 
@@ -283,8 +296,17 @@ pub struct PromoteForm {
 }
 
 async fn load_scoped(state: &AppState, auth: &Auth, id: i64) -> AppResult<Cluster> {
-    let c = store::find_cluster(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if !crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, c.scope_unit_id).await? {
+    let c = store::find_cluster(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::accounts::can(
+        &state.db,
+        &auth.user,
+        Capability::ViewMonitoring,
+        c.scope_unit_id,
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
     Ok(c)
@@ -310,7 +332,10 @@ async fn stream_page(
     let items = items
         .into_iter()
         .map(|i| {
-            let area = i.unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default();
+            let area = i
+                .unit_id
+                .and_then(|u| names.get(&u).cloned())
+                .unwrap_or_default();
             let when = crate::monitoring::ingest::format_time(i.occurred_at);
             (i, area, when)
         })
@@ -329,7 +354,11 @@ async fn stream_page(
         .collect();
     let line = lines_for(state, vec![c]).await?.remove(0);
     let form = form.unwrap_or_else(|| PromoteForm {
-        summary: format!("{}: {}", tr.t("monitoring-streams-summary-prefix"), line.terms.join(", ")),
+        summary: format!(
+            "{}: {}",
+            tr.t("monitoring-streams-summary-prefix"),
+            line.terms.join(", ")
+        ),
         unit_id: line.c.scope_unit_id.to_string(),
         direction: if line.c.negative_share.unwrap_or(0.0) >= 0.5 {
             "worried".into()
@@ -339,10 +368,17 @@ async fn stream_page(
         ..Default::default()
     });
     let mut r = page(StreamTemplate {
-        c: auth.ctx.chrome_titled(format!("{} — {}", tr.t("monitoring-stream-title"), line.c.label)),
+        c: auth.ctx.chrome_titled(format!(
+            "{} — {}",
+            tr.t("monitoring-stream-title"),
+            line.c.label
+        )),
         line,
         items,
-        can_manage: !auth.user.roots_with(Capability::ManageMonitoring).is_empty(),
+        can_manage: !auth
+            .user
+            .roots_with(Capability::ManageMonitoring)
+            .is_empty(),
         topics,
         units,
         form,
@@ -350,7 +386,12 @@ async fn stream_page(
         errors: errors.clone(),
         directions: crate::reporting::model::Direction::KEYS
             .iter()
-            .map(|d| (d.to_string(), tr.t(&crate::reporting::model::Direction::label_key(d))))
+            .map(|d| {
+                (
+                    d.to_string(),
+                    tr.t(&crate::reporting::model::Direction::label_key(d)),
+                )
+            })
             .collect(),
     });
     if !errors.is_empty() {
@@ -377,8 +418,13 @@ pub async fn promote(
     Form(form): Form<PromoteForm>,
 ) -> AppResult<Response> {
     let c = load_scoped(&state, &auth, id).await?;
-    crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, c.scope_unit_id)
-        .await?;
+    crate::accounts::require(
+        &state.db,
+        &auth.user,
+        Capability::ManageMonitoring,
+        c.scope_unit_id,
+    )
+    .await?;
     if c.status != "candidate" {
         return Err(AppError::Conflict("monitoring-streams-decided"));
     }
@@ -411,7 +457,11 @@ pub async fn promote(
         scope: "local".into(),
         breadth: "some".into(),
         direction: form.direction.clone(),
-        intensity: if c.size >= 50 { "high".into() } else { "medium".into() },
+        intensity: if c.size >= 50 {
+            "high".into()
+        } else {
+            "medium".into()
+        },
         confirm_pii: "yes".into(),
         ..Default::default()
     };
@@ -423,8 +473,16 @@ pub async fn promote(
         }
     };
     let now = Utc::now().timestamp();
-    store::decide_cluster(&state.db, c.id, "promoted", Some(stream_id), auth.user.id, form.note.trim(), now)
-        .await?;
+    store::decide_cluster(
+        &state.db,
+        c.id,
+        "promoted",
+        Some(stream_id),
+        auth.user.id,
+        form.note.trim(),
+        now,
+    )
+    .await?;
     audit::record(
         &state.db,
         &auth.ctx.actor(),
@@ -453,10 +511,25 @@ pub async fn dismiss(
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
     let c = load_scoped(&state, &auth, id).await?;
-    crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, c.scope_unit_id)
-        .await?;
+    crate::accounts::require(
+        &state.db,
+        &auth.user,
+        Capability::ManageMonitoring,
+        c.scope_unit_id,
+    )
+    .await?;
     let now = Utc::now().timestamp();
-    if !store::decide_cluster(&state.db, c.id, "dismissed", None, auth.user.id, form.note.trim(), now).await? {
+    if !store::decide_cluster(
+        &state.db,
+        c.id,
+        "dismissed",
+        None,
+        auth.user.id,
+        form.note.trim(),
+        now,
+    )
+    .await?
+    {
         return Err(AppError::Conflict("monitoring-streams-decided"));
     }
     audit::record(

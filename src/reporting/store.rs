@@ -1048,13 +1048,26 @@ pub async fn list_streams_after(
     db: &Db,
     after_id: i64,
     limit: i64,
-) -> AppResult<Vec<(i64, i64, String, String, String, String, String, DateTime<Utc>)>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+) -> AppResult<
+    Vec<(
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+    )>,
+> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT s.id, s.unit_id, t.key, s.direction, s.summary, s.causes, s.forecast, s.created_at
          FROM streams s JOIN report_topics t ON t.id = s.topic_id WHERE s.id > $1 ORDER BY s.id LIMIT $2"
     )
     .bind(after_id)
     .bind(limit)
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }

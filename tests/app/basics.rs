@@ -87,7 +87,7 @@ async fn navigation_shows_every_context_and_unbuilt_ones_say_so() {
     ] {
         home.assert_contains(label);
     }
-    for path in ["/briefings", "/monitoring", "/hotspots", "/documents"] {
+    for path in ["/briefings", "/hotspots", "/documents"] {
         let page = app.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         page.assert_contains("Phần này chưa được xây dựng.");
