@@ -76,7 +76,7 @@ fn text(i: usize) -> String {
         }
         s.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         duluan_vitext::chars::fold(&s)
     } else {
         s

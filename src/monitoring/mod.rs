@@ -45,6 +45,9 @@ pub struct Models {
     pub direction: Option<(i64, Arc<duluan_vitext::classify::Classifier>)>,
 }
 
+/// Unit codes → ids, with the time they were read.
+type CodeCache = (Instant, Arc<HashMap<String, i64>>);
+
 /// Monitoring's share of the application state: the search index and the models in use.
 #[derive(Clone)]
 pub struct Runtime {
@@ -55,7 +58,7 @@ pub struct Runtime {
     /// Models in use.
     pub models: Arc<RwLock<Models>>,
     models_loaded: Arc<Mutex<Option<Instant>>>,
-    codes: Arc<Mutex<Option<(Instant, Arc<HashMap<String, i64>>)>>>,
+    codes: Arc<Mutex<Option<CodeCache>>>,
 }
 
 impl std::fmt::Debug for Runtime {

@@ -361,15 +361,15 @@ fn labelled(
         .map(|(v, c)| (name(v), Some(format!("{:.0}", c * 100.0))))
 }
 
+/// A label for display: its name and, when a model chose it, the confidence.
+pub type Shown = Option<(String, Option<String>)>;
+
 /// Topic and direction of an item for display.
 pub fn item_labels(
     item: &Item,
     topics: &HashMap<String, String>,
     directions: &HashMap<String, String>,
-) -> (
-    Option<(String, Option<String>)>,
-    Option<(String, Option<String>)>,
-) {
+) -> (Shown, Shown) {
     (
         labelled(
             topics,
@@ -450,15 +450,21 @@ pub async fn show_search(
         if error.is_none() {
             let query = duluan_search::Query {
                 text: q.q.chars().take(500).collect(),
-                sources: (!q.source.is_empty())
-                    .then(|| vec![q.source.clone()])
-                    .unwrap_or_default(),
-                topics: (!q.topic.is_empty())
-                    .then(|| vec![q.topic.clone()])
-                    .unwrap_or_default(),
-                directions: (!q.direction.is_empty())
-                    .then(|| vec![q.direction.clone()])
-                    .unwrap_or_default(),
+                sources: if q.source.is_empty() {
+                    vec![]
+                } else {
+                    vec![q.source.clone()]
+                },
+                topics: if q.topic.is_empty() {
+                    vec![]
+                } else {
+                    vec![q.topic.clone()]
+                },
+                directions: if q.direction.is_empty() {
+                    vec![]
+                } else {
+                    vec![q.direction.clone()]
+                },
                 scope: Some(roots.clone()),
                 area,
                 from,

@@ -176,7 +176,8 @@ pub struct ClusterLine {
 
 pub async fn lines_for(state: &AppState, clusters: Vec<Cluster>) -> AppResult<Vec<ClusterLine>> {
     let mut unit_ids = vec![];
-    let parsed: Vec<(Cluster, Vec<String>, Vec<(i64, i64)>)> = clusters
+    type Parsed = (Cluster, Vec<String>, Vec<(i64, i64)>);
+    let parsed: Vec<Parsed> = clusters
         .into_iter()
         .map(|c| {
             let terms: Vec<String> = serde_json::from_str(&c.terms).unwrap_or_default();

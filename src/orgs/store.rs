@@ -599,7 +599,7 @@ pub async fn ancestor_map(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<i6
             by.entry(d).or_default().push((depth, a));
         }
         for (d, mut v) in by {
-            v.sort_by(|x, y| y.0.cmp(&x.0));
+            v.sort_by_key(|x| std::cmp::Reverse(x.0));
             out.insert(d, v.into_iter().map(|x| x.1).collect());
         }
     }
