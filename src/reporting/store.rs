@@ -585,6 +585,52 @@ pub async fn list_period_streams(db: &Db, period: &str) -> AppResult<Vec<Stream>
         .await?))
 }
 
+/// A stream of the synthesis as integers only.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct StreamKey {
+    /// Id.
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Topic.
+    pub topic_id: i64,
+    /// City stream it is merged into.
+    pub city_stream_id: Option<i64>,
+}
+
+/// The streams of [`list_period_streams`] as integers only, in the same order.
+pub async fn list_period_stream_keys(db: &Db, period: &str) -> AppResult<Vec<StreamKey>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT s.id, s.unit_id, s.topic_id, s.city_stream_id FROM streams s LEFT JOIN reports r ON r.id = s.report_id
+         WHERE s.period = $1 AND (s.city_stream_id IS NOT NULL OR r.status IN ('submitted', 'accepted'))
+         ORDER BY s.topic_id, s.city_stream_id, s.id"
+    )
+    .bind(period)
+    .fetch_all(pool)
+    .await?))
+}
+
+/// The given streams, ordered by topic, city stream and id.
+pub async fn list_streams_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Stream>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{STREAM_SELECT} WHERE s.id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<Stream> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    out.sort_by_key(|s| (s.topic_id, s.city_stream_id, s.id));
+    Ok(out)
+}
+
 /// Completeness rows: `(unit, period, status, on time, report id)` of the reports of a type in a period range.
 pub async fn list_completeness_rows(
     db: &Db,
@@ -605,6 +651,50 @@ pub async fn list_completeness_rows(
         .into_iter()
         .map(|(u, p, s, id, t)| (u, p, s, t == 1, id))
         .collect())
+}
+
+/// The state code of a unit-period without a report.
+pub const CELL_NONE: i32 = -1;
+
+/// Whether a state code of [`list_period_cells`] is a sent report (submitted or accepted).
+pub fn cell_sent(code: i32) -> bool {
+    matches!(code >> 1, 1 | 2)
+}
+
+/// Whether a state code is a report sent by its due date.
+pub fn cell_on_time(code: i32) -> bool {
+    code >= 0 && code & 1 == 1
+}
+
+/// The status key of a state code.
+pub fn cell_status(code: i32) -> &'static str {
+    match code >> 1 {
+        1 => "submitted",
+        2 => "accepted",
+        3 => "returned",
+        _ => "draft",
+    }
+}
+
+/// The reports of a type in one period as integers only: `(unit, report id, state code)`, where
+/// the code is `status * 2 + on time` (status 0 draft, 1 submitted, 2 accepted, 3 returned; on
+/// time = sent and first submitted by the due date). Read from the covering index
+/// `reports_completeness`; the completeness page runs it once per period.
+pub async fn list_period_cells(
+    db: &Db,
+    type_id: i64,
+    period: &str,
+) -> AppResult<Vec<(i64, i64, i32)>> {
+    let sql = "SELECT unit_id, id,
+                 CAST((CASE status WHEN 'submitted' THEN 2 WHEN 'accepted' THEN 4 WHEN 'returned' THEN 6 ELSE 0 END)
+                 + (CASE WHEN status IN ('submitted', 'accepted') AND first_submitted_at IS NOT NULL
+                         AND first_submitted_at <= due_at THEN 1 ELSE 0 END) AS INTEGER)
+               FROM reports WHERE report_type_id = $1 AND period = $2";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(type_id)
+        .bind(period)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// A city stream of the synthesis.
