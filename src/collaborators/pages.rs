@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::collaborators::model::{
     AppliesTo, AttributeValue, Cell, CollaboratorFields, CsvError, Dimension, FieldError,
-    INACTIVE_AFTER_PERIODS, is_inactive, read_csv,
+    INACTIVE_AFTER_PERIODS, is_inactive, read_import,
 };
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -644,10 +644,11 @@ pub async fn import_collaborators(
         )
             .into_response()
     };
-    let rows = match read_csv(&bytes) {
-        Ok(r) => r,
+    let file = match read_import(&bytes) {
+        Ok(f) => f,
         Err(errs) => return Ok(fail(errs.iter().map(show).collect())),
     };
+    let rows = &file.rows;
     if rows.is_empty() {
         return Ok(fail(vec![tr.t("collaborators-import-error-empty")]));
     }
@@ -655,7 +656,7 @@ pub async fn import_collaborators(
     let codes = crate::orgs::store::map_codes(&state.db).await?;
     let mut inputs = vec![];
     let mut errors = vec![];
-    for (row, fields) in &rows {
+    for (row, fields) in rows {
         let unit = codes.get(fields.unit.trim()).copied();
         match fields.parse(unit, &values) {
             Ok(i) => {
@@ -669,7 +670,7 @@ pub async fn import_collaborators(
                 {
                     errors.push(show(&CsvError {
                         row: *row,
-                        column: "unit".into(),
+                        column: file.column("unit"),
                         key: "collaborators-error-unit-scope",
                     }));
                 } else {
@@ -680,7 +681,7 @@ pub async fn import_collaborators(
                 for (column, key) in errs {
                     errors.push(show(&CsvError {
                         row: *row,
-                        column: column.to_string(),
+                        column: file.column(column),
                         key,
                     }));
                 }
@@ -704,7 +705,7 @@ pub async fn import_collaborators(
             .roots_with(Capability::ManageCollaborators)
             .first()
             .copied(),
-        json!({"rows": ids.len()}),
+        json!({"rows": ids.len(), "format": if file.labels.is_empty() { "csv" } else { "spreadsheet" }}),
     )
     .await?;
     Ok(page(ImportTemplate {

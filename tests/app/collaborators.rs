@@ -1,5 +1,5 @@
 //! Tests of the collaborator network through the real server: identity visible only to the
-//! managing unit (and audited), pseudonyms elsewhere, the form and the CSV import (all or nothing,
+//! managing unit (and audited), pseudonyms elsewhere, the form and the CSV and XLSX imports (all or nothing,
 //! errors with row and column), coverage against targets counted by hand on the demo,
 //! replacement keeping history, activity and the inactivity flag.
 
@@ -125,6 +125,79 @@ async fn the_form_and_the_import_check_everything_first() {
     let list = app.get("/collaborators").await;
     list.assert_contains("Lý Thị Kim");
     list.assert_contains("Đỗ Văn Nam");
+}
+
+/// An XLSX workbook of rows (first row the header); a cell `=date:YYYY-MM-DD` is written as an
+/// Excel date, a cell of digits only as a number.
+fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if let Some(d) = cell.strip_prefix("=date:") {
+                let p: Vec<u16> = d.split('-').map(|x| x.parse().unwrap()).collect();
+                let dt = ExcelDateTime::from_ymd(p[0], p[1] as u8, p[2] as u8).unwrap();
+                ws.write_datetime_with_format(r, c, &dt, &date).unwrap();
+            } else if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit()) {
+                ws.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
+            } else {
+                ws.write_string(r, c, *cell).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn the_xlsx_import_keeps_the_csv_rules() {
+    let app = spawn_demo().await;
+    app.login_demo("reporter").await;
+    let header: &[&str] = &["unit", "full_name", "phone", "consent_date", "stratum", "gender"];
+    // Row 3 has an impossible date, row 4 an unknown unit and stratum: nothing is saved, and the
+    // errors name the sheet's row and the column by letter and header.
+    let bad = workbook(&[
+        header,
+        &["31135", "Lý Thị Kim", "903111222", "=date:2026-02-01", "nông dân", "nữ"],
+        &["31135", "Tô Văn Út", "", "31/02/2026", "farmer", "male"],
+        &["99999", "Châu Văn Bé", "", "=date:2026-02-01", "astronaut", "male"],
+    ]);
+    let page = app.upload("/collaborators/import", "ctv.xlsx", bad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    page.assert_contains("Dòng 3, cột D (consent_date): Ngày phải có dạng");
+    page.assert_contains("Dòng 4, cột A (unit): Không có đơn vị với mã này.");
+    page.assert_contains("Dòng 4, cột E (stratum): Giá trị không có trong danh mục.");
+    assert!(!app.get("/collaborators").await.body.contains("Lý Thị Kim"));
+    // An unknown column is named by letter too.
+    let odd = workbook(&[&["unit", "full_name", "consent_date", "shoe_size"]]);
+    let page = app.upload("/collaborators/import", "ctv.xlsx", odd).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Dòng 1, cột D (shoe_size): Cột không có trong danh sách.");
+    // Not a spreadsheet although it looks like one.
+    let page = app
+        .upload("/collaborators/import", "ctv.xlsx", b"PK\x03\x04garbage".to_vec())
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Không đọc được bảng tính");
+    // A good workbook: Excel dates and a numeric phone are read as text the checks accept.
+    let good = workbook(&[
+        header,
+        &["31135", "Lý Thị Kim", "903111222", "=date:2026-02-01", "nông dân", "nữ"],
+        &[],
+        &["31135", "Tô Văn Út", "", "01/02/2026", "farmer", "male"],
+    ]);
+    let page = app.upload("/collaborators/import", "ctv.xlsx", good).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Đã nhập 2 cộng tác viên.");
+    let list = app.get("/collaborators").await;
+    list.assert_contains("Lý Thị Kim");
+    list.assert_contains("Tô Văn Út");
+    let id = first_id(&app, "/collaborators", "Lý Thị Kim").await;
+    let show = app.get(&format!("/collaborators/{id}")).await;
+    show.assert_contains("903111222");
+    show.assert_contains("01/02/2026");
 }
 
 #[tokio::test]
