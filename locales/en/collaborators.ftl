@@ -74,3 +74,45 @@ collaborators-target-new = Set a representation target
 collaborators-applies-to = Applies to
 collaborators-target-what = Count
 collaborators-minimum = Minimum
+
+# Settings
+collaborators-settings-title = Collaborator network settings
+collaborators-settings-help = The value lists of the representation attributes and the inactivity threshold, shared by the whole deployment. Every change is audited.
+collaborators-settings-saved = Settings saved.
+collaborators-settings-inactivity = Inactivity threshold
+collaborators-settings-inactive-after = Consecutive periods (months) without activity before a collaborator is flagged for replacement
+collaborators-settings-key = Key
+collaborators-settings-names = Names (Vietnamese, English)
+collaborators-settings-name-vi = Vietnamese name
+collaborators-settings-name-en = English name
+collaborators-settings-add = Add a value
+collaborators-settings-delete = Remove
+collaborators-settings-link = Settings
+collaborators-settings-error-periods = The number of periods must be a whole number from 1 to { $max }.
+collaborators-settings-error-dimension = Unknown attribute.
+collaborators-settings-error-key = A key has lower-case ASCII letters, digits and underscores only (at most 40).
+collaborators-settings-error-name = A Vietnamese name is required (at most 100 characters).
+collaborators-settings-error-in-use = “{ $key }” cannot be removed: { $people } collaborators and { $targets } targets use it.
+
+# Briefings (dated attendance records)
+collaborators-briefings-title = Collaborator briefings
+collaborators-briefings-help = Record the date of a briefing, its topic and the collaborators who attended (by CTV id). Each attendance counts in the collaborator's activity of that month.
+collaborators-briefings-recent = Recent briefings
+collaborators-briefings-none = No briefing recorded yet.
+collaborators-briefings-link = Briefings
+collaborators-briefing-title = Briefing
+collaborators-briefing-new = Record a briefing
+collaborators-briefing-choose-unit = Choose the unit
+collaborators-briefing-date = Date held
+collaborators-briefing-topic = Topic
+collaborators-briefing-attended = Collaborators who attended
+collaborators-briefing-more = Other CTV ids (separated by commas or lines)
+collaborators-briefing-count = Attendees
+collaborators-briefing-delete = Delete this record
+collaborators-briefing-deleted = The briefing record is deleted.
+collaborators-briefing-error-date = The date must be YYYY-MM-DD and not in the future.
+collaborators-briefing-error-topic = The topic needs 3 to 300 characters.
+collaborators-briefing-error-too-many = More than 2,000 attendees.
+collaborators-briefing-error-unknown = No collaborator with the id: { $ids }.
+collaborators-briefing-error-elsewhere = Not in this unit: { $ids }.
+collaborators-briefing-error-inactive = No longer active on that day: { $ids }.

@@ -74,3 +74,45 @@ collaborators-target-new = Đặt chỉ tiêu đại diện
 collaborators-applies-to = Áp dụng cho
 collaborators-target-what = Đếm
 collaborators-minimum = Tối thiểu
+
+# Settings
+collaborators-settings-title = Cấu hình mạng lưới cộng tác viên
+collaborators-settings-help = Danh mục giá trị của các thuộc tính đại diện và ngưỡng không hoạt động dùng chung cho cả hệ thống. Mọi thay đổi đều được ghi nhật ký.
+collaborators-settings-saved = Đã lưu cấu hình.
+collaborators-settings-inactivity = Ngưỡng không hoạt động
+collaborators-settings-inactive-after = Số kỳ (tháng) liên tiếp không có hoạt động thì đánh dấu cần thay thế
+collaborators-settings-key = Mã
+collaborators-settings-names = Tên (tiếng Việt, tiếng Anh)
+collaborators-settings-name-vi = Tên tiếng Việt
+collaborators-settings-name-en = Tên tiếng Anh
+collaborators-settings-add = Thêm giá trị
+collaborators-settings-delete = Xoá
+collaborators-settings-link = Cấu hình
+collaborators-settings-error-periods = Số kỳ phải là số nguyên từ 1 đến { $max }.
+collaborators-settings-error-dimension = Thuộc tính không có trong danh sách.
+collaborators-settings-error-key = Mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới (tối đa 40 ký tự).
+collaborators-settings-error-name = Cần tên tiếng Việt (tối đa 100 ký tự).
+collaborators-settings-error-in-use = Không xoá được “{ $key }”: { $people } cộng tác viên và { $targets } chỉ tiêu đang dùng giá trị này.
+
+# Briefings (dated attendance records)
+collaborators-briefings-title = Giao ban cộng tác viên
+collaborators-briefings-help = Ghi ngày giao ban, nội dung và những cộng tác viên tham dự (theo mã CTV). Mỗi lần tham dự được tính vào hoạt động của cộng tác viên trong tháng đó.
+collaborators-briefings-recent = Các buổi giao ban gần đây
+collaborators-briefings-none = Chưa ghi buổi giao ban nào.
+collaborators-briefings-link = Giao ban
+collaborators-briefing-title = Buổi giao ban
+collaborators-briefing-new = Ghi buổi giao ban
+collaborators-briefing-choose-unit = Chọn đơn vị
+collaborators-briefing-date = Ngày giao ban
+collaborators-briefing-topic = Nội dung
+collaborators-briefing-attended = Cộng tác viên tham dự
+collaborators-briefing-more = Mã CTV khác (cách nhau bằng dấu phẩy hoặc xuống dòng)
+collaborators-briefing-count = Số người tham dự
+collaborators-briefing-delete = Xoá bản ghi này
+collaborators-briefing-deleted = Đã xoá bản ghi giao ban.
+collaborators-briefing-error-date = Ngày phải có dạng YYYY-MM-DD và không ở tương lai.
+collaborators-briefing-error-topic = Nội dung cần từ 3 đến 300 ký tự.
+collaborators-briefing-error-too-many = Quá 2 000 người tham dự.
+collaborators-briefing-error-unknown = Không có cộng tác viên với mã: { $ids }.
+collaborators-briefing-error-elsewhere = Không thuộc đơn vị này: { $ids }.
+collaborators-briefing-error-inactive = Không còn hoạt động vào ngày đó: { $ids }.
