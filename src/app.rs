@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::routes())
         .merge(crate::collaborators::routes())
         .merge(crate::reporting::routes())
+        .merge(crate::mail::routes())
         .merge(crate::surveys::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

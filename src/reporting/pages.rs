@@ -159,7 +159,13 @@ pub async fn show_home(State(state): State<AppState>, auth: Auth) -> AppResult<R
     let notifications = store::list_notifications(&state.db, &own)
         .await?
         .into_iter()
-        .map(|(m, l, at)| (m, l, crate::reporting::reports::show_time(at)))
+        .map(|n| {
+            (
+                crate::reporting::jobs::render_notification(auth.ctx.tr, &n),
+                n.link,
+                crate::reporting::reports::show_time(n.created_at),
+            )
+        })
         .collect();
     Ok(page(HomeTemplate {
         notifications,

@@ -878,25 +878,38 @@ pub async fn list_sent_units(db: &Db, type_id: i64, period: &str) -> AppResult<V
     }))
 }
 
-/// Reminder addresses of units: `(unit id, e-mail)`.
-pub async fn list_contacts(db: &Db) -> AppResult<Vec<(i64, String)>> {
+/// A unit's reminder address and the language its messages are written in.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Contact {
+    /// Unit.
+    pub unit_id: i64,
+    /// E-mail address.
+    pub email: String,
+    /// Language code (`vi`, `en`).
+    pub lang: String,
+}
+
+/// Reminder addresses of units.
+pub async fn list_contacts(db: &Db) -> AppResult<Vec<Contact>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
-        "SELECT unit_id, email FROM report_unit_contacts ORDER BY unit_id"
+        "SELECT unit_id, email, lang FROM report_unit_contacts ORDER BY unit_id"
     )
     .fetch_all(pool)
     .await?))
 }
 
 /// Sets reminder addresses, all or nothing.
-pub async fn upsert_contacts(db: &Db, rows: &[(i64, String)], now: DateTime<Utc>) -> AppResult<()> {
+pub async fn upsert_contacts(db: &Db, rows: &[Contact], now: DateTime<Utc>) -> AppResult<()> {
     with_tx!(db, |tx| {
-        for (unit, email) in rows {
+        for c in rows {
             sqlx::query(
-                "INSERT INTO report_unit_contacts (unit_id, email, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (unit_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
+                "INSERT INTO report_unit_contacts (unit_id, email, lang, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (unit_id) DO UPDATE SET email = excluded.email, lang = excluded.lang,
+                   updated_at = excluded.updated_at",
             )
-            .bind(*unit)
-            .bind(email)
+            .bind(c.unit_id)
+            .bind(&c.email)
+            .bind(&c.lang)
             .bind(now)
             .execute(&mut **tx)
             .await?;
@@ -905,42 +918,71 @@ pub async fn upsert_contacts(db: &Db, rows: &[(i64, String)], now: DateTime<Utc>
     })
 }
 
+/// An in-app notification to store: rendered when read, in the reader's language, from its
+/// message key and arguments; `message` (Vietnamese) is kept for readers of the raw table.
+pub struct NewNotification<'a> {
+    /// Idempotency key.
+    pub key: &'a str,
+    /// Unit whose users see it.
+    pub unit_id: i64,
+    /// The message in Vietnamese.
+    pub message: &'a str,
+    /// Fluent message key.
+    pub message_key: &'a str,
+    /// Its arguments, a JSON object of strings.
+    pub args: &'a str,
+    /// Where it leads.
+    pub link: &'a str,
+}
+
 /// Adds an in-app notification for a unit unless one with the same key exists.
 pub async fn insert_notification(
     db: &Db,
-    key: &str,
-    unit_id: i64,
-    message: &str,
-    link: &str,
+    n: &NewNotification<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let n = with_db!(db, |pool| {
+    let added = with_db!(db, |pool| {
         sqlx::query(
-        "INSERT INTO report_notifications (key, unit_id, message, link, created_at) VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO report_notifications (key, unit_id, message, message_key, args, link, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (key) DO NOTHING"
     )
-    .bind(key)
-    .bind(unit_id)
-    .bind(message)
-    .bind(link)
+    .bind(n.key)
+    .bind(n.unit_id)
+    .bind(n.message)
+    .bind(n.message_key)
+    .bind(n.args)
+    .bind(n.link)
     .bind(now)
     .execute(pool)
     .await?
     .rows_affected()
     });
-    Ok(n == 1)
+    Ok(added == 1)
 }
 
-/// The latest notifications of the given units: `(message, link, created at)`.
-pub async fn list_notifications(
-    db: &Db,
-    units: &[i64],
-) -> AppResult<Vec<(String, String, DateTime<Utc>)>> {
+/// A stored notification.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Notification {
+    /// The message in Vietnamese (older rows: the only text).
+    pub message: String,
+    /// Fluent message key, or empty.
+    pub message_key: String,
+    /// Its arguments (JSON object).
+    pub args: String,
+    /// Where it leads.
+    pub link: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest notifications of the given units.
+pub async fn list_notifications(db: &Db, units: &[i64]) -> AppResult<Vec<Notification>> {
     if units.is_empty() {
         return Ok(vec![]);
     }
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT message, link, created_at FROM report_notifications WHERE unit_id IN ({})
+        "SELECT message, message_key, args, link, created_at FROM report_notifications WHERE unit_id IN ({})
          ORDER BY created_at DESC, id DESC LIMIT 20",
         placeholders(1, units.len())
     ));
