@@ -47,7 +47,10 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             "/collaborators/briefings",
             get(briefings::list_briefings).post(briefings::create_briefing),
         )
-        .route("/collaborators/briefings/{id}", get(briefings::show_briefing))
+        .route(
+            "/collaborators/briefings/{id}",
+            get(briefings::show_briefing),
+        )
         .route(
             "/collaborators/briefings/{id}/delete",
             post(briefings::delete_briefing),

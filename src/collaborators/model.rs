@@ -464,8 +464,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
             key: "collaborators-import-error-spreadsheet",
         }]
     };
-    let mut book =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| file_error())?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| file_error())?;
     let Some(first) = book.sheet_names().first().cloned() else {
         return Err(file_error());
     };
@@ -476,10 +476,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
     let Some((_, header)) = lines.next() else {
         return Err(file_error());
     };
-    let headers: Vec<String> = header
-        .iter()
-        .map(|d| cell_text(d).to_lowercase())
-        .collect();
+    let headers: Vec<String> = header.iter().map(|d| cell_text(d).to_lowercase()).collect();
     let label = |i: usize| {
         let h = headers.get(i).cloned().unwrap_or_default();
         format!("{} ({h})", column_letter(c0 + i))
@@ -683,7 +680,10 @@ mod tests {
         use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        for (c, h) in ["Unit", "full_name", "consent_date", "phone"].iter().enumerate() {
+        for (c, h) in ["Unit", "full_name", "consent_date", "phone"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, c as u16, *h).unwrap();
         }
         ws.write_number(1, 0, 31135.0).unwrap();

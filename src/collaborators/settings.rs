@@ -181,7 +181,13 @@ pub fn check_value(f: &ValueForm) -> Result<AttributeValue, Vec<&'static str>> {
     {
         errors.push("collaborators-settings-error-key");
     }
-    let name = |s: &str| -> String { s.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect() };
+    let name = |s: &str| -> String {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .nfc()
+            .collect()
+    };
     let name_vi = name(&f.name_vi);
     let mut name_en = name(&f.name_en);
     if name_en.is_empty() {
@@ -241,8 +247,9 @@ pub async fn delete_value(
     Form(f): Form<ValueForm>,
 ) -> AppResult<Response> {
     let unit = require_settings(&state, &auth).await?;
-    let d = Dimension::parse(&f.dimension)
-        .ok_or(AppError::BadRequest("collaborators-settings-error-dimension"))?;
+    let d = Dimension::parse(&f.dimension).ok_or(AppError::BadRequest(
+        "collaborators-settings-error-dimension",
+    ))?;
     let key = f.key.trim();
     let (people, targets) = store::count_value_uses(&state.db, d, key).await?;
     if people > 0 || targets > 0 {
@@ -285,7 +292,10 @@ mod tests {
             name_en: en.into(),
         };
         let v = check_value(&f("stratum", " Fisher_2 ", "  Ngư   dân ", "")).unwrap();
-        assert_eq!((v.key.as_str(), v.name_vi.as_str()), ("fisher_2", "Ngư dân"));
+        assert_eq!(
+            (v.key.as_str(), v.name_vi.as_str()),
+            ("fisher_2", "Ngư dân")
+        );
         assert_eq!(v.name_en, "Ngư dân");
         let e = check_value(&f("shoe", "x y", "", "")).unwrap_err();
         assert_eq!(

@@ -546,13 +546,15 @@ pub async fn list_briefings(db: &Db, units: &[i64], limit: i64) -> AppResult<Vec
 
 /// Who attended a briefing: `(collaborator id, pseudonym)`.
 pub async fn list_attendees(db: &Db, briefing_id: i64) -> AppResult<Vec<(i64, String)>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT c.id, c.pseudonym FROM collaborator_briefing_attendance a
          JOIN collaborators c ON c.id = a.collaborator_id WHERE a.briefing_id = $1 ORDER BY c.pseudonym"
     )
     .bind(briefing_id)
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// Deletes a briefing and its attendance.

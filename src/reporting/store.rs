@@ -600,14 +600,16 @@ pub struct StreamKey {
 
 /// The streams of [`list_period_streams`] as integers only, in the same order.
 pub async fn list_period_stream_keys(db: &Db, period: &str) -> AppResult<Vec<StreamKey>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT s.id, s.unit_id, s.topic_id, s.city_stream_id FROM streams s LEFT JOIN reports r ON r.id = s.report_id
          WHERE s.period = $1 AND (s.city_stream_id IS NOT NULL OR r.status IN ('submitted', 'accepted'))
          ORDER BY s.topic_id, s.city_stream_id, s.id"
     )
     .bind(period)
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// The given streams, ordered by topic, city stream and id.

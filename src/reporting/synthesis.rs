@@ -177,8 +177,10 @@ pub async fn show_completeness(
     };
     // The expected units, indexed densely; their cells come from one integer-only query per
     // period (`unit, report id, state code`), read through the covering index.
-    let expected_units: Vec<&crate::orgs::model::Unit> =
-        subtree.iter().filter(|u| assigned.contains(&u.id)).collect();
+    let expected_units: Vec<&crate::orgs::model::Unit> = subtree
+        .iter()
+        .filter(|u| assigned.contains(&u.id))
+        .collect();
     let index: HashMap<i64, usize> = expected_units
         .iter()
         .enumerate()
@@ -540,8 +542,7 @@ pub async fn show_synthesis(
     let tr = auth.ctx.tr;
     let period = month_or_last(&q.period);
     let page_no = q.page.unwrap_or(1).max(1);
-    let (index, groups, total, pages) =
-        workspace(&state, &auth, &period, q.topic, page_no).await?;
+    let (index, groups, total, pages) = workspace(&state, &auth, &period, q.topic, page_no).await?;
     Ok(page(SynthesisTemplate {
         c: auth.ctx.chrome("reporting-synthesis-title"),
         period,
@@ -779,7 +780,8 @@ pub async fn show_draft(
         let mut seen = HashSet::new();
         for k in keys.iter().filter(|k| k.city_stream_id == Some(city.id)) {
             if seen.insert(k.unit_id) {
-                city.units.push(names.get(&k.unit_id).cloned().unwrap_or_default());
+                city.units
+                    .push(names.get(&k.unit_id).cloned().unwrap_or_default());
             }
         }
         if city.units.is_empty() {

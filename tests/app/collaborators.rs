@@ -155,17 +155,43 @@ fn workbook(rows: &[&[&str]]) -> Vec<u8> {
 async fn the_xlsx_import_keeps_the_csv_rules() {
     let app = spawn_demo().await;
     app.login_demo("reporter").await;
-    let header: &[&str] = &["unit", "full_name", "phone", "consent_date", "stratum", "gender"];
+    let header: &[&str] = &[
+        "unit",
+        "full_name",
+        "phone",
+        "consent_date",
+        "stratum",
+        "gender",
+    ];
     // Row 3 has an impossible date, row 4 an unknown unit and stratum: nothing is saved, and the
     // errors name the sheet's row and the column by letter and header.
     let bad = workbook(&[
         header,
-        &["31135", "Lý Thị Kim", "903111222", "=date:2026-02-01", "nông dân", "nữ"],
+        &[
+            "31135",
+            "Lý Thị Kim",
+            "903111222",
+            "=date:2026-02-01",
+            "nông dân",
+            "nữ",
+        ],
         &["31135", "Tô Văn Út", "", "31/02/2026", "farmer", "male"],
-        &["99999", "Châu Văn Bé", "", "=date:2026-02-01", "astronaut", "male"],
+        &[
+            "99999",
+            "Châu Văn Bé",
+            "",
+            "=date:2026-02-01",
+            "astronaut",
+            "male",
+        ],
     ]);
     let page = app.upload("/collaborators/import", "ctv.xlsx", bad).await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
     page.assert_contains("Dòng 3, cột D (consent_date): Ngày phải có dạng");
     page.assert_contains("Dòng 4, cột A (unit): Không có đơn vị với mã này.");
     page.assert_contains("Dòng 4, cột E (stratum): Giá trị không có trong danh mục.");
@@ -177,14 +203,25 @@ async fn the_xlsx_import_keeps_the_csv_rules() {
     page.assert_contains("Dòng 1, cột D (shoe_size): Cột không có trong danh sách.");
     // Not a spreadsheet although it looks like one.
     let page = app
-        .upload("/collaborators/import", "ctv.xlsx", b"PK\x03\x04garbage".to_vec())
+        .upload(
+            "/collaborators/import",
+            "ctv.xlsx",
+            b"PK\x03\x04garbage".to_vec(),
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("Không đọc được bảng tính");
     // A good workbook: Excel dates and a numeric phone are read as text the checks accept.
     let good = workbook(&[
         header,
-        &["31135", "Lý Thị Kim", "903111222", "=date:2026-02-01", "nông dân", "nữ"],
+        &[
+            "31135",
+            "Lý Thị Kim",
+            "903111222",
+            "=date:2026-02-01",
+            "nông dân",
+            "nữ",
+        ],
         &[],
         &["31135", "Tô Văn Út", "", "01/02/2026", "farmer", "male"],
     ]);
@@ -358,7 +395,11 @@ async fn the_centre_keeps_the_attribute_lists_and_the_inactivity_threshold() {
     let bad = app
         .post(
             "/collaborators/settings/values",
-            &[("dimension", "stratum"), ("key", "Ngư dân"), ("name_vi", "")],
+            &[
+                ("dimension", "stratum"),
+                ("key", "Ngư dân"),
+                ("name_vi", ""),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -418,7 +459,12 @@ async fn the_centre_keeps_the_attribute_lists_and_the_inactivity_threshold() {
         )
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
-    assert!(!app.get("/collaborators/settings").await.body.contains("Tin Lành"));
+    assert!(
+        !app.get("/collaborators/settings")
+            .await
+            .body
+            .contains("Tin Lành")
+    );
     // Every change is in the audit log.
     let admin = app.other_client();
     admin.login_demo("admin").await;
@@ -453,7 +499,13 @@ async fn briefing_attendance_counts_as_activity() {
     let pseudonyms: Vec<String> = page
         .body
         .match_indices("name=\"attendee\" value=\"")
-        .map(|(i, m)| page.body[i + m.len()..].split('"').next().unwrap().to_string())
+        .map(|(i, m)| {
+            page.body[i + m.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let ward = app.unit_id("31135").await.to_string();
     let other = app.unit_id("31120").await;

@@ -188,7 +188,10 @@ async fn reporting_benchmark() {
     let t = Instant::now();
     let mut cells = 0;
     for m in &months {
-        cells += store::list_period_cells(db, type_id, m).await.unwrap().len();
+        cells += store::list_period_cells(db, type_id, m)
+            .await
+            .unwrap()
+            .len();
     }
     let rows_ms = t.elapsed().as_secs_f64() * 1000.0;
     eprintln!(
@@ -225,7 +228,10 @@ async fn reporting_benchmark() {
         p / r
     );
     // One topic opened (about 526 streams, the first page of 100 unmerged ones).
-    let url = format!("/reporting/synthesis?period={period}&topic={}", topics[0].id);
+    let url = format!(
+        "/reporting/synthesis?period={period}&topic={}",
+        topics[0].id
+    );
     let first = app.get(&url).await;
     assert_eq!(first.status, StatusCode::OK);
     first.assert_contains("Trang 1/");

@@ -132,10 +132,7 @@ async fn the_centre_returns_one_report_accepts_another_and_sees_the_gaps_on_a_ph
         .await
         .unwrap();
     let first_table = "(//table)[1]//tbody/tr";
-    let rows = c
-        .find_all(Locator::XPath(first_table))
-        .await
-        .unwrap();
+    let rows = c.find_all(Locator::XPath(first_table)).await.unwrap();
     assert_eq!(rows.len(), 6);
     let link = |i: usize| format!("({first_table})[{i}]//a");
     let returned_url = c
@@ -173,7 +170,11 @@ async fn the_centre_returns_one_report_accepts_another_and_sees_the_gaps_on_a_ph
         .await
         .unwrap();
     assert_eq!(text(c, "#report-status").await, "Trả lại");
-    assert!(text(c, "main").await.contains("Đề nghị bổ sung nguyên nhân"));
+    assert!(
+        text(c, "main")
+            .await
+            .contains("Đề nghị bổ sung nguyên nhân")
+    );
     screenshot(c, "reporting-returned-phone").await;
     // The next one is accepted.
     c.goto(&format!("{}/reporting/reports", app.base))
@@ -201,10 +202,7 @@ async fn the_centre_returns_one_report_accepts_another_and_sees_the_gaps_on_a_ph
         .await
         .unwrap();
     assert_eq!(text(c, "#report-status").await, "Đã tiếp nhận");
-    assert_ne!(
-        c.current_url().await.unwrap().path(),
-        returned_url.as_str()
-    );
+    assert_ne!(c.current_url().await.unwrap().path(), returned_url.as_str());
     // The coverage page shows which strata lack collaborators city-wide.
     c.goto(&format!("{}/collaborators/coverage", app.base))
         .await
