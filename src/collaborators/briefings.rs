@@ -282,6 +282,10 @@ pub async fn create_briefing(
         .await?
         .into_iter()
         .collect();
+    // Active now, or (replaced or ended since) still within their term on the day.
+    let active_on = |c: &Collaborator| {
+        c.status == "active" || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
+    };
     let mut attendees = vec![];
     let mut unknown = vec![];
     let mut elsewhere = vec![];
@@ -290,12 +294,7 @@ pub async fn create_briefing(
         match found.iter().find(|c| &c.pseudonym == p) {
             None => unknown.push(p.clone()),
             Some(c) if !within.contains(&c.unit_id) => elsewhere.push(p.clone()),
-            Some(c)
-                if c.status != "active"
-                    && !held_on.is_some_and(|d| c.term_to.is_some_and(|t| d <= t)) =>
-            {
-                inactive.push(p.clone())
-            }
+            Some(c) if !active_on(c) => inactive.push(p.clone()),
             Some(c) => attendees.push(c.id),
         }
     }

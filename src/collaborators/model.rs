@@ -689,7 +689,7 @@ mod tests {
         ws.write_number(1, 0, 31135.0).unwrap();
         ws.write_string(1, 1, "Trần Văn Bình").unwrap();
         let date = Format::new().set_num_format("yyyy-mm-dd");
-        ws.write_datetime_with_format(1, 2, &ExcelDateTime::from_ymd(2026, 1, 5).unwrap(), &date)
+        ws.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2026, 1, 5).unwrap(), &date)
             .unwrap();
         ws.write_number(1, 3, 912345678.0).unwrap();
         ws.write_string(3, 1, "Lê Thị Hoa").unwrap();

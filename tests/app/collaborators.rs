@@ -140,7 +140,7 @@ fn workbook(rows: &[&[&str]]) -> Vec<u8> {
             if let Some(d) = cell.strip_prefix("=date:") {
                 let p: Vec<u16> = d.split('-').map(|x| x.parse().unwrap()).collect();
                 let dt = ExcelDateTime::from_ymd(p[0], p[1] as u8, p[2] as u8).unwrap();
-                ws.write_datetime_with_format(r, c, &dt, &date).unwrap();
+                ws.write_datetime_with_format(r, c, dt, &date).unwrap();
             } else if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit()) {
                 ws.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
             } else {
