@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::routes())
         .merge(crate::collaborators::routes())
         .merge(crate::reporting::routes())
+        .merge(crate::mail::routes())
         .merge(crate::surveys::routes())
         .merge(crate::monitoring::routes())
         .fallback(not_found)

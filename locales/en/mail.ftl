@@ -40,3 +40,5 @@ mail-error-port = The port must be a number from 1 to 65535.
 mail-error-security = Choose a security mode.
 mail-error-from = The sender address is not valid.
 mail-error-recipient = The recipient address is not valid.
+nav-mail = Mail
+about-mail = The SMTP server settings, the outbox, failed messages and retries.

@@ -40,3 +40,5 @@ mail-error-port = Cổng phải là số từ 1 đến 65535.
 mail-error-security = Chọn một kiểu bảo mật.
 mail-error-from = Địa chỉ gửi không hợp lệ.
 mail-error-recipient = Địa chỉ người nhận không hợp lệ.
+nav-mail = Thư điện tử
+about-mail = Cấu hình máy chủ gửi thư (SMTP), thư đang chờ gửi, thư gửi lỗi và gửi lại.

@@ -11,8 +11,10 @@
 //! (status `replaced`, pointing at its successor) and gives the same unit and attributes to the
 //! new person, so coverage counts the slot once.
 
+pub mod briefings;
 pub mod model;
 pub mod pages;
+pub mod settings;
 pub mod store;
 
 use crate::db::Db;
@@ -32,12 +34,51 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         )
         .route("/collaborators/coverage", get(pages::show_coverage))
         .route("/collaborators/targets", post(pages::set_target))
+        .route(
+            "/collaborators/settings",
+            get(settings::show_settings).post(settings::update_inactivity),
+        )
+        .route("/collaborators/settings/values", post(settings::save_value))
+        .route(
+            "/collaborators/settings/values/delete",
+            post(settings::delete_value),
+        )
+        .route(
+            "/collaborators/briefings",
+            get(briefings::list_briefings).post(briefings::create_briefing),
+        )
+        .route(
+            "/collaborators/briefings/{id}",
+            get(briefings::show_briefing),
+        )
+        .route(
+            "/collaborators/briefings/{id}/delete",
+            post(briefings::delete_briefing),
+        )
         .route("/collaborators/{id}", get(pages::show_collaborator))
         .route("/collaborators/{id}/activity", post(pages::record_activity))
         .route(
             "/collaborators/{id}/replace",
             get(pages::show_replace).post(pages::replace_collaborator),
         )
+}
+
+/// Activity of collaborators per month, `(collaborator, period, items, briefings)` from `from` on:
+/// the counts recorded by hand plus the briefings each attended (dated attendance records).
+pub async fn activity_of(
+    db: &Db,
+    ids: &[i64],
+    from: &str,
+) -> crate::error::AppResult<Vec<(i64, String, i32, i32)>> {
+    let mut out = store::list_activity(db, ids, from).await?;
+    for (id, period, n) in store::list_attendance(db, ids, from).await? {
+        match out.iter_mut().find(|a| a.0 == id && a.1 == period) {
+            Some(a) => a.3 += n as i32,
+            None => out.push((id, period, 0, n as i32)),
+        }
+    }
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(out)
 }
 
 /// Demo data: collaborators in a few Cần Thơ communes, targets (every commune ≥ 2, every listed

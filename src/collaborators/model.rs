@@ -288,6 +288,60 @@ pub struct CsvError {
     pub key: &'static str,
 }
 
+/// The most data rows an import takes.
+pub const MAX_IMPORT_ROWS: usize = 50_000;
+
+/// Errors of a header row (unknown columns, missing required ones); `label` names a column.
+fn check_headers(headers: &[String], label: impl Fn(usize) -> String) -> Vec<CsvError> {
+    let mut errors = vec![];
+    for (i, h) in headers.iter().enumerate() {
+        if !h.is_empty() && !CSV_COLUMNS.contains(&h.as_str()) {
+            errors.push(CsvError {
+                row: 1,
+                column: label(i),
+                key: "collaborators-import-error-column",
+            });
+        }
+    }
+    for required in ["unit", "full_name", "consent_date"] {
+        if !headers.iter().any(|h| h == required) {
+            errors.push(CsvError {
+                row: 1,
+                column: required.to_string(),
+                key: "collaborators-import-error-missing-column",
+            });
+        }
+    }
+    errors
+}
+
+/// The fields of one data row, by header name.
+fn fields_of(headers: &[String], cell: impl Fn(usize) -> String) -> CollaboratorFields {
+    let get = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .map(&cell)
+            .unwrap_or_default()
+    };
+    CollaboratorFields {
+        unit: get("unit"),
+        full_name: get("full_name"),
+        phone: get("phone"),
+        email: get("email"),
+        consent_date: get("consent_date"),
+        term_from: get("term_from"),
+        term_to: get("term_to"),
+        sector: get("sector"),
+        organisation: get("organisation"),
+        stratum: get("stratum"),
+        age_band: get("age_band"),
+        gender: get("gender"),
+        ethnicity: get("ethnicity"),
+        religion: get("religion"),
+    }
+}
+
 /// Reads an import file into raw rows (header checked); the caller resolves units and parses each.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<CsvError>> {
     let text = String::from_utf8_lossy(bytes);
@@ -306,25 +360,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<Cs
             }]);
         }
     };
-    let mut errors = vec![];
-    for h in &headers {
-        if !CSV_COLUMNS.contains(&h.as_str()) {
-            errors.push(CsvError {
-                row: 1,
-                column: h.clone(),
-                key: "collaborators-import-error-column",
-            });
-        }
-    }
-    for required in ["unit", "full_name", "consent_date"] {
-        if !headers.iter().any(|h| h == required) {
-            errors.push(CsvError {
-                row: 1,
-                column: required.to_string(),
-                key: "collaborators-import-error-missing-column",
-            });
-        }
-    }
+    let mut errors = check_headers(&headers, |i| headers[i].clone());
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -350,34 +386,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<Cs
         if record.iter().all(|c| c.is_empty()) {
             continue;
         }
-        let get = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .to_string()
-        };
         rows.push((
             row,
-            CollaboratorFields {
-                unit: get("unit"),
-                full_name: get("full_name"),
-                phone: get("phone"),
-                email: get("email"),
-                consent_date: get("consent_date"),
-                term_from: get("term_from"),
-                term_to: get("term_to"),
-                sector: get("sector"),
-                organisation: get("organisation"),
-                stratum: get("stratum"),
-                age_band: get("age_band"),
-                gender: get("gender"),
-                ethnicity: get("ethnicity"),
-                religion: get("religion"),
-            },
+            fields_of(&headers, |i| record.get(i).unwrap_or("").to_string()),
         ));
-        if rows.len() > 50_000 {
+        if rows.len() > MAX_IMPORT_ROWS {
             errors.push(CsvError {
                 row,
                 column: String::new(),
@@ -390,6 +403,148 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<Cs
         Ok(rows)
     } else {
         Err(errors)
+    }
+}
+
+/// Whether the bytes are a spreadsheet (XLSX or ODS: a ZIP archive; XLS: an OLE file) rather
+/// than CSV text.
+pub fn is_spreadsheet(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+/// The spreadsheet name of a 0-based column: `A`, `B`, … `Z`, `AA` …
+pub fn column_letter(mut i: usize) -> String {
+    let mut out = vec![];
+    loop {
+        out.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// A spreadsheet cell as the text the checks read: numbers without a spurious `.0`, dates
+/// (Excel serials) as `YYYY-MM-DD`.
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64();
+            if serial.is_finite() && (1.0..3.0e6).contains(&serial) {
+                let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
+                (base + chrono::Duration::days(serial.floor() as i64)).to_string()
+            } else {
+                serial.to_string()
+            }
+        }
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Reads a spreadsheet import (XLSX, also XLS or ODS): the first sheet, its first row the header,
+/// the same columns and checks as CSV. Rows are the sheet's row numbers; columns are named by
+/// letter and header (`C (consent_date)`).
+pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
+    use calamine::Reader;
+    let file_error = || {
+        vec![CsvError {
+            row: 1,
+            column: String::new(),
+            key: "collaborators-import-error-spreadsheet",
+        }]
+    };
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| file_error())?;
+    let Some(first) = book.sheet_names().first().cloned() else {
+        return Err(file_error());
+    };
+    let range = book.worksheet_range(&first).map_err(|_| file_error())?;
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let (r0, c0) = (r0 as usize, c0 as usize);
+    let mut lines = range.rows().enumerate();
+    let Some((_, header)) = lines.next() else {
+        return Err(file_error());
+    };
+    let headers: Vec<String> = header.iter().map(|d| cell_text(d).to_lowercase()).collect();
+    let label = |i: usize| {
+        let h = headers.get(i).cloned().unwrap_or_default();
+        format!("{} ({h})", column_letter(c0 + i))
+    };
+    let mut errors = check_headers(&headers, label);
+    for e in &mut errors {
+        e.row = r0 + 1;
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut rows = vec![];
+    for (i, cells) in lines {
+        let row = r0 + i + 1;
+        let texts: Vec<String> = cells.iter().map(cell_text).collect();
+        if texts.iter().all(String::is_empty) {
+            continue;
+        }
+        rows.push((
+            row,
+            fields_of(&headers, |i| texts.get(i).cloned().unwrap_or_default()),
+        ));
+        if rows.len() > MAX_IMPORT_ROWS {
+            return Err(vec![CsvError {
+                row,
+                column: String::new(),
+                key: "collaborators-import-error-too-many",
+            }]);
+        }
+    }
+    let labels = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(i, h)| (h.clone(), label(i)))
+        .collect();
+    Ok(ImportFile { rows, labels })
+}
+
+/// A read import: its rows, and how its columns are named in errors.
+#[derive(Clone, Debug, Default)]
+pub struct ImportFile {
+    /// `(row number in the file, raw fields)`.
+    pub rows: Vec<(usize, CollaboratorFields)>,
+    /// `(field, label)` for spreadsheets (`C (consent_date)`); empty for CSV.
+    pub labels: Vec<(String, String)>,
+}
+
+impl ImportFile {
+    /// How errors name the column of `field`.
+    pub fn column(&self, field: &str) -> String {
+        self.labels
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| field.to_string())
+    }
+}
+
+/// Reads an import file, CSV or spreadsheet (told apart by the file's first bytes).
+pub fn read_import(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
+    if is_spreadsheet(bytes) {
+        read_xlsx(bytes)
+    } else {
+        Ok(ImportFile {
+            rows: read_csv(bytes)?,
+            labels: vec![],
+        })
     }
 }
 
@@ -504,6 +659,50 @@ mod tests {
         let rows = read_csv("unit,full_name,consent_date\n31135,Trần Văn Bình,2026-01-05\n31120,Lê Thị Hoa,2026-01-06\n".as_bytes()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].0, 3);
+    }
+
+    #[test]
+    fn spreadsheet_columns_are_lettered() {
+        let letters: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702]
+            .into_iter()
+            .map(column_letter)
+            .collect();
+        assert_eq!(
+            letters,
+            ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]
+        );
+        assert!(is_spreadsheet(b"PK\x03\x04rest"));
+        assert!(!is_spreadsheet(b"unit,full_name\n"));
+    }
+
+    #[test]
+    fn xlsx_rows_and_dates_are_read_like_csv() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["Unit", "full_name", "consent_date", "phone"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_number(1, 0, 31135.0).unwrap();
+        ws.write_string(1, 1, "Trần Văn Bình").unwrap();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        ws.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2026, 1, 5).unwrap(), &date)
+            .unwrap();
+        ws.write_number(1, 3, 912345678.0).unwrap();
+        ws.write_string(3, 1, "Lê Thị Hoa").unwrap();
+        let file = read_import(&wb.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(file.rows.len(), 2);
+        let (row, f) = &file.rows[0];
+        assert_eq!(*row, 2);
+        assert_eq!(f.unit, "31135");
+        assert_eq!(f.consent_date, "2026-01-05");
+        assert_eq!(f.phone, "912345678");
+        assert_eq!(file.rows[1].0, 4);
+        assert_eq!(file.column("consent_date"), "C (consent_date)");
+        assert!(read_import(b"PK\x03\x04not a zip").is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::collaborators::model::{
     AppliesTo, AttributeValue, Cell, CollaboratorFields, CsvError, Dimension, FieldError,
-    INACTIVE_AFTER_PERIODS, is_inactive, read_csv,
+    is_inactive, read_import,
 };
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -26,7 +26,7 @@ use crate::web::ctx::Auth;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::layout::{Chrome, page};
 
-fn value_name(tr: Tr, values: &[AttributeValue], d: &str, key: &str) -> String {
+pub fn value_name(tr: Tr, values: &[AttributeValue], d: &str, key: &str) -> String {
     values
         .iter()
         .find(|v| v.dimension == d && v.key == key)
@@ -38,7 +38,7 @@ fn value_name(tr: Tr, values: &[AttributeValue], d: &str, key: &str) -> String {
 }
 
 /// The last `n` months, most recent first (`YYYY-MM`).
-fn last_months(n: usize) -> Vec<String> {
+pub fn last_months(n: usize) -> Vec<String> {
     let mut d = Utc::now().date_naive();
     let mut out = vec![];
     for _ in 0..n {
@@ -67,10 +67,11 @@ struct ListTemplate {
     c: Chrome,
     lines: Vec<Line>,
     can_manage: bool,
+    can_settings: bool,
     inactive_after: usize,
 }
 
-async fn scope_units(
+pub async fn scope_units(
     state: &AppState,
     auth: &Auth,
     cap: Capability,
@@ -127,9 +128,10 @@ pub async fn list_collaborators(State(state): State<AppState>, auth: Auth) -> Ap
         )
         .await?;
     }
-    let months = last_months(INACTIVE_AFTER_PERIODS);
+    let inactive_after = store::find_inactive_after(&state.db).await?.max(1) as usize;
+    let months = last_months(inactive_after);
     let all_ids: Vec<i64> = list.iter().map(|c| c.id).collect();
-    let activity = store::list_activity(
+    let activity = crate::collaborators::activity_of(
         &state.db,
         &all_ids,
         months.last().map(String::as_str).unwrap_or(""),
@@ -161,7 +163,10 @@ pub async fn list_collaborators(State(state): State<AppState>, auth: Auth) -> Ap
         c: auth.ctx.chrome("collaborators-title"),
         lines,
         can_manage: !managed.is_empty(),
-        inactive_after: INACTIVE_AFTER_PERIODS,
+        can_settings: crate::collaborators::settings::settings_unit(&state, &auth)
+            .await?
+            .is_some(),
+        inactive_after,
     }))
 }
 
@@ -393,7 +398,7 @@ pub async fn show_collaborator(
         .pop()
         .map(|u| u.1)
         .unwrap_or_default();
-    let activity = store::list_activity(&state.db, &[id], "")
+    let activity = crate::collaborators::activity_of(&state.db, &[id], "")
         .await?
         .into_iter()
         .map(|a| (a.1, a.2, a.3))
@@ -644,10 +649,11 @@ pub async fn import_collaborators(
         )
             .into_response()
     };
-    let rows = match read_csv(&bytes) {
-        Ok(r) => r,
+    let file = match read_import(&bytes) {
+        Ok(f) => f,
         Err(errs) => return Ok(fail(errs.iter().map(show).collect())),
     };
+    let rows = &file.rows;
     if rows.is_empty() {
         return Ok(fail(vec![tr.t("collaborators-import-error-empty")]));
     }
@@ -655,7 +661,7 @@ pub async fn import_collaborators(
     let codes = crate::orgs::store::map_codes(&state.db).await?;
     let mut inputs = vec![];
     let mut errors = vec![];
-    for (row, fields) in &rows {
+    for (row, fields) in rows {
         let unit = codes.get(fields.unit.trim()).copied();
         match fields.parse(unit, &values) {
             Ok(i) => {
@@ -669,7 +675,7 @@ pub async fn import_collaborators(
                 {
                     errors.push(show(&CsvError {
                         row: *row,
-                        column: "unit".into(),
+                        column: file.column("unit"),
                         key: "collaborators-error-unit-scope",
                     }));
                 } else {
@@ -680,7 +686,7 @@ pub async fn import_collaborators(
                 for (column, key) in errs {
                     errors.push(show(&CsvError {
                         row: *row,
-                        column: column.to_string(),
+                        column: file.column(column),
                         key,
                     }));
                 }
@@ -704,7 +710,7 @@ pub async fn import_collaborators(
             .roots_with(Capability::ManageCollaborators)
             .first()
             .copied(),
-        json!({"rows": ids.len()}),
+        json!({"rows": ids.len(), "format": if file.labels.is_empty() { "csv" } else { "spreadsheet" }}),
     )
     .await?;
     Ok(page(ImportTemplate {

@@ -365,3 +365,234 @@ pub async fn list_activity(
         q.fetch_all(pool).await?
     }))
 }
+
+/// Periods without activity after which a collaborator is flagged (the deployment's setting).
+pub async fn find_inactive_after(db: &Db) -> AppResult<i32> {
+    let n: Option<i32> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT inactive_after_periods FROM collaborator_settings WHERE id = 1"
+    )
+    .fetch_optional(pool)
+    .await?);
+    Ok(n.unwrap_or(crate::collaborators::model::INACTIVE_AFTER_PERIODS as i32))
+}
+
+/// Sets the inactivity threshold.
+pub async fn update_inactive_after(db: &Db, periods: i32, now: DateTime<Utc>) -> AppResult<()> {
+    with_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO collaborator_settings (id, inactive_after_periods, updated_at) VALUES (1, $1, $2)
+             ON CONFLICT (id) DO UPDATE SET inactive_after_periods = excluded.inactive_after_periods,
+               updated_at = excluded.updated_at",
+        )
+        .bind(periods)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(())
+}
+
+/// Renames a value of a dimension's list; `false` when there is no such value.
+pub async fn update_value(db: &Db, v: &AttributeValue) -> AppResult<bool> {
+    let n = with_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE collaborator_attributes SET name_vi = $1, name_en = $2 WHERE dimension = $3 AND key = $4",
+        )
+        .bind(&v.name_vi)
+        .bind(&v.name_en)
+        .bind(&v.dimension)
+        .bind(&v.key)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// How many collaborators (of any status) and targets use a value.
+pub async fn count_value_uses(db: &Db, d: Dimension, key: &str) -> AppResult<(i64, i64)> {
+    // The column name comes from the closed list of dimensions, never from input.
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT COUNT(*) FROM collaborators WHERE {} = $1),
+                (SELECT COUNT(*) FROM collaborator_targets WHERE dimension = $2 AND value_key = $1)",
+        d.key()
+    ));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(key)
+        .bind(d.key())
+        .fetch_one(pool)
+        .await?))
+}
+
+/// Removes a value from a dimension's list.
+pub async fn delete_value(db: &Db, d: Dimension, key: &str) -> AppResult<bool> {
+    let n = with_db!(db, |pool| {
+        sqlx::query("DELETE FROM collaborator_attributes WHERE dimension = $1 AND key = $2")
+            .bind(d.key())
+            .bind(key)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Collaborators by pseudonym (`CTV-…`, exact).
+pub async fn find_by_pseudonyms(db: &Db, pseudonyms: &[String]) -> AppResult<Vec<Collaborator>> {
+    if pseudonyms.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE pseudonym IN ({})",
+        placeholders(1, pseudonyms.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for p in pseudonyms {
+            q = q.bind(p);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// A briefing (*buổi giao ban, sinh hoạt*) as a dated attendance record.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Briefing {
+    /// Id.
+    pub id: i64,
+    /// The unit that held it.
+    pub unit_id: i64,
+    /// Date held.
+    pub held_on: NaiveDate,
+    /// Its month (`YYYY-MM`).
+    pub period: String,
+    /// Topic.
+    pub topic: String,
+    /// How many collaborators attended.
+    pub attendees: i64,
+}
+
+const BRIEFING_SELECT: &str = "SELECT b.id, b.unit_id, b.held_on, b.period, b.topic,
+    (SELECT COUNT(*) FROM collaborator_briefing_attendance a WHERE a.briefing_id = b.id) AS attendees
+    FROM collaborator_briefings b";
+
+/// Records a briefing and who attended, in one transaction; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_briefing(
+    db: &Db,
+    unit_id: i64,
+    held_on: NaiveDate,
+    period: &str,
+    topic: &str,
+    attendees: &[i64],
+    user_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    with_tx!(db, |tx| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO collaborator_briefings (unit_id, held_on, period, topic, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(held_on)
+        .bind(period)
+        .bind(topic)
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        for c in attendees {
+            sqlx::query(
+                "INSERT INTO collaborator_briefing_attendance (briefing_id, collaborator_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(*c)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok::<i64, AppError>(id)
+    })
+}
+
+/// One briefing.
+pub async fn find_briefing(db: &Db, id: i64) -> AppResult<Option<Briefing>> {
+    let sql = sqlx::AssertSqlSafe(format!("{BRIEFING_SELECT} WHERE b.id = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Briefings held by the given units, newest first, at most `limit`.
+pub async fn list_briefings(db: &Db, units: &[i64], limit: i64) -> AppResult<Vec<Briefing>> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{BRIEFING_SELECT} WHERE b.unit_id IN ({}) ORDER BY b.held_on DESC, b.id DESC LIMIT {}",
+        placeholders(1, units.len()),
+        limit.clamp(1, 5000)
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for u in units {
+            q = q.bind(*u);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// Who attended a briefing: `(collaborator id, pseudonym)`.
+pub async fn list_attendees(db: &Db, briefing_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT c.id, c.pseudonym FROM collaborator_briefing_attendance a
+         JOIN collaborators c ON c.id = a.collaborator_id WHERE a.briefing_id = $1 ORDER BY c.pseudonym"
+    )
+    .bind(briefing_id)
+    .fetch_all(pool)
+    .await?
+    }))
+}
+
+/// Deletes a briefing and its attendance.
+pub async fn delete_briefing(db: &Db, id: i64) -> AppResult<()> {
+    with_tx!(db, |tx| {
+        sqlx::query("DELETE FROM collaborator_briefing_attendance WHERE briefing_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM collaborator_briefings WHERE id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Ok::<(), AppError>(())
+    })
+}
+
+/// Briefings attended per collaborator and month: `(collaborator, period, count)`, from `from` on.
+pub async fn list_attendance(
+    db: &Db,
+    ids: &[i64],
+    from: &str,
+) -> AppResult<Vec<(i64, String, i64)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT a.collaborator_id, b.period, COUNT(*) FROM collaborator_briefing_attendance a
+         JOIN collaborator_briefings b ON b.id = a.briefing_id
+         WHERE b.period >= $1 AND a.collaborator_id IN ({})
+         GROUP BY a.collaborator_id, b.period",
+        placeholders(2, ids.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql).bind(from);
+        for i in ids {
+            q = q.bind(*i);
+        }
+        q.fetch_all(pool).await?
+    }))
+}

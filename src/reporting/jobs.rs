@@ -80,17 +80,95 @@ fn candidates(t: &store::ReportType, now: DateTime<Utc>) -> Vec<(String, DateTim
         .collect()
 }
 
+/// The names of the arguments reminder messages use (Fluent needs them as static strings).
+const ARG_NAMES: [&str; 6] = ["type", "period", "unit", "due", "missing", "list"];
+
+/// A stored notification in the reader's language: its message key and arguments rendered by
+/// `tr`, or the stored (Vietnamese) text of notifications that have no key.
+pub fn render_notification(tr: Tr, n: &store::Notification) -> String {
+    if n.message_key.is_empty() {
+        return n.message.clone();
+    }
+    let args: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&n.args).unwrap_or_default();
+    let args: Vec<(&'static str, String)> = ARG_NAMES
+        .iter()
+        .filter_map(|name| {
+            args.get(*name)
+                .and_then(|v| v.as_str())
+                .map(|v| (*name, v.to_string()))
+        })
+        .collect();
+    tr.ta(&n.message_key, &args)
+}
+
+/// One message of the job: a notification for `unit` and, when the unit has an address, an
+/// e-mail in the address's language. Returns `(notifications, e-mails)` added.
+#[allow(clippy::too_many_arguments)]
+async fn notify(
+    db: &Db,
+    contacts: &[store::Contact],
+    key: &str,
+    unit: i64,
+    what: &str,
+    args: &[(&'static str, String)],
+    link: &str,
+    context: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(usize, usize)> {
+    let subject_key = format!("reporting-mail-{what}-subject");
+    let json_args: serde_json::Map<String, serde_json::Value> = args
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    let added = store::insert_notification(
+        db,
+        &store::NewNotification {
+            key,
+            unit_id: unit,
+            message: &Tr(Lang::Vi).ta(&subject_key, args),
+            message_key: &subject_key,
+            args: &serde_json::Value::Object(json_args).to_string(),
+            link,
+        },
+        now,
+    )
+    .await?;
+    let mut emails = 0;
+    if let Some(c) = contacts.iter().find(|c| c.unit_id == unit) {
+        let tr = Tr(Lang::parse(&c.lang).unwrap_or(Lang::Vi));
+        let queued = crate::mail::enqueue(
+            db,
+            &crate::mail::Mail {
+                idempotency_key: key,
+                to: &c.email,
+                subject: &tr.ta(&subject_key, args),
+                body: &tr.ta(&format!("reporting-mail-{what}-body"), args),
+                context,
+                unit_id: Some(unit),
+            },
+        )
+        .await?;
+        emails = queued.is_some() as usize;
+    }
+    Ok((added as usize, emails))
+}
+
 /// Sends what is due at `now`: reminders `days_before` days before the due date to assigned
 /// units that have not sent, reminders to late units and a summary to the centre in the week after.
+/// E-mails are written in the language of each address (`/reporting/contacts`); in-app
+/// notifications are rendered in each reader's language when read.
 pub async fn run_reminders(
     db: &Db,
     now: DateTime<Utc>,
     days_before: i64,
 ) -> AppResult<ReminderSummary> {
-    let tr = Tr(Lang::Vi);
     let mut summary = ReminderSummary::default();
     let contacts = store::list_contacts(db).await?;
-    let email_of = |unit: i64| contacts.iter().find(|c| c.0 == unit).map(|c| c.1.clone());
+    let mut add = |(n, e): (usize, usize)| {
+        summary.notifications += n;
+        summary.emails += e;
+    };
     for t in store::list_types(db).await? {
         for (period, due) in candidates(&t, now) {
             let before = now >= due - Duration::days(days_before) && now < due;
@@ -119,28 +197,18 @@ pub async fn run_reminders(
                     ("due", due_text.clone()),
                 ];
                 let key = format!("reporting.{what}:{}:{unit}:{period}", t.id);
-                let subject = tr.ta(&format!("reporting-mail-{what}-subject"), &args);
-                let body = tr.ta(&format!("reporting-mail-{what}-body"), &args);
-                if store::insert_notification(db, &key, *unit, &subject, "/reporting/reports", now)
-                    .await?
-                {
-                    summary.notifications += 1;
-                }
-                if let Some(to) = email_of(*unit) {
-                    let queued = crate::mail::enqueue(
-                        db,
-                        &crate::mail::Mail {
-                            idempotency_key: &key,
-                            to: &to,
-                            subject: &subject,
-                            body: &body,
-                            context: "reporting.reminder",
-                            unit_id: Some(*unit),
-                        },
-                    )
-                    .await?;
-                    summary.emails += queued.is_some() as usize;
-                }
+                add(notify(
+                    db,
+                    &contacts,
+                    &key,
+                    *unit,
+                    what,
+                    &args,
+                    "/reporting/reports",
+                    "reporting.reminder",
+                    now,
+                )
+                .await?);
             }
             if after {
                 let key = format!("reporting.summary:{}:{period}", t.id);
@@ -155,35 +223,18 @@ pub async fn run_reminders(
                     ("missing", missing.len().to_string()),
                     ("list", list.join("\n")),
                 ];
-                let subject = tr.ta("reporting-mail-summary-subject", &args);
-                let body = tr.ta("reporting-mail-summary-body", &args);
-                if store::insert_notification(
+                add(notify(
                     db,
+                    &contacts,
                     &key,
                     t.owner_unit_id,
-                    &subject,
+                    "summary",
+                    &args,
                     "/reporting/completeness",
+                    "reporting.summary",
                     now,
                 )
-                .await?
-                {
-                    summary.notifications += 1;
-                }
-                if let Some(to) = email_of(t.owner_unit_id) {
-                    let queued = crate::mail::enqueue(
-                        db,
-                        &crate::mail::Mail {
-                            idempotency_key: &key,
-                            to: &to,
-                            subject: &subject,
-                            body: &body,
-                            context: "reporting.summary",
-                            unit_id: Some(t.owner_unit_id),
-                        },
-                    )
-                    .await?;
-                    summary.emails += queued.is_some() as usize;
-                }
+                .await?);
             }
         }
     }
@@ -238,17 +289,19 @@ async fn contacts_page(
         Some(t) => t,
         None => {
             let contacts = store::list_contacts(&state.db).await?;
-            let ids: Vec<i64> = contacts.iter().map(|c| c.0).collect();
+            let ids: Vec<i64> = contacts.iter().map(|c| c.unit_id).collect();
             let roots = auth.user.roots_with(Capability::ReviewReports);
             let visible = crate::orgs::filter_within(&state.db, &roots, &ids).await?;
             let units = crate::orgs::store::list_units_by_ids(&state.db, &visible).await?;
             units
                 .iter()
                 .filter_map(|u| {
-                    let email = &contacts.iter().find(|c| c.0 == u.id)?.1;
+                    let c = contacts.iter().find(|c| c.unit_id == u.id)?;
                     Some(format!(
-                        "{},{email}",
-                        u.code.clone().unwrap_or(format!("#{}", u.id))
+                        "{},{},{}",
+                        u.code.clone().unwrap_or(format!("#{}", u.id)),
+                        c.email,
+                        c.lang
                     ))
                 })
                 .collect::<Vec<_>>()
@@ -298,25 +351,40 @@ pub async fn update_contacts(
             continue;
         }
         let n = (i + 1).to_string();
-        let Some((code, email)) = line.split_once([',', ';', '\t']) else {
-            errors.push(tr.ta("reporting-contacts-error-line", &[("line", n)]));
+        let cells: Vec<&str> = line.split([',', ';', '\t']).map(str::trim).collect();
+        let (code, email, lang) = match cells.as_slice() {
+            [code, email] => (*code, *email, "vi"),
+            [code, email, lang] => (*code, *email, *lang),
+            _ => {
+                errors.push(tr.ta("reporting-contacts-error-line", &[("line", n)]));
+                continue;
+            }
+        };
+        let Some(lang) = Lang::parse(&lang.to_lowercase()) else {
+            errors.push(tr.ta(
+                "reporting-contacts-error-lang",
+                &[("line", n), ("lang", lang.to_string())],
+            ));
             continue;
         };
-        let email = email.trim();
-        let unit = crate::orgs::resolve_unit_ref(&state.db, code.trim()).await?;
+        let unit = crate::orgs::resolve_unit_ref(&state.db, code).await?;
         match unit {
             None => errors.push(tr.ta(
                 "reporting-contacts-error-unit",
-                &[("line", n.clone()), ("code", code.trim().to_string())],
+                &[("line", n.clone()), ("code", code.to_string())],
             )),
             Some(u) if !can(&state.db, &auth.user, Capability::ReviewReports, u).await? => errors
                 .push(tr.ta(
                     "reporting-contacts-error-scope",
-                    &[("line", n.clone()), ("code", code.trim().to_string())],
+                    &[("line", n.clone()), ("code", code.to_string())],
                 )),
             Some(u) => {
                 if crate::mail::model::is_email(email) {
-                    rows.push((u, email.to_string()));
+                    rows.push(store::Contact {
+                        unit_id: u,
+                        email: email.to_string(),
+                        lang: lang.code().to_string(),
+                    });
                 } else {
                     errors.push(tr.ta(
                         "reporting-contacts-error-email",

@@ -99,8 +99,6 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             "/reporting/contacts",
             get(jobs::show_contacts).post(jobs::update_contacts),
         )
-        // Until `app::router` merges `crate::mail::routes()` itself.
-        .merge(crate::mail::routes())
 }
 
 async fn stylesheet() -> axum::response::Response {

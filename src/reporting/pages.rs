@@ -109,12 +109,18 @@ pub async fn stream_lines(
     streams: &[Stream],
 ) -> AppResult<Vec<StreamLine>> {
     let ids: Vec<i64> = streams.iter().map(|s| s.unit_id).collect();
-    let names = crate::orgs::unit_names(&state.db, &ids).await?;
+    let names: std::collections::HashMap<i64, String> = crate::orgs::unit_names(&state.db, &ids)
+        .await?
+        .into_iter()
+        .collect();
     Ok(streams
         .iter()
         .map(|s| StreamLine {
             id: s.id,
-            unit: unit_name(&names, s.unit_id),
+            unit: names
+                .get(&s.unit_id)
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", s.unit_id)),
             unit_id: s.unit_id,
             period: s.period.clone(),
             topic: topic_name(tr, topics, s.topic_id),
@@ -153,7 +159,13 @@ pub async fn show_home(State(state): State<AppState>, auth: Auth) -> AppResult<R
     let notifications = store::list_notifications(&state.db, &own)
         .await?
         .into_iter()
-        .map(|(m, l, at)| (m, l, crate::reporting::reports::show_time(at)))
+        .map(|n| {
+            (
+                crate::reporting::jobs::render_notification(auth.ctx.tr, &n),
+                n.link,
+                crate::reporting::reports::show_time(n.created_at),
+            )
+        })
         .collect();
     Ok(page(HomeTemplate {
         notifications,

@@ -585,6 +585,54 @@ pub async fn list_period_streams(db: &Db, period: &str) -> AppResult<Vec<Stream>
         .await?))
 }
 
+/// A stream of the synthesis as integers only.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct StreamKey {
+    /// Id.
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Topic.
+    pub topic_id: i64,
+    /// City stream it is merged into.
+    pub city_stream_id: Option<i64>,
+}
+
+/// The streams of [`list_period_streams`] as integers only, in the same order.
+pub async fn list_period_stream_keys(db: &Db, period: &str) -> AppResult<Vec<StreamKey>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT s.id, s.unit_id, s.topic_id, s.city_stream_id FROM streams s LEFT JOIN reports r ON r.id = s.report_id
+         WHERE s.period = $1 AND (s.city_stream_id IS NOT NULL OR r.status IN ('submitted', 'accepted'))
+         ORDER BY s.topic_id, s.city_stream_id, s.id"
+    )
+    .bind(period)
+    .fetch_all(pool)
+    .await?
+    }))
+}
+
+/// The given streams, ordered by topic, city stream and id.
+pub async fn list_streams_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Stream>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{STREAM_SELECT} WHERE s.id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<Stream> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    out.sort_by_key(|s| (s.topic_id, s.city_stream_id, s.id));
+    Ok(out)
+}
+
 /// Completeness rows: `(unit, period, status, on time, report id)` of the reports of a type in a period range.
 pub async fn list_completeness_rows(
     db: &Db,
@@ -605,6 +653,50 @@ pub async fn list_completeness_rows(
         .into_iter()
         .map(|(u, p, s, id, t)| (u, p, s, t == 1, id))
         .collect())
+}
+
+/// The state code of a unit-period without a report.
+pub const CELL_NONE: i32 = -1;
+
+/// Whether a state code of [`list_period_cells`] is a sent report (submitted or accepted).
+pub fn cell_sent(code: i32) -> bool {
+    matches!(code >> 1, 1 | 2)
+}
+
+/// Whether a state code is a report sent by its due date.
+pub fn cell_on_time(code: i32) -> bool {
+    code >= 0 && code & 1 == 1
+}
+
+/// The status key of a state code.
+pub fn cell_status(code: i32) -> &'static str {
+    match code >> 1 {
+        1 => "submitted",
+        2 => "accepted",
+        3 => "returned",
+        _ => "draft",
+    }
+}
+
+/// The reports of a type in one period as integers only: `(unit, report id, state code)`, where
+/// the code is `status * 2 + on time` (status 0 draft, 1 submitted, 2 accepted, 3 returned; on
+/// time = sent and first submitted by the due date). Read from the covering index
+/// `reports_completeness`; the completeness page runs it once per period.
+pub async fn list_period_cells(
+    db: &Db,
+    type_id: i64,
+    period: &str,
+) -> AppResult<Vec<(i64, i64, i32)>> {
+    let sql = "SELECT unit_id, id,
+                 CAST((CASE status WHEN 'submitted' THEN 2 WHEN 'accepted' THEN 4 WHEN 'returned' THEN 6 ELSE 0 END)
+                 + (CASE WHEN status IN ('submitted', 'accepted') AND first_submitted_at IS NOT NULL
+                         AND first_submitted_at <= due_at THEN 1 ELSE 0 END) AS INTEGER)
+               FROM reports WHERE report_type_id = $1 AND period = $2";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(type_id)
+        .bind(period)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// A city stream of the synthesis.
@@ -788,25 +880,38 @@ pub async fn list_sent_units(db: &Db, type_id: i64, period: &str) -> AppResult<V
     }))
 }
 
-/// Reminder addresses of units: `(unit id, e-mail)`.
-pub async fn list_contacts(db: &Db) -> AppResult<Vec<(i64, String)>> {
+/// A unit's reminder address and the language its messages are written in.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Contact {
+    /// Unit.
+    pub unit_id: i64,
+    /// E-mail address.
+    pub email: String,
+    /// Language code (`vi`, `en`).
+    pub lang: String,
+}
+
+/// Reminder addresses of units.
+pub async fn list_contacts(db: &Db) -> AppResult<Vec<Contact>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
-        "SELECT unit_id, email FROM report_unit_contacts ORDER BY unit_id"
+        "SELECT unit_id, email, lang FROM report_unit_contacts ORDER BY unit_id"
     )
     .fetch_all(pool)
     .await?))
 }
 
 /// Sets reminder addresses, all or nothing.
-pub async fn upsert_contacts(db: &Db, rows: &[(i64, String)], now: DateTime<Utc>) -> AppResult<()> {
+pub async fn upsert_contacts(db: &Db, rows: &[Contact], now: DateTime<Utc>) -> AppResult<()> {
     with_tx!(db, |tx| {
-        for (unit, email) in rows {
+        for c in rows {
             sqlx::query(
-                "INSERT INTO report_unit_contacts (unit_id, email, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (unit_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
+                "INSERT INTO report_unit_contacts (unit_id, email, lang, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (unit_id) DO UPDATE SET email = excluded.email, lang = excluded.lang,
+                   updated_at = excluded.updated_at",
             )
-            .bind(*unit)
-            .bind(email)
+            .bind(c.unit_id)
+            .bind(&c.email)
+            .bind(&c.lang)
             .bind(now)
             .execute(&mut **tx)
             .await?;
@@ -815,42 +920,71 @@ pub async fn upsert_contacts(db: &Db, rows: &[(i64, String)], now: DateTime<Utc>
     })
 }
 
+/// An in-app notification to store: rendered when read, in the reader's language, from its
+/// message key and arguments; `message` (Vietnamese) is kept for readers of the raw table.
+pub struct NewNotification<'a> {
+    /// Idempotency key.
+    pub key: &'a str,
+    /// Unit whose users see it.
+    pub unit_id: i64,
+    /// The message in Vietnamese.
+    pub message: &'a str,
+    /// Fluent message key.
+    pub message_key: &'a str,
+    /// Its arguments, a JSON object of strings.
+    pub args: &'a str,
+    /// Where it leads.
+    pub link: &'a str,
+}
+
 /// Adds an in-app notification for a unit unless one with the same key exists.
 pub async fn insert_notification(
     db: &Db,
-    key: &str,
-    unit_id: i64,
-    message: &str,
-    link: &str,
+    n: &NewNotification<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let n = with_db!(db, |pool| {
+    let added = with_db!(db, |pool| {
         sqlx::query(
-        "INSERT INTO report_notifications (key, unit_id, message, link, created_at) VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO report_notifications (key, unit_id, message, message_key, args, link, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (key) DO NOTHING"
     )
-    .bind(key)
-    .bind(unit_id)
-    .bind(message)
-    .bind(link)
+    .bind(n.key)
+    .bind(n.unit_id)
+    .bind(n.message)
+    .bind(n.message_key)
+    .bind(n.args)
+    .bind(n.link)
     .bind(now)
     .execute(pool)
     .await?
     .rows_affected()
     });
-    Ok(n == 1)
+    Ok(added == 1)
 }
 
-/// The latest notifications of the given units: `(message, link, created at)`.
-pub async fn list_notifications(
-    db: &Db,
-    units: &[i64],
-) -> AppResult<Vec<(String, String, DateTime<Utc>)>> {
+/// A stored notification.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Notification {
+    /// The message in Vietnamese (older rows: the only text).
+    pub message: String,
+    /// Fluent message key, or empty.
+    pub message_key: String,
+    /// Its arguments (JSON object).
+    pub args: String,
+    /// Where it leads.
+    pub link: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest notifications of the given units.
+pub async fn list_notifications(db: &Db, units: &[i64]) -> AppResult<Vec<Notification>> {
     if units.is_empty() {
         return Ok(vec![]);
     }
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT message, link, created_at FROM report_notifications WHERE unit_id IN ({})
+        "SELECT message, message_key, args, link, created_at FROM report_notifications WHERE unit_id IN ({})
          ORDER BY created_at DESC, id DESC LIMIT 20",
         placeholders(1, units.len())
     ));

@@ -175,57 +175,59 @@ pub async fn show_completeness(
         }
         id
     };
-    let (pfrom, pto) = (
-        periods.first().cloned().unwrap_or_default(),
-        periods.last().cloned().unwrap_or_default(),
-    );
-    let rows_db = store::list_completeness_rows(&state.db, t.id, &pfrom, &pto).await?;
-    let period_index: HashMap<&str, usize> = periods
+    // The expected units, indexed densely; their cells come from one integer-only query per
+    // period (`unit, report id, state code`), read through the covering index.
+    let expected_units: Vec<&crate::orgs::model::Unit> = subtree
+        .iter()
+        .filter(|u| assigned.contains(&u.id))
+        .collect();
+    let index: HashMap<i64, usize> = expected_units
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
+        .map(|(i, u)| (u.id, i))
         .collect();
-    // (status, on time, report id) per (unit, period index).
-    let mut cells: HashMap<(i64, usize), (&str, bool, i64)> = HashMap::with_capacity(rows_db.len());
-    for (u, p, status, on_time, id) in &rows_db {
-        if let Some(&i) = period_index.get(p.as_str()) {
-            cells.insert((*u, i), (status.as_str(), *on_time, *id));
+    let np = periods.len();
+    let mut codes = vec![store::CELL_NONE; expected_units.len() * np];
+    let mut report_ids = vec![0i64; expected_units.len() * np];
+    for (pi, p) in periods.iter().enumerate() {
+        for (u, id, code) in store::list_period_cells(&state.db, t.id, p).await? {
+            if let Some(&ui) = index.get(&u) {
+                codes[ui * np + pi] = code;
+                report_ids[ui * np + pi] = id;
+            }
         }
     }
-    let mut per_period = vec![Rates::default(); periods.len()];
+    let names: HashMap<i64, &str> = subtree.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let mut per_period = vec![Rates::default(); np];
     let mut total = Rates::default();
     let mut rows: Vec<GridRow> = vec![];
     let mut row_at: HashMap<i64, usize> = HashMap::new();
     // Per row and period: the rates of its units, and the unit's own cell (class, report id).
-    type Member = (Rates, Option<(String, i64)>);
+    type Member = (Rates, Option<(&'static str, i64)>);
     let mut members: Vec<Vec<Member>> = vec![];
     let mut missing = vec![];
     let mut missing_count = 0usize;
-    for u in subtree.iter().filter(|u| assigned.contains(&u.id)) {
+    for (ui, u) in expected_units.iter().enumerate() {
         let r = row_of(u.id);
         let ri = *row_at.entry(r).or_insert_with(|| {
             rows.push(GridRow {
                 unit_id: r,
-                name: subtree
-                    .iter()
-                    .find(|x| x.id == r)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_default(),
+                name: names.get(&r).map(|n| n.to_string()).unwrap_or_default(),
                 cells: vec![],
                 rates: Rates::default(),
                 group: r != u.id,
             });
-            members.push(vec![Default::default(); periods.len()]);
+            members.push(vec![Default::default(); np]);
             rows.len() - 1
         });
         if r != u.id {
             rows[ri].group = true;
         }
         let mut unit_missing = vec![];
+        let mut any_missing = false;
         for (i, p) in periods.iter().enumerate() {
-            let cell = cells.get(&(u.id, i));
-            let sent = cell.is_some_and(|c| c.0 == "submitted" || c.0 == "accepted");
-            let on_time = sent && cell.is_some_and(|c| c.1);
+            let code = codes[ui * np + i];
+            let (sent, on_time) = (store::cell_sent(code), store::cell_on_time(code));
             let m = &mut members[ri][i];
             for rates in [
                 &mut m.0,
@@ -238,19 +240,26 @@ pub async fn show_completeness(
                 rates.on_time += on_time as i64;
             }
             if r == u.id {
-                let class = match cell {
-                    None => "none".to_string(),
-                    Some(_) if on_time => "on-time".to_string(),
-                    Some(_) if sent => "late".to_string(),
-                    Some(c) => c.0.to_string(),
+                let class = if code == store::CELL_NONE {
+                    "none"
+                } else if on_time {
+                    "on-time"
+                } else if sent {
+                    "late"
+                } else {
+                    store::cell_status(code)
                 };
-                m.1 = Some((class, cell.map(|c| c.2).unwrap_or(0)));
+                m.1 = Some((class, report_ids[ui * np + i]));
             }
             if !sent {
-                unit_missing.push(p.clone());
+                any_missing = true;
+                // The list shows the first 300 units; the count covers all.
+                if missing.len() < 300 {
+                    unit_missing.push(p.clone());
+                }
             }
         }
-        if !unit_missing.is_empty() {
+        if any_missing {
             missing_count += 1;
             if missing.len() < 300 {
                 missing.push((u.id, u.name.clone(), unit_missing));
@@ -264,7 +273,7 @@ pub async fn show_completeness(
             .map(|(r, own)| match own {
                 Some((class, id)) if !row.group => {
                     let text = tr.t(&format!("reporting-completeness-cell-{class}"));
-                    (class, text, (id > 0).then_some(id))
+                    (class.to_string(), text, (id > 0).then_some(id))
                 }
                 _ => {
                     let class = if r.on_time == r.expected {
@@ -332,10 +341,39 @@ struct CityLine {
 
 /// A topic group of the workspace.
 struct TopicGroup {
+    topic_id: i64,
     topic: String,
     cities: Vec<CityLine>,
     loose: Vec<StreamLine>,
 }
+
+/// A topic in the workspace's index: how many streams, how many not yet merged, city streams.
+struct TopicCount {
+    id: i64,
+    name: String,
+    streams: usize,
+    loose: usize,
+    cities: usize,
+    current: bool,
+}
+
+/// Query of the synthesis page: the month, a topic to open, the page of its unmerged streams.
+#[derive(Deserialize, Default)]
+pub struct SynthesisQuery {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    topic: Option<i64>,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+/// Up to this many streams in a period, the workspace opens every topic at once; above it, the
+/// analyst opens one topic at a time (10,000 streams would make a page no one reads).
+pub const OPEN_ALL_UP_TO: usize = 300;
+
+/// Unmerged streams shown per page of a topic.
+pub const PAGE_SIZE: usize = 100;
 
 /// The synthesis workspace.
 #[derive(Template)]
@@ -343,21 +381,24 @@ struct TopicGroup {
 struct SynthesisTemplate {
     c: Chrome,
     period: String,
+    index: Vec<TopicCount>,
+    topic: Option<i64>,
     groups: Vec<TopicGroup>,
     total: usize,
+    page: usize,
+    pages: usize,
     scopes: Vec<(String, String)>,
     directions: Vec<(String, String)>,
 }
 
-/// Streams of the period within the analyst's scope, grouped by topic with city streams.
-async fn workspace(
+/// The streams of a period the analyst may see, as integers: `(id, unit, topic, city stream)`.
+async fn visible_keys(
     state: &AppState,
     auth: &Auth,
     period: &str,
-) -> AppResult<(Vec<TopicGroup>, usize)> {
-    let tr = auth.ctx.tr;
+) -> AppResult<Vec<store::StreamKey>> {
     let roots = auth.user.roots_with(Capability::ReviewReports);
-    let all = store::list_period_streams(&state.db, period).await?;
+    let all = store::list_period_stream_keys(&state.db, period).await?;
     let mut unit_ids: Vec<i64> = all.iter().map(|s| s.unit_id).collect();
     unit_ids.sort_unstable();
     unit_ids.dedup();
@@ -365,20 +406,87 @@ async fn workspace(
         .await?
         .into_iter()
         .collect();
-    let streams: Vec<_> = all
+    Ok(all
         .into_iter()
         .filter(|s| visible.contains(&s.unit_id))
-        .collect();
-    let total = streams.len();
+        .collect())
+}
+
+/// The workspace of a period: the topic index with counts, and the open topic groups (every
+/// topic when the period is small, else only `topic`, its unmerged streams paged).
+async fn workspace(
+    state: &AppState,
+    auth: &Auth,
+    period: &str,
+    topic: Option<i64>,
+    page: usize,
+) -> AppResult<(Vec<TopicCount>, Vec<TopicGroup>, usize, usize)> {
+    let tr = auth.ctx.tr;
+    let keys = visible_keys(state, auth, period).await?;
+    let total = keys.len();
     let topics = store::list_topics(&state.db).await?;
-    let lines = stream_lines(state, tr, &topics, &streams).await?;
     let cities = store::list_city_streams(&state.db, period).await?;
+    let mut index: Vec<TopicCount> = topics
+        .iter()
+        .map(|t| TopicCount {
+            id: t.id,
+            name: topic_name(tr, &topics, t.id),
+            streams: 0,
+            loose: 0,
+            cities: 0,
+            current: topic == Some(t.id),
+        })
+        .collect();
+    let at: HashMap<i64, usize> = topics.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    for k in &keys {
+        if let Some(&i) = at.get(&k.topic_id) {
+            index[i].streams += 1;
+            index[i].loose += k.city_stream_id.is_none() as usize;
+        }
+    }
+    // City streams count when at least one of their streams is visible.
+    let live: HashSet<i64> = keys.iter().filter_map(|k| k.city_stream_id).collect();
+    let cities: Vec<store::CityStream> = cities
+        .into_iter()
+        .filter(|c| live.contains(&c.id))
+        .collect();
+    for c in &cities {
+        if let Some(&i) = at.get(&c.topic_id) {
+            index[i].cities += 1;
+        }
+    }
+    index.retain(|t| t.streams > 0 || t.cities > 0);
+    // Which topics are open, and which streams of them to load in full.
+    let open: Vec<i64> = match topic {
+        Some(t) => vec![t],
+        None if total <= OPEN_ALL_UP_TO => index.iter().map(|t| t.id).collect(),
+        None => vec![],
+    };
+    let mut pages = 1;
+    let mut load: Vec<i64> = vec![];
+    for t in &open {
+        let (merged, loose): (Vec<&store::StreamKey>, Vec<&store::StreamKey>) = keys
+            .iter()
+            .filter(|k| k.topic_id == *t)
+            .partition(|k| k.city_stream_id.is_some());
+        load.extend(merged.iter().map(|k| k.id));
+        if topic.is_some() {
+            pages = loose.len().div_ceil(PAGE_SIZE).max(1);
+            let from = (page.clamp(1, pages) - 1) * PAGE_SIZE;
+            load.extend(loose.iter().skip(from).take(PAGE_SIZE).map(|k| k.id));
+        } else {
+            load.extend(loose.iter().map(|k| k.id));
+        }
+    }
+    let streams = store::list_streams_by_ids(&state.db, &load).await?;
+    let lines = stream_lines(state, tr, &topics, &streams).await?;
     let mut groups: Vec<TopicGroup> = vec![];
     let mut by_topic: HashMap<i64, usize> = HashMap::new();
-    for t in &topics {
+    for t in index.iter().filter(|t| open.contains(&t.id)) {
         by_topic.insert(t.id, groups.len());
         groups.push(TopicGroup {
-            topic: topic_name(tr, &topics, t.id),
+            topic_id: t.id,
+            topic: t.name.clone(),
             cities: vec![],
             loose: vec![],
         });
@@ -389,19 +497,7 @@ async fn workspace(
             continue;
         };
         city_index.insert(c.id, (g, groups[g].cities.len()));
-        groups[g].cities.push(CityLine {
-            id: c.id,
-            summary: c.summary,
-            scope: tr.t(&Scope::label_key(&c.scope)),
-            scope_key: c.scope,
-            direction: tr.t(&Direction::label_key(&c.direction)),
-            direction_key: c.direction,
-            causes: c.causes,
-            forecast: c.forecast,
-            recommendation: c.recommendation,
-            units: vec![],
-            members: vec![],
-        });
+        groups[g].cities.push(city_line(tr, c));
     }
     for l in lines {
         if let Some((g, i)) = l.city_stream_id.and_then(|c| city_index.get(&c)).copied() {
@@ -415,26 +511,47 @@ async fn workspace(
         }
     }
     groups.retain(|g| !g.cities.is_empty() || !g.loose.is_empty());
-    Ok((groups, total))
+    Ok((index, groups, total, pages))
+}
+
+fn city_line(tr: crate::web::i18n::Tr, c: store::CityStream) -> CityLine {
+    CityLine {
+        id: c.id,
+        summary: c.summary,
+        scope: tr.t(&Scope::label_key(&c.scope)),
+        scope_key: c.scope,
+        direction: tr.t(&Direction::label_key(&c.direction)),
+        direction_key: c.direction,
+        causes: c.causes,
+        forecast: c.forecast,
+        recommendation: c.recommendation,
+        units: vec![],
+        members: vec![],
+    }
 }
 
 /// `GET /reporting/synthesis`.
 pub async fn show_synthesis(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<MonthQuery>,
+    Query(q): Query<SynthesisQuery>,
 ) -> AppResult<Response> {
     if !auth.user.has_anywhere(Capability::ReviewReports) {
         return Err(AppError::Forbidden);
     }
     let tr = auth.ctx.tr;
     let period = month_or_last(&q.period);
-    let (groups, total) = workspace(&state, &auth, &period).await?;
+    let page_no = q.page.unwrap_or(1).max(1);
+    let (index, groups, total, pages) = workspace(&state, &auth, &period, q.topic, page_no).await?;
     Ok(page(SynthesisTemplate {
         c: auth.ctx.chrome("reporting-synthesis-title"),
         period,
+        index,
+        topic: q.topic,
         groups,
         total,
+        page: page_no.min(pages),
+        pages,
         scopes: options(tr, Scope::KEYS, Scope::label_key),
         directions: options(tr, Direction::KEYS, Direction::label_key),
     }))
@@ -503,8 +620,12 @@ pub async fn merge_streams(
         json!({"streams": ids, "period": seed.period}),
     )
     .await?;
+    let topic = store::find_city_stream(&state.db, city)
+        .await?
+        .map(|c| c.topic_id)
+        .unwrap_or(seed.topic_id);
     Ok(Redirect::to(&format!(
-        "/reporting/synthesis?period={}#city-{city}",
+        "/reporting/synthesis?period={}&topic={topic}#city-{city}",
         seed.period
     ))
     .into_response())
@@ -537,7 +658,11 @@ pub async fn unmerge_stream(
         json!({"stream": stream}),
     )
     .await?;
-    Ok(Redirect::to(&format!("/reporting/synthesis?period={}", city.period)).into_response())
+    Ok(Redirect::to(&format!(
+        "/reporting/synthesis?period={}&topic={}",
+        city.period, city.topic_id
+    ))
+    .into_response())
 }
 
 /// The city stream edit form.
@@ -603,8 +728,8 @@ pub async fn update_city_stream(
     )
     .await?;
     Ok(Redirect::to(&format!(
-        "/reporting/synthesis?period={}#city-{id}",
-        city.period
+        "/reporting/synthesis?period={}&topic={}#city-{id}",
+        city.period, city.topic_id
     ))
     .into_response())
 }
@@ -631,19 +756,42 @@ pub async fn show_draft(
     }
     let tr = auth.ctx.tr;
     let period = month_or_last(&q.period);
-    let (groups, _) = workspace(&state, &auth, &period).await?;
+    // Only the city streams and the units of their (visible) members are needed here.
+    let keys = visible_keys(&state, &auth, &period).await?;
+    let mut unit_ids: Vec<i64> = keys
+        .iter()
+        .filter(|k| k.city_stream_id.is_some())
+        .map(|k| k.unit_id)
+        .collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let names: HashMap<i64, String> = crate::orgs::unit_names(&state.db, &unit_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let topics = store::list_topics(&state.db).await?;
     let mut sections: Vec<(String, Vec<(String, CityLine)>)> = Scope::KEYS
         .iter()
         .map(|k| (tr.t(&Scope::label_key(k)), vec![]))
         .collect();
-    for g in groups {
-        for city in g.cities {
-            let i = Scope::KEYS
-                .iter()
-                .position(|k| *k == city.scope_key)
-                .unwrap_or(0);
-            sections[i].1.push((g.topic.clone(), city));
+    for c in store::list_city_streams(&state.db, &period).await? {
+        let topic = topic_name(tr, &topics, c.topic_id);
+        let mut city = city_line(tr, c);
+        let mut seen = HashSet::new();
+        for k in keys.iter().filter(|k| k.city_stream_id == Some(city.id)) {
+            if seen.insert(k.unit_id) {
+                city.units
+                    .push(names.get(&k.unit_id).cloned().unwrap_or_default());
+            }
         }
+        if city.units.is_empty() {
+            continue;
+        }
+        let i = Scope::KEYS
+            .iter()
+            .position(|k| *k == city.scope_key)
+            .unwrap_or(0);
+        sections[i].1.push((topic, city));
     }
     for s in &mut sections {
         s.1.sort_by_key(|item| std::cmp::Reverse(item.1.units.len()));

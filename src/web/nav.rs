@@ -44,7 +44,7 @@ const fn entry(
 }
 
 /// Every context, in navigation order.
-pub const CONTEXTS: [ContextEntry; 12] = [
+pub const CONTEXTS: [ContextEntry; 13] = [
     entry("/", "nav-home", "about-home", true, None),
     entry("/orgs", "nav-orgs", "about-orgs", true, None),
     entry(
@@ -83,6 +83,13 @@ pub const CONTEXTS: [ContextEntry; 12] = [
         "/admin/users",
         "nav-users",
         "about-users",
+        true,
+        Some(Capability::ManageUsers),
+    ),
+    entry(
+        "/admin/mail",
+        "nav-mail",
+        "about-mail",
         true,
         Some(Capability::ManageUsers),
     ),

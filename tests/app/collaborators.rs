@@ -1,5 +1,5 @@
 //! Tests of the collaborator network through the real server: identity visible only to the
-//! managing unit (and audited), pseudonyms elsewhere, the form and the CSV import (all or nothing,
+//! managing unit (and audited), pseudonyms elsewhere, the form and the CSV and XLSX imports (all or nothing,
 //! errors with row and column), coverage against targets counted by hand on the demo,
 //! replacement keeping history, activity and the inactivity flag.
 
@@ -127,6 +127,116 @@ async fn the_form_and_the_import_check_everything_first() {
     list.assert_contains("Đỗ Văn Nam");
 }
 
+/// An XLSX workbook of rows (first row the header); a cell `=date:YYYY-MM-DD` is written as an
+/// Excel date, a cell of digits only as a number.
+fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if let Some(d) = cell.strip_prefix("=date:") {
+                let p: Vec<u16> = d.split('-').map(|x| x.parse().unwrap()).collect();
+                let dt = ExcelDateTime::from_ymd(p[0], p[1] as u8, p[2] as u8).unwrap();
+                ws.write_datetime_with_format(r, c, dt, &date).unwrap();
+            } else if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit()) {
+                ws.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
+            } else {
+                ws.write_string(r, c, *cell).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn the_xlsx_import_keeps_the_csv_rules() {
+    let app = spawn_demo().await;
+    app.login_demo("reporter").await;
+    let header: &[&str] = &[
+        "unit",
+        "full_name",
+        "phone",
+        "consent_date",
+        "stratum",
+        "gender",
+    ];
+    // Row 3 has an impossible date, row 4 an unknown unit and stratum: nothing is saved, and the
+    // errors name the sheet's row and the column by letter and header.
+    let bad = workbook(&[
+        header,
+        &[
+            "31135",
+            "Lý Thị Kim",
+            "903111222",
+            "=date:2026-02-01",
+            "nông dân",
+            "nữ",
+        ],
+        &["31135", "Tô Văn Út", "", "31/02/2026", "farmer", "male"],
+        &[
+            "99999",
+            "Châu Văn Bé",
+            "",
+            "=date:2026-02-01",
+            "astronaut",
+            "male",
+        ],
+    ]);
+    let page = app.upload("/collaborators/import", "ctv.xlsx", bad).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    page.assert_contains("Dòng 3, cột D (consent_date): Ngày phải có dạng");
+    page.assert_contains("Dòng 4, cột A (unit): Không có đơn vị với mã này.");
+    page.assert_contains("Dòng 4, cột E (stratum): Giá trị không có trong danh mục.");
+    assert!(!app.get("/collaborators").await.body.contains("Lý Thị Kim"));
+    // An unknown column is named by letter too.
+    let odd = workbook(&[&["unit", "full_name", "consent_date", "shoe_size"]]);
+    let page = app.upload("/collaborators/import", "ctv.xlsx", odd).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Dòng 1, cột D (shoe_size): Cột không có trong danh sách.");
+    // Not a spreadsheet although it looks like one.
+    let page = app
+        .upload(
+            "/collaborators/import",
+            "ctv.xlsx",
+            b"PK\x03\x04garbage".to_vec(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Không đọc được bảng tính");
+    // A good workbook: Excel dates and a numeric phone are read as text the checks accept.
+    let good = workbook(&[
+        header,
+        &[
+            "31135",
+            "Lý Thị Kim",
+            "903111222",
+            "=date:2026-02-01",
+            "nông dân",
+            "nữ",
+        ],
+        &[],
+        &["31135", "Tô Văn Út", "", "01/02/2026", "farmer", "male"],
+    ]);
+    let page = app.upload("/collaborators/import", "ctv.xlsx", good).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Đã nhập 2 cộng tác viên.");
+    let list = app.get("/collaborators").await;
+    list.assert_contains("Lý Thị Kim");
+    list.assert_contains("Tô Văn Út");
+    let id = first_id(&app, "/collaborators", "Lý Thị Kim").await;
+    let show = app.get(&format!("/collaborators/{id}")).await;
+    show.assert_contains("903111222");
+    show.assert_contains("01/02/2026");
+}
+
 #[tokio::test]
 async fn coverage_shows_the_gaps_and_replacement_keeps_the_slot() {
     let app = spawn_demo().await;
@@ -244,4 +354,279 @@ async fn collaborators_without_activity_are_flagged() {
     page.assert_contains(&format!("<td>{month}</td><td>4</td><td>1</td>"));
     let list = app.get("/collaborators").await;
     assert_eq!(list.body.matches("Không hoạt động").count(), 2);
+}
+
+#[tokio::test]
+async fn the_centre_keeps_the_attribute_lists_and_the_inactivity_threshold() {
+    let app = spawn_demo().await;
+    // A ward's reporter may not change deployment settings.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    assert_eq!(
+        reporter.get("/collaborators/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reporter
+            .post("/collaborators/settings", &[("inactive_after", "6")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    app.login_demo("analyst").await;
+    let page = app.get("/collaborators/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("value=\"3\"");
+    page.assert_contains("Phật giáo Hòa Hảo");
+    // The threshold: checked, saved, audited, and used by the registry.
+    let bad = app
+        .post("/collaborators/settings", &[("inactive_after", "0")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Số kỳ phải là số nguyên từ 1 đến 24.");
+    let ok = app
+        .post("/collaborators/settings", &[("inactive_after", "6")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    app.get("/collaborators")
+        .await
+        .assert_contains("trong 6 tháng gần nhất");
+    // A new value of a list, then renamed; it is offered by the form and accepted by imports.
+    let bad = app
+        .post(
+            "/collaborators/settings/values",
+            &[
+                ("dimension", "stratum"),
+                ("key", "Ngư dân"),
+                ("name_vi", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Mã chỉ gồm chữ thường không dấu");
+    bad.assert_contains("Cần tên tiếng Việt");
+    let added = app
+        .post(
+            "/collaborators/settings/values",
+            &[
+                ("dimension", "stratum"),
+                ("key", "fisher"),
+                ("name_vi", "Ngư dân"),
+                ("name_en", "Fishers"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let renamed = app
+        .post(
+            "/collaborators/settings/values",
+            &[
+                ("dimension", "stratum"),
+                ("key", "fisher"),
+                ("name_vi", "Ngư dân, người nuôi trồng thủy sản"),
+                ("name_en", "Fishers and fish farmers"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let form = app.get("/collaborators/new").await;
+    form.assert_contains("Ngư dân, người nuôi trồng thủy sản");
+    let created = app
+        .post(
+            "/collaborators/new",
+            &[
+                ("unit", "31135"),
+                ("full_name", "Thạch Văn Biển"),
+                ("consent_date", "2026-01-02"),
+                ("stratum", "fisher"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    // A value in use cannot be removed; an unused one can.
+    let refused = app
+        .post(
+            "/collaborators/settings/values/delete",
+            &[("dimension", "stratum"), ("key", "fisher")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("1 cộng tác viên và 0 chỉ tiêu");
+    let removed = app
+        .post(
+            "/collaborators/settings/values/delete",
+            &[("dimension", "religion"), ("key", "protestantism")],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(
+        !app.get("/collaborators/settings")
+            .await
+            .body
+            .contains("Tin Lành")
+    );
+    // Every change is in the audit log.
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let audit = admin.get("/admin/audit").await;
+    for action in [
+        "collaborator_settings.inactivity",
+        "collaborator_settings.value_add",
+        "collaborator_settings.value_rename",
+        "collaborator_settings.value_delete",
+    ] {
+        audit.assert_contains(action);
+    }
+    // The administrator at the top keeps them too.
+    assert_eq!(
+        admin.get("/collaborators/settings").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn briefing_attendance_counts_as_activity() {
+    let app = spawn_demo().await;
+    app.login_demo("reporter").await;
+    let list = app.get("/collaborators").await;
+    // The demo's collaborators have no activity yet: flagged inactive.
+    list.assert_contains("Không hoạt động");
+    let page = app.get("/collaborators/briefings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The ward's three collaborators are offered by pseudonym only.
+    assert_eq!(page.body.matches("name=\"attendee\"").count(), 3);
+    assert!(!page.body.contains("Trần Văn Bình"));
+    let pseudonyms: Vec<String> = page
+        .body
+        .match_indices("name=\"attendee\" value=\"")
+        .map(|(i, m)| {
+            page.body[i + m.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let ward = app.unit_id("31135").await.to_string();
+    let other = app.unit_id("31120").await;
+    // A collaborator of another ward, an unknown id and a bad date: nothing is saved.
+    let outsider = duluan::collaborators::store::list_collaborators(&app.db, &[other], 10)
+        .await
+        .unwrap()[0]
+        .pseudonym
+        .clone();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let bad = app
+        .post(
+            "/collaborators/briefings",
+            &[
+                ("unit_id", ward.as_str()),
+                ("held_on", "2026-02-30"),
+                ("topic", "Quán triệt tình hình tháng"),
+                ("attendee", pseudonyms[0].as_str()),
+                ("attendees", &format!("{outsider}, CTV-NOPE0000")),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Ngày phải có dạng YYYY-MM-DD");
+    bad.assert_contains("Không có cộng tác viên với mã: CTV-NOPE0000.");
+    bad.assert_contains(&format!("Không thuộc đơn vị này: {outsider}."));
+    assert!(
+        app.get("/collaborators/briefings")
+            .await
+            .body
+            .contains("Chưa ghi buổi giao ban nào.")
+    );
+    // Two of three attend (one ticked, one typed in lower case).
+    let ok = app
+        .post(
+            "/collaborators/briefings",
+            &[
+                ("unit_id", ward.as_str()),
+                ("held_on", today.as_str()),
+                ("topic", "Quán triệt tình hình tháng"),
+                ("attendee", pseudonyms[0].as_str()),
+                ("attendees", &pseudonyms[1].to_lowercase()),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let briefing = app.get(ok.location()).await;
+    briefing.assert_contains("<dd id=\"attendee-count\">2</dd>");
+    briefing.assert_contains(&pseudonyms[1]);
+    // Attendance feeds the activity of the month and lifts the inactivity flag of those two.
+    let list = app.get("/collaborators").await;
+    assert_eq!(list.body.matches("badge warn").count(), 1, "{}", list.body);
+    let id = first_id(&app, "/collaborators", &pseudonyms[0]).await;
+    let month = &today[..7];
+    app.get(&format!("/collaborators/{id}"))
+        .await
+        .assert_contains(&format!("<td>{month}</td><td>0</td><td>1</td>"));
+    // Others in the city may read it; the viewer may not delete it.
+    let viewer = app.other_client();
+    viewer.login_demo("viewer").await;
+    let seen = viewer.get(ok.location()).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(
+        viewer
+            .post(&format!("{}/delete", ok.location()), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let deleted = app.post(&format!("{}/delete", ok.location()), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let audit = admin.get("/admin/audit").await;
+    audit.assert_contains("collaborator_briefing.create");
+    audit.assert_contains("collaborator_briefing.delete");
+}
+
+#[tokio::test]
+async fn a_briefing_is_recorded_on_a_phone() {
+    use fantoccini::Locator;
+    let Some(b) = crate::browser::browser().await else {
+        return;
+    };
+    let app = spawn_demo().await;
+    let c = &b.client;
+    crate::browser::log_in(c, &app.base, "reporter").await;
+    c.goto(&format!("{}/collaborators/briefings", app.base))
+        .await
+        .unwrap();
+    c.find(Locator::Id("topic"))
+        .await
+        .unwrap()
+        .send_keys("Giao ban tình hình dư luận tháng")
+        .await
+        .unwrap();
+    let boxes = c
+        .find_all(Locator::Css("input[name=attendee]"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 3);
+    for b in &boxes[..2] {
+        b.click().await.unwrap();
+    }
+    crate::browser::screenshot(c, "collaborators-briefing-phone").await;
+    c.find(Locator::Id("save-briefing"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("attendee-count"))
+        .await
+        .unwrap();
+    let count = c
+        .find(Locator::Id("attendee-count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(count, "2");
 }

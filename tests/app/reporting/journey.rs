@@ -1,6 +1,9 @@
 //! The demo journey of issue 6 in a real headless Chromium at phone size: the ward's reporter puts
 //! the collaborator's stream into the monthly report and submits it; the centre merges the same
-//! stream from three communes into one city stream and opens the printable draft.
+//! stream from three communes into one city stream and opens the printable draft; the centre
+//! returns one report with a comment, accepts another, and sees on the coverage page which strata
+//! lack collaborators. (The collaborator's phone entry is in `reporting.rs`, the reminder through
+//! a real SMTP server in `reminders.rs`.)
 
 use fantoccini::{Client, Locator};
 
@@ -116,4 +119,99 @@ async fn a_reporter_submits_and_the_centre_merges_on_a_phone() {
     .unwrap();
     assert_eq!(text(c, "#submitted").await, "7");
     assert_eq!(text(c, "#expected").await, "103");
+}
+
+#[tokio::test]
+async fn the_centre_returns_one_report_accepts_another_and_sees_the_gaps_on_a_phone() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_demo().await;
+    let c = &b.client;
+    login(c, &app.base, "analyst").await;
+    // The reports waiting for review: the demo's six of this month.
+    c.goto(&format!("{}/reporting/reports", app.base))
+        .await
+        .unwrap();
+    let first_table = "(//table)[1]//tbody/tr";
+    let rows = c.find_all(Locator::XPath(first_table)).await.unwrap();
+    assert_eq!(rows.len(), 6);
+    let link = |i: usize| format!("({first_table})[{i}]//a");
+    let returned_url = c
+        .find(Locator::XPath(&link(1)))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    c.find(Locator::XPath(&link(1)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("return-report"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("return-comment"))
+        .await
+        .unwrap()
+        .send_keys("Đề nghị bổ sung nguyên nhân và dự báo của luồng sạt lở.")
+        .await
+        .unwrap();
+    c.find(Locator::Id("return-report"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("div.flash"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#report-status").await, "Trả lại");
+    assert!(
+        text(c, "main")
+            .await
+            .contains("Đề nghị bổ sung nguyên nhân")
+    );
+    screenshot(c, "reporting-returned-phone").await;
+    // The next one is accepted.
+    c.goto(&format!("{}/reporting/reports", app.base))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find_all(Locator::XPath(first_table)).await.unwrap().len(),
+        5
+    );
+    c.find(Locator::XPath(&link(1)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("accept-report"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("div.flash"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#report-status").await, "Đã tiếp nhận");
+    assert_ne!(c.current_url().await.unwrap().path(), returned_url.as_str());
+    // The coverage page shows which strata lack collaborators city-wide.
+    c.goto(&format!("{}/collaborators/coverage", app.base))
+        .await
+        .unwrap();
+    let main = text(c, "main").await;
+    assert!(main.contains("chỉ tiêu chưa đạt"), "{main}");
+    for stratum in ["Công nhân, người lao động", "Chức sắc, tín đồ tôn giáo"] {
+        assert!(main.contains(stratum), "{stratum} in {main}");
+    }
+    assert!(main.contains("thiếu 3 (có 0)"), "{main}");
+    screenshot(c, "collaborators-coverage-phone").await;
 }

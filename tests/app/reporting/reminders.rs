@@ -286,3 +286,111 @@ async fn a_failed_delivery_is_retried_and_shown_to_the_administrator() {
     page.assert_contains("đã gửi: 1");
     assert!(!page.body.contains("value=\"secret"));
 }
+
+#[tokio::test]
+async fn reminders_and_the_summary_are_in_each_readers_language() {
+    let Some(smtp) = SmtpServer::start().await else {
+        return;
+    };
+    let app = spawn_demo().await;
+    configure_mail(&app, smtp.port).await;
+    app.login_demo("analyst").await;
+    let bad = app
+        .post(
+            "/reporting/contacts",
+            &[("contacts", "31135,ubnd.ninhkieu@cantho.test,fr")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Dòng 1: ngôn ngữ “fr” không được hỗ trợ (vi hoặc en).");
+    // Ninh Kiều in Vietnamese (the default), another ward that has not sent and the centre in English.
+    let today = Utc::now().date_naive();
+    let month = format!("{:04}-{:02}", today.year(), today.month());
+    let sent = duluan::reporting::store::list_sent_units(&app.db, 1, &month)
+        .await
+        .unwrap();
+    let ninh_kieu = app.unit_id("31135").await;
+    let other = duluan::reporting::store::list_type_units(&app.db, 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| *u != ninh_kieu && !sent.contains(u))
+        .unwrap();
+    let code = duluan::orgs::store::find_unit(&app.db, other)
+        .await
+        .unwrap()
+        .unwrap()
+        .code
+        .unwrap();
+    let ok = app
+        .post(
+            "/reporting/contacts",
+            &[(
+                "contacts",
+                &format!(
+                    "31135,ubnd.ninhkieu@cantho.test\n{code},ubnd.caikhe@cantho.test,en\n92,trungtam@cantho.test,EN"
+                ),
+            )],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    app.get("/reporting/contacts")
+        .await
+        .assert_contains(&format!("{code},ubnd.caikhe@cantho.test,en"));
+    // Two days after this month's due date: late reminders and the centre's summary.
+    let next = if today.month() == 12 {
+        chrono::NaiveDate::from_ymd_opt(today.year() + 1, 1, 17).unwrap()
+    } else {
+        chrono::NaiveDate::from_ymd_opt(today.year(), today.month() + 1, 17).unwrap()
+    };
+    let now = next.and_hms_opt(3, 0, 0).unwrap().and_utc();
+    let run = duluan::reporting::jobs::run_reminders(&app.db, now, 3)
+        .await
+        .unwrap();
+    // Three for the monthly report (more if the demo's ad-hoc request is also just past due).
+    assert!(run.emails >= 3, "{run:?}");
+    let sent = duluan::mail::send_due(&app.db).await.unwrap();
+    assert_eq!((sent.sent, sent.failed), (run.emails, 0));
+    let mails = smtp.received();
+    let subject_to = |who: &str| {
+        mails
+            .iter()
+            .find(|m| m.0.contains(who) && m.1.contains(&month))
+            .unwrap_or_else(|| panic!("{who} in {mails:?}"))
+            .clone()
+    };
+    let vi = subject_to("ubnd.ninhkieu");
+    assert_eq!(
+        vi.1,
+        format!("Quá hạn: Báo cáo tình hình dư luận xã hội tháng kỳ {month}")
+    );
+    let en = subject_to("ubnd.caikhe");
+    assert_eq!(
+        en.1,
+        format!("Overdue: Báo cáo tình hình dư luận xã hội tháng, period {month}")
+    );
+    let summary = subject_to("trungtam@");
+    assert!(
+        summary.1.starts_with("After the deadline: "),
+        "{}",
+        summary.1
+    );
+    assert!(summary.2.contains("Phường Ninh Kiều"), "{}", summary.2);
+    // In the app, each reader sees the notification in their own language.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    reporter
+        .get("/reporting")
+        .await
+        .assert_contains("Quá hạn: Báo cáo tình hình dư luận xã hội tháng");
+    let switched = reporter
+        .post("/lang", &[("lang", "en"), ("back", "/reporting")])
+        .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    reporter
+        .get("/reporting")
+        .await
+        .assert_contains("Overdue: Báo cáo tình hình dư luận xã hội tháng, period");
+    let page = app.get("/reporting").await;
+    page.assert_contains("Tổng hợp sau hạn: Báo cáo tình hình dư luận xã hội tháng");
+}

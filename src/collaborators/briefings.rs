@@ -1,0 +1,430 @@
+//! Briefings (*giao ban, sinh hoạt cộng tác viên*) as simple dated attendance records: a unit
+//! records the date, its topic and which collaborators attended, by pseudonymous id; each
+//! attendance counts as a briefing in the collaborator's activity of that month (and so against
+//! the inactivity flag). The full briefing module comes later.
+//!
+//! Invariants: a briefing and its attendance are written in one transaction, only by managers of
+//! the unit; attendees are collaborators of the unit's subtree who were active on the day; the
+//! record names no one (pseudonyms only); every write is audited.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::model::Capability;
+use crate::accounts::{can, require};
+use crate::app::AppState;
+use crate::audit;
+use crate::collaborators::pages::{scope_units, value_name};
+use crate::collaborators::store::{self, Briefing, Collaborator};
+use crate::error::{AppError, AppResult};
+use crate::web::ctx::Auth;
+use crate::web::layout::{Chrome, page};
+
+/// A briefing as a line.
+struct Line {
+    b: Briefing,
+    unit: String,
+}
+
+/// A collaborator that may be ticked.
+struct Choice {
+    pseudonym: String,
+    about: String,
+    checked: bool,
+}
+
+/// The briefings page: the list and the form of a new one.
+#[derive(Template)]
+#[template(path = "collaborators/briefings.html")]
+struct BriefingsTemplate {
+    c: Chrome,
+    lines: Vec<Line>,
+    /// Units the user manages that have active collaborators: `(id, name)`.
+    units: Vec<(i64, String)>,
+    unit_id: i64,
+    choices: Vec<Choice>,
+    form: BriefingForm,
+    errors: Vec<(&'static str, String)>,
+    flash: bool,
+}
+
+impl BriefingsTemplate {
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The briefing form: the unit, date, topic, ticked pseudonyms and typed ones.
+#[derive(Clone, Debug, Default)]
+pub struct BriefingForm {
+    unit_id: i64,
+    held_on: String,
+    topic: String,
+    attendees: String,
+    ticked: Vec<String>,
+}
+
+impl BriefingForm {
+    fn from_fields(fields: &[(String, String)]) -> BriefingForm {
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| f == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        BriefingForm {
+            unit_id: get("unit_id").trim().parse().unwrap_or(0),
+            held_on: get("held_on"),
+            topic: get("topic"),
+            attendees: get("attendees"),
+            ticked: fields
+                .iter()
+                .filter(|(k, _)| k == "attendee")
+                .map(|(_, v)| v.trim().to_string())
+                .collect(),
+        }
+    }
+
+    /// Every pseudonym given, ticked or typed (separated by spaces, commas, semicolons or lines),
+    /// upper-cased and without repeats, in order.
+    pub fn pseudonyms(&self) -> Vec<String> {
+        let mut seen = HashSet::new();
+        self.ticked
+            .iter()
+            .map(String::as_str)
+            .chain(
+                self.attendees
+                    .split(|c: char| c.is_whitespace() || c == ',' || c == ';'),
+            )
+            .map(|p| p.trim().to_uppercase())
+            .filter(|p| !p.is_empty() && seen.insert(p.clone()))
+            .collect()
+    }
+}
+
+/// Query of the briefings page.
+#[derive(Deserialize, Default)]
+pub struct UnitQuery {
+    #[serde(default)]
+    unit: Option<i64>,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn briefings_page(
+    state: &AppState,
+    auth: &Auth,
+    unit: Option<i64>,
+    form: BriefingForm,
+    errors: Vec<(&'static str, String)>,
+    flash: bool,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut readable = scope_units(state, auth, Capability::ManageCollaborators).await?;
+    let managed: Vec<i64> = readable.iter().map(|u| u.id).collect();
+    for u in scope_units(state, auth, Capability::ViewReports).await? {
+        if !managed.contains(&u.id) {
+            readable.push(u);
+        }
+    }
+    if readable.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let ids: Vec<i64> = readable.iter().map(|u| u.id).collect();
+    let name_of = |id: i64| {
+        readable
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| format!("#{id}"))
+    };
+    let lines = store::list_briefings(&state.db, &ids, 200)
+        .await?
+        .into_iter()
+        .map(|b| Line {
+            unit: name_of(b.unit_id),
+            b,
+        })
+        .collect();
+    // Units the user manages with active collaborators, for the form.
+    let active: Vec<Collaborator> = store::list_collaborators(&state.db, &managed, 20000)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == "active")
+        .collect();
+    let mut units: Vec<(i64, String)> = vec![];
+    for c in &active {
+        if !units.iter().any(|u| u.0 == c.unit_id) {
+            units.push((c.unit_id, name_of(c.unit_id)));
+        }
+    }
+    units.sort_by(|a, b| a.1.cmp(&b.1));
+    let unit_id = unit
+        .filter(|u| units.iter().any(|x| x.0 == *u))
+        .or(units.first().map(|u| u.0))
+        .unwrap_or(0);
+    let values = store::list_values(&state.db).await?;
+    let given: HashSet<String> = form.pseudonyms().into_iter().collect();
+    let choices = active
+        .iter()
+        .filter(|c| c.unit_id == unit_id)
+        .map(|c| Choice {
+            pseudonym: c.pseudonym.clone(),
+            about: [
+                value_name(tr, &values, "stratum", &c.stratum),
+                value_name(tr, &values, "gender", &c.gender),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+            checked: given.contains(&c.pseudonym),
+        })
+        .collect();
+    let form = BriefingForm {
+        held_on: if form.held_on.is_empty() {
+            Utc::now().date_naive().to_string()
+        } else {
+            form.held_on
+        },
+        ..form
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        page(BriefingsTemplate {
+            c: auth.ctx.chrome("collaborators-briefings-title"),
+            lines,
+            units,
+            unit_id,
+            choices,
+            form,
+            errors,
+            flash,
+        }),
+    )
+        .into_response())
+}
+
+/// `GET /collaborators/briefings`.
+pub async fn list_briefings(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
+    briefings_page(
+        &state,
+        &auth,
+        q.unit,
+        BriefingForm::default(),
+        vec![],
+        q.ok.is_some(),
+    )
+    .await
+}
+
+/// `POST /collaborators/briefings`: everything is checked first (errors name the field and the
+/// unknown pseudonyms), then the briefing and its attendance are saved together.
+pub async fn create_briefing(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    use unicode_normalization::UnicodeNormalization;
+    let tr = auth.ctx.tr;
+    let form = BriefingForm::from_fields(&fields);
+    let unit = form.unit_id;
+    if !can(&state.db, &auth.user, Capability::ManageCollaborators, unit).await? {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors: Vec<(&'static str, String)> = vec![];
+    let today = Utc::now().date_naive();
+    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d <= today + Duration::days(1) && *d >= today - Duration::days(3660));
+    if held_on.is_none() {
+        errors.push(("held_on", tr.t("collaborators-briefing-error-date")));
+    }
+    let topic: String = form
+        .topic
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect();
+    if topic.chars().count() < 3 || topic.chars().count() > 300 {
+        errors.push(("topic", tr.t("collaborators-briefing-error-topic")));
+    }
+    let wanted = form.pseudonyms();
+    if wanted.len() > 2000 {
+        errors.push(("attendees", tr.t("collaborators-briefing-error-too-many")));
+    }
+    let found = store::find_by_pseudonyms(&state.db, &wanted).await?;
+    let unit_ids: Vec<i64> = found.iter().map(|c| c.unit_id).collect();
+    let within: HashSet<i64> = crate::orgs::filter_within(&state.db, &[unit], &unit_ids)
+        .await?
+        .into_iter()
+        .collect();
+    // Active now, or (replaced or ended since) still within their term on the day.
+    let active_on = |c: &Collaborator| {
+        c.status == "active" || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
+    };
+    let mut attendees = vec![];
+    let mut unknown = vec![];
+    let mut elsewhere = vec![];
+    let mut inactive = vec![];
+    for p in &wanted {
+        match found.iter().find(|c| &c.pseudonym == p) {
+            None => unknown.push(p.clone()),
+            Some(c) if !within.contains(&c.unit_id) => elsewhere.push(p.clone()),
+            Some(c) if !active_on(c) => inactive.push(p.clone()),
+            Some(c) => attendees.push(c.id),
+        }
+    }
+    for (list, key) in [
+        (unknown, "collaborators-briefing-error-unknown"),
+        (elsewhere, "collaborators-briefing-error-elsewhere"),
+        (inactive, "collaborators-briefing-error-inactive"),
+    ] {
+        if !list.is_empty() {
+            errors.push(("attendees", tr.ta(key, &[("ids", list.join(", "))])));
+        }
+    }
+    if !errors.is_empty() {
+        return briefings_page(&state, &auth, Some(unit), form, errors, false).await;
+    }
+    let held_on = held_on.expect("checked");
+    let period = held_on.format("%Y-%m").to_string();
+    let id = store::insert_briefing(
+        &state.db,
+        unit,
+        held_on,
+        &period,
+        &topic,
+        &attendees,
+        Some(auth.user.id),
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "collaborator_briefing.create",
+        "collaborator_briefing",
+        &id.to_string(),
+        Some(unit),
+        json!({"held_on": held_on.to_string(), "attendees": attendees.len()}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/collaborators/briefings/{id}")).into_response())
+}
+
+/// One briefing.
+#[derive(Template)]
+#[template(path = "collaborators/briefing.html")]
+struct BriefingTemplate {
+    c: Chrome,
+    b: Briefing,
+    unit: String,
+    attendees: Vec<(i64, String)>,
+    can_manage: bool,
+}
+
+/// `GET /collaborators/briefings/{id}`.
+pub async fn show_briefing(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let b = store::find_briefing(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_manage = can(
+        &state.db,
+        &auth.user,
+        Capability::ManageCollaborators,
+        b.unit_id,
+    )
+    .await?;
+    if !can_manage && !can(&state.db, &auth.user, Capability::ViewReports, b.unit_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let unit = crate::orgs::unit_names(&state.db, &[b.unit_id])
+        .await?
+        .pop()
+        .map(|u| u.1)
+        .unwrap_or_default();
+    let attendees = store::list_attendees(&state.db, id).await?;
+    Ok(page(BriefingTemplate {
+        c: auth.ctx.chrome("collaborators-briefing-title"),
+        b,
+        unit,
+        attendees,
+        can_manage,
+    }))
+}
+
+/// `POST /collaborators/briefings/{id}/delete`: removes a record entered by mistake.
+pub async fn delete_briefing(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let b = store::find_briefing(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    require(
+        &state.db,
+        &auth.user,
+        Capability::ManageCollaborators,
+        b.unit_id,
+    )
+    .await?;
+    store::delete_briefing(&state.db, id).await?;
+    audit::record(
+        &state.db,
+        &auth.ctx.actor(),
+        "collaborator_briefing.delete",
+        "collaborator_briefing",
+        &id.to_string(),
+        Some(b.unit_id),
+        json!({"held_on": b.held_on.to_string(), "topic": b.topic, "attendees": b.attendees}),
+    )
+    .await?;
+    Ok(Redirect::to("/collaborators/briefings?ok=deleted").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudonyms_are_gathered_once() {
+        let f = BriefingForm {
+            attendees: "ctv-aaaa1111, CTV-BBBB2222;\nCTV-AAAA1111  ".into(),
+            ticked: vec!["CTV-CCCC3333".into(), "CTV-BBBB2222".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            f.pseudonyms(),
+            ["CTV-CCCC3333", "CTV-BBBB2222", "CTV-AAAA1111"]
+        );
+    }
+}
