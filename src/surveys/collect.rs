@@ -892,19 +892,17 @@ pub async fn submit_json(
         }
         Err(k) => return refuse(StatusCode::BAD_REQUEST, k),
     };
-    let survey = match store::find_survey_by_key(&state.db, &key).await {
-        Ok(Some(s)) => s,
+    let live = match crate::surveys::live_by_key(&state.db, &key).await {
+        Ok(Some(l)) => l,
         Ok(None) => return refuse(StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => return e.into_response(),
     };
+    let survey = &live.survey;
     if !survey.accepts_on(Utc::now().date_naive()) {
         return refuse(StatusCode::CONFLICT, "surveys-closed-body");
     }
     let result: AppResult<Response> = async {
-        let version = live_version(&state.db, survey.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let engine = engine_for(&version.form_json)?;
+        let (version_id, engine) = live.version.as_ref().ok_or(AppError::NotFound)?;
         let eval = engine.evaluate(&sub.answers, &options(ctx.tr));
         if sub.complete && !eval.is_complete() {
             let issues: Vec<_> = eval
@@ -922,7 +920,7 @@ pub async fn submit_json(
             store::NewSubmission {
                 id: sub.id.clone(),
                 survey_id: survey.id,
-                version_id: version.id,
+                version_id: *version_id,
                 complete: sub.complete,
                 data: record_json(record),
                 anonymous: survey.anonymous,

@@ -384,3 +384,193 @@ async fn units_see_only_their_own_surveys() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Where each row of the designer's structure table is, by item name.
+fn row_positions(body: &str, names: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|n| {
+            body.find(&format!("id=\"row-{n}\""))
+                .unwrap_or_else(|| panic!("no row {n}"))
+        })
+        .collect()
+}
+
+async fn draft_form(app: &crate::helpers::TestApp, id: i64) -> duluan_forms::Form {
+    let json: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT form_json FROM survey_versions WHERE survey_id = $1 AND published_at IS NULL"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    duluan_forms::Form::from_json(&json).unwrap()
+}
+
+#[tokio::test]
+async fn the_designer_reorders_items_edits_sections_and_hints() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let id = create_survey(&app, "92", "Sắp xếp", true).await;
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "demo.xlsx", demo_xlsx())
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let names = |f: &duluan_forms::Form| {
+        f.items
+            .iter()
+            .map(|i| i.name().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = names(&draft_form(&app, id).await);
+    assert_eq!(
+        before,
+        [
+            "about",
+            "uses_online",
+            "services",
+            "satisfaction",
+            "comment",
+            "adult"
+        ]
+    );
+
+    // Up and down within the top level.
+    let mv = |name: &str, dir: &str| {
+        let app = &app;
+        let (name, dir) = (name.to_string(), dir.to_string());
+        async move {
+            let (name, dir) = (name.as_str(), dir.as_str());
+            let page = app
+                .post(
+                    &format!("/surveys/{id}/designer/move"),
+                    &[("name", name), ("dir", dir)],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        }
+    };
+    mv("comment", "up").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(&names(&form)[3..5], ["comment", "satisfaction"]);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    let pos = row_positions(&designer.body, &["comment", "satisfaction"]);
+    assert!(pos[0] < pos[1], "the structure shows the new order");
+    mv("comment", "down").await;
+    assert_eq!(names(&draft_form(&app, id).await), before);
+    // Out of a section from its first place, and back in from just before it.
+    mv("age", "up").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(&names(&form)[..2], ["age", "about"]);
+    mv("age", "down").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(names(&form), before);
+    let Some(duluan_forms::Item::Group(about)) = form.items.first() else {
+        panic!("about is first")
+    };
+    assert_eq!(about.items[0].name(), "age");
+    let bad = app
+        .post(
+            &format!("/surveys/{id}/designer/move"),
+            &[("name", "age"), ("dir", "sideways")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // A section, edited after it was added; a question moved into it and out again.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("name", "household"),
+                ("label_0", "Household"),
+                ("label_1", "Hộ gia đình"),
+                ("one_page", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let editor = app
+        .get(&format!("/surveys/{id}/designer?section=household"))
+        .await;
+    editor.assert_contains("section-editor");
+    editor.assert_contains("Hộ gia đình");
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("orig", "household"),
+                ("name", "ho_gia_dinh"),
+                ("label_0", "Your household"),
+                ("label_1", "Hộ gia đình của ông/bà"),
+                ("relevant", "${age} >= 18"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let form = draft_form(&app, id).await;
+    let Some(duluan_forms::Item::Group(g)) = form.items.last() else {
+        panic!("the section is last")
+    };
+    assert_eq!(g.name, "ho_gia_dinh");
+    assert_eq!(g.label.0["Tiếng Việt (vi)"], "Hộ gia đình của ông/bà");
+    assert_eq!(g.relevant.as_deref(), Some("${age} >= 18"));
+    assert_eq!(g.appearance, None, "one page was unticked");
+    // A broken relevance is refused and changes nothing.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("orig", "ho_gia_dinh"),
+                ("name", "ho_gia_dinh"),
+                ("relevant", "${khong_co} = 1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("khong_co");
+    // The item before the section goes into it going down (at its start); going up from its
+    // first place it leaves the section again.
+    let q = names(&form)[names(&form).len() - 2].clone();
+    let q = q.as_str();
+    mv(q, "down").await;
+    let form = draft_form(&app, id).await;
+    let Some(duluan_forms::Item::Group(g)) = form.items.last() else {
+        panic!("the section is last")
+    };
+    assert_eq!(g.items[0].name(), q, "moved into the section, at its start");
+    mv(q, "up").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(names(&form)[names(&form).len() - 2], q, "and out again");
+
+    // Hints in every language.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/question"),
+            &[
+                ("orig", "age"),
+                ("name", "age"),
+                ("type", "integer"),
+                ("label_0", "How old are you?"),
+                ("label_1", "Ông/bà bao nhiêu tuổi?"),
+                ("hint_0", "In whole years"),
+                ("hint_1", "Tính theo năm tròn"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let form = draft_form(&app, id).await;
+    let age = form
+        .questions()
+        .into_iter()
+        .find(|q| q.name == "age")
+        .unwrap()
+        .clone();
+    assert_eq!(age.hint.0["English (en)"], "In whole years");
+    assert_eq!(age.hint.0["Tiếng Việt (vi)"], "Tính theo năm tròn");
+    let editor = app.get(&format!("/surveys/{id}/designer?edit=age")).await;
+    editor.assert_contains("Tính theo năm tròn");
+    // The respondent sees the hint (preview).
+    let preview = app.get(&format!("/surveys/{id}/preview")).await;
+    preview.assert_contains("Tính theo năm tròn");
+}
