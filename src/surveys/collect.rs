@@ -401,12 +401,12 @@ fn no_store(r: &mut Response) {
 }
 
 /// `Err(response)` when the client went over its rate.
-fn limit(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Box<Response>> {
+fn limit(state: &AppState, ctx: &Ctx, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    if ratelimit::allow(&format!("{}|{host}", ctx.ip)) {
+    if ratelimit::allow(&format!("{}|{host}", ctx.ip), state.config.survey_rate) {
         Ok(())
     } else {
         let mut r = notice(
@@ -535,7 +535,7 @@ pub async fn show_public(
     headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let open = match open_survey(&state, &ctx, &key).await {
@@ -573,7 +573,7 @@ pub async fn step_public(
     Path(key): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let open = match open_survey(&state, &ctx, &key).await {
@@ -744,7 +744,7 @@ pub async fn show_token(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let tc = match open_token(&state, &ctx, &token).await {
@@ -772,7 +772,7 @@ pub async fn step_token(
     Path(token): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let tc = match open_token(&state, &ctx, &token).await {
@@ -876,7 +876,7 @@ pub async fn submit_json(
     Path(key): Path<String>,
     body: Bytes,
 ) -> Response {
-    if limit(&ctx, &headers).is_err() {
+    if limit(&state, &ctx, &headers).is_err() {
         return json_answer(
             StatusCode::TOO_MANY_REQUESTS,
             json!({"error": "surveys-slow-title", "message": ctx.tr.t("surveys-slow-body")}),
