@@ -163,3 +163,6 @@ surveys-repeat-count = Number of repetitions (repeat_count; empty: the responden
 surveys-move-up = Move up
 surveys-move-down = Move down
 surveys-error-move = Invalid direction (up or down).
+surveys-rank-position = Rank { $n }
+surveys-repeat-add = Add another “{ $name }”
+surveys-repeat-remove = Remove this “{ $name }”

@@ -163,3 +163,6 @@ surveys-repeat-count = Số lượt lặp (repeat_count; để trống: người
 surveys-move-up = Chuyển lên
 surveys-move-down = Chuyển xuống
 surveys-error-move = Hướng chuyển không hợp lệ (lên hoặc xuống).
+surveys-rank-position = Hạng { $n }
+surveys-repeat-add = Thêm một lượt “{ $name }”
+surveys-repeat-remove = Bỏ lượt “{ $name }” này

@@ -1147,6 +1147,9 @@ fn preview_page(
     done: bool,
 ) -> Response {
     let tr = auth.ctx.tr;
+    let mut answers = answers.clone();
+    crate::surveys::collect::ensure_open_repeats(engine.form(), &mut answers);
+    let answers = &answers;
     let eval = engine.evaluate(answers, &options(tr));
     let page_id = if eval.pages.iter().any(|p| p.id == page_id && p.relevant) {
         page_id.to_string()

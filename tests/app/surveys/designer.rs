@@ -574,3 +574,183 @@ async fn the_designer_reorders_items_edits_sections_and_hints() {
     let preview = app.get(&format!("/surveys/{id}/preview")).await;
     preview.assert_contains("Tính theo năm tròn");
 }
+
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The answers a preview page carries in its hidden `state` field.
+fn preview_state(body: &str) -> String {
+    let at = body
+        .find("name=\"state\" value=\"")
+        .expect("a preview state")
+        + 20;
+    unescape(&body[at..at + body[at..].find('"').unwrap()])
+}
+
+#[tokio::test]
+async fn rank_questions_get_a_select_per_position_and_open_repeats_add_and_remove() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let id = create_survey(&app, "92", "Xếp hạng", true).await;
+    let form = serde_json::json!({
+        "id": "rank", "version": "1", "title": "Xếp hạng",
+        "default_language": "Tiếng Việt (vi)",
+        "items": [
+            {"kind": "question", "name": "prio", "type": "rank prio", "required": "yes",
+             "label": {"Tiếng Việt (vi)": "Xếp hạng các việc cần làm", "English (en)": "Rank the tasks"}},
+            {"kind": "group", "name": "members", "repeat": true, "appearance": "field-list",
+             "label": {"Tiếng Việt (vi)": "Thành viên", "English (en)": "Member"},
+             "items": [{"kind": "question", "name": "m_age", "type": "integer",
+                        "label": {"Tiếng Việt (vi)": "Tuổi", "English (en)": "Age"}}]}
+        ],
+        "choices": [{"name": "prio", "choices": [
+            {"name": "roads", "label": {"Tiếng Việt (vi)": "Đường sá", "English (en)": "Roads"}},
+            {"name": "schools", "label": {"Tiếng Việt (vi)": "Trường học", "English (en)": "Schools"}},
+            {"name": "health", "label": {"Tiếng Việt (vi)": "Y tế", "English (en)": "Health"}}]}]
+    });
+    let form = duluan_forms::Form::from_json(&form.to_string()).unwrap();
+    let bytes = duluan_forms::xlsform::export_xlsx(&form).unwrap();
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "rank.xlsx", bytes)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let preview = format!("/surveys/{id}/preview");
+
+    // One select per position, each offering every choice.
+    let page = app.get(&preview).await;
+    assert_eq!(
+        page.body.matches("name=\"a.prio\"").count(),
+        3,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("value=\"schools\"").count(), 3);
+    let state = preview_state(&page.body);
+
+    // The same choice twice is refused by the server, beside the question.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "prio"),
+                ("nav", "next"),
+                ("a.prio", "schools"),
+                ("a.prio", "schools"),
+                ("a.prio", "roads"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("field-error");
+    page.assert_contains("mỗi lựa chọn một lần");
+    // A missing position too.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "prio"),
+                ("nav", "next"),
+                ("a.prio", "schools"),
+                ("a.prio", ""),
+                ("a.prio", "roads"),
+            ],
+        )
+        .await;
+    page.assert_contains("Hãy xếp hạng tất cả các lựa chọn");
+    // Ranked: the order is kept and the open repeat shows its first instance.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "prio"),
+                ("nav", "next"),
+                ("a.prio", "health"),
+                ("a.prio", "roads"),
+                ("a.prio", "schools"),
+            ],
+        )
+        .await;
+    let state = preview_state(&page.body);
+    let answers: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(answers["prio"], "health roads schools");
+    page.assert_contains("name=\"a.m_age.0\"");
+    page.assert_contains("value=\"add:members:0\"");
+    assert!(
+        !page.body.contains("remove:members"),
+        "the last instance stays"
+    );
+
+    // Add another: a second instance, its page shown; the first answer kept.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[1]"),
+                ("nav", "add:members:0"),
+                ("a.m_age.0", "40"),
+            ],
+        )
+        .await;
+    page.assert_contains("name=\"a.m_age.1\"");
+    page.assert_contains("value=\"remove:members:1\"");
+    let state = preview_state(&page.body);
+    let answers: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(answers["members"].as_array().unwrap().len(), 2);
+    assert_eq!(answers["members"][0]["m_age"], "40");
+
+    // Remove it again: back to the first instance.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[2]"),
+                ("nav", "remove:members:1"),
+                ("a.m_age.1", "12"),
+            ],
+        )
+        .await;
+    page.assert_contains("name=\"a.m_age.0\"");
+    assert!(!page.body.contains("name=\"a.m_age.1\""));
+    let state = preview_state(&page.body);
+    let answers: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(answers["members"].as_array().unwrap().len(), 1);
+    // A forged change of a repeat that does not exist changes nothing.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[1]"),
+                ("nav", "remove:prio:0"),
+                ("a.m_age.0", "40"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(preview_state(&page.body), state);
+    // Finished.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[1]"),
+                ("nav", "next"),
+                ("a.m_age.0", "40"),
+            ],
+        )
+        .await;
+    page.assert_contains("sv-preview-bar");
+    assert!(!page.body.contains("field-error"), "{}", page.body);
+}
