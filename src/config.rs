@@ -34,6 +34,20 @@ pub struct Config {
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "DULUAN_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+
+    /// Requests per second each client address may make to the public survey pages and the
+    /// submission endpoint (a burst of 60 is allowed); `0` turns the limit off (load tests).
+    #[arg(long, env = "DULUAN_SURVEY_RATE", default_value_t = 10.0, value_parser = parse_rate)]
+    pub survey_rate: f64,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r >= 0.0 => Ok(r),
+        _ => Err(format!(
+            "{s:?} is not a rate: give requests per second, 0 or more"
+        )),
+    }
 }
 
 /// Where the data lives.
@@ -100,6 +114,7 @@ impl std::fmt::Debug for Config {
             .field("session_max_hours", &self.session_max_hours)
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
+            .field("survey_rate", &self.survey_rate)
             .finish()
     }
 }
@@ -118,13 +133,23 @@ impl Config {
             session_max_hours: 12,
             secure_cookies: false,
             log_format: "text".into(),
+            survey_rate: 10.0,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{parse_rate, redact};
+
+    #[test]
+    fn survey_rates_are_checked() {
+        assert_eq!(parse_rate("0"), Ok(0.0));
+        assert_eq!(parse_rate(" 2.5 "), Ok(2.5));
+        assert!(parse_rate("-1").is_err());
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("inf").is_err());
+    }
 
     #[test]
     fn passwords_in_database_urls_are_redacted() {

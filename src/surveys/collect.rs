@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use duluan_forms::{Engine, Evaluation, Mode, Options, QuestionType, Record};
+use duluan_forms::{Engine, Evaluation, Mode, Options, Page, QuestionType, Record};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -65,6 +65,22 @@ pub struct QuestionLine {
     pub error: Option<String>,
     /// Choices.
     pub choices: Vec<ChoiceLine>,
+    /// A rank question: the choice at each position (empty when not ranked yet), one select
+    /// per position.
+    pub ranks: Vec<String>,
+}
+
+/// "Add another" and "remove" for an instance of a repeat whose number of instances the
+/// respondent decides (no `repeat_count`).
+pub struct RepeatControls {
+    /// The repeat's title.
+    pub label: String,
+    /// Button value adding an instance after this one: `add:NAME:0.1`.
+    pub add: String,
+    /// Button value removing this instance: `remove:NAME:0.1`.
+    pub remove: String,
+    /// More than one instance exists (the last one stays).
+    pub can_remove: bool,
 }
 
 /// A page as shown.
@@ -83,6 +99,8 @@ pub struct StepView {
     pub position: usize,
     /// Number of relevant pages.
     pub total: usize,
+    /// Add and remove buttons when the page belongs to an instance of an open repeat.
+    pub repeat: Option<RepeatControls>,
 }
 
 fn input_of(kind: &QuestionType, appearance: Option<&str>) -> &'static str {
@@ -97,6 +115,7 @@ fn input_of(kind: &QuestionType, appearance: Option<&str>) -> &'static str {
         QuestionType::SelectOne(_) if app.contains("minimal") => "dropdown",
         QuestionType::SelectOne(_) | QuestionType::Range => "one",
         QuestionType::SelectMultiple(_) => "many",
+        QuestionType::Rank(_) => "rank",
         QuestionType::Note => "note",
         QuestionType::Acknowledge => "ack",
         _ => "text",
@@ -172,6 +191,13 @@ pub fn build_step(
                     k += 1;
                 }
             }
+            let ranks = if input == "rank" {
+                let mut r: Vec<String> = q.value.split_whitespace().map(str::to_string).collect();
+                r.resize(q.choices.len().max(r.len()), String::new());
+                r
+            } else {
+                Vec::new()
+            };
             questions.push(QuestionLine {
                 field,
                 input,
@@ -190,9 +216,11 @@ pub fn build_step(
                     None
                 },
                 choices,
+                ranks,
             });
         }
     }
+    let repeat = page.and_then(|p| repeat_controls(engine, eval, p));
     StepView {
         page_id: page_id.to_string(),
         title: page.map(|p| p.title.clone()).unwrap_or_default(),
@@ -201,7 +229,179 @@ pub fn build_step(
         is_last: eval.next_page(Some(page_id)).is_none(),
         position,
         total: relevant.len(),
+        repeat,
     }
+}
+
+/// The innermost repeat without `repeat_count` holding the questions of `page`, with the
+/// instance key of the page: `(repeat node id, key)`.
+fn open_repeat_of(engine: &Engine, eval: &Evaluation, page: &Page) -> Option<(u32, Vec<u32>)> {
+    let form = engine.form();
+    let q = page.questions.first().map(|&i| &eval.questions[i])?;
+    let node = form.node(&q.name)?;
+    let &rid = node.repeats.last()?;
+    let open = form.group(rid).is_some_and(|g| g.repeat_count.is_none());
+    let depth = node.repeats.len();
+    (open && q.instance.len() == depth).then(|| (rid, q.instance.clone()))
+}
+
+fn repeat_controls(engine: &Engine, eval: &Evaluation, page: &Page) -> Option<RepeatControls> {
+    let (rid, key) = open_repeat_of(engine, eval, page)?;
+    let form = engine.form();
+    let name = &form.nodes[rid as usize].name;
+    // A one-page repeat's page carries its title in the respondent's language; otherwise the
+    // title in the questionnaire's default language.
+    let label = Some(page.title.clone())
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            form.group(rid).and_then(|g| {
+                g.label
+                    .get("", form.form.default_language.as_deref())
+                    .map(str::to_string)
+            })
+        })
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| name.clone());
+    let parent = &key[..key.len() - 1];
+    let count = eval
+        .questions
+        .iter()
+        .filter(|q| {
+            form.node(&q.name)
+                .is_some_and(|n| n.repeats.len() == key.len() && n.repeats.last() == Some(&rid))
+                && q.instance.starts_with(parent)
+        })
+        .map(|q| q.instance[key.len() - 1])
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let path = key
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(".");
+    Some(RepeatControls {
+        label,
+        add: format!("add:{name}:{path}"),
+        remove: format!("remove:{name}:{path}"),
+        can_remove: count > 1,
+    })
+}
+
+/// The instances of the repeat `rid` under the instance `parent` of its enclosing repeats.
+fn instances_mut<'a>(
+    form: &duluan_forms::check::CheckedForm,
+    record: &'a mut Record,
+    rid: u32,
+    parent: &[u32],
+) -> Option<&'a mut Vec<Record>> {
+    let node = &form.nodes[rid as usize];
+    if node.repeats.len() != parent.len() {
+        return None;
+    }
+    let mut current = record;
+    for (r, &i) in node.repeats.iter().zip(parent) {
+        let name = &form.nodes[*r as usize].name;
+        match current.get_mut(name) {
+            Some(duluan_forms::Answer::Repeat(v)) => current = v.get_mut(i as usize)?,
+            _ => return None,
+        }
+    }
+    let entry = current
+        .entry(node.name.clone())
+        .or_insert_with(|| duluan_forms::Answer::Repeat(Vec::new()));
+    match entry {
+        duluan_forms::Answer::Repeat(v) => Some(v),
+        duluan_forms::Answer::Value(_) => None,
+    }
+}
+
+/// Gives every repeat without `repeat_count` that was never answered one empty instance, so
+/// that the respondent sees it (and can add more or remove it down to one).
+pub fn ensure_open_repeats(form: &duluan_forms::check::CheckedForm, record: &mut Record) {
+    fn walk(items: &[duluan_forms::Item], record: &mut Record) {
+        for it in items {
+            let duluan_forms::Item::Group(g) = it else {
+                continue;
+            };
+            if !g.repeat {
+                walk(&g.items, record);
+                continue;
+            }
+            if g.repeat_count.is_none() && !record.contains_key(&g.name) {
+                record.insert(
+                    g.name.clone(),
+                    duluan_forms::Answer::Repeat(vec![Record::new()]),
+                );
+            }
+            if let Some(duluan_forms::Answer::Repeat(instances)) = record.get_mut(&g.name) {
+                for inst in instances {
+                    walk(&g.items, inst);
+                }
+            }
+        }
+    }
+    walk(&form.form.items, record);
+}
+
+/// Adds an instance after, or removes, the instance `path` (`0.2`) of the open repeat `name`;
+/// returns the instance key to show next. Only repeats without `repeat_count`; at most 200
+/// instances; the last instance is never removed.
+fn change_repeat(
+    form: &duluan_forms::check::CheckedForm,
+    record: &mut Record,
+    name: &str,
+    path: &str,
+    add: bool,
+) -> Option<Vec<u32>> {
+    let &rid = form.by_name.get(name)?;
+    if form.nodes[rid as usize].kind != duluan_forms::check::NodeKind::Repeat
+        || form.group(rid).is_none_or(|g| g.repeat_count.is_some())
+    {
+        return None;
+    }
+    let key: Vec<u32> = path
+        .split('.')
+        .map(|p| p.parse::<u32>().ok())
+        .collect::<Option<_>>()?;
+    let (&own, parent) = key.split_last()?;
+    let instances = instances_mut(form, record, rid, parent)?;
+    let own = own as usize;
+    if own >= instances.len() {
+        return None;
+    }
+    let next = if add {
+        if instances.len() >= 200 {
+            return None;
+        }
+        instances.insert(own + 1, Record::new());
+        own + 1
+    } else {
+        if instances.len() <= 1 {
+            return None;
+        }
+        instances.remove(own);
+        own.saturating_sub(1)
+    };
+    let mut k = parent.to_vec();
+    k.push(next as u32);
+    Some(k)
+}
+
+/// The first page showing a question of instance `key` of the repeat `rid`.
+fn page_of_instance(engine: &Engine, eval: &Evaluation, rid: u32, key: &[u32]) -> Option<String> {
+    let form = engine.form();
+    eval.pages
+        .iter()
+        .find(|p| {
+            p.relevant
+                && p.questions.iter().any(|&i| {
+                    let q = &eval.questions[i];
+                    form.node(&q.name).is_some_and(|n| {
+                        n.repeats.get(key.len() - 1) == Some(&rid) && q.instance.starts_with(key)
+                    })
+                })
+        })
+        .map(|p| p.id.clone())
 }
 
 /// Engine options for a respondent in the interface language.
@@ -248,6 +448,7 @@ pub fn step(
     };
     let current = get("page").to_string();
     let nav = get("nav").to_string();
+    ensure_open_repeats(engine.form(), answers);
     let before = engine.evaluate(answers, opts);
     if let Some(page) = before.pages.iter().find(|p| p.id == current) {
         for &i in &page.questions {
@@ -271,6 +472,26 @@ pub fn step(
                 .collect();
             set_answer(answers, engine.form(), &q.name, &q.instance, value);
         }
+    }
+    let change = nav
+        .strip_prefix("add:")
+        .map(|r| (true, r))
+        .or_else(|| nav.strip_prefix("remove:").map(|r| (false, r)));
+    if let Some((add, rest)) = change {
+        let (name, path) = rest.rsplit_once(':').unwrap_or((rest, ""));
+        let next = change_repeat(engine.form(), answers, name, path, add);
+        let after = engine.evaluate(answers, opts);
+        let page = next
+            .and_then(|k| {
+                let rid = *engine.form().by_name.get(name)?;
+                page_of_instance(engine, &after, rid, &k)
+            })
+            .unwrap_or(current);
+        return Outcome::Show {
+            page,
+            issues: false,
+            saved: false,
+        };
     }
     let after = engine.evaluate(answers, opts);
     let known = after.pages.iter().any(|p| p.id == current && p.relevant);
@@ -401,12 +622,12 @@ fn no_store(r: &mut Response) {
 }
 
 /// `Err(response)` when the client went over its rate.
-fn limit(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Box<Response>> {
+fn limit(state: &AppState, ctx: &Ctx, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    if ratelimit::allow(&format!("{}|{host}", ctx.ip)) {
+    if ratelimit::allow(&format!("{}|{host}", ctx.ip), state.config.survey_rate) {
         Ok(())
     } else {
         let mut r = notice(
@@ -430,7 +651,9 @@ fn respond(
     issues: bool,
     saved: bool,
 ) -> Response {
-    let eval = engine.evaluate(answers, &options(ctx.tr));
+    let mut answers = answers.clone();
+    ensure_open_repeats(engine.form(), &mut answers);
+    let eval = engine.evaluate(&answers, &options(ctx.tr));
     let page = if eval.pages.iter().any(|p| p.id == page && p.relevant) {
         page.to_string()
     } else {
@@ -535,7 +758,7 @@ pub async fn show_public(
     headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let open = match open_survey(&state, &ctx, &key).await {
@@ -573,7 +796,7 @@ pub async fn step_public(
     Path(key): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let open = match open_survey(&state, &ctx, &key).await {
@@ -744,7 +967,7 @@ pub async fn show_token(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let tc = match open_token(&state, &ctx, &token).await {
@@ -772,7 +995,7 @@ pub async fn step_token(
     Path(token): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = limit(&ctx, &headers) {
+    if let Err(r) = limit(&state, &ctx, &headers) {
         return *r;
     }
     let tc = match open_token(&state, &ctx, &token).await {
@@ -876,7 +1099,7 @@ pub async fn submit_json(
     Path(key): Path<String>,
     body: Bytes,
 ) -> Response {
-    if limit(&ctx, &headers).is_err() {
+    if limit(&state, &ctx, &headers).is_err() {
         return json_answer(
             StatusCode::TOO_MANY_REQUESTS,
             json!({"error": "surveys-slow-title", "message": ctx.tr.t("surveys-slow-body")}),
@@ -892,19 +1115,17 @@ pub async fn submit_json(
         }
         Err(k) => return refuse(StatusCode::BAD_REQUEST, k),
     };
-    let survey = match store::find_survey_by_key(&state.db, &key).await {
-        Ok(Some(s)) => s,
+    let live = match crate::surveys::live_by_key(&state.db, &key).await {
+        Ok(Some(l)) => l,
         Ok(None) => return refuse(StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => return e.into_response(),
     };
+    let survey = &live.survey;
     if !survey.accepts_on(Utc::now().date_naive()) {
         return refuse(StatusCode::CONFLICT, "surveys-closed-body");
     }
     let result: AppResult<Response> = async {
-        let version = live_version(&state.db, survey.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let engine = engine_for(&version.form_json)?;
+        let (version_id, engine) = live.version.as_ref().ok_or(AppError::NotFound)?;
         let eval = engine.evaluate(&sub.answers, &options(ctx.tr));
         if sub.complete && !eval.is_complete() {
             let issues: Vec<_> = eval
@@ -922,7 +1143,7 @@ pub async fn submit_json(
             store::NewSubmission {
                 id: sub.id.clone(),
                 survey_id: survey.id,
-                version_id: version.id,
+                version_id: *version_id,
                 complete: sub.complete,
                 data: record_json(record),
                 anonymous: survey.anonymous,

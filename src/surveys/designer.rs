@@ -172,12 +172,24 @@ pub struct Edit {
     name: String,
     kind: String,
     labels: Vec<String>,
+    hints: Vec<String>,
     messages: Vec<String>,
     required: String,
     relevant: String,
     constraint: String,
     calculation: String,
     section: String,
+}
+
+/// The section (group or repeat) being edited.
+pub struct SectionEdit {
+    orig: String,
+    name: String,
+    repeat: bool,
+    labels: Vec<String>,
+    relevant: String,
+    one_page: bool,
+    repeat_count: String,
 }
 
 #[derive(Template)]
@@ -192,6 +204,7 @@ struct DesignerTemplate {
     lists: Vec<(String, ChoiceRows)>,
     sections: Vec<String>,
     edit: Option<Edit>,
+    section_edit: Option<SectionEdit>,
     errors: Vec<String>,
 }
 
@@ -313,6 +326,10 @@ fn edit_of(form: &Questionnaire, name: &str, langs: &[String]) -> Option<Edit> {
             .iter()
             .map(|l| q.label.0.get(l).cloned().unwrap_or_default())
             .collect(),
+        hints: langs
+            .iter()
+            .map(|l| q.hint.0.get(l).cloned().unwrap_or_default())
+            .collect(),
         messages: langs
             .iter()
             .map(|l| q.constraint_message.0.get(l).cloned().unwrap_or_default())
@@ -325,11 +342,151 @@ fn edit_of(form: &Questionnaire, name: &str, langs: &[String]) -> Option<Edit> {
     })
 }
 
+fn find_group<'a>(items: &'a [Item], name: &str) -> Option<&'a duluan_forms::Group> {
+    for it in items {
+        if let Item::Group(g) = it {
+            if g.name == name {
+                return Some(g);
+            }
+            if let Some(found) = find_group(&g.items, name) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn find_group_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut duluan_forms::Group> {
+    for it in items.iter_mut() {
+        if let Item::Group(g) = it {
+            if g.name == name {
+                return Some(g);
+            }
+            if let Some(found) = find_group_mut(&mut g.items, name) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn section_edit_of(form: &Questionnaire, name: &str, langs: &[String]) -> Option<SectionEdit> {
+    let g = find_group(&form.items, name)?;
+    Some(SectionEdit {
+        orig: g.name.clone(),
+        name: g.name.clone(),
+        repeat: g.repeat,
+        labels: langs
+            .iter()
+            .map(|l| g.label.0.get(l).cloned().unwrap_or_default())
+            .collect(),
+        relevant: g.relevant.clone().unwrap_or_default(),
+        one_page: g
+            .appearance
+            .as_deref()
+            .is_some_and(|a| a.split_whitespace().any(|w| w == "field-list")),
+        repeat_count: g.repeat_count.clone().unwrap_or_default(),
+    })
+}
+
+/// The indices leading to the item `name` from the top of the questionnaire.
+fn locate(items: &[Item], name: &str) -> Option<Vec<usize>> {
+    for (i, it) in items.iter().enumerate() {
+        if it.name() == name {
+            return Some(vec![i]);
+        }
+        if let Item::Group(g) = it
+            && let Some(mut rest) = locate(&g.items, name)
+        {
+            rest.insert(0, i);
+            return Some(rest);
+        }
+    }
+    None
+}
+
+/// The list of items that holds the item at `path` (the questionnaire or a section's items).
+fn container_mut<'a>(items: &'a mut Vec<Item>, path: &[usize]) -> Option<&'a mut Vec<Item>> {
+    match path {
+        [] | [_] => Some(items),
+        [first, rest @ ..] => match items.get_mut(*first)? {
+            Item::Group(g) => container_mut(&mut g.items, rest),
+            Item::Question(_) => None,
+        },
+    }
+}
+
+/// Moves the item `name` one place up or down. Next to a section it goes into that section
+/// (at its end going up, at its start going down); at the first or last place of a section it
+/// leaves the section, before or after it. `false` when the item is not found or cannot move.
+pub fn move_item(items: &mut Vec<Item>, name: &str, up: bool) -> bool {
+    let Some(path) = locate(items, name) else {
+        return false;
+    };
+    let idx = *path.last().expect("a path has at least one index");
+    let Some(siblings) = container_mut(items, &path) else {
+        return false;
+    };
+    let len = siblings.len();
+    let neighbour = if up {
+        idx.checked_sub(1)
+    } else {
+        Some(idx + 1)
+    }
+    .filter(|n| *n < len);
+    if let Some(n) = neighbour {
+        let into_section = matches!(siblings[n], Item::Group(_));
+        if into_section {
+            let item = siblings.remove(idx);
+            let n = if up { n } else { n - 1 };
+            if let Item::Group(g) = &mut siblings[n] {
+                if up {
+                    g.items.push(item);
+                } else {
+                    g.items.insert(0, item);
+                }
+            }
+        } else {
+            siblings.swap(idx, n);
+        }
+        return true;
+    }
+    // First or last in its list: leave the section, if it is in one.
+    if path.len() < 2 {
+        return false;
+    }
+    let parent_path = &path[..path.len() - 1];
+    let section_idx = *parent_path.last().expect("checked above");
+    let item = match container_mut(items, &path) {
+        Some(siblings) => siblings.remove(idx),
+        None => return false,
+    };
+    match container_mut(items, parent_path) {
+        Some(outer) => {
+            let at = if up { section_idx } else { section_idx + 1 };
+            outer.insert(at.min(outer.len()), item);
+            true
+        }
+        None => false,
+    }
+}
+
 async fn render_designer(
     state: &AppState,
     auth: &Auth,
     s: &Survey,
     edit: Option<Edit>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    render_designer_with(state, auth, s, edit, None, errors).await
+}
+
+async fn render_designer_with(
+    state: &AppState,
+    auth: &Auth,
+    s: &Survey,
+    edit: Option<Edit>,
+    section_edit: Option<SectionEdit>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
     let (v, form) = current_of(state, s).await?;
@@ -394,6 +551,7 @@ async fn render_designer(
         lists,
         sections,
         edit,
+        section_edit,
         errors,
     }))
 }
@@ -405,6 +563,8 @@ pub struct DesignerQuery {
     edit: String,
     #[serde(default)]
     new: Option<String>,
+    #[serde(default)]
+    section: String,
 }
 
 /// `GET /surveys/{id}/designer`: the questionnaire's structure; `?edit=NAME` opens a question's
@@ -424,6 +584,7 @@ pub async fn show_designer(
             name: String::new(),
             kind: "text".into(),
             labels: vec![String::new(); langs.len()],
+            hints: vec![String::new(); langs.len()],
             messages: vec![String::new(); langs.len()],
             required: String::new(),
             relevant: String::new(),
@@ -436,7 +597,12 @@ pub async fn show_designer(
     } else {
         Some(edit_of(&form, &q.edit, &langs).ok_or(AppError::NotFound)?)
     };
-    render_designer(&state, &auth, &s, edit, vec![]).await
+    let section_edit = if q.section.is_empty() {
+        None
+    } else {
+        Some(section_edit_of(&form, &q.section, &langs).ok_or(AppError::NotFound)?)
+    };
+    render_designer_with(&state, &auth, &s, edit, section_edit, vec![]).await
 }
 
 /// Query of the expression check: which question and which property.
@@ -570,8 +736,9 @@ async fn refuse_edit(
     Ok(r)
 }
 
-/// `POST /surveys/{id}/designer/question`: saves a question (new when `orig` is empty); the
-/// whole draft is checked first and nothing is stored when it does not check.
+/// `POST /surveys/{id}/designer/question`: saves a question (new when `orig` is empty) with its
+/// labels, hints and messages in every language; the whole draft is checked first and nothing
+/// is stored when it does not check.
 pub async fn save_question(
     State(state): State<AppState>,
     auth: Auth,
@@ -596,6 +763,9 @@ pub async fn save_question(
         kind: get("type"),
         labels: (0..langs.len())
             .map(|i| get(&format!("label_{i}")))
+            .collect(),
+        hints: (0..langs.len())
+            .map(|i| get(&format!("hint_{i}")))
             .collect(),
         messages: (0..langs.len())
             .map(|i| get(&format!("message_{i}")))
@@ -627,6 +797,7 @@ pub async fn save_question(
             name: edit.name.clone(),
             kind,
             label: text(&edit.labels),
+            hint: text(&edit.hints),
             required: opt(&edit.required),
             relevant: opt(&edit.relevant),
             constraint: opt(&edit.constraint),
@@ -648,6 +819,7 @@ pub async fn save_question(
         q.name = edit.name.clone();
         q.kind = kind;
         q.label = text(&edit.labels);
+        q.hint = text(&edit.hints);
         q.required = opt(&edit.required);
         q.relevant = opt(&edit.relevant);
         q.constraint = opt(&edit.constraint);
@@ -795,7 +967,8 @@ async fn store_checked(
 }
 
 /// `POST /surveys/{id}/designer/section`: adds a section (a group; `field-list` puts it on one
-/// page) at the end of the questionnaire.
+/// page) at the end of the questionnaire, or, with `orig`, changes that section: its name,
+/// titles in every language, relevance, one-page appearance and (for a repeat) its count.
 pub async fn add_section(
     State(state): State<AppState>,
     auth: Auth,
@@ -815,12 +988,48 @@ pub async fn add_section(
             .unwrap_or_default()
     };
     let name = get("name");
+    let orig = get("orig");
     let mut label = Text::default();
     for (i, l) in langs.iter().enumerate() {
         let v = get(&format!("label_{i}"));
         if !v.is_empty() {
             label.0.insert(l.clone(), v);
         }
+    }
+    let one_page = !get("one_page").is_empty();
+    let relevant = Some(get("relevant")).filter(|r| !r.is_empty());
+    if !orig.is_empty() {
+        let Some(g) = find_group_mut(&mut form.items, &orig) else {
+            return Err(AppError::NotFound);
+        };
+        g.name = name.clone();
+        g.label = label;
+        g.relevant = relevant;
+        let mut words: Vec<String> = g
+            .appearance
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .filter(|w| *w != "field-list")
+            .map(str::to_string)
+            .collect();
+        if one_page {
+            words.insert(0, "field-list".into());
+        }
+        g.appearance = (!words.is_empty()).then(|| words.join(" "));
+        if g.repeat {
+            g.repeat_count = Some(get("repeat_count")).filter(|r| !r.is_empty());
+        }
+        return store_checked(
+            &state,
+            &auth,
+            &s,
+            &draft,
+            &form,
+            "survey.section",
+            json!({"section": name, "was": orig}),
+        )
+        .await;
     }
     let placeholder = Question {
         name: format!("{name}_note"),
@@ -831,8 +1040,8 @@ pub async fn add_section(
     form.items.push(Item::Group(duluan_forms::Group {
         name: name.clone(),
         label,
-        appearance: (!get("one_page").is_empty()).then(|| "field-list".to_string()),
-        relevant: Some(get("relevant")).filter(|r| !r.is_empty()),
+        appearance: one_page.then(|| "field-list".to_string()),
+        relevant,
         items: vec![Item::Question(placeholder)],
         ..duluan_forms::Group::default()
     }));
@@ -844,6 +1053,47 @@ pub async fn add_section(
         &form,
         "survey.section",
         json!({"section": name}),
+    )
+    .await
+}
+
+/// `POST /surveys/{id}/designer/move`: moves a question or a section one place up or down
+/// (`dir=up|down`), into and out of sections (see [`move_item`]).
+pub async fn move_designer_item(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
+    let (draft, mut form) = draft_of(&state, &s).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let name = get("name");
+    let up = match get("dir").as_str() {
+        "up" => true,
+        "down" => false,
+        _ => return Err(AppError::BadRequest("surveys-error-move")),
+    };
+    if locate(&form.items, &name).is_none() {
+        return Err(AppError::NotFound);
+    }
+    if !move_item(&mut form.items, &name, up) {
+        return Ok(Redirect::to(&format!("/surveys/{id}/designer#row-{name}")).into_response());
+    }
+    store_checked(
+        &state,
+        &auth,
+        &s,
+        &draft,
+        &form,
+        "survey.move",
+        json!({"item": name, "dir": if up { "up" } else { "down" }}),
     )
     .await
 }
@@ -897,6 +1147,9 @@ fn preview_page(
     done: bool,
 ) -> Response {
     let tr = auth.ctx.tr;
+    let mut answers = answers.clone();
+    crate::surveys::collect::ensure_open_repeats(engine.form(), &mut answers);
+    let answers = &answers;
     let eval = engine.evaluate(answers, &options(tr));
     let page_id = if eval.pages.iter().any(|p| p.id == page_id && p.relevant) {
         page_id.to_string()
@@ -978,4 +1231,71 @@ pub async fn step_preview(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(name: &str) -> Item {
+        Item::Question(Question {
+            name: name.into(),
+            kind: QuestionType::Text,
+            ..Question::default()
+        })
+    }
+
+    fn g(name: &str, items: Vec<Item>) -> Item {
+        Item::Group(duluan_forms::Group {
+            name: name.into(),
+            items,
+            ..duluan_forms::Group::default()
+        })
+    }
+
+    fn shape(items: &[Item]) -> String {
+        items
+            .iter()
+            .map(|it| match it {
+                Item::Question(q) => q.name.clone(),
+                Item::Group(g) => format!("{}({})", g.name, shape(&g.items)),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn items_move_within_into_and_out_of_sections() {
+        let mut items = vec![q("a"), q("b"), g("s", vec![q("c"), q("d")]), q("e")];
+        assert!(move_item(&mut items, "b", true));
+        assert_eq!(shape(&items), "b a s(c d) e");
+        assert!(!move_item(&mut items, "b", true), "already first");
+        assert!(move_item(&mut items, "a", false));
+        assert_eq!(
+            shape(&items),
+            "b s(a c d) e",
+            "down into the section, at its start"
+        );
+        assert!(move_item(&mut items, "a", true));
+        assert_eq!(
+            shape(&items),
+            "b a s(c d) e",
+            "up out of the section, before it"
+        );
+        assert!(move_item(&mut items, "e", true));
+        assert_eq!(
+            shape(&items),
+            "b a s(c d e)",
+            "up into the section, at its end"
+        );
+        assert!(move_item(&mut items, "e", false));
+        assert_eq!(
+            shape(&items),
+            "b a s(c d) e",
+            "down out of the section, after it"
+        );
+        assert!(move_item(&mut items, "s", true));
+        assert_eq!(shape(&items), "b s(c d) a e", "a section moves whole");
+        assert!(!move_item(&mut items, "x", true));
+    }
 }

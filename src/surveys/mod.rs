@@ -69,6 +69,10 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         )
         .route("/surveys/{id}/designer/delete", post(designer::delete_item))
         .route(
+            "/surveys/{id}/designer/move",
+            post(designer::move_designer_item),
+        )
+        .route(
             "/surveys/{id}/preview",
             get(designer::show_preview).post(designer::step_preview),
         )
@@ -169,6 +173,66 @@ pub fn engine_for(form_json: &str) -> AppResult<Arc<Engine>> {
     }
     map.insert(key, engine.clone());
     Ok(engine)
+}
+
+/// A survey as its public link fields it: the survey and, once a version is published, the
+/// id of the latest published version with its engine.
+#[derive(Clone)]
+pub struct LiveSurvey {
+    /// The survey.
+    pub survey: Survey,
+    /// The version respondents answer and its engine.
+    pub version: Option<(i64, Arc<Engine>)>,
+}
+
+/// Bumped by every change to a survey or a version made through this process: it empties the
+/// cache of [`live_by_key`].
+static LIVE_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How long [`live_by_key`] trusts what it read: a change made by another server on the same
+/// database reaches submissions within this time (changes through this process at once).
+const LIVE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Forgets every cached [`LiveSurvey`] (called by the store after each write to `surveys` or
+/// `survey_versions`).
+pub fn invalidate_live() {
+    LIVE_GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The survey of a public link key with its live version and engine (`None` when the key is
+/// unknown). Read at most once a
+/// second per key and database, so that the submission path does not query the survey and
+/// its versions for every request.
+pub async fn live_by_key(db: &Db, key: &str) -> AppResult<Option<LiveSurvey>> {
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+    type Entry = (Instant, u64, Option<LiveSurvey>);
+    static CACHE: OnceLock<Mutex<HashMap<(String, String), Entry>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let id = (store::db_key(db), key.to_string());
+    let generation = LIVE_GENERATION.load(Ordering::SeqCst);
+    if let Some((at, g, live)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&id)
+        && *g == generation
+        && at.elapsed() < LIVE_TTL
+    {
+        return Ok(live.clone());
+    }
+    let live = match store::find_survey_by_key(db, key).await? {
+        None => None,
+        Some(survey) => {
+            let version = match live_version(db, survey.id).await? {
+                Some(v) => Some((v.id, engine_for(&v.form_json)?)),
+                None => None,
+            };
+            Some(LiveSurvey { survey, version })
+        }
+    };
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() > 1024 {
+        map.clear();
+    }
+    map.insert(id, (Instant::now(), generation, live.clone()));
+    Ok(live)
 }
 
 /// The survey `id` if the user may use `cap` at its unit (404 when it does not exist).

@@ -1,8 +1,9 @@
 //! A small in-memory token bucket per client address (and host) for the public survey
 //! endpoints: a burst of `BURST` requests, refilled at `rate` per second.
 //!
-//! The rate comes from `DULUAN_SURVEY_RATE` (requests per second per address; `0` turns the
-//! limit off, e.g. for load benchmarks); the default is 10 per second with a burst of 60.
+//! The rate comes from the typed configuration (`--survey-rate`, `DULUAN_SURVEY_RATE`: requests
+//! per second per address; `0` turns the limit off, e.g. for load benchmarks); the default is 10
+//! per second with a burst of 60.
 //! Buckets live in memory only (addresses are never written anywhere) and are swept when the
 //! table grows.
 
@@ -18,20 +19,10 @@ struct Bucket {
     at: Instant,
 }
 
-fn rate() -> f64 {
-    static RATE: OnceLock<f64> = OnceLock::new();
-    *RATE.get_or_init(|| {
-        std::env::var("DULUAN_SURVEY_RATE")
-            .ok()
-            .and_then(|s| s.trim().parse::<f64>().ok())
-            .filter(|r| *r >= 0.0)
-            .unwrap_or(10.0)
-    })
-}
-
-/// Takes one token for `key`; `false` when the client must slow down.
-pub fn allow(key: &str) -> bool {
-    allow_at(key, Instant::now(), rate())
+/// Takes one token for `key` at `rate` requests per second (`0`: no limit); `false` when the
+/// client must slow down.
+pub fn allow(key: &str, rate: f64) -> bool {
+    allow_at(key, Instant::now(), rate)
 }
 
 fn allow_at(key: &str, now: Instant, rate: f64) -> bool {

@@ -315,6 +315,7 @@ impl<W: Write> SavWriter<W> {
         })
     }
 
+    #[inline]
     fn command(&mut self, code: u8, raw: Option<&[u8; 8]>) -> io::Result<()> {
         self.commands[self.n_commands] = code;
         self.n_commands += 1;
@@ -343,51 +344,70 @@ impl<W: Write> SavWriter<W> {
 
     /// Writes one case: one value per variable, in dictionary order.
     pub fn write_case(&mut self, values: &[Value<'_>]) -> io::Result<()> {
+        self.write_values(values.iter().copied())
+    }
+
+    /// Writes one case from an iterator of values (one per variable, in dictionary order),
+    /// without collecting them first.
+    pub fn write_values<'v>(
+        &mut self,
+        values: impl ExactSizeIterator<Item = Value<'v>>,
+    ) -> io::Result<()> {
         if values.len() != self.widths.len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "a case must have one value per variable",
             ));
         }
-        for (k, value) in values.iter().enumerate() {
+        for (k, value) in values.enumerate() {
             let width = self.widths[k];
-            match (width, value) {
-                (0, v) => {
-                    let x = match v {
-                        Value::Number(x) => *x,
-                        Value::Text(s) => s.trim().parse::<f64>().unwrap_or(SYSMIS),
-                    };
-                    if x == SYSMIS || x.is_nan() {
-                        self.command(255, None)?;
-                    } else if x.fract() == 0.0 && (-99.0..=151.0).contains(&x) {
-                        self.command((x + BIAS) as u8, None)?;
-                    } else {
-                        self.command(253, Some(&x.to_le_bytes()))?;
-                    }
+            if width == 0 {
+                let x = match value {
+                    Value::Number(x) => x,
+                    Value::Text(s) => s.trim().parse::<f64>().unwrap_or(SYSMIS),
+                };
+                if x == SYSMIS || x.is_nan() {
+                    self.command(255, None)?;
+                } else if x.fract() == 0.0 && (-99.0..=151.0).contains(&x) {
+                    self.command((x + BIAS) as u8, None)?;
+                } else {
+                    self.command(253, Some(&x.to_le_bytes()))?;
                 }
-                (w, v) => {
-                    let owned;
-                    let s = match v {
-                        Value::Text(s) => *s,
-                        Value::Number(x) if *x == SYSMIS => "",
-                        Value::Number(x) => {
-                            owned = x.to_string();
-                            owned.as_str()
-                        }
-                    };
-                    let bytes = padded(truncate(s, w), segments(w) * 8);
-                    for chunk in bytes.chunks(8) {
-                        let chunk: &[u8; 8] = chunk.try_into().expect("8 bytes");
-                        if chunk == b"        " {
-                            self.command(254, None)?;
-                        } else {
-                            self.command(253, Some(chunk))?;
-                        }
-                    }
+                continue;
+            }
+            let owned;
+            let s = match value {
+                Value::Text(s) => s,
+                Value::Number(x) if x == SYSMIS => "",
+                Value::Number(x) => {
+                    owned = x.to_string();
+                    owned.as_str()
+                }
+            };
+            let bytes = truncate(s, width).as_bytes();
+            for seg in 0..segments(width) {
+                let start = seg * 8;
+                if start >= bytes.len() {
+                    self.command(254, None)?;
+                    continue;
+                }
+                let end = (start + 8).min(bytes.len());
+                let mut chunk = [b' '; 8];
+                chunk[..end - start].copy_from_slice(&bytes[start..end]);
+                if chunk == *b"        " {
+                    self.command(254, None)?;
+                } else {
+                    self.command(253, Some(&chunk))?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// The output written so far (whole compression blocks only): a streaming caller takes the
+    /// bytes out of it between cases.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
     }
 
     /// Ends the data and returns the writer.

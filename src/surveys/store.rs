@@ -22,6 +22,23 @@ fn placeholders(start: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Which database a pool is (SQLite file or PostgreSQL host and database), to key in-memory
+/// caches and writers shared by every pool of the process.
+pub fn db_key(db: &Db) -> String {
+    match db {
+        Db::Sqlite(pool) => format!("sqlite:{}", pool.connect_options().get_filename().display()),
+        Db::Pg(pool) => {
+            let o = pool.connect_options();
+            format!(
+                "pg:{}:{}/{}",
+                o.get_host(),
+                o.get_port(),
+                o.get_database().unwrap_or_default()
+            )
+        }
+    }
+}
+
 /// Midnight UTC of the instant's day: what an anonymous response keeps of its times.
 pub fn day_of(t: DateTime<Utc>) -> DateTime<Utc> {
     t.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc()
@@ -88,6 +105,7 @@ pub async fn update_survey(
     .await
     .map(|_| ())?
     });
+    crate::surveys::invalidate_live();
     Ok(())
 }
 
@@ -109,6 +127,7 @@ pub async fn update_survey_status(
     .execute(pool)
     .await
     .map(|_| ())?);
+    crate::surveys::invalidate_live();
     Ok(())
 }
 
@@ -252,6 +271,7 @@ pub async fn publish_version(
     .await?
     .rows_affected()
     });
+    crate::surveys::invalidate_live();
     if changed == 0 {
         return Err(AppError::Conflict("surveys-error-published"));
     }
@@ -606,7 +626,7 @@ fn sqlite_writer(pool: &sqlx::SqlitePool) -> tokio::sync::mpsc::Sender<Job> {
     use std::sync::{Mutex, OnceLock};
     static WRITERS: OnceLock<Mutex<HashMap<String, tokio::sync::mpsc::Sender<Job>>>> =
         OnceLock::new();
-    let key = pool.connect_options().get_filename().display().to_string();
+    let key = db_key(&Db::Sqlite(pool.clone()));
     let mut writers = WRITERS
         .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()

@@ -221,31 +221,41 @@ async fn bench_exports() {
     let Db::Sqlite(pool) = &db else {
         unreachable!()
     };
+    // Rows as the server stores them: a record's JSON with its keys in order (a `BTreeMap`).
+    let mut names: Vec<String> = (0..100).map(|q| format!("q{q}")).collect();
+    names.sort();
     let t = Instant::now();
     let mut k: u64 = 1;
     for batch in 0..rows.div_ceil(1000) {
         let mut tx = pool.begin().await.unwrap();
-        for i in 0..1000.min(rows - batch * 1000) {
-            let mut record = serde_json::Map::new();
-            for q in 0..100 {
+        for _ in 0..1000.min(rows - batch * 1000) {
+            let mut record = String::with_capacity(2048);
+            record.push('{');
+            for (n, name) in names.iter().enumerate() {
+                let q: usize = name[1..].parse().unwrap();
                 k = k
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                let v = match q % 5 {
-                    0 | 1 => ((k >> 33) % 5 + 1).to_string(),
-                    2 | 3 => ((k >> 33) % 90 + 10).to_string(),
-                    _ => format!("ý kiến {}", (k >> 40) % 1000),
-                };
-                record.insert(format!("q{q}"), json!(v));
+                if n > 0 {
+                    record.push(',');
+                }
+                use std::fmt::Write as _;
+                match q % 5 {
+                    0 | 1 => write!(record, "\"{name}\":\"{}\"", (k >> 33) % 5 + 1),
+                    2 | 3 => write!(record, "\"{name}\":\"{}\"", (k >> 33) % 90 + 10),
+                    _ => write!(record, "\"{name}\":\"ý kiến {}\"", (k >> 40) % 1000),
+                }
+                .unwrap();
             }
+            record.push('}');
             sqlx::query(
                 "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
                  VALUES ($1, $2, $3, NULL, NULL, 'web', 'complete', '', $4, '', NULL, $5, $5, $5)",
             )
-            .bind(format!("{batch:06}-{i:04}"))
+            .bind(uuid::Uuid::now_v7().to_string())
             .bind(survey)
             .bind(version)
-            .bind(serde_json::Value::Object(record).to_string())
+            .bind(record)
             .bind(now)
             .execute(&mut *tx)
             .await
@@ -258,59 +268,57 @@ async fn bench_exports() {
         t.elapsed().as_secs_f64()
     );
     let engine = duluan::surveys::engine_for(&form.to_json()).unwrap();
-    let plan = duluan::surveys::export::plan(engine.form(), "vi");
-
-    // CSV.
-    reset_peak_rss();
-    let base_rss = peak_rss_mb();
-    let t = Instant::now();
-    let file = std::io::BufWriter::with_capacity(
-        1 << 20,
-        std::fs::File::create(dir.path().join("out.csv")).unwrap(),
-    );
-    let mut w = csv::Writer::from_writer(file);
-    duluan::surveys::export::write_csv_header(&mut w, &plan).unwrap();
-    duluan::surveys::export::for_each_response(&db, survey, |row| {
-        duluan::surveys::export::write_csv_row(&mut w, &plan, row).map_err(std::io::Error::other)
-    })
-    .await
-    .unwrap();
-    w.flush().unwrap();
-    drop(w);
-    let size = std::fs::metadata(dir.path().join("out.csv")).unwrap().len();
-    println!(
-        "CSV: {rows} × {} columns in {:.1} s, {:.0} MB, peak RSS {:.0} MB (before {:.0} MB)",
-        plan.vars.len(),
-        t.elapsed().as_secs_f64(),
-        size as f64 / 1e6,
-        peak_rss_mb(),
-        base_rss
-    );
-
-    // SPSS .sav.
-    reset_peak_rss();
-    let t = Instant::now();
-    let vars = duluan::surveys::export::sav_variables(&plan, "Có chọn", "Không chọn");
-    let file = std::io::BufWriter::with_capacity(
-        1 << 20,
-        std::fs::File::create(dir.path().join("out.sav")).unwrap(),
-    );
-    let mut w =
-        duluan::surveys::sav::SavWriter::new(file, &vars, "Bench", ("28 Nov 26", "05:00:00"))
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before the exports: {}", load.trim());
+    for file in [
+        duluan::surveys::export::ExportFile::Responses,
+        duluan::surveys::export::ExportFile::Sav,
+    ] {
+        let plan = duluan::surveys::export::plan(engine.form(), "vi");
+        let columns = plan.vars.len();
+        let job = duluan::surveys::export::ExportJob {
+            survey_id: survey,
+            file,
+            plan,
+            engine: engine.clone(),
+            title: "Bench".into(),
+            yes_no: ("Có chọn".into(), "Không chọn".into()),
+            created: chrono::Utc::now(),
+        };
+        reset_peak_rss();
+        let base_rss = peak_rss_mb();
+        let t = Instant::now();
+        // The same producer as the HTTP download, its chunks written to a file as they come.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        let path = dir.path().join("out");
+        let writer = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || {
+                use std::io::Write as _;
+                let mut f = std::fs::File::create(path).unwrap();
+                let mut bytes = 0usize;
+                while let Some(chunk) = rx.blocking_recv() {
+                    let chunk: axum::body::Bytes = Result::<_, std::io::Error>::unwrap(chunk);
+                    bytes += chunk.len();
+                    f.write_all(&chunk).unwrap();
+                }
+                bytes
+            }
+        });
+        let written = duluan::surveys::export::produce(&db, &job, &tx)
+            .await
             .unwrap();
-    duluan::surveys::export::for_each_response(&db, survey, |row| {
-        let values: Vec<_> = plan.vars.iter().map(|v| row.sav_value(v)).collect();
-        w.write_case(&values)
-    })
-    .await
-    .unwrap();
-    w.finish().unwrap();
-    let size = std::fs::metadata(dir.path().join("out.sav")).unwrap().len();
-    println!(
-        ".sav: {rows} × {} variables in {:.1} s, {:.0} MB, peak RSS {:.0} MB",
-        plan.vars.len(),
-        t.elapsed().as_secs_f64(),
-        size as f64 / 1e6,
-        peak_rss_mb()
-    );
+        drop(tx);
+        let size = writer.await.unwrap();
+        assert_eq!(written as usize, rows);
+        println!(
+            "{file:?}: {rows} × {columns} columns in {:.1} s, {:.0} MB, peak RSS {:.0} MB (before {:.0} MB)",
+            t.elapsed().as_secs_f64(),
+            size as f64 / 1e6,
+            peak_rss_mb(),
+            base_rss
+        );
+        let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        println!("load average after: {}", load.trim());
+    }
 }

@@ -434,6 +434,31 @@ async fn public_endpoints_are_rate_limited() {
 }
 
 #[tokio::test]
+async fn the_public_rate_comes_from_the_configuration() {
+    // `--survey-rate 0` (or `DULUAN_SURVEY_RATE=0`) turns the limit off.
+    let app = crate::helpers::spawn_with(|c| c.survey_rate = 0.0).await;
+    duluan::demo::load(&app.db).await.unwrap();
+    let r = app.other_client();
+    for _ in 0..90 {
+        assert_ne!(
+            r.get(&format!("/s/{DEMO_KEY}")).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    // A low rate limits sooner than the default would.
+    let app = crate::helpers::spawn_with(|c| c.survey_rate = 0.5).await;
+    duluan::demo::load(&app.db).await.unwrap();
+    let r = app.other_client();
+    let mut limited = 0;
+    for _ in 0..70 {
+        if r.get(&format!("/s/{DEMO_KEY}")).await.status == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert!(limited >= 5, "only {limited} requests were limited");
+}
+
+#[tokio::test]
 async fn staff_browse_filter_correct_and_delete_responses_with_audit() {
     let app = spawn_demo().await;
     for (age, sat) in [(30, "5"), (45, "2"), (60, "98")] {

@@ -384,3 +384,373 @@ async fn units_see_only_their_own_surveys() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Where each row of the designer's structure table is, by item name.
+fn row_positions(body: &str, names: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|n| {
+            body.find(&format!("id=\"row-{n}\""))
+                .unwrap_or_else(|| panic!("no row {n}"))
+        })
+        .collect()
+}
+
+async fn draft_form(app: &crate::helpers::TestApp, id: i64) -> duluan_forms::Form {
+    let json: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT form_json FROM survey_versions WHERE survey_id = $1 AND published_at IS NULL"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    duluan_forms::Form::from_json(&json).unwrap()
+}
+
+#[tokio::test]
+async fn the_designer_reorders_items_edits_sections_and_hints() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let id = create_survey(&app, "92", "Sắp xếp", true).await;
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "demo.xlsx", demo_xlsx())
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let names = |f: &duluan_forms::Form| {
+        f.items
+            .iter()
+            .map(|i| i.name().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = names(&draft_form(&app, id).await);
+    assert_eq!(
+        before,
+        [
+            "about",
+            "uses_online",
+            "services",
+            "satisfaction",
+            "comment",
+            "adult"
+        ]
+    );
+
+    // Up and down within the top level.
+    let mv = |name: &str, dir: &str| {
+        let app = &app;
+        let (name, dir) = (name.to_string(), dir.to_string());
+        async move {
+            let (name, dir) = (name.as_str(), dir.as_str());
+            let page = app
+                .post(
+                    &format!("/surveys/{id}/designer/move"),
+                    &[("name", name), ("dir", dir)],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        }
+    };
+    mv("comment", "up").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(&names(&form)[3..5], ["comment", "satisfaction"]);
+    let designer = app.get(&format!("/surveys/{id}/designer")).await;
+    let pos = row_positions(&designer.body, &["comment", "satisfaction"]);
+    assert!(pos[0] < pos[1], "the structure shows the new order");
+    mv("comment", "down").await;
+    assert_eq!(names(&draft_form(&app, id).await), before);
+    // Out of a section from its first place, and back in from just before it.
+    mv("age", "up").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(&names(&form)[..2], ["age", "about"]);
+    mv("age", "down").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(names(&form), before);
+    let Some(duluan_forms::Item::Group(about)) = form.items.first() else {
+        panic!("about is first")
+    };
+    assert_eq!(about.items[0].name(), "age");
+    let bad = app
+        .post(
+            &format!("/surveys/{id}/designer/move"),
+            &[("name", "age"), ("dir", "sideways")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // A section, edited after it was added; a question moved into it and out again.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("name", "household"),
+                ("label_0", "Household"),
+                ("label_1", "Hộ gia đình"),
+                ("one_page", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let editor = app
+        .get(&format!("/surveys/{id}/designer?section=household"))
+        .await;
+    editor.assert_contains("section-editor");
+    editor.assert_contains("Hộ gia đình");
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("orig", "household"),
+                ("name", "ho_gia_dinh"),
+                ("label_0", "Your household"),
+                ("label_1", "Hộ gia đình của ông/bà"),
+                ("relevant", "${age} >= 18"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let form = draft_form(&app, id).await;
+    let Some(duluan_forms::Item::Group(g)) = form.items.last() else {
+        panic!("the section is last")
+    };
+    assert_eq!(g.name, "ho_gia_dinh");
+    assert_eq!(g.label.0["Tiếng Việt (vi)"], "Hộ gia đình của ông/bà");
+    assert_eq!(g.relevant.as_deref(), Some("${age} >= 18"));
+    assert_eq!(g.appearance, None, "one page was unticked");
+    // A broken relevance is refused and changes nothing.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/section"),
+            &[
+                ("orig", "ho_gia_dinh"),
+                ("name", "ho_gia_dinh"),
+                ("relevant", "${khong_co} = 1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("khong_co");
+    // The item before the section goes into it going down (at its start); going up from its
+    // first place it leaves the section again.
+    let q = names(&form)[names(&form).len() - 2].clone();
+    let q = q.as_str();
+    mv(q, "down").await;
+    let form = draft_form(&app, id).await;
+    let Some(duluan_forms::Item::Group(g)) = form.items.last() else {
+        panic!("the section is last")
+    };
+    assert_eq!(g.items[0].name(), q, "moved into the section, at its start");
+    mv(q, "up").await;
+    let form = draft_form(&app, id).await;
+    assert_eq!(names(&form)[names(&form).len() - 2], q, "and out again");
+
+    // Hints in every language.
+    let page = app
+        .post(
+            &format!("/surveys/{id}/designer/question"),
+            &[
+                ("orig", "age"),
+                ("name", "age"),
+                ("type", "integer"),
+                ("label_0", "How old are you?"),
+                ("label_1", "Ông/bà bao nhiêu tuổi?"),
+                ("hint_0", "In whole years"),
+                ("hint_1", "Tính theo năm tròn"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let form = draft_form(&app, id).await;
+    let age = form
+        .questions()
+        .into_iter()
+        .find(|q| q.name == "age")
+        .unwrap()
+        .clone();
+    assert_eq!(age.hint.0["English (en)"], "In whole years");
+    assert_eq!(age.hint.0["Tiếng Việt (vi)"], "Tính theo năm tròn");
+    let editor = app.get(&format!("/surveys/{id}/designer?edit=age")).await;
+    editor.assert_contains("Tính theo năm tròn");
+    // The respondent sees the hint (preview).
+    let preview = app.get(&format!("/surveys/{id}/preview")).await;
+    preview.assert_contains("Tính theo năm tròn");
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The answers a preview page carries in its hidden `state` field.
+fn preview_state(body: &str) -> String {
+    let at = body
+        .find("name=\"state\" value=\"")
+        .expect("a preview state")
+        + 20;
+    unescape(&body[at..at + body[at..].find('"').unwrap()])
+}
+
+#[tokio::test]
+async fn rank_questions_get_a_select_per_position_and_open_repeats_add_and_remove() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let id = create_survey(&app, "92", "Xếp hạng", true).await;
+    let form = serde_json::json!({
+        "id": "rank", "version": "1", "title": "Xếp hạng",
+        "default_language": "Tiếng Việt (vi)",
+        "items": [
+            {"kind": "question", "name": "prio", "type": "rank prio", "required": "yes",
+             "label": {"Tiếng Việt (vi)": "Xếp hạng các việc cần làm", "English (en)": "Rank the tasks"}},
+            {"kind": "group", "name": "members", "repeat": true, "appearance": "field-list",
+             "label": {"Tiếng Việt (vi)": "Thành viên", "English (en)": "Member"},
+             "items": [{"kind": "question", "name": "m_age", "type": "integer",
+                        "label": {"Tiếng Việt (vi)": "Tuổi", "English (en)": "Age"}}]}
+        ],
+        "choices": [{"name": "prio", "choices": [
+            {"name": "roads", "label": {"Tiếng Việt (vi)": "Đường sá", "English (en)": "Roads"}},
+            {"name": "schools", "label": {"Tiếng Việt (vi)": "Trường học", "English (en)": "Schools"}},
+            {"name": "health", "label": {"Tiếng Việt (vi)": "Y tế", "English (en)": "Health"}}]}]
+    });
+    let form = duluan_forms::Form::from_json(&form.to_string()).unwrap();
+    let bytes = duluan_forms::xlsform::export_xlsx(&form).unwrap();
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "rank.xlsx", bytes)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let preview = format!("/surveys/{id}/preview");
+
+    // One select per position, each offering every choice.
+    let page = app.get(&preview).await;
+    assert_eq!(
+        page.body.matches("name=\"a.prio\"").count(),
+        3,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("value=\"schools\"").count(), 3);
+    let state = preview_state(&page.body);
+
+    // The same choice twice is refused by the server, beside the question.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "prio"),
+                ("nav", "next"),
+                ("a.prio", "schools"),
+                ("a.prio", "schools"),
+                ("a.prio", "roads"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("field-error");
+    page.assert_contains("mỗi lựa chọn một lần");
+    // A missing position too.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "prio"),
+                ("nav", "next"),
+                ("a.prio", "schools"),
+                ("a.prio", ""),
+                ("a.prio", "roads"),
+            ],
+        )
+        .await;
+    page.assert_contains("Hãy xếp hạng tất cả các lựa chọn");
+    // Ranked: the order is kept and the open repeat shows its first instance.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "prio"),
+                ("nav", "next"),
+                ("a.prio", "health"),
+                ("a.prio", "roads"),
+                ("a.prio", "schools"),
+            ],
+        )
+        .await;
+    let state = preview_state(&page.body);
+    let answers: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(answers["prio"], "health roads schools");
+    page.assert_contains("name=\"a.m_age.0\"");
+    page.assert_contains("value=\"add:members:0\"");
+    assert!(
+        !page.body.contains("remove:members"),
+        "the last instance stays"
+    );
+
+    // Add another: a second instance, its page shown; the first answer kept.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[1]"),
+                ("nav", "add:members:0"),
+                ("a.m_age.0", "40"),
+            ],
+        )
+        .await;
+    page.assert_contains("name=\"a.m_age.1\"");
+    page.assert_contains("value=\"remove:members:1\"");
+    let state = preview_state(&page.body);
+    let answers: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(answers["members"].as_array().unwrap().len(), 2);
+    assert_eq!(answers["members"][0]["m_age"], "40");
+
+    // Remove it again: back to the first instance.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[2]"),
+                ("nav", "remove:members:1"),
+                ("a.m_age.1", "12"),
+            ],
+        )
+        .await;
+    page.assert_contains("name=\"a.m_age.0\"");
+    assert!(!page.body.contains("name=\"a.m_age.1\""));
+    let state = preview_state(&page.body);
+    let answers: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(answers["members"].as_array().unwrap().len(), 1);
+    // A forged change of a repeat that does not exist changes nothing.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[1]"),
+                ("nav", "remove:prio:0"),
+                ("a.m_age.0", "40"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(preview_state(&page.body), state);
+    // Finished.
+    let page = app
+        .post(
+            &preview,
+            &[
+                ("state", state.as_str()),
+                ("page", "members[1]"),
+                ("nav", "next"),
+                ("a.m_age.0", "40"),
+            ],
+        )
+        .await;
+    page.assert_contains("sv-preview-bar");
+    assert!(!page.body.contains("field-error"), "{}", page.body);
+}

@@ -68,7 +68,25 @@ async fn download(app: &TestApp, path: &str) -> (StatusCode, Vec<u8>) {
         .send()
         .await
         .unwrap();
+    if r.status() == StatusCode::OK {
+        // Exports stream: the length is not known when the answer starts.
+        assert!(r.content_length().is_none(), "{path} was not streamed");
+    }
     (r.status(), r.bytes().await.unwrap().to_vec())
+}
+
+/// The cells of the first sheet of an XLSX file, as text.
+fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a valid XLSX file");
+    let names = wb.sheet_names();
+    assert_eq!(names, ["Sheet1", "variables"]);
+    let range = wb.worksheet_range(&names[0]).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
 }
 
 fn check_with_tools(sav: &[u8], dir: &Path, expect_rows: usize, english: bool) {
@@ -237,7 +255,15 @@ async fn responses_export_to_csv_codebook_xlsx_and_sav() {
 
     let (status, xlsx) = download(&app, &format!("/surveys/{id}/export/responses.xlsx")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(&xlsx[..2], b"PK");
+    let sheet = read_xlsx(&xlsx);
+    assert_eq!(sheet.len(), 4, "header and three responses");
+    assert_eq!(
+        sheet[0][..4],
+        ["response_id", "completed_at", "form_version", "age"]
+    );
+    let mut ages: Vec<&str> = sheet[1..].iter().map(|r| r[3].as_str()).collect();
+    ages.sort();
+    assert_eq!(ages, ["30", "45", "60"]);
 
     let dir = tempfile::tempdir().unwrap();
     let (status, sav) =
@@ -275,9 +301,25 @@ async fn a_survey_without_responses_exports_valid_empty_files() {
     let csv = String::from_utf8(csv).unwrap();
     assert_eq!(csv.lines().count(), 1);
     assert!(csv.starts_with("response_id,"));
-    let (_, xlsx) = download(&app, &format!("/surveys/{id}/export/responses.xlsx")).await;
-    assert_eq!(&xlsx[..2], b"PK");
-    let (_, sav) = download(&app, &format!("/surveys/{id}/export/responses.sav")).await;
+    let (status, repeats) = download(&app, &format!("/surveys/{id}/export/repeats.csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(repeats, b"_id,repeat,instance,variable,value\n");
+    let (status, codebook) = download(&app, &format!("/surveys/{id}/export/codebook.csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        String::from_utf8(codebook)
+            .unwrap()
+            .contains("\nage,age,integer,")
+    );
+    let (status, xlsx) = download(&app, &format!("/surveys/{id}/export/responses.xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = read_xlsx(&xlsx);
+    assert_eq!(sheet.len(), 1, "the header only");
+    assert_eq!(sheet[0][0], "response_id");
+    let (status, sav) = download(&app, &format!("/surveys/{id}/export/responses.sav")).await;
+    assert_eq!(status, StatusCode::OK);
     let dir = tempfile::tempdir().unwrap();
     check_with_tools(&sav, dir.path(), 0, false);
+    let (status, _) = download(&app, &format!("/surveys/{id}/export/responses.pdf")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
