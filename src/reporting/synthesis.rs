@@ -175,8 +175,9 @@ pub async fn show_completeness(
         }
         id
     };
-    // The expected units, indexed densely; their cells come from one integer-only query per
-    // period (`unit, report id, state code`), read through the covering index.
+    // The expected units, indexed densely. Whether each unit sent each period (and on time)
+    // comes from one grouped query returning bit masks per unit; the exact state and report id
+    // are fetched only for units shown in their own row (drill-down to leaves).
     let expected_units: Vec<&crate::orgs::model::Unit> = subtree
         .iter()
         .filter(|u| assigned.contains(&u.id))
@@ -189,12 +190,32 @@ pub async fn show_completeness(
     let np = periods.len();
     let mut codes = vec![store::CELL_NONE; expected_units.len() * np];
     let mut report_ids = vec![0i64; expected_units.len() * np];
-    for (pi, p) in periods.iter().enumerate() {
-        for (u, id, code) in store::list_period_cells(&state.db, t.id, p).await? {
-            if let Some(&ui) = index.get(&u) {
-                codes[ui * np + pi] = code;
-                report_ids[ui * np + pi] = id;
+    for (ci, chunk) in periods.chunks(store::MASK_PERIODS).enumerate() {
+        let base = ci * store::MASK_PERIODS;
+        for (u, sent, on_time) in store::list_unit_masks(&state.db, t.id, chunk).await? {
+            let Some(&ui) = index.get(&u) else { continue };
+            for bit in 0..chunk.len() {
+                if sent >> bit & 1 == 1 {
+                    // Submitted (2), plus 1 when on time; the exact status is not needed here.
+                    codes[ui * np + base + bit] = 2 + (on_time >> bit & 1) as i32;
+                }
             }
+        }
+    }
+    let own: Vec<i64> = expected_units
+        .iter()
+        .filter(|u| row_of(u.id) == u.id)
+        .map(|u| u.id)
+        .collect();
+    let period_index: HashMap<&str, usize> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    for (u, p, id, code) in store::list_unit_cells(&state.db, t.id, &own, &periods).await? {
+        if let (Some(&ui), Some(&pi)) = (index.get(&u), period_index.get(p.as_str())) {
+            codes[ui * np + pi] = code;
+            report_ids[ui * np + pi] = id;
         }
     }
     let names: HashMap<i64, &str> = subtree.iter().map(|u| (u.id, u.name.as_str())).collect();

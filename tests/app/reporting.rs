@@ -320,6 +320,20 @@ async fn completeness_of_the_demo_matches_a_hand_count() {
     page.assert_contains("<strong id=\"rate\">92.2 %</strong>"); // 95/103
     page.assert_contains("<strong id=\"timeliness\">77.7 %</strong>"); // 80/103
     page.assert_contains("Đơn vị còn thiếu báo cáo (8)");
+    // The city's rows are its communes: each cell links to its report, late ones marked.
+    assert_eq!(
+        page.body
+            .matches("<td class=\"cell on-time\"><a href=\"/reporting/reports/")
+            .count(),
+        80
+    );
+    assert_eq!(
+        page.body
+            .matches("<td class=\"cell late\"><a href=\"/reporting/reports/")
+            .count(),
+        15
+    );
+    assert_eq!(page.body.matches("<td class=\"cell none\">").count(), 8);
     // Two months: this month 6 of 103 so far.
     let month = this_month();
     let page = app
