@@ -310,9 +310,9 @@ mod tests {
 
     #[test]
     fn times_parse_in_vietnam_time() {
-        assert_eq!(parse_time("2026-11-28T07:00:00+07:00"), Some(1_764_288_000));
-        assert_eq!(parse_time("2026-11-28 07:00"), Some(1_764_288_000));
-        assert_eq!(parse_time("2026-11-28"), Some(1_764_262_800));
+        assert_eq!(parse_time("2026-11-28T07:00:00+07:00"), Some(1_795_824_000));
+        assert_eq!(parse_time("2026-11-28 07:00"), Some(1_795_824_000));
+        assert_eq!(parse_time("2026-11-28"), Some(1_795_798_800));
         assert_eq!(parse_time("hôm qua"), None);
         assert_eq!(parse_time("99"), None);
     }
