@@ -79,48 +79,38 @@ async fn bench_submissions_over_http() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let clients = 1000;
-    let seconds = 10.0;
-    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
-    let errors = Arc::new(Mutex::new(0usize));
-    let t0 = Instant::now();
-    let mut tasks = Vec::new();
-    for k in 0..clients {
-        let client = client.clone();
-        let base = base.clone();
-        let latencies = latencies.clone();
-        let errors = errors.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
-            let mut i = 0u32;
-            while t0.elapsed().as_secs_f64() < seconds {
-                let body = json!({"id": uuid::Uuid::new_v4().to_string(), "answers": demo_answers(18 + (k + i) % 70, "4")});
-                let t = Instant::now();
-                match client.post(format!("{base}/s/{DEMO_KEY}/submissions")).json(&body).send().await {
-                    Ok(r) if r.status().is_success() => mine.push(t.elapsed().as_secs_f64() * 1000.0),
-                    _ => *errors.lock().unwrap() += 1,
-                }
-                i += 1;
-            }
-            latencies.lock().unwrap().extend(mine);
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let elapsed = t0.elapsed().as_secs_f64();
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let mut lat = latencies.lock().unwrap().clone();
-    lat.sort_by(f64::total_cmp);
-    let n = lat.len();
-    let q = |p: f64| lat[((n as f64 * p) as usize).min(n - 1)];
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before: {}", load.trim());
+    // Closed loop: every client posts again as soon as it has its answer (the most the server
+    // takes; by Little's law the mean latency is then clients / throughput).
+    let (n, elapsed, lat, errors) = load_run(&client, &base, clients, 10.0, None).await;
     let http_rate = n as f64 / elapsed;
+    let q = |p: f64| lat[((n as f64 * p) as usize).min(n.max(1) - 1)];
     println!(
-        "HTTP: {n} durable submissions in {elapsed:.1} s = {http_rate:.0}/s with {clients} clients; p50 {:.1} ms, p99 {:.1} ms; errors {}",
+        "HTTP closed loop: {n} durable submissions in {elapsed:.1} s = {http_rate:.0}/s with {clients} clients; p50 {:.1} ms, p99 {:.1} ms; errors {errors}",
         q(0.5),
         q(0.99),
-        errors.lock().unwrap()
     );
+    // Open loop: the same clients each post every 200 ms, an offered load of 5,000/s.
+    let (n2, elapsed2, lat2, errors2) = load_run(
+        &client,
+        &base,
+        clients,
+        10.0,
+        Some(Duration::from_millis(200)),
+    )
+    .await;
+    let q2 = |p: f64| lat2[((n2 as f64 * p) as usize).min(n2.max(1) - 1)];
+    println!(
+        "HTTP paced at 5,000/s offered: {n2} in {elapsed2:.1} s = {:.0}/s with {clients} clients; p50 {:.1} ms, p99 {:.1} ms; errors {errors2}",
+        n2 as f64 / elapsed2,
+        q2(0.5),
+        q2(0.99),
+    );
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after: {}", load.trim());
+    child.kill().unwrap();
+    child.wait().unwrap();
 
     // Reference: the same rows inserted straight into SQLite in batches of 1,000 per transaction.
     let ref_dir = tempfile::tempdir().unwrap();
@@ -166,6 +156,63 @@ async fn bench_submissions_over_http() {
         "raw SQLite batched inserts: {raw_rate:.0} rows/s; HTTP/raw ratio {:.3}",
         http_rate / raw_rate
     );
+}
+
+/// `clients` tasks posting complete demo submissions for `seconds`, each as soon as it has its
+/// answer (`pace` none) or once per `pace` (staggered); returns (successes, elapsed seconds,
+/// sorted latencies in ms, errors).
+async fn load_run(
+    client: &reqwest::Client,
+    base: &str,
+    clients: u32,
+    seconds: f64,
+    pace: Option<Duration>,
+) -> (usize, f64, Vec<f64>, usize) {
+    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let errors = Arc::new(Mutex::new(0usize));
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..clients {
+        let client = client.clone();
+        let base = base.to_string();
+        let latencies = latencies.clone();
+        let errors = errors.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut i = 0u32;
+            let mut tick = pace.map(|p| {
+                let start = tokio::time::Instant::now() + p * k / clients;
+                let mut t = tokio::time::interval_at(start, p);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                t
+            });
+            loop {
+                if let Some(t) = tick.as_mut() {
+                    t.tick().await;
+                }
+                if t0.elapsed().as_secs_f64() >= seconds {
+                    break;
+                }
+                let body = json!({"id": uuid::Uuid::new_v4().to_string(), "answers": demo_answers(18 + (k + i) % 70, "4")});
+                let t = Instant::now();
+                match client.post(format!("{base}/s/{DEMO_KEY}/submissions")).json(&body).send().await {
+                    Ok(r) if r.status().is_success() => mine.push(t.elapsed().as_secs_f64() * 1000.0),
+                    _ => *errors.lock().unwrap() += 1,
+                }
+                i += 1;
+            }
+            latencies.lock().unwrap().extend(mine);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let mut lat = latencies.lock().unwrap().clone();
+    lat.sort_by(f64::total_cmp);
+    let n = lat.len();
+    let errors = *errors.lock().unwrap();
+    (n, elapsed, lat, errors)
 }
 
 fn big_form() -> duluan_forms::Form {
