@@ -678,44 +678,30 @@ pub fn cell_status(code: i32) -> &'static str {
     }
 }
 
-/// The most periods one [`list_unit_masks`] call takes (bits of an `i64`).
-pub const MASK_PERIODS: usize = 62;
-
-/// Completeness of a type per unit as bit masks over `periods` (at most [`MASK_PERIODS`]; bit
-/// `i` is `periods[i]`): `(unit, sent, on time)`, one row per unit with a report. One grouped
-/// query over the covering index, so a country × 24 months is 3,321 small rows, not 71,712.
-pub async fn list_unit_masks(
+/// Who sent a type's reports, per period of a range: `(period, units sent, units sent on time)`,
+/// the units as comma-separated ids. One row per period, aggregated by the database over the
+/// covering index `reports_completeness` (in its order, no sort), so a country × 24 months is 24
+/// rows, not 71,712 (sqlx decodes rows one by one, a few microseconds each). `string_agg` is
+/// PostgreSQL's and SQLite's (3.44+) name alike.
+pub async fn list_period_senders(
     db: &Db,
     type_id: i64,
-    periods: &[String],
-) -> AppResult<Vec<(i64, i64, i64)>> {
-    if periods.is_empty() {
-        return Ok(vec![]);
-    }
-    assert!(
-        periods.len() <= MASK_PERIODS,
-        "at most {MASK_PERIODS} periods"
-    );
-    // `CASE period WHEN $2 THEN 1 WHEN $3 THEN 2 …`: the bit of each period (numbers, not input).
-    let bit: String = (0..periods.len())
-        .map(|i| format!(" WHEN ${} THEN {}", i + 2, 1i64 << i))
-        .collect();
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT unit_id,
-           CAST(SUM(CASE WHEN status IN ('submitted', 'accepted') THEN CASE period{bit} ELSE 0 END ELSE 0 END) AS BIGINT),
-           CAST(SUM(CASE WHEN status IN ('submitted', 'accepted') AND first_submitted_at IS NOT NULL
-                          AND first_submitted_at <= due_at THEN CASE period{bit} ELSE 0 END ELSE 0 END) AS BIGINT)
-         FROM reports WHERE report_type_id = $1 AND period IN ({})
-         GROUP BY unit_id",
-        placeholders(2, periods.len())
-    ));
-    Ok(with_db!(db, |pool| {
-        let mut q = sqlx::query_as(sql).bind(type_id);
-        for p in periods {
-            q = q.bind(p);
-        }
-        q.fetch_all(pool).await?
-    }))
+    from: &str,
+    to: &str,
+) -> AppResult<Vec<(String, String, String)>> {
+    let sql = "SELECT period,
+                 COALESCE(string_agg(CASE WHEN status IN ('submitted', 'accepted')
+                   THEN CAST(unit_id AS TEXT) END, ','), ''),
+                 COALESCE(string_agg(CASE WHEN status IN ('submitted', 'accepted') AND first_submitted_at IS NOT NULL
+                   AND first_submitted_at <= due_at THEN CAST(unit_id AS TEXT) END, ','), '')
+               FROM reports WHERE report_type_id = $1 AND period >= $2 AND period <= $3
+               GROUP BY period";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(type_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// The reports of a type for some units and periods: `(unit, period, report id, state code)`,

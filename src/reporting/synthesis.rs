@@ -175,9 +175,9 @@ pub async fn show_completeness(
         }
         id
     };
-    // The expected units, indexed densely. Whether each unit sent each period (and on time)
-    // comes from one grouped query returning bit masks per unit; the exact state and report id
-    // are fetched only for units shown in their own row (drill-down to leaves).
+    // The expected units, indexed densely. Who sent each period (and on time) comes from one
+    // query aggregated per period; the exact state and report id are fetched only for units shown
+    // in their own row (a drill-down to leaves).
     let expected_units: Vec<&crate::orgs::model::Unit> = subtree
         .iter()
         .filter(|u| assigned.contains(&u.id))
@@ -190,14 +190,24 @@ pub async fn show_completeness(
     let np = periods.len();
     let mut codes = vec![store::CELL_NONE; expected_units.len() * np];
     let mut report_ids = vec![0i64; expected_units.len() * np];
-    for (ci, chunk) in periods.chunks(store::MASK_PERIODS).enumerate() {
-        let base = ci * store::MASK_PERIODS;
-        for (u, sent, on_time) in store::list_unit_masks(&state.db, t.id, chunk).await? {
-            let Some(&ui) = index.get(&u) else { continue };
-            for bit in 0..chunk.len() {
-                if sent >> bit & 1 == 1 {
-                    // Submitted (2), plus 1 when on time; the exact status is not needed here.
-                    codes[ui * np + base + bit] = 2 + (on_time >> bit & 1) as i32;
+    let period_index: HashMap<&str, usize> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    let (pfrom, pto) = (
+        periods.first().cloned().unwrap_or_default(),
+        periods.last().cloned().unwrap_or_default(),
+    );
+    for (p, sent, on_time) in store::list_period_senders(&state.db, t.id, &pfrom, &pto).await? {
+        let Some(&pi) = period_index.get(p.as_str()) else {
+            continue;
+        };
+        // Submitted (2), plus 1 when on time; the exact status is not needed here.
+        for (ids, code) in [(&sent, 2), (&on_time, 3)] {
+            for id in ids.split(',').filter_map(|x| x.parse::<i64>().ok()) {
+                if let Some(&ui) = index.get(&id) {
+                    codes[ui * np + pi] = code;
                 }
             }
         }
@@ -206,11 +216,6 @@ pub async fn show_completeness(
         .iter()
         .filter(|u| row_of(u.id) == u.id)
         .map(|u| u.id)
-        .collect();
-    let period_index: HashMap<&str, usize> = periods
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
         .collect();
     for (u, p, id, code) in store::list_unit_cells(&state.db, t.id, &own, &periods).await? {
         if let (Some(&ui), Some(&pi)) = (index.get(&u), period_index.get(p.as_str())) {
