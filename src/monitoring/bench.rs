@@ -251,7 +251,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&ref_dir);
 
     println!("== alert latency at {} items a day", args.day_items);
-    let state = AppState::new(db.clone(), config.clone());
+    let state: AppState = running.state.clone();
     let topics = [
         "environment",
         "economy_prices",
