@@ -234,13 +234,15 @@ pub fn spawn_workers(state: AppState) {
                     }
                 }
             }
+            // Topic × area spikes first: the same surge seen again in an emerging stream is
+            // then not raised twice.
+            if let Err(err) = alerts::run(&state, now).await {
+                tracing::warn!(error = %err, "monitoring: spike detection failed");
+            }
             if round % 10 == 1
                 && let Err(err) = streams::run(&state, now).await
             {
                 tracing::warn!(error = %err, "monitoring: clustering failed");
-            }
-            if let Err(err) = alerts::run(&state, now).await {
-                tracing::warn!(error = %err, "monitoring: spike detection failed");
             }
         }
     });
