@@ -358,14 +358,7 @@ pub async fn check_cluster(state: &AppState, cluster_id: i64, now: i64) -> AppRe
 
 // ---------------------------------------------------------------- pages
 
-fn roots(auth: &Auth, cap: Capability) -> AppResult<Vec<i64>> {
-    let r = auth.user.roots_with(cap);
-    if r.is_empty() {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(r)
-    }
-}
+use crate::monitoring::roots;
 
 /// An alert as the pages show it.
 pub struct AlertLine {

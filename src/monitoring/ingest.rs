@@ -487,13 +487,7 @@ pub async fn sync_internal(state: &AppState, now: i64) -> AppResult<usize> {
 
 // ---------------------------------------------------------------- pages
 
-fn monitoring_roots(auth: &Auth, cap: Capability) -> AppResult<Vec<i64>> {
-    let roots = auth.user.roots_with(cap);
-    if roots.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(roots)
-}
+use crate::monitoring::roots as monitoring_roots;
 
 /// One line of the sources list.
 pub struct SourceLine {

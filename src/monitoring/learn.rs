@@ -164,14 +164,7 @@ pub async fn retrain_if_needed(state: &AppState, kind: &str) -> AppResult<Option
 
 // ---------------------------------------------------------------- pages
 
-fn roots(auth: &Auth, cap: Capability) -> AppResult<Vec<i64>> {
-    let r = auth.user.roots_with(cap);
-    if r.is_empty() {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(r)
-    }
-}
+use crate::monitoring::roots;
 
 /// One item in the queue.
 pub struct QueueLine {

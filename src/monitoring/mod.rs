@@ -145,6 +145,19 @@ impl Runtime {
     }
 }
 
+/// The units where the user holds `cap` (the tops of their subtrees); forbidden when none.
+pub fn roots(
+    auth: &crate::web::ctx::Auth,
+    cap: crate::accounts::model::Capability,
+) -> AppResult<Vec<i64>> {
+    let r = auth.user.roots_with(cap);
+    if r.is_empty() {
+        Err(crate::error::AppError::Forbidden)
+    } else {
+        Ok(r)
+    }
+}
+
 /// Routes of the monitoring pages and of the ingest API.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

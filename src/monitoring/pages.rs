@@ -25,12 +25,7 @@ use crate::web::i18n::Tr;
 use crate::web::layout::{Chrome, page};
 
 fn roots(auth: &Auth) -> AppResult<Vec<i64>> {
-    let r = auth.user.roots_with(Capability::ViewMonitoring);
-    if r.is_empty() {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(r)
-    }
+    crate::monitoring::roots(auth, Capability::ViewMonitoring)
 }
 
 /// Topic names in the user's language.

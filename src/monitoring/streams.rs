@@ -151,14 +151,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
 
 // ---------------------------------------------------------------- pages
 
-fn roots(auth: &Auth, cap: Capability) -> AppResult<Vec<i64>> {
-    let r = auth.user.roots_with(cap);
-    if r.is_empty() {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(r)
-    }
-}
+use crate::monitoring::roots;
 
 /// A cluster as the pages show it.
 pub struct ClusterLine {
