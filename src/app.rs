@@ -153,6 +153,7 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
     let state = AppState::new(db, config);
     let app = router(state.clone());
     let indexer = crate::monitoring::spawn_indexer(state.clone());
+    let checkpointer = state.db.spawn_checkpointer();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(
@@ -167,6 +168,9 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
             tracing::error!(error = %err, "server stopped with an error");
         }
         indexer.abort();
+        if let Some(c) = checkpointer {
+            c.abort();
+        }
     });
     Ok(Running {
         addr,

@@ -10,6 +10,12 @@ use duluan::accounts::model::Role;
 use duluan::cli;
 use duluan::config::{Config, DatabaseConfig};
 
+/// mimalloc instead of the C library's allocator: requests allocate many small, short-lived
+/// values on two threads at once, where glibc's malloc spent about a sixth of the server's time
+/// (profile in docs/benchmarks/surveys.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "duluan",

@@ -251,53 +251,177 @@ fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -
     (subject, body)
 }
 
+/// Items of a series as the spike engine reads them.
+fn spike_items<'a>(
+    rows: &'a [store::SeriesItem],
+    series: &'a str,
+    area: &'a str,
+) -> Vec<duluan_vitext::spikes::Item<'a>> {
+    rows.iter()
+        .map(|r| duluan_vitext::spikes::Item {
+            time: r.1,
+            series,
+            text: &r.2,
+            negative: r.3.as_deref().map(|d| d == "negative"),
+            area: Some(area),
+        })
+        .collect()
+}
+
+/// A series of the count-based run: `(topic, unit)`; topic `None` is every topic of the unit.
+type SeriesId = (Option<String>, i64);
+
 /// One detection run over topic × area and area series; returns the alerts raised.
+///
+/// It reads hourly **counts** (never texts) of the last two hours and of the same two hours on
+/// each of the previous days that make the seasonal baseline, scores every series with
+/// `duluan_vitext::spikes::score`, and reads texts only for a bucket that spikes (and its
+/// baseline hours) to explain it with `duluan_vitext::spikes::explain`. Its cost grows with the
+/// items of 16 hours, not with the history, so it keeps up at 1,000,000 items a day.
 pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
+    use duluan_vitext::spikes::{Counts, Spike, explain, score};
     let db = &state.db;
     let thresholds = thresholds_map(store::list_thresholds(db).await?);
-    let min = thresholds
-        .values()
-        .map(|t| t.min_volume)
-        .min()
-        .unwrap_or(10)
-        .max(1);
-    let since = now - now.rem_euclid(3600) - 3600;
-    let mut busy = store::busy_series(db, since, min).await?;
+    let seasons = duluan_vitext::spikes::Options::default().seasons as i64;
+    let cur = now.div_euclid(3600);
+    let recent = [cur - 1, cur];
+    let mut cells: HashMap<SeriesId, HashMap<i64, Counts>> = HashMap::new();
+    for k in 0..=seasons {
+        let from = (cur - 1 - 24 * k) * 3600;
+        let to = (cur + 1 - 24 * k) * 3600;
+        for (topic, unit, hour, n, neg, known) in store::hour_counts(db, from, to).await? {
+            let add = |c: &mut Counts| {
+                c.count += n as u32;
+                c.negative += neg as u32;
+                c.known += known as u32;
+            };
+            if let Some(t) = topic {
+                add(cells
+                    .entry((Some(t), unit))
+                    .or_default()
+                    .entry(hour)
+                    .or_default());
+            }
+            add(cells
+                .entry((None, unit))
+                .or_default()
+                .entry(hour)
+                .or_default());
+        }
+    }
+    // Candidates: a recent hour with enough items for its topic's threshold.
+    let mut candidates: Vec<(SeriesId, i64)> = vec![];
+    for (series, hours) in &cells {
+        let th = threshold_for(&thresholds, series.0.as_deref());
+        for b in recent {
+            if hours
+                .get(&b)
+                .is_some_and(|c| c.count as i64 >= th.min_volume)
+            {
+                candidates.push((series.clone(), b));
+            }
+        }
+    }
     // Topic series first: a spike seen in a topic is not raised again for "every topic".
-    busy.sort_by_key(|b| b.0.is_none());
+    candidates.sort_by(|a, b| {
+        (a.0.0.is_none(), &a.0.0, a.0.1, a.1).cmp(&(b.0.0.is_none(), &b.0.0, b.0.1, b.1))
+    });
+    let mut first_hour: HashMap<i64, i64> = HashMap::new();
     let mut raised = 0;
     let mut hot: Vec<(i64, i64)> = vec![]; // (unit, bucket start) already alerted in this run
-    for (topic, unit, _) in busy {
+    for ((topic, unit), b) in candidates {
         let th = threshold_for(&thresholds, topic.as_deref());
-        let rows = store::series_items(db, unit, topic.as_deref(), now - HISTORY, 50_000).await?;
-        let key = model::series_key(topic.as_deref(), unit);
-        let units = vec![Some(unit); rows.len()];
-        let found = detect_recent(&key, &rows, &units, th, now);
-        for (spike, examples) in found {
-            if topic.is_none()
-                && (hot.contains(&(unit, spike.start))
-                    || store::alerts_at(db, unit, spike.start).await? > 0)
-            {
-                continue;
+        let opts = options(th);
+        // The baseline covers the days the unit has history for (at least three are needed).
+        let lo = match first_hour.get(&unit) {
+            Some(h) => *h,
+            None => {
+                let h = store::first_item_time(db, unit, now - HISTORY)
+                    .await?
+                    .map_or(cur, |t| t.div_euclid(3600));
+                first_hour.insert(unit, h);
+                h
             }
-            if raise(
-                state,
-                &key,
-                "topic_area",
-                topic.clone(),
-                unit,
-                None,
-                &spike,
-                examples,
-                now,
-            )
-            .await?
-            .is_some()
-            {
-                raised += 1;
-            }
-            hot.push((unit, spike.start));
+        };
+        let hours = &cells[&(topic.clone(), unit)];
+        let base: Vec<i64> = (1..=seasons)
+            .map(|k| b - 24 * k)
+            .filter(|&x| x >= lo)
+            .collect();
+        let base_counts: Vec<Counts> = base
+            .iter()
+            .map(|x| hours.get(x).copied().unwrap_or_default())
+            .collect();
+        let Some(verdict) = score(hours[&b], &base_counts, &opts) else {
+            continue;
+        };
+        let start = b * 3600;
+        if topic.is_none()
+            && (hot.contains(&(unit, start)) || store::alerts_at(db, unit, start).await? > 0)
+        {
+            continue;
         }
+        let key = model::series_key(topic.as_deref(), unit);
+        if store::alert_key_exists(db, &format!("{key}|{start}")).await? {
+            hot.push((unit, start));
+            continue;
+        }
+        // Texts of the spiking hour and of its baseline hours, for the explanation.
+        let now_rows =
+            store::series_items(db, unit, topic.as_deref(), start, start + 3600, 5000).await?;
+        let per_base = (5000 / base.len().max(1)) as i64;
+        let mut base_rows = vec![];
+        for x in &base {
+            base_rows.extend(
+                store::series_items(
+                    db,
+                    unit,
+                    topic.as_deref(),
+                    x * 3600,
+                    x * 3600 + 3600,
+                    per_base,
+                )
+                .await?,
+            );
+        }
+        let area = unit.to_string();
+        let e = explain(
+            &spike_items(&now_rows, &key, &area),
+            &spike_items(&base_rows, &key, &area),
+            &opts,
+        );
+        let examples: Vec<i64> = e.examples.iter().map(|&i| now_rows[i].0).collect();
+        let spike = Spike {
+            series: key.clone(),
+            start,
+            end: start + 3600,
+            kind: verdict.kind,
+            count: hours[&b].count,
+            baseline_mean: verdict.baseline_mean,
+            baseline_sd: verdict.baseline_sd,
+            z: verdict.z,
+            negative_share: verdict.negative_share,
+            top_terms: e.top_terms,
+            examples: e.examples,
+            areas: e.areas,
+        };
+        if raise(
+            state,
+            &key,
+            "topic_area",
+            topic.clone(),
+            unit,
+            None,
+            &spike,
+            examples,
+            now,
+        )
+        .await?
+        .is_some()
+        {
+            raised += 1;
+        }
+        hot.push((unit, start));
     }
     Ok(raised)
 }

@@ -5,8 +5,9 @@
 //!    clients) until every item is in the search index; reference in the same run: the same rows
 //!    inserted straight into SQLite by the store (no HTTP, no checks, no index).
 //! 2. Alert latency at 1,000,000 items a day: a day of items across the city's units and topics
-//!    (plus a week of history for the baselines) is stored, a surge arrives through the API, and
-//!    one detection run is timed; the latency is the run time plus the scheduler's 30 s period.
+//!    (plus a week of history at the same volume for the baselines) is stored, a surge arrives
+//!    through the API, and one detection run is timed; the latency is the run time plus the
+//!    scheduler's 30 s period. One clustering run is timed too.
 //!
 //! Search latency over 1,000,000 items is measured by `duluan-search`'s own benchmark
 //! (`crates/search/examples/bench.rs`).
@@ -28,6 +29,9 @@ pub struct BenchArgs {
     /// Items stored for the alert run (one day's volume).
     #[arg(long, default_value_t = 1_000_000)]
     pub day_items: usize,
+    /// Days of history before that day, at the same volume (the baselines need at least 3).
+    #[arg(long, default_value_t = 7)]
+    pub history_days: usize,
 }
 
 const WORDS: &[&str] = &[
@@ -153,7 +157,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                             "id": format!("b{k}"),
                             "text": text(k),
                             "area": wards[k % wards.len()].0,
-                            "time": now - (k as i64 % 86_400),
+                            // A month back: outside the window of the alert run below.
+                            "time": now - 30 * 86_400 - (k as i64 % 86_400),
                         })
                     })
                     .collect();
@@ -231,7 +236,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .map(|i| NewItem {
                 external_id: format!("b{i}"),
                 unit_id: ref_codes[&wards[i % wards.len()].0],
-                occurred_at: now - (i as i64 % 86_400),
+                occurred_at: now - 30 * 86_400 - (i as i64 % 86_400),
                 lang: "vi".into(),
                 body: text(i),
                 quality: "good",
@@ -262,18 +267,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     ];
     let t = Instant::now();
     let mut k = 0;
-    // A week of history at a tenth of the volume, then the last day at full volume.
-    let history = args.day_items / 10 * 7;
-    let total = history + args.day_items;
+    // Days of history and the last day, all at the same volume, spread evenly over time: every
+    // series has the same count in the same hour of each day, so only the surge is a spike.
+    let total = args.day_items * (args.history_days + 1);
     while k < total {
         let end = (k + 5000).min(total);
         let rows: Vec<NewItem> = (k..end)
             .map(|i| {
-                let age = if i < history {
-                    86_400 + (i as i64 * 7 * 86_400 / history.max(1) as i64)
-                } else {
-                    ((i - history) as i64 * 86_400) / args.day_items.max(1) as i64
-                };
+                let age = (i as i64 * 86_400) / args.day_items.max(1) as i64;
                 NewItem {
                     external_id: format!("d{i}"),
                     unit_id: wards[i % wards.len()].1,
@@ -290,7 +291,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         store::insert_items(&db, source, None, &rows, now).await?;
         k = end;
     }
-    println!("stored {total} items in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "stored {total} items ({} days of history) in {:.1} s",
+        args.history_days,
+        t.elapsed().as_secs_f64()
+    );
     // The surge: 60 items about flooding in one ward, through the API.
     let ward = &wards[0].0;
     let items: Vec<serde_json::Value> = (0..60)
@@ -313,6 +318,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "one detection run: {run_s:.2} s, {raised} alert(s) raised; item ingested → alert raised {:.2} s, worst case with the 30 s schedule {:.1} s",
         ingested.elapsed().as_secs_f64(),
         30.0 + run_s
+    );
+    let t = Instant::now();
+    crate::monitoring::streams::run(&state, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    println!(
+        "one clustering run (emerging streams, in its own task): {:.2} s",
+        t.elapsed().as_secs_f64()
     );
     println!("peak memory of the process: {:.0} MiB", rss_mib());
     running.stop().await;

@@ -225,10 +225,27 @@ pub fn spawn_indexer(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 /// Starts monitoring's background work (`duluan serve` only): syncing internal sources,
-/// polling feeds, retraining models, clustering, spike detection.
+/// polling feeds, retraining models and clustering in one task, spike detection in another, so
+/// that a long clustering or training run never delays an alert.
 pub fn spawn_workers(state: AppState) {
+    let detector = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now().timestamp();
+            if let Err(err) = alerts::run(&detector, now).await {
+                tracing::warn!(error = %err, "monitoring: spike detection failed");
+            }
+        }
+    });
+    tokio::spawn(async move {
+        // Five seconds after detection: at start, the first clustering sees the first
+        // detection's alerts and does not raise the same surge again for its stream.
+        let mut tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs(5),
+            Duration::from_secs(30),
+        );
         let mut round: u64 = 0;
         loop {
             tick.tick().await;
@@ -247,11 +264,8 @@ pub fn spawn_workers(state: AppState) {
                     }
                 }
             }
-            // Topic × area spikes first: the same surge seen again in an emerging stream is
-            // then not raised twice.
-            if let Err(err) = alerts::run(&state, now).await {
-                tracing::warn!(error = %err, "monitoring: spike detection failed");
-            }
+            // Emerging streams (each checked for its own spikes once clustered); a surge
+            // already raised as a topic × area spike is not raised twice.
             if round % 10 == 1
                 && let Err(err) = streams::run(&state, now).await
             {

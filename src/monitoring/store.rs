@@ -760,61 +760,66 @@ pub async fn breakdowns(
 
 // ---------------------------------------------------------------- spikes
 
-/// Series busy since `since`: `(effective topic, unit, items)` with at least `min` items, and
-/// the same per unit over every topic (topic `None`).
-pub async fn busy_series(
-    db: &Db,
-    since: i64,
-    min: i64,
-) -> AppResult<Vec<(Option<String>, i64, i64)>> {
-    let by_topic = sqlx::AssertSqlSafe(format!(
-        "SELECT {EFF_TOPIC} AS topic, i.unit_id, COUNT(*) FROM monitor_items i
-         WHERE i.occurred_at >= $1 AND i.unit_id IS NOT NULL
-         GROUP BY 1, 2 HAVING COUNT(*) >= $2"
+/// Hourly counts of one hour range: `(effective topic, unit, hour, items, negative, known)`,
+/// where the hour is unix seconds / 3600, `negative` counts items whose effective direction is
+/// negative and `known` those with a direction.
+pub type HourCount = (Option<String>, i64, i64, i64, i64, i64);
+
+/// Hourly counts per effective topic and unit of the items in `[from, to)` (only items with an
+/// area). Spike detection reads counts, never texts, except for the hours that spike.
+pub async fn hour_counts(db: &Db, from: i64, to: i64) -> AppResult<Vec<HourCount>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EFF_TOPIC} AS topic, i.unit_id, CAST(i.occurred_at / 3600 AS BIGINT) AS hour,
+                CAST(COUNT(*) AS BIGINT),
+                CAST(SUM(CASE WHEN {EFF_DIR} = 'negative' THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN {EFF_DIR} IS NULL THEN 0 ELSE 1 END) AS BIGINT)
+         FROM monitor_items i
+         WHERE i.occurred_at >= $1 AND i.occurred_at < $2 AND i.unit_id IS NOT NULL
+         GROUP BY 1, 2, 3"
     ));
-    let mut out: Vec<(Option<String>, i64, i64)> = with_db!(db, |pool| sqlx::query_as(by_topic)
-        .bind(since)
-        .bind(min)
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(from)
+        .bind(to)
         .fetch_all(pool)
-        .await?);
-    out.retain(|r| r.0.is_some());
-    let all: Vec<(i64, i64)> = with_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT i.unit_id, COUNT(*) FROM monitor_items i WHERE i.occurred_at >= $1 AND i.unit_id IS NOT NULL
-         GROUP BY 1 HAVING COUNT(*) >= $2"
+        .await?))
+}
+
+/// Time of the first item of a unit at or after `from` (the start of its known history).
+pub async fn first_item_time(db: &Db, unit_id: i64, from: i64) -> AppResult<Option<i64>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT MIN(occurred_at) FROM monitor_items WHERE unit_id = $1 AND occurred_at >= $2"
     )
-    .bind(since)
-    .bind(min)
-    .fetch_all(pool)
-    .await?
-    });
-    out.extend(all.into_iter().map(|(u, n)| (None, u, n)));
-    Ok(out)
+    .bind(unit_id)
+    .bind(from)
+    .fetch_one(pool)
+    .await?))
 }
 
 /// An item of a series: `(id, time, text, effective direction)`.
 pub type SeriesItem = (i64, i64, String, Option<String>);
 
-/// The items of one series since `from` (newest `limit`).
+/// The items of one series (a unit, and a topic unless `None`) in `[from, to)`, at most `limit`
+/// (the newest).
 pub async fn series_items(
     db: &Db,
     unit_id: i64,
     topic: Option<&str>,
     from: i64,
+    to: i64,
     limit: i64,
 ) -> AppResult<Vec<SeriesItem>> {
     let topic_cond = if topic.is_some() {
-        format!("AND {EFF_TOPIC} = $3")
+        format!("AND {EFF_TOPIC} = $4")
     } else {
         String::new()
     };
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT i.id, i.occurred_at, i.body, {EFF_DIR} FROM monitor_items i
-         WHERE i.unit_id = $1 AND i.occurred_at >= $2 {topic_cond}
+         WHERE i.unit_id = $1 AND i.occurred_at >= $2 AND i.occurred_at < $3 {topic_cond}
          ORDER BY i.occurred_at DESC LIMIT {limit}"
     ));
     Ok(with_db!(db, |pool| {
-        let mut q = sqlx::query_as(sql).bind(unit_id).bind(from);
+        let mut q = sqlx::query_as(sql).bind(unit_id).bind(from).bind(to);
         if let Some(t) = topic {
             q = q.bind(t);
         }
@@ -920,6 +925,17 @@ pub struct NewAlert {
     pub example_ids: String,
     /// JSON list of `[unit id, count]`.
     pub areas: String,
+}
+
+/// Whether an alert with this key (series and hour) exists.
+pub async fn alert_key_exists(db: &Db, dedup_key: &str) -> AppResult<bool> {
+    let n: i64 = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM monitor_alerts WHERE dedup_key = $1"
+    )
+    .bind(dedup_key)
+    .fetch_one(pool)
+    .await?);
+    Ok(n > 0)
 }
 
 /// Inserts an alert unless the same spike has one; returns the new id.

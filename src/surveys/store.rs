@@ -613,6 +613,131 @@ macro_rules! insert_submission_in_tx {
     }};
 }
 
+/// Submissions the SQLite writer takes at once (one transaction).
+const WRITER_BATCH: usize = 1024;
+
+/// Most rows in one multi-row `INSERT` (10 parameters each: 2,560, far under SQLite's 32,766).
+/// A batch is cut into pieces of 256 rows, then powers of two, so that only nine statement
+/// shapes exist and all stay in the prepared-statement cache. The parameters are anonymous
+/// (`?`): SQLite looks a numbered parameter up by scanning the statement's list of names, so
+/// binding `$1 … $2304` would cost more than inserting.
+const ROWS_PER_STATEMENT: usize = 256;
+
+/// Sizes of the statements for `n` rows: 256 as often as possible, then powers of two.
+fn statement_sizes(mut n: usize) -> Vec<usize> {
+    let mut out = vec![ROWS_PER_STATEMENT; n / ROWS_PER_STATEMENT];
+    n %= ROWS_PER_STATEMENT;
+    let mut p = ROWS_PER_STATEMENT / 2;
+    while n > 0 {
+        if n >= p {
+            out.push(p);
+            n -= p;
+        }
+        p /= 2;
+    }
+    out
+}
+
+/// Stores a batch of submissions in an open SQLite transaction with multi-row statements
+/// (`INSERT … VALUES (…), (…) … ON CONFLICT (id) DO NOTHING RETURNING id`), a few round trips to
+/// the database thread instead of one per submission. Returns what happened to each, in order:
+/// the first of the batch with a new id is [`Stored::New`]; a submission whose id exists (stored
+/// before, or earlier in this batch) is a [`Stored::Retry`] when its survey and digest match, else
+/// a [`Stored::Replay`].
+async fn insert_batch_sqlite(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    jobs: &[Job],
+    now: DateTime<Utc>,
+) -> Result<Vec<Stored>, sqlx::Error> {
+    use std::collections::{HashMap, HashSet};
+    let digests: Vec<String> = jobs
+        .iter()
+        .map(|(s, _)| crate::surveys::model::digest_record(&s.data))
+        .collect();
+    let mut inserted: HashSet<String> = HashSet::with_capacity(jobs.len());
+    let mut at = 0;
+    for size in statement_sizes(jobs.len()) {
+        let (chunk, chunk_digests) = (&jobs[at..at + size], &digests[at..at + size]);
+        at += size;
+        let mut sql = String::with_capacity(300 + size * 52);
+        sql.push_str(
+            "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at) VALUES ",
+        );
+        for k in 0..size {
+            if k > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, NULL, NULL, 'web', ?, '', ?, ?, ?, ?, ?, ?)");
+        }
+        sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for ((s, _), digest) in chunk.iter().zip(chunk_digests) {
+            let stamp = if s.anonymous { day_of(now) } else { now };
+            q = q
+                .bind(&s.id)
+                .bind(s.survey_id)
+                .bind(s.version_id)
+                .bind(if s.complete { "complete" } else { "partial" })
+                .bind(&s.data)
+                .bind(digest)
+                .bind(s.unit_id)
+                .bind(stamp)
+                .bind(stamp)
+                .bind(s.complete.then_some(stamp));
+        }
+        inserted.extend(q.fetch_all(&mut **tx).await?);
+    }
+    let mut out = Vec::with_capacity(jobs.len());
+    let mut claimed: HashSet<&str> = HashSet::with_capacity(inserted.len());
+    let mut known: HashMap<String, (i64, String)> = HashMap::new();
+    for ((s, _), digest) in jobs.iter().zip(&digests) {
+        if inserted.contains(&s.id) && claimed.insert(&s.id) {
+            out.push(Stored::New);
+            continue;
+        }
+        if !known.contains_key(&s.id) {
+            let existing: Option<(i64, String)> =
+                sqlx::query_as("SELECT survey_id, digest FROM survey_responses WHERE id = $1")
+                    .bind(&s.id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if let Some(e) = existing {
+                known.insert(s.id.clone(), e);
+            }
+        }
+        out.push(match known.get(&s.id) {
+            Some((sid, d)) if *sid == s.survey_id && d == digest => Stored::Retry,
+            _ => Stored::Replay,
+        });
+    }
+    Ok(out)
+}
+
+/// Stores `jobs` in one transaction and answers each (emptying `jobs`).
+async fn write_jobs(pool: &sqlx::SqlitePool, jobs: &mut Vec<Job>) {
+    let now = Utc::now();
+    let result: Result<Vec<Stored>, sqlx::Error> = async {
+        let mut tx = pool.begin().await?;
+        let out = insert_batch_sqlite(&mut tx, jobs, now).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+    .await;
+    match result {
+        Ok(stored) => {
+            for ((_, reply), st) in jobs.drain(..).zip(stored) {
+                let _ = reply.send(Ok(st));
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            for (_, reply) in jobs.drain(..) {
+                let _ = reply.send(Err(msg.clone()));
+            }
+        }
+    }
+}
+
 type Job = (
     NewSubmission,
     tokio::sync::oneshot::Sender<Result<Stored, String>>,
@@ -638,36 +763,47 @@ fn sqlite_writer(pool: &sqlx::SqlitePool) -> tokio::sync::mpsc::Sender<Job> {
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Job>(4096);
     let pool = pool.clone();
-    tokio::spawn(async move {
-        let mut jobs: Vec<Job> = Vec::with_capacity(512);
-        while rx.recv_many(&mut jobs, 512).await > 0 {
-            let now = Utc::now();
-            let result: Result<Vec<Stored>, sqlx::Error> = async {
-                let mut tx = pool.begin().await?;
-                let t = &mut tx;
-                let mut out = Vec::with_capacity(jobs.len());
-                for (s, _) in &jobs {
-                    out.push(insert_submission_in_tx!(t, s, now));
-                }
-                tx.commit().await?;
-                Ok(out)
-            }
-            .await;
-            match result {
-                Ok(stored) => {
-                    for ((_, reply), st) in jobs.drain(..).zip(stored) {
-                        let _ = reply.send(Ok(st));
-                    }
-                }
+    // Its own thread and runtime: on the server's runtime the writer would wait its turn behind
+    // every request task at each step of a batch, and all of them wait for it.
+    let spawned = std::thread::Builder::new()
+        .name("duluan-submissions".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
                 Err(e) => {
-                    let msg = e.to_string();
-                    for (_, reply) in jobs.drain(..) {
-                        let _ = reply.send(Err(msg.clone()));
-                    }
+                    tracing::error!(error = %e, "the submission writer cannot start");
+                    return;
                 }
-            }
-        }
-    });
+            };
+            runtime.block_on(async move {
+                let mut jobs: Vec<Job> = Vec::with_capacity(WRITER_BATCH);
+                loop {
+                    let idle = std::time::Duration::from_secs(60);
+                    match tokio::time::timeout(idle, rx.recv_many(&mut jobs, WRITER_BATCH)).await {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        // Idle for a minute: stop taking submissions, store those already
+                        // queued, and end (the next submission starts a new writer).
+                        Err(_) => {
+                            rx.close();
+                            while let Ok(job) = rx.try_recv() {
+                                jobs.push(job);
+                            }
+                            if jobs.is_empty() {
+                                break;
+                            }
+                        }
+                    }
+                    write_jobs(&pool, &mut jobs).await;
+                }
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "the submission writer cannot start");
+    }
     writers.insert(key, tx.clone());
     tx
 }
@@ -679,9 +815,16 @@ pub async fn insert_submission(db: &Db, s: NewSubmission) -> AppResult<Stored> {
     match db {
         Db::Sqlite(pool) => {
             let (reply, answer) = tokio::sync::oneshot::channel();
-            sqlite_writer(pool).send((s, reply)).await.map_err(|_| {
-                AppError::Internal(anyhow::anyhow!("the submission writer stopped"))
-            })?;
+            // A writer that has just stopped for idleness refuses the job: the next one takes it.
+            let job = match sqlite_writer(pool).send((s, reply)).await {
+                Ok(()) => None,
+                Err(tokio::sync::mpsc::error::SendError(job)) => Some(job),
+            };
+            if let Some(job) = job {
+                sqlite_writer(pool).send(job).await.map_err(|_| {
+                    AppError::Internal(anyhow::anyhow!("the submission writer stopped"))
+                })?;
+            }
             answer
                 .await
                 .map_err(|_| AppError::Internal(anyhow::anyhow!("the submission writer stopped")))?
@@ -862,4 +1005,25 @@ pub async fn count_complete(db: &Db, survey_id: i64) -> AppResult<i64> {
     .bind(survey_id)
     .fetch_one(pool)
     .await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_cut_into_few_statement_shapes() {
+        assert_eq!(statement_sizes(0), Vec::<usize>::new());
+        assert_eq!(statement_sizes(1), vec![1]);
+        assert_eq!(statement_sizes(1000), vec![256, 256, 256, 128, 64, 32, 8]);
+        for n in 0..3000 {
+            let sizes = statement_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(
+                sizes
+                    .iter()
+                    .all(|s| s.is_power_of_two() && *s <= ROWS_PER_STATEMENT)
+            );
+        }
+    }
 }

@@ -137,11 +137,41 @@ impl Spike {
     }
 }
 
-#[derive(Clone, Copy, Default)]
-struct Cell {
-    count: u32,
-    neg: u32,
-    known: u32,
+/// Counts of one bucket of a series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Items.
+    pub count: u32,
+    /// Items whose direction is negative.
+    pub negative: u32,
+    /// Items whose direction is known.
+    pub known: u32,
+}
+
+/// The verdict on one bucket against its baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// What rose.
+    pub kind: SpikeKind,
+    /// Volume z-score.
+    pub z: f64,
+    /// Mean count of the baseline buckets.
+    pub baseline_mean: f64,
+    /// Standard deviation of the baseline counts.
+    pub baseline_sd: f64,
+    /// Negative share in the bucket and in the baseline, when directions are known.
+    pub negative_share: Option<(f64, f64)>,
+}
+
+/// What explains a spike.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Explanation {
+    /// Distinctive terms of the spike's items against the baseline's.
+    pub top_terms: Vec<String>,
+    /// Indices (into the spike's items) of representative items.
+    pub examples: Vec<usize>,
+    /// Areas of the spike's items with counts, most frequent first.
+    pub areas: Vec<(String, u32)>,
 }
 
 fn stats(values: &[f64]) -> (f64, f64) {
@@ -155,6 +185,97 @@ fn stats(values: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// Scores one bucket against its seasonal baseline: the counts of the same bucket in each
+/// previous season the series' history covers (a season without items counts as zero). Fewer
+/// than three baseline buckets, or fewer items than `min_volume`, is never a spike. This is the
+/// rule [`detect`] applies; callers that keep counts (a database, a stream) use it directly and
+/// read texts only for the buckets that spike, for [`explain`].
+pub fn score(bucket: Counts, baseline: &[Counts], options: &Options) -> Option<Verdict> {
+    if bucket.count < options.min_volume || baseline.len() < 3 {
+        return None;
+    }
+    let counts: Vec<f64> = baseline.iter().map(|c| c.count as f64).collect();
+    let (mean, sd) = stats(&counts);
+    let z = (bucket.count as f64 - mean) / sd.max(mean.sqrt()).max(1.0);
+    let volume = z >= options.z_threshold;
+    let (bn, bk) = baseline
+        .iter()
+        .fold((0u32, 0u32), |a, c| (a.0 + c.negative, a.1 + c.known));
+    let mut negative = false;
+    let mut shares = None;
+    if bucket.known >= options.min_volume && bk > 0 {
+        let p = bucket.negative as f64 / bucket.known as f64;
+        let p0 = bn as f64 / bk as f64;
+        shares = Some((p, p0));
+        let q = p0.clamp(0.05, 0.95);
+        let zn = (p - p0) / (q * (1.0 - q) / bucket.known as f64).sqrt();
+        negative = p - p0 >= options.negative_jump && zn >= options.z_threshold;
+    }
+    let kind = match (volume, negative) {
+        (true, true) => SpikeKind::Both,
+        (true, false) => SpikeKind::Volume,
+        (false, true) => SpikeKind::Negative,
+        (false, false) => return None,
+    };
+    Some(Verdict {
+        kind,
+        z,
+        baseline_mean: mean,
+        baseline_sd: sd,
+        negative_share: shares,
+    })
+}
+
+/// Explains a spike: the terms of `spike` (the bucket's items) over-represented against
+/// `baseline` (items of its baseline buckets), representative items (distinct texts scoring
+/// highest on those terms) and the areas, most frequent first.
+pub fn explain(spike: &[Item<'_>], baseline: &[Item<'_>], options: &Options) -> Explanation {
+    let fg: Vec<&str> = spike.iter().map(|i| i.text).collect();
+    let bg: Vec<&str> = baseline.iter().map(|i| i.text).collect();
+    let (top_terms, weights) = distinctive_terms(&fg, &bg, options.top_terms);
+    let mut scored: Vec<(f64, usize)> = fg
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let t = crate::tokens::lower(text);
+            (
+                weights
+                    .iter()
+                    .filter(|(term, _)| t.contains(term.as_str()))
+                    .map(|(_, w)| w)
+                    .sum::<f64>(),
+                i,
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut seen_texts: Vec<&str> = Vec::new();
+    let mut examples = Vec::new();
+    for (_, i) in scored {
+        if examples.len() >= options.examples {
+            break;
+        }
+        if !seen_texts.contains(&fg[i]) {
+            seen_texts.push(fg[i]);
+            examples.push(i);
+        }
+    }
+    let mut areas: HashMap<&str, u32> = HashMap::new();
+    for it in spike {
+        if let Some(a) = it.area {
+            *areas.entry(a).or_default() += 1;
+        }
+    }
+    let mut areas: Vec<(String, u32)> =
+        areas.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
+    areas.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Explanation {
+        top_terms,
+        examples,
+        areas,
+    }
+}
+
 /// Detects spikes in every series (results sorted by series, then time).
 pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
     let size: i64 = match options.granularity {
@@ -165,7 +286,7 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
         Granularity::Hour => 24,
         Granularity::Day => 7,
     };
-    let mut series: HashMap<&str, HashMap<i64, Cell>> = HashMap::new();
+    let mut series: HashMap<&str, HashMap<i64, Counts>> = HashMap::new();
     for it in items {
         let cell = series
             .entry(it.series)
@@ -175,12 +296,10 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
         cell.count += 1;
         if let Some(n) = it.negative {
             cell.known += 1;
-            cell.neg += n as u32;
+            cell.negative += n as u32;
         }
     }
-    // (series, bucket) → (kind, z, mean, sd, neg shares, baseline buckets)
-    type Found = (SpikeKind, f64, f64, f64, Option<(f64, f64)>, Vec<i64>);
-    let mut found: Vec<(&str, i64, u32, Found)> = Vec::new();
+    let mut found: Vec<(&str, i64, u32, Verdict, Vec<i64>)> = Vec::new();
     let mut names: Vec<&&str> = series.keys().collect();
     names.sort();
     for name in names {
@@ -203,37 +322,16 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
             if base.len() < 3 && options.granularity == Granularity::Day {
                 base = (1..=period).map(|k| b - k).filter(|&x| x >= lo).collect();
             }
-            if base.len() < 3 || b > hi {
+            if b > hi {
                 continue;
             }
-            let counts: Vec<f64> = base
+            let counts: Vec<Counts> = base
                 .iter()
-                .map(|x| cells.get(x).map_or(0.0, |c| c.count as f64))
+                .map(|x| cells.get(x).copied().unwrap_or_default())
                 .collect();
-            let (mean, sd) = stats(&counts);
-            let z = (cell.count as f64 - mean) / sd.max(mean.sqrt()).max(1.0);
-            let volume = z >= options.z_threshold;
-            let (bn, bk) = base
-                .iter()
-                .filter_map(|x| cells.get(x))
-                .fold((0u32, 0u32), |a, c| (a.0 + c.neg, a.1 + c.known));
-            let mut negative = false;
-            let mut shares = None;
-            if cell.known >= options.min_volume && bk > 0 {
-                let p = cell.neg as f64 / cell.known as f64;
-                let p0 = bn as f64 / bk as f64;
-                shares = Some((p, p0));
-                let q = p0.clamp(0.05, 0.95);
-                let zn = (p - p0) / (q * (1.0 - q) / cell.known as f64).sqrt();
-                negative = p - p0 >= options.negative_jump && zn >= options.z_threshold;
+            if let Some(v) = score(*cell, &counts, options) {
+                found.push((name, b, cell.count, v, base));
             }
-            let kind = match (volume, negative) {
-                (true, true) => SpikeKind::Both,
-                (true, false) => SpikeKind::Volume,
-                (false, true) => SpikeKind::Negative,
-                (false, false) => continue,
-            };
-            found.push((name, b, cell.count, (kind, z, mean, sd, shares, base)));
         }
     }
     if found.is_empty() {
@@ -241,9 +339,9 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
     }
     // Second pass: the items of spike buckets and of their baselines.
     let mut wanted: HashMap<(&str, i64), Vec<usize>> = HashMap::new();
-    for (s, b, _, f) in &found {
+    for (s, b, _, _, base) in &found {
         wanted.entry((s, *b)).or_default();
-        for x in &f.5 {
+        for x in base {
             wanted.entry((s, *x)).or_default();
         }
     }
@@ -256,63 +354,28 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
     }
     let mut out: Vec<Spike> = found
         .into_iter()
-        .map(|(s, b, count, (kind, z, mean, sd, shares, base))| {
-            let spike_items = &wanted[&(s, b)];
-            let base_items: Vec<usize> = base
+        .map(|(s, b, count, v, base)| {
+            let spike_ids = &wanted[&(s, b)];
+            let spike_items: Vec<Item<'_>> = spike_ids.iter().map(|&i| items[i]).collect();
+            let base_items: Vec<Item<'_>> = base
                 .iter()
-                .flat_map(|x| wanted[&(s, *x)].iter().copied())
+                .flat_map(|x| wanted[&(s, *x)].iter().map(|&i| items[i]))
                 .take(5000)
                 .collect();
-            let (top_terms, weights) =
-                distinctive_terms(items, spike_items, &base_items, options.top_terms);
-            let mut scored: Vec<(f64, usize)> = spike_items
-                .iter()
-                .map(|&i| {
-                    let t = crate::tokens::lower(items[i].text);
-                    (
-                        weights
-                            .iter()
-                            .filter(|(term, _)| t.contains(term.as_str()))
-                            .map(|(_, w)| w)
-                            .sum::<f64>(),
-                        i,
-                    )
-                })
-                .collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut seen_texts: Vec<&str> = Vec::new();
-            let mut examples = Vec::new();
-            for (_, i) in scored {
-                if examples.len() >= options.examples {
-                    break;
-                }
-                if !seen_texts.contains(&items[i].text) {
-                    seen_texts.push(items[i].text);
-                    examples.push(i);
-                }
-            }
-            let mut areas: HashMap<&str, u32> = HashMap::new();
-            for &i in spike_items {
-                if let Some(a) = items[i].area {
-                    *areas.entry(a).or_default() += 1;
-                }
-            }
-            let mut areas: Vec<(String, u32)> =
-                areas.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
-            areas.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let e = explain(&spike_items, &base_items, options);
             Spike {
                 series: s.to_string(),
                 start: b * size,
                 end: (b + 1) * size,
-                kind,
+                kind: v.kind,
                 count,
-                baseline_mean: mean,
-                baseline_sd: sd,
-                z,
-                negative_share: shares,
-                top_terms,
-                examples,
-                areas,
+                baseline_mean: v.baseline_mean,
+                baseline_sd: v.baseline_sd,
+                z: v.z,
+                negative_share: v.negative_share,
+                top_terms: e.top_terms,
+                examples: e.examples.iter().map(|&i| spike_ids[i]).collect(),
+                areas: e.areas,
             }
         })
         .collect();
@@ -322,17 +385,12 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
 
 /// Terms (lower-case uni- and bi-grams, no stopwords) over-represented in `fg` against `bg`,
 /// by smoothed log-odds weighted by frequency; returns the terms and their weights.
-fn distinctive_terms(
-    items: &[Item<'_>],
-    fg: &[usize],
-    bg: &[usize],
-    n: usize,
-) -> (Vec<String>, Vec<(String, f64)>) {
-    let count = |ids: &[usize]| {
+fn distinctive_terms(fg: &[&str], bg: &[&str], n: usize) -> (Vec<String>, Vec<(String, f64)>) {
+    let count = |texts: &[&str]| {
         let mut m: HashMap<String, f64> = HashMap::new();
-        for &i in ids {
+        for text in texts {
             let mut seen: Vec<String> = Vec::new();
-            for (_, t) in ngrams(items[i].text, false) {
+            for (_, t) in ngrams(text, false) {
                 if t.split(' ').any(is_stopword) || seen.contains(&t) {
                     continue;
                 }
@@ -485,6 +543,64 @@ mod tests {
             s.top_terms
         );
         assert!(s.ratio() >= 15.0 - 1e-9);
+    }
+
+    #[test]
+    fn counts_and_explanation_agree_with_detect() {
+        // Seven days of 2 items at 14h, then 30: score() on the counts and explain() on the
+        // texts give what detect() gives on the items.
+        let mut items = Vec::new();
+        for d in 0..7 {
+            for i in 0..2 {
+                items.push(Item::new(day(d, 14, i), "s", "giá điện"));
+            }
+        }
+        for i in 0..30 {
+            items.push(Item::new(day(7, 14, i), "s", "cúp điện cả ngày"));
+        }
+        let sp = detect(&items, &Options::default());
+        assert_eq!(sp.len(), 1);
+        let two = Counts {
+            count: 2,
+            ..Counts::default()
+        };
+        let v = score(
+            Counts {
+                count: 30,
+                ..Counts::default()
+            },
+            &[two; 7],
+            &Options::default(),
+        )
+        .expect("a spike");
+        assert_eq!((v.kind, v.z, v.baseline_mean), (sp[0].kind, sp[0].z, 2.0));
+        // Two baseline days are not enough; too few items is never a spike.
+        assert!(
+            score(
+                Counts {
+                    count: 30,
+                    ..Counts::default()
+                },
+                &[two; 2],
+                &Options::default()
+            )
+            .is_none()
+        );
+        assert!(
+            score(
+                Counts {
+                    count: 9,
+                    ..Counts::default()
+                },
+                &[Counts::default(); 7],
+                &Options::default()
+            )
+            .is_none()
+        );
+        let (fg, bg) = items.split_at(14);
+        let e = explain(bg, fg, &Options::default());
+        assert_eq!(e.top_terms, sp[0].top_terms);
+        assert_eq!(e.examples.len(), 1, "identical texts give one example");
     }
 
     #[test]
