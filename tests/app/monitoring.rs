@@ -979,4 +979,6 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .await
         .unwrap();
     crate::browser::screenshot(c, "monitoring-overview-phone").await;
+    // End the session, so that no browser outlives the test.
+    b.client.clone().close().await.unwrap();
 }
