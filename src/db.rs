@@ -35,13 +35,17 @@ macro_rules! with_db {
 }
 
 /// Runs `$body` inside one transaction, with `$tx` bound to `&mut Transaction`; commits when the
-/// body returns `Ok`, rolls back (by dropping the transaction) when it returns `Err`.
+/// body returns `Ok`, rolls back (by dropping the transaction) when it returns `Err`. On SQLite
+/// the transaction is `IMMEDIATE`: it holds the write lock from its first statement.
 #[macro_export]
 macro_rules! with_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                // IMMEDIATE: take the write lock at the start, waiting for it under the busy
+                // timeout. A deferred transaction that reads first and writes later gets
+                // SQLITE_BUSY at once (no waiting) when another connection writes meanwhile.
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let $tx = &mut tx;
                 let out = $body;
                 if out.is_ok() {

@@ -616,9 +616,9 @@ macro_rules! insert_submission_in_tx {
 /// Submissions the SQLite writer takes at once (one transaction).
 const WRITER_BATCH: usize = 1024;
 
-/// Most rows in one multi-row `INSERT` (10 parameters each: 2,560, far under SQLite's 32,766).
-/// A batch is cut into pieces of 256 rows, then powers of two, so that only nine statement
-/// shapes exist and all stay in the prepared-statement cache. The parameters are anonymous
+/// Most rows in one multi-row `INSERT` (10 parameters each: 2,560, far under SQLite's 32,766)
+/// or ids in one `IN` lookup. A batch is cut into pieces of 256 rows, then powers of two, so
+/// that only nine statement shapes of each exist and all stay in the prepared-statement cache. The parameters are anonymous
 /// (`?`): SQLite looks a numbered parameter up by scanning the statement's list of names, so
 /// binding `$1 … $2304` would cost more than inserting.
 const ROWS_PER_STATEMENT: usize = 256;
@@ -638,27 +638,80 @@ fn statement_sizes(mut n: usize) -> Vec<usize> {
     out
 }
 
-/// Stores a batch of submissions in an open SQLite transaction with multi-row statements
-/// (`INSERT … VALUES (…), (…) … ON CONFLICT (id) DO NOTHING RETURNING id`), a few round trips to
-/// the database thread instead of one per submission. Returns what happened to each, in order:
-/// the first of the batch with a new id is [`Stored::New`]; a submission whose id exists (stored
-/// before, or earlier in this batch) is a [`Stored::Retry`] when its survey and digest match, else
-/// a [`Stored::Replay`].
-async fn insert_batch_sqlite(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+/// A submission waiting for the SQLite writer: the submission, its digest (computed by the
+/// request's task, not by the writer) and where to send the answer.
+struct Job {
+    s: NewSubmission,
+    digest: String,
+    reply: tokio::sync::oneshot::Sender<Result<Stored, String>>,
+}
+
+/// `?, ?, …` for `n` anonymous parameters.
+fn anonymous_params(n: usize) -> String {
+    let mut out = String::with_capacity(n * 3);
+    for k in 0..n {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        out.push('?');
+    }
+    out
+}
+
+/// Stores a batch of submissions in an open `IMMEDIATE` transaction of the writer's own
+/// connection, with multi-row statements. First the ids of the batch that are already stored
+/// are read (a few `IN` lookups, usually finding nothing); then the new ones are inserted. The
+/// transaction holds the write lock, so nothing can come in between. Returns what happened to
+/// each, in order: the first of the batch with a new id is [`Stored::New`]; a submission whose
+/// id exists (stored before, or earlier in this batch) is a [`Stored::Retry`] when its survey
+/// and digest match, else a [`Stored::Replay`].
+fn insert_batch_sqlite(
+    tx: &rusqlite::Transaction<'_>,
     jobs: &[Job],
     now: DateTime<Utc>,
-) -> Result<Vec<Stored>, sqlx::Error> {
-    use std::collections::{HashMap, HashSet};
-    let digests: Vec<String> = jobs
-        .iter()
-        .map(|(s, _)| crate::surveys::model::digest_record(&s.data))
-        .collect();
-    let mut inserted: HashSet<String> = HashSet::with_capacity(jobs.len());
+) -> rusqlite::Result<Vec<Stored>> {
+    use chrono::SecondsFormat;
+    use std::collections::HashMap;
+    // What was stored before this batch, by id: (survey, digest).
+    let mut known: HashMap<String, (i64, String)> = HashMap::new();
     let mut at = 0;
     for size in statement_sizes(jobs.len()) {
-        let (chunk, chunk_digests) = (&jobs[at..at + size], &digests[at..at + size]);
+        let sql = format!(
+            "SELECT id, survey_id, digest FROM survey_responses WHERE id IN ({})",
+            anonymous_params(size)
+        );
+        let mut stmt = tx.prepare_cached(&sql)?;
+        for (k, job) in jobs[at..at + size].iter().enumerate() {
+            stmt.raw_bind_parameter(k + 1, job.s.id.as_str())?;
+        }
         at += size;
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next()? {
+            known.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
+        }
+    }
+    // Decide each in order; the first of a new id is inserted, later ones compare with it.
+    let mut out = Vec::with_capacity(jobs.len());
+    let mut fresh: Vec<&Job> = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match known.get(&job.s.id) {
+            Some((sid, d)) => out.push(if *sid == job.s.survey_id && *d == job.digest {
+                Stored::Retry
+            } else {
+                Stored::Replay
+            }),
+            None => {
+                known.insert(job.s.id.clone(), (job.s.survey_id, job.digest.clone()));
+                fresh.push(job);
+                out.push(Stored::New);
+            }
+        }
+    }
+    // Times as sqlx writes them (RFC 3339), so that both connections' rows compare alike.
+    let stamp_of = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, false);
+    let (exact, day) = (stamp_of(now), stamp_of(day_of(now)));
+    let mut at = 0;
+    for size in statement_sizes(fresh.len()) {
         let mut sql = String::with_capacity(300 + size * 52);
         sql.push_str(
             "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at) VALUES ",
@@ -669,83 +722,80 @@ async fn insert_batch_sqlite(
             }
             sql.push_str("(?, ?, ?, NULL, NULL, 'web', ?, '', ?, ?, ?, ?, ?, ?)");
         }
-        sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for ((s, _), digest) in chunk.iter().zip(chunk_digests) {
-            let stamp = if s.anonymous { day_of(now) } else { now };
-            q = q
-                .bind(&s.id)
-                .bind(s.survey_id)
-                .bind(s.version_id)
-                .bind(if s.complete { "complete" } else { "partial" })
-                .bind(&s.data)
-                .bind(digest)
-                .bind(s.unit_id)
-                .bind(stamp)
-                .bind(stamp)
-                .bind(s.complete.then_some(stamp));
+        let mut stmt = tx.prepare_cached(&sql)?;
+        for (k, job) in fresh[at..at + size].iter().enumerate() {
+            let s = &job.s;
+            let stamp = if s.anonymous { &day } else { &exact };
+            let p = k * 10;
+            stmt.raw_bind_parameter(p + 1, s.id.as_str())?;
+            stmt.raw_bind_parameter(p + 2, s.survey_id)?;
+            stmt.raw_bind_parameter(p + 3, s.version_id)?;
+            stmt.raw_bind_parameter(p + 4, if s.complete { "complete" } else { "partial" })?;
+            stmt.raw_bind_parameter(p + 5, s.data.as_str())?;
+            stmt.raw_bind_parameter(p + 6, job.digest.as_str())?;
+            stmt.raw_bind_parameter(p + 7, s.unit_id)?;
+            stmt.raw_bind_parameter(p + 8, stamp.as_str())?;
+            stmt.raw_bind_parameter(p + 9, stamp.as_str())?;
+            stmt.raw_bind_parameter(p + 10, s.complete.then_some(stamp.as_str()))?;
         }
-        inserted.extend(q.fetch_all(&mut **tx).await?);
-    }
-    let mut out = Vec::with_capacity(jobs.len());
-    let mut claimed: HashSet<&str> = HashSet::with_capacity(inserted.len());
-    let mut known: HashMap<String, (i64, String)> = HashMap::new();
-    for ((s, _), digest) in jobs.iter().zip(&digests) {
-        if inserted.contains(&s.id) && claimed.insert(&s.id) {
-            out.push(Stored::New);
-            continue;
+        at += size;
+        let n = stmt.raw_execute()?;
+        if n != size {
+            return Err(rusqlite::Error::StatementChangedRows(n));
         }
-        if !known.contains_key(&s.id) {
-            let existing: Option<(i64, String)> =
-                sqlx::query_as("SELECT survey_id, digest FROM survey_responses WHERE id = $1")
-                    .bind(&s.id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            if let Some(e) = existing {
-                known.insert(s.id.clone(), e);
-            }
-        }
-        out.push(match known.get(&s.id) {
-            Some((sid, d)) if *sid == s.survey_id && d == digest => Stored::Retry,
-            _ => Stored::Replay,
-        });
     }
     Ok(out)
 }
 
-/// Stores `jobs` in one transaction and answers each (emptying `jobs`).
-async fn write_jobs(pool: &sqlx::SqlitePool, jobs: &mut Vec<Job>) {
+/// Stores `jobs` in one transaction and answers each (emptying `jobs`). On an error nothing of
+/// the batch is stored and every submission of it gets the error.
+fn write_jobs(conn: &mut rusqlite::Connection, jobs: &mut Vec<Job>) {
     let now = Utc::now();
-    let result: Result<Vec<Stored>, sqlx::Error> = async {
-        let mut tx = pool.begin().await?;
-        let out = insert_batch_sqlite(&mut tx, jobs, now).await?;
-        tx.commit().await?;
-        Ok(out)
-    }
-    .await;
+    let result = (|| {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = insert_batch_sqlite(&tx, jobs, now)?;
+        tx.commit()?;
+        Ok::<_, rusqlite::Error>(out)
+    })();
     match result {
         Ok(stored) => {
-            for ((_, reply), st) in jobs.drain(..).zip(stored) {
-                let _ = reply.send(Ok(st));
+            for (job, st) in jobs.drain(..).zip(stored) {
+                let _ = job.reply.send(Ok(st));
             }
         }
         Err(e) => {
             let msg = e.to_string();
-            for (_, reply) in jobs.drain(..) {
-                let _ = reply.send(Err(msg.clone()));
+            for job in jobs.drain(..) {
+                let _ = job.reply.send(Err(msg.clone()));
             }
         }
     }
 }
 
-type Job = (
-    NewSubmission,
-    tokio::sync::oneshot::Sender<Result<Stored, String>>,
-);
+/// Opens the writer's own connection to the SQLite file, with the pool's settings
+/// (`Db::connect`). The file exists and is in WAL mode already (the pool made it so).
+fn open_writer_connection(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -16384)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 8000)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
 
-/// The group-commit writer of an SQLite database: one task takes the submissions waiting and
+/// The group-commit writer of an SQLite database: one thread takes the submissions waiting and
 /// stores them in one transaction, then answers each once the commit is done. SQLite has one
 /// writer at a time; this keeps it busy with whole batches instead of lock retries.
+///
+/// The thread has its own connection (rusqlite, synchronous): through the pool, every statement
+/// would be a round trip to the connection's worker thread, and `RETURNING` rows come back one
+/// message each. Its own thread, because on the server's runtime the writer would wait its turn
+/// behind every request task at each step of a batch, and all of them wait for it.
 fn sqlite_writer(pool: &sqlx::SqlitePool) -> tokio::sync::mpsc::Sender<Job> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
@@ -762,44 +812,55 @@ fn sqlite_writer(pool: &sqlx::SqlitePool) -> tokio::sync::mpsc::Sender<Job> {
         return tx.clone();
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Job>(4096);
-    let pool = pool.clone();
-    // Its own thread and runtime: on the server's runtime the writer would wait its turn behind
-    // every request task at each step of a batch, and all of them wait for it.
+    let path = pool.connect_options().get_filename().to_path_buf();
     let spawned = std::thread::Builder::new()
         .name("duluan-submissions".into())
         .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
+            let started = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-            {
-                Ok(r) => r,
+                .map_err(|e| e.to_string())
+                .and_then(|rt| {
+                    open_writer_connection(&path)
+                        .map(|conn| (rt, conn))
+                        .map_err(|e| e.to_string())
+                });
+            let (runtime, mut conn) = match started {
+                Ok(ok) => ok,
                 Err(e) => {
                     tracing::error!(error = %e, "the submission writer cannot start");
+                    // Answer what is waiting; the next submission tries a new writer.
+                    rx.close();
+                    while let Ok(job) = rx.try_recv() {
+                        let _ = job.reply.send(Err(e.clone()));
+                    }
                     return;
                 }
             };
-            runtime.block_on(async move {
-                let mut jobs: Vec<Job> = Vec::with_capacity(WRITER_BATCH);
-                loop {
-                    let idle = std::time::Duration::from_secs(60);
-                    match tokio::time::timeout(idle, rx.recv_many(&mut jobs, WRITER_BATCH)).await {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        // Idle for a minute: stop taking submissions, store those already
-                        // queued, and end (the next submission starts a new writer).
-                        Err(_) => {
-                            rx.close();
-                            while let Ok(job) = rx.try_recv() {
-                                jobs.push(job);
-                            }
-                            if jobs.is_empty() {
-                                break;
-                            }
+            let mut jobs: Vec<Job> = Vec::with_capacity(WRITER_BATCH);
+            loop {
+                let idle = std::time::Duration::from_secs(60);
+                // The timer is made inside the runtime (it needs the runtime's clock).
+                let got = runtime.block_on(async {
+                    tokio::time::timeout(idle, rx.recv_many(&mut jobs, WRITER_BATCH)).await
+                });
+                match got {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    // Idle for a minute: stop taking submissions, store those already queued,
+                    // and end (the next submission starts a new writer).
+                    Err(_) => {
+                        rx.close();
+                        while let Ok(job) = rx.try_recv() {
+                            jobs.push(job);
+                        }
+                        if jobs.is_empty() {
+                            break;
                         }
                     }
-                    write_jobs(&pool, &mut jobs).await;
                 }
-            });
+                write_jobs(&mut conn, &mut jobs);
+            }
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "the submission writer cannot start");
@@ -815,8 +876,9 @@ pub async fn insert_submission(db: &Db, s: NewSubmission) -> AppResult<Stored> {
     match db {
         Db::Sqlite(pool) => {
             let (reply, answer) = tokio::sync::oneshot::channel();
+            let digest = crate::surveys::model::digest_record(&s.data);
             // A writer that has just stopped for idleness refuses the job: the next one takes it.
-            let job = match sqlite_writer(pool).send((s, reply)).await {
+            let job = match sqlite_writer(pool).send(Job { s, digest, reply }).await {
                 Ok(()) => None,
                 Err(tokio::sync::mpsc::error::SendError(job)) => Some(job),
             };

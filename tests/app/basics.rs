@@ -1,4 +1,7 @@
-//! Health, static assets, security headers, error pages, the not-built contexts.
+//! Health, static assets, security headers, error pages, the not-built contexts, concurrent
+//! writers.
+
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
@@ -117,4 +120,58 @@ async fn an_english_browser_still_gets_vietnamese_until_the_user_chooses() {
         .await
         .unwrap();
     assert!(page.contains("<html lang=\"vi\">"));
+}
+
+/// A transaction that reads and then writes, while another connection writes in between, must
+/// wait for the other writer, not fail with "database is locked" (on SQLite, a deferred
+/// transaction that already read cannot wait for the write lock; CI once failed on this).
+#[tokio::test]
+async fn a_transaction_that_reads_then_writes_waits_for_another_writer() {
+    let app = spawn_app().await;
+    let db = app.db.clone();
+    duluan::with_db!(&db, |pool| sqlx::query(
+        "CREATE TABLE lock_probe (n INTEGER NOT NULL)"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let first = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            duluan::with_tx!(&db, |tx| {
+                let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lock_probe")
+                    .fetch_one(&mut **tx)
+                    .await?;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                sqlx::query("INSERT INTO lock_probe (n) VALUES (1)")
+                    .execute(&mut **tx)
+                    .await?;
+                Ok::<(), sqlx::Error>(())
+            })
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let second: Result<(), sqlx::Error> = async {
+        duluan::with_tx!(&db, |tx| {
+            sqlx::query("INSERT INTO lock_probe (n) VALUES (2)")
+                .execute(&mut **tx)
+                .await?;
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            Ok::<(), sqlx::Error>(())
+        })
+    }
+    .await;
+    second.expect("the second writer commits");
+    first
+        .await
+        .unwrap()
+        .expect("the first writer waits and commits");
+    let (n,): (i64,) = duluan::with_db!(&db, |pool| sqlx::query_as(
+        "SELECT COUNT(*) FROM lock_probe"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert_eq!(n, 2);
 }

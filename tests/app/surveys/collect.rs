@@ -320,6 +320,66 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     );
 }
 
+/// Submissions sent at the same moment land in one batch of the SQLite writer: retries and
+/// replays of an id within the batch are told apart as across batches.
+#[tokio::test]
+async fn concurrent_retries_and_replays_are_told_apart() {
+    let app = spawn_demo().await;
+    let same = uuid::Uuid::new_v4().to_string();
+    let clash = uuid::Uuid::new_v4().to_string();
+    let mut bodies = Vec::new();
+    for k in 0..10u32 {
+        bodies.push((
+            "same",
+            json!({"id": same, "answers": demo_answers(40, "4")}),
+        ));
+        bodies.push((
+            "clash",
+            json!({"id": clash, "answers": demo_answers(20 + k, "4")}),
+        ));
+        bodies.push((
+            "fresh",
+            json!({"id": uuid::Uuid::new_v4().to_string(), "answers": demo_answers(50, "3")}),
+        ));
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (kind, body) in bodies {
+        let (client, url) = (
+            app.client.clone(),
+            format!("{}/s/{DEMO_KEY}/submissions", app.base),
+        );
+        set.spawn(async move {
+            let r = client.post(url).json(&body).send().await.unwrap();
+            (kind, r.status(), r.text().await.unwrap())
+        });
+    }
+    let answers = set.join_all().await;
+    let count = |kind: &str, status: StatusCode| {
+        answers
+            .iter()
+            .filter(|(k, s, _)| *k == kind && *s == status)
+            .count()
+    };
+    assert_eq!(count("same", StatusCode::CREATED), 1, "{answers:?}");
+    assert_eq!(count("same", StatusCode::OK), 9, "{answers:?}");
+    assert_eq!(count("clash", StatusCode::CREATED), 1, "{answers:?}");
+    assert_eq!(count("clash", StatusCode::CONFLICT), 9, "{answers:?}");
+    assert_eq!(count("fresh", StatusCode::CREATED), 10, "{answers:?}");
+    // Twelve rows, with times that read back as times.
+    let rows: Vec<(
+        String,
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )> = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete'"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().all(|(_, s, c)| Some(*s) == *c));
+}
+
 #[tokio::test]
 async fn submissions_are_stored_once_and_bad_ones_refused_with_a_reason() {
     let app = spawn_demo().await;
