@@ -66,6 +66,15 @@ macro_rules! with_tx {
     };
 }
 
+/// `$start, $start+1, …` for `n` numbered parameters: the list of an `IN (…)` or of a multi-row
+/// `VALUES`.
+pub fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Which backend a URL selects.
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")

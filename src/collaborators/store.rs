@@ -4,16 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::collaborators::model::{AttributeValue, CollaboratorInput, Dimension};
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::{with_db, with_tx};
-
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Every allowed attribute value, in order.
 pub async fn list_values(db: &Db) -> AppResult<Vec<AttributeValue>> {

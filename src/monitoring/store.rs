@@ -5,7 +5,7 @@
 //! the source's, else a confident prediction) are computed in SQL by [`EFF_TOPIC`]/[`EFF_DIR`],
 //! the same rule as `model::effective`.
 
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::AppResult;
 use crate::{with_db, with_tx};
 
@@ -16,13 +16,6 @@ pub const EFF_DIR: &str = "COALESCE(i.label_direction, i.src_direction, CASE WHE
 
 /// Seconds added to a unix time to get Vietnam's wall clock (UTC+7), for daily buckets.
 pub const VN_OFFSET: i64 = 7 * 3600;
-
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 // ---------------------------------------------------------------- sources
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::orgs::model::{
     CsvUnit, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, fold,
@@ -25,13 +25,6 @@ macro_rules! unit_select {
 }
 
 /// `$start, $start+1, …` placeholders for an `IN (…)` list of `n` values.
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Inserts one unit and its closure rows inside an open transaction; evaluates to the new id.
 macro_rules! insert_unit_in_tx {
     ($tx:expr, $input:expr, $parent:expr, $now:expr) => {{

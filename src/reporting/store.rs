@@ -3,19 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::reporting::model::StreamInput;
 use crate::{with_db, with_tx};
 
 /// `$start, $start+1, …` placeholders for an `IN (…)` list of `n` values.
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// A topic of the taxonomy.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Topic {

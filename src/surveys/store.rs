@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::surveys::model::{Survey, SurveyInput, Version};
 use crate::{with_db, with_tx};
@@ -14,13 +14,6 @@ const SURVEY_COLS: &str = "SELECT id, unit_id, title, purpose, series, wave, fie
 const VERSION_COLS: &str =
     "SELECT id, survey_id, version, form_json, published_at FROM survey_versions ";
 const RESPONSE_COLS: &str = "SELECT id, survey_id, version_id, case_id, mode, status, page, data, unit_id, started_at, updated_at, completed_at FROM survey_responses ";
-
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Which database a pool is (SQLite file or PostgreSQL host and database), to key in-memory
 /// caches and writers shared by every pool of the process.
