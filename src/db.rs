@@ -75,6 +75,9 @@ pub fn placeholders(start: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// How often servers checkpoint the SQLite log in the background ([`Db::spawn_checkpointer`]).
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
 /// Which backend a URL selects.
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -149,26 +152,38 @@ impl Db {
         }
     }
 
-    /// SQLite: checkpoints the write-ahead log every half second from a connection of its own
-    /// (`PASSIVE`: it never blocks a writer or a reader), so that the writers' commits do not
-    /// have to (their automatic checkpoint, every 8,000 pages, is the safety net). Ends when the
-    /// pool is closed or its task is dropped. PostgreSQL: nothing.
+    /// SQLite: checkpoints the write-ahead log every [`CHECKPOINT_EVERY`] from a pool connection
+    /// (`PASSIVE`: it never blocks a writer or a reader), so that the writers' commits seldom
+    /// have to copy pages into the database. A commit still checkpoints when the log holds more
+    /// pages than its connection's `wal_autocheckpoint` (8,000 for the pool, 65,536 for the
+    /// submission writer); only then, with everything copied, can the next writer start the log
+    /// again from its beginning, so the log stays bounded. Ends when the pool is closed or its
+    /// task is dropped. PostgreSQL: nothing.
     pub fn spawn_checkpointer(&self) -> Option<tokio::task::JoinHandle<()>> {
         let Db::Sqlite(pool) = self else {
             return None;
         };
         let pool = pool.clone();
         Some(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             while !pool.is_closed() {
                 tick.tick().await;
-                if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&pool)
+                let began = std::time::Instant::now();
+                match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+                    .fetch_one(&pool)
                     .await
-                    && !pool.is_closed()
                 {
-                    tracing::warn!(error = %err, "checkpoint of the SQLite log failed");
+                    Ok((_, log, copied)) => tracing::debug!(
+                        log,
+                        copied,
+                        micros = began.elapsed().as_micros() as u64,
+                        "checkpoint (pages in the log, copied)"
+                    ),
+                    Err(err) if !pool.is_closed() => {
+                        tracing::warn!(error = %err, "checkpoint of the SQLite log failed")
+                    }
+                    Err(_) => {}
                 }
             }
         }))

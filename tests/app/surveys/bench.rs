@@ -48,6 +48,15 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// Where the server's log goes: the file `DULUAN_BENCH_SERVER_LOG` names (with
+/// `DULUAN_BENCH_RUST_LOG=duluan=debug`, say, to see the writer's batches), else nowhere.
+fn server_log() -> Stdio {
+    match std::env::var("DULUAN_BENCH_SERVER_LOG") {
+        Ok(path) => std::fs::File::create(path).unwrap().into(),
+        Err(_) => Stdio::null(),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore]
 async fn bench_submissions_over_http() {
@@ -69,9 +78,12 @@ async fn bench_submissions_over_http() {
         .arg(dir.path())
         .env_remove("DULUAN_DATABASE_URL")
         .env("DULUAN_SURVEY_RATE", "0")
-        .env("RUST_LOG", "error")
+        .env(
+            "RUST_LOG",
+            std::env::var("DULUAN_BENCH_RUST_LOG").unwrap_or_else(|_| "error".into()),
+        )
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(server_log())
         .spawn()
         .unwrap();
     let client = reqwest::Client::builder()
@@ -244,7 +256,7 @@ async fn load_run(
     seconds: f64,
     pace: Option<Duration>,
 ) -> (usize, f64, Vec<f64>, usize) {
-    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let latencies = Arc::new(Mutex::new(Vec::<(usize, f64)>::new()));
     let errors = Arc::new(Mutex::new(0usize));
     let t0 = Instant::now();
     let mut tasks = Vec::new();
@@ -272,7 +284,10 @@ async fn load_run(
                 let body = json!({"id": uuid::Uuid::new_v4().to_string(), "answers": demo_answers(18 + (k + i) % 70, "4")});
                 let t = Instant::now();
                 match client.post(format!("{base}/s/{DEMO_KEY}/submissions")).json(&body).send().await {
-                    Ok(r) if r.status().is_success() => mine.push(t.elapsed().as_secs_f64() * 1000.0),
+                    Ok(r) if r.status().is_success() => mine.push((
+                        (t - t0).as_secs_f64() as usize,
+                        t.elapsed().as_secs_f64() * 1000.0,
+                    )),
                     _ => *errors.lock().unwrap() += 1,
                 }
                 i += 1;
@@ -284,10 +299,34 @@ async fn load_run(
         t.await.unwrap();
     }
     let elapsed = t0.elapsed().as_secs_f64();
-    let mut lat = latencies.lock().unwrap().clone();
+    let timed = latencies.lock().unwrap().clone();
+    let mut lat: Vec<f64> = timed.iter().map(|(_, ms)| *ms).collect();
     lat.sort_by(f64::total_cmp);
     let n = lat.len();
     let errors = *errors.lock().unwrap();
+    // p99 of the requests started in each second, to see whether the tail is spread or comes
+    // from one moment.
+    let mut by_second: Vec<Vec<f64>> = vec![Vec::new(); seconds.ceil() as usize + 1];
+    let last = by_second.len() - 1;
+    for (sec, ms) in timed {
+        by_second[sec.min(last)].push(ms);
+    }
+    let per_second = by_second
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .map(|mut v| {
+            v.sort_by(f64::total_cmp);
+            format!(
+                "{:.0}",
+                v[((v.len() as f64 * 0.99) as usize).min(v.len() - 1)]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!(
+        "  p99 by second of start (ms): {per_second}; max {:.0} ms",
+        lat.last().copied().unwrap_or(0.0)
+    );
     (n, elapsed, lat, errors)
 }
 
