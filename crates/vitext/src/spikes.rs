@@ -17,8 +17,8 @@
 //! ```
 
 use crate::features::ngrams;
-use crate::stopwords::is_stopword;
-use std::collections::HashMap;
+use crate::stopwords::{is_stopword, is_stopword_unaccented};
+use std::collections::{HashMap, HashSet};
 
 /// One timestamped item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,7 +237,8 @@ pub fn explain(spike: &[Item<'_>], baseline: &[Item<'_>], options: &Options) -> 
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            let t = crate::tokens::lower(text);
+            // Weights are keyed by the unaccented term: an example typed without marks counts.
+            let t = crate::tokens::fold_lower(text);
             (
                 weights
                     .iter()
@@ -383,53 +384,93 @@ pub fn detect(items: &[Item<'_>], options: &Options) -> Vec<Spike> {
     out
 }
 
-/// Terms (lower-case uni- and bi-grams, no stopwords) over-represented in `fg` against `bg`,
-/// by smoothed log-odds weighted by frequency; returns the terms and their weights.
-fn distinctive_terms(fg: &[&str], bg: &[&str], n: usize) -> (Vec<String>, Vec<(String, f64)>) {
-    let count = |texts: &[&str]| {
-        let mut m: HashMap<String, f64> = HashMap::new();
-        for text in texts {
-            let mut seen: Vec<String> = Vec::new();
-            for (_, t) in ngrams(text, false) {
-                if t.split(' ').any(is_stopword) || seen.contains(&t) {
-                    continue;
-                }
-                seen.push(t.clone());
-                *m.entry(t).or_default() += 1.0;
+/// Terms of `texts`, keyed by their unaccented form so that "ngập úng" and "ngap ung" count
+/// as one: in how many texts each occurs, and how often each spelling of it was written.
+fn term_counts(texts: &[&str]) -> TermCounts {
+    let mut counts: HashMap<String, f64> = HashMap::new();
+    let mut spellings: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    for text in texts {
+        let mut seen: HashSet<String> = HashSet::new();
+        for (_, t) in ngrams(text, false) {
+            let key = crate::chars::fold(&t);
+            if t.split(' ').any(is_stopword)
+                || (t == key && key.split(' ').any(is_stopword_unaccented))
+            {
+                continue;
+            }
+            *spellings
+                .entry(key.clone())
+                .or_default()
+                .entry(t)
+                .or_default() += 1;
+            if seen.insert(key.clone()) {
+                *counts.entry(key).or_default() += 1.0;
             }
         }
-        m
-    };
-    let f = count(fg);
-    let b = count(bg);
+    }
+    TermCounts { counts, spellings }
+}
+
+/// What [`term_counts`] finds.
+struct TermCounts {
+    /// Texts holding each term (by its unaccented key).
+    counts: HashMap<String, f64>,
+    /// The spellings of each term, with how often each was written.
+    spellings: HashMap<String, HashMap<String, u32>>,
+}
+
+impl TermCounts {
+    /// How a term is shown: its most frequent spelling with diacritics, else as written.
+    fn shown(&self, key: &str) -> String {
+        self.spellings
+            .get(key)
+            .and_then(|forms| {
+                forms
+                    .iter()
+                    .filter(|(form, _)| form.as_str() != key)
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(form, _)| form.clone())
+            })
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// The `n` terms (lower-case uni- and bi-grams, no stopwords) most over-represented in `fg`
+/// against `bg`, by smoothed log-odds weighted by frequency, as shown; and the weights of the
+/// best `3n` by unaccented key (for picking examples).
+fn distinctive_terms(fg: &[&str], bg: &[&str], n: usize) -> (Vec<String>, Vec<(String, f64)>) {
+    let f = term_counts(fg);
+    let b = term_counts(bg);
     let (nf, nb) = (fg.len().max(1) as f64, bg.len().max(1) as f64);
     let mut scored: Vec<(String, f64)> = f
-        .into_iter()
-        .filter(|(_, c)| *c >= 2.0 || nf < 4.0)
-        .map(|(t, c)| {
-            let cb = b.get(&t).copied().unwrap_or(0.0);
+        .counts
+        .iter()
+        .filter(|(_, c)| **c >= 2.0 || nf < 4.0)
+        .map(|(t, &c)| {
+            let cb = b.counts.get(t).copied().unwrap_or(0.0);
             let lo = ((c + 0.5) / nf).ln() - ((cb + 0.5) / nb).ln();
             // Two-syllable terms read better than single syllables.
             let bonus = if t.contains(' ') { 1.3 } else { 1.0 };
-            (t, bonus * lo * (c / nf).sqrt())
+            (t.clone(), bonus * lo * (c / nf).sqrt())
         })
         .filter(|(_, s)| *s > 0.0)
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut terms: Vec<String> = Vec::new();
+    let mut keys: Vec<&str> = Vec::new();
     for (t, _) in &scored {
-        if terms.len() >= n {
+        if keys.len() >= n {
             break;
         }
         let padded = format!(" {t} ");
-        if terms
+        if keys
             .iter()
             .any(|x| format!(" {x} ").contains(&padded) || padded.contains(&format!(" {x} ")))
         {
             continue;
         }
-        terms.push(t.clone());
+        keys.push(t);
     }
+    let terms = keys.iter().map(|k| f.shown(k)).collect();
     scored.truncate(n * 3);
     (terms, scored)
 }
@@ -601,6 +642,37 @@ mod tests {
         let e = explain(bg, fg, &Options::default());
         assert_eq!(e.top_terms, sp[0].top_terms);
         assert_eq!(e.examples.len(), 1, "identical texts give one example");
+    }
+
+    #[test]
+    fn terms_typed_with_and_without_marks_count_as_one_and_show_their_marks() {
+        // Half of the surge is typed without diacritics: "ngập úng" is one term, shown with its
+        // marks; "cua" (của typed bare) is a stopword; an unaccented example is picked too.
+        let mut spike = Vec::new();
+        for i in 0..10 {
+            spike.push(Item::new(i, "s", "Ngập úng nặng ở đường của phường"));
+            spike.push(Item::new(i, "s", "ngap ung nang o duong cua phuong"));
+        }
+        spike.push(Item::new(0, "s", "Trời mưa ngap ung qua"));
+        let baseline = vec![Item::new(0, "s", "giá điện tăng"); 12];
+        let e = explain(&spike, &baseline, &Options::default());
+        assert_eq!(
+            e.top_terms.first().map(String::as_str),
+            Some("ngập úng"),
+            "{e:?}"
+        );
+        assert!(
+            !e.top_terms
+                .iter()
+                .any(|t| t.contains("ngap") || t.contains("cua")),
+            "{e:?}"
+        );
+        let (fg, _) = distinctive_terms(&["ngap ung", "ngap ung", "ngap ung"], &["gia dien"], 3);
+        assert_eq!(
+            fg.first().map(String::as_str),
+            Some("ngap ung"),
+            "no marks seen: as typed"
+        );
     }
 
     #[test]

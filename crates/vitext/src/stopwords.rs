@@ -27,6 +27,21 @@ pub fn is_stopword(lower: &str) -> bool {
     set().contains(lower)
 }
 
+/// Whether an unaccented lower-case word or term is a stopword written without its marks
+/// ("cua" for "của", "vi vay" for "vì vậy"). For text typed without diacritics only: an
+/// accented word that folds to a stopword ("cửa") is not one.
+///
+/// ```
+/// use duluan_vitext::stopwords::is_stopword_unaccented;
+/// assert!(is_stopword_unaccented("cua") && is_stopword_unaccented("vi vay"));
+/// assert!(!is_stopword_unaccented("ngap"));
+/// ```
+pub fn is_stopword_unaccented(folded: &str) -> bool {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| all().map(crate::chars::fold).collect())
+        .contains(folded)
+}
+
 /// All stopwords, sorted.
 pub fn all() -> impl Iterator<Item = &'static str> {
     LIST.lines().map(str::trim).filter(|l| !l.is_empty())
