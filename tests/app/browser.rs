@@ -3,6 +3,7 @@
 //! the journeys are skipped with a message when chromedriver is not installed.
 //! Screenshots of key pages are kept in the target folder's `tmp/screenshots`.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -20,6 +21,13 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver leads its own process group, and Chromium's processes are in it: kill
+        // the whole group, so that no browser outlives a test (also one that panicked before it
+        // ended its session).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -49,6 +57,7 @@ pub async fn browser() -> Option<Browser> {
         .port();
     let driver = Command::new(driver_path)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -60,7 +69,7 @@ pub async fn browser() -> Option<Browser> {
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--no-first-run", "--window-size=390,844", "--lang=vi",
+                "--disable-quic", "--no-first-run", "--disable-crash-reporter", "--disable-breakpad", "--window-size=390,844", "--lang=vi",
                 format!("--user-data-dir={}", profile.path().display()),
             ]
         }
