@@ -78,6 +78,44 @@ pub fn placeholders(start: usize, n: usize) -> String {
 /// How often servers checkpoint the SQLite log in the background ([`Db::spawn_checkpointer`]).
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
+/// How long an SQLite connection waits for another's write lock before "database is locked".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Page cache per SQLite connection, in KiB when negative (`PRAGMA cache_size`): 16 MiB instead
+/// of SQLite's 2 MiB, so that the indexes of large tables (random client ids of submissions)
+/// stay in memory.
+const SQLITE_CACHE_SIZE: i64 = -16384;
+
+/// Log pages after which a pool connection's commit checkpoints (`PRAGMA wal_autocheckpoint`):
+/// a safety net, as servers checkpoint in the background ([`Db::spawn_checkpointer`]) and the
+/// CLI's commands write little.
+const SQLITE_AUTOCHECKPOINT: i64 = 8000;
+
+/// The same for the submission writer's connection ([`open_sqlite_writer`]): 256 MiB of log.
+/// At 8,000 pages a commit of the writer paid for copying about every 0.4 s under 5,000
+/// submissions/s (each row dirties about four pages): 30–65 ms stalls that made the p99. With
+/// the background checkpoint every [`CHECKPOINT_EVERY`], the writer's own checkpoint comes every
+/// few seconds, finds little left to copy, and lets the log start again from its beginning.
+const SQLITE_WRITER_AUTOCHECKPOINT: i64 = 65_536;
+
+/// Opens a connection of its own (rusqlite, synchronous) to the SQLite file `path` with the
+/// pool's settings, for the submission writer's thread (`surveys::store`): through the pool,
+/// every statement is a round trip to the connection's worker thread. The file exists and is in
+/// WAL mode already (the pool made it so).
+pub fn open_sqlite_writer(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", SQLITE_CACHE_SIZE)?;
+    conn.pragma_update(None, "wal_autocheckpoint", SQLITE_WRITER_AUTOCHECKPOINT)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
 /// Which backend a URL selects.
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -102,13 +140,9 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // 16 MiB of page cache per connection (SQLite's default is 2 MiB): the indexes
-                // of large tables (random client ids of submissions) stay in memory.
-                .pragma("cache_size", "-16384")
-                // A safety net: servers checkpoint in the background (`spawn_checkpointer`), so
-                // that a commit seldom pays for copying the log into the database.
-                .pragma("wal_autocheckpoint", "8000");
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .pragma("cache_size", SQLITE_CACHE_SIZE.to_string())
+                .pragma("wal_autocheckpoint", SQLITE_AUTOCHECKPOINT.to_string());
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
@@ -155,8 +189,8 @@ impl Db {
     /// SQLite: checkpoints the write-ahead log every [`CHECKPOINT_EVERY`] from a pool connection
     /// (`PASSIVE`: it never blocks a writer or a reader), so that the writers' commits seldom
     /// have to copy pages into the database. A commit still checkpoints when the log holds more
-    /// pages than its connection's `wal_autocheckpoint` (8,000 for the pool, 65,536 for the
-    /// submission writer); only then, with everything copied, can the next writer start the log
+    /// pages than its connection's `wal_autocheckpoint` ([`SQLITE_AUTOCHECKPOINT`],
+    /// [`SQLITE_WRITER_AUTOCHECKPOINT`]); only then, with everything copied, can the next writer start the log
     /// again from its beginning, so the log stays bounded. Ends when the pool is closed or its
     /// task is dropped. PostgreSQL: nothing.
     pub fn spawn_checkpointer(&self) -> Option<tokio::task::JoinHandle<()>> {

@@ -611,9 +611,9 @@ const WRITER_BATCH: usize = 1024;
 
 /// Most rows in one multi-row `INSERT` (10 parameters each: 2,560, far under SQLite's 32,766)
 /// or ids in one `IN` lookup. A batch is cut into pieces of 256 rows, then powers of two, so
-/// that only nine statement shapes of each exist and all stay in the prepared-statement cache. The parameters are anonymous
-/// (`?`): SQLite looks a numbered parameter up by scanning the statement's list of names, so
-/// binding `$1 … $2304` would cost more than inserting.
+/// that only nine statement shapes of each exist and all stay in the prepared-statement cache.
+/// The parameters are anonymous (`?`): SQLite looks a numbered parameter up by scanning the
+/// statement's list of names, so binding `$1 … $2304` would cost more than inserting.
 const ROWS_PER_STATEMENT: usize = 256;
 
 /// Sizes of the statements for `n` rows: 256 as often as possible, then powers of two.
@@ -777,27 +777,6 @@ fn write_jobs(conn: &mut rusqlite::Connection, jobs: &mut Vec<Job>) {
     }
 }
 
-/// Opens the writer's own connection to the SQLite file, with the pool's settings
-/// (`Db::connect`). The file exists and is in WAL mode already (the pool made it so).
-fn open_writer_connection(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "cache_size", -16384)?;
-    // The background checkpointer copies the log every 250 ms; the writer checkpoints only
-    // when the log reaches 256 MiB (then little is left to copy and the log starts again).
-    // At 8,000 pages, as for the pool, a commit of the writer paid for copying about every
-    // 0.4 s under 5,000 submissions/s (each row dirties about four pages): 30–65 ms stalls
-    // that made the p99.
-    conn.pragma_update(None, "wal_autocheckpoint", 65536)?;
-    conn.set_prepared_statement_cache_capacity(32);
-    Ok(conn)
-}
-
 /// The group-commit writer of an SQLite database: one thread takes the submissions waiting and
 /// stores them in one transaction, then answers each once the commit is done. SQLite has one
 /// writer at a time; this keeps it busy with whole batches instead of lock retries.
@@ -831,7 +810,7 @@ fn sqlite_writer(pool: &sqlx::SqlitePool) -> tokio::sync::mpsc::Sender<Job> {
                 .build()
                 .map_err(|e| e.to_string())
                 .and_then(|rt| {
-                    open_writer_connection(&path)
+                    crate::db::open_sqlite_writer(&path)
                         .map(|conn| (rt, conn))
                         .map_err(|e| e.to_string())
                 });
