@@ -66,6 +66,76 @@ macro_rules! with_tx {
     };
 }
 
+/// One open transaction on either backend: multi-step writes are ordinary async functions that
+/// take `&mut Tx` and run their statements through [`with_conn!`]; the caller commits once at the
+/// end, and an error anywhere (an early `?`) drops the transaction, which rolls it back.
+///
+/// ```ignore
+/// let mut tx = db.begin().await?;
+/// store::update_thing(&mut tx, id, &change).await?;
+/// audit::entry(actor, "thing_update").object("thing", id).unit(unit).write(&mut tx).await?;
+/// tx.commit().await?;
+/// ```
+pub enum Tx {
+    /// A transaction of the embedded SQLite database (begun `IMMEDIATE`).
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// A PostgreSQL transaction.
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tx::Sqlite(_) => "Tx::Sqlite",
+            Tx::Pg(_) => "Tx::Pg",
+        })
+    }
+}
+
+impl Tx {
+    /// Makes every change of the transaction durable and visible.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Pg(tx) => tx.commit().await,
+        }
+    }
+
+    /// Undoes every change of the transaction (dropping it does the same, without waiting).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Pg(tx) => tx.rollback().await,
+        }
+    }
+
+    /// The backend's name.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "sqlite",
+            Tx::Pg(_) => "postgres",
+        }
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection (`&mut SqliteConnection` or
+/// `&mut PgConnection`); pass it to sqlx as `&mut *$conn` when the body runs several statements.
+#[macro_export]
+macro_rules! with_conn {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *tx;
+                $body
+            }
+            $crate::db::Tx::Pg(tx) => {
+                let $conn: &mut sqlx::PgConnection = &mut *tx;
+                $body
+            }
+        }
+    };
+}
+
 /// `$start, $start+1, …` for `n` numbered parameters: the list of an `IN (…)` or of a multi-row
 /// `VALUES`.
 pub fn placeholders(start: usize, n: usize) -> String {
@@ -159,6 +229,15 @@ impl Db {
             .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
         let path = dir.join("duluan.db");
         Db::connect(&format!("sqlite://{}", path.display())).await
+    }
+
+    /// Begins a transaction ([`Tx`]). On SQLite it is `IMMEDIATE`: it holds the write lock from
+    /// its first statement (see [`with_tx!`] for why).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+        })
     }
 
     /// Applies every pending migration of this backend.

@@ -4,14 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::audit::model::{Actor, AuditEntry, AuditFilter};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::with_db;
+use crate::{with_conn, with_db};
 
 /// Appends one entry.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_entry(
-    db: &Db,
+    tx: &mut Tx,
     at: DateTime<Utc>,
     actor: &Actor,
     action: &str,
@@ -23,7 +23,7 @@ pub async fn insert_entry(
 ) -> AppResult<()> {
     let sql = "INSERT INTO audit_log (at, user_id, username, action, object_type, object_id, unit_id, unit_path, ip, detail)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(at)
         .bind(actor.user_id)
         .bind(&actor.username)
@@ -34,7 +34,7 @@ pub async fn insert_entry(
         .bind(unit_path)
         .bind(&actor.ip)
         .bind(detail)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::{Db, placeholders};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::orgs::model::{
     CsvUnit, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, fold,
 };
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db, with_tx};
 
 macro_rules! unit_select {
     ($rest:literal) => {
@@ -505,21 +505,35 @@ pub async fn count_units(db: &Db) -> AppResult<i64> {
 
 /// The ids from the top of the tree down to `id`, as a path `/1/5/23/` (empty for no unit).
 pub async fn path_of(db: &Db, id: i64) -> AppResult<String> {
-    let ids: Vec<i64> = with_db!(db, |pool| sqlx::query_scalar(
-        "SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 ORDER BY depth DESC"
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?);
+    let ids: Vec<i64> = with_db!(db, |pool| sqlx::query_scalar(PATH_OF_SQL)
+        .bind(id)
+        .fetch_all(pool)
+        .await?);
+    Ok(path_from_ids(&ids))
+}
+
+/// [`path_of`] inside a transaction (the audit entry of a write reads it there).
+pub async fn path_of_in(tx: &mut Tx, id: i64) -> AppResult<String> {
+    let ids: Vec<i64> = with_conn!(tx, |conn| sqlx::query_scalar(PATH_OF_SQL)
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?);
+    Ok(path_from_ids(&ids))
+}
+
+const PATH_OF_SQL: &str =
+    "SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 ORDER BY depth DESC";
+
+fn path_from_ids(ids: &[i64]) -> String {
     if ids.is_empty() {
-        return Ok(String::new());
+        return String::new();
     }
     let mut path = String::from("/");
     for i in ids {
         path.push_str(&i.to_string());
         path.push('/');
     }
-    Ok(path)
+    path
 }
 
 /// Units at most `max_depth` levels under `roots` (roots included), by depth then name.

@@ -1,0 +1,4 @@
+//! The shared toolkit: small helpers that several contexts need, kept once here instead of a copy
+//! per context (scope of a user, Vietnam time and periods, form errors, CSV cells, client
+//! addresses). No context's tables are read here: helpers that need data call the owning
+//! context's public functions.
