@@ -312,8 +312,9 @@ pub async fn create_briefing(
     }
     let held_on = held_on.expect("checked");
     let period = held_on.format("%Y-%m").to_string();
+    let mut tx = state.db.begin().await?;
     let id = store::insert_briefing(
-        &state.db,
+        &mut tx,
         unit,
         held_on,
         &period,
@@ -323,8 +324,8 @@ pub async fn create_briefing(
         Utc::now(),
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_briefing.create",
         "collaborator_briefing",
@@ -333,6 +334,7 @@ pub async fn create_briefing(
         json!({"held_on": held_on.to_string(), "attendees": attendees.len()}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/briefings/{id}")).into_response())
 }
 
@@ -397,9 +399,10 @@ pub async fn delete_briefing(
         b.unit_id,
     )
     .await?;
-    store::delete_briefing(&state.db, id).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::delete_briefing(&mut tx, id).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_briefing.delete",
         "collaborator_briefing",
@@ -408,6 +411,7 @@ pub async fn delete_briefing(
         json!({"held_on": b.held_on.to_string(), "topic": b.topic, "attendees": b.attendees}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/briefings?ok=deleted").into_response())
 }
 

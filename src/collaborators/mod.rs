@@ -117,8 +117,9 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             attributes: a,
         });
     }
-    store::insert_collaborators(db, &rows, chrono::Utc::now()).await?;
-    store::upsert_target(db, city, "children", "any", "", 2).await?;
+    let mut tx = db.begin().await?;
+    store::insert_collaborators(&mut tx, &rows, chrono::Utc::now()).await?;
+    store::upsert_target(&mut tx, city, "children", "any", "", 2).await?;
     for s in [
         "farmer",
         "worker",
@@ -127,7 +128,8 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         "youth",
         "religious",
     ] {
-        store::upsert_target(db, city, "unit", "stratum", s, 3).await?;
+        store::upsert_target(&mut tx, city, "unit", "stratum", s, 3).await?;
     }
+    tx.commit().await?;
     Ok(())
 }

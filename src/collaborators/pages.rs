@@ -323,10 +323,11 @@ pub async fn create_collaborator(
         )
         .await;
     }
+    let mut tx = state.db.begin().await?;
     let id =
-        store::insert_collaborators(&state.db, std::slice::from_ref(&input), Utc::now()).await?[0];
-    audit::record(
-        &state.db,
+        store::insert_collaborators(&mut tx, std::slice::from_ref(&input), Utc::now()).await?[0];
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.create",
         "collaborator",
@@ -335,6 +336,7 @@ pub async fn create_collaborator(
         json!({}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/{id}")).into_response())
 }
 
@@ -478,9 +480,10 @@ pub async fn record_activity(
     let (Some(items), Some(briefings)) = (n(&f.items), n(&f.briefings)) else {
         return Err(AppError::BadRequest("collaborators-error-count"));
     };
-    store::upsert_activity(&state.db, id, f.period.trim(), items, briefings).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::upsert_activity(&mut tx, id, f.period.trim(), items, briefings).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.activity",
         "collaborator",
@@ -489,6 +492,7 @@ pub async fn record_activity(
         json!({"period": f.period.trim(), "items": items, "briefings": briefings}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/{id}")).into_response())
 }
 
@@ -566,9 +570,10 @@ pub async fn replace_collaborator(
             .await;
         }
     };
-    let new = store::replace_collaborator(&state.db, id, &input, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let new = store::replace_collaborator(&mut tx, id, &input, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.replace",
         "collaborator",
@@ -577,6 +582,7 @@ pub async fn replace_collaborator(
         json!({"successor": new}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/{new}")).into_response())
 }
 
@@ -699,9 +705,10 @@ pub async fn import_collaborators(
     if !errors.is_empty() {
         return Ok(fail(errors));
     }
-    let ids = store::insert_collaborators(&state.db, &inputs, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let ids = store::insert_collaborators(&mut tx, &inputs, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.import",
         "collaborator",
@@ -713,6 +720,7 @@ pub async fn import_collaborators(
         json!({"rows": ids.len(), "format": if file.labels.is_empty() { "csv" } else { "spreadsheet" }}),
     )
     .await?;
+    tx.commit().await?;
     Ok(page(ImportTemplate {
         c: auth.ctx.chrome("collaborators-import-title"),
         columns: crate::collaborators::model::CSV_COLUMNS.join(","),
@@ -938,8 +946,9 @@ pub async fn set_target(
         .ok()
         .filter(|n| (0..=1000).contains(n))
         .ok_or(AppError::BadRequest("collaborators-error-count"))?;
+    let mut tx = state.db.begin().await?;
     store::upsert_target(
-        &state.db,
+        &mut tx,
         f.unit_id,
         applies.key(),
         &dimension,
@@ -947,8 +956,8 @@ pub async fn set_target(
         minimum,
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.target",
         "collaborator_target",
@@ -957,5 +966,6 @@ pub async fn set_target(
         json!({"applies_to": applies.key(), "dimension": dimension, "value": value, "minimum": minimum}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/coverage?unit={}", f.unit_id)).into_response())
 }

@@ -136,9 +136,10 @@ pub async fn update_inactivity(
         return settings_page(&state, &auth, vec![e], None).await;
     };
     let before = store::find_inactive_after(&state.db).await?;
-    store::update_inactive_after(&state.db, n, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::update_inactive_after(&mut tx, n, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_settings.inactivity",
         "collaborator_settings",
@@ -147,6 +148,7 @@ pub async fn update_inactivity(
         json!({"from": before, "to": n}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/settings?ok=1").into_response())
 }
 
@@ -221,14 +223,15 @@ pub async fn save_value(
             return settings_page(&state, &auth, errors, None).await;
         }
     };
-    let action = if store::insert_value(&state.db, &v).await? {
+    let mut tx = state.db.begin().await?;
+    let action = if store::insert_value(&mut tx, &v).await? {
         "collaborator_settings.value_add"
     } else {
-        store::update_value(&state.db, &v).await?;
+        store::update_value(&mut tx, &v).await?;
         "collaborator_settings.value_rename"
     };
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         action,
         "collaborator_attribute",
@@ -237,6 +240,7 @@ pub async fn save_value(
         json!({"name_vi": v.name_vi, "name_en": v.name_en}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/settings?ok=1").into_response())
 }
 
@@ -263,11 +267,12 @@ pub async fn delete_value(
         );
         return settings_page(&state, &auth, vec![e], None).await;
     }
-    if !store::delete_value(&state.db, d, key).await? {
+    let mut tx = state.db.begin().await?;
+    if !store::delete_value(&mut tx, d, key).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_settings.value_delete",
         "collaborator_attribute",
@@ -276,6 +281,7 @@ pub async fn delete_value(
         json!({}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/settings?ok=1").into_response())
 }
 

@@ -67,3 +67,32 @@ async fn a_new_unit_or_import_whose_audit_entry_fails_is_not_kept() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_collaborator_whose_audit_entry_fails_is_not_kept() {
+    let app = spawn_demo().await;
+    app.login_demo("reporter").await;
+    let ward = app.unit_id("31135").await;
+    let before = duluan::collaborators::store::list_collaborators(&app.db, &[ward], 1000)
+        .await
+        .unwrap()
+        .len();
+    app.refuse_audit_of("collaborator.create").await;
+    let refused = app
+        .post(
+            "/collaborators/new",
+            &[
+                ("unit", "31135"),
+                ("full_name", "Đỗ Văn Nam"),
+                ("consent_date", "2026-01-02"),
+                ("stratum", "worker"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let after = duluan::collaborators::store::list_collaborators(&app.db, &[ward], 1000)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+}

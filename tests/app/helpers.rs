@@ -267,12 +267,13 @@ impl TestApp {
         assert!(
             action
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         );
+        let name = action.replace('.', "_");
         match &self.db {
             Db::Sqlite(pool) => {
                 let sql = format!(
-                    "CREATE TRIGGER test_refuse_{action} BEFORE INSERT ON audit_log
+                    "CREATE TRIGGER test_refuse_{name} BEFORE INSERT ON audit_log
                      WHEN NEW.action = '{action}'
                      BEGIN SELECT RAISE(ABORT, 'audit entry refused by the test'); END"
                 );
@@ -283,15 +284,15 @@ impl TestApp {
             }
             Db::Pg(pool) => {
                 let sql = format!(
-                    "CREATE FUNCTION test_refuse_{action}() RETURNS trigger LANGUAGE plpgsql AS $$
+                    "CREATE FUNCTION test_refuse_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
                      BEGIN
                        IF NEW.action = '{action}' THEN
                          RAISE EXCEPTION 'audit entry refused by the test';
                        END IF;
                        RETURN NEW;
                      END $$;
-                     CREATE TRIGGER test_refuse_{action} BEFORE INSERT ON audit_log
-                     FOR EACH ROW EXECUTE FUNCTION test_refuse_{action}();"
+                     CREATE TRIGGER test_refuse_{name} BEFORE INSERT ON audit_log
+                     FOR EACH ROW EXECUTE FUNCTION test_refuse_{name}();"
                 );
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                     .execute(pool)
