@@ -247,7 +247,6 @@ pub async fn create_briefing(
     auth: Auth,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    use unicode_normalization::UnicodeNormalization;
     let tr = auth.ctx.tr;
     let form = BriefingForm::from_fields(&fields);
     let unit = form.unit_id;
@@ -262,13 +261,7 @@ pub async fn create_briefing(
     if held_on.is_none() {
         errors.push(("held_on", tr.t("collaborators-briefing-error-date")));
     }
-    let topic: String = form
-        .topic
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect();
+    let topic = crate::kit::text::one_line(&form.topic);
     if topic.chars().count() < 3 || topic.chars().count() > 300 {
         errors.push(("topic", tr.t("collaborators-briefing-error-topic")));
     }

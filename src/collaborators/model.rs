@@ -183,12 +183,11 @@ impl CollaboratorFields {
         unit_id: Option<i64>,
         values: &[AttributeValue],
     ) -> Result<CollaboratorInput, Vec<FieldError>> {
-        use unicode_normalization::UnicodeNormalization;
         let mut errors = vec![];
         if unit_id.is_none() {
             errors.push(("unit", "collaborators-error-unit"));
         }
-        let full_name: String = self.full_name.trim().nfc().collect();
+        let full_name = crate::kit::text::one_line(&self.full_name);
         if full_name.chars().count() < 2 || full_name.chars().count() > 200 {
             errors.push(("full_name", "collaborators-error-name"));
         }

@@ -168,7 +168,6 @@ pub struct ValueForm {
 /// Checks a value: a known dimension, a key of `a-z 0-9 _` (1–40), names of 1–100 characters
 /// (NFC; the English name defaults to the Vietnamese one). Errors are message keys.
 pub fn check_value(f: &ValueForm) -> Result<AttributeValue, Vec<&'static str>> {
-    use unicode_normalization::UnicodeNormalization;
     let mut errors = vec![];
     let dimension = Dimension::parse(&f.dimension);
     if dimension.is_none() {
@@ -183,13 +182,7 @@ pub fn check_value(f: &ValueForm) -> Result<AttributeValue, Vec<&'static str>> {
     {
         errors.push("collaborators-settings-error-key");
     }
-    let name = |s: &str| -> String {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .nfc()
-            .collect()
-    };
+    let name = crate::kit::text::one_line;
     let name_vi = name(&f.name_vi);
     let mut name_en = name(&f.name_en);
     if name_en.is_empty() {
