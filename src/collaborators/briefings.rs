@@ -21,6 +21,7 @@ use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
+use crate::collaborators::model::CollaboratorStatus;
 use crate::collaborators::pages::{scope_units, value_name};
 use crate::collaborators::store::{self, Briefing, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -163,7 +164,7 @@ async fn briefings_page(
     let active: Vec<Collaborator> = store::list_collaborators(&state.db, &managed, 20000)
         .await?
         .into_iter()
-        .filter(|c| c.status == "active")
+        .filter(|c| c.status == CollaboratorStatus::Active)
         .collect();
     let mut units: Vec<(i64, String)> = vec![];
     for c in &active {
@@ -277,7 +278,8 @@ pub async fn create_briefing(
         .collect();
     // Active now, or (replaced or ended since) still within their term on the day.
     let active_on = |c: &Collaborator| {
-        c.status == "active" || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
+        c.status == CollaboratorStatus::Active
+            || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
     };
     let mut attendees = vec![];
     let mut unknown = vec![];

@@ -17,8 +17,8 @@ use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
 use crate::collaborators::model::{
-    AppliesTo, AttributeValue, Cell, CollaboratorFields, CsvError, Dimension, FieldError,
-    is_inactive, read_import,
+    AppliesTo, AttributeValue, Cell, CollaboratorFields, CollaboratorStatus, CsvError, Dimension,
+    FieldError, is_inactive, read_import,
 };
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -154,8 +154,8 @@ pub async fn list_collaborators(State(state): State<AppState>, auth: Auth) -> Ap
                     .unwrap_or_else(|| c.pseudonym.clone()),
                 unit: unit_names.get(&c.unit_id).cloned().unwrap_or_default(),
                 attributes: attributes_text(tr, &values, c),
-                status: tr.t(&format!("collaborators-status-{}", c.status)),
-                inactive: c.status == "active" && is_inactive(&active, &months),
+                status: tr.t(&format!("collaborators-status-{}", c.status.key())),
+                inactive: c.status == CollaboratorStatus::Active && is_inactive(&active, &months),
             }
         })
         .collect();
@@ -420,8 +420,8 @@ pub async fn show_collaborator(
         id,
         pseudonym: c.pseudonym.clone(),
         unit,
-        status: tr.t(&format!("collaborators-status-{}", c.status)),
-        active: c.status == "active",
+        status: tr.t(&format!("collaborators-status-{}", c.status.key())),
+        active: c.status == CollaboratorStatus::Active,
         attributes: Dimension::ALL
             .iter()
             .filter(|x| !c.attribute(**x).is_empty())
@@ -797,7 +797,7 @@ pub async fn show_coverage(
     let active: Vec<Collaborator> = store::list_collaborators(&state.db, &ids, 20000)
         .await?
         .into_iter()
-        .filter(|c| c.status == "active")
+        .filter(|c| c.status == CollaboratorStatus::Active)
         .collect();
     let targets = store::list_targets(&state.db, &[unit_id]).await?;
     let values = store::list_values(&state.db).await?;

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::collaborators::model::{AttributeValue, CollaboratorInput, Dimension};
+use crate::collaborators::model::{
+    AttributeValue, CollaboratorInput, CollaboratorStatus, Dimension,
+};
 use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::{with_conn, with_db};
@@ -47,8 +49,9 @@ pub struct Collaborator {
     pub pseudonym: String,
     /// Unit.
     pub unit_id: i64,
-    /// `active`, `replaced`, `ended`.
-    pub status: String,
+    /// Where the collaborator stands.
+    #[sqlx(try_from = "String")]
+    pub status: CollaboratorStatus,
     /// Sector.
     pub sector: String,
     /// Organisation.
