@@ -79,7 +79,7 @@ pub async fn scope_units(
     let today = Utc::now().date_naive();
     let mut out: Vec<crate::orgs::model::Unit> = vec![];
     for root in auth.user.roots_with(cap) {
-        for u in crate::orgs::store::list_rollup(&state.db, root, today).await? {
+        for u in crate::orgs::rollup(&state.db, root, today).await? {
             if !out.iter().any(|o| o.id == u.id) {
                 out.push(u);
             }
@@ -260,7 +260,7 @@ pub async fn show_new(State(state): State<AppState>, auth: Auth) -> AppResult<Re
     let Some(first) = roots.first() else {
         return Err(AppError::Forbidden);
     };
-    let code = crate::orgs::store::find_unit(&state.db, *first)
+    let code = crate::orgs::find_unit(&state.db, *first)
         .await?
         .and_then(|u| u.code)
         .unwrap_or_else(|| format!("#{first}"));
@@ -664,7 +664,7 @@ pub async fn import_collaborators(
         return Ok(fail(vec![tr.t("collaborators-import-error-empty")]));
     }
     let values = store::list_values(&state.db).await?;
-    let codes = crate::orgs::store::map_codes(&state.db).await?;
+    let codes = crate::orgs::map_codes(&state.db).await?;
     let mut inputs = vec![];
     let mut errors = vec![];
     for (row, fields) in rows {
@@ -781,7 +781,7 @@ pub async fn show_coverage(
         return Err(AppError::Forbidden);
     }
     let today = Utc::now().date_naive();
-    let subtree = crate::orgs::store::list_rollup(&state.db, unit_id, today).await?;
+    let subtree = crate::orgs::rollup(&state.db, unit_id, today).await?;
     let parent: HashMap<i64, Option<i64>> = subtree.iter().map(|u| (u.id, u.parent_id)).collect();
     let child_of = |mut id: i64| -> Option<i64> {
         for _ in 0..64 {

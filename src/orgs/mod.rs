@@ -44,6 +44,25 @@ pub async fn units_near(db: &Db, roots: &[i64], depth: i64) -> AppResult<Vec<mod
     store::list_near(db, roots, depth).await
 }
 
+/// Everything under `root` as of `date`, following lineage (see [`store::list_rollup`]).
+pub async fn rollup(
+    db: &Db,
+    root: i64,
+    date: chrono::NaiveDate,
+) -> AppResult<Vec<model::Unit>> {
+    store::list_rollup(db, root, date).await
+}
+
+/// One unit.
+pub async fn find_unit(db: &Db, id: i64) -> AppResult<Option<model::Unit>> {
+    store::find_unit(db, id).await
+}
+
+/// The given units (in id order).
+pub async fn units_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<model::Unit>> {
+    store::list_units_by_ids(db, ids).await
+}
+
 /// How many units exist.
 pub async fn count_units(db: &Db) -> AppResult<i64> {
     store::count_units(db).await
