@@ -45,11 +45,7 @@ pub async fn units_near(db: &Db, roots: &[i64], depth: i64) -> AppResult<Vec<mod
 }
 
 /// Everything under `root` as of `date`, following lineage (see [`store::list_rollup`]).
-pub async fn rollup(
-    db: &Db,
-    root: i64,
-    date: chrono::NaiveDate,
-) -> AppResult<Vec<model::Unit>> {
+pub async fn rollup(db: &Db, root: i64, date: chrono::NaiveDate) -> AppResult<Vec<model::Unit>> {
     store::list_rollup(db, root, date).await
 }
 
