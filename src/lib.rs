@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod kit;
 pub mod mail;
 pub mod monitoring;
 pub mod orgs;
