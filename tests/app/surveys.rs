@@ -2,7 +2,8 @@
 //! placed errors, live expression checks, preview, publication, export), web collection by
 //! anonymous link and by one-time tokens, durable JSON submissions, the responses browser,
 //! scoping, exports (CSV, XLSX, `.sav` read back by PSPP and pyreadstat), a `kill -9` during a
-//! load, and the respondent journey in headless Chromium at phone size.
+//! load, the respondent journey in headless Chromium at phone size, and the security classes of
+//! issue 13 (`trust`).
 
 #[path = "surveys/bench.rs"]
 mod bench;
@@ -16,6 +17,8 @@ mod designer;
 mod exports;
 #[path = "surveys/kill.rs"]
 mod kill;
+#[path = "surveys/trust.rs"]
+mod trust;
 
 use duluan::db::Db;
 use duluan::with_db;

@@ -252,6 +252,23 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     .await
     .unwrap());
     assert_eq!(disp, vec!["1.2", "3.19"]);
+    // Staff cannot see the unfinished response of an anonymous survey: not in the list, not
+    // by its id (its answers would pair it with the complete one later).
+    let partial_id: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM survey_responses WHERE case_id IS NOT NULL"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let list = app.get(&format!("/surveys/{id}/responses")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains(&partial_id[..8]), "{}", list.body);
+    assert_eq!(
+        app.get(&format!("/surveys/{id}/responses/{partial_id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     r.post(
         t,
         &[
@@ -306,6 +323,60 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     .unwrap());
     assert_eq!(case_id, None);
     assert!(data.contains("tax land"), "{data}");
+    // Unlinkable: the complete response has an id of its own, the in-progress id is nowhere in
+    // the database (audit log included), the case and the response keep only the day, and the
+    // list shows only the day.
+    let (complete_id, started, completed): (
+        String,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    ) = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert_ne!(complete_id, partial_id);
+    assert_eq!(started.time(), chrono::NaiveTime::MIN);
+    assert_eq!(completed.time(), chrono::NaiveTime::MIN);
+    for (column, value) in all_text(&app.db).await {
+        assert!(
+            !value.contains(&partial_id),
+            "{column} keeps the in-progress id"
+        );
+    }
+    let case_times: Vec<chrono::DateTime<chrono::Utc>> = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar("SELECT updated_at FROM survey_cases WHERE disposition = '1.1'")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(case_times.len(), 1);
+    assert_eq!(case_times[0].time(), chrono::NaiveTime::MIN);
+    let list = app.get(&format!("/surveys/{id}/responses")).await;
+    list.assert_contains(&complete_id[..8]);
+    let today = chrono::Utc::now().format("%d/%m/%Y").to_string();
+    assert!(
+        !list.body.contains(&format!("{today} ")),
+        "the list shows a time finer than the day:\n{}",
+        list.body
+    );
+    // No copy of the deleted in-progress row in the file's free space (SQLite `secure_delete`;
+    // PostgreSQL keeps a dead row version until vacuum, see docs/security.md).
+    if let duluan::db::Db::Sqlite(pool) = &app.db {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(busy, 0, "the checkpoint could not finish");
+        let file = std::fs::read(pool.connect_options().get_filename()).unwrap();
+        assert!(
+            !file
+                .windows(partial_id.len())
+                .any(|w| w == partial_id.as_bytes()),
+            "the database file still holds the in-progress row"
+        );
+    }
     let disp: Vec<String> = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
         "SELECT disposition FROM survey_cases ORDER BY id"
     )
@@ -535,14 +606,16 @@ async fn staff_browse_filter_correct_and_delete_responses_with_audit() {
     let id = demo_survey_id(&app).await;
     let page = app.get(&format!("/surveys/{id}/responses")).await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("4 phiếu");
+    // An anonymous survey: the unfinished response is counted per day but not listed.
+    page.assert_contains("3 phiếu");
+    page.assert_contains("anonymous-note");
     let today = chrono::Utc::now().date_naive().to_string();
     page.assert_contains(&today);
     page.assert_contains("Thành phố Cần Thơ");
     let page = app
         .get(&format!("/surveys/{id}/responses?status=partial"))
         .await;
-    page.assert_contains("1 phiếu");
+    page.assert_contains("3 phiếu");
     let page = app
         .get(&format!(
             "/surveys/{id}/responses?status=complete&from={today}&to={today}"
