@@ -148,3 +148,22 @@ pub async fn all_text(db: &Db) -> Vec<(String, String)> {
     }
     out
 }
+
+/// On SQLite: after a checkpoint, `needle` is nowhere in the database file, not even in the
+/// free space of its pages (what `secure_delete` guarantees for deleted rows). PostgreSQL keeps
+/// dead row versions until vacuum and its files are not ours to read: nothing to check there.
+pub async fn assert_not_in_file(app: &TestApp, needle: &str) {
+    if let Db::Sqlite(pool) = &app.db {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(busy, 0, "the checkpoint could not finish");
+        let file = std::fs::read(pool.connect_options().get_filename()).unwrap();
+        assert!(
+            !file.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "the database file still holds {needle}"
+        );
+    }
+}
+

@@ -7,11 +7,26 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{DEMO_KEY, all_text, demo_answers, demo_survey_id, submit};
+use super::{DEMO_KEY, all_text, assert_not_in_file, demo_answers, demo_survey_id, submit};
 use crate::helpers::{TestApp, spawn_demo};
 
 fn respondent(app: &TestApp) -> TestApp {
     app.other_client()
+}
+
+/// Unfinished JSON submissions stored beside the response under test, so that deleting its
+/// in-progress row leaves a hole in a page still in use, where its bytes would stay readable
+/// without `secure_delete` (a row alone on its page is simply overwritten by the next one).
+async fn other_rows(app: &TestApp) {
+    for age in ["41", "42", "43"] {
+        let (status, _) = submit(
+            app,
+            DEMO_KEY,
+            json!({"id": uuid::Uuid::new_v4().to_string(), "answers": {"age": age}, "complete": false}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
 }
 
 #[tokio::test]
@@ -41,12 +56,16 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
         "{}",
         page.body
     );
-    assert!(
-        page.headers
-            .get_all("set-cookie")
-            .iter()
-            .any(|c| c.to_str().unwrap().starts_with("duluan_resume="))
-    );
+    let device_secret = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap())
+        .find_map(|c| c.strip_prefix("duluan_resume="))
+        .and_then(|c| c.split(';').next())
+        .expect("a resume cookie")
+        .to_string();
+    let device_hash = duluan::surveys::model::hash_secret(&device_secret);
     // Valid: on to the next page.
     let page = r
         .post(
@@ -115,6 +134,7 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
     .await
     .unwrap());
     assert_eq!(partial, 1);
+    other_rows(&app).await;
     let page = r
         .post(
             &path,
@@ -160,6 +180,12 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
     assert_eq!(case_id, None);
     assert_eq!(resume, None);
     assert_eq!(started.time(), chrono::NaiveTime::MIN);
+    // The in-progress row, which held the device's resume hash, was deleted: no copy of it is
+    // left in the database file's free pages either (SQLite `secure_delete`).
+    for (column, value) in all_text(&app.db).await {
+        assert!(!value.contains(&device_hash), "{column} keeps the resume hash");
+    }
+    assert_not_in_file(&app, &device_hash).await;
     // Looking through every table: no client address anywhere in survey data, and the
     // device's resume secret is nowhere.
     let cookie_secret = {
@@ -260,6 +286,7 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     .fetch_one(pool)
     .await
     .unwrap());
+    other_rows(&app).await;
     let list = app.get(&format!("/surveys/{id}/responses")).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.contains(&partial_id[..8]), "{}", list.body);
@@ -361,22 +388,19 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         "the list shows a time finer than the day:\n{}",
         list.body
     );
+    // PostgreSQL: the case row does not carry the transaction id of the response's insert.
+    if let duluan::db::Db::Pg(pool) = &app.db {
+        let shared: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM survey_cases c JOIN survey_responses r ON c.xmin = r.xmin",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(shared, 0, "a case and a response were written by one transaction");
+    }
     // No copy of the deleted in-progress row in the file's free space (SQLite `secure_delete`;
     // PostgreSQL keeps a dead row version until vacuum, see docs/security.md).
-    if let duluan::db::Db::Sqlite(pool) = &app.db {
-        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        assert_eq!(busy, 0, "the checkpoint could not finish");
-        let file = std::fs::read(pool.connect_options().get_filename()).unwrap();
-        assert!(
-            !file
-                .windows(partial_id.len())
-                .any(|w| w == partial_id.as_bytes()),
-            "the database file still holds the in-progress row"
-        );
-    }
+    assert_not_in_file(&app, &partial_id).await;
     let disp: Vec<String> = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
         "SELECT disposition FROM survey_cases ORDER BY id"
     )
