@@ -166,4 +166,3 @@ pub async fn assert_not_in_file(app: &TestApp, needle: &str) {
         );
     }
 }
-

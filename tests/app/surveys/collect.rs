@@ -183,7 +183,10 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
     // The in-progress row, which held the device's resume hash, was deleted: no copy of it is
     // left in the database file's free pages either (SQLite `secure_delete`).
     for (column, value) in all_text(&app.db).await {
-        assert!(!value.contains(&device_hash), "{column} keeps the resume hash");
+        assert!(
+            !value.contains(&device_hash),
+            "{column} keeps the resume hash"
+        );
     }
     assert_not_in_file(&app, &device_hash).await;
     // Looking through every table: no client address anywhere in survey data, and the
@@ -396,7 +399,10 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         .fetch_one(pool)
         .await
         .unwrap();
-        assert_eq!(shared, 0, "a case and a response were written by one transaction");
+        assert_eq!(
+            shared, 0,
+            "a case and a response were written by one transaction"
+        );
     }
     // No copy of the deleted in-progress row in the file's free space (SQLite `secure_delete`;
     // PostgreSQL keeps a dead row version until vacuum, see docs/security.md).
