@@ -3,5 +3,7 @@
 //! addresses). No context's tables are read here: helpers that need data call the owning
 //! context's public functions.
 
+pub mod client_addr;
+pub mod csv;
 pub mod text;
 pub mod time;

@@ -823,7 +823,8 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
     };
     for (u, parent_code) in &units {
         let code = u.code.clone().unwrap_or_default();
-        out.write_record([
+        // Names and notes are typed by people: neutralised against formula injection.
+        out.write_record(crate::kit::csv::text_record([
             code.as_str(),
             &u.name,
             &u.kind,
@@ -831,7 +832,7 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
             &d(u.valid_from),
             &d(u.valid_to),
             &u.note,
-        ])
+        ]))
         .map_err(csv_err)?;
     }
     let body = out
