@@ -12,7 +12,7 @@ use crate::accounts::model::{Capability, CurrentUser, Grant, Role};
 use crate::config::DatabaseConfig;
 use crate::db::Db;
 use crate::orgs::model::parse_units_csv;
-use crate::orgs::store::{self, ImportSummary};
+use crate::orgs::{self, ImportSummary};
 use crate::web::i18n::{Lang, Tr};
 use crate::with_db;
 
@@ -48,10 +48,10 @@ async fn import_bytes(
     bytes: &[u8],
     actor: Option<&crate::audit::Actor>,
 ) -> anyhow::Result<ImportSummary> {
-    let kinds = store::list_kinds(db)
+    let kinds = orgs::list_kinds(db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let stored = store::map_codes(db)
+    let stored = orgs::map_codes(db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rows = parse_units_csv(bytes, &kinds, &stored).map_err(|errors| {
@@ -126,7 +126,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
     };
     db.migrate().await?;
-    if store::count_units(&db)
+    if orgs::count_units(&db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         > 0
@@ -142,7 +142,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         summary.created,
         started.elapsed().as_secs_f64()
     );
-    let province = store::find_unit_by_code(&db, "92")
+    let province = orgs::find_unit_by_code(&db, "92")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("province 92 missing")?;
@@ -191,7 +191,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     for i in 0..n {
         let id = pick(i);
         let t = Instant::now();
-        store::is_within(&db, &[province.id], id)
+        orgs::is_within(&db, &[province.id], id)
             .await
             .map_err(err)?;
         within.samples.push(t.elapsed());
@@ -219,7 +219,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut count = 0;
     for _ in 0..(n / 10).max(10) {
         let t = Instant::now();
-        count = store::list_rollup(&db, province.id, date)
+        count = orgs::rollup(&db, province.id, date)
             .await
             .map_err(err)?
             .len();
@@ -234,7 +234,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     for _ in 0..n {
         let t = Instant::now();
-        store::count_subtree(&db, province.id).await.map_err(err)?;
+        orgs::count_subtree(&db, province.id).await.map_err(err)?;
         subtree.samples.push(t.elapsed());
     }
     subtree.report(Some(floor));

@@ -17,7 +17,10 @@ pub mod store;
 use crate::db::Db;
 use crate::error::AppResult;
 
-pub use store::{filter_within, is_within, map_codes, path_of, path_of_in, subtree_ids};
+pub use store::{
+    ImportSummary, count_subtree, filter_within, find_unit_by_code, is_within, list_kinds,
+    map_codes, path_of, path_of_in, subtree_ids,
+};
 
 /// For each of `ids`, its ancestors from the top down, the unit itself last.
 pub async fn ancestor_ids(
