@@ -642,8 +642,16 @@ pub async fn show_alert(
     let a = load_scoped(&state, &auth, id).await?;
     store::mark_notifications_read(&state.db, auth.user.id, id, Utc::now().timestamp()).await?;
     let ids: Vec<i64> = serde_json::from_str(&a.example_ids).unwrap_or_default();
-    let examples = store::items_by_ids(&state.db, &ids)
-        .await?
+    let mut examples = store::items_by_ids(&state.db, &ids).await?;
+    // Examples were chosen when the alert was raised; a unit moved since may have taken some
+    // out of the reader's subtree.
+    crate::monitoring::items_in_scope(
+        &state.db,
+        &roots(&auth, Capability::ViewMonitoring)?,
+        &mut examples,
+    )
+    .await?;
+    let examples = examples
         .into_iter()
         .map(|i| {
             let when = crate::monitoring::ingest::format_time(i.occurred_at);

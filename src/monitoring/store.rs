@@ -5,9 +5,9 @@
 //! the source's, else a confident prediction) are computed in SQL by [`EFF_TOPIC`]/[`EFF_DIR`],
 //! the same rule as `model::effective`.
 
-use crate::db::{Db, placeholders};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db, with_tx};
 
 /// The effective topic of `i` (a row of `monitor_items`).
 pub const EFF_TOPIC: &str = "COALESCE(i.label_topic, i.src_topic, CASE WHEN i.pred_topic_conf >= 0.5 THEN i.pred_topic END)";
@@ -493,6 +493,28 @@ pub async fn mark_all_for_index(db: &Db) -> AppResult<u64> {
     .execute(pool)
     .await?
     .rows_affected()))
+}
+
+/// Marks every item of the given units for indexing again (a new revision, so an indexer that
+/// read the old state does not mark it done): their units' ancestry changed (a unit moved) and
+/// the index holds the old one. Returns the items marked.
+pub async fn mark_units_for_index(tx: &mut Tx, units: &[i64]) -> AppResult<u64> {
+    let mut marked = 0;
+    // Chunks keep every statement under both backends' parameter limits.
+    for chunk in units.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE monitor_items SET rev = rev + 1, needs_index = TRUE WHERE unit_id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        marked += with_conn!(tx, |conn| {
+            let mut q = sqlx::query(sql);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.execute(&mut *conn).await?.rows_affected()
+        });
+    }
+    Ok(marked)
 }
 
 /// Number of items, and of items waiting for the index.

@@ -317,6 +317,10 @@ async fn stream_page(
     let tr = auth.ctx.tr;
     let ids = store::cluster_member_ids(&state.db, c.id, 100).await?;
     let mut items = store::items_by_ids(&state.db, &ids).await?;
+    // The cluster's scope is the common ancestor of its items when it was clustered; a unit
+    // moved since may have taken some items out of the reader's subtree.
+    let viewer = roots(auth, Capability::ViewMonitoring)?;
+    crate::monitoring::items_in_scope(&state.db, &viewer, &mut items).await?;
     items.sort_by_key(|i| std::cmp::Reverse(i.occurred_at));
     let unit_ids: Vec<i64> = items.iter().filter_map(|i| i.unit_id).collect();
     let names: HashMap<i64, String> = crate::orgs::unit_names(&state.db, &unit_ids)

@@ -508,6 +508,10 @@ pub async fn update_unit(
         }
         Err(e) => return Err(e),
     }
+    if parent != unit.parent_id {
+        // The subtree's items are found by their units' ancestry in monitoring's search index.
+        crate::monitoring::units_moved(&state.db, &[id]).await?;
+    }
     audit::record(
         &state.db,
         &auth.ctx.actor(),
@@ -811,6 +815,7 @@ pub async fn import_units(
         Err(AppError::Conflict(key)) => return Ok(import_page(&auth, vec![tr.t(key)], 0, None)),
         Err(e) => return Err(e),
     };
+    crate::monitoring::units_moved(&state.db, &summary.moved).await?;
     audit::record(
         &state.db,
         &auth.ctx.actor(),

@@ -164,12 +164,14 @@ pub async fn update_unit(
 }
 
 /// What an import did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     /// Units created.
     pub created: usize,
     /// Units updated (matched by code).
     pub updated: usize,
+    /// Units that moved under another parent (their subtrees' ancestry changed).
+    pub moved: Vec<i64>,
 }
 
 /// Writes checked CSV rows in one transaction: rows whose code exists update that unit (and move
@@ -211,6 +213,7 @@ pub async fn import_units(
                     .await?;
                     if current_parent != parent {
                         move_unit_in_tx!(tx, id, parent);
+                        summary.moved.push(id);
                     }
                     summary.updated += 1;
                     id
