@@ -733,8 +733,9 @@ async fn set_status(
     if note.chars().count() > 2000 {
         return Err(AppError::BadRequest("monitoring-alert-note-long"));
     }
+    let mut tx = state.db.begin().await?;
     if !store::set_alert_status(
-        &state.db,
+        &mut tx,
         id,
         status,
         auth.user.id,
@@ -745,20 +746,18 @@ async fn set_status(
     {
         return Err(AppError::Conflict("monitoring-alert-already"));
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        if status == "closed" {
-            "monitoring_alert_close"
-        } else {
-            "monitoring_alert_ack"
-        },
-        "monitor_alert",
-        &id.to_string(),
-        Some(a.unit_id),
-        json!({"note": note}),
-    )
-    .await?;
+    let action = if status == "closed" {
+        "monitoring_alert_close"
+    } else {
+        "monitoring_alert_ack"
+    };
+    audit::entry(&auth.ctx.actor(), action)
+        .object("monitor_alert", id)
+        .unit(a.unit_id)
+        .detail(json!({"note": note}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/monitoring/alerts/{id}")).into_response())
 }
 
@@ -869,13 +868,14 @@ pub async fn save_threshold(
     if topic != "*" && !topics.iter().any(|t| t.0 == topic) {
         return thresholds_page(&state, &auth, vec![tr.t("monitoring-error-topic")], None).await;
     }
+    let mut tx = state.db.begin().await?;
     if form.remove == "yes" {
-        store::delete_threshold(&state.db, topic).await?;
+        store::delete_threshold(&mut tx, topic).await?;
     } else {
         match model::parse_threshold(&form.min_volume, &form.z) {
             Ok(th) => {
                 store::upsert_threshold(
-                    &state.db,
+                    &mut tx,
                     topic,
                     th.min_volume,
                     th.z,
@@ -887,16 +887,13 @@ pub async fn save_threshold(
             Err((_, key)) => return thresholds_page(&state, &auth, vec![tr.t(key)], None).await,
         }
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_threshold",
-        "monitor_threshold",
-        topic,
-        Some(top[0]),
-        json!({"min_volume": form.min_volume, "z": form.z, "remove": form.remove == "yes"}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_threshold")
+        .object("monitor_threshold", topic)
+        .unit(top[0])
+        .detail(json!({"min_volume": form.min_volume, "z": form.z, "remove": form.remove == "yes"}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     thresholds_page(
         &state,
         &auth,

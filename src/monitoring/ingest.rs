@@ -700,8 +700,9 @@ pub async fn create_source(
     let (token, hash) = model::new_token();
     let hint = format!("…{}", &token[token.len() - 4..]);
     let is_api = kind == "api";
-    let id = store::insert_source(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_source_in(
+        &mut tx,
         &store::NewSource {
             kind,
             name: &name,
@@ -715,16 +716,13 @@ pub async fn create_source(
         now,
     )
     .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_source_create",
-        "monitor_source",
-        &id.to_string(),
-        Some(unit_id),
-        json!({"kind": kind, "name": name, "url": url}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_source_create")
+        .object("monitor_source", id)
+        .unit(unit_id)
+        .detail(json!({"kind": kind, "name": name, "url": url}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     let token = is_api.then(|| (name.clone(), token));
     let flash = Some(tr.t("monitoring-source-created"));
     sources_page(
@@ -764,21 +762,19 @@ pub async fn toggle_source(
     )
     .await?;
     let active = form.active == "yes";
-    store::set_source_active(&state.db, id, active).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        if active {
-            "monitoring_source_on"
-        } else {
-            "monitoring_source_off"
-        },
-        "monitor_source",
-        &id.to_string(),
-        Some(source.unit_id),
-        json!({}),
-    )
-    .await?;
+    let mut tx = state.db.begin().await?;
+    store::set_source_active(&mut tx, id, active).await?;
+    let action = if active {
+        "monitoring_source_on"
+    } else {
+        "monitoring_source_off"
+    };
+    audit::entry(&auth.ctx.actor(), action)
+        .object("monitor_source", id)
+        .unit(source.unit_id)
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/monitoring/sources").into_response())
 }
 

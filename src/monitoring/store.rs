@@ -82,11 +82,20 @@ pub struct NewSource<'a> {
     pub created_by: Option<i64>,
 }
 
-/// Inserts a source; returns its id.
+/// Inserts a source in a transaction of its own (internal sources, the demo); returns its id.
 pub async fn insert_source(db: &Db, s: &NewSource<'_>, now: i64) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let id = insert_source_in(&mut tx, s, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`insert_source`] in the caller's transaction (a source created by a person, with its audit
+/// entry).
+pub async fn insert_source_in(tx: &mut Tx, s: &NewSource<'_>, now: i64) -> AppResult<i64> {
     let sql = "INSERT INTO monitor_sources (kind, name, unit_id, url, token_hash, token_hint, poll_minutes, next_poll_at, created_by, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id";
-    Ok(with_db!(db, |pool| sqlx::query_scalar(sql)
+    Ok(with_conn!(tx, |conn| sqlx::query_scalar(sql)
         .bind(s.kind)
         .bind(s.name)
         .bind(s.unit_id)
@@ -96,7 +105,7 @@ pub async fn insert_source(db: &Db, s: &NewSource<'_>, now: i64) -> AppResult<i6
         .bind(s.poll_minutes)
         .bind(now)
         .bind(s.created_by)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?))
 }
 
@@ -205,13 +214,13 @@ pub async fn set_cursor(db: &Db, id: i64, cursor: i64, status: &str, now: i64) -
 }
 
 /// Turns a source on or off.
-pub async fn set_source_active(db: &Db, id: i64, active: bool) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn set_source_active(tx: &mut Tx, id: i64, active: bool) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "UPDATE monitor_sources SET active = $1 WHERE id = $2"
     )
     .bind(active)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected());
     Ok(())
@@ -530,7 +539,7 @@ pub async fn count_items(db: &Db) -> AppResult<(i64, i64)> {
 
 /// A person's label on an item: the history row, the item's column, a new revision.
 pub async fn set_label(
-    db: &Db,
+    tx: &mut Tx,
     item_id: i64,
     kind: &str,
     value: &str,
@@ -542,24 +551,26 @@ pub async fn set_label(
     } else {
         "UPDATE monitor_items SET label_direction = $1, rev = rev + 1, needs_index = TRUE WHERE id = $2"
     };
-    with_tx!(db, |tx| {
+    with_conn!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO monitor_labels (item_id, kind, value, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(item_id)
-        .bind(kind)
+        "INSERT INTO monitor_labels (item_id, kind, value, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(item_id)
+    .bind(kind)
+    .bind(value)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    with_conn!(tx, |conn| sqlx::query(update)
         .bind(value)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(update)
-            .bind(value)
-            .bind(item_id)
-            .execute(&mut **tx)
-            .await?;
-        Ok::<_, crate::error::AppError>(())
-    })
+        .bind(item_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    Ok(())
 }
 
 /// Labelled examples for a model: `(label, text)`, people's labels first, then sources' labels.
@@ -866,14 +877,14 @@ pub async fn list_thresholds(db: &Db) -> AppResult<Vec<ThresholdRow>> {
 
 /// Sets a topic's threshold.
 pub async fn upsert_threshold(
-    db: &Db,
+    tx: &mut Tx,
     topic: &str,
     min_volume: i64,
     z: f64,
     user_id: i64,
     now: i64,
 ) -> AppResult<()> {
-    with_db!(db, |pool| {
+    with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO monitor_thresholds (topic, min_volume, z, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (topic) DO UPDATE SET min_volume = excluded.min_volume, z = excluded.z,
@@ -884,7 +895,7 @@ pub async fn upsert_threshold(
     .bind(z)
     .bind(user_id)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -892,12 +903,12 @@ pub async fn upsert_threshold(
 }
 
 /// Removes a topic's own threshold (the default applies again).
-pub async fn delete_threshold(db: &Db, topic: &str) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn delete_threshold(tx: &mut Tx, topic: &str) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "DELETE FROM monitor_thresholds WHERE topic = $1 AND topic <> '*'"
     )
     .bind(topic)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected());
     Ok(())
@@ -1087,7 +1098,7 @@ pub async fn list_alerts(
 /// Acknowledges (`acknowledged`) or closes (`closed`) an alert with a note; false when the
 /// alert is already in that state or closed.
 pub async fn set_alert_status(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     status: &str,
     user_id: i64,
@@ -1101,12 +1112,12 @@ pub async fn set_alert_status(
         "UPDATE monitor_alerts SET status = 'closed', closed_by = $1, closed_at = $2, close_note = $3
          WHERE id = $4 AND status <> 'closed'"
     };
-    Ok(with_db!(db, |pool| sqlx::query(sql)
+    Ok(with_conn!(tx, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(now)
         .bind(note)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected())
         == 1)
@@ -1392,7 +1403,7 @@ pub async fn cluster_member_ids(db: &Db, id: i64, limit: i64) -> AppResult<Vec<i
 
 /// Records an analyst's decision on a candidate; false when it was already decided.
 pub async fn decide_cluster(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     status: &str,
     stream_id: Option<i64>,
@@ -1400,7 +1411,7 @@ pub async fn decide_cluster(
     note: &str,
     now: i64,
 ) -> AppResult<bool> {
-    Ok(with_db!(db, |pool| {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE monitor_clusters SET status = $1, stream_id = $2, decided_by = $3, decided_at = $4, note = $5
          WHERE id = $6 AND status = 'candidate'"
@@ -1411,7 +1422,7 @@ pub async fn decide_cluster(
     .bind(now)
     .bind(note)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     }) == 1)
@@ -1451,7 +1462,7 @@ const MODEL_SELECT: &str =
 /// Stores a model and makes it the active one of its kind.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_model(
-    db: &Db,
+    tx: &mut Tx,
     kind: &str,
     examples: i64,
     labels: &str,
@@ -1462,28 +1473,30 @@ pub async fn insert_model(
     bytes: &[u8],
     now: i64,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        sqlx::query("UPDATE monitor_models SET active = FALSE WHERE kind = $1")
-            .bind(kind)
-            .execute(&mut **tx)
-            .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO monitor_models (kind, examples, labels, macro_f1, accuracy, folds, report, model, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9) RETURNING id",
-        )
-        .bind(kind)
-        .bind(examples)
-        .bind(labels)
-        .bind(macro_f1)
-        .bind(accuracy)
-        .bind(folds)
-        .bind(report)
-        .bind(bytes)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok::<_, crate::error::AppError>(id)
-    })
+    with_conn!(tx, |conn| sqlx::query(
+        "UPDATE monitor_models SET active = FALSE WHERE kind = $1"
+    )
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    Ok(with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+        "INSERT INTO monitor_models (kind, examples, labels, macro_f1, accuracy, folds, report, model, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9) RETURNING id",
+    )
+    .bind(kind)
+    .bind(examples)
+    .bind(labels)
+    .bind(macro_f1)
+    .bind(accuracy)
+    .bind(folds)
+    .bind(report)
+    .bind(bytes)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    }))
 }
 
 /// The active model of a kind, with its bytes.

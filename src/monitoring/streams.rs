@@ -463,16 +463,20 @@ pub async fn promote(
         confirm_pii: "yes".into(),
         ..Default::default()
     };
-    let stream_id = match crate::reporting::create_stream(&state.db, &stream, auth.user.id).await? {
+    // The reporting stream, the decision and the audit entry in one transaction: a
+    // promotion that cannot be recorded leaves no stream behind.
+    let mut tx = state.db.begin().await?;
+    let stream_id = match crate::reporting::create_stream(&mut tx, &stream, auth.user.id).await? {
         Ok(id) => id,
         Err(field_errors) => {
+            drop(tx);
             let errors = field_errors.iter().map(|(_, k)| tr.t(k)).collect();
             return stream_page(&state, &auth, c, Some(form), errors, vec![]).await;
         }
     };
     let now = Utc::now().timestamp();
-    store::decide_cluster(
-        &state.db,
+    if !store::decide_cluster(
+        &mut tx,
         c.id,
         "promoted",
         Some(stream_id),
@@ -480,17 +484,17 @@ pub async fn promote(
         form.note.trim(),
         now,
     )
-    .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_stream_promote",
-        "monitor_cluster",
-        &c.id.to_string(),
-        Some(c.scope_unit_id),
-        json!({"stream_id": stream_id}),
-    )
-    .await?;
+    .await?
+    {
+        return Err(AppError::Conflict("monitoring-streams-decided"));
+    }
+    audit::entry(&auth.ctx.actor(), "monitoring_stream_promote")
+        .object("monitor_cluster", c.id)
+        .unit(c.scope_unit_id)
+        .detail(json!({"stream_id": stream_id}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/reporting/streams/{stream_id}")).into_response())
 }
 
@@ -517,8 +521,9 @@ pub async fn dismiss(
     )
     .await?;
     let now = Utc::now().timestamp();
+    let mut tx = state.db.begin().await?;
     if !store::decide_cluster(
-        &state.db,
+        &mut tx,
         c.id,
         "dismissed",
         None,
@@ -530,15 +535,12 @@ pub async fn dismiss(
     {
         return Err(AppError::Conflict("monitoring-streams-decided"));
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_stream_dismiss",
-        "monitor_cluster",
-        &c.id.to_string(),
-        Some(c.scope_unit_id),
-        json!({"note": form.note.trim()}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_stream_dismiss")
+        .object("monitor_cluster", c.id)
+        .unit(c.scope_unit_id)
+        .detail(json!({"note": form.note.trim()}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/monitoring/streams").into_response())
 }

@@ -15,12 +15,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::accounts::can;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
-use crate::audit;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::reporting::model::{Period, ReportKind, Schedule};
@@ -397,16 +395,6 @@ pub async fn update_contacts(
     if !errors.is_empty() {
         return contacts_page(&state, &auth, Some(form.contacts), errors, false).await;
     }
-    store::upsert_contacts(&state.db, &rows, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "report_contacts.update",
-        "report_unit_contacts",
-        "",
-        Some(owner),
-        json!({"rows": rows.len()}),
-    )
-    .await?;
+    crate::reporting::actions::update_contacts(&state.db, &auth.ctx.actor(), owner, &rows).await?;
     Ok(Redirect::to("/reporting/contacts?ok=1").into_response())
 }

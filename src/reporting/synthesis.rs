@@ -11,16 +11,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Duration, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::accounts::model::Capability;
 use crate::accounts::require;
 use crate::app::AppState;
-use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::reporting::model::{Direction, Period, Rates, ReportKind, Scope, clean, parse_month};
 use crate::reporting::pages::{StreamLine, options, stream_lines, topic_name};
-use crate::reporting::store;
+use crate::reporting::{actions, store};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
@@ -635,17 +633,8 @@ pub async fn merge_streams(
             return Err(AppError::BadRequest("reporting-synthesis-error-periods"));
         }
     }
-    let city = store::merge_streams(&state.db, into, &seed, &ids, owner, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "city_stream.merge",
-        "city_stream",
-        &city.to_string(),
-        Some(owner),
-        json!({"streams": ids, "period": seed.period}),
-    )
-    .await?;
+    let city =
+        actions::merge_streams(&state.db, &auth.ctx.actor(), into, &seed, &ids, owner).await?;
     let topic = store::find_city_stream(&state.db, city)
         .await?
         .map(|c| c.topic_id)
@@ -673,17 +662,7 @@ pub async fn unmerge_stream(
         city.owner_unit_id,
     )
     .await?;
-    store::unmerge_stream(&state.db, id, stream).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "city_stream.unmerge",
-        "city_stream",
-        &id.to_string(),
-        Some(city.owner_unit_id),
-        json!({"stream": stream}),
-    )
-    .await?;
+    actions::unmerge_stream(&state.db, &auth.ctx.actor(), id, city.owner_unit_id, stream).await?;
     Ok(Redirect::to(&format!(
         "/reporting/synthesis?period={}&topic={}",
         city.period, city.topic_id
@@ -729,9 +708,11 @@ pub async fn update_city_stream(
     if !Scope::valid(&f.scope) || !Direction::valid(&f.direction) {
         return Err(AppError::BadRequest("reporting-stream-error-choice"));
     }
-    store::update_city_stream(
+    actions::update_city_stream(
         &state.db,
+        &auth.ctx.actor(),
         id,
+        city.owner_unit_id,
         &store::CityText {
             summary: &summary,
             scope: &f.scope,
@@ -740,17 +721,6 @@ pub async fn update_city_stream(
             forecast: &clean(&f.forecast),
             recommendation: &clean(&f.recommendation),
         },
-        Utc::now(),
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "city_stream.update",
-        "city_stream",
-        &id.to_string(),
-        Some(city.owner_unit_id),
-        json!({}),
     )
     .await?;
     Ok(Redirect::to(&format!(

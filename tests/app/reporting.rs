@@ -3,6 +3,8 @@
 //! demo, the synthesis workspace (merge, edit, unmerge, draft), scoping, and a phone journey in
 //! headless Chromium.
 
+#[path = "reporting/atomic.rs"]
+mod atomic;
 #[path = "reporting/bench.rs"]
 mod bench;
 #[path = "reporting/journey.rs"]
