@@ -2,3 +2,5 @@
 //! per context (scope of a user, Vietnam time and periods, form errors, CSV cells, client
 //! addresses). No context's tables are read here: helpers that need data call the owning
 //! context's public functions.
+
+pub mod bounds;

@@ -426,7 +426,7 @@ pub async fn show_search(
         .filter(|(s, _)| subtree.binary_search(&s.unit_id).is_ok())
         .map(|(s, _)| (s.id, s.name))
         .collect();
-    let page_no: usize = q.page.parse().unwrap_or(1).clamp(1, 500);
+    let page_no = crate::kit::bounds::PageNo::parse(&q.page)?.get() as usize;
     let searched = !q.q.trim().is_empty()
         || !q.source.is_empty()
         || !q.topic.is_empty()

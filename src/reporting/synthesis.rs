@@ -9,30 +9,31 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Utc};
 use serde::Deserialize;
 
 use crate::accounts::model::Capability;
 use crate::accounts::require;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::kit::bounds;
 use crate::reporting::model::{Direction, Period, Rates, ReportKind, Scope, clean, parse_month};
 use crate::reporting::pages::{StreamLine, options, stream_lines, topic_name};
 use crate::reporting::{actions, store};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
-/// Query of the completeness page.
+/// Query of the completeness page (parsed by `kit::bounds`: the range sizes the grid).
 #[derive(Deserialize, Default)]
 pub struct CompletenessQuery {
     #[serde(default, rename = "type")]
-    type_id: Option<i64>,
+    type_id: String,
     #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
     #[serde(default)]
-    unit: Option<i64>,
+    unit: String,
 }
 
 /// One row of the grid.
@@ -102,8 +103,10 @@ pub async fn show_completeness(
     Query(q): Query<CompletenessQuery>,
 ) -> AppResult<Response> {
     let roots = auth.user.roots_with(Capability::ViewReports);
-    let unit_id = q
-        .unit
+    // Every input is checked before any work: a range of 200 years is a 400, not a long grid.
+    let type_id = bounds::parse_id(&q.type_id)?;
+    let range = bounds::MonthRange::parse(&q.from, &q.to, Utc::now().date_naive(), 3)?;
+    let unit_id = bounds::parse_id(&q.unit)?
         .or(roots.first().copied())
         .ok_or(AppError::Forbidden)?;
     require(&state.db, &auth.user, Capability::ViewReports, unit_id).await?;
@@ -113,25 +116,13 @@ pub async fn show_completeness(
         .filter(|t| t.kind != "quick")
         .collect();
     let today = Utc::now().date_naive();
-    let last = Period::month(today).as_str().to_string();
-    let to = if parse_month(&q.to).is_some() {
-        q.to.trim().to_string()
-    } else {
-        last
-    };
-    let from = if parse_month(&q.from).is_some() && q.from.trim() <= to.as_str() {
-        q.from.trim().to_string()
-    } else {
-        let d = parse_month(&to).expect("checked");
-        Period::month(d - Duration::days(60)).as_str().to_string()
-    };
+    let (from, to) = (range.from_str(), range.to_str());
     let unit_name = crate::orgs::unit_names(&state.db, &[unit_id])
         .await?
         .pop()
         .map(|u| u.1)
         .unwrap_or_default();
-    let Some(t) = q
-        .type_id
+    let Some(t) = type_id
         .and_then(|id| types.iter().find(|t| t.id == id))
         .or(types.first())
         .cloned()
@@ -381,15 +372,16 @@ struct TopicCount {
     current: bool,
 }
 
-/// Query of the synthesis page: the month, a topic to open, the page of its unmerged streams.
+/// Query of the synthesis page: the month, a topic to open, the page of its unmerged streams
+/// (numbers parsed by `kit::bounds`).
 #[derive(Deserialize, Default)]
 pub struct SynthesisQuery {
     #[serde(default)]
     period: String,
     #[serde(default)]
-    topic: Option<i64>,
+    topic: String,
     #[serde(default)]
-    page: Option<usize>,
+    page: String,
 }
 
 /// Up to this many streams in a period, the workspace opens every topic at once; above it, the
@@ -565,13 +557,14 @@ pub async fn show_synthesis(
     }
     let tr = auth.ctx.tr;
     let period = month_or_last(&q.period);
-    let page_no = q.page.unwrap_or(1).max(1);
-    let (index, groups, total, pages) = workspace(&state, &auth, &period, q.topic, page_no).await?;
+    let topic = bounds::parse_id(&q.topic)?;
+    let page_no = bounds::PageNo::parse(&q.page)?.get() as usize;
+    let (index, groups, total, pages) = workspace(&state, &auth, &period, topic, page_no).await?;
     Ok(page(SynthesisTemplate {
         c: auth.ctx.chrome("reporting-synthesis-title"),
         period,
         index,
-        topic: q.topic,
+        topic,
         groups,
         total,
         page: page_no.min(pages),

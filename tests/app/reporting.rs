@@ -7,6 +7,8 @@
 mod atomic;
 #[path = "reporting/bench.rs"]
 mod bench;
+#[path = "reporting/bounds.rs"]
+mod bounds;
 #[path = "reporting/journey.rs"]
 mod journey;
 #[path = "reporting/reminders.rs"]
