@@ -7,7 +7,7 @@
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
-use crate::{with_conn, with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// The effective topic of `i` (a row of `monitor_items`).
 pub const EFF_TOPIC: &str = "COALESCE(i.label_topic, i.src_topic, CASE WHEN i.pred_topic_conf >= 0.5 THEN i.pred_topic END)";
@@ -289,71 +289,88 @@ pub async fn insert_items(
     items: &[NewItem],
     now: i64,
 ) -> AppResult<(Vec<i64>, Option<i64>)> {
-    with_tx!(db, |tx| {
-        let import_id: Option<i64> = match import {
-            Some(imp) => Some(
-                sqlx::query_scalar(
-                    "INSERT INTO monitor_imports (source_id, file_name, format, sha256, items, created, ocr_pages, warnings, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9) RETURNING id",
-                )
-                .bind(source_id)
-                .bind(imp.file_name)
-                .bind(imp.format)
-                .bind(imp.sha256)
-                .bind(items.len() as i64)
-                .bind(imp.ocr_pages)
-                .bind(imp.warnings)
-                .bind(imp.created_by)
-                .bind(now)
-                .fetch_one(&mut **tx)
-                .await?,
-            ),
-            None => None,
-        };
-        let mut ids = Vec::with_capacity(items.len());
-        for it in items {
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
-                   quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
-                   pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, needs_index)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)
-                 ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
-            )
-            .bind(source_id)
-            .bind(&it.external_id)
-            .bind(it.unit_id)
-            .bind(it.occurred_at)
-            .bind(now)
-            .bind(&it.lang)
-            .bind(&it.title)
-            .bind(&it.body)
-            .bind(it.quality)
-            .bind(it.via_ocr)
-            .bind(&it.legacy_encoding)
-            .bind(&it.url)
-            .bind(import_id)
-            .bind(&it.src_topic)
-            .bind(&it.src_direction)
-            .bind(it.pred_topic.as_ref().map(|p| p.0.as_str()))
-            .bind(it.pred_topic.as_ref().map(|p| p.1))
-            .bind(it.pred_direction.as_ref().map(|p| p.0.as_str()))
-            .bind(it.pred_direction.as_ref().map(|p| p.1))
-            .bind(!it.skip_index)
-            .fetch_optional(&mut **tx)
-            .await?;
-            if let Some(id) = id {
-                ids.push(id);
-            }
+    let mut tx = db.begin().await?;
+    let out = insert_items_in(&mut tx, source_id, import, items, now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`insert_items`] in the caller's transaction (a file import with its audit entry).
+pub async fn insert_items_in(
+    tx: &mut Tx,
+    source_id: i64,
+    import: Option<&NewImport<'_>>,
+    items: &[NewItem],
+    now: i64,
+) -> AppResult<(Vec<i64>, Option<i64>)> {
+    let import_id: Option<i64> = match import {
+        Some(imp) => Some(with_conn!(tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO monitor_imports (source_id, file_name, format, sha256, items, created, ocr_pages, warnings, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(source_id)
+        .bind(imp.file_name)
+        .bind(imp.format)
+        .bind(imp.sha256)
+        .bind(items.len() as i64)
+        .bind(imp.ocr_pages)
+        .bind(imp.warnings)
+        .bind(imp.created_by)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        })),
+        None => None,
+    };
+    let mut ids = Vec::with_capacity(items.len());
+    for it in items {
+        let id: Option<i64> = with_conn!(tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
+               quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
+               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, needs_index)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)
+             ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
+        )
+        .bind(source_id)
+        .bind(&it.external_id)
+        .bind(it.unit_id)
+        .bind(it.occurred_at)
+        .bind(now)
+        .bind(&it.lang)
+        .bind(&it.title)
+        .bind(&it.body)
+        .bind(it.quality)
+        .bind(it.via_ocr)
+        .bind(&it.legacy_encoding)
+        .bind(&it.url)
+        .bind(import_id)
+        .bind(&it.src_topic)
+        .bind(&it.src_direction)
+        .bind(it.pred_topic.as_ref().map(|p| p.0.as_str()))
+        .bind(it.pred_topic.as_ref().map(|p| p.1))
+        .bind(it.pred_direction.as_ref().map(|p| p.0.as_str()))
+        .bind(it.pred_direction.as_ref().map(|p| p.1))
+        .bind(!it.skip_index)
+        .fetch_optional(&mut *conn)
+        .await?
+        });
+        if let Some(id) = id {
+            ids.push(id);
         }
-        if let Some(import_id) = import_id {
-            sqlx::query("UPDATE monitor_imports SET created = $1 WHERE id = $2")
-                .bind(ids.len() as i64)
-                .bind(import_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<_, crate::error::AppError>((ids, import_id))
-    })
+    }
+    if let Some(import_id) = import_id {
+        with_conn!(tx, |conn| sqlx::query(
+            "UPDATE monitor_imports SET created = $1 WHERE id = $2"
+        )
+        .bind(ids.len() as i64)
+        .bind(import_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    Ok((ids, import_id))
 }
 
 /// An item as pages and jobs see it.
@@ -482,16 +499,19 @@ pub async fn mark_indexed(db: &Db, done: &[(i64, i64)]) -> AppResult<()> {
     if done.is_empty() {
         return Ok(());
     }
-    with_tx!(db, |tx| {
-        for (id, rev) in done {
-            sqlx::query("UPDATE monitor_items SET needs_index = FALSE WHERE id = $1 AND rev = $2")
-                .bind(id)
-                .bind(rev)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<_, crate::error::AppError>(())
-    })
+    let mut tx = db.begin().await?;
+    for (id, rev) in done {
+        with_conn!(&mut tx, |conn| sqlx::query(
+            "UPDATE monitor_items SET needs_index = FALSE WHERE id = $1 AND rev = $2"
+        )
+        .bind(id)
+        .bind(rev)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Marks every item for indexing (after the index was cleared).
@@ -663,17 +683,18 @@ pub async fn set_predictions(db: &Db, kind: &str, preds: &[(i64, String, f64)]) 
     } else {
         "UPDATE monitor_items SET pred_direction = $1, pred_direction_conf = $2, rev = rev + 1, needs_index = TRUE WHERE id = $3"
     };
-    with_tx!(db, |tx| {
-        for (id, label, conf) in preds {
-            sqlx::query(sql)
-                .bind(label)
-                .bind(conf)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<_, crate::error::AppError>(())
-    })
+    let mut tx = db.begin().await?;
+    for (id, label, conf) in preds {
+        with_conn!(&mut tx, |conn| sqlx::query(sql)
+            .bind(label)
+            .bind(conf)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected());
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Items of the given units between two times, newest first (`topic`: effective topic).
@@ -1270,62 +1291,72 @@ pub async fn cluster_members(db: &Db) -> AppResult<Vec<(i64, String, i64)>> {
 
 /// Creates (`id` None) or refreshes a cluster with its members, in one transaction.
 pub async fn save_cluster(db: &Db, id: Option<i64>, c: &ClusterData, now: i64) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        let id: i64 = match id {
-            Some(id) => {
+    let mut txn = db.begin().await?;
+    let tx = &mut txn;
+    let id: i64 = match id {
+        Some(id) => {
+            with_conn!(&mut *tx, |conn| {
                 sqlx::query(
-                    "UPDATE monitor_clusters SET label = $1, terms = $2, size = $3, first_at = $4, last_at = $5,
-                       negative_share = $6, areas = $7, example_ids = $8, scope_unit_id = $9, updated_at = $10
-                     WHERE id = $11",
-                )
-                .bind(&c.label)
-                .bind(&c.terms)
-                .bind(c.members.len() as i64)
-                .bind(c.first_at)
-                .bind(c.last_at)
-                .bind(c.negative_share)
-                .bind(&c.areas)
-                .bind(&c.example_ids)
-                .bind(c.scope_unit_id)
-                .bind(now)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-                sqlx::query("DELETE FROM monitor_cluster_items WHERE cluster_id = $1")
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-                id
-            }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO monitor_clusters (label, terms, size, first_at, last_at, negative_share, areas, example_ids,
-                       scope_unit_id, status, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'candidate', $10) RETURNING id",
-                )
-                .bind(&c.label)
-                .bind(&c.terms)
-                .bind(c.members.len() as i64)
-                .bind(c.first_at)
-                .bind(c.last_at)
-                .bind(c.negative_share)
-                .bind(&c.areas)
-                .bind(&c.example_ids)
-                .bind(c.scope_unit_id)
-                .bind(now)
-                .fetch_one(&mut **tx)
-                .await?
-            }
-        };
-        for m in &c.members {
-            sqlx::query("INSERT INTO monitor_cluster_items (cluster_id, item_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(m)
-                .execute(&mut **tx)
-                .await?;
+                "UPDATE monitor_clusters SET label = $1, terms = $2, size = $3, first_at = $4, last_at = $5,
+                   negative_share = $6, areas = $7, example_ids = $8, scope_unit_id = $9, updated_at = $10
+                 WHERE id = $11",
+            )
+            .bind(&c.label)
+            .bind(&c.terms)
+            .bind(c.members.len() as i64)
+            .bind(c.first_at)
+            .bind(c.last_at)
+            .bind(c.negative_share)
+            .bind(&c.areas)
+            .bind(&c.example_ids)
+            .bind(c.scope_unit_id)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            });
+            with_conn!(&mut *tx, |conn| sqlx::query(
+                "DELETE FROM monitor_cluster_items WHERE cluster_id = $1"
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected());
+            id
         }
-        Ok::<_, crate::error::AppError>(id)
-    })
+        None => with_conn!(&mut *tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO monitor_clusters (label, terms, size, first_at, last_at, negative_share, areas, example_ids,
+               scope_unit_id, status, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'candidate', $10) RETURNING id",
+        )
+        .bind(&c.label)
+        .bind(&c.terms)
+        .bind(c.members.len() as i64)
+        .bind(c.first_at)
+        .bind(c.last_at)
+        .bind(c.negative_share)
+        .bind(&c.areas)
+        .bind(&c.example_ids)
+        .bind(c.scope_unit_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        }),
+    };
+    for m in &c.members {
+        with_conn!(&mut *tx, |conn| sqlx::query(
+            "INSERT INTO monitor_cluster_items (cluster_id, item_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(m)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    txn.commit().await?;
+    Ok(id)
 }
 
 /// Candidate clusters not seen in the latest run are dropped (decided ones stay as records).
@@ -1341,19 +1372,18 @@ pub async fn drop_candidates(db: &Db, ids: &[i64]) -> AppResult<()> {
         "DELETE FROM monitor_clusters WHERE status = 'candidate' AND id IN ({list})
          AND id NOT IN (SELECT cluster_id FROM monitor_alerts WHERE cluster_id IS NOT NULL)"
     ));
-    with_tx!(db, |tx| {
-        let mut q = sqlx::query(del_items);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.execute(&mut **tx).await?;
-        let mut q = sqlx::query(del);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.execute(&mut **tx).await?;
-        Ok::<_, crate::error::AppError>(())
-    })
+    let mut tx = db.begin().await?;
+    for sql in [del_items, del] {
+        with_conn!(&mut tx, |conn| {
+            let mut q = sqlx::query(sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *conn).await?.rows_affected()
+        });
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Clusters of a status whose scope lies in the given units, largest first.
