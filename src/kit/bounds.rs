@@ -136,12 +136,12 @@ impl MonthRange {
     }
 
     /// The first month as `YYYY-MM`.
-    pub fn from_str(&self) -> String {
+    pub fn first_month(&self) -> String {
         self.from.format("%Y-%m").to_string()
     }
 
     /// The last month as `YYYY-MM`.
-    pub fn to_str(&self) -> String {
+    pub fn last_month(&self) -> String {
         self.to.format("%Y-%m").to_string()
     }
 }
@@ -209,13 +209,13 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
         let r = MonthRange::parse("", "", today, 3).unwrap();
         assert_eq!(
-            (r.from_str().as_str(), r.to_str().as_str()),
+            (r.first_month().as_str(), r.last_month().as_str()),
             ("2026-10", "2026-12")
         );
         let r = MonthRange::parse("2017-01", "2026-12", today, 3).unwrap();
         assert_eq!(r.months(), 120);
         let r = MonthRange::parse("", "2025-02", today, 3).unwrap();
-        assert_eq!(r.from_str(), "2024-12");
+        assert_eq!(r.first_month(), "2024-12");
         assert_eq!(
             key(MonthRange::parse("2016-12", "2026-12", today, 3)),
             "bounds-error-period-span"

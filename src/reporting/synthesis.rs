@@ -116,7 +116,7 @@ pub async fn show_completeness(
         .filter(|t| t.kind != "quick")
         .collect();
     let today = Utc::now().date_naive();
-    let (from, to) = (range.from_str(), range.to_str());
+    let (from, to) = (range.first_month(), range.last_month());
     let unit_name = crate::orgs::unit_names(&state.db, &[unit_id])
         .await?
         .pop()
