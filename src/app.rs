@@ -31,6 +31,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Opinion monitoring's search index and models.
     pub monitoring: crate::monitoring::Runtime,
+    /// The rate limits of the public survey endpoints, per client address.
+    pub survey_limits: crate::surveys::ratelimit::Limiter,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             monitoring,
+            survey_limits: Default::default(),
         }
     }
 }
@@ -200,6 +203,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     crate::mail::spawn_workers(running.state.clone());
     crate::reporting::jobs::spawn_workers(running.state.clone());
     crate::monitoring::spawn_workers(running.state.clone());
+    crate::surveys::jobs::spawn_workers(running.state.clone());
     let cleaner = tokio::spawn(clean_sessions(db.clone()));
     shutdown_signal().await;
     tracing::info!("shutting down");

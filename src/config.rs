@@ -39,6 +39,19 @@ pub struct Config {
     /// submission endpoint (a burst of 60 is allowed); `0` turns the limit off (load tests).
     #[arg(long, env = "DULUAN_SURVEY_RATE", default_value_t = 10.0, value_parser = parse_rate)]
     pub survey_rate: f64,
+
+    /// Reverse proxies in front of the server, by address or network (`127.0.0.1,10.0.0.0/8`).
+    /// Only for a request whose TCP peer is one of them is the client's address read from
+    /// `X-Forwarded-For` (the right-most address that is not a trusted proxy); otherwise the
+    /// header is ignored. Empty by default: nobody can choose their own address by a header.
+    #[arg(long, env = "DULUAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<crate::kit::client_addr::TrustedProxy>,
+
+    /// Days after their last change at which unfinished responses of anonymous surveys are
+    /// deleted: an abandoned response still links its answers to a token or a device.
+    #[arg(long, env = "DULUAN_SURVEY_ABANDONED_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub survey_abandoned_days: u32,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -115,6 +128,8 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
             .field("survey_rate", &self.survey_rate)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("survey_abandoned_days", &self.survey_abandoned_days)
             .finish()
     }
 }
@@ -134,6 +149,8 @@ impl Config {
             secure_cookies: false,
             log_format: "text".into(),
             survey_rate: 10.0,
+            trusted_proxies: Vec::new(),
+            survey_abandoned_days: 7,
         }
     }
 }

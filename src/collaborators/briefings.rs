@@ -21,6 +21,7 @@ use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
+use crate::collaborators::model::CollaboratorStatus;
 use crate::collaborators::pages::{scope_units, value_name};
 use crate::collaborators::store::{self, Briefing, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -164,7 +165,7 @@ async fn briefings_page(
     let active: Vec<Collaborator> = store::list_collaborators(&state.db, &managed, 20000)
         .await?
         .into_iter()
-        .filter(|c| c.status == "active")
+        .filter(|c| c.status == CollaboratorStatus::Active)
         .collect();
     let mut units: Vec<(i64, String)> = vec![];
     for c in &active {
@@ -248,7 +249,6 @@ pub async fn create_briefing(
     auth: Auth,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    use unicode_normalization::UnicodeNormalization;
     let tr = auth.ctx.tr;
     let form = BriefingForm::from_fields(&fields);
     let unit = form.unit_id;
@@ -263,13 +263,7 @@ pub async fn create_briefing(
     if held_on.is_none() {
         errors.push(("held_on", tr.t("collaborators-briefing-error-date")));
     }
-    let topic: String = form
-        .topic
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect();
+    let topic = crate::kit::text::one_line(&form.topic);
     if topic.chars().count() < 3 || topic.chars().count() > 300 {
         errors.push(("topic", tr.t("collaborators-briefing-error-topic")));
     }
@@ -285,7 +279,8 @@ pub async fn create_briefing(
         .collect();
     // Active now, or (replaced or ended since) still within their term on the day.
     let active_on = |c: &Collaborator| {
-        c.status == "active" || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
+        c.status == CollaboratorStatus::Active
+            || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
     };
     let mut attendees = vec![];
     let mut unknown = vec![];
@@ -313,8 +308,9 @@ pub async fn create_briefing(
     }
     let held_on = held_on.expect("checked");
     let period = held_on.format("%Y-%m").to_string();
+    let mut tx = state.db.begin().await?;
     let id = store::insert_briefing(
-        &state.db,
+        &mut tx,
         unit,
         held_on,
         &period,
@@ -324,8 +320,8 @@ pub async fn create_briefing(
         Utc::now(),
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_briefing.create",
         "collaborator_briefing",
@@ -334,6 +330,7 @@ pub async fn create_briefing(
         json!({"held_on": held_on.to_string(), "attendees": attendees.len()}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/briefings/{id}")).into_response())
 }
 
@@ -398,9 +395,10 @@ pub async fn delete_briefing(
         b.unit_id,
     )
     .await?;
-    store::delete_briefing(&state.db, id).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::delete_briefing(&mut tx, id).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_briefing.delete",
         "collaborator_briefing",
@@ -409,6 +407,7 @@ pub async fn delete_briefing(
         json!({"held_on": b.held_on.to_string(), "topic": b.topic, "attendees": b.attendees}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/briefings?ok=deleted").into_response())
 }
 

@@ -12,12 +12,15 @@
 //! new person, so coverage counts the slot once.
 
 pub mod briefings;
+pub mod demo;
 pub mod model;
 pub mod pages;
 pub mod settings;
 pub mod store;
 
 use crate::db::Db;
+
+pub use demo::load as load_demo;
 
 /// Routes of the collaborator pages.
 pub fn routes() -> axum::Router<crate::app::AppState> {
@@ -79,55 +82,4 @@ pub async fn activity_of(
     }
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(out)
-}
-
-/// Demo data: collaborators in a few Cần Thơ communes, targets (every commune ≥ 2, every listed
-/// stratum ≥ 3 city-wide) so that the coverage page shows the gaps.
-pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
-    use model::{Attributes, CollaboratorInput};
-    let city = crate::orgs::resolve_unit_ref(db, "92")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("city 92 missing"))?;
-    let mut rows = vec![];
-    let people = [
-        ("31135", "Trần Văn Bình", "farmer", "male"),
-        ("31135", "Nguyễn Thị Mai", "business", "female"),
-        ("31135", "Lê Văn Hùng", "retired", "male"),
-        ("31120", "Phạm Thị Thu", "civil_servant", "female"),
-        ("31120", "Võ Minh Tâm", "youth", "male"),
-        ("31299", "Huỳnh Văn Sáu", "farmer", "male"),
-        ("31315", "Thạch Thị Sa Rươne", "ethnic_minority", "female"),
-    ];
-    let today = chrono::Utc::now().date_naive();
-    for (code, name, stratum, gender) in people {
-        let unit = crate::orgs::resolve_unit_ref(db, code)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("unit {code} missing"))?;
-        let mut a = Attributes::default();
-        a.0[0] = stratum.into();
-        a.0[4] = gender.into();
-        rows.push(CollaboratorInput {
-            unit_id: unit,
-            full_name: name.into(),
-            phone: String::new(),
-            email: String::new(),
-            consent_date: Some(today),
-            term_from: Some(today),
-            term_to: None,
-            attributes: a,
-        });
-    }
-    store::insert_collaborators(db, &rows, chrono::Utc::now()).await?;
-    store::upsert_target(db, city, "children", "any", "", 2).await?;
-    for s in [
-        "farmer",
-        "worker",
-        "civil_servant",
-        "business",
-        "youth",
-        "religious",
-    ] {
-        store::upsert_target(db, city, "unit", "stratum", s, 3).await?;
-    }
-    Ok(())
 }

@@ -54,6 +54,42 @@ impl Dimension {
     }
 }
 
+/// Where a collaborator stands (`collaborators.status`). Read from the database by [`TryFrom`]:
+/// an unknown value is an error at the store, never a silent default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollaboratorStatus {
+    /// Serving.
+    Active,
+    /// Replaced by a successor (history kept).
+    Replaced,
+    /// Term ended without a successor.
+    Ended,
+}
+
+impl CollaboratorStatus {
+    /// The stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            CollaboratorStatus::Active => "active",
+            CollaboratorStatus::Replaced => "replaced",
+            CollaboratorStatus::Ended => "ended",
+        }
+    }
+}
+
+impl TryFrom<String> for CollaboratorStatus {
+    type Error = String;
+
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        match key.as_str() {
+            "active" => Ok(CollaboratorStatus::Active),
+            "replaced" => Ok(CollaboratorStatus::Replaced),
+            "ended" => Ok(CollaboratorStatus::Ended),
+            other => Err(format!("unknown collaborator status {other:?}")),
+        }
+    }
+}
+
 /// One allowed value of a dimension.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AttributeValue {
@@ -183,12 +219,11 @@ impl CollaboratorFields {
         unit_id: Option<i64>,
         values: &[AttributeValue],
     ) -> Result<CollaboratorInput, Vec<FieldError>> {
-        use unicode_normalization::UnicodeNormalization;
         let mut errors = vec![];
         if unit_id.is_none() {
             errors.push(("unit", "collaborators-error-unit"));
         }
-        let full_name: String = self.full_name.trim().nfc().collect();
+        let full_name = crate::kit::text::one_line(&self.full_name);
         if full_name.chars().count() < 2 || full_name.chars().count() > 200 {
             errors.push(("full_name", "collaborators-error-name"));
         }

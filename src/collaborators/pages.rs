@@ -17,8 +17,8 @@ use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
 use crate::collaborators::model::{
-    AppliesTo, AttributeValue, Cell, CollaboratorFields, CsvError, Dimension, FieldError,
-    is_inactive, read_import,
+    AppliesTo, AttributeValue, Cell, CollaboratorFields, CollaboratorStatus, CsvError, Dimension,
+    FieldError, is_inactive, read_import,
 };
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -79,7 +79,7 @@ pub async fn scope_units(
     let today = Utc::now().date_naive();
     let mut out: Vec<crate::orgs::model::Unit> = vec![];
     for root in auth.user.roots_with(cap) {
-        for u in crate::orgs::store::list_rollup(&state.db, root, today).await? {
+        for u in crate::orgs::rollup(&state.db, root, today).await? {
             if !out.iter().any(|o| o.id == u.id) {
                 out.push(u);
             }
@@ -154,8 +154,8 @@ pub async fn list_collaborators(State(state): State<AppState>, auth: Auth) -> Ap
                     .unwrap_or_else(|| c.pseudonym.clone()),
                 unit: unit_names.get(&c.unit_id).cloned().unwrap_or_default(),
                 attributes: attributes_text(tr, &values, c),
-                status: tr.t(&format!("collaborators-status-{}", c.status)),
-                inactive: c.status == "active" && is_inactive(&active, &months),
+                status: tr.t(&format!("collaborators-status-{}", c.status.key())),
+                inactive: c.status == CollaboratorStatus::Active && is_inactive(&active, &months),
             }
         })
         .collect();
@@ -260,7 +260,7 @@ pub async fn show_new(State(state): State<AppState>, auth: Auth) -> AppResult<Re
     let Some(first) = roots.first() else {
         return Err(AppError::Forbidden);
     };
-    let code = crate::orgs::store::find_unit(&state.db, *first)
+    let code = crate::orgs::find_unit(&state.db, *first)
         .await?
         .and_then(|u| u.code)
         .unwrap_or_else(|| format!("#{first}"));
@@ -323,10 +323,11 @@ pub async fn create_collaborator(
         )
         .await;
     }
+    let mut tx = state.db.begin().await?;
     let id =
-        store::insert_collaborators(&state.db, std::slice::from_ref(&input), Utc::now()).await?[0];
-    audit::record(
-        &state.db,
+        store::insert_collaborators(&mut tx, std::slice::from_ref(&input), Utc::now()).await?[0];
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.create",
         "collaborator",
@@ -335,6 +336,7 @@ pub async fn create_collaborator(
         json!({}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/{id}")).into_response())
 }
 
@@ -418,8 +420,8 @@ pub async fn show_collaborator(
         id,
         pseudonym: c.pseudonym.clone(),
         unit,
-        status: tr.t(&format!("collaborators-status-{}", c.status)),
-        active: c.status == "active",
+        status: tr.t(&format!("collaborators-status-{}", c.status.key())),
+        active: c.status == CollaboratorStatus::Active,
         attributes: Dimension::ALL
             .iter()
             .filter(|x| !c.attribute(**x).is_empty())
@@ -478,9 +480,10 @@ pub async fn record_activity(
     let (Some(items), Some(briefings)) = (n(&f.items), n(&f.briefings)) else {
         return Err(AppError::BadRequest("collaborators-error-count"));
     };
-    store::upsert_activity(&state.db, id, f.period.trim(), items, briefings).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::upsert_activity(&mut tx, id, f.period.trim(), items, briefings).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.activity",
         "collaborator",
@@ -489,6 +492,7 @@ pub async fn record_activity(
         json!({"period": f.period.trim(), "items": items, "briefings": briefings}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/{id}")).into_response())
 }
 
@@ -566,9 +570,10 @@ pub async fn replace_collaborator(
             .await;
         }
     };
-    let new = store::replace_collaborator(&state.db, id, &input, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let new = store::replace_collaborator(&mut tx, id, &input, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.replace",
         "collaborator",
@@ -577,6 +582,7 @@ pub async fn replace_collaborator(
         json!({"successor": new}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/{new}")).into_response())
 }
 
@@ -658,7 +664,7 @@ pub async fn import_collaborators(
         return Ok(fail(vec![tr.t("collaborators-import-error-empty")]));
     }
     let values = store::list_values(&state.db).await?;
-    let codes = crate::orgs::store::map_codes(&state.db).await?;
+    let codes = crate::orgs::map_codes(&state.db).await?;
     let mut inputs = vec![];
     let mut errors = vec![];
     for (row, fields) in rows {
@@ -699,9 +705,10 @@ pub async fn import_collaborators(
     if !errors.is_empty() {
         return Ok(fail(errors));
     }
-    let ids = store::insert_collaborators(&state.db, &inputs, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let ids = store::insert_collaborators(&mut tx, &inputs, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.import",
         "collaborator",
@@ -713,6 +720,7 @@ pub async fn import_collaborators(
         json!({"rows": ids.len(), "format": if file.labels.is_empty() { "csv" } else { "spreadsheet" }}),
     )
     .await?;
+    tx.commit().await?;
     Ok(page(ImportTemplate {
         c: auth.ctx.chrome("collaborators-import-title"),
         columns: crate::collaborators::model::CSV_COLUMNS.join(","),
@@ -773,7 +781,7 @@ pub async fn show_coverage(
         return Err(AppError::Forbidden);
     }
     let today = Utc::now().date_naive();
-    let subtree = crate::orgs::store::list_rollup(&state.db, unit_id, today).await?;
+    let subtree = crate::orgs::rollup(&state.db, unit_id, today).await?;
     let parent: HashMap<i64, Option<i64>> = subtree.iter().map(|u| (u.id, u.parent_id)).collect();
     let child_of = |mut id: i64| -> Option<i64> {
         for _ in 0..64 {
@@ -789,7 +797,7 @@ pub async fn show_coverage(
     let active: Vec<Collaborator> = store::list_collaborators(&state.db, &ids, 20000)
         .await?
         .into_iter()
-        .filter(|c| c.status == "active")
+        .filter(|c| c.status == CollaboratorStatus::Active)
         .collect();
     let targets = store::list_targets(&state.db, &[unit_id]).await?;
     let values = store::list_values(&state.db).await?;
@@ -938,8 +946,9 @@ pub async fn set_target(
         .ok()
         .filter(|n| (0..=1000).contains(n))
         .ok_or(AppError::BadRequest("collaborators-error-count"))?;
+    let mut tx = state.db.begin().await?;
     store::upsert_target(
-        &state.db,
+        &mut tx,
         f.unit_id,
         applies.key(),
         &dimension,
@@ -947,8 +956,8 @@ pub async fn set_target(
         minimum,
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator.target",
         "collaborator_target",
@@ -957,5 +966,6 @@ pub async fn set_target(
         json!({"applies_to": applies.key(), "dimension": dimension, "value": value, "minimum": minimum}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/collaborators/coverage?unit={}", f.unit_id)).into_response())
 }

@@ -136,9 +136,10 @@ pub async fn update_inactivity(
         return settings_page(&state, &auth, vec![e], None).await;
     };
     let before = store::find_inactive_after(&state.db).await?;
-    store::update_inactive_after(&state.db, n, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::update_inactive_after(&mut tx, n, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_settings.inactivity",
         "collaborator_settings",
@@ -147,6 +148,7 @@ pub async fn update_inactivity(
         json!({"from": before, "to": n}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/settings?ok=1").into_response())
 }
 
@@ -166,7 +168,6 @@ pub struct ValueForm {
 /// Checks a value: a known dimension, a key of `a-z 0-9 _` (1–40), names of 1–100 characters
 /// (NFC; the English name defaults to the Vietnamese one). Errors are message keys.
 pub fn check_value(f: &ValueForm) -> Result<AttributeValue, Vec<&'static str>> {
-    use unicode_normalization::UnicodeNormalization;
     let mut errors = vec![];
     let dimension = Dimension::parse(&f.dimension);
     if dimension.is_none() {
@@ -181,13 +182,7 @@ pub fn check_value(f: &ValueForm) -> Result<AttributeValue, Vec<&'static str>> {
     {
         errors.push("collaborators-settings-error-key");
     }
-    let name = |s: &str| -> String {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .nfc()
-            .collect()
-    };
+    let name = crate::kit::text::one_line;
     let name_vi = name(&f.name_vi);
     let mut name_en = name(&f.name_en);
     if name_en.is_empty() {
@@ -221,14 +216,15 @@ pub async fn save_value(
             return settings_page(&state, &auth, errors, None).await;
         }
     };
-    let action = if store::insert_value(&state.db, &v).await? {
+    let mut tx = state.db.begin().await?;
+    let action = if store::insert_value(&mut tx, &v).await? {
         "collaborator_settings.value_add"
     } else {
-        store::update_value(&state.db, &v).await?;
+        store::update_value(&mut tx, &v).await?;
         "collaborator_settings.value_rename"
     };
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         action,
         "collaborator_attribute",
@@ -237,6 +233,7 @@ pub async fn save_value(
         json!({"name_vi": v.name_vi, "name_en": v.name_en}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/settings?ok=1").into_response())
 }
 
@@ -263,11 +260,12 @@ pub async fn delete_value(
         );
         return settings_page(&state, &auth, vec![e], None).await;
     }
-    if !store::delete_value(&state.db, d, key).await? {
+    let mut tx = state.db.begin().await?;
+    if !store::delete_value(&mut tx, d, key).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "collaborator_settings.value_delete",
         "collaborator_attribute",
@@ -276,6 +274,7 @@ pub async fn delete_value(
         json!({}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/collaborators/settings?ok=1").into_response())
 }
 

@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::collaborators::model::{AttributeValue, CollaboratorInput, Dimension};
-use crate::db::{Db, placeholders};
+use crate::collaborators::model::{
+    AttributeValue, CollaboratorInput, CollaboratorStatus, Dimension,
+};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// Every allowed attribute value, in order.
 pub async fn list_values(db: &Db) -> AppResult<Vec<AttributeValue>> {
@@ -20,8 +22,8 @@ pub async fn list_values(db: &Db) -> AppResult<Vec<AttributeValue>> {
 }
 
 /// Adds a value to a dimension's list (the deployment's configuration).
-pub async fn insert_value(db: &Db, v: &AttributeValue) -> AppResult<bool> {
-    let n = with_db!(db, |pool| {
+pub async fn insert_value(tx: &mut Tx, v: &AttributeValue) -> AppResult<bool> {
+    let n = with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO collaborator_attributes (dimension, key, name_vi, name_en, sort_order)
          VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM collaborator_attributes))
@@ -31,7 +33,7 @@ pub async fn insert_value(db: &Db, v: &AttributeValue) -> AppResult<bool> {
     .bind(&v.key)
     .bind(&v.name_vi)
     .bind(&v.name_en)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -47,8 +49,9 @@ pub struct Collaborator {
     pub pseudonym: String,
     /// Unit.
     pub unit_id: i64,
-    /// `active`, `replaced`, `ended`.
-    pub status: String,
+    /// Where the collaborator stands.
+    #[sqlx(try_from = "String")]
+    pub status: CollaboratorStatus,
     /// Sector.
     pub sector: String,
     /// Organisation.
@@ -102,9 +105,9 @@ pub struct Identity {
     pub consent_date: Option<NaiveDate>,
 }
 
-macro_rules! insert_in_tx {
-    ($tx:expr, $c:expr, $now:expr) => {{
-        let c: &CollaboratorInput = $c;
+/// Inserts one collaborator and its identity; returns its id.
+async fn insert_one(tx: &mut Tx, c: &CollaboratorInput, now: DateTime<Utc>) -> AppResult<i64> {
+    Ok(with_conn!(tx, |conn| {
         let pseudonym = format!(
             "CTV-{}",
             &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase()
@@ -126,8 +129,8 @@ macro_rules! insert_in_tx {
         .bind(&a[6])
         .bind(c.term_from)
         .bind(c.term_to)
-        .bind($now)
-        .fetch_one(&mut **$tx)
+        .bind(now)
+        .fetch_one(&mut *conn)
         .await?;
         sqlx::query(
             "INSERT INTO collaborator_identities (collaborator_id, full_name, phone, email, consent_date, updated_at)
@@ -138,54 +141,52 @@ macro_rules! insert_in_tx {
         .bind(&c.phone)
         .bind(&c.email)
         .bind(c.consent_date)
-        .bind($now)
-        .execute(&mut **$tx)
+        .bind(now)
+        .execute(&mut *conn)
         .await?;
         id
-    }};
+    }))
 }
 
 /// Inserts many collaborators in one transaction (all or nothing); returns their ids.
 pub async fn insert_collaborators(
-    db: &Db,
+    tx: &mut Tx,
     rows: &[CollaboratorInput],
     now: DateTime<Utc>,
 ) -> AppResult<Vec<i64>> {
-    with_tx!(db, |tx| {
-        let mut ids = Vec::with_capacity(rows.len());
-        for c in rows {
-            ids.push(insert_in_tx!(tx, c, now));
-        }
-        Ok::<Vec<i64>, AppError>(ids)
-    })
+    let mut ids = Vec::with_capacity(rows.len());
+    for c in rows {
+        ids.push(insert_one(tx, c, now).await?);
+    }
+    Ok(ids)
 }
 
 /// Replaces `old` by a new person with the same unit and representation slot: the old record
 /// stays (status `replaced`, pointing at its successor), history is kept.
 pub async fn replace_collaborator(
-    db: &Db,
+    tx: &mut Tx,
     old: i64,
     new: &CollaboratorInput,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        let id = insert_in_tx!(tx, new, now);
-        let n = sqlx::query(
-            "UPDATE collaborators SET status = 'replaced', replaced_by = $1, term_to = COALESCE(term_to, $2), updated_at = $3
-             WHERE id = $4 AND status = 'active'",
-        )
-        .bind(id)
-        .bind(now.date_naive())
-        .bind(now)
-        .bind(old)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict("collaborators-error-not-active"));
-        }
-        Ok::<i64, AppError>(id)
-    })
+    let id = insert_one(tx, new, now).await?;
+    let n = with_conn!(tx, |conn| {
+        sqlx::query(
+        "UPDATE collaborators SET status = 'replaced', replaced_by = $1, term_to = COALESCE(term_to, $2), updated_at = $3
+         WHERE id = $4 AND status = 'active'",
+    )
+    .bind(id)
+    .bind(now.date_naive())
+    .bind(now)
+    .bind(old)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    if n == 0 {
+        return Err(AppError::Conflict("collaborators-error-not-active"));
+    }
+    Ok(id)
 }
 
 /// One collaborator.
@@ -269,14 +270,14 @@ pub struct Target {
 
 /// Sets a target (replacing the minimum of the same target).
 pub async fn upsert_target(
-    db: &Db,
+    tx: &mut Tx,
     unit_id: i64,
     applies_to: &str,
     dimension: &str,
     value_key: &str,
     minimum: i32,
 ) -> AppResult<()> {
-    with_db!(db, |pool| {
+    with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO collaborator_targets (unit_id, applies_to, dimension, value_key, minimum) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (unit_id, applies_to, dimension, value_key) DO UPDATE SET minimum = excluded.minimum"
@@ -286,7 +287,7 @@ pub async fn upsert_target(
     .bind(dimension)
     .bind(value_key)
     .bind(minimum)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -314,13 +315,13 @@ pub async fn list_targets(db: &Db, units: &[i64]) -> AppResult<Vec<Target>> {
 
 /// Records activity of a period (replacing what was recorded).
 pub async fn upsert_activity(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     period: &str,
     items: i32,
     briefings: i32,
 ) -> AppResult<()> {
-    with_db!(db, |pool| {
+    with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO collaborator_activity (collaborator_id, period, items, briefings) VALUES ($1, $2, $3, $4)
          ON CONFLICT (collaborator_id, period) DO UPDATE SET items = excluded.items, briefings = excluded.briefings"
@@ -329,7 +330,7 @@ pub async fn upsert_activity(
     .bind(period)
     .bind(items)
     .bind(briefings)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -370,8 +371,8 @@ pub async fn find_inactive_after(db: &Db) -> AppResult<i32> {
 }
 
 /// Sets the inactivity threshold.
-pub async fn update_inactive_after(db: &Db, periods: i32, now: DateTime<Utc>) -> AppResult<()> {
-    with_db!(db, |pool| {
+pub async fn update_inactive_after(tx: &mut Tx, periods: i32, now: DateTime<Utc>) -> AppResult<()> {
+    with_conn!(tx, |conn| {
         sqlx::query(
             "INSERT INTO collaborator_settings (id, inactive_after_periods, updated_at) VALUES (1, $1, $2)
              ON CONFLICT (id) DO UPDATE SET inactive_after_periods = excluded.inactive_after_periods,
@@ -379,7 +380,7 @@ pub async fn update_inactive_after(db: &Db, periods: i32, now: DateTime<Utc>) ->
         )
         .bind(periods)
         .bind(now)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected()
     });
@@ -387,8 +388,8 @@ pub async fn update_inactive_after(db: &Db, periods: i32, now: DateTime<Utc>) ->
 }
 
 /// Renames a value of a dimension's list; `false` when there is no such value.
-pub async fn update_value(db: &Db, v: &AttributeValue) -> AppResult<bool> {
-    let n = with_db!(db, |pool| {
+pub async fn update_value(tx: &mut Tx, v: &AttributeValue) -> AppResult<bool> {
+    let n = with_conn!(tx, |conn| {
         sqlx::query(
             "UPDATE collaborator_attributes SET name_vi = $1, name_en = $2 WHERE dimension = $3 AND key = $4",
         )
@@ -396,7 +397,7 @@ pub async fn update_value(db: &Db, v: &AttributeValue) -> AppResult<bool> {
         .bind(&v.name_en)
         .bind(&v.dimension)
         .bind(&v.key)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected()
     });
@@ -419,12 +420,12 @@ pub async fn count_value_uses(db: &Db, d: Dimension, key: &str) -> AppResult<(i6
 }
 
 /// Removes a value from a dimension's list.
-pub async fn delete_value(db: &Db, d: Dimension, key: &str) -> AppResult<bool> {
-    let n = with_db!(db, |pool| {
+pub async fn delete_value(tx: &mut Tx, d: Dimension, key: &str) -> AppResult<bool> {
+    let n = with_conn!(tx, |conn| {
         sqlx::query("DELETE FROM collaborator_attributes WHERE dimension = $1 AND key = $2")
             .bind(d.key())
             .bind(key)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
     });
@@ -473,7 +474,7 @@ const BRIEFING_SELECT: &str = "SELECT b.id, b.unit_id, b.held_on, b.period, b.to
 /// Records a briefing and who attended, in one transaction; returns its id.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_briefing(
-    db: &Db,
+    tx: &mut Tx,
     unit_id: i64,
     held_on: NaiveDate,
     period: &str,
@@ -482,7 +483,7 @@ pub async fn insert_briefing(
     user_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
+    with_conn!(tx, |conn| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO collaborator_briefings (unit_id, held_on, period, topic, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -493,7 +494,7 @@ pub async fn insert_briefing(
         .bind(topic)
         .bind(user_id)
         .bind(now)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *conn)
         .await?;
         for c in attendees {
             sqlx::query(
@@ -502,7 +503,7 @@ pub async fn insert_briefing(
             )
             .bind(id)
             .bind(*c)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
         Ok::<i64, AppError>(id)
@@ -551,15 +552,15 @@ pub async fn list_attendees(db: &Db, briefing_id: i64) -> AppResult<Vec<(i64, St
 }
 
 /// Deletes a briefing and its attendance.
-pub async fn delete_briefing(db: &Db, id: i64) -> AppResult<()> {
-    with_tx!(db, |tx| {
+pub async fn delete_briefing(tx: &mut Tx, id: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| {
         sqlx::query("DELETE FROM collaborator_briefing_attendance WHERE briefing_id = $1")
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("DELETE FROM collaborator_briefings WHERE id = $1")
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         Ok::<(), AppError>(())
     })

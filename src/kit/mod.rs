@@ -4,3 +4,7 @@
 //! context's public functions.
 
 pub mod bounds;
+pub mod client_addr;
+pub mod csv;
+pub mod text;
+pub mod time;

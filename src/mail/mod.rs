@@ -23,7 +23,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::app::AppState;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 use model::{MAX_ATTEMPTS, Security, Settings, next_attempt};
 
@@ -48,11 +48,20 @@ pub struct Mail<'a> {
 /// Queues a message; `Ok(None)` when a message with the same key was queued before.
 /// An invalid recipient address is refused (`mail-error-recipient`).
 pub async fn enqueue(db: &Db, mail: &Mail<'_>) -> AppResult<Option<i64>> {
+    let mut tx = db.begin().await?;
+    let id = enqueue_in(&mut tx, mail).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`enqueue`] inside the transaction of the change that causes the message: the message is
+/// queued if and only if the change is kept.
+pub async fn enqueue_in(tx: &mut Tx, mail: &Mail<'_>) -> AppResult<Option<i64>> {
     if !model::is_email(mail.to) {
         return Err(AppError::BadRequest("mail-error-recipient"));
     }
     store::insert_message(
-        db,
+        tx,
         mail.idempotency_key,
         mail.to.trim(),
         mail.subject,

@@ -169,18 +169,18 @@ pub async fn update_settings(
         Ok(s) => s,
         Err(errors) => return mail_page(&state, &auth, Some(form), errors, None).await,
     };
-    store::update_settings(&state.db, &settings, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "mail.settings",
-        "mail_settings",
-        "1",
-        Some(unit),
-        json!({"host": settings.host, "port": settings.port, "security": settings.security,
+    let mut tx = state.db.begin().await?;
+    store::update_settings(&mut tx, &settings, Utc::now()).await?;
+    audit::entry(&auth.ctx.actor(), "mail.settings")
+        .object("mail_settings", 1)
+        .unit(unit)
+        .detail(
+            json!({"host": settings.host, "port": settings.port, "security": settings.security,
                "enabled": settings.enabled, "password_changed": !form.password.is_empty()}),
-    )
-    .await?;
+        )
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/admin/mail?ok=saved").into_response())
 }
 
@@ -210,8 +210,9 @@ pub async fn send_test(
         .await;
     }
     let key = format!("mail.test:{}", uuid::Uuid::now_v7());
-    crate::mail::enqueue(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    crate::mail::enqueue_in(
+        &mut tx,
         &crate::mail::Mail {
             idempotency_key: &key,
             to: &form.to,
@@ -222,16 +223,13 @@ pub async fn send_test(
         },
     )
     .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "mail.test",
-        "mail_outbox",
-        &key,
-        Some(unit),
-        json!({"to": form.to.trim()}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "mail.test")
+        .object("mail_outbox", &key)
+        .unit(unit)
+        .detail(json!({"to": form.to.trim()}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/admin/mail?ok=queued").into_response())
 }
 
@@ -242,18 +240,15 @@ pub async fn retry_message(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let unit = require_admin(&state, &auth).await?;
-    if !store::update_retry(&state.db, id, Utc::now()).await? {
+    let mut tx = state.db.begin().await?;
+    if !store::update_retry(&mut tx, id, Utc::now()).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "mail.retry",
-        "mail_outbox",
-        &id.to_string(),
-        Some(unit),
-        json!({}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "mail.retry")
+        .object("mail_outbox", id)
+        .unit(unit)
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/admin/mail?ok=retry").into_response())
 }

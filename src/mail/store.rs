@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
 use crate::mail::model::Settings;
-use crate::with_db;
+use crate::{with_conn, with_db};
 
 /// The SMTP settings.
 pub async fn find_settings(db: &Db) -> AppResult<Settings> {
@@ -19,8 +19,8 @@ pub async fn find_settings(db: &Db) -> AppResult<Settings> {
 }
 
 /// Saves the SMTP settings.
-pub async fn update_settings(db: &Db, s: &Settings, now: DateTime<Utc>) -> AppResult<()> {
-    with_db!(db, |pool| {
+pub async fn update_settings(tx: &mut Tx, s: &Settings, now: DateTime<Utc>) -> AppResult<()> {
+    with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE mail_settings SET host = $1, port = $2, security = $3, username = $4, password = $5,
            from_address = $6, from_name = $7, enabled = $8, updated_at = $9 WHERE id = 1"
@@ -34,7 +34,7 @@ pub async fn update_settings(db: &Db, s: &Settings, now: DateTime<Utc>) -> AppRe
     .bind(&s.from_name)
     .bind(s.enabled)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -79,7 +79,7 @@ const QUEUED_SELECT: &str =
 /// Queues a message unless one with the same key exists; returns the new id, or `None`.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_message(
-    db: &Db,
+    tx: &mut Tx,
     key: &str,
     recipient: &str,
     subject: &str,
@@ -88,7 +88,7 @@ pub async fn insert_message(
     unit_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<i64>> {
-    Ok(with_db!(db, |pool| {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO mail_outbox (idempotency_key, recipient, subject, body, context, unit_id, status, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
@@ -100,7 +100,7 @@ pub async fn insert_message(
     .bind(context)
     .bind(unit_id)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     }))
 }
@@ -172,14 +172,14 @@ pub async fn mark_failed(
 }
 
 /// Puts a failed or pending message back in the queue now.
-pub async fn update_retry(db: &Db, id: i64, now: DateTime<Utc>) -> AppResult<bool> {
-    let n = with_db!(db, |pool| {
+pub async fn update_retry(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> AppResult<bool> {
+    let n = with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE mail_outbox SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE id = $2 AND status <> 'sent'"
     )
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });

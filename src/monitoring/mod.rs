@@ -158,25 +158,12 @@ pub fn roots(
     }
 }
 
-/// Units moved in the organisation tree (the organisation context calls this once a move is
-/// saved): every item of the moved subtrees is indexed again with its new ancestry, within the
-/// indexer's next round. Until then search re-checks each hit against the current tree
-/// (`pages::show_search`), so a moved unit's items never show outside the reader's subtree.
-/// Returns the items marked.
-pub async fn units_moved(db: &Db, moved: &[i64]) -> AppResult<u64> {
-    if moved.is_empty() {
-        return Ok(0);
-    }
-    let units = crate::orgs::subtree_ids(db, moved).await?;
-    let mut tx = db.begin().await?;
-    let n = mark_units_for_index(&mut tx, &units).await?;
-    tx.commit().await?;
-    Ok(n)
-}
-
-/// [`units_moved`] inside a transaction of the caller (a move that wants the marking in its
-/// own transaction), with every unit of the moved subtrees given.
-pub async fn mark_units_for_index(tx: &mut crate::db::Tx, units: &[i64]) -> AppResult<u64> {
+/// Units moved in the organisation tree: the organisation context calls this in the move's own
+/// transaction with every unit of the moved subtrees. Their items are marked for indexing again
+/// (a new revision), so the indexer rewrites them with their new ancestry within seconds;
+/// meanwhile search re-checks each hit against the current tree (`pages::show_search`), so a
+/// moved unit's items never show outside the reader's subtree. Returns the items marked.
+pub async fn units_moved(tx: &mut crate::db::Tx, units: &[i64]) -> AppResult<u64> {
     store::mark_units_for_index(tx, units).await
 }
 

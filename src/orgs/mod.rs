@@ -8,6 +8,8 @@
 //! former units roll up to their successors: [`store::list_rollup`] answers "everything under X as
 //! of date D". Other contexts use the functions re-exported here, never the tables.
 
+pub mod actions;
+pub mod demo;
 pub mod model;
 pub mod pages;
 pub mod store;
@@ -40,6 +42,26 @@ pub async fn unit_names(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
 /// Units at most `depth` levels below `roots`.
 pub async fn units_near(db: &Db, roots: &[i64], depth: i64) -> AppResult<Vec<model::Unit>> {
     store::list_near(db, roots, depth).await
+}
+
+/// Everything under `root` as of `date`, following lineage (see [`store::list_rollup`]).
+pub async fn rollup(db: &Db, root: i64, date: chrono::NaiveDate) -> AppResult<Vec<model::Unit>> {
+    store::list_rollup(db, root, date).await
+}
+
+/// One unit.
+pub async fn find_unit(db: &Db, id: i64) -> AppResult<Option<model::Unit>> {
+    store::find_unit(db, id).await
+}
+
+/// The given units (in id order).
+pub async fn units_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<model::Unit>> {
+    store::list_units_by_ids(db, ids).await
+}
+
+/// How many units exist.
+pub async fn count_units(db: &Db) -> AppResult<i64> {
+    store::count_units(db).await
 }
 
 /// Whether one of `roots` is at the top of a tree (no parent).

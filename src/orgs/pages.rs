@@ -500,28 +500,15 @@ pub async fn update_unit(
         Some(input) if errors.is_empty() => input,
         _ => return Ok(back(form, errors)),
     };
-    match store::update_unit(&state.db, id, &input, parent, Utc::now()).await {
-        Ok(()) => {}
+    match crate::orgs::actions::update_unit(&state.db, &auth.ctx.actor(), id, &input, parent).await
+    {
+        Ok(_) => {}
         Err(AppError::Conflict(key)) => {
             errors.insert("parent", tr.t(key));
             return Ok(back(form, errors));
         }
         Err(e) => return Err(e),
     }
-    if parent != unit.parent_id {
-        // The subtree's items are found by their units' ancestry in monitoring's search index.
-        crate::monitoring::units_moved(&state.db, &[id]).await?;
-    }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "unit_update",
-        "unit",
-        &id.to_string(),
-        Some(id),
-        json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent}),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/orgs/{id}?ok=flash-saved")).into_response())
 }
 
@@ -583,17 +570,8 @@ pub async fn create_child(
             ));
         }
     };
-    let new_id = store::insert_unit(&state.db, &input, Some(id), Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "unit_create",
-        "unit",
-        &new_id.to_string(),
-        Some(new_id),
-        json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": id}),
-    )
-    .await?;
+    let new_id =
+        crate::orgs::actions::create_unit(&state.db, &auth.ctx.actor(), &input, Some(id)).await?;
     Ok(Redirect::to(&format!("/orgs/{new_id}?ok=flash-created")).into_response())
 }
 
@@ -644,15 +622,14 @@ pub async fn add_lineage(
         return unit_page(&state, &auth, id, "", errors).await;
     };
     let note = crate::orgs::model::clean_text(&form.note);
-    let link = store::insert_lineage(&state.db, predecessor, id, event, date, &note).await?;
-    audit::record(
+    crate::orgs::actions::add_lineage(
         &state.db,
         &auth.ctx.actor(),
-        "lineage_add",
-        "unit_lineage",
-        &link.to_string(),
-        Some(id),
-        json!({"predecessor_id": predecessor, "event": event.key(), "date": date}),
+        predecessor,
+        id,
+        event,
+        date,
+        &note,
     )
     .await?;
     Ok(Redirect::to(&format!("/orgs/{id}?ok=flash-saved")).into_response())
@@ -810,22 +787,18 @@ pub async fn import_units(
             .collect();
         return Ok(import_page(&auth, shown, more, None));
     }
-    let summary = match store::import_units(&state.db, &rows, Utc::now()).await {
+    let summary = match crate::orgs::actions::import_units(
+        &state.db,
+        &auth.ctx.actor(),
+        &rows,
+        roots.first().copied(),
+    )
+    .await
+    {
         Ok(s) => s,
         Err(AppError::Conflict(key)) => return Ok(import_page(&auth, vec![tr.t(key)], 0, None)),
         Err(e) => return Err(e),
     };
-    crate::monitoring::units_moved(&state.db, &summary.moved).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "unit_import",
-        "unit",
-        "",
-        roots.first().copied(),
-        json!({"created": summary.created, "updated": summary.updated}),
-    )
-    .await?;
     let done = tr.ta(
         "import-done",
         &[
@@ -850,7 +823,8 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
     };
     for (u, parent_code) in &units {
         let code = u.code.clone().unwrap_or_default();
-        out.write_record([
+        // Names and notes are typed by people: neutralised against formula injection.
+        out.write_record(crate::kit::csv::text_record([
             code.as_str(),
             &u.name,
             &u.kind,
@@ -858,7 +832,7 @@ pub async fn export_units(State(state): State<AppState>, auth: Auth) -> AppResul
             &d(u.valid_from),
             &d(u.valid_to),
             &u.note,
-        ])
+        ]))
         .map_err(csv_err)?;
     }
     let body = out
@@ -961,16 +935,7 @@ pub async fn create_kind(
     {
         return types_page(&state, &auth, vec![tr.t("kind-error-exists")]).await;
     }
-    store::insert_kind(&state.db, &kind).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "unit_type_create",
-        "unit_type",
-        &kind.key,
-        roots.first().copied(),
-        json!({"name_vi": kind.name_vi, "name_en": kind.name_en}),
-    )
-    .await?;
+    crate::orgs::actions::create_kind(&state.db, &auth.ctx.actor(), &kind, roots.first().copied())
+        .await?;
     Ok(Redirect::to("/orgs/types").into_response())
 }

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::model::{
     CsvUnit, LineageEvent, LineageLink, ParentRef, Unit, UnitInput, UnitKind, fold,
 };
-use crate::{with_conn, with_db, with_tx};
+use crate::{with_conn, with_db};
 
 macro_rules! unit_select {
     ($rest:literal) => {
@@ -24,12 +24,22 @@ macro_rules! unit_select {
     };
 }
 
-/// `$start, $start+1, …` placeholders for an `IN (…)` list of `n` values.
-/// Inserts one unit and its closure rows inside an open transaction; evaluates to the new id.
-macro_rules! insert_unit_in_tx {
-    ($tx:expr, $input:expr, $parent:expr, $now:expr) => {{
-        let input: &UnitInput = $input;
-        let parent: Option<i64> = $parent;
+/// The deployment's unit types, in display order.
+pub async fn list_kinds(db: &Db) -> AppResult<Vec<UnitKind>> {
+    let sql = "SELECT key, name_vi, name_en, territorial FROM unit_types ORDER BY sort_order, key";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Inserts a unit under `parent` (or at the top) with its closure rows; returns its id.
+pub async fn insert_unit(
+    tx: &mut Tx,
+    input: &UnitInput,
+    parent: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let id: i64 = with_conn!(tx, |conn| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO units (code, name, name_folded, kind, parent_id, valid_from, valid_to, note, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -42,8 +52,8 @@ macro_rules! insert_unit_in_tx {
         .bind(input.valid_from)
         .bind(input.valid_to)
         .bind(&input.note)
-        .bind($now)
-        .fetch_one(&mut **$tx)
+        .bind(now)
+        .fetch_one(&mut *conn)
         .await?;
         sqlx::query(
             "INSERT INTO unit_closure (ancestor_id, descendant_id, depth)
@@ -52,24 +62,24 @@ macro_rules! insert_unit_in_tx {
         )
         .bind(id)
         .bind(parent.unwrap_or(-1))
-        .execute(&mut **$tx)
+        .execute(&mut *conn)
         .await?;
         id
-    }};
+    });
+    Ok(id)
 }
 
-/// Moves a unit (and its subtree) under a new parent inside an open transaction.
-macro_rules! move_unit_in_tx {
-    ($tx:expr, $id:expr, $new_parent:expr) => {{
-        let id: i64 = $id;
-        let new_parent: Option<i64> = $new_parent;
+/// Moves a unit (and its subtree) under a new parent (or to the top); a conflict when the new
+/// parent lies inside the unit's own subtree.
+async fn move_unit(tx: &mut Tx, id: i64, new_parent: Option<i64>) -> AppResult<()> {
+    with_conn!(tx, |conn| {
         if let Some(p) = new_parent {
             let cycle: Option<i32> = sqlx::query_scalar(
                 "SELECT 1 FROM unit_closure WHERE ancestor_id = $1 AND descendant_id = $2",
             )
             .bind(id)
             .bind(p)
-            .fetch_optional(&mut **$tx)
+            .fetch_optional(&mut *conn)
             .await?;
             if cycle.is_some() {
                 return Err(AppError::Conflict("unit-error-cycle"));
@@ -81,7 +91,7 @@ macro_rules! move_unit_in_tx {
                AND ancestor_id IN (SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 AND ancestor_id <> $1)",
         )
         .bind(id)
-        .execute(&mut **$tx)
+        .execute(&mut *conn)
         .await?;
         if let Some(p) = new_parent {
             sqlx::query(
@@ -92,75 +102,60 @@ macro_rules! move_unit_in_tx {
             )
             .bind(p)
             .bind(id)
-            .execute(&mut **$tx)
+            .execute(&mut *conn)
             .await?;
         }
         sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
             .bind(new_parent)
             .bind(id)
-            .execute(&mut **$tx)
+            .execute(&mut *conn)
             .await?;
-    }};
+    });
+    Ok(())
 }
 
-/// The deployment's unit types, in display order.
-pub async fn list_kinds(db: &Db) -> AppResult<Vec<UnitKind>> {
-    let sql = "SELECT key, name_vi, name_en, territorial FROM unit_types ORDER BY sort_order, key";
-    Ok(with_db!(db, |pool| sqlx::query_as(sql)
-        .fetch_all(pool)
-        .await?))
-}
-
-/// Inserts a unit under `parent` (or at the top); returns its id.
-pub async fn insert_unit(
-    db: &Db,
-    input: &UnitInput,
-    parent: Option<i64>,
-    now: DateTime<Utc>,
-) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        let id = insert_unit_in_tx!(tx, input, parent, now);
-        Ok::<i64, AppError>(id)
-    })
-}
-
-/// Changes a unit's fields and, when `new_parent` differs, moves it with its subtree.
+/// Changes a unit's fields and, when `new_parent` differs, moves it with its subtree. Returns
+/// whether the unit moved.
 pub async fn update_unit(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     input: &UnitInput,
     new_parent: Option<i64>,
     now: DateTime<Utc>,
-) -> AppResult<()> {
-    with_tx!(db, |tx| {
+) -> AppResult<bool> {
+    let current: Option<Option<i64>> = with_conn!(tx, |conn| {
         let current: Option<Option<i64>> =
             sqlx::query_scalar("SELECT parent_id FROM units WHERE id = $1")
                 .bind(id)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *conn)
                 .await?;
-        let Some(current_parent) = current else {
-            return Err(AppError::NotFound);
-        };
-        sqlx::query(
-            "UPDATE units SET code = $1, name = $2, name_folded = $3, kind = $4, valid_from = $5, valid_to = $6,
-             note = $7, updated_at = $8 WHERE id = $9",
-        )
-        .bind(&input.code)
-        .bind(&input.name)
-        .bind(fold(&input.name))
-        .bind(&input.kind)
-        .bind(input.valid_from)
-        .bind(input.valid_to)
-        .bind(&input.note)
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-        if current_parent != new_parent {
-            move_unit_in_tx!(tx, id, new_parent);
+        if current.is_some() {
+            sqlx::query(
+                "UPDATE units SET code = $1, name = $2, name_folded = $3, kind = $4, valid_from = $5, valid_to = $6,
+                 note = $7, updated_at = $8 WHERE id = $9",
+            )
+            .bind(&input.code)
+            .bind(&input.name)
+            .bind(fold(&input.name))
+            .bind(&input.kind)
+            .bind(input.valid_from)
+            .bind(input.valid_to)
+            .bind(&input.note)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
         }
-        Ok::<(), AppError>(())
-    })
+        current
+    });
+    let Some(current_parent) = current else {
+        return Err(AppError::NotFound);
+    };
+    let moved = current_parent != new_parent;
+    if moved {
+        move_unit(tx, id, new_parent).await?;
+    }
+    Ok(moved)
 }
 
 /// What an import did.
@@ -174,63 +169,60 @@ pub struct ImportSummary {
     pub moved: Vec<i64>,
 }
 
-/// Writes checked CSV rows in one transaction: rows whose code exists update that unit (and move
-/// it if its parent changed), others are inserted. All or nothing.
+/// Writes checked CSV rows: rows whose code exists update that unit (and move it if its parent
+/// changed), others are inserted. All or nothing with the caller's transaction; a large import
+/// should be followed by [`refresh_statistics`] after the commit.
 pub async fn import_units(
-    db: &Db,
+    tx: &mut Tx,
     rows: &[CsvUnit],
     now: DateTime<Utc>,
 ) -> AppResult<ImportSummary> {
-    let summary = with_tx!(db, |tx| {
-        let mut summary = ImportSummary::default();
-        let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
-        for row in rows {
-            let parent = match row.parent {
-                ParentRef::None => None,
-                ParentRef::Stored(id) => Some(id),
-                ParentRef::Row(i) => Some(ids[i]),
-            };
-            let existing: Option<(i64, Option<i64>)> =
-                sqlx::query_as("SELECT id, parent_id FROM units WHERE code = $1")
-                    .bind(&row.input.code)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            let id = match existing {
-                Some((id, current_parent)) => {
+    let mut summary = ImportSummary::default();
+    let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let parent = match row.parent {
+            ParentRef::None => None,
+            ParentRef::Stored(id) => Some(id),
+            ParentRef::Row(i) => Some(ids[i]),
+        };
+        let existing: Option<(i64, Option<i64>)> = with_conn!(tx, |conn| sqlx::query_as(
+            "SELECT id, parent_id FROM units WHERE code = $1"
+        )
+        .bind(&row.input.code)
+        .fetch_optional(&mut *conn)
+        .await?);
+        let id = match existing {
+            Some((id, current_parent)) => {
+                with_conn!(tx, |conn| {
                     sqlx::query(
-                        "UPDATE units SET name = $1, name_folded = $2, kind = $3, valid_from = $4, valid_to = $5,
-                         note = $6, updated_at = $7 WHERE id = $8",
-                    )
-                    .bind(&row.input.name)
-                    .bind(fold(&row.input.name))
-                    .bind(&row.input.kind)
-                    .bind(row.input.valid_from)
-                    .bind(row.input.valid_to)
-                    .bind(&row.input.note)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-                    if current_parent != parent {
-                        move_unit_in_tx!(tx, id, parent);
-                        summary.moved.push(id);
-                    }
-                    summary.updated += 1;
-                    id
+                    "UPDATE units SET name = $1, name_folded = $2, kind = $3, valid_from = $4, valid_to = $5,
+                     note = $6, updated_at = $7 WHERE id = $8",
+                )
+                .bind(&row.input.name)
+                .bind(fold(&row.input.name))
+                .bind(&row.input.kind)
+                .bind(row.input.valid_from)
+                .bind(row.input.valid_to)
+                .bind(&row.input.note)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                });
+                if current_parent != parent {
+                    move_unit(tx, id, parent).await?;
+                    summary.moved.push(id);
                 }
-                None => {
-                    summary.created += 1;
-                    insert_unit_in_tx!(tx, &row.input, parent, now)
-                }
-            };
-            ids.push(id);
-        }
-        Ok::<ImportSummary, AppError>(summary)
-    })?;
-    if rows.len() >= 1000 {
-        // A large import changes the tables' shape: refresh the planner's statistics so that
-        // subtree and roll-up queries keep their index plans (PostgreSQL otherwise scans).
-        refresh_statistics(db).await?;
+                summary.updated += 1;
+                id
+            }
+            None => {
+                summary.created += 1;
+                insert_unit(tx, &row.input, parent, now).await?
+            }
+        };
+        ids.push(id);
     }
     Ok(summary)
 }
@@ -453,7 +445,7 @@ pub async fn list_subtrees(db: &Db, roots: &[i64]) -> AppResult<Vec<(Unit, Optio
 
 /// Records that `predecessor` became (part of) `successor`.
 pub async fn insert_lineage(
-    db: &Db,
+    tx: &mut Tx,
     predecessor: i64,
     successor: i64,
     event: LineageEvent,
@@ -465,13 +457,13 @@ pub async fn insert_lineage(
                ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET event = excluded.event,
                    effective_date = excluded.effective_date, note = excluded.note
                RETURNING id";
-    Ok(with_db!(db, |pool| sqlx::query_scalar(sql)
+    Ok(with_conn!(tx, |conn| sqlx::query_scalar(sql)
         .bind(predecessor)
         .bind(successor)
         .bind(event.key())
         .bind(effective_date)
         .bind(note)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?))
 }
 
@@ -503,6 +495,16 @@ pub async fn count_units(db: &Db) -> AppResult<i64> {
         "SELECT COUNT(*) FROM units"
     )
     .fetch_one(pool)
+    .await?))
+}
+
+/// The id of the unit with `code`, inside a transaction (sees its uncommitted units).
+pub async fn find_unit_id_in(tx: &mut Tx, code: &str) -> AppResult<Option<i64>> {
+    Ok(with_conn!(tx, |conn| sqlx::query_scalar(
+        "SELECT id FROM units WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_optional(&mut *conn)
     .await?))
 }
 
@@ -562,15 +564,15 @@ pub async fn list_near(db: &Db, roots: &[i64], max_depth: i64) -> AppResult<Vec<
 }
 
 /// Adds a unit type at the end of the list.
-pub async fn insert_kind(db: &Db, kind: &UnitKind) -> AppResult<()> {
+pub async fn insert_kind(tx: &mut Tx, kind: &UnitKind) -> AppResult<()> {
     let sql = "INSERT INTO unit_types (key, name_vi, name_en, territorial, sort_order)
                VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM unit_types))";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(&kind.key)
         .bind(&kind.name_vi)
         .bind(&kind.name_en)
         .bind(kind.territorial)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -613,6 +615,30 @@ pub async fn ancestor_map(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<i6
             out.insert(d, v.into_iter().map(|x| x.1).collect());
         }
     }
+    Ok(out)
+}
+
+/// [`subtree_ids`] inside a transaction (the units of a subtree just moved), in any order.
+pub async fn subtree_ids_in(tx: &mut Tx, roots: &[i64]) -> AppResult<Vec<i64>> {
+    let mut out = Vec::new();
+    // Chunks keep every statement under both backends' parameter limits (an import may move
+    // thousands of units).
+    for chunk in roots.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT descendant_id FROM unit_closure WHERE ancestor_id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        let ids: Vec<i64> = with_conn!(tx, |conn| {
+            let mut q = sqlx::query_scalar(sql);
+            for r in chunk {
+                q = q.bind(*r);
+            }
+            q.fetch_all(&mut *conn).await?
+        });
+        out.extend(ids);
+    }
+    out.sort_unstable();
+    out.dedup();
     Ok(out)
 }
 

@@ -24,7 +24,7 @@ use crate::surveys::model::{
     self, CollectionMode, Survey, Version, field_name, hash_secret, new_secret, set_answer,
 };
 use crate::surveys::store::{self, NewResponse, Stored};
-use crate::surveys::{engine_for, live_version, ratelimit};
+use crate::surveys::{engine_for, live_version};
 use crate::web::ctx::{Ctx, cookie};
 use crate::web::i18n::Tr;
 use crate::web::layout::RenderPage;
@@ -621,13 +621,25 @@ fn no_store(r: &mut Response) {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-/// `Err(response)` when the client went over its rate.
+/// `Err(response)` when the client went over its rate. The bucket is the client's address as
+/// [`client_addr`](crate::kit::client_addr::client_addr) finds it (the TCP peer, or behind a
+/// configured trusted proxy the forwarded address), never anything the client chooses freely
+/// such as `Host`: one client gets one bucket, and its exhausted bucket is nobody else's.
 fn limit(state: &AppState, ctx: &Ctx, headers: &HeaderMap) -> Result<(), Box<Response>> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    if ratelimit::allow(&format!("{}|{host}", ctx.ip), state.config.survey_rate) {
+    use crate::kit::client_addr::{client_addr, limit_key};
+    let peer = ctx
+        .ip
+        .parse()
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client = client_addr(
+        std::net::SocketAddr::new(peer, 0),
+        headers,
+        &state.config.trusted_proxies,
+    );
+    if state
+        .survey_limits
+        .allow(limit_key(client), state.config.survey_rate)
+    {
         Ok(())
     } else {
         let mut r = notice(
@@ -818,14 +830,28 @@ pub async fn step_public(
         match outcome {
             Outcome::Complete(record) => {
                 let data = record_json(&record);
-                let id = match &row {
-                    Some(r) => r.id.clone(),
+                match &row {
+                    Some(r) => {
+                        match store::complete_response(
+                            &state.db,
+                            &r.id,
+                            &data,
+                            open.survey.anonymous,
+                            now,
+                        )
+                        .await
+                        {
+                            // Completed meanwhile by another request of the same device.
+                            Ok(_) | Err(AppError::Conflict(_)) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    // Answered in one step: written complete (and anonymous) from the start.
                     None => {
-                        let id = uuid::Uuid::new_v4().to_string();
-                        store::insert_partial(
+                        store::insert_complete(
                             &state.db,
                             &NewResponse {
-                                id: &id,
+                                id: &uuid::Uuid::new_v4().to_string(),
                                 survey_id: open.survey.id,
                                 version_id: open.version.id,
                                 case_id: None,
@@ -833,15 +859,13 @@ pub async fn step_public(
                                 mode: CollectionMode::Web.key(),
                                 unit_id: Some(open.survey.unit_id),
                             },
-                            "",
                             &data,
+                            open.survey.anonymous,
                             now,
                         )
-                        .await?;
-                        id
+                        .await?
                     }
-                };
-                store::complete_response(&state.db, &id, &data, open.survey.anonymous, now).await?;
+                }
                 let mut r = notice(
                     &ctx,
                     StatusCode::OK,
@@ -1002,63 +1026,69 @@ pub async fn step_token(
         Ok(t) => t,
         Err(r) => return r,
     };
+    let used = || {
+        notice(
+            &ctx,
+            StatusCode::OK,
+            "surveys-token-used-title",
+            "surveys-token-used-body",
+        )
+    };
     let result: AppResult<Response> = async {
         let now = Utc::now();
-        let (row, engine, version_id) = token_response(&state, &tc).await?;
-        let mut answers = row
-            .as_ref()
-            .map(|r| parse_record(&r.data))
-            .unwrap_or_default();
-        let outcome = step(&engine, &mut answers, &fields, &options(ctx.tr));
-        let id = match &row {
-            Some(r) => r.id.clone(),
-            None => {
-                let id = uuid::Uuid::new_v4().to_string();
-                store::insert_partial(
-                    &state.db,
-                    &NewResponse {
-                        id: &id,
-                        survey_id: tc.survey.id,
-                        version_id,
-                        case_id: Some(tc.case_id),
-                        resume_hash: None,
-                        mode: &tc.mode,
-                        unit_id: Some(tc.survey.unit_id),
-                    },
-                    "",
-                    &record_json(&answers),
-                    now,
-                )
-                .await?;
-                store::update_case_disposition(
-                    &state.db,
-                    tc.case_id,
-                    model::Disposition::Partial.code(),
-                    now,
-                )
-                .await?;
-                id
+        let (mut row, mut engine, version_id) = token_response(&state, &tc).await?;
+        if row.is_none() {
+            // The first step of the token: at most one response per case (a unique index),
+            // so of concurrent first steps one creates it and the others continue with it.
+            let id = uuid::Uuid::new_v4().to_string();
+            let created = store::insert_case_partial(
+                &state.db,
+                &NewResponse {
+                    id: &id,
+                    survey_id: tc.survey.id,
+                    version_id,
+                    case_id: Some(tc.case_id),
+                    resume_hash: None,
+                    mode: &tc.mode,
+                    unit_id: Some(tc.survey.unit_id),
+                },
+                "",
+                "{}",
+                now,
+            )
+            .await?;
+            if !created {
+                tracing::debug!("concurrent first steps on one token: continuing the other's");
             }
+            let Some(existing) = store::find_partial_for_case(&state.db, tc.case_id).await? else {
+                // Completed meanwhile.
+                return Ok(used());
+            };
+            let version = store::find_version(&state.db, existing.version_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            engine = engine_for(&version.form_json)?;
+            row = Some(existing);
+        }
+        let Some(row) = row else {
+            return Ok(used());
         };
+        let mut answers = parse_record(&row.data);
+        let outcome = step(&engine, &mut answers, &fields, &options(ctx.tr));
         match outcome {
             Outcome::Complete(record) => {
                 match store::complete_response(
                     &state.db,
-                    &id,
+                    &row.id,
                     &record_json(&record),
                     tc.survey.anonymous,
                     now,
                 )
                 .await
                 {
-                    Err(AppError::Conflict(_)) => Ok(notice(
-                        &ctx,
-                        StatusCode::OK,
-                        "surveys-token-used-title",
-                        "surveys-token-used-body",
-                    )),
+                    Err(AppError::Conflict(_)) => Ok(used()),
                     Err(e) => Err(e),
-                    Ok(()) => Ok(notice(
+                    Ok(_) => Ok(notice(
                         &ctx,
                         StatusCode::OK,
                         "surveys-thanks-title",
@@ -1071,7 +1101,8 @@ pub async fn step_token(
                 issues,
                 saved,
             } => {
-                store::update_partial(&state.db, &id, &page, &record_json(&answers), now).await?;
+                store::update_partial(&state.db, &row.id, &page, &record_json(&answers), now)
+                    .await?;
                 Ok(respond(
                     &ctx, &tc.survey, &engine, &answers, &page, issues, saved,
                 ))

@@ -29,6 +29,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::kit::csv::{number_cell, text_cell};
 use crate::surveys::sav::{self, Format, Measure, SavWriter, Value, Variable};
 use crate::surveys::{draft_version, engine_for, live_version, store, survey_for};
 
@@ -392,6 +393,16 @@ impl Row<'_> {
         }
     }
 
+    /// The cell of a column as a CSV export writes it: neutralised against formula injection
+    /// (`kit::csv`); numeric columns keep plain numbers such as `-3` as numbers.
+    pub fn csv_cell(&self, v: &Var) -> Cow<'_, str> {
+        let cell = self.cell(v);
+        match &v.kind {
+            VarKind::Number | VarKind::Dummy(_) | VarKind::Coded(_, true) => number_cell(cell),
+            _ => text_cell(cell),
+        }
+    }
+
     /// The `.sav` value of a column.
     pub fn sav_value(&self, v: &Var) -> Value<'_> {
         let raw = self.raw(v);
@@ -656,8 +667,11 @@ impl Sink {
             Sink::Csv => {
                 let mut w = csv_writer();
                 each_row(plan, versions, batch, |row| {
-                    w.write_record(plan.vars.iter().map(|v| row.cell(v).as_bytes()))
-                        .map_err(io::Error::other)
+                    for v in &plan.vars {
+                        w.write_field(row.csv_cell(v).as_bytes())
+                            .map_err(io::Error::other)?;
+                    }
+                    w.write_record(None::<&[u8]>).map_err(io::Error::other)
                 })?;
                 csv_bytes(w)
             }
@@ -765,7 +779,7 @@ pub async fn produce(db: &Db, job: &ExportJob, tx: &mpsc::Sender<Chunk>) -> AppR
         }
         ExportFile::Responses => {
             let mut w = csv_writer();
-            w.write_record(plan.vars.iter().map(|v| v.name.as_str()))
+            w.write_record(plan.vars.iter().map(|v| text_cell(&v.name).into_owned()))
                 .map_err(|e| AppError::Internal(e.into()))?;
             send(tx, csv_bytes(w).map_err(io)?).await.map_err(io)?;
             Sink::Csv
@@ -875,7 +889,11 @@ pub fn write_codebook<W: Write>(out: W, plan: &Plan, form: &CheckedForm) -> csv:
         "value".into(),
     ];
     header.extend(plan.languages.iter().map(|l| format!("label::{l}")));
-    w.write_record(&header)?;
+    // Labels are typed by designers (or come from an imported XLSForm): every cell is text.
+    let write = |w: &mut csv::Writer<W>, line: &[String]| {
+        w.write_record(line.iter().map(|c| text_cell(c).into_owned()))
+    };
+    write(&mut w, &header)?;
     for v in &plan.vars {
         let kind = form
             .node(&v.question)
@@ -900,7 +918,7 @@ pub fn write_codebook<W: Write>(out: W, plan: &Plan, form: &CheckedForm) -> csv:
         if plan.languages.is_empty() {
             line.push(v.label.clone());
         }
-        w.write_record(&line)?;
+        write(&mut w, &line)?;
         if let VarKind::Coded(codes, _) = &v.kind {
             let list = form
                 .node(&v.question)
@@ -922,7 +940,7 @@ pub fn write_codebook<W: Write>(out: W, plan: &Plan, form: &CheckedForm) -> csv:
                 if plan.languages.is_empty() {
                     line.push(label.clone());
                 }
-                w.write_record(&line)?;
+                write(&mut w, &line)?;
             }
         }
     }
@@ -1027,12 +1045,14 @@ pub fn write_repeats<W: Write>(
                 };
                 for (var, v) in inst {
                     if let duluan_forms::Answer::Value(s) = v {
+                        // The value column mixes types: plain numbers stay numbers, anything
+                        // else is neutralised text (`kit::csv`).
                         w.write_record([
-                            id,
-                            name.as_str(),
-                            path.as_str(),
-                            var.as_str(),
-                            s.as_str(),
+                            text_cell(id).as_bytes(),
+                            text_cell(name).as_bytes(),
+                            path.as_bytes(),
+                            text_cell(var).as_bytes(),
+                            number_cell(s).as_bytes(),
                         ])?;
                     }
                 }

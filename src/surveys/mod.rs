@@ -15,11 +15,16 @@
 //! - Invariants: a response id is client-generated or random, so a retry never duplicates; a
 //!   submission is committed before it is acknowledged; partial responses stay partial; an
 //!   anonymous survey keeps no IP address, and once a response is complete it keeps no link to
-//!   a token, case or device and only the day of its times.
+//!   a token, case or device, only the day of its times, and an id of its own (the in-progress
+//!   row is deleted, not updated); staff never see its unfinished responses, which are deleted
+//!   when abandoned (`jobs.rs`); anonymity cannot change once a response exists.
+//! - One token, one response: a unique index on `survey_responses.case_id` and a completion
+//!   that moves the case to "complete" only from another disposition, in one transaction.
 
 pub mod collect;
 pub mod designer;
 pub mod export;
+pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod ratelimit;

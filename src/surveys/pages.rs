@@ -413,13 +413,17 @@ pub async fn update_survey(
             return Ok(r);
         }
     };
-    if s.anonymous && !input.anonymous && store::count_complete(&state.db, id).await? > 0 {
-        let msg = auth.ctx.tr.t("surveys-error-anonymous-locked");
-        let mut r = render_show(&state, &auth, s, vec![msg]).await?;
-        *r.status_mut() = axum::http::StatusCode::CONFLICT;
-        return Ok(r);
+    // Anonymity is locked by the store's `UPDATE` itself once any response exists.
+    match store::update_survey(&state.db, id, &input, Utc::now()).await {
+        Ok(()) => {}
+        Err(AppError::Conflict(key)) => {
+            let msg = auth.ctx.tr.t(key);
+            let mut r = render_show(&state, &auth, s, vec![msg]).await?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
     }
-    store::update_survey(&state.db, id, &input, Utc::now()).await?;
     audit::record(
         &state.db,
         &auth.ctx.actor(),

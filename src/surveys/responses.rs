@@ -61,6 +61,7 @@ struct ListTemplate {
     per_day: Vec<(String, i64, i64, usize)>,
     per_unit: Vec<(String, i64)>,
     error: Option<String>,
+    anonymous: bool,
 }
 
 const PAGE: i64 = 50;
@@ -95,6 +96,14 @@ pub async fn list_responses(
         "partial" | "complete" => Some(q.status.clone()),
         _ => None,
     };
+    // An anonymous survey's unfinished responses still carry their token or device link and
+    // their exact times; listing them next to the complete ones would let staff pair the two
+    // (same answers, new id). Staff see complete responses only, and only their day.
+    let status = if s.anonymous {
+        Some("complete".to_string())
+    } else {
+        status
+    };
     let filter = ResponseFilter { status, from, to };
     let page_no = i64::from(crate::kit::bounds::PageNo::parse(&q.page)?.get());
     let (rows, total) =
@@ -127,7 +136,12 @@ pub async fn list_responses(
             (name, *n)
         })
         .collect();
-    let fmt = |t: chrono::DateTime<Utc>| t.format("%d/%m/%Y %H:%M").to_string();
+    let time_format = if s.anonymous {
+        "%d/%m/%Y"
+    } else {
+        "%d/%m/%Y %H:%M"
+    };
+    let fmt = |t: chrono::DateTime<Utc>| t.format(time_format).to_string();
     Ok(page(ListTemplate {
         c: auth
             .ctx
@@ -154,6 +168,7 @@ pub async fn list_responses(
         per_day,
         per_unit,
         error,
+        anonymous: s.anonymous,
     }))
 }
 
@@ -186,6 +201,8 @@ async fn load(
     let row = store::find_response(&state.db, rid)
         .await?
         .filter(|r| r.survey_id == s.id)
+        // Unfinished anonymous responses are not for staff eyes (see `list_responses`).
+        .filter(|r| !(s.anonymous && r.status != "complete"))
         .ok_or(AppError::NotFound)?;
     let version = store::find_version(&state.db, row.version_id)
         .await?
@@ -309,9 +326,9 @@ pub async fn update_response(
         let value: String =
             unicode_normalization::UnicodeNormalization::nfc(value.as_str()).collect();
         if value != q.value {
-            changed.push(
-                json!({"question": q.name, "instance": q.instance, "from": q.value, "to": value}),
-            );
+            // Which answer changed, never its old or new value: answers stay in the response
+            // tables, where the survey's own rules (anonymity, deletion, scope) apply to them.
+            changed.push(json!({"question": q.name, "instance": q.instance}));
             set_answer(&mut answers, engine.form(), &q.name, &q.instance, value);
         }
     }

@@ -75,16 +75,19 @@ pub async fn insert_survey(
     })
 }
 
-/// Changes a survey's fields.
+/// Changes a survey's fields. Its anonymity can change only while it has no response at all
+/// (`Conflict` otherwise): checked by the `UPDATE` itself, so a response stored in between
+/// cannot slip past a separate check.
 pub async fn update_survey(
     db: &Db,
     id: i64,
     input: &SurveyInput,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    with_db!(db, |pool| {
+    let changed = with_db!(db, |pool| {
         sqlx::query(
-        "UPDATE surveys SET title = $1, purpose = $2, wave = $3, field_start = $4, field_end = $5, anonymous = $6, updated_at = $7 WHERE id = $8"
+        "UPDATE surveys SET title = $1, purpose = $2, wave = $3, field_start = $4, field_end = $5, anonymous = $6, updated_at = $7
+         WHERE id = $8 AND (anonymous = $6 OR NOT EXISTS (SELECT 1 FROM survey_responses WHERE survey_id = $8))"
     )
     .bind(&input.title)
     .bind(input.purpose.key())
@@ -95,10 +98,13 @@ pub async fn update_survey(
     .bind(now)
     .bind(id)
     .execute(pool)
-    .await
-    .map(|_| ())?
+    .await?
+    .rows_affected()
     });
     crate::surveys::invalidate_live();
+    if changed == 0 {
+        return Err(AppError::Conflict("surveys-error-anonymous-locked"));
+    }
     Ok(())
 }
 
@@ -309,25 +315,6 @@ pub async fn find_case_by_token(
     .await?))
 }
 
-/// Sets a case's disposition.
-pub async fn update_case_disposition(
-    db: &Db,
-    case_id: i64,
-    disposition: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
-        "UPDATE survey_cases SET disposition = $1, updated_at = $2 WHERE id = $3"
-    )
-    .bind(disposition)
-    .bind(now)
-    .bind(case_id)
-    .execute(pool)
-    .await
-    .map(|_| ())?);
-    Ok(())
-}
-
 /// Cases per disposition code.
 pub async fn count_cases(db: &Db, survey_id: i64) -> AppResult<Vec<(String, i64)>> {
     Ok(with_db!(db, |pool| {
@@ -455,6 +442,97 @@ pub async fn insert_partial(
     Ok(())
 }
 
+/// Starts the response of a token case: the case's disposition "partially answered" and the
+/// partial response, in one transaction. `false` when nothing was inserted: the case is complete
+/// already, or has its response (the unique index on `case_id`: of concurrent first steps on
+/// one token, one inserts, the others continue with its response). The case row is written
+/// first, as in [`complete_response`], so that the two lock the same rows in the same order.
+pub async fn insert_case_partial(
+    db: &Db,
+    r: &NewResponse<'_>,
+    page: &str,
+    data: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let digest = crate::surveys::model::digest_record(data);
+    with_tx!(db, |tx| {
+        let open = sqlx::query(
+            "UPDATE survey_cases SET disposition = '1.2', updated_at = $1 WHERE id = $2 AND disposition <> '1.1'",
+        )
+        .bind(now)
+        .bind(r.case_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if open == 0 {
+            return Ok(false);
+        }
+        let inserted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+             VALUES ($1, $2, $3, $4, NULL, $5, 'partial', $6, $7, $8, $9, $10, $10, NULL)
+             ON CONFLICT (case_id) DO NOTHING RETURNING id",
+        )
+        .bind(r.id)
+        .bind(r.survey_id)
+        .bind(r.version_id)
+        .bind(r.case_id)
+        .bind(r.mode)
+        .bind(page)
+        .bind(data)
+        .bind(&digest)
+        .bind(r.unit_id)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok::<bool, AppError>(inserted.is_some())
+    })
+}
+
+/// Stores a response complete from the start (an anonymous link answered in one step): an
+/// anonymous survey's row is written anonymous (fresh id, no case or device link, only the day).
+pub async fn insert_complete(
+    db: &Db,
+    r: &NewResponse<'_>,
+    data: &str,
+    anonymous: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let digest = crate::surveys::model::digest_record(data);
+    let stamp = if anonymous { day_of(now) } else { now };
+    with_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+         VALUES ($1, $2, $3, $4, NULL, $5, 'complete', '', $6, $7, $8, $9, $9, $9)"
+    )
+    .bind(r.id)
+    .bind(r.survey_id)
+    .bind(r.version_id)
+    .bind(if anonymous { None } else { r.case_id })
+    .bind(r.mode)
+    .bind(data)
+    .bind(&digest)
+    .bind(r.unit_id)
+    .bind(stamp)
+    .execute(pool)
+    .await
+    .map(|_| ())?
+    });
+    Ok(())
+}
+
+/// Deletes the unfinished responses of anonymous surveys last changed before `before` (an
+/// abandoned response still links its answers to a token or a device); returns how many.
+pub async fn delete_abandoned_partials(db: &Db, before: DateTime<Utc>) -> AppResult<u64> {
+    Ok(with_db!(db, |pool| sqlx::query(
+        "DELETE FROM survey_responses WHERE status = 'partial' AND updated_at < $1
+         AND survey_id IN (SELECT id FROM surveys WHERE anonymous)"
+    )
+    .bind(before)
+    .execute(pool)
+    .await?
+    .rows_affected()))
+}
+
 /// Saves the answers and page of a partial response.
 pub async fn update_partial(
     db: &Db,
@@ -480,61 +558,107 @@ pub async fn update_partial(
     Ok(())
 }
 
-/// Completes a response, and its case in the same transaction. For an anonymous survey the
-/// response loses its case link and resume hash, and its times keep only the day.
+/// Completes the partial response `id`, and its case, once: in one transaction, the response
+/// leaves the `partial` state by a conditional statement and the case goes to "complete" (1.1)
+/// only from another disposition, so of concurrent completions exactly one succeeds and the
+/// others get `Conflict` (on both backends, with no read-then-write).
+///
+/// For an anonymous survey the in-progress row (which carries the token's case or the
+/// device's resume hash, exact times, and an id staff may have seen) is deleted and the answers
+/// are written as a new row: a fresh random id, no case or device link, only the day. The
+/// deleted row's bytes are zeroed on SQLite (`secure_delete`, `db.rs`); PostgreSQL keeps a dead
+/// row version until vacuum. Returns the id the complete response has.
 pub async fn complete_response(
     db: &Db,
     id: &str,
     data: &str,
     anonymous: bool,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<String> {
     let digest = crate::surveys::model::digest_record(data);
     let stamp = if anonymous { day_of(now) } else { now };
-    with_tx!(db, |tx| {
-        let case: Option<Option<i64>> = sqlx::query_scalar(
+    let new_id = if anonymous {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        id.to_string()
+    };
+    let case_id = with_tx!(db, |tx| {
+        // The case first (the same order as `insert_case_partial`): it goes to "complete" only
+        // from another disposition, which is the once-only gate of a token.
+        let case_id: Option<i64> = sqlx::query_scalar(
             "SELECT case_id FROM survey_responses WHERE id = $1 AND status = 'partial'",
         )
         .bind(id)
         .fetch_optional(&mut **tx)
-        .await?;
-        let Some(case_id) = case else {
-            return Err(AppError::Conflict("surveys-error-already-complete"));
-        };
-        if anonymous {
-            sqlx::query(
-                "UPDATE survey_responses SET status = 'complete', page = '', data = $1, digest = $2, case_id = NULL, resume_hash = NULL,
-                 started_at = $3, updated_at = $3, completed_at = $3 WHERE id = $4",
-            )
-            .bind(data)
-            .bind(&digest)
-            .bind(stamp)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "UPDATE survey_responses SET status = 'complete', page = '', data = $1, digest = $2, resume_hash = NULL,
-                 updated_at = $3, completed_at = $3 WHERE id = $4",
-            )
-            .bind(data)
-            .bind(&digest)
-            .bind(stamp)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        }
+        .await?
+        .flatten();
         if let Some(case_id) = case_id {
-            sqlx::query(
-                "UPDATE survey_cases SET disposition = '1.1', updated_at = $1 WHERE id = $2",
+            let claimed = sqlx::query(
+                "UPDATE survey_cases SET disposition = '1.1', updated_at = $1 WHERE id = $2 AND disposition <> '1.1'",
             )
             .bind(stamp)
             .bind(case_id)
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                return Err(AppError::Conflict("surveys-error-already-complete"));
+            }
         }
-        Ok::<(), AppError>(())
-    })
+        // Then the response leaves `partial` by a conditional statement: of two completions of
+        // one response (two tabs of a device), one does.
+        if anonymous {
+            let gone: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
+                "DELETE FROM survey_responses WHERE id = $1 AND status = 'partial'
+                 RETURNING survey_id, version_id, mode, unit_id",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some((survey_id, version_id, mode, unit_id)) = gone else {
+                return Err(AppError::Conflict("surveys-error-already-complete"));
+            };
+            sqlx::query(
+                "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+                 VALUES ($1, $2, $3, NULL, NULL, $4, 'complete', '', $5, $6, $7, $8, $8, $8)",
+            )
+            .bind(&new_id)
+            .bind(survey_id)
+            .bind(version_id)
+            .bind(&mode)
+            .bind(data)
+            .bind(&digest)
+            .bind(unit_id)
+            .bind(stamp)
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            let done = sqlx::query(
+                "UPDATE survey_responses SET status = 'complete', page = '', data = $1, digest = $2, resume_hash = NULL,
+                 updated_at = $3, completed_at = $3 WHERE id = $4 AND status = 'partial'",
+            )
+            .bind(data)
+            .bind(&digest)
+            .bind(stamp)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(AppError::Conflict("surveys-error-already-complete"));
+            }
+        }
+        Ok::<Option<i64>, AppError>(case_id)
+    })?;
+    // PostgreSQL stamps each row version with the transaction that wrote it (`xmin`): the new
+    // response and its case would carry the same one. A second write gives the case another.
+    if anonymous && let (Some(case_id), Db::Pg(pool)) = (case_id, db) {
+        sqlx::query("UPDATE survey_cases SET updated_at = updated_at WHERE id = $1")
+            .bind(case_id)
+            .execute(pool)
+            .await?;
+    }
+    Ok(new_id)
 }
 
 /// What storing a submission did.

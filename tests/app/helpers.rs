@@ -260,6 +260,48 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no unit {code}"))
     }
 
+    /// Makes the database refuse every audit entry with `action` from now on (a trigger), so that
+    /// a test can check that the change the entry records is undone with it.
+    pub async fn refuse_audit_of(&self, action: &str) {
+        // The action is a literal of the test itself, never outside input.
+        assert!(
+            action
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        );
+        let name = action.replace('.', "_");
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let sql = format!(
+                    "CREATE TRIGGER test_refuse_{name} BEFORE INSERT ON audit_log
+                     WHEN NEW.action = '{action}'
+                     BEGIN SELECT RAISE(ABORT, 'audit entry refused by the test'); END"
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            Db::Pg(pool) => {
+                let sql = format!(
+                    "CREATE FUNCTION test_refuse_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN
+                       IF NEW.action = '{action}' THEN
+                         RAISE EXCEPTION 'audit entry refused by the test';
+                       END IF;
+                       RETURN NEW;
+                     END $$;
+                     CREATE TRIGGER test_refuse_{name} BEFORE INSERT ON audit_log
+                     FOR EACH ROW EXECUTE FUNCTION test_refuse_{name}();"
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
     /// Ids of a unit's direct children, by code.
     pub async fn children_codes(&self, code: &str) -> HashMap<String, i64> {
         let id = self.unit_id(code).await;

@@ -1,6 +1,7 @@
 //! The integration tests of the `duluan` package: one binary, one module per area.
 //! Each test starts the real server on a fresh database (see `helpers`).
 
+mod atomic;
 mod audit;
 mod auth;
 mod basics;

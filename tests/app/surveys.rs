@@ -2,7 +2,8 @@
 //! placed errors, live expression checks, preview, publication, export), web collection by
 //! anonymous link and by one-time tokens, durable JSON submissions, the responses browser,
 //! scoping, exports (CSV, XLSX, `.sav` read back by PSPP and pyreadstat), a `kill -9` during a
-//! load, and the respondent journey in headless Chromium at phone size.
+//! load, the respondent journey in headless Chromium at phone size, and the security classes of
+//! issue 13 (`trust`).
 
 #[path = "surveys/bench.rs"]
 mod bench;
@@ -16,6 +17,8 @@ mod designer;
 mod exports;
 #[path = "surveys/kill.rs"]
 mod kill;
+#[path = "surveys/trust.rs"]
+mod trust;
 
 use duluan::db::Db;
 use duluan::with_db;
@@ -144,4 +147,22 @@ pub async fn all_text(db: &Db) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// On SQLite: after a checkpoint, `needle` is nowhere in the database file, not even in the
+/// free space of its pages (what `secure_delete` guarantees for deleted rows). PostgreSQL keeps
+/// dead row versions until vacuum and its files are not ours to read: nothing to check there.
+pub async fn assert_not_in_file(app: &TestApp, needle: &str) {
+    if let Db::Sqlite(pool) = &app.db {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(busy, 0, "the checkpoint could not finish");
+        let file = std::fs::read(pool.connect_options().get_filename()).unwrap();
+        assert!(
+            !file.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "the database file still holds {needle}"
+        );
+    }
 }

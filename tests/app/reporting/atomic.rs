@@ -1,47 +1,10 @@
 //! A write and its audit entry are one transaction: when the audit entry cannot be written (a
 //! trigger installed by the test refuses it), the action fails with an error page and nothing of
-//! it remains — the report keeps its status and its history.
+//! it remains — a report keeps its status and its history, an item its labels.
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, spawn_demo};
-
-/// Makes every insert into `audit_log` of `action` fail, on either backend.
-pub async fn refuse_audit_of(app: &TestApp, action: &str) {
-    // The action is a test constant: inlining it keeps the trigger one statement per backend.
-    assert!(
-        action
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
-    );
-    match &app.db {
-        duluan::db::Db::Sqlite(pool) => {
-            let sql = format!(
-                "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log WHEN NEW.action = '{action}'
-                 BEGIN SELECT RAISE(ABORT, 'test: audit refused'); END"
-            );
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-        duluan::db::Db::Pg(pool) => {
-            let sql = format!(
-                "CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-                 BEGIN
-                   IF NEW.action = '{action}' THEN RAISE EXCEPTION 'test: audit refused'; END IF;
-                   RETURN NEW;
-                 END $$;
-                 CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log
-                 FOR EACH ROW EXECUTE FUNCTION test_refuse_audit();"
-            );
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-    }
-}
+use crate::helpers::spawn_demo;
 
 #[tokio::test]
 async fn accepting_a_report_whose_audit_entry_fails_changes_nothing() {
@@ -59,7 +22,7 @@ async fn accepting_a_report_whose_audit_entry_fails_changes_nothing() {
         .len();
     let centre = app.other_client();
     centre.login_demo("analyst").await;
-    refuse_audit_of(&app, "report.accept").await;
+    app.refuse_audit_of("report.accept").await;
 
     let path = format!("/reporting/reports/{}", report.id);
     let failed = centre.post(&format!("{path}/accept"), &[]).await;
@@ -92,4 +55,32 @@ async fn accepting_a_report_whose_audit_entry_fails_changes_nothing() {
         )
         .await;
     assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+}
+
+#[tokio::test]
+async fn a_label_whose_audit_entry_fails_is_not_kept() {
+    let app = spawn_demo().await;
+    app.login_demo("analyst").await;
+    let ward = super::unit(&app, "31135").await;
+    let item = duluan::monitoring::store::list_items(&app.db, &[ward], None, 0, i64::MAX, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    app.refuse_audit_of("monitoring_label").await;
+    let failed = app
+        .post(
+            &format!("/monitoring/items/{}/label", item.id),
+            &[("kind", "topic"), ("value", "health")],
+        )
+        .await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let after = duluan::monitoring::store::find_item(&app.db, item.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        after.label_topic, item.label_topic,
+        "the label must not be kept"
+    );
+    assert_eq!(after.rev, item.rev, "no new revision");
 }

@@ -44,7 +44,7 @@ async fn reporting_benchmark() {
     let kinds = duluan::orgs::store::list_kinds(db).await.unwrap();
     let rows =
         duluan::orgs::model::parse_units_csv(csv.as_bytes(), &kinds, &HashMap::new()).unwrap();
-    duluan::orgs::store::import_units(db, &rows, now)
+    duluan::orgs::actions::import_units_unaudited(db, &rows)
         .await
         .unwrap();
     let root = duluan::orgs::resolve_unit_ref(db, "VN")

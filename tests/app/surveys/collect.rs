@@ -7,11 +7,26 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{DEMO_KEY, all_text, demo_answers, demo_survey_id, submit};
+use super::{DEMO_KEY, all_text, assert_not_in_file, demo_answers, demo_survey_id, submit};
 use crate::helpers::{TestApp, spawn_demo};
 
 fn respondent(app: &TestApp) -> TestApp {
     app.other_client()
+}
+
+/// Unfinished JSON submissions stored beside the response under test, so that deleting its
+/// in-progress row leaves a hole in a page still in use, where its bytes would stay readable
+/// without `secure_delete` (a row alone on its page is simply overwritten by the next one).
+async fn other_rows(app: &TestApp) {
+    for age in ["41", "42", "43"] {
+        let (status, _) = submit(
+            app,
+            DEMO_KEY,
+            json!({"id": uuid::Uuid::new_v4().to_string(), "answers": {"age": age}, "complete": false}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
 }
 
 #[tokio::test]
@@ -41,12 +56,16 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
         "{}",
         page.body
     );
-    assert!(
-        page.headers
-            .get_all("set-cookie")
-            .iter()
-            .any(|c| c.to_str().unwrap().starts_with("duluan_resume="))
-    );
+    let device_secret = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap())
+        .find_map(|c| c.strip_prefix("duluan_resume="))
+        .and_then(|c| c.split(';').next())
+        .expect("a resume cookie")
+        .to_string();
+    let device_hash = duluan::surveys::model::hash_secret(&device_secret);
     // Valid: on to the next page.
     let page = r
         .post(
@@ -115,6 +134,7 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
     .await
     .unwrap());
     assert_eq!(partial, 1);
+    other_rows(&app).await;
     let page = r
         .post(
             &path,
@@ -160,6 +180,15 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
     assert_eq!(case_id, None);
     assert_eq!(resume, None);
     assert_eq!(started.time(), chrono::NaiveTime::MIN);
+    // The in-progress row, which held the device's resume hash, was deleted: no copy of it is
+    // left in the database file's free pages either (SQLite `secure_delete`).
+    for (column, value) in all_text(&app.db).await {
+        assert!(
+            !value.contains(&device_hash),
+            "{column} keeps the resume hash"
+        );
+    }
+    assert_not_in_file(&app, &device_hash).await;
     // Looking through every table: no client address anywhere in survey data, and the
     // device's resume secret is nowhere.
     let cookie_secret = {
@@ -252,6 +281,24 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     .await
     .unwrap());
     assert_eq!(disp, vec!["1.2", "3.19"]);
+    // Staff cannot see the unfinished response of an anonymous survey: not in the list, not
+    // by its id (its answers would pair it with the complete one later).
+    let partial_id: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM survey_responses WHERE case_id IS NOT NULL"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    other_rows(&app).await;
+    let list = app.get(&format!("/surveys/{id}/responses")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains(&partial_id[..8]), "{}", list.body);
+    assert_eq!(
+        app.get(&format!("/surveys/{id}/responses/{partial_id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     r.post(
         t,
         &[
@@ -306,6 +353,60 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     .unwrap());
     assert_eq!(case_id, None);
     assert!(data.contains("tax land"), "{data}");
+    // Unlinkable: the complete response has an id of its own, the in-progress id is nowhere in
+    // the database (audit log included), the case and the response keep only the day, and the
+    // list shows only the day.
+    let (complete_id, started, completed): (
+        String,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    ) = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert_ne!(complete_id, partial_id);
+    assert_eq!(started.time(), chrono::NaiveTime::MIN);
+    assert_eq!(completed.time(), chrono::NaiveTime::MIN);
+    for (column, value) in all_text(&app.db).await {
+        assert!(
+            !value.contains(&partial_id),
+            "{column} keeps the in-progress id"
+        );
+    }
+    let case_times: Vec<chrono::DateTime<chrono::Utc>> = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar("SELECT updated_at FROM survey_cases WHERE disposition = '1.1'")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(case_times.len(), 1);
+    assert_eq!(case_times[0].time(), chrono::NaiveTime::MIN);
+    let list = app.get(&format!("/surveys/{id}/responses")).await;
+    list.assert_contains(&complete_id[..8]);
+    let today = chrono::Utc::now().format("%d/%m/%Y").to_string();
+    assert!(
+        !list.body.contains(&format!("{today} ")),
+        "the list shows a time finer than the day:\n{}",
+        list.body
+    );
+    // PostgreSQL: the case row does not carry the transaction id of the response's insert.
+    if let duluan::db::Db::Pg(pool) = &app.db {
+        let shared: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM survey_cases c JOIN survey_responses r ON c.xmin = r.xmin",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            shared, 0,
+            "a case and a response were written by one transaction"
+        );
+    }
+    // No copy of the deleted in-progress row in the file's free space (SQLite `secure_delete`;
+    // PostgreSQL keeps a dead row version until vacuum, see docs/security.md).
+    assert_not_in_file(&app, &partial_id).await;
     let disp: Vec<String> = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
         "SELECT disposition FROM survey_cases ORDER BY id"
     )
@@ -535,14 +636,16 @@ async fn staff_browse_filter_correct_and_delete_responses_with_audit() {
     let id = demo_survey_id(&app).await;
     let page = app.get(&format!("/surveys/{id}/responses")).await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("4 phiếu");
+    // An anonymous survey: the unfinished response is counted per day but not listed.
+    page.assert_contains("3 phiếu");
+    page.assert_contains("anonymous-note");
     let today = chrono::Utc::now().date_naive().to_string();
     page.assert_contains(&today);
     page.assert_contains("Thành phố Cần Thơ");
     let page = app
         .get(&format!("/surveys/{id}/responses?status=partial"))
         .await;
-    page.assert_contains("1 phiếu");
+    page.assert_contains("3 phiếu");
     let page = app
         .get(&format!(
             "/surveys/{id}/responses?status=complete&from={today}&to={today}"

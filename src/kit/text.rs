@@ -1,0 +1,48 @@
+//! Cleaning what people type: every text is stored NFC (MISSION.md: Vietnamese first), trimmed,
+//! with one rule for one-line fields and one for free text.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A one-line field (names, titles, codes): NFC, trimmed, inner white space collapsed to one
+/// space (tabs and line breaks included).
+pub fn one_line(raw: &str) -> String {
+    let nfc: String = raw.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Free text (summaries, notes, minutes): NFC, trimmed, line ends normalised to `\n`; inner
+/// spacing and paragraphs are the writer's and kept.
+pub fn free_text(raw: &str) -> String {
+    raw.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .trim()
+        .nfc()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(f: fn(&str) -> String, input: &str, expected: &str) {
+        assert_eq!(f(input), expected, "{input:?}");
+    }
+
+    #[test]
+    fn one_line_fields_are_nfc_and_collapsed() {
+        // "Phường" typed with a combining hook above and dot below (NFD) becomes NFC.
+        check(
+            one_line,
+            "  Phu\u{31b}o\u{31b}\u{300}ng   Ninh\tKiều\n ",
+            "Phường Ninh Kiều",
+        );
+        check(one_line, "", "");
+        check(one_line, " \t\r\n", "");
+    }
+
+    #[test]
+    fn free_text_keeps_paragraphs() {
+        check(free_text, " a\r\n\r\nb  c\r", "a\n\nb  c");
+        check(free_text, "nu\u{301}i", "núi");
+    }
+}

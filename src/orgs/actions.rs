@@ -1,0 +1,148 @@
+//! The organisation tree's writes, one function per action: each runs the change and its audit
+//! entry in one transaction, so a failed audit write leaves the tree as it was.
+
+use chrono::{NaiveDate, Utc};
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx};
+use crate::error::AppResult;
+use crate::orgs::model::{CsvUnit, LineageEvent, UnitInput, UnitKind};
+use crate::orgs::store::{self, ImportSummary};
+
+/// Creates a unit under `parent`; returns its id.
+pub async fn create_unit(
+    db: &Db,
+    actor: &Actor,
+    input: &UnitInput,
+    parent: Option<i64>,
+) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let id = store::insert_unit(&mut tx, input, parent, Utc::now()).await?;
+    audit::entry(actor, "unit_create")
+        .object("unit", id)
+        .unit(id)
+        .detail(json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a unit and moves it under `parent` when that differs; returns whether it moved.
+/// A conflict (`unit-error-cycle`) when the new parent lies inside the unit's subtree.
+pub async fn update_unit(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: &UnitInput,
+    parent: Option<i64>,
+) -> AppResult<bool> {
+    let mut tx = db.begin().await?;
+    let moved = store::update_unit(&mut tx, id, input, parent, Utc::now()).await?;
+    if moved {
+        after_move(&mut tx, &[id]).await?;
+    }
+    audit::entry(actor, "unit_update")
+        .object("unit", id)
+        .unit(id)
+        .detail(json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Records that `predecessor` became (part of) `successor`; returns the link's id.
+pub async fn add_lineage(
+    db: &Db,
+    actor: &Actor,
+    predecessor: i64,
+    successor: i64,
+    event: LineageEvent,
+    date: NaiveDate,
+    note: &str,
+) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let link = store::insert_lineage(&mut tx, predecessor, successor, event, date, note).await?;
+    audit::entry(actor, "lineage_add")
+        .object("unit_lineage", link)
+        .unit(successor)
+        .detail(json!({"predecessor_id": predecessor, "event": event.key(), "date": date}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(link)
+}
+
+/// Imports checked CSV rows, all or nothing, with one audit entry scoped to `scope_unit`.
+pub async fn import_units(
+    db: &Db,
+    actor: &Actor,
+    rows: &[CsvUnit],
+    scope_unit: Option<i64>,
+) -> AppResult<ImportSummary> {
+    let mut tx = db.begin().await?;
+    let summary = store::import_units(&mut tx, rows, Utc::now()).await?;
+    after_move(&mut tx, &summary.moved).await?;
+    audit::entry(actor, "unit_import")
+        .object("unit", "")
+        .unit(scope_unit)
+        .detail(json!({"created": summary.created, "updated": summary.updated}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    after_large_import(db, rows.len()).await?;
+    Ok(summary)
+}
+
+/// Imports rows without an audit entry: for the demo, the benchmark and the CLI's first load,
+/// where no one acts through the web.
+pub async fn import_units_unaudited(db: &Db, rows: &[CsvUnit]) -> AppResult<ImportSummary> {
+    let mut tx = db.begin().await?;
+    let summary = store::import_units(&mut tx, rows, Utc::now()).await?;
+    after_move(&mut tx, &summary.moved).await?;
+    tx.commit().await?;
+    after_large_import(db, rows.len()).await?;
+    Ok(summary)
+}
+
+/// Units moved: what other contexts derived from their ancestry follows in the move's own
+/// transaction (monitoring's search index keeps each item's ancestors: their items are indexed
+/// again).
+async fn after_move(tx: &mut Tx, moved: &[i64]) -> AppResult<()> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let units = store::subtree_ids_in(tx, moved).await?;
+    crate::monitoring::units_moved(tx, &units).await?;
+    Ok(())
+}
+
+/// A large import changes the tables' shape: refresh the planner's statistics so that subtree
+/// and roll-up queries keep their index plans (PostgreSQL otherwise scans).
+async fn after_large_import(db: &Db, rows: usize) -> AppResult<()> {
+    if rows >= 1000 {
+        store::refresh_statistics(db).await?;
+    }
+    Ok(())
+}
+
+/// Adds a unit type at the end of the list.
+pub async fn create_kind(
+    db: &Db,
+    actor: &Actor,
+    kind: &UnitKind,
+    scope_unit: Option<i64>,
+) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    store::insert_kind(&mut tx, kind).await?;
+    audit::entry(actor, "unit_type_create")
+        .object("unit_type", &kind.key)
+        .unit(scope_unit)
+        .detail(json!({"name_vi": kind.name_vi, "name_en": kind.name_en}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
