@@ -139,23 +139,27 @@ async fn raise(
         example_ids: serde_json::to_string(&examples).unwrap_or_default(),
         areas: serde_json::to_string(&areas).unwrap_or_default(),
     };
-    let Some(id) = store::insert_alert(&state.db, &alert, now).await? else {
+    // The alert, its notifications and its e-mails in one transaction: the alert is unique per
+    // spike, so an alert kept without them would never be announced.
+    let mut tx = state.db.begin().await?;
+    let Some(id) = store::insert_alert(&mut tx, &alert, now).await? else {
         return Ok(None);
     };
+    notify(state, &mut tx, id).await?;
+    tx.commit().await?;
     tracing::info!(
         alert = id,
         series = key,
         count = spike.count,
         "monitoring: alert raised"
     );
-    notify(state, id).await?;
     Ok(Some(id))
 }
 
 /// In-app notifications and e-mails for a new alert, to everyone who manages monitoring over
-/// its unit (each once, whatever happens later).
-pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
-    let alert = store::find_alert(&state.db, alert_id)
+/// its unit (each once, whatever happens later), in the alert's transaction.
+pub async fn notify(state: &AppState, tx: &mut crate::db::Tx, alert_id: i64) -> AppResult<usize> {
+    let alert = store::find_alert_in(tx, alert_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let people =
@@ -172,7 +176,7 @@ pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
     let mut sent = 0;
     for (user_id, email, lang) in people {
         store::insert_notification(
-            &state.db,
+            tx,
             &format!("alert:{alert_id}:{user_id}"),
             user_id,
             alert_id,
@@ -185,8 +189,9 @@ pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
         let tr = Tr(lang);
         let (subject, body) = message(tr, &alert, &unit, &topics);
         let key = format!("monitoring.alert:{alert_id}:{user_id}");
-        let queued = crate::mail::enqueue(
-            &state.db,
+        // A refused address is checked before any statement: the transaction stays usable.
+        let queued = crate::mail::enqueue_in(
+            tx,
             &crate::mail::Mail {
                 idempotency_key: &key,
                 to: &email,

@@ -986,8 +986,8 @@ pub async fn alert_key_exists(db: &Db, dedup_key: &str) -> AppResult<bool> {
 }
 
 /// Inserts an alert unless the same spike has one; returns the new id.
-pub async fn insert_alert(db: &Db, a: &NewAlert, now: i64) -> AppResult<Option<i64>> {
-    Ok(with_db!(db, |pool| {
+pub async fn insert_alert(tx: &mut Tx, a: &NewAlert, now: i64) -> AppResult<Option<i64>> {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO monitor_alerts (dedup_key, kind, topic, unit_id, cluster_id, bucket_start, bucket_end, count, baseline, z,
            spike_kind, negative_now, negative_before, terms, example_ids, areas, status, created_at)
@@ -1011,7 +1011,7 @@ pub async fn insert_alert(db: &Db, a: &NewAlert, now: i64) -> AppResult<Option<i
     .bind(&a.example_ids)
     .bind(&a.areas)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     }))
 }
@@ -1093,6 +1093,15 @@ pub async fn find_alert(db: &Db, id: i64) -> AppResult<Option<Alert>> {
         .await?))
 }
 
+/// [`find_alert`] inside a transaction (an alert just raised, not yet committed).
+pub async fn find_alert_in(tx: &mut Tx, id: i64) -> AppResult<Option<Alert>> {
+    let sql = sqlx::AssertSqlSafe(format!("{ALERT_SELECT} WHERE id = $1"));
+    Ok(with_conn!(tx, |conn| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?))
+}
+
 /// Alerts about the given units, newest first (`status`: one status, or every one when empty).
 pub async fn list_alerts(
     db: &Db,
@@ -1146,13 +1155,13 @@ pub async fn set_alert_status(
 
 /// Adds an in-app notification once per key.
 pub async fn insert_notification(
-    db: &Db,
+    tx: &mut Tx,
     key: &str,
     user_id: i64,
     alert_id: i64,
     now: i64,
 ) -> AppResult<bool> {
-    Ok(with_db!(db, |pool| {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO monitor_notifications (key, user_id, alert_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO NOTHING"
@@ -1161,7 +1170,7 @@ pub async fn insert_notification(
     .bind(user_id)
     .bind(alert_id)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     }) == 1)

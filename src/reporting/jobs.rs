@@ -119,8 +119,11 @@ async fn notify(
         .iter()
         .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
         .collect();
+    // The notification and its e-mail in one transaction (both also carry idempotency keys, so
+    // the next run redoes neither).
+    let mut tx = db.begin().await?;
     let added = store::insert_notification(
-        db,
+        &mut tx,
         &store::NewNotification {
             key,
             unit_id: unit,
@@ -135,8 +138,8 @@ async fn notify(
     let mut emails = 0;
     if let Some(c) = contacts.iter().find(|c| c.unit_id == unit) {
         let tr = Tr(Lang::parse(&c.lang).unwrap_or(Lang::Vi));
-        let queued = crate::mail::enqueue(
-            db,
+        let queued = crate::mail::enqueue_in(
+            &mut tx,
             &crate::mail::Mail {
                 idempotency_key: key,
                 to: &c.email,
@@ -149,6 +152,7 @@ async fn notify(
         .await?;
         emails = queued.is_some() as usize;
     }
+    tx.commit().await?;
     Ok((added as usize, emails))
 }
 

@@ -989,11 +989,11 @@ pub struct NewNotification<'a> {
 
 /// Adds an in-app notification for a unit unless one with the same key exists.
 pub async fn insert_notification(
-    db: &Db,
+    tx: &mut Tx,
     n: &NewNotification<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let added = with_db!(db, |pool| {
+    let added = with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO report_notifications (key, unit_id, message, message_key, args, link, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -1006,7 +1006,7 @@ pub async fn insert_notification(
     .bind(n.args)
     .bind(n.link)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
