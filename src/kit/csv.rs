@@ -36,6 +36,15 @@ pub fn text_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Reads back a cell that [`text_cell`] wrote: the leading `'` before a risky character is
+/// dropped, so that an export re-imports as it was (the units CSV round trip).
+pub fn read_text_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if is_risky(rest) => rest,
+        _ => s,
+    }
+}
+
 /// Whether `s` is a plain decimal number: optional `-`, digits, optional fraction, optional
 /// exponent. No `+`, spaces, `inf` or `NaN`.
 pub fn is_plain_number(s: &str) -> bool {
@@ -97,6 +106,7 @@ mod tests {
     fn check(input: &str, text: &str, number: &str) {
         assert_eq!(text_cell(input), text, "text cell of {input:?}");
         assert_eq!(number_cell(input), number, "number cell of {input:?}");
+        assert_eq!(read_text_cell(text), input, "reading back {text:?}");
     }
 
     #[test]

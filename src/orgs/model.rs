@@ -390,7 +390,12 @@ pub fn parse_units_csv(
                 continue;
             }
         };
-        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").trim();
+        // An exported cell may carry the quote that neutralises formulas (`kit::csv`): read it
+        // back as it was typed.
+        let cell = |c: Option<usize>| {
+            crate::kit::csv::read_text_cell(c.and_then(|c| record.get(c)).unwrap_or("").trim())
+                .trim()
+        };
         let code = match parse_code(cell(c_code)) {
             Ok(Some(code)) => code,
             Ok(None) => {

@@ -1,6 +1,7 @@
 //! Invariants of the repository itself (ARCHITECTURE.md): both migration folders list the same
 //! versions and build the same tables and columns; every `.rs` file starts with `//!`; only
-//! `store.rs` files (and `db.rs`) hold SQL in the app crate.
+//! `store.rs` files (and `db.rs`) hold SQL in the app crate; a context's store is used only by
+//! that context.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -80,6 +81,55 @@ fn only_store_files_hold_sql_in_the_app() {
         })
         .collect();
     assert!(offenders.is_empty(), "SQL outside store.rs: {offenders:?}");
+}
+
+/// The context a file of `src/` belongs to: its first folder (`src/orgs/pages.rs` → `orgs`), or
+/// none for the files at the top (`app.rs`, `db.rs`, …), which belong to no context.
+fn context_of(path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root().join("src")).ok()?;
+    let mut parts = rel.components();
+    let first = parts.next()?.as_os_str().to_string_lossy().to_string();
+    parts.next().map(|_| first)
+}
+
+#[test]
+fn a_context_store_is_used_only_by_its_own_context() {
+    let mut all = vec![];
+    files(&root().join("src"), ".rs", &mut all);
+    let mut offenders = vec![];
+    for path in &all {
+        let own = context_of(path);
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            // `crate::X::store` (a path or a `use`), outside X.
+            let mut rest = line;
+            while let Some(at) = rest.find("crate::") {
+                rest = &rest[at + "crate::".len()..];
+                let Some((context, after)) = rest.split_once("::") else {
+                    break;
+                };
+                let used_store = after.starts_with("store")
+                    && !after["store".len()..]
+                        .starts_with(|c: char| c.is_alphanumeric() || c == '_');
+                if used_store && own.as_deref() != Some(context) {
+                    offenders.push(format!(
+                        "{}:{}: {}",
+                        path.strip_prefix(root()).unwrap().display(),
+                        n + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "a context's store is private to it; call the context's public functions instead:\n{}",
+        offenders.join("\n")
+    );
 }
 
 #[tokio::test]

@@ -390,6 +390,16 @@ async fn the_units_csv_export_neutralises_formulas() {
         .expect("the city in the export");
     assert_eq!(row[1], "'=1+2");
     assert_eq!(row[6], "'@cmd");
+    // The export re-imports as it was: the quote is read back, not stored.
+    let again = app
+        .upload("/orgs/import", "units.csv", csv.into_bytes())
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let city = duluan::orgs::find_unit(&app.db, app.unit_id("92").await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((city.name.as_str(), city.note.as_str()), ("=1+2", "@cmd"));
 }
 
 /// Spends the burst of the client that `send` represents; returns how many requests it took.
