@@ -294,7 +294,7 @@ async fn contacts_page(
             let ids: Vec<i64> = contacts.iter().map(|c| c.unit_id).collect();
             let roots = auth.user.roots_with(Capability::ReviewReports);
             let visible = crate::orgs::filter_within(&state.db, &roots, &ids).await?;
-            let units = crate::orgs::store::list_units_by_ids(&state.db, &visible).await?;
+            let units = crate::orgs::units_by_ids(&state.db, &visible).await?;
             units
                 .iter()
                 .filter_map(|u| {

@@ -49,7 +49,7 @@ pub async fn units_in_scope(
     let today = Utc::now().date_naive();
     let mut out: Vec<Unit> = vec![];
     for root in user.roots_with(cap) {
-        for u in crate::orgs::store::list_rollup(&state.db, root, today).await? {
+        for u in crate::orgs::rollup(&state.db, root, today).await? {
             if !out.iter().any(|o| o.id == u.id) {
                 out.push(u);
             }

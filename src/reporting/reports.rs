@@ -535,7 +535,7 @@ async fn report_page(
     }
     let available = if editable && r.period.len() == 7 {
         let today = now.date_naive();
-        let units: Vec<i64> = crate::orgs::store::list_rollup(&state.db, r.unit_id, today)
+        let units: Vec<i64> = crate::orgs::rollup(&state.db, r.unit_id, today)
             .await?
             .iter()
             .map(|u| u.id)
@@ -637,7 +637,7 @@ pub async fn update_report(
             return Err(AppError::BadRequest("reporting-report-error-too-long"));
         }
     }
-    let units: Vec<i64> = crate::orgs::store::list_rollup(&state.db, r.unit_id, now.date_naive())
+    let units: Vec<i64> = crate::orgs::rollup(&state.db, r.unit_id, now.date_naive())
         .await?
         .iter()
         .map(|u| u.id)

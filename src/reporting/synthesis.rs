@@ -147,7 +147,7 @@ pub async fn show_completeness(
     let periods = periods_of(kind, &from, &to);
     // Expected units: assigned to the type and in the chosen subtree (as of today, with lineage).
     // Each is counted in the row of the chosen unit's child it lies under (or its own row).
-    let subtree = crate::orgs::store::list_rollup(&state.db, unit_id, today).await?;
+    let subtree = crate::orgs::rollup(&state.db, unit_id, today).await?;
     let assigned: HashSet<i64> = store::list_type_units(&state.db, t.id)
         .await?
         .into_iter()
