@@ -206,3 +206,11 @@ audit-object = Object
 audit-ip = Address
 audit-detail = Details
 audit-none = No entries.
+
+# Bounded inputs (src/kit/bounds.rs)
+bounds-error-page = The page number must be a whole number from 1 to 1,000.
+bounds-error-page-size = The rows per page must be a whole number from 1 to 500.
+bounds-error-month = A month is written YYYY-MM (for example 2025-07), from the year 2000 on.
+bounds-error-period-order = The first month must not come after the last month.
+bounds-error-period-span = The longest range is 120 months (10 years); choose a shorter range.
+bounds-error-id = A number in the page address must be a positive whole number.

@@ -206,3 +206,11 @@ audit-object = Đối tượng
 audit-ip = Địa chỉ
 audit-detail = Chi tiết
 audit-none = Không có mục nào.
+
+# Bounded inputs (src/kit/bounds.rs)
+bounds-error-page = Số trang phải là một số nguyên từ 1 đến 1.000.
+bounds-error-page-size = Số dòng mỗi trang phải là một số nguyên từ 1 đến 500.
+bounds-error-month = Tháng phải có dạng NNNN-TT (ví dụ 2025-07), từ năm 2000 trở đi.
+bounds-error-period-order = Tháng bắt đầu phải trước hoặc trùng tháng kết thúc.
+bounds-error-period-span = Khoảng thời gian dài nhất là 120 tháng (10 năm); hãy chọn khoảng ngắn hơn.
+bounds-error-id = Mã số trong địa chỉ trang phải là một số nguyên dương.

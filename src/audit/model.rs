@@ -51,9 +51,9 @@ pub struct AuditFilter {
     /// To this day (inclusive).
     #[serde(default)]
     pub to: String,
-    /// Page number from 1.
+    /// Page number from 1 (parsed by `kit::bounds::PageNo`).
     #[serde(default)]
-    pub page: Option<u32>,
+    pub page: String,
 }
 
 impl AuditFilter {

@@ -57,7 +57,7 @@ pub async fn list_audit(
             prefixes.push(crate::orgs::path_of(&state.db, *r).await?);
         }
     }
-    let page_no = filter.page.unwrap_or(1).max(1);
+    let page_no = crate::kit::bounds::PageNo::parse(&filter.page)?.get();
     let mut entries = store::list_entries(
         &state.db,
         &prefixes,

@@ -119,8 +119,9 @@ impl BriefingForm {
 /// Query of the briefings page.
 #[derive(Deserialize, Default)]
 pub struct UnitQuery {
+    /// Parsed by `kit::bounds::parse_id` (a clear 400 for a bad number).
     #[serde(default)]
-    unit: Option<i64>,
+    unit: String,
     #[serde(default)]
     ok: Option<String>,
 }
@@ -233,7 +234,7 @@ pub async fn list_briefings(
     briefings_page(
         &state,
         &auth,
-        q.unit,
+        crate::kit::bounds::parse_id(&q.unit)?,
         BriefingForm::default(),
         vec![],
         q.ok.is_some(),

@@ -752,8 +752,9 @@ struct CoverageTemplate {
 /// Query of the coverage page.
 #[derive(Deserialize, Default)]
 pub struct CoverageQuery {
+    /// Parsed by `kit::bounds::parse_id` (a clear 400 for a bad number).
     #[serde(default)]
-    unit: Option<i64>,
+    unit: String,
 }
 
 /// `GET /collaborators/coverage`: targets of a unit against its active collaborators.
@@ -765,8 +766,7 @@ pub async fn show_coverage(
     let tr = auth.ctx.tr;
     let mut roots = auth.user.roots_with(Capability::ManageCollaborators);
     roots.extend(auth.user.roots_with(Capability::ViewReports));
-    let unit_id = q
-        .unit
+    let unit_id = crate::kit::bounds::parse_id(&q.unit)?
         .or(roots.first().copied())
         .ok_or(AppError::Forbidden)?;
     if !can(

@@ -3,6 +3,7 @@
 //! addresses). No context's tables are read here: helpers that need data call the owning
 //! context's public functions.
 
+pub mod bounds;
 pub mod client_addr;
 pub mod csv;
 pub mod text;

@@ -139,23 +139,27 @@ async fn raise(
         example_ids: serde_json::to_string(&examples).unwrap_or_default(),
         areas: serde_json::to_string(&areas).unwrap_or_default(),
     };
-    let Some(id) = store::insert_alert(&state.db, &alert, now).await? else {
+    // The alert, its notifications and its e-mails in one transaction: the alert is unique per
+    // spike, so an alert kept without them would never be announced.
+    let mut tx = state.db.begin().await?;
+    let Some(id) = store::insert_alert(&mut tx, &alert, now).await? else {
         return Ok(None);
     };
+    notify(state, &mut tx, id).await?;
+    tx.commit().await?;
     tracing::info!(
         alert = id,
         series = key,
         count = spike.count,
         "monitoring: alert raised"
     );
-    notify(state, id).await?;
     Ok(Some(id))
 }
 
 /// In-app notifications and e-mails for a new alert, to everyone who manages monitoring over
-/// its unit (each once, whatever happens later).
-pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
-    let alert = store::find_alert(&state.db, alert_id)
+/// its unit (each once, whatever happens later), in the alert's transaction.
+pub async fn notify(state: &AppState, tx: &mut crate::db::Tx, alert_id: i64) -> AppResult<usize> {
+    let alert = store::find_alert_in(tx, alert_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let people =
@@ -172,7 +176,7 @@ pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
     let mut sent = 0;
     for (user_id, email, lang) in people {
         store::insert_notification(
-            &state.db,
+            tx,
             &format!("alert:{alert_id}:{user_id}"),
             user_id,
             alert_id,
@@ -185,8 +189,9 @@ pub async fn notify(state: &AppState, alert_id: i64) -> AppResult<usize> {
         let tr = Tr(lang);
         let (subject, body) = message(tr, &alert, &unit, &topics);
         let key = format!("monitoring.alert:{alert_id}:{user_id}");
-        let queued = crate::mail::enqueue(
-            &state.db,
+        // A refused address is checked before any statement: the transaction stays usable.
+        let queued = crate::mail::enqueue_in(
+            tx,
             &crate::mail::Mail {
                 idempotency_key: &key,
                 to: &email,
@@ -642,8 +647,16 @@ pub async fn show_alert(
     let a = load_scoped(&state, &auth, id).await?;
     store::mark_notifications_read(&state.db, auth.user.id, id, Utc::now().timestamp()).await?;
     let ids: Vec<i64> = serde_json::from_str(&a.example_ids).unwrap_or_default();
-    let examples = store::items_by_ids(&state.db, &ids)
-        .await?
+    let mut examples = store::items_by_ids(&state.db, &ids).await?;
+    // Examples were chosen when the alert was raised; a unit moved since may have taken some
+    // out of the reader's subtree.
+    crate::monitoring::items_in_scope(
+        &state.db,
+        &roots(&auth, Capability::ViewMonitoring)?,
+        &mut examples,
+    )
+    .await?;
+    let examples = examples
         .into_iter()
         .map(|i| {
             let when = crate::monitoring::ingest::format_time(i.occurred_at);
@@ -725,8 +738,9 @@ async fn set_status(
     if note.chars().count() > 2000 {
         return Err(AppError::BadRequest("monitoring-alert-note-long"));
     }
+    let mut tx = state.db.begin().await?;
     if !store::set_alert_status(
-        &state.db,
+        &mut tx,
         id,
         status,
         auth.user.id,
@@ -737,20 +751,18 @@ async fn set_status(
     {
         return Err(AppError::Conflict("monitoring-alert-already"));
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        if status == "closed" {
-            "monitoring_alert_close"
-        } else {
-            "monitoring_alert_ack"
-        },
-        "monitor_alert",
-        &id.to_string(),
-        Some(a.unit_id),
-        json!({"note": note}),
-    )
-    .await?;
+    let action = if status == "closed" {
+        "monitoring_alert_close"
+    } else {
+        "monitoring_alert_ack"
+    };
+    audit::entry(&auth.ctx.actor(), action)
+        .object("monitor_alert", id)
+        .unit(a.unit_id)
+        .detail(json!({"note": note}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/monitoring/alerts/{id}")).into_response())
 }
 
@@ -861,13 +873,14 @@ pub async fn save_threshold(
     if topic != "*" && !topics.iter().any(|t| t.0 == topic) {
         return thresholds_page(&state, &auth, vec![tr.t("monitoring-error-topic")], None).await;
     }
+    let mut tx = state.db.begin().await?;
     if form.remove == "yes" {
-        store::delete_threshold(&state.db, topic).await?;
+        store::delete_threshold(&mut tx, topic).await?;
     } else {
         match model::parse_threshold(&form.min_volume, &form.z) {
             Ok(th) => {
                 store::upsert_threshold(
-                    &state.db,
+                    &mut tx,
                     topic,
                     th.min_volume,
                     th.z,
@@ -879,16 +892,13 @@ pub async fn save_threshold(
             Err((_, key)) => return thresholds_page(&state, &auth, vec![tr.t(key)], None).await,
         }
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_threshold",
-        "monitor_threshold",
-        topic,
-        Some(top[0]),
-        json!({"min_volume": form.min_volume, "z": form.z, "remove": form.remove == "yes"}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_threshold")
+        .object("monitor_threshold", topic)
+        .unit(top[0])
+        .detail(json!({"min_volume": form.min_volume, "z": form.z, "remove": form.remove == "yes"}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     thresholds_page(
         &state,
         &auth,

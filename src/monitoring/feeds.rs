@@ -249,17 +249,16 @@ pub async fn poll_now(
     if source.kind != "feed" {
         return Err(AppError::BadRequest("monitoring-source-error-kind"));
     }
-    let outcome = poll(&state, &source, Utc::now().timestamp()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_feed_poll",
-        "monitor_source",
-        &id.to_string(),
-        Some(source.unit_id),
-        json!({"outcome": format!("{outcome:?}")}),
-    )
-    .await?;
+    // The request is recorded before the poll: a poll fetches over the network, which no
+    // transaction may span, and then writes as the background job does. Failing to record the
+    // request fails it, and nothing is fetched.
+    audit::entry(&auth.ctx.actor(), "monitoring_feed_poll")
+        .object("monitor_source", id)
+        .unit(source.unit_id)
+        .detail(json!({"url": source.url}))
+        .write_alone(&state.db)
+        .await?;
+    poll(&state, &source, Utc::now().timestamp()).await?;
     Ok(Redirect::to("/monitoring/sources").into_response())
 }
 

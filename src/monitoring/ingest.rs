@@ -211,13 +211,47 @@ pub async fn ingest(
     incoming: Vec<Incoming>,
     import: Option<&store::NewImport<'_>>,
 ) -> AppResult<Result<(Vec<i64>, usize), Vec<ItemError>>> {
+    ingest_recorded(state, source, incoming, import, None).await
+}
+
+/// The audit entry of a batch a person sent (a file import), written in the batch's own
+/// transaction; `created` (the new items) is added to its detail.
+pub struct BatchEntry<'a> {
+    /// Who.
+    pub actor: &'a crate::audit::Actor,
+    /// The action.
+    pub action: &'a str,
+    /// What (a JSON object).
+    pub detail: serde_json::Value,
+}
+
+/// [`ingest`] with the audit entry `entry` in the same transaction as the items.
+pub async fn ingest_recorded(
+    state: &AppState,
+    source: &Source,
+    incoming: Vec<Incoming>,
+    import: Option<&store::NewImport<'_>>,
+    entry: Option<BatchEntry<'_>>,
+) -> AppResult<Result<(Vec<i64>, usize), Vec<ItemError>>> {
     let now = Utc::now().timestamp();
     let n = incoming.len();
     let items = match prepare_batch(state, source, incoming, now).await? {
         Ok(items) => items,
         Err(errors) => return Ok(Err(errors)),
     };
-    let (ids, _) = store::insert_items(&state.db, source.id, import, &items, now).await?;
+    let mut tx = state.db.begin().await?;
+    let (ids, _) = store::insert_items_in(&mut tx, source.id, import, &items, now).await?;
+    if let Some(e) = entry {
+        let mut detail = e.detail;
+        detail["created"] = json!(ids.len());
+        audit::entry(e.actor, e.action)
+            .object("monitor_source", source.id)
+            .unit(source.unit_id)
+            .detail(detail)
+            .write(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
     if !ids.is_empty() {
         state.monitoring.wake.notify_one();
     }
@@ -700,8 +734,9 @@ pub async fn create_source(
     let (token, hash) = model::new_token();
     let hint = format!("…{}", &token[token.len() - 4..]);
     let is_api = kind == "api";
-    let id = store::insert_source(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_source_in(
+        &mut tx,
         &store::NewSource {
             kind,
             name: &name,
@@ -715,16 +750,13 @@ pub async fn create_source(
         now,
     )
     .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_source_create",
-        "monitor_source",
-        &id.to_string(),
-        Some(unit_id),
-        json!({"kind": kind, "name": name, "url": url}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_source_create")
+        .object("monitor_source", id)
+        .unit(unit_id)
+        .detail(json!({"kind": kind, "name": name, "url": url}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     let token = is_api.then(|| (name.clone(), token));
     let flash = Some(tr.t("monitoring-source-created"));
     sources_page(
@@ -764,21 +796,19 @@ pub async fn toggle_source(
     )
     .await?;
     let active = form.active == "yes";
-    store::set_source_active(&state.db, id, active).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        if active {
-            "monitoring_source_on"
-        } else {
-            "monitoring_source_off"
-        },
-        "monitor_source",
-        &id.to_string(),
-        Some(source.unit_id),
-        json!({}),
-    )
-    .await?;
+    let mut tx = state.db.begin().await?;
+    store::set_source_active(&mut tx, id, active).await?;
+    let action = if active {
+        "monitoring_source_on"
+    } else {
+        "monitoring_source_off"
+    };
+    audit::entry(&auth.ctx.actor(), action)
+        .object("monitor_source", id)
+        .unit(source.unit_id)
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/monitoring/sources").into_response())
 }
 
@@ -1020,8 +1050,14 @@ pub async fn import_file(
         warnings: &warnings,
         created_by: Some(auth.user.id),
     };
+    let actor = auth.ctx.actor();
+    let entry = BatchEntry {
+        actor: &actor,
+        action: "monitoring_import",
+        detail: json!({"file": name, "format": format, "items": incoming.len(), "ocr_pages": extracted.ocr_pages}),
+    };
     let outcome = if time_errors.is_empty() {
-        ingest(&state, &source, incoming, Some(&import)).await?
+        ingest_recorded(&state, &source, incoming, Some(&import), Some(entry)).await?
     } else {
         Err(time_errors)
     };
@@ -1053,16 +1089,6 @@ pub async fn import_file(
             Ok(r)
         }
         Ok((ids, n)) => {
-            audit::record(
-                &state.db,
-                &auth.ctx.actor(),
-                "monitoring_import",
-                "monitor_source",
-                &source.id.to_string(),
-                Some(source.unit_id),
-                json!({"file": name, "format": format, "items": n, "created": ids.len(), "ocr_pages": extracted.ocr_pages}),
-            )
-            .await?;
             let flash = Some(tr.ta(
                 "monitoring-import-done",
                 &[

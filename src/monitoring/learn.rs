@@ -45,8 +45,12 @@ pub enum Trained {
     NotEnough { examples: usize, labels: usize },
 }
 
-/// Trains the model of `kind` from the labels, stores it as active, and predicts every item.
-pub async fn train(state: &AppState, kind: &str) -> AppResult<Trained> {
+/// Who asked for a training and where (the audit entry of a training by hand).
+pub type Requester<'a> = (&'a crate::audit::Actor, i64);
+
+/// Trains the model of `kind` from the labels, stores it as active (with the audit entry of
+/// `by`, in the same transaction, when a person asked), and predicts every item.
+pub async fn train(state: &AppState, kind: &str, by: Option<Requester<'_>>) -> AppResult<Trained> {
     let db = &state.db;
     let examples = store::training_examples(db, kind, MAX_EXAMPLES).await?;
     let mut distinct: Vec<&str> = examples.iter().map(|e| e.0.as_str()).collect();
@@ -92,8 +96,9 @@ pub async fn train(state: &AppState, kind: &str) -> AppResult<Trained> {
         Err(_) => (0.0, 0.0, 0, vec![]),
     };
     let labels = serde_json::to_string(model.labels()).unwrap_or_default();
+    let mut tx = db.begin().await?;
     let id = store::insert_model(
-        db,
+        &mut tx,
         kind,
         n as i64,
         &labels,
@@ -105,6 +110,15 @@ pub async fn train(state: &AppState, kind: &str) -> AppResult<Trained> {
         Utc::now().timestamp(),
     )
     .await?;
+    if let Some((actor, unit)) = by {
+        audit::entry(actor, "monitoring_train")
+            .object("monitor_model", kind)
+            .unit(unit)
+            .detail(json!({"model": id, "examples": n, "macro_f1": macro_f1}))
+            .write(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
     state.monitoring.refresh_models(db, true).await?;
     predict_all(state, kind, &model).await?;
     Ok(Trained::Model {
@@ -158,7 +172,7 @@ pub async fn retrain_if_needed(state: &AppState, kind: &str) -> AppResult<Option
     if !due {
         return Ok(None);
     }
-    let trained = train(state, kind).await?;
+    let trained = train(state, kind, None).await?;
     Ok(Some(trained))
 }
 
@@ -337,8 +351,9 @@ pub async fn label_item(
     if !allowed.iter().any(|c| c.0 == value) {
         return Err(AppError::BadRequest("monitoring-label-error"));
     }
+    let mut tx = state.db.begin().await?;
     store::set_label(
-        &state.db,
+        &mut tx,
         id,
         kind,
         value,
@@ -346,17 +361,14 @@ pub async fn label_item(
         Utc::now().timestamp(),
     )
     .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_label")
+        .object("monitor_item", id)
+        .unit(unit)
+        .detail(json!({"kind": kind, "value": value}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     state.monitoring.wake.notify_one();
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_label",
-        "monitor_item",
-        &id.to_string(),
-        Some(unit),
-        json!({"kind": kind, "value": value}),
-    )
-    .await?;
     let back = crate::web::safe_back(&form.back);
     let back = if back == "/" {
         format!("/monitoring/label?kind={kind}")
@@ -460,17 +472,17 @@ pub async fn train_now(
     let r = roots(&auth, Capability::ManageMonitoring)?;
     let kind = kind_of(&form.kind);
     let tr = auth.ctx.tr;
-    let trained = train(&state, kind).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_train",
-        "monitor_model",
-        kind,
-        Some(r[0]),
-        json!({"outcome": format!("{trained:?}")}),
-    )
-    .await?;
+    let actor = auth.ctx.actor();
+    let trained = train(&state, kind, Some((&actor, r[0]))).await?;
+    if let Trained::NotEnough { examples, labels } = trained {
+        // Nothing was stored: the attempt alone is recorded.
+        audit::entry(&actor, "monitoring_train")
+            .object("monitor_model", kind)
+            .unit(r[0])
+            .detail(json!({"outcome": "not_enough", "examples": examples, "labels": labels}))
+            .write_alone(&state.db)
+            .await?;
+    }
     let flash = match trained {
         Trained::Model {
             examples, macro_f1, ..

@@ -158,6 +158,28 @@ pub fn roots(
     }
 }
 
+/// Units moved in the organisation tree: the organisation context calls this in the move's own
+/// transaction with every unit of the moved subtrees. Their items are marked for indexing again
+/// (a new revision), so the indexer rewrites them with their new ancestry within seconds;
+/// meanwhile search re-checks each hit against the current tree (`pages::show_search`), so a
+/// moved unit's items never show outside the reader's subtree. Returns the items marked.
+pub async fn units_moved(tx: &mut crate::db::Tx, units: &[i64]) -> AppResult<u64> {
+    store::mark_units_for_index(tx, units).await
+}
+
+/// Keeps only the items whose unit lies, in the current tree, under one of `roots` (one query).
+pub async fn items_in_scope(db: &Db, roots: &[i64], items: &mut Vec<store::Item>) -> AppResult<()> {
+    let mut units: Vec<i64> = items.iter().filter_map(|i| i.unit_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    let inside: std::collections::HashSet<i64> = crate::orgs::filter_within(db, roots, &units)
+        .await?
+        .into_iter()
+        .collect();
+    items.retain(|i| i.unit_id.is_some_and(|u| inside.contains(&u)));
+    Ok(())
+}
+
 /// Routes of the monitoring pages and of the ingest API.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

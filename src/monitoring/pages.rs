@@ -388,6 +388,27 @@ fn direction_names(tr: Tr) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Which units of `items` lie, in the current tree, inside the search's area (when one is
+/// chosen: it lies inside the user's roots) or else inside the user's roots.
+async fn visible_units(
+    db: &Db,
+    roots: &[i64],
+    area: Option<i64>,
+    items: &HashMap<i64, Item>,
+) -> AppResult<std::collections::HashSet<i64>> {
+    let mut units: Vec<i64> = items.values().filter_map(|i| i.unit_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    let within = match area {
+        Some(a) => vec![a],
+        None => roots.to_vec(),
+    };
+    Ok(crate::orgs::filter_within(db, &within, &units)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// `GET /monitoring/search`.
 pub async fn show_search(
     State(state): State<AppState>,
@@ -405,7 +426,7 @@ pub async fn show_search(
         .filter(|(s, _)| subtree.binary_search(&s.unit_id).is_ok())
         .map(|(s, _)| (s.id, s.name))
         .collect();
-    let page_no: usize = q.page.parse().unwrap_or(1).clamp(1, 500);
+    let page_no = crate::kit::bounds::PageNo::parse(&q.page)?.get() as usize;
     let searched = !q.q.trim().is_empty()
         || !q.source.is_empty()
         || !q.topic.is_empty()
@@ -478,13 +499,26 @@ pub async fn show_search(
                     error = Some(tr.t("monitoring-search-unavailable"));
                 }
                 Ok(found) => {
-                    total = found.total;
                     let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
-                    let items: HashMap<i64, Item> = store::items_by_ids(&state.db, &ids)
+                    let mut items: HashMap<i64, Item> = store::items_by_ids(&state.db, &ids)
                         .await?
                         .into_iter()
                         .map(|i| (i.id, i))
                         .collect();
+                    // The index keeps each item's ancestry as it was when indexed; a unit moved
+                    // since then is re-indexed within seconds (`monitoring::units_moved`), but
+                    // meanwhile its items could match the old parent's scope. Every hit is
+                    // checked against the current tree (one query per page) before it is
+                    // shown or counted.
+                    let visible = visible_units(&state.db, &roots, area, &items).await?;
+                    items.retain(|_, i| i.unit_id.is_some_and(|u| visible.contains(&u)));
+                    let hidden = found.hits.len()
+                        - found
+                            .hits
+                            .iter()
+                            .filter(|h| items.contains_key(&h.id))
+                            .count();
+                    total = found.total.saturating_sub(hidden);
                     let unit_ids: Vec<i64> = items.values().filter_map(|i| i.unit_id).collect();
                     let units: HashMap<i64, String> = crate::orgs::unit_names(&state.db, &unit_ids)
                         .await?

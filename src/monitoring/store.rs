@@ -5,9 +5,9 @@
 //! the source's, else a confident prediction) are computed in SQL by [`EFF_TOPIC`]/[`EFF_DIR`],
 //! the same rule as `model::effective`.
 
-use crate::db::{Db, placeholders};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// The effective topic of `i` (a row of `monitor_items`).
 pub const EFF_TOPIC: &str = "COALESCE(i.label_topic, i.src_topic, CASE WHEN i.pred_topic_conf >= 0.5 THEN i.pred_topic END)";
@@ -82,11 +82,20 @@ pub struct NewSource<'a> {
     pub created_by: Option<i64>,
 }
 
-/// Inserts a source; returns its id.
+/// Inserts a source in a transaction of its own (internal sources, the demo); returns its id.
 pub async fn insert_source(db: &Db, s: &NewSource<'_>, now: i64) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let id = insert_source_in(&mut tx, s, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`insert_source`] in the caller's transaction (a source created by a person, with its audit
+/// entry).
+pub async fn insert_source_in(tx: &mut Tx, s: &NewSource<'_>, now: i64) -> AppResult<i64> {
     let sql = "INSERT INTO monitor_sources (kind, name, unit_id, url, token_hash, token_hint, poll_minutes, next_poll_at, created_by, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id";
-    Ok(with_db!(db, |pool| sqlx::query_scalar(sql)
+    Ok(with_conn!(tx, |conn| sqlx::query_scalar(sql)
         .bind(s.kind)
         .bind(s.name)
         .bind(s.unit_id)
@@ -96,7 +105,7 @@ pub async fn insert_source(db: &Db, s: &NewSource<'_>, now: i64) -> AppResult<i6
         .bind(s.poll_minutes)
         .bind(now)
         .bind(s.created_by)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?))
 }
 
@@ -205,13 +214,13 @@ pub async fn set_cursor(db: &Db, id: i64, cursor: i64, status: &str, now: i64) -
 }
 
 /// Turns a source on or off.
-pub async fn set_source_active(db: &Db, id: i64, active: bool) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn set_source_active(tx: &mut Tx, id: i64, active: bool) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "UPDATE monitor_sources SET active = $1 WHERE id = $2"
     )
     .bind(active)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected());
     Ok(())
@@ -280,71 +289,88 @@ pub async fn insert_items(
     items: &[NewItem],
     now: i64,
 ) -> AppResult<(Vec<i64>, Option<i64>)> {
-    with_tx!(db, |tx| {
-        let import_id: Option<i64> = match import {
-            Some(imp) => Some(
-                sqlx::query_scalar(
-                    "INSERT INTO monitor_imports (source_id, file_name, format, sha256, items, created, ocr_pages, warnings, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9) RETURNING id",
-                )
-                .bind(source_id)
-                .bind(imp.file_name)
-                .bind(imp.format)
-                .bind(imp.sha256)
-                .bind(items.len() as i64)
-                .bind(imp.ocr_pages)
-                .bind(imp.warnings)
-                .bind(imp.created_by)
-                .bind(now)
-                .fetch_one(&mut **tx)
-                .await?,
-            ),
-            None => None,
-        };
-        let mut ids = Vec::with_capacity(items.len());
-        for it in items {
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
-                   quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
-                   pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, needs_index)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)
-                 ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
-            )
-            .bind(source_id)
-            .bind(&it.external_id)
-            .bind(it.unit_id)
-            .bind(it.occurred_at)
-            .bind(now)
-            .bind(&it.lang)
-            .bind(&it.title)
-            .bind(&it.body)
-            .bind(it.quality)
-            .bind(it.via_ocr)
-            .bind(&it.legacy_encoding)
-            .bind(&it.url)
-            .bind(import_id)
-            .bind(&it.src_topic)
-            .bind(&it.src_direction)
-            .bind(it.pred_topic.as_ref().map(|p| p.0.as_str()))
-            .bind(it.pred_topic.as_ref().map(|p| p.1))
-            .bind(it.pred_direction.as_ref().map(|p| p.0.as_str()))
-            .bind(it.pred_direction.as_ref().map(|p| p.1))
-            .bind(!it.skip_index)
-            .fetch_optional(&mut **tx)
-            .await?;
-            if let Some(id) = id {
-                ids.push(id);
-            }
+    let mut tx = db.begin().await?;
+    let out = insert_items_in(&mut tx, source_id, import, items, now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`insert_items`] in the caller's transaction (a file import with its audit entry).
+pub async fn insert_items_in(
+    tx: &mut Tx,
+    source_id: i64,
+    import: Option<&NewImport<'_>>,
+    items: &[NewItem],
+    now: i64,
+) -> AppResult<(Vec<i64>, Option<i64>)> {
+    let import_id: Option<i64> = match import {
+        Some(imp) => Some(with_conn!(tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO monitor_imports (source_id, file_name, format, sha256, items, created, ocr_pages, warnings, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(source_id)
+        .bind(imp.file_name)
+        .bind(imp.format)
+        .bind(imp.sha256)
+        .bind(items.len() as i64)
+        .bind(imp.ocr_pages)
+        .bind(imp.warnings)
+        .bind(imp.created_by)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        })),
+        None => None,
+    };
+    let mut ids = Vec::with_capacity(items.len());
+    for it in items {
+        let id: Option<i64> = with_conn!(tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
+               quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
+               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, needs_index)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)
+             ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
+        )
+        .bind(source_id)
+        .bind(&it.external_id)
+        .bind(it.unit_id)
+        .bind(it.occurred_at)
+        .bind(now)
+        .bind(&it.lang)
+        .bind(&it.title)
+        .bind(&it.body)
+        .bind(it.quality)
+        .bind(it.via_ocr)
+        .bind(&it.legacy_encoding)
+        .bind(&it.url)
+        .bind(import_id)
+        .bind(&it.src_topic)
+        .bind(&it.src_direction)
+        .bind(it.pred_topic.as_ref().map(|p| p.0.as_str()))
+        .bind(it.pred_topic.as_ref().map(|p| p.1))
+        .bind(it.pred_direction.as_ref().map(|p| p.0.as_str()))
+        .bind(it.pred_direction.as_ref().map(|p| p.1))
+        .bind(!it.skip_index)
+        .fetch_optional(&mut *conn)
+        .await?
+        });
+        if let Some(id) = id {
+            ids.push(id);
         }
-        if let Some(import_id) = import_id {
-            sqlx::query("UPDATE monitor_imports SET created = $1 WHERE id = $2")
-                .bind(ids.len() as i64)
-                .bind(import_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<_, crate::error::AppError>((ids, import_id))
-    })
+    }
+    if let Some(import_id) = import_id {
+        with_conn!(tx, |conn| sqlx::query(
+            "UPDATE monitor_imports SET created = $1 WHERE id = $2"
+        )
+        .bind(ids.len() as i64)
+        .bind(import_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    Ok((ids, import_id))
 }
 
 /// An item as pages and jobs see it.
@@ -473,16 +499,19 @@ pub async fn mark_indexed(db: &Db, done: &[(i64, i64)]) -> AppResult<()> {
     if done.is_empty() {
         return Ok(());
     }
-    with_tx!(db, |tx| {
-        for (id, rev) in done {
-            sqlx::query("UPDATE monitor_items SET needs_index = FALSE WHERE id = $1 AND rev = $2")
-                .bind(id)
-                .bind(rev)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<_, crate::error::AppError>(())
-    })
+    let mut tx = db.begin().await?;
+    for (id, rev) in done {
+        with_conn!(&mut tx, |conn| sqlx::query(
+            "UPDATE monitor_items SET needs_index = FALSE WHERE id = $1 AND rev = $2"
+        )
+        .bind(id)
+        .bind(rev)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Marks every item for indexing (after the index was cleared).
@@ -493,6 +522,28 @@ pub async fn mark_all_for_index(db: &Db) -> AppResult<u64> {
     .execute(pool)
     .await?
     .rows_affected()))
+}
+
+/// Marks every item of the given units for indexing again (a new revision, so an indexer that
+/// read the old state does not mark it done): their units' ancestry changed (a unit moved) and
+/// the index holds the old one. Returns the items marked.
+pub async fn mark_units_for_index(tx: &mut Tx, units: &[i64]) -> AppResult<u64> {
+    let mut marked = 0;
+    // Chunks keep every statement under both backends' parameter limits.
+    for chunk in units.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE monitor_items SET rev = rev + 1, needs_index = TRUE WHERE unit_id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        marked += with_conn!(tx, |conn| {
+            let mut q = sqlx::query(sql);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.execute(&mut *conn).await?.rows_affected()
+        });
+    }
+    Ok(marked)
 }
 
 /// Number of items, and of items waiting for the index.
@@ -508,7 +559,7 @@ pub async fn count_items(db: &Db) -> AppResult<(i64, i64)> {
 
 /// A person's label on an item: the history row, the item's column, a new revision.
 pub async fn set_label(
-    db: &Db,
+    tx: &mut Tx,
     item_id: i64,
     kind: &str,
     value: &str,
@@ -520,24 +571,26 @@ pub async fn set_label(
     } else {
         "UPDATE monitor_items SET label_direction = $1, rev = rev + 1, needs_index = TRUE WHERE id = $2"
     };
-    with_tx!(db, |tx| {
+    with_conn!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO monitor_labels (item_id, kind, value, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(item_id)
-        .bind(kind)
+        "INSERT INTO monitor_labels (item_id, kind, value, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(item_id)
+    .bind(kind)
+    .bind(value)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    with_conn!(tx, |conn| sqlx::query(update)
         .bind(value)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(update)
-            .bind(value)
-            .bind(item_id)
-            .execute(&mut **tx)
-            .await?;
-        Ok::<_, crate::error::AppError>(())
-    })
+        .bind(item_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    Ok(())
 }
 
 /// Labelled examples for a model: `(label, text)`, people's labels first, then sources' labels.
@@ -630,17 +683,18 @@ pub async fn set_predictions(db: &Db, kind: &str, preds: &[(i64, String, f64)]) 
     } else {
         "UPDATE monitor_items SET pred_direction = $1, pred_direction_conf = $2, rev = rev + 1, needs_index = TRUE WHERE id = $3"
     };
-    with_tx!(db, |tx| {
-        for (id, label, conf) in preds {
-            sqlx::query(sql)
-                .bind(label)
-                .bind(conf)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<_, crate::error::AppError>(())
-    })
+    let mut tx = db.begin().await?;
+    for (id, label, conf) in preds {
+        with_conn!(&mut tx, |conn| sqlx::query(sql)
+            .bind(label)
+            .bind(conf)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected());
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Items of the given units between two times, newest first (`topic`: effective topic).
@@ -844,14 +898,14 @@ pub async fn list_thresholds(db: &Db) -> AppResult<Vec<ThresholdRow>> {
 
 /// Sets a topic's threshold.
 pub async fn upsert_threshold(
-    db: &Db,
+    tx: &mut Tx,
     topic: &str,
     min_volume: i64,
     z: f64,
     user_id: i64,
     now: i64,
 ) -> AppResult<()> {
-    with_db!(db, |pool| {
+    with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO monitor_thresholds (topic, min_volume, z, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (topic) DO UPDATE SET min_volume = excluded.min_volume, z = excluded.z,
@@ -862,7 +916,7 @@ pub async fn upsert_threshold(
     .bind(z)
     .bind(user_id)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -870,12 +924,12 @@ pub async fn upsert_threshold(
 }
 
 /// Removes a topic's own threshold (the default applies again).
-pub async fn delete_threshold(db: &Db, topic: &str) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn delete_threshold(tx: &mut Tx, topic: &str) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "DELETE FROM monitor_thresholds WHERE topic = $1 AND topic <> '*'"
     )
     .bind(topic)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected());
     Ok(())
@@ -932,8 +986,8 @@ pub async fn alert_key_exists(db: &Db, dedup_key: &str) -> AppResult<bool> {
 }
 
 /// Inserts an alert unless the same spike has one; returns the new id.
-pub async fn insert_alert(db: &Db, a: &NewAlert, now: i64) -> AppResult<Option<i64>> {
-    Ok(with_db!(db, |pool| {
+pub async fn insert_alert(tx: &mut Tx, a: &NewAlert, now: i64) -> AppResult<Option<i64>> {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO monitor_alerts (dedup_key, kind, topic, unit_id, cluster_id, bucket_start, bucket_end, count, baseline, z,
            spike_kind, negative_now, negative_before, terms, example_ids, areas, status, created_at)
@@ -957,7 +1011,7 @@ pub async fn insert_alert(db: &Db, a: &NewAlert, now: i64) -> AppResult<Option<i
     .bind(&a.example_ids)
     .bind(&a.areas)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     }))
 }
@@ -1039,6 +1093,15 @@ pub async fn find_alert(db: &Db, id: i64) -> AppResult<Option<Alert>> {
         .await?))
 }
 
+/// [`find_alert`] inside a transaction (an alert just raised, not yet committed).
+pub async fn find_alert_in(tx: &mut Tx, id: i64) -> AppResult<Option<Alert>> {
+    let sql = sqlx::AssertSqlSafe(format!("{ALERT_SELECT} WHERE id = $1"));
+    Ok(with_conn!(tx, |conn| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?))
+}
+
 /// Alerts about the given units, newest first (`status`: one status, or every one when empty).
 pub async fn list_alerts(
     db: &Db,
@@ -1065,7 +1128,7 @@ pub async fn list_alerts(
 /// Acknowledges (`acknowledged`) or closes (`closed`) an alert with a note; false when the
 /// alert is already in that state or closed.
 pub async fn set_alert_status(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     status: &str,
     user_id: i64,
@@ -1079,12 +1142,12 @@ pub async fn set_alert_status(
         "UPDATE monitor_alerts SET status = 'closed', closed_by = $1, closed_at = $2, close_note = $3
          WHERE id = $4 AND status <> 'closed'"
     };
-    Ok(with_db!(db, |pool| sqlx::query(sql)
+    Ok(with_conn!(tx, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(now)
         .bind(note)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected())
         == 1)
@@ -1092,13 +1155,13 @@ pub async fn set_alert_status(
 
 /// Adds an in-app notification once per key.
 pub async fn insert_notification(
-    db: &Db,
+    tx: &mut Tx,
     key: &str,
     user_id: i64,
     alert_id: i64,
     now: i64,
 ) -> AppResult<bool> {
-    Ok(with_db!(db, |pool| {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO monitor_notifications (key, user_id, alert_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO NOTHING"
@@ -1107,7 +1170,7 @@ pub async fn insert_notification(
     .bind(user_id)
     .bind(alert_id)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     }) == 1)
@@ -1237,62 +1300,72 @@ pub async fn cluster_members(db: &Db) -> AppResult<Vec<(i64, String, i64)>> {
 
 /// Creates (`id` None) or refreshes a cluster with its members, in one transaction.
 pub async fn save_cluster(db: &Db, id: Option<i64>, c: &ClusterData, now: i64) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        let id: i64 = match id {
-            Some(id) => {
+    let mut txn = db.begin().await?;
+    let tx = &mut txn;
+    let id: i64 = match id {
+        Some(id) => {
+            with_conn!(&mut *tx, |conn| {
                 sqlx::query(
-                    "UPDATE monitor_clusters SET label = $1, terms = $2, size = $3, first_at = $4, last_at = $5,
-                       negative_share = $6, areas = $7, example_ids = $8, scope_unit_id = $9, updated_at = $10
-                     WHERE id = $11",
-                )
-                .bind(&c.label)
-                .bind(&c.terms)
-                .bind(c.members.len() as i64)
-                .bind(c.first_at)
-                .bind(c.last_at)
-                .bind(c.negative_share)
-                .bind(&c.areas)
-                .bind(&c.example_ids)
-                .bind(c.scope_unit_id)
-                .bind(now)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-                sqlx::query("DELETE FROM monitor_cluster_items WHERE cluster_id = $1")
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-                id
-            }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO monitor_clusters (label, terms, size, first_at, last_at, negative_share, areas, example_ids,
-                       scope_unit_id, status, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'candidate', $10) RETURNING id",
-                )
-                .bind(&c.label)
-                .bind(&c.terms)
-                .bind(c.members.len() as i64)
-                .bind(c.first_at)
-                .bind(c.last_at)
-                .bind(c.negative_share)
-                .bind(&c.areas)
-                .bind(&c.example_ids)
-                .bind(c.scope_unit_id)
-                .bind(now)
-                .fetch_one(&mut **tx)
-                .await?
-            }
-        };
-        for m in &c.members {
-            sqlx::query("INSERT INTO monitor_cluster_items (cluster_id, item_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(m)
-                .execute(&mut **tx)
-                .await?;
+                "UPDATE monitor_clusters SET label = $1, terms = $2, size = $3, first_at = $4, last_at = $5,
+                   negative_share = $6, areas = $7, example_ids = $8, scope_unit_id = $9, updated_at = $10
+                 WHERE id = $11",
+            )
+            .bind(&c.label)
+            .bind(&c.terms)
+            .bind(c.members.len() as i64)
+            .bind(c.first_at)
+            .bind(c.last_at)
+            .bind(c.negative_share)
+            .bind(&c.areas)
+            .bind(&c.example_ids)
+            .bind(c.scope_unit_id)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            });
+            with_conn!(&mut *tx, |conn| sqlx::query(
+                "DELETE FROM monitor_cluster_items WHERE cluster_id = $1"
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected());
+            id
         }
-        Ok::<_, crate::error::AppError>(id)
-    })
+        None => with_conn!(&mut *tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO monitor_clusters (label, terms, size, first_at, last_at, negative_share, areas, example_ids,
+               scope_unit_id, status, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'candidate', $10) RETURNING id",
+        )
+        .bind(&c.label)
+        .bind(&c.terms)
+        .bind(c.members.len() as i64)
+        .bind(c.first_at)
+        .bind(c.last_at)
+        .bind(c.negative_share)
+        .bind(&c.areas)
+        .bind(&c.example_ids)
+        .bind(c.scope_unit_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        }),
+    };
+    for m in &c.members {
+        with_conn!(&mut *tx, |conn| sqlx::query(
+            "INSERT INTO monitor_cluster_items (cluster_id, item_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(m)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    txn.commit().await?;
+    Ok(id)
 }
 
 /// Candidate clusters not seen in the latest run are dropped (decided ones stay as records).
@@ -1308,19 +1381,18 @@ pub async fn drop_candidates(db: &Db, ids: &[i64]) -> AppResult<()> {
         "DELETE FROM monitor_clusters WHERE status = 'candidate' AND id IN ({list})
          AND id NOT IN (SELECT cluster_id FROM monitor_alerts WHERE cluster_id IS NOT NULL)"
     ));
-    with_tx!(db, |tx| {
-        let mut q = sqlx::query(del_items);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.execute(&mut **tx).await?;
-        let mut q = sqlx::query(del);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.execute(&mut **tx).await?;
-        Ok::<_, crate::error::AppError>(())
-    })
+    let mut tx = db.begin().await?;
+    for sql in [del_items, del] {
+        with_conn!(&mut tx, |conn| {
+            let mut q = sqlx::query(sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *conn).await?.rows_affected()
+        });
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Clusters of a status whose scope lies in the given units, largest first.
@@ -1370,7 +1442,7 @@ pub async fn cluster_member_ids(db: &Db, id: i64, limit: i64) -> AppResult<Vec<i
 
 /// Records an analyst's decision on a candidate; false when it was already decided.
 pub async fn decide_cluster(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     status: &str,
     stream_id: Option<i64>,
@@ -1378,7 +1450,7 @@ pub async fn decide_cluster(
     note: &str,
     now: i64,
 ) -> AppResult<bool> {
-    Ok(with_db!(db, |pool| {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE monitor_clusters SET status = $1, stream_id = $2, decided_by = $3, decided_at = $4, note = $5
          WHERE id = $6 AND status = 'candidate'"
@@ -1389,7 +1461,7 @@ pub async fn decide_cluster(
     .bind(now)
     .bind(note)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     }) == 1)
@@ -1429,7 +1501,7 @@ const MODEL_SELECT: &str =
 /// Stores a model and makes it the active one of its kind.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_model(
-    db: &Db,
+    tx: &mut Tx,
     kind: &str,
     examples: i64,
     labels: &str,
@@ -1440,28 +1512,30 @@ pub async fn insert_model(
     bytes: &[u8],
     now: i64,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        sqlx::query("UPDATE monitor_models SET active = FALSE WHERE kind = $1")
-            .bind(kind)
-            .execute(&mut **tx)
-            .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO monitor_models (kind, examples, labels, macro_f1, accuracy, folds, report, model, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9) RETURNING id",
-        )
-        .bind(kind)
-        .bind(examples)
-        .bind(labels)
-        .bind(macro_f1)
-        .bind(accuracy)
-        .bind(folds)
-        .bind(report)
-        .bind(bytes)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok::<_, crate::error::AppError>(id)
-    })
+    with_conn!(tx, |conn| sqlx::query(
+        "UPDATE monitor_models SET active = FALSE WHERE kind = $1"
+    )
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    Ok(with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+        "INSERT INTO monitor_models (kind, examples, labels, macro_f1, accuracy, folds, report, model, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9) RETURNING id",
+    )
+    .bind(kind)
+    .bind(examples)
+    .bind(labels)
+    .bind(macro_f1)
+    .bind(accuracy)
+    .bind(folds)
+    .bind(report)
+    .bind(bytes)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    }))
 }
 
 /// The active model of a kind, with its bytes.

@@ -317,6 +317,10 @@ async fn stream_page(
     let tr = auth.ctx.tr;
     let ids = store::cluster_member_ids(&state.db, c.id, 100).await?;
     let mut items = store::items_by_ids(&state.db, &ids).await?;
+    // The cluster's scope is the common ancestor of its items when it was clustered; a unit
+    // moved since may have taken some items out of the reader's subtree.
+    let viewer = roots(auth, Capability::ViewMonitoring)?;
+    crate::monitoring::items_in_scope(&state.db, &viewer, &mut items).await?;
     items.sort_by_key(|i| std::cmp::Reverse(i.occurred_at));
     let unit_ids: Vec<i64> = items.iter().filter_map(|i| i.unit_id).collect();
     let names: HashMap<i64, String> = crate::orgs::unit_names(&state.db, &unit_ids)
@@ -459,16 +463,20 @@ pub async fn promote(
         confirm_pii: "yes".into(),
         ..Default::default()
     };
-    let stream_id = match crate::reporting::create_stream(&state.db, &stream, auth.user.id).await? {
+    // The reporting stream, the decision and the audit entry in one transaction: a
+    // promotion that cannot be recorded leaves no stream behind.
+    let mut tx = state.db.begin().await?;
+    let stream_id = match crate::reporting::create_stream(&mut tx, &stream, auth.user.id).await? {
         Ok(id) => id,
         Err(field_errors) => {
+            drop(tx);
             let errors = field_errors.iter().map(|(_, k)| tr.t(k)).collect();
             return stream_page(&state, &auth, c, Some(form), errors, vec![]).await;
         }
     };
     let now = Utc::now().timestamp();
-    store::decide_cluster(
-        &state.db,
+    if !store::decide_cluster(
+        &mut tx,
         c.id,
         "promoted",
         Some(stream_id),
@@ -476,17 +484,17 @@ pub async fn promote(
         form.note.trim(),
         now,
     )
-    .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_stream_promote",
-        "monitor_cluster",
-        &c.id.to_string(),
-        Some(c.scope_unit_id),
-        json!({"stream_id": stream_id}),
-    )
-    .await?;
+    .await?
+    {
+        return Err(AppError::Conflict("monitoring-streams-decided"));
+    }
+    audit::entry(&auth.ctx.actor(), "monitoring_stream_promote")
+        .object("monitor_cluster", c.id)
+        .unit(c.scope_unit_id)
+        .detail(json!({"stream_id": stream_id}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/reporting/streams/{stream_id}")).into_response())
 }
 
@@ -513,8 +521,9 @@ pub async fn dismiss(
     )
     .await?;
     let now = Utc::now().timestamp();
+    let mut tx = state.db.begin().await?;
     if !store::decide_cluster(
-        &state.db,
+        &mut tx,
         c.id,
         "dismissed",
         None,
@@ -526,15 +535,12 @@ pub async fn dismiss(
     {
         return Err(AppError::Conflict("monitoring-streams-decided"));
     }
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "monitoring_stream_dismiss",
-        "monitor_cluster",
-        &c.id.to_string(),
-        Some(c.scope_unit_id),
-        json!({"note": form.note.trim()}),
-    )
-    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_stream_dismiss")
+        .object("monitor_cluster", c.id)
+        .unit(c.scope_unit_id)
+        .detail(json!({"note": form.note.trim()}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/monitoring/streams").into_response())
 }

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
 use crate::orgs::model::{CsvUnit, LineageEvent, UnitInput, UnitKind};
 use crate::orgs::store::{self, ImportSummary};
@@ -40,6 +40,9 @@ pub async fn update_unit(
 ) -> AppResult<bool> {
     let mut tx = db.begin().await?;
     let moved = store::update_unit(&mut tx, id, input, parent, Utc::now()).await?;
+    if moved {
+        after_move(&mut tx, &[id]).await?;
+    }
     audit::entry(actor, "unit_update")
         .object("unit", id)
         .unit(id)
@@ -81,6 +84,7 @@ pub async fn import_units(
 ) -> AppResult<ImportSummary> {
     let mut tx = db.begin().await?;
     let summary = store::import_units(&mut tx, rows, Utc::now()).await?;
+    after_move(&mut tx, &summary.moved).await?;
     audit::entry(actor, "unit_import")
         .object("unit", "")
         .unit(scope_unit)
@@ -97,9 +101,22 @@ pub async fn import_units(
 pub async fn import_units_unaudited(db: &Db, rows: &[CsvUnit]) -> AppResult<ImportSummary> {
     let mut tx = db.begin().await?;
     let summary = store::import_units(&mut tx, rows, Utc::now()).await?;
+    after_move(&mut tx, &summary.moved).await?;
     tx.commit().await?;
     after_large_import(db, rows.len()).await?;
     Ok(summary)
+}
+
+/// Units moved: what other contexts derived from their ancestry follows in the move's own
+/// transaction (monitoring's search index keeps each item's ancestors: their items are indexed
+/// again).
+async fn after_move(tx: &mut Tx, moved: &[i64]) -> AppResult<()> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let units = store::subtree_ids_in(tx, moved).await?;
+    crate::monitoring::units_moved(tx, &units).await?;
+    Ok(())
 }
 
 /// A large import changes the tables' shape: refresh the planner's statistics so that subtree

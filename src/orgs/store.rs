@@ -159,12 +159,14 @@ pub async fn update_unit(
 }
 
 /// What an import did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     /// Units created.
     pub created: usize,
     /// Units updated (matched by code).
     pub updated: usize,
+    /// Units that moved under another parent (their subtrees' ancestry changed).
+    pub moved: Vec<i64>,
 }
 
 /// Writes checked CSV rows: rows whose code exists update that unit (and move it if its parent
@@ -210,6 +212,7 @@ pub async fn import_units(
                 });
                 if current_parent != parent {
                     move_unit(tx, id, parent).await?;
+                    summary.moved.push(id);
                 }
                 summary.updated += 1;
                 id
@@ -612,6 +615,30 @@ pub async fn ancestor_map(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<i6
             out.insert(d, v.into_iter().map(|x| x.1).collect());
         }
     }
+    Ok(out)
+}
+
+/// [`subtree_ids`] inside a transaction (the units of a subtree just moved), in any order.
+pub async fn subtree_ids_in(tx: &mut Tx, roots: &[i64]) -> AppResult<Vec<i64>> {
+    let mut out = Vec::new();
+    // Chunks keep every statement under both backends' parameter limits (an import may move
+    // thousands of units).
+    for chunk in roots.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT descendant_id FROM unit_closure WHERE ancestor_id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        let ids: Vec<i64> = with_conn!(tx, |conn| {
+            let mut q = sqlx::query_scalar(sql);
+            for r in chunk {
+                q = q.bind(*r);
+            }
+            q.fetch_all(&mut *conn).await?
+        });
+        out.extend(ids);
+    }
+    out.sort_unstable();
+    out.dedup();
     Ok(out)
 }
 

@@ -6,12 +6,10 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use serde_json::json;
 
 use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
-use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::reporting::model::{Status, Step, attachment_type, clean_file_name, transition};
 use crate::reporting::store;
@@ -78,24 +76,13 @@ pub async fn upload_attachment(
         size: bytes.len() as i64,
         storage_key: key.clone(),
     };
-    let aid = match store::insert_attachment(&state.db, &attachment, auth.user.id, Utc::now()).await
+    // The row and its audit entry in one transaction; the file goes when either fails.
+    if let Err(err) =
+        crate::reporting::actions::attach_file(&state.db, &auth.ctx.actor(), &r, &attachment).await
     {
-        Ok(aid) => aid,
-        Err(err) => {
-            let _ = tokio::fs::remove_file(dir.join(&key)).await;
-            return Err(err);
-        }
-    };
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "report.attach",
-        "report",
-        &id.to_string(),
-        Some(r.unit_id),
-        json!({"attachment": aid, "name": name, "size": bytes.len()}),
-    )
-    .await?;
+        let _ = tokio::fs::remove_file(dir.join(&key)).await;
+        return Err(err);
+    }
     Ok(Redirect::to(&format!("/reporting/reports/{id}?ok=saved")).into_response())
 }
 
@@ -157,17 +144,7 @@ pub async fn delete_attachment(
     require(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?;
     transition(Status::parse(&r.status), r.lock_at, Utc::now(), Step::Edit)
         .map_err(AppError::Conflict)?;
-    store::delete_attachment(&state.db, id).await?;
+    crate::reporting::actions::detach_file(&state.db, &auth.ctx.actor(), &r, &a).await?;
     let _ = tokio::fs::remove_file(folder(&state).join(&a.storage_key)).await;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "report.detach",
-        "report",
-        &r.id.to_string(),
-        Some(r.unit_id),
-        json!({"attachment": id, "name": a.file_name}),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/reporting/reports/{}", r.id)).into_response())
 }

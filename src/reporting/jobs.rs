@@ -15,12 +15,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::accounts::can;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
-use crate::audit;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::reporting::model::{Period, ReportKind, Schedule};
@@ -121,8 +119,11 @@ async fn notify(
         .iter()
         .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
         .collect();
+    // The notification and its e-mail in one transaction (both also carry idempotency keys, so
+    // the next run redoes neither).
+    let mut tx = db.begin().await?;
     let added = store::insert_notification(
-        db,
+        &mut tx,
         &store::NewNotification {
             key,
             unit_id: unit,
@@ -137,8 +138,8 @@ async fn notify(
     let mut emails = 0;
     if let Some(c) = contacts.iter().find(|c| c.unit_id == unit) {
         let tr = Tr(Lang::parse(&c.lang).unwrap_or(Lang::Vi));
-        let queued = crate::mail::enqueue(
-            db,
+        let queued = crate::mail::enqueue_in(
+            &mut tx,
             &crate::mail::Mail {
                 idempotency_key: key,
                 to: &c.email,
@@ -151,6 +152,7 @@ async fn notify(
         .await?;
         emails = queued.is_some() as usize;
     }
+    tx.commit().await?;
     Ok((added as usize, emails))
 }
 
@@ -292,7 +294,7 @@ async fn contacts_page(
             let ids: Vec<i64> = contacts.iter().map(|c| c.unit_id).collect();
             let roots = auth.user.roots_with(Capability::ReviewReports);
             let visible = crate::orgs::filter_within(&state.db, &roots, &ids).await?;
-            let units = crate::orgs::store::list_units_by_ids(&state.db, &visible).await?;
+            let units = crate::orgs::units_by_ids(&state.db, &visible).await?;
             units
                 .iter()
                 .filter_map(|u| {
@@ -397,16 +399,6 @@ pub async fn update_contacts(
     if !errors.is_empty() {
         return contacts_page(&state, &auth, Some(form.contacts), errors, false).await;
     }
-    store::upsert_contacts(&state.db, &rows, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "report_contacts.update",
-        "report_unit_contacts",
-        "",
-        Some(owner),
-        json!({"rows": rows.len()}),
-    )
-    .await?;
+    crate::reporting::actions::update_contacts(&state.db, &auth.ctx.actor(), owner, &rows).await?;
     Ok(Redirect::to("/reporting/contacts?ok=1").into_response())
 }

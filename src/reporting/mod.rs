@@ -17,6 +17,7 @@
 //! period range and subtree: expected = assigned units × periods, submitted = reports submitted or
 //! accepted, on time = first submitted by the due date.
 
+pub mod actions;
 pub mod attachments;
 pub mod jobs;
 pub mod model;
@@ -135,8 +136,11 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         .collect();
     let ids: Vec<i64> = communes.iter().map(|u| u.id).collect();
     let now = Utc::now();
+    // The whole demo of reporting in one transaction: all of it or none.
+    let mut demo_tx = db.begin().await?;
+    let tx = &mut demo_tx;
     let monthly = store::insert_type(
-        db,
+        tx,
         &store::NewType {
             kind: "monthly",
             name: "Báo cáo tình hình dư luận xã hội tháng",
@@ -152,7 +156,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     )
     .await?;
     store::insert_type(
-        db,
+        tx,
         &store::NewType {
             kind: "adhoc",
             name: "Yêu cầu đột xuất: dư luận về sạt lở bờ sông",
@@ -190,15 +194,15 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let (due, lock) = schedule.deadlines(&last_month, now);
     for (i, unit) in ids.iter().enumerate().take(95) {
         let (id, _) =
-            store::open_report(db, monthly, *unit, last_month.as_str(), due, lock, now).await?;
+            store::open_report(tx, monthly, *unit, last_month.as_str(), due, lock, now).await?;
         let sent = if i < 80 {
             due - Duration::days(3)
         } else {
             due + Duration::days(2)
         };
-        store::update_status(db, id, "draft", "submitted", true, None, actor, "", sent).await?;
+        store::update_status(tx, id, "draft", "submitted", true, None, actor, "", sent).await?;
         store::update_status(
-            db,
+            tx,
             id,
             "submitted",
             "accepted",
@@ -221,7 +225,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         .collect();
     for (i, unit) in senders.iter().enumerate() {
         let (id, _) =
-            store::open_report(db, monthly, *unit, this_month.as_str(), due, lock, now).await?;
+            store::open_report(tx, monthly, *unit, this_month.as_str(), due, lock, now).await?;
         let mut streams = vec![];
         let (topic_key, summary, scope, direction) = match i {
             0..=2 => ("riverbank_erosion", EROSION, "local", "worried"),
@@ -261,10 +265,10 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             recommendation: "Sớm bố trí kinh phí xây kè.".to_string(),
             evidence: String::new(),
         };
-        let (sid, _) = store::insert_stream(db, &input, None, now).await?;
+        let (sid, _) = store::insert_stream(tx, &input, None, now).await?;
         streams.push(sid);
         store::update_report_text(
-            db,
+            tx,
             id,
             "draft",
             &store::ReportText {
@@ -279,7 +283,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         )
         .await?;
         store::update_status(
-            db,
+            tx,
             id,
             "draft",
             "submitted",
@@ -310,8 +314,9 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             recommendation: String::new(),
             evidence: String::new(),
         };
-        store::insert_stream(db, &input, None, now).await?;
+        store::insert_stream(tx, &input, None, now).await?;
     }
+    demo_tx.commit().await?;
     Ok(())
 }
 
@@ -362,9 +367,10 @@ pub async fn streams_for_monitoring(
 }
 
 /// Creates a stream on behalf of another context (opinion monitoring turns an emerging stream
-/// into one), with the same checks as the stream form; `Err` holds the form's field errors.
+/// into one), with the same checks as the stream form, in the caller's transaction (which
+/// records the caller's action and its audit entry); `Err` holds the form's field errors.
 pub async fn create_stream(
-    db: &Db,
+    tx: &mut crate::db::Tx,
     form: &model::StreamForm,
     user_id: i64,
 ) -> crate::error::AppResult<Result<i64, Vec<model::FieldError>>> {
@@ -372,6 +378,6 @@ pub async fn create_stream(
         Ok(i) => i,
         Err(errors) => return Ok(Err(errors)),
     };
-    let (id, _) = store::insert_stream(db, &input, Some(user_id), Utc::now()).await?;
+    let (id, _) = store::insert_stream(tx, &input, Some(user_id), Utc::now()).await?;
     Ok(Ok(id))
 }

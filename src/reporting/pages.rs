@@ -7,12 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::accounts::can;
 use crate::accounts::model::{Capability, CurrentUser};
 use crate::app::AppState;
-use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::orgs::model::Unit;
 use crate::reporting::model::{
@@ -51,7 +49,7 @@ pub async fn units_in_scope(
     let today = Utc::now().date_naive();
     let mut out: Vec<Unit> = vec![];
     for root in user.roots_with(cap) {
-        for u in crate::orgs::store::list_rollup(&state.db, root, today).await? {
+        for u in crate::orgs::rollup(&state.db, root, today).await? {
             if !out.iter().any(|o| o.id == u.id) {
                 out.push(u);
             }
@@ -313,20 +311,13 @@ pub async fn create_stream(
     if !warnings.is_empty() && form.confirm_pii != "yes" {
         return stream_form_page(&state, &auth, form, vec![], warnings).await;
     }
-    let (id, created) =
-        store::insert_stream(&state.db, &input, Some(auth.user.id), Utc::now()).await?;
-    if created {
-        audit::record(
-            &state.db,
-            &auth.ctx.actor(),
-            "stream.create",
-            "stream",
-            &id.to_string(),
-            Some(input.unit_id),
-            json!({"period": input.period, "topic": input.topic_id, "pii_confirmed": !warnings.is_empty()}),
-        )
-        .await?;
-    }
+    let (id, _) = crate::reporting::actions::create_stream(
+        &state.db,
+        &auth.ctx.actor(),
+        &input,
+        !warnings.is_empty(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/reporting/streams/{id}?ok=1")).into_response())
 }
 

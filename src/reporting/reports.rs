@@ -8,13 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
-use crate::audit;
 use crate::error::{AppError, AppResult};
+use crate::reporting::actions;
 use crate::reporting::model::{
     Period, ReportKind, Schedule, Status, Step, clean, end_of_day, is_locked, transition,
 };
@@ -272,8 +271,9 @@ pub async fn create_type(
         return types_page(&state, &auth, form, errors).await;
     }
     let kind = kind.expect("checked");
-    let id = store::insert_type(
+    actions::create_type(
         &state.db,
+        &auth.ctx.actor(),
         &store::NewType {
             kind: kind.key(),
             name: &name,
@@ -286,16 +286,6 @@ pub async fn create_type(
         },
         &units,
         Utc::now(),
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "report_type.create",
-        "report_type",
-        &id.to_string(),
-        Some(owner),
-        json!({"kind": kind.key(), "name": name, "units": units.len()}),
     )
     .await?;
     Ok(Redirect::to("/reporting/types").into_response())
@@ -452,20 +442,17 @@ pub async fn open_report(
     let period = Period::parse(s.kind, &raw).map_err(AppError::BadRequest)?;
     let now = Utc::now();
     let (due, lock) = s.deadlines(&period, now);
-    let (id, created) =
-        store::open_report(&state.db, t.id, unit_id, period.as_str(), due, lock, now).await?;
-    if created {
-        audit::record(
-            &state.db,
-            &auth.ctx.actor(),
-            "report.create",
-            "report",
-            &id.to_string(),
-            Some(unit_id),
-            json!({"type": t.id, "period": period.as_str()}),
-        )
-        .await?;
-    }
+    let (id, _) = actions::open_report(
+        &state.db,
+        &auth.ctx.actor(),
+        t.id,
+        unit_id,
+        period.as_str(),
+        due,
+        lock,
+        now,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/reporting/reports/{id}")).into_response())
 }
 
@@ -548,7 +535,7 @@ async fn report_page(
     }
     let available = if editable && r.period.len() == 7 {
         let today = now.date_naive();
-        let units: Vec<i64> = crate::orgs::store::list_rollup(&state.db, r.unit_id, today)
+        let units: Vec<i64> = crate::orgs::rollup(&state.db, r.unit_id, today)
             .await?
             .iter()
             .map(|u| u.id)
@@ -650,7 +637,7 @@ pub async fn update_report(
             return Err(AppError::BadRequest("reporting-report-error-too-long"));
         }
     }
-    let units: Vec<i64> = crate::orgs::store::list_rollup(&state.db, r.unit_id, now.date_naive())
+    let units: Vec<i64> = crate::orgs::rollup(&state.db, r.unit_id, now.date_naive())
         .await?
         .iter()
         .map(|u| u.id)
@@ -662,10 +649,10 @@ pub async fn update_report(
         .map(|s| s.id)
         .collect();
     allowed.sort_unstable();
-    store::update_report_text(
+    actions::update_report(
         &state.db,
-        id,
-        &r.status,
+        &auth.ctx.actor(),
+        &r,
         &store::ReportText {
             general_mood: &get("general_mood"),
             causes: &get("causes"),
@@ -675,16 +662,6 @@ pub async fn update_report(
         &chosen,
         &allowed,
         now,
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "report.update",
-        "report",
-        &id.to_string(),
-        Some(r.unit_id),
-        json!({"streams": chosen.len()}),
     )
     .await?;
     if get("action") == "submit" {
@@ -749,35 +726,20 @@ async fn step(
     } else {
         None
     };
-    store::update_status(
-        &state.db,
-        id,
-        &r.status,
-        to.key(),
-        step == Step::Submit,
+    let change = actions::StepChange {
+        step,
+        to,
         lock_at,
-        (Some(auth.user.id), &auth.user.username),
-        &comment,
+        comment: &comment,
         now,
-    )
-    .await?;
-    let action = match step {
-        Step::Submit => "report.submit",
-        Step::Accept => "report.accept",
-        Step::Return => "report.return",
-        Step::Reopen => "report.reopen",
-        Step::Edit => "report.update",
     };
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        action,
-        "report",
-        &id.to_string(),
-        Some(r.unit_id),
-        json!({"from": r.status, "to": to.key(), "comment": comment}),
-    )
-    .await?;
+    let actor = auth.ctx.actor();
+    match step {
+        Step::Submit | Step::Edit => actions::submit_report(&state.db, &actor, &r, &change).await?,
+        Step::Accept => actions::accept_report(&state.db, &actor, &r, &change).await?,
+        Step::Return => actions::return_report(&state.db, &actor, &r, &change).await?,
+        Step::Reopen => actions::reopen_report(&state.db, &actor, &r, &change).await?,
+    }
     Ok(Redirect::to(&format!("/reporting/reports/{id}?ok={}", to.key())).into_response())
 }
 

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{Db, placeholders};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::reporting::model::StreamInput;
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// `$start, $start+1, …` placeholders for an `IN (…)` list of `n` values.
 /// A topic of the taxonomy.
@@ -82,50 +82,47 @@ pub struct NewType<'a> {
 
 /// Inserts a report type with its assigned units, in one transaction.
 pub async fn insert_type(
-    db: &Db,
+    tx: &mut Tx,
     t: &NewType<'_>,
     units: &[i64],
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO report_types (kind, name, instructions, due_day, lock_after_days, due_hours, deadline,
-             owner_unit_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(t.kind)
-        .bind(t.name)
-        .bind(t.instructions)
-        .bind(t.due_day)
-        .bind(t.lock_after_days)
-        .bind(t.due_hours)
-        .bind(t.deadline)
-        .bind(t.owner_unit_id)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
-        for u in units {
-            sqlx::query("INSERT INTO report_type_units (report_type_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(*u)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<i64, AppError>(id)
-    })
+    let id: i64 = with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+        "INSERT INTO report_types (kind, name, instructions, due_day, lock_after_days, due_hours, deadline,
+         owner_unit_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(t.kind)
+    .bind(t.name)
+    .bind(t.instructions)
+    .bind(t.due_day)
+    .bind(t.lock_after_days)
+    .bind(t.due_hours)
+    .bind(t.deadline)
+    .bind(t.owner_unit_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    });
+    add_type_units(tx, id, units).await?;
+    Ok(id)
 }
 
 /// Adds assigned units to a type (those already assigned are kept).
-pub async fn add_type_units(db: &Db, type_id: i64, units: &[i64]) -> AppResult<()> {
-    with_tx!(db, |tx| {
-        for u in units {
-            sqlx::query("INSERT INTO report_type_units (report_type_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(type_id)
-                .bind(*u)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<(), AppError>(())
-    })
+pub async fn add_type_units(tx: &mut Tx, type_id: i64, units: &[i64]) -> AppResult<()> {
+    for u in units {
+        with_conn!(tx, |conn| {
+            sqlx::query(
+            "INSERT INTO report_type_units (report_type_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        )
+        .bind(type_id)
+        .bind(*u)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        });
+    }
+    Ok(())
 }
 
 /// Every active report type.
@@ -227,7 +224,7 @@ pub async fn find_report(db: &Db, id: i64) -> AppResult<Option<Report>> {
 /// The report of a unit for a type and period, created as a draft if missing; returns its id
 /// and whether it was created.
 pub async fn open_report(
-    db: &Db,
+    tx: &mut Tx,
     type_id: i64,
     unit_id: i64,
     period: &str,
@@ -235,7 +232,7 @@ pub async fn open_report(
     lock_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<(i64, bool)> {
-    let created: Option<i64> = with_db!(db, |pool| {
+    let created: Option<i64> = with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO reports (report_type_id, unit_id, period, status, due_at, lock_at, created_at, updated_at)
          VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6) ON CONFLICT (report_type_id, unit_id, period) DO NOTHING RETURNING id"
@@ -246,19 +243,19 @@ pub async fn open_report(
     .bind(due_at)
     .bind(lock_at)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     });
     if let Some(id) = created {
         return Ok((id, true));
     }
-    let id: i64 = with_db!(db, |pool| sqlx::query_scalar(
+    let id: i64 = with_conn!(tx, |conn| sqlx::query_scalar(
         "SELECT id FROM reports WHERE report_type_id = $1 AND unit_id = $2 AND period = $3"
     )
     .bind(type_id)
     .bind(unit_id)
     .bind(period)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?);
     Ok((id, false))
 }
@@ -315,7 +312,7 @@ pub struct ReportText<'a> {
 /// Saves a report's text and the set of its streams, if its status is still `expected_status`
 /// (else a conflict: someone else moved it).
 pub async fn update_report_text(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     expected_status: &str,
     text: &ReportText<'_>,
@@ -323,45 +320,51 @@ pub async fn update_report_text(
     unit_streams: &[i64],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    with_tx!(db, |tx| {
-        let n = sqlx::query(
-            "UPDATE reports SET general_mood = $1, causes = $2, forecast = $3, recommendations = $4, updated_at = $5
-             WHERE id = $6 AND status = $7",
+    let n = with_conn!(tx, |conn| {
+        sqlx::query(
+        "UPDATE reports SET general_mood = $1, causes = $2, forecast = $3, recommendations = $4, updated_at = $5
+         WHERE id = $6 AND status = $7",
+    )
+    .bind(text.general_mood)
+    .bind(text.causes)
+    .bind(text.forecast)
+    .bind(text.recommendations)
+    .bind(now)
+    .bind(id)
+    .bind(expected_status)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    if n == 0 {
+        return Err(AppError::Conflict("reporting-report-error-changed"));
+    }
+    with_conn!(tx, |conn| sqlx::query(
+        "UPDATE streams SET report_id = NULL WHERE report_id = $1"
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    for s in streams.iter().filter(|s| unit_streams.contains(s)) {
+        with_conn!(tx, |conn| sqlx::query(
+            "UPDATE streams SET report_id = $1, updated_at = $2 WHERE id = $3"
         )
-        .bind(text.general_mood)
-        .bind(text.causes)
-        .bind(text.forecast)
-        .bind(text.recommendations)
-        .bind(now)
         .bind(id)
-        .bind(expected_status)
-        .execute(&mut **tx)
+        .bind(now)
+        .bind(*s)
+        .execute(&mut *conn)
         .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict("reporting-report-error-changed"));
-        }
-        sqlx::query("UPDATE streams SET report_id = NULL WHERE report_id = $1")
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        for s in streams.iter().filter(|s| unit_streams.contains(s)) {
-            sqlx::query("UPDATE streams SET report_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(id)
-                .bind(now)
-                .bind(*s)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok::<(), AppError>(())
-    })
+        .rows_affected());
+    }
+    Ok(())
 }
 
-/// Moves a report from `from` to `to` and records the event, in one transaction.
+/// Moves a report from `from` to `to` and records the event, in the caller's transaction.
 /// `lock_at` replaces the lock date when given (reopening); `submitted` stamps the submission.
 #[allow(clippy::too_many_arguments)]
 pub async fn update_status(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     from: &str,
     to: &str,
@@ -371,40 +374,43 @@ pub async fn update_status(
     comment: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    with_tx!(db, |tx| {
-        let n = sqlx::query(
-            "UPDATE reports SET status = $1, updated_at = $2,
-               submitted_at = CASE WHEN $3 THEN $2 ELSE submitted_at END,
-               first_submitted_at = CASE WHEN $3 AND first_submitted_at IS NULL THEN $2 ELSE first_submitted_at END,
-               reviewed_at = CASE WHEN $1 IN ('accepted', 'returned') THEN $2 ELSE reviewed_at END,
-               lock_at = COALESCE($4, lock_at)
-             WHERE id = $5 AND status = $6",
-        )
-        .bind(to)
-        .bind(now)
-        .bind(submitted)
-        .bind(lock_at)
-        .bind(id)
-        .bind(from)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict("reporting-report-error-changed"));
-        }
+    let n = with_conn!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO report_events (report_id, at, user_id, username, action, comment) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(actor.0)
-        .bind(actor.1)
-        .bind(to)
-        .bind(comment)
-        .execute(&mut **tx)
-        .await?;
-        Ok::<(), AppError>(())
-    })
+        "UPDATE reports SET status = $1, updated_at = $2,
+           submitted_at = CASE WHEN $3 THEN $2 ELSE submitted_at END,
+           first_submitted_at = CASE WHEN $3 AND first_submitted_at IS NULL THEN $2 ELSE first_submitted_at END,
+           reviewed_at = CASE WHEN $1 IN ('accepted', 'returned') THEN $2 ELSE reviewed_at END,
+           lock_at = COALESCE($4, lock_at)
+         WHERE id = $5 AND status = $6",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(submitted)
+    .bind(lock_at)
+    .bind(id)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    if n == 0 {
+        return Err(AppError::Conflict("reporting-report-error-changed"));
+    }
+    with_conn!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO report_events (report_id, at, user_id, username, action, comment) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(actor.0)
+    .bind(actor.1)
+    .bind(to)
+    .bind(comment)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
 }
 
 /// An event of a report's history.
@@ -477,12 +483,12 @@ const STREAM_SELECT: &str = "SELECT s.id, s.unit_id, s.period, s.topic_id, s.sum
 
 /// Inserts a stream; a second call with the same client id returns the first stream's id.
 pub async fn insert_stream(
-    db: &Db,
+    tx: &mut Tx,
     s: &StreamInput,
     user_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<(i64, bool)> {
-    let created: Option<i64> = with_db!(db, |pool| {
+    let created: Option<i64> = with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO streams (client_id, unit_id, period, topic_id, summary, scope, breadth, direction, intensity,
            strata, areas, causes, forecast, recommendation, evidence, created_by, created_at, updated_at)
@@ -506,17 +512,17 @@ pub async fn insert_stream(
     .bind(&s.evidence)
     .bind(user_id)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     });
     if let Some(id) = created {
         return Ok((id, true));
     }
-    let id: i64 = with_db!(db, |pool| sqlx::query_scalar(
+    let id: i64 = with_conn!(tx, |conn| sqlx::query_scalar(
         "SELECT id FROM streams WHERE client_id = $1"
     )
     .bind(&s.client_id)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?);
     Ok((id, false))
 }
@@ -788,74 +794,80 @@ pub async fn find_city_stream(db: &Db, id: i64) -> AppResult<Option<CityStream>>
 /// Merges streams into a new city stream (its text taken from `seed`), or into `into` when given;
 /// streams already merged elsewhere move. Returns the city stream's id.
 pub async fn merge_streams(
-    db: &Db,
+    tx: &mut Tx,
     into: Option<i64>,
     seed: &Stream,
     ids: &[i64],
     owner_unit_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
-        let city_id: i64 = match into {
-            Some(id) => id,
-            None => sqlx::query_scalar(
-                "INSERT INTO city_streams (period, topic_id, summary, scope, direction, causes, forecast, recommendation,
-                   owner_unit_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-            )
-            .bind(&seed.period)
-            .bind(seed.topic_id)
-            .bind(&seed.summary)
-            .bind(&seed.scope)
-            .bind(&seed.direction)
-            .bind(&seed.causes)
-            .bind(&seed.forecast)
-            .bind(&seed.recommendation)
-            .bind(owner_unit_id)
-            .bind(now)
-            .fetch_one(&mut **tx)
-            .await?,
-        };
-        for id in ids {
-            sqlx::query("UPDATE streams SET city_stream_id = $1 WHERE id = $2 AND period = $3")
-                .bind(city_id)
-                .bind(*id)
-                .bind(&seed.period)
-                .execute(&mut **tx)
-                .await?;
-        }
-        sqlx::query(
-            "DELETE FROM city_streams WHERE period = $1 AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.city_stream_id = city_streams.id)",
+    let city_id: i64 = match into {
+        Some(id) => id,
+        None => with_conn!(tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO city_streams (period, topic_id, summary, scope, direction, causes, forecast, recommendation,
+               owner_unit_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
         )
         .bind(&seed.period)
-        .execute(&mut **tx)
-        .await?;
-        Ok::<i64, AppError>(city_id)
-    })
+        .bind(seed.topic_id)
+        .bind(&seed.summary)
+        .bind(&seed.scope)
+        .bind(&seed.direction)
+        .bind(&seed.causes)
+        .bind(&seed.forecast)
+        .bind(&seed.recommendation)
+        .bind(owner_unit_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        }),
+    };
+    for id in ids {
+        with_conn!(tx, |conn| sqlx::query(
+            "UPDATE streams SET city_stream_id = $1 WHERE id = $2 AND period = $3"
+        )
+        .bind(city_id)
+        .bind(*id)
+        .bind(&seed.period)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    }
+    with_conn!(tx, |conn| {
+        sqlx::query(
+        "DELETE FROM city_streams WHERE period = $1 AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.city_stream_id = city_streams.id)",
+    )
+    .bind(&seed.period)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    Ok(city_id)
 }
 
 /// Takes a stream out of its city stream; a city stream left empty is removed.
-pub async fn unmerge_stream(db: &Db, city_id: i64, stream_id: i64) -> AppResult<bool> {
-    with_tx!(db, |tx| {
-        let n = sqlx::query(
-            "UPDATE streams SET city_stream_id = NULL WHERE id = $1 AND city_stream_id = $2",
-        )
-        .bind(stream_id)
-        .bind(city_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        let gone = sqlx::query(
-            "DELETE FROM city_streams WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.city_stream_id = $1)",
-        )
-        .bind(city_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(AppError::NotFound);
-        }
-        Ok::<bool, AppError>(gone > 0)
-    })
+pub async fn unmerge_stream(tx: &mut Tx, city_id: i64, stream_id: i64) -> AppResult<bool> {
+    let n = with_conn!(tx, |conn| sqlx::query(
+        "UPDATE streams SET city_stream_id = NULL WHERE id = $1 AND city_stream_id = $2",
+    )
+    .bind(stream_id)
+    .bind(city_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    let gone = with_conn!(tx, |conn| {
+        sqlx::query(
+        "DELETE FROM city_streams WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.city_stream_id = $1)",
+    )
+    .bind(city_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+    });
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(gone > 0)
 }
 
 /// The edited text of a city stream.
@@ -876,12 +888,12 @@ pub struct CityText<'a> {
 
 /// Saves a city stream's text.
 pub async fn update_city_stream(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     t: &CityText<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let n = with_db!(db, |pool| {
+    let n = with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE city_streams SET summary = $1, scope = $2, direction = $3, causes = $4, forecast = $5,
            recommendation = $6, updated_at = $7 WHERE id = $8"
@@ -894,7 +906,7 @@ pub async fn update_city_stream(
     .bind(t.recommendation)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -938,23 +950,24 @@ pub async fn list_contacts(db: &Db) -> AppResult<Vec<Contact>> {
 }
 
 /// Sets reminder addresses, all or nothing.
-pub async fn upsert_contacts(db: &Db, rows: &[Contact], now: DateTime<Utc>) -> AppResult<()> {
-    with_tx!(db, |tx| {
-        for c in rows {
+pub async fn upsert_contacts(tx: &mut Tx, rows: &[Contact], now: DateTime<Utc>) -> AppResult<()> {
+    for c in rows {
+        with_conn!(tx, |conn| {
             sqlx::query(
-                "INSERT INTO report_unit_contacts (unit_id, email, lang, updated_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (unit_id) DO UPDATE SET email = excluded.email, lang = excluded.lang,
-                   updated_at = excluded.updated_at",
-            )
-            .bind(c.unit_id)
-            .bind(&c.email)
-            .bind(&c.lang)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok::<(), AppError>(())
-    })
+            "INSERT INTO report_unit_contacts (unit_id, email, lang, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (unit_id) DO UPDATE SET email = excluded.email, lang = excluded.lang,
+               updated_at = excluded.updated_at",
+        )
+        .bind(c.unit_id)
+        .bind(&c.email)
+        .bind(&c.lang)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        });
+    }
+    Ok(())
 }
 
 /// An in-app notification to store: rendered when read, in the reader's language, from its
@@ -976,11 +989,11 @@ pub struct NewNotification<'a> {
 
 /// Adds an in-app notification for a unit unless one with the same key exists.
 pub async fn insert_notification(
-    db: &Db,
+    tx: &mut Tx,
     n: &NewNotification<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let added = with_db!(db, |pool| {
+    let added = with_conn!(tx, |conn| {
         sqlx::query(
         "INSERT INTO report_notifications (key, unit_id, message, message_key, args, link, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -993,7 +1006,7 @@ pub async fn insert_notification(
     .bind(n.args)
     .bind(n.link)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -1050,68 +1063,69 @@ pub struct BulkReport {
 
 /// Inserts many reports of one type in one transaction; returns their ids in order.
 pub async fn insert_reports_bulk(
-    db: &Db,
+    tx: &mut Tx,
     type_id: i64,
     rows: &[BulkReport],
     now: DateTime<Utc>,
 ) -> AppResult<Vec<i64>> {
-    with_tx!(db, |tx| {
-        let mut ids = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO reports (report_type_id, unit_id, period, status, due_at, lock_at, first_submitted_at,
-                   submitted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5, $6, $6, $7, $7) RETURNING id",
-            )
-            .bind(type_id)
-            .bind(r.unit_id)
-            .bind(&r.period)
-            .bind(r.status)
-            .bind(r.due_at)
-            .bind(r.submitted_at)
-            .bind(now)
-            .fetch_one(&mut **tx)
-            .await?;
-            ids.push(id);
-        }
-        Ok::<Vec<i64>, AppError>(ids)
-    })
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = with_conn!(tx, |conn| {
+            sqlx::query_scalar(
+            "INSERT INTO reports (report_type_id, unit_id, period, status, due_at, lock_at, first_submitted_at,
+               submitted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5, $6, $6, $7, $7) RETURNING id",
+        )
+        .bind(type_id)
+        .bind(r.unit_id)
+        .bind(&r.period)
+        .bind(r.status)
+        .bind(r.due_at)
+        .bind(r.submitted_at)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        });
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 /// Inserts many streams, each in the given report, in one transaction.
 pub async fn insert_streams_bulk(
-    db: &Db,
+    tx: &mut Tx,
     rows: &[(StreamInput, Option<i64>)],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    with_tx!(db, |tx| {
-        for (s, report) in rows {
+    for (s, report) in rows {
+        with_conn!(tx, |conn| {
             sqlx::query(
-                "INSERT INTO streams (client_id, unit_id, period, topic_id, summary, scope, breadth, direction, intensity,
-                   strata, areas, causes, forecast, recommendation, evidence, report_id, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
-            )
-            .bind(&s.client_id)
-            .bind(s.unit_id)
-            .bind(&s.period)
-            .bind(s.topic_id)
-            .bind(&s.summary)
-            .bind(&s.scope)
-            .bind(&s.breadth)
-            .bind(&s.direction)
-            .bind(&s.intensity)
-            .bind(&s.strata)
-            .bind(&s.areas)
-            .bind(&s.causes)
-            .bind(&s.forecast)
-            .bind(&s.recommendation)
-            .bind(&s.evidence)
-            .bind(*report)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok::<(), AppError>(())
-    })
+            "INSERT INTO streams (client_id, unit_id, period, topic_id, summary, scope, breadth, direction, intensity,
+               strata, areas, causes, forecast, recommendation, evidence, report_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+        )
+        .bind(&s.client_id)
+        .bind(s.unit_id)
+        .bind(&s.period)
+        .bind(s.topic_id)
+        .bind(&s.summary)
+        .bind(&s.scope)
+        .bind(&s.breadth)
+        .bind(&s.direction)
+        .bind(&s.intensity)
+        .bind(&s.strata)
+        .bind(&s.areas)
+        .bind(&s.causes)
+        .bind(&s.forecast)
+        .bind(&s.recommendation)
+        .bind(&s.evidence)
+        .bind(*report)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        });
+    }
+    Ok(())
 }
 
 /// Reference for the benchmark: the completeness counts of a type and period range in one
@@ -1154,12 +1168,12 @@ pub struct Attachment {
 
 /// Records an attachment whose file is already written.
 pub async fn insert_attachment(
-    db: &Db,
+    tx: &mut Tx,
     a: &Attachment,
     user_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    Ok(with_db!(db, |pool| {
+    Ok(with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO report_attachments (report_id, file_name, content_type, size, storage_key, uploaded_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
@@ -1171,7 +1185,7 @@ pub async fn insert_attachment(
     .bind(&a.storage_key)
     .bind(user_id)
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?
     }))
 }
@@ -1201,12 +1215,12 @@ pub async fn find_attachment(db: &Db, id: i64) -> AppResult<Option<Attachment>> 
 }
 
 /// Removes an attachment's row.
-pub async fn delete_attachment(db: &Db, id: i64) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn delete_attachment(tx: &mut Tx, id: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "DELETE FROM report_attachments WHERE id = $1"
     )
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected());
     Ok(())

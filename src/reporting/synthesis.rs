@@ -9,32 +9,31 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::accounts::model::Capability;
 use crate::accounts::require;
 use crate::app::AppState;
-use crate::audit;
 use crate::error::{AppError, AppResult};
+use crate::kit::bounds;
 use crate::reporting::model::{Direction, Period, Rates, ReportKind, Scope, clean, parse_month};
 use crate::reporting::pages::{StreamLine, options, stream_lines, topic_name};
-use crate::reporting::store;
+use crate::reporting::{actions, store};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
-/// Query of the completeness page.
+/// Query of the completeness page (parsed by `kit::bounds`: the range sizes the grid).
 #[derive(Deserialize, Default)]
 pub struct CompletenessQuery {
     #[serde(default, rename = "type")]
-    type_id: Option<i64>,
+    type_id: String,
     #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
     #[serde(default)]
-    unit: Option<i64>,
+    unit: String,
 }
 
 /// One row of the grid.
@@ -104,8 +103,10 @@ pub async fn show_completeness(
     Query(q): Query<CompletenessQuery>,
 ) -> AppResult<Response> {
     let roots = auth.user.roots_with(Capability::ViewReports);
-    let unit_id = q
-        .unit
+    // Every input is checked before any work: a range of 200 years is a 400, not a long grid.
+    let type_id = bounds::parse_id(&q.type_id)?;
+    let range = bounds::MonthRange::parse(&q.from, &q.to, Utc::now().date_naive(), 3)?;
+    let unit_id = bounds::parse_id(&q.unit)?
         .or(roots.first().copied())
         .ok_or(AppError::Forbidden)?;
     require(&state.db, &auth.user, Capability::ViewReports, unit_id).await?;
@@ -115,25 +116,13 @@ pub async fn show_completeness(
         .filter(|t| t.kind != "quick")
         .collect();
     let today = Utc::now().date_naive();
-    let last = Period::month(today).as_str().to_string();
-    let to = if parse_month(&q.to).is_some() {
-        q.to.trim().to_string()
-    } else {
-        last
-    };
-    let from = if parse_month(&q.from).is_some() && q.from.trim() <= to.as_str() {
-        q.from.trim().to_string()
-    } else {
-        let d = parse_month(&to).expect("checked");
-        Period::month(d - Duration::days(60)).as_str().to_string()
-    };
+    let (from, to) = (range.first_month(), range.last_month());
     let unit_name = crate::orgs::unit_names(&state.db, &[unit_id])
         .await?
         .pop()
         .map(|u| u.1)
         .unwrap_or_default();
-    let Some(t) = q
-        .type_id
+    let Some(t) = type_id
         .and_then(|id| types.iter().find(|t| t.id == id))
         .or(types.first())
         .cloned()
@@ -158,7 +147,7 @@ pub async fn show_completeness(
     let periods = periods_of(kind, &from, &to);
     // Expected units: assigned to the type and in the chosen subtree (as of today, with lineage).
     // Each is counted in the row of the chosen unit's child it lies under (or its own row).
-    let subtree = crate::orgs::store::list_rollup(&state.db, unit_id, today).await?;
+    let subtree = crate::orgs::rollup(&state.db, unit_id, today).await?;
     let assigned: HashSet<i64> = store::list_type_units(&state.db, t.id)
         .await?
         .into_iter()
@@ -383,15 +372,16 @@ struct TopicCount {
     current: bool,
 }
 
-/// Query of the synthesis page: the month, a topic to open, the page of its unmerged streams.
+/// Query of the synthesis page: the month, a topic to open, the page of its unmerged streams
+/// (numbers parsed by `kit::bounds`).
 #[derive(Deserialize, Default)]
 pub struct SynthesisQuery {
     #[serde(default)]
     period: String,
     #[serde(default)]
-    topic: Option<i64>,
+    topic: String,
     #[serde(default)]
-    page: Option<usize>,
+    page: String,
 }
 
 /// Up to this many streams in a period, the workspace opens every topic at once; above it, the
@@ -567,13 +557,14 @@ pub async fn show_synthesis(
     }
     let tr = auth.ctx.tr;
     let period = month_or_last(&q.period);
-    let page_no = q.page.unwrap_or(1).max(1);
-    let (index, groups, total, pages) = workspace(&state, &auth, &period, q.topic, page_no).await?;
+    let topic = bounds::parse_id(&q.topic)?;
+    let page_no = bounds::PageNo::parse(&q.page)?.get() as usize;
+    let (index, groups, total, pages) = workspace(&state, &auth, &period, topic, page_no).await?;
     Ok(page(SynthesisTemplate {
         c: auth.ctx.chrome("reporting-synthesis-title"),
         period,
         index,
-        topic: q.topic,
+        topic,
         groups,
         total,
         page: page_no.min(pages),
@@ -635,17 +626,8 @@ pub async fn merge_streams(
             return Err(AppError::BadRequest("reporting-synthesis-error-periods"));
         }
     }
-    let city = store::merge_streams(&state.db, into, &seed, &ids, owner, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "city_stream.merge",
-        "city_stream",
-        &city.to_string(),
-        Some(owner),
-        json!({"streams": ids, "period": seed.period}),
-    )
-    .await?;
+    let city =
+        actions::merge_streams(&state.db, &auth.ctx.actor(), into, &seed, &ids, owner).await?;
     let topic = store::find_city_stream(&state.db, city)
         .await?
         .map(|c| c.topic_id)
@@ -673,17 +655,7 @@ pub async fn unmerge_stream(
         city.owner_unit_id,
     )
     .await?;
-    store::unmerge_stream(&state.db, id, stream).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "city_stream.unmerge",
-        "city_stream",
-        &id.to_string(),
-        Some(city.owner_unit_id),
-        json!({"stream": stream}),
-    )
-    .await?;
+    actions::unmerge_stream(&state.db, &auth.ctx.actor(), id, city.owner_unit_id, stream).await?;
     Ok(Redirect::to(&format!(
         "/reporting/synthesis?period={}&topic={}",
         city.period, city.topic_id
@@ -729,9 +701,11 @@ pub async fn update_city_stream(
     if !Scope::valid(&f.scope) || !Direction::valid(&f.direction) {
         return Err(AppError::BadRequest("reporting-stream-error-choice"));
     }
-    store::update_city_stream(
+    actions::update_city_stream(
         &state.db,
+        &auth.ctx.actor(),
         id,
+        city.owner_unit_id,
         &store::CityText {
             summary: &summary,
             scope: &f.scope,
@@ -740,17 +714,6 @@ pub async fn update_city_stream(
             forecast: &clean(&f.forecast),
             recommendation: &clean(&f.recommendation),
         },
-        Utc::now(),
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "city_stream.update",
-        "city_stream",
-        &id.to_string(),
-        Some(city.owner_unit_id),
-        json!({}),
     )
     .await?;
     Ok(Redirect::to(&format!(

@@ -105,7 +105,7 @@ pub async fn list_responses(
         status
     };
     let filter = ResponseFilter { status, from, to };
-    let page_no = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let page_no = i64::from(crate::kit::bounds::PageNo::parse(&q.page)?.get());
     let (rows, total) =
         store::list_responses(&state.db, id, &filter, PAGE, (page_no - 1) * PAGE).await?;
     let mut per_day: Vec<(String, i64, i64, usize)> = Vec::new();

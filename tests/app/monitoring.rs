@@ -982,3 +982,108 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
     // End the session, so that no browser outlives the test.
     b.client.clone().close().await.unwrap();
 }
+
+/// Searches as `app` until the page says `expect`, at most ten seconds (the indexer's
+/// catch-up), and returns the last page.
+async fn search_within(app: &TestApp, query: &str, expect: &str) -> Page {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let page = app.get(&format!("/monitoring/search?{query}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        if page.body.contains(expect) || std::time::Instant::now() > deadline {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn search_follows_a_unit_that_moves_to_another_parent() {
+    let app = spawn_demo().await;
+    // A hamlet W under ward P1 (Ninh Kiều); an analyst at P1, another at P2 (Cái Khế).
+    let p1 = app.unit_id("31135").await;
+    let p2 = app.unit_id("31120").await;
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let created = admin
+        .post(
+            &format!("/orgs/{p1}/new"),
+            &[
+                ("name", "Khu vực Chuyển Đi"),
+                ("kind", "area"),
+                ("code", "31135-77"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let w = app.unit_id("31135-77").await;
+    for (name, unit) in [("phantich.p1", p1), ("phantich.p2", p2)] {
+        duluan::accounts::create_user(
+            &app.db,
+            name,
+            name,
+            "mat-khau-dai-du",
+            duluan::accounts::model::Role::Analyst,
+            unit,
+        )
+        .await
+        .unwrap();
+    }
+    let first = app.other_client();
+    first.login("phantich.p1", "mat-khau-dai-du").await;
+    let second = app.other_client();
+    second.login("phantich.p2", "mat-khau-dai-du").await;
+    // Items of W, ingested through the API of the city.
+    app.login_demo("analyst").await;
+    let token = api_token(&app, app.unit_id("92").await).await;
+    let (status, v) = post_items(
+        &app,
+        &token,
+        &json!({"items": [
+            {"id": "mv-1", "text": "Người dân phản ánh cây xanh gãy đổ chắn lối đi", "area": "31135-77"},
+            {"id": "mv-2", "text": "Cây xanh gãy đổ sau giông lốc chưa được dọn", "area": "31135-77"}
+        ]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    search_until(&first, "q=cay+xanh+gay+do", "Tìm thấy 2 mục tin").await;
+    let none = search_within(&second, "q=cay+xanh+gay+do", "Tìm thấy 0 mục tin").await;
+    none.assert_contains("Tìm thấy 0 mục tin");
+
+    // W moves under P2.
+    let moved = admin
+        .post(
+            &format!("/orgs/{w}/edit"),
+            &[
+                ("name", "Khu vực Chuyển Đi"),
+                ("kind", "area"),
+                ("code", "31135-77"),
+                ("parent", "31120"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    // At once (hits are checked against the current tree) and after the index caught up,
+    // P1's analyst finds nothing and sees no count of it; P2's analyst finds both.
+    let now = first.get("/monitoring/search?q=cay+xanh+gay+do").await;
+    now.assert_contains("Tìm thấy 0 mục tin");
+    assert!(!now.body.contains("chắn lối đi"), "{}", now.body);
+    let found = search_within(&second, "q=cay+xanh+gay+do", "Tìm thấy 2 mục tin").await;
+    found.assert_contains("Tìm thấy 2 mục tin");
+    found.assert_contains("chắn lối đi");
+    let gone = search_within(&first, "q=cay+xanh+gay+do", "Tìm thấy 0 mục tin").await;
+    gone.assert_contains("Tìm thấy 0 mục tin");
+    // A search of the city by area follows the move too.
+    search_until(
+        &app,
+        &format!("q=cay+xanh+gay+do&area=%23{p2}"),
+        "Tìm thấy 2 mục tin",
+    )
+    .await;
+    search_until(
+        &app,
+        &format!("q=cay+xanh+gay+do&area=%23{p1}"),
+        "Tìm thấy 0 mục tin",
+    )
+    .await;
+}

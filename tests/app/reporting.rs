@@ -3,8 +3,12 @@
 //! demo, the synthesis workspace (merge, edit, unmerge, draft), scoping, and a phone journey in
 //! headless Chromium.
 
+#[path = "reporting/atomic.rs"]
+mod atomic;
 #[path = "reporting/bench.rs"]
 mod bench;
+#[path = "reporting/bounds.rs"]
+mod bounds;
 #[path = "reporting/journey.rs"]
 mod journey;
 #[path = "reporting/reminders.rs"]

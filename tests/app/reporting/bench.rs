@@ -70,8 +70,9 @@ async fn reporting_benchmark() {
     )
     .await
     .unwrap();
+    let mut tx = db.begin().await.unwrap();
     let type_id = store::insert_type(
-        db,
+        &mut tx,
         &store::NewType {
             kind: "monthly",
             name: "Báo cáo tháng",
@@ -87,6 +88,7 @@ async fn reporting_benchmark() {
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     // 24 months, 90 % sent, three quarters of those on time.
     let months = duluan::reporting::model::Period::months_between("2024-11", "2026-10");
     assert_eq!(months.len(), 24);
@@ -113,9 +115,11 @@ async fn reporting_benchmark() {
             })
             .collect();
         n += batch.len();
-        store::insert_reports_bulk(db, type_id, &batch, now)
+        let mut tx = db.begin().await.unwrap();
+        store::insert_reports_bulk(&mut tx, type_id, &batch, now)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
     }
     eprintln!(
         "loaded {n} reports in {:.1} s",
@@ -158,7 +162,11 @@ async fn reporting_benchmark() {
             )
         })
         .collect();
-    store::insert_streams_bulk(db, &streams, now).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    store::insert_streams_bulk(&mut tx, &streams, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     // A database in service has been vacuumed and analysed by autovacuum; right after a bulk load
     // PostgreSQL has neither statistics nor a visibility map (no index-only scans) yet.
     if let duluan::db::Db::Pg(pool) = db {
