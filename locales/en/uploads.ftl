@@ -12,3 +12,7 @@ upload-refused-damaged = The file is damaged: { $detail }
 upload-refused-not-spreadsheet = The file is not a spreadsheet (xlsx, xls or ods).
 upload-error-timeout = Reading the file took longer than { $seconds } seconds and was stopped. Split the file and upload the parts.
 upload-error-unreadable = The file could not be read (it is damaged or in a form this reader does not handle).
+upload-pdf-too-many-pages = The PDF has { $pages } pages; at most { $max } are read. Split it and upload the parts.
+upload-ocr-too-many-pages = More than { $max } pages of the file are scans that need OCR; at most { $max } are read per file. Split it and upload the parts.
+upload-ocr-time-limit = OCR of the file took longer than { $seconds } seconds and was stopped after { $pages } pages. Split it and upload the parts.
+upload-attachment-refused = The Word file was refused: it is damaged, or its parts unpack to far more than a real document does (a zip bomb).

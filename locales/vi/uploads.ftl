@@ -12,3 +12,7 @@ upload-refused-damaged = Tệp bị hỏng: { $detail }
 upload-refused-not-spreadsheet = Tệp không phải là bảng tính (xlsx, xls hoặc ods).
 upload-error-timeout = Việc đọc tệp kéo dài quá { $seconds } giây nên đã bị dừng. Hãy chia nhỏ tệp rồi tải lên từng phần.
 upload-error-unreadable = Không đọc được tệp (tệp bị hỏng hoặc ở dạng mà chương trình không đọc được).
+upload-pdf-too-many-pages = Tệp PDF có { $pages } trang; chỉ đọc tối đa { $max } trang. Hãy chia nhỏ tệp rồi tải lên từng phần.
+upload-ocr-too-many-pages = Tệp có hơn { $max } trang là ảnh quét cần nhận dạng chữ (OCR); mỗi tệp chỉ đọc tối đa { $max } trang. Hãy chia nhỏ tệp rồi tải lên từng phần.
+upload-ocr-time-limit = Việc nhận dạng chữ (OCR) của tệp kéo dài quá { $seconds } giây nên đã dừng sau { $pages } trang. Hãy chia nhỏ tệp rồi tải lên từng phần.
+upload-attachment-refused = Tệp Word bị từ chối: tệp bị hỏng, hoặc các thành phần của tệp giải nén ra lớn hơn nhiều so với một văn bản thật (tệp nén độc hại).

@@ -13,4 +13,5 @@ mod repo;
 mod reporting;
 mod scoping;
 mod surveys;
+mod uploads;
 mod users;
