@@ -103,15 +103,16 @@ impl<'l> Collect<'l> {
         }
     }
 
-    /// One cell as read (empty cells count towards the work, not the rectangle).
+    /// One cell as read. Empty cells (formatting only) are skipped: they take no memory, and
+    /// the work of reading them is bounded by the inflated size of the sheet.
     fn push(&mut self, r: u32, c: u32, value: Data) -> Result<(), Refusal> {
         let l = self.limits;
+        if matches!(value, Data::Empty) {
+            return Ok(());
+        }
         self.seen += 1;
         if self.seen > l.max_cells {
             return Err(self.too_many(self.seen));
-        }
-        if matches!(value, Data::Empty) {
-            return Ok(());
         }
         if r >= l.max_rows || c >= l.max_cols {
             return Err(Refusal::CellOutside {
