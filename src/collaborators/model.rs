@@ -503,7 +503,10 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, ImportError> {
     };
     let grid = first.rows();
     // The header is the first row with a value; columns start at the first used column.
-    let Some(r0) = grid.iter().position(|r| r.iter().any(|d| !cell_text(d).is_empty())) else {
+    let Some(r0) = grid
+        .iter()
+        .position(|r| r.iter().any(|d| !cell_text(d).is_empty()))
+    else {
         return Err(file_error());
     };
     let c0 = grid
@@ -511,9 +514,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, ImportError> {
         .filter_map(|r| r.iter().position(|d| !cell_text(d).is_empty()))
         .min()
         .unwrap_or(0);
-    let cells = |r: &Vec<calamine::Data>| -> Vec<String> {
-        r.iter().skip(c0).map(cell_text).collect()
-    };
+    let cells =
+        |r: &Vec<calamine::Data>| -> Vec<String> { r.iter().skip(c0).map(cell_text).collect() };
     let headers: Vec<String> = cells(&grid[r0]).iter().map(|h| h.to_lowercase()).collect();
     let label = |i: usize| {
         let h = headers.get(i).cloned().unwrap_or_default();

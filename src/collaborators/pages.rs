@@ -660,16 +660,15 @@ pub async fn import_collaborators(
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
         r
     };
-    let file = match crate::uploads::read_blocking(IMPORT_READ_TIME, move || read_import(&bytes))
-        .await
-    {
-        Ok(Ok(f)) => f,
-        Ok(Err(ImportError::Rows(errs))) => return Ok(fail(errs.iter().map(show).collect())),
-        Ok(Err(ImportError::Refused(r))) => {
-            return Ok(refused(crate::uploads::refusal_text(tr, &r)));
-        }
-        Err(u) => return Ok(refused(crate::uploads::unfinished_text(tr, &u))),
-    };
+    let file =
+        match crate::uploads::read_blocking(IMPORT_READ_TIME, move || read_import(&bytes)).await {
+            Ok(Ok(f)) => f,
+            Ok(Err(ImportError::Rows(errs))) => return Ok(fail(errs.iter().map(show).collect())),
+            Ok(Err(ImportError::Refused(r))) => {
+                return Ok(refused(crate::uploads::refusal_text(tr, &r)));
+            }
+            Err(u) => return Ok(refused(crate::uploads::unfinished_text(tr, &u))),
+        };
     let rows = &file.rows;
     if rows.is_empty() {
         return Ok(fail(vec![tr.t("collaborators-import-error-empty")]));

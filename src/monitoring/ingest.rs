@@ -822,9 +822,10 @@ fn file_error_key(kind: &duluan_extract::FileErrorKind) -> (&'static str, String
         K::Ocr(why) => ("monitoring-file-ocr-failed", why.clone()),
         K::TooManyErrors(n) => ("monitoring-file-too-many-errors", n.to_string()),
         // Messages with their own arguments, built by `file_error_text`.
-        K::Refused(_) | K::TooManyPages { .. } | K::TooManyOcrPages { .. } | K::OcrTimeLimit { .. } => {
-            ("upload-error-unreadable", String::new())
-        }
+        K::Refused(_)
+        | K::TooManyPages { .. }
+        | K::TooManyOcrPages { .. }
+        | K::OcrTimeLimit { .. } => ("upload-error-unreadable", String::new()),
     }
 }
 
@@ -842,7 +843,10 @@ fn limit_text(tr: Tr, kind: &duluan_extract::FileErrorKind) -> Option<String> {
         }
         K::OcrTimeLimit { seconds, pages } => tr.ta(
             "upload-ocr-time-limit",
-            &[("seconds", seconds.to_string()), ("pages", pages.to_string())],
+            &[
+                ("seconds", seconds.to_string()),
+                ("pages", pages.to_string()),
+            ],
         ),
         _ => return None,
     })

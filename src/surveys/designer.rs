@@ -112,9 +112,7 @@ pub async fn import_xlsform(
             // A file that could not be read as a spreadsheet at all (refused before reading:
             // too large, a zip bomb, a sheet of a million rows) is a bad request; a form with
             // mistakes is unprocessable.
-            let unreadable = diags
-                .iter()
-                .all(|d| d.kind == duluan_forms::DiagKind::File);
+            let unreadable = diags.iter().all(|d| d.kind == duluan_forms::DiagKind::File);
             let mut r = crate::surveys::pages::render_show_errors(&state, &auth, s, errors).await?;
             *r.status_mut() = if unreadable {
                 StatusCode::BAD_REQUEST

@@ -57,7 +57,9 @@ fn pdf_with_pages(n: usize) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -99,8 +101,11 @@ async fn a_collaborator_import_with_a_cell_at_xfd1048576_is_refused_clearly() {
             .contains("Người Xa Xôi")
     );
     // A zip bomb dressed as a workbook: refused from its directory, in English for English readers.
-    app.post("/lang", &[("lang", "en"), ("back", "/collaborators/import")])
-        .await;
+    app.post(
+        "/lang",
+        &[("lang", "en"), ("back", "/collaborators/import")],
+    )
+    .await;
     let page = app
         .upload(
             "/collaborators/import",

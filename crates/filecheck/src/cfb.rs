@@ -134,7 +134,10 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
         let s = bytes
             .get(at..at.saturating_add(size))
             .ok_or_else(|| damaged("a FAT sector lies past the end of the file"))?;
-        fat.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        fat.extend(
+            s.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
     }
     let cfb = Cfb { bytes, shift, fat };
     let dir_ids = cfb.chain(dir_start)?;
@@ -164,7 +167,8 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
         .map(|c| c.unwrap_or('\u{FFFD}'))
         .filter(|c| *c != '\0')
         .collect();
-        if e[0x42] == 2 && (name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book"))
+        if e[0x42] == 2
+            && (name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book"))
         {
             found = Some(e);
             break;
@@ -190,7 +194,10 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
         let s = cfb
             .sector(id)
             .ok_or_else(|| damaged("a mini FAT sector lies past the end of the file"))?;
-        minifat.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        minifat.extend(
+            s.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
     }
     let mut out = Vec::new();
     let mut id = start;

@@ -175,12 +175,14 @@ impl Refusal {
         let n = |v: u64| group(v, sep);
         let mib = |v: u64| group(v.div_ceil(1 << 20), sep);
         match self {
-            Refusal::FileTooLarge { bytes, max } | Refusal::InflatedTooLarge { bytes, max } => vec![
-                ("bytes", n(*bytes)),
-                ("max", n(*max)),
-                ("mib", mib(*bytes)),
-                ("max_mib", mib(*max)),
-            ],
+            Refusal::FileTooLarge { bytes, max } | Refusal::InflatedTooLarge { bytes, max } => {
+                vec![
+                    ("bytes", n(*bytes)),
+                    ("max", n(*max)),
+                    ("mib", mib(*bytes)),
+                    ("max_mib", mib(*max)),
+                ]
+            }
             Refusal::TooManyEntries { entries, max } => {
                 vec![("entries", n(*entries)), ("max", n(*max))]
             }
@@ -239,11 +241,9 @@ impl Refusal {
                 .unwrap_or_default()
         };
         match self {
-            Refusal::FileTooLarge { .. } => format!(
-                "tệp có {} byte, quá giới hạn {} byte",
-                g("bytes"),
-                g("max")
-            ),
+            Refusal::FileTooLarge { .. } => {
+                format!("tệp có {} byte, quá giới hạn {} byte", g("bytes"), g("max"))
+            }
             Refusal::TooManyEntries { .. } => format!(
                 "tệp nén chứa {} thành phần, quá giới hạn {}",
                 g("entries"),
@@ -381,7 +381,7 @@ pub fn group(n: u64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);

@@ -22,7 +22,12 @@ impl Sheet {
     /// The cells as rows of values, row 0 first; missing cells are [`Data::Empty`]. Its size is
     /// bounded by the limits the sheet was read with.
     pub fn rows(&self) -> Vec<Vec<Data>> {
-        let height = self.cells.iter().map(|c| c.0 as usize + 1).max().unwrap_or(0);
+        let height = self
+            .cells
+            .iter()
+            .map(|c| c.0 as usize + 1)
+            .max()
+            .unwrap_or(0);
         let mut rows: Vec<Vec<Data>> = vec![Vec::new(); height];
         for (r, c, v) in &self.cells {
             let row = &mut rows[*r as usize];

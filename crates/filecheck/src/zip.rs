@@ -189,7 +189,9 @@ pub fn check_directory(bytes: &[u8], limits: &Limits) -> Result<Directory, Refus
         at = name_at + name_len + extra_len + comment_len;
     }
     if (out.entries.len() as u64) < entries {
-        return Err(damaged("the central directory holds fewer entries than declared"));
+        return Err(damaged(
+            "the central directory holds fewer entries than declared",
+        ));
     }
     Ok(out)
 }
@@ -211,8 +213,8 @@ impl Write for Counter {
 /// the total cap: whatever the directory says, a reader that runs after this inflates no more
 /// than [`Limits::max_inflated_bytes`]. Call after [`check_directory`].
 pub fn check_inflated(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
-    let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| damaged(&e.to_string()))?;
+    let mut archive =
+        ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| damaged(&e.to_string()))?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive
@@ -250,8 +252,8 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<Directory, Refusal> {
 
 /// Reads one entry, at most `max` inflated bytes (an entry over it is refused).
 pub fn read_entry(bytes: &[u8], name: &str, max: u64) -> Result<Option<Vec<u8>>, Refusal> {
-    let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| damaged(&e.to_string()))?;
+    let mut archive =
+        ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| damaged(&e.to_string()))?;
     let entry = match archive.by_name(name) {
         Ok(e) => e,
         Err(::zip::result::ZipError::FileNotFound) => return Ok(None),

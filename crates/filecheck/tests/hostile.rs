@@ -130,18 +130,27 @@ fn a_normal_sheet_reads_its_cells() {
 fn a_zip_bomb_is_refused_from_its_directory_before_inflating() {
     // 120 MiB of zeros deflate to about 120 KiB.
     let zeros = vec![0u8; 120 << 20];
-    let bytes = zip_of(&[("xl/workbook.xml", WORKBOOK.as_bytes()), ("xl/worksheets/sheet1.xml", &zeros)]);
+    let bytes = zip_of(&[
+        ("xl/workbook.xml", WORKBOOK.as_bytes()),
+        ("xl/worksheets/sheet1.xml", &zeros),
+    ]);
     assert!(bytes.len() < 1 << 20);
     let err = zcheck::check_directory(&bytes, &LIMITS).unwrap_err();
     assert!(
-        matches!(err, Refusal::InflatedTooLarge { .. } | Refusal::CompressionRatio { .. }),
+        matches!(
+            err,
+            Refusal::InflatedTooLarge { .. } | Refusal::CompressionRatio { .. }
+        ),
         "{err:?}"
     );
     // A bomb under the total cap is still caught by its ratio.
     let zeros = vec![0u8; 40 << 20];
     let bytes = zip_of(&[("xl/worksheets/sheet1.xml", &zeros)]);
     let err = read(&bytes, &LIMITS, Which::All).unwrap_err();
-    assert!(matches!(err, Refusal::CompressionRatio { ref entry, .. } if entry == "xl/worksheets/sheet1.xml"), "{err:?}");
+    assert!(
+        matches!(err, Refusal::CompressionRatio { ref entry, .. } if entry == "xl/worksheets/sheet1.xml"),
+        "{err:?}"
+    );
 }
 
 /// Rewrites the declared inflated size of every central directory header to `size`.
@@ -182,7 +191,10 @@ fn a_directory_that_lies_about_sizes_does_not_get_past_the_cap() {
 #[test]
 fn too_many_entries_are_refused() {
     let names: Vec<String> = (0..1_001).map(|i| format!("f{i}.xml")).collect();
-    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), b"x".as_slice())).collect();
+    let entries: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"x".as_slice()))
+        .collect();
     let bytes = zip_of(&entries);
     assert_eq!(
         zcheck::check_directory(&bytes, &LIMITS).unwrap_err(),
@@ -217,7 +229,8 @@ fn ods_with(content: &str) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     w.start_file("mimetype", stored).unwrap();
-    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
     w.start_file(
         "content.xml",
         SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
@@ -288,7 +301,11 @@ fn cfb_with_workbook(stream: &[u8]) -> Vec<u8> {
     fat[0] = 0xFFFF_FFFD;
     fat[1] = 0xFFFF_FFFE;
     for i in 0..n {
-        fat[2 + i] = if i + 1 == n { 0xFFFF_FFFE } else { (3 + i) as u32 };
+        fat[2 + i] = if i + 1 == n {
+            0xFFFF_FFFE
+        } else {
+            (3 + i) as u32
+        };
     }
     for v in fat {
         file.extend_from_slice(&v.to_le_bytes());
@@ -350,18 +367,42 @@ fn xls_dimensions_and_far_cells_are_refused_before_calamine() {
     .concat();
     let err = read(&cfb_with_workbook(&stream), &LIMITS, Which::All).unwrap_err();
     assert!(
-        matches!(err, Refusal::SheetTooLarge { rows: 4_294_967_295, cols: 256, .. }),
+        matches!(
+            err,
+            Refusal::SheetTooLarge {
+                rows: 4_294_967_295,
+                cols: 256,
+                ..
+            }
+        ),
         "{err:?}"
     );
     // Two cells at A1 and IV65536 without a DIMENSIONS record: 16.7 million cells spanned.
-    let stream = [bof.clone(), eof.clone(), bof, number(0, 0), number(65_535, 255), eof].concat();
+    let stream = [
+        bof.clone(),
+        eof.clone(),
+        bof,
+        number(0, 0),
+        number(65_535, 255),
+        eof,
+    ]
+    .concat();
     let limits = Limits {
         max_rows: 65_536,
         max_cols: 256,
         ..LIMITS
     };
     let err = read(&cfb_with_workbook(&stream), &limits, Which::All).unwrap_err();
-    assert!(matches!(err, Refusal::TooManyCells { cells: 16_777_216, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Refusal::TooManyCells {
+                cells: 16_777_216,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

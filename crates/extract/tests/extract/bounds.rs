@@ -45,8 +45,10 @@ fn a_docx_zip_bomb_is_refused_before_inflating() {
 #[test]
 fn an_archive_of_too_many_parts_is_refused() {
     let names: Vec<String> = (0..5_001).map(|i| format!("p{i}.xml")).collect();
-    let mut entries: Vec<(&str, &[u8])> =
-        names.iter().map(|n| (n.as_str(), b"x".as_slice())).collect();
+    let mut entries: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"x".as_slice()))
+        .collect();
     entries.push(("word/document.xml", b"<w:document/>"));
     let e = extract("many.docx", &deflated(&entries), &no_ocr()).unwrap_err();
     assert!(

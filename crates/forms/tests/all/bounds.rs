@@ -51,7 +51,8 @@ fn a_form_at_the_edge_of_the_limits_still_reads() {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name("choices").unwrap();
-    ws.write_string(XLSFORM_LIMITS.max_rows - 1, 0, "last").unwrap();
+    ws.write_string(XLSFORM_LIMITS.max_rows - 1, 0, "last")
+        .unwrap();
     ws.write_string(0, (XLSFORM_LIMITS.max_cols - 1) as u16, "wide")
         .unwrap();
     let err = read_sheets(&book.save_to_buffer().unwrap()).unwrap_err();
@@ -60,7 +61,8 @@ fn a_form_at_the_edge_of_the_limits_still_reads() {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name("choices").unwrap();
-    ws.write_string(XLSFORM_LIMITS.max_rows - 1, 0, "last").unwrap();
+    ws.write_string(XLSFORM_LIMITS.max_rows - 1, 0, "last")
+        .unwrap();
     ws.write_string(0, 10, "wide").unwrap();
     let sheets = read_sheets(&book.save_to_buffer().unwrap()).unwrap();
     assert_eq!(sheets[0].rows.len(), XLSFORM_LIMITS.max_rows as usize);
