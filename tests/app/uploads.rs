@@ -142,7 +142,7 @@ async fn an_xlsform_with_a_cell_at_xfd1048576_is_refused_clearly() {
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     page.assert_contains(
-        "trang tính „survey” khai báo 1.048.576 hàng × 16.384 cột; chỉ đọc tối đa 100.000 hàng × 1.000 cột",
+        "trang tính “survey” khai báo 1.048.576 hàng × 16.384 cột; chỉ đọc tối đa 100.000 hàng × 1.000 cột",
     );
     // A zip bomb too.
     let page = app

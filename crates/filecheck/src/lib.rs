@@ -255,13 +255,13 @@ impl Refusal {
                 g("max_mib")
             ),
             Refusal::CompressionRatio { .. } => format!(
-                "thành phần „{}” nén {} lần, quá giới hạn {} lần (tệp nén độc hại)",
+                "thành phần “{}” nén {} lần, quá giới hạn {} lần (tệp nén độc hại)",
                 g("entry"),
                 g("ratio"),
                 g("max")
             ),
             Refusal::SizeMismatch { .. } => format!(
-                "thành phần „{}” giải nén ra nhiều hơn {} byte đã khai báo (tệp bị làm giả)",
+                "thành phần “{}” giải nén ra nhiều hơn {} byte đã khai báo (tệp bị làm giả)",
                 g("entry"),
                 g("declared")
             ),
@@ -271,7 +271,7 @@ impl Refusal {
                 g("max")
             ),
             Refusal::SheetTooLarge { .. } => format!(
-                "trang tính „{}” khai báo {} hàng × {} cột; chỉ đọc tối đa {} hàng × {} cột",
+                "trang tính “{}” khai báo {} hàng × {} cột; chỉ đọc tối đa {} hàng × {} cột",
                 g("sheet"),
                 g("rows"),
                 g("cols"),
@@ -279,14 +279,14 @@ impl Refusal {
                 g("max_cols")
             ),
             Refusal::CellOutside { .. } => format!(
-                "trang tính „{}” có ô {} nằm ngoài vùng được đọc ({} hàng × {} cột)",
+                "trang tính “{}” có ô {} nằm ngoài vùng được đọc ({} hàng × {} cột)",
                 g("sheet"),
                 g("cell"),
                 g("max_rows"),
                 g("max_cols")
             ),
             Refusal::TooManyCells { .. } => format!(
-                "trang tính „{}” có ít nhất {} ô, quá giới hạn {} ô",
+                "trang tính “{}” có ít nhất {} ô, quá giới hạn {} ô",
                 g("sheet"),
                 g("cells"),
                 g("max")
