@@ -97,7 +97,15 @@ pub struct Options {
     /// Most pages of a PDF; a longer one is refused ([`FileErrorKind::TooManyPages`]) before
     /// any page is read.
     pub max_pdf_pages: usize,
+    /// Largest inflated size of one stream of a PDF, and of all its streams together; a PDF
+    /// past either is refused ([`FileErrorKind::Refused`]) before the PDF reader, which inflates
+    /// streams whole and without a cap, runs.
+    pub max_pdf_inflated: (u64, u64),
 }
+
+/// Default of [`Options::max_pdf_inflated`]: one stream up to 128 MiB (a page scanned at 600 dpi
+/// in colour and deflated is about 100 MB), all streams up to 512 MiB.
+pub const DEFAULT_MAX_PDF_INFLATED: (u64, u64) = (128 << 20, 512 << 20);
 
 /// Default of [`Options::max_pdf_pages`]: a long report is a few hundred pages; text extraction
 /// takes about 10–50 ms a page, so 500 pages stay within a request.
@@ -127,7 +135,8 @@ pub const DOCX_LIMITS: duluan_filecheck::Limits = duluan_filecheck::Limits {
 
 impl Default for Options {
     /// OCR on with `vie+eng`, 1 MiB per item, 120 s per OCR run and 10 minutes per file,
-    /// [`DEFAULT_MAX_OCR_PAGES`] pages read by OCR, [`DEFAULT_MAX_PDF_PAGES`] PDF pages.
+    /// [`DEFAULT_MAX_OCR_PAGES`] pages read by OCR, [`DEFAULT_MAX_PDF_PAGES`] PDF pages,
+    /// [`DEFAULT_MAX_PDF_INFLATED`].
     fn default() -> Self {
         Options {
             ocr: true,
@@ -137,6 +146,7 @@ impl Default for Options {
             ocr_total_timeout: Duration::from_secs(600),
             max_ocr_pages: DEFAULT_MAX_OCR_PAGES,
             max_pdf_pages: DEFAULT_MAX_PDF_PAGES,
+            max_pdf_inflated: DEFAULT_MAX_PDF_INFLATED,
         }
     }
 }

@@ -79,6 +79,11 @@ fn tidy(text: &str) -> String {
 }
 
 fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileError>> {
+    // lopdf inflates streams whole and without a cap (object streams as it loads): measure them
+    // first.
+    let (max_stream, max_total) = options.max_pdf_inflated;
+    duluan_filecheck::pdf::check_streams(bytes, max_stream, max_total)
+        .map_err(|r| vec![FileError::file(FileErrorKind::Refused(r))])?;
     let mut doc = catch_unwind(|| Document::load_mem(bytes))
         .map_err(|_| malformed("the PDF reader failed on this file (damaged PDF)"))?
         .map_err(|e| malformed(format!("PDF: {e}")))?;

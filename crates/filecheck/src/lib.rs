@@ -18,6 +18,8 @@
 //!   tables (`number-rows-repeated`, `number-columns-repeated`) and XLS sheets (the `Workbook`
 //!   stream of the compound file, its `DIMENSIONS` and cell records) are measured by a scan
 //!   before calamine sees them.
+//! - [`pdf::check_streams`] inflates every stream of a PDF into nothing, counting, before a PDF
+//!   reader inflates them whole.
 //!
 //! Every refusal is a [`Refusal`] that says what was found and what the limit is; callers turn
 //! it into a message in the user's language. The crate does no IO: bytes in, cells or a refusal
@@ -25,6 +27,7 @@
 
 mod cfb;
 mod ods;
+pub mod pdf;
 pub mod sheets;
 pub mod zip;
 

@@ -90,3 +90,68 @@ fn scans_past_the_ocr_page_limit_are_refused() {
         assert_eq!(e[0].page, Some(1));
     }
 }
+
+/// A valid one-page PDF whose page content is `content` (already deflated).
+fn pdf_with_content(content: &[u8]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        [
+            format!(
+                "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+                content.len()
+            )
+            .as_bytes(),
+            content,
+            b"\nendstream",
+        ]
+        .concat(),
+    ];
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_pdf_flate_bomb_is_refused_before_the_pdf_reader_inflates_it() {
+    use std::io::Write;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(&vec![b' '; 8 << 20]).unwrap();
+    let pdf = pdf_with_content(&e.finish().unwrap());
+    let options = Options {
+        max_pdf_inflated: (4 << 20, 16 << 20),
+        ..no_ocr()
+    };
+    let e = extract("bom.pdf", &pdf, &options).unwrap_err();
+    assert_eq!(
+        e[0].kind,
+        FileErrorKind::Refused(Refusal::InflatedTooLarge {
+            bytes: (4 << 20) + 1,
+            max: 4 << 20
+        })
+    );
+    // Within the limits the same file is read (a page of spaces has no text).
+    let e = extract("bom.pdf", &pdf, &no_ocr()).unwrap_err();
+    assert!(!matches!(e[0].kind, FileErrorKind::Refused(_)), "{e:?}");
+}
