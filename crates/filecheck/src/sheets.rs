@@ -151,6 +151,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<Kind, Refusal> {
             check_shared_strings(bytes, &dir, limits)?;
             Ok(Kind::Xlsx)
         } else if dir.has("xl/workbook.bin") {
+            check_xlsb_records(bytes, &dir, limits)?;
             Ok(Kind::Xlsb)
         } else if dir.has("content.xml") {
             let xml = crate::zip::read_entry(bytes, "content.xml", limits.max_inflated_bytes)?
@@ -208,6 +209,52 @@ fn check_shared_strings(
                     max: limits.max_cells,
                 });
             }
+        }
+    }
+    Ok(())
+}
+
+/// calamine's XLSB reader sizes its record buffer from each record's declared length (up to
+/// 256 MiB): every record of every binary part must fit in the part.
+fn check_xlsb_records(
+    bytes: &[u8],
+    dir: &crate::zip::Directory,
+    limits: &Limits,
+) -> Result<(), Refusal> {
+    // The parts calamine reads as records (a VBA project or printer settings are not records).
+    let records = |n: &str| {
+        matches!(
+            n,
+            "xl/workbook.bin" | "xl/sharedStrings.bin" | "xl/styles.bin"
+        ) || (n.starts_with("xl/worksheets/") && n.ends_with(".bin"))
+    };
+    for e in dir.entries.iter().filter(|e| records(&e.name)) {
+        let part =
+            crate::zip::read_entry(bytes, &e.name, limits.max_inflated_bytes)?.unwrap_or_default();
+        let mut at = 0usize;
+        let varint = |at: &mut usize, max_bytes: usize| -> Option<usize> {
+            let mut v = 0usize;
+            for i in 0..max_bytes {
+                let b = *part.get(*at)?;
+                *at += 1;
+                v |= usize::from(b & 0x7F) << (7 * i);
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            Some(v)
+        };
+        while at < part.len() {
+            let (Some(_), Some(len)) = (varint(&mut at, 2), varint(&mut at, 4)) else {
+                break;
+            };
+            if len > part.len() - at.min(part.len()) {
+                return Err(Refusal::Damaged(format!(
+                    "{}: a record declares {len} bytes past the end of its part",
+                    e.name
+                )));
+            }
+            at += len;
         }
     }
     Ok(())

@@ -406,6 +406,81 @@ fn xls_dimensions_and_far_cells_are_refused_before_calamine() {
 }
 
 #[test]
+fn an_xlsb_record_longer_than_its_part_is_refused() {
+    // A record of type 0x81 declaring 2^28 - 1 bytes in a part of five bytes: calamine would
+    // size its buffer to 256 MiB.
+    let bytes = zip_of(&[
+        ("xl/workbook.bin", b"\x83\x01\xFF\xFF\xFF\x7F".as_slice()),
+        ("xl/worksheets/sheet1.bin", b"\x81\x01\x00".as_slice()),
+    ]);
+    let err = read(&bytes, &LIMITS, Which::All).unwrap_err();
+    assert!(
+        matches!(&err, Refusal::Damaged(d) if d.starts_with("xl/workbook.bin: a record declares 268435455 bytes")),
+        "{err:?}"
+    );
+}
+
+/// A minimal BIFF8 workbook stream: globals (one BOUNDSHEET), then one sheet of these records.
+fn biff8_workbook(sheet_records: &[Vec<u8>]) -> Vec<u8> {
+    let mut bof = 0x0600u16.to_le_bytes().to_vec();
+    bof.extend_from_slice(&0x0005u16.to_le_bytes());
+    bof.resize(16, 0);
+    let mut sheet_bof = 0x0600u16.to_le_bytes().to_vec();
+    sheet_bof.extend_from_slice(&0x0010u16.to_le_bytes());
+    sheet_bof.resize(16, 0);
+    let name = b"survey";
+    let boundsheet_len = 4 + 6 + 2 + name.len();
+    // Globals: BOF, BOUNDSHEET8, EOF; the sheet's BOF follows.
+    let sheet_at = (4 + 16) + boundsheet_len + 4;
+    let mut bs = (sheet_at as u32).to_le_bytes().to_vec();
+    bs.extend_from_slice(&[0, 0, name.len() as u8, 0]);
+    bs.extend_from_slice(name);
+    let mut out = [
+        record(0x0809, &bof),
+        record(0x0085, &bs),
+        record(0x000A, &[]),
+    ]
+    .concat();
+    assert_eq!(out.len(), sheet_at);
+    out.extend(record(0x0809, &sheet_bof));
+    for r in sheet_records {
+        out.extend_from_slice(r);
+    }
+    out.extend(record(0x000A, &[]));
+    out
+}
+
+fn dimensions(rows: u32, cols: u16) -> Vec<u8> {
+    let mut d = 0u32.to_le_bytes().to_vec();
+    d.extend_from_slice(&rows.to_le_bytes());
+    d.extend_from_slice(&0u16.to_le_bytes());
+    d.extend_from_slice(&cols.to_le_bytes());
+    d.extend_from_slice(&0u16.to_le_bytes());
+    record(0x0200, &d)
+}
+
+#[test]
+fn a_valid_xls_reads_and_one_declaring_four_billion_rows_does_not_reach_calamine() {
+    let good = cfb_with_workbook(&biff8_workbook(&[
+        dimensions(2, 2),
+        number(0, 0),
+        number(1, 1),
+    ]));
+    let sheets = read(&good, &LIMITS, Which::All).unwrap();
+    assert_eq!(sheets[0].name, "survey");
+    assert_eq!(sheets[0].cells.len(), 2);
+    assert_eq!(sheets[0].rows()[1][1], calamine::Data::Float(1.0));
+    let bad = cfb_with_workbook(&biff8_workbook(&[dimensions(u32::MAX, 256), number(0, 0)]));
+    assert!(matches!(
+        read(&bad, &LIMITS, Which::All).unwrap_err(),
+        Refusal::SheetTooLarge {
+            rows: 4_294_967_295,
+            ..
+        }
+    ));
+}
+
+#[test]
 fn damaged_containers_are_refusals_not_panics() {
     for bytes in [
         b"".as_slice(),
