@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::collaborators::model::{
     AppliesTo, AttributeValue, Cell, CollaboratorFields, CsvError, Dimension, FieldError,
-    ImportError, is_inactive, read_import,
+    is_inactive, read_import,
 };
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -663,8 +663,10 @@ pub async fn import_collaborators(
     let file =
         match crate::uploads::read_blocking(IMPORT_READ_TIME, move || read_import(&bytes)).await {
             Ok(Ok(f)) => f,
-            Ok(Err(ImportError::Rows(errs))) => return Ok(fail(errs.iter().map(show).collect())),
-            Ok(Err(ImportError::Refused(r))) => {
+            Ok(Err(crate::collaborators::model::ImportError::Rows(errs))) => {
+                return Ok(fail(errs.iter().map(show).collect()));
+            }
+            Ok(Err(crate::collaborators::model::ImportError::Refused(r))) => {
                 return Ok(refused(crate::uploads::refusal_text(tr, &r)));
             }
             Err(u) => return Ok(refused(crate::uploads::unfinished_text(tr, &u))),
