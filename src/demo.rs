@@ -87,7 +87,14 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     let hash = crate::accounts::hash_password(DEMO_PASSWORD)?;
     for (login, name, role, code) in DEMO_USERS {
         let unit_id = by_code(code).await?;
-        crate::accounts::create_user_with_hash(db, login, name, &hash, role, unit_id).await?;
+        let id =
+            crate::accounts::create_user_with_hash(db, login, name, &hash, role, unit_id).await?;
+        // The system administrator and the information centre keep deployment-wide settings:
+        // platform-wide users (the former provinces 93 and 94 are top-level units too).
+        if matches!(login, "admin" | "analyst") {
+            crate::accounts::set_platform_wide(db, &crate::accounts::system_actor(), id, true)
+                .await?;
+        }
     }
     crate::collaborators::load_demo(db).await?;
     crate::reporting::load_demo(db).await?;

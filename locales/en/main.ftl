@@ -205,4 +205,5 @@ audit-at = When
 audit-object = Object
 audit-ip = Address
 audit-detail = Details
+audit-detail-hidden = (hidden: outside what you may read)
 audit-none = No entries.

@@ -205,4 +205,5 @@ audit-at = Thời điểm
 audit-object = Đối tượng
 audit-ip = Địa chỉ
 audit-detail = Chi tiết
+audit-detail-hidden = (ẩn: ngoài quyền xem của bạn)
 audit-none = Không có mục nào.

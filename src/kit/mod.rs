@@ -5,5 +5,6 @@
 
 pub mod client_addr;
 pub mod csv;
+pub mod redirect;
 pub mod text;
 pub mod time;

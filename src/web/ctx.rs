@@ -123,6 +123,8 @@ pub async fn request_context(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // client address: the peer's address, the one place it is read for the audit log and login
+    // throttling (`Ctx::ip`); switch to `kit::client_addr` (trusted-proxy aware) when it lands.
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
