@@ -51,7 +51,7 @@ login-title = Log in
 login-username = Username
 login-password = Password
 login-submit = Log in
-login-throttled = Too many failed logins. Wait 15 minutes and try again, or contact your administrator.
+login-throttled = Too many failed logins. From this address, wait 15 minutes and try again, or contact your administrator.
 login-error = Wrong username or password.
 
 account-title = My account

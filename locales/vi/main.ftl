@@ -51,7 +51,7 @@ login-title = Đăng nhập
 login-username = Tên đăng nhập
 login-password = Mật khẩu
 login-submit = Đăng nhập
-login-throttled = Đăng nhập sai quá nhiều lần. Xin chờ 15 phút rồi thử lại, hoặc liên hệ quản trị viên.
+login-throttled = Đăng nhập sai quá nhiều lần. Từ địa chỉ này, xin chờ 15 phút rồi thử lại, hoặc liên hệ quản trị viên.
 login-error = Tên đăng nhập hoặc mật khẩu không đúng.
 
 account-title = Tài khoản của tôi

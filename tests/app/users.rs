@@ -243,6 +243,9 @@ async fn ward_admin_and_users() -> (crate::helpers::TestApp, [(i64, &'static str
     (app, [users[0], users[1], users[2]])
 }
 
+/// An action on a user: name, path, form (empty: a GET), status when allowed.
+type Check = (&'static str, String, Vec<(&'static str, &'static str)>, u16);
+
 #[tokio::test]
 async fn a_ward_administrator_acts_only_on_users_entirely_inside_the_ward() {
     let (app, users) = ward_admin_and_users().await;
@@ -253,7 +256,7 @@ async fn a_ward_administrator_acts_only_on_users_entirely_inside_the_ward() {
             .await
             .unwrap();
         let ward_grant = grants[0].id;
-        let checks: Vec<(&str, String, Vec<(&str, &str)>, u16)> = vec![
+        let checks: Vec<Check> = vec![
             ("show", format!("/admin/users/{id}"), vec![], 200),
             (
                 "reset password",
