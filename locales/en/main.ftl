@@ -87,6 +87,7 @@ users-title = Users
 user-display-name = Display name
 user-roles = Roles at units
 user-status = Status
+user-platform-wide = Platform-wide (roles hold over every tree of units and the shared settings)
 user-active = Active
 user-inactive = Locked
 user-new = Add a user
@@ -105,6 +106,7 @@ user-error-role = Unknown role.
 user-error-unit = No such unit.
 user-error-unit-scope = You may grant roles only at units you manage or under them.
 user-error-exists = This username is taken.
+user-error-self-platform = You cannot drop your own platform-wide rights.
 user-error-self-deactivate = You cannot lock your own account.
 
 orgs-title = Organisation tree

@@ -87,6 +87,7 @@ users-title = Người dùng
 user-display-name = Họ tên hiển thị
 user-roles = Vai trò tại đơn vị
 user-status = Trạng thái
+user-platform-wide = Toàn hệ thống (vai trò có hiệu lực trên mọi cây đơn vị và các cấu hình chung)
 user-active = Đang hoạt động
 user-inactive = Đã khóa
 user-new = Thêm người dùng
@@ -105,6 +106,7 @@ user-error-role = Vai trò không hợp lệ.
 user-error-unit = Không tìm thấy đơn vị này.
 user-error-unit-scope = Bạn chỉ có thể giao vai trò tại đơn vị mình quản lý hoặc đơn vị trực thuộc.
 user-error-exists = Tên đăng nhập này đã được dùng.
+user-error-self-platform = Bạn không thể tự bỏ quyền toàn hệ thống của mình.
 user-error-self-deactivate = Bạn không thể tự khóa tài khoản của mình.
 
 orgs-title = Cây tổ chức

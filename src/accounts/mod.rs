@@ -161,10 +161,15 @@ pub async fn may_manage_grant(
 
 /// Whether `admin` may act on user `user_id` (reset the password, rename, lock, change grants):
 /// *every* grant of the user must be one the administrator may manage ([`may_manage_grant`]). A
-/// user with no grant belongs to no unit, hence only to a platform-wide administrator.
+/// user with no grant belongs to no unit, and a platform-wide user to every tree: both only to a
+/// platform-wide administrator.
 pub async fn manages_user(db: &Db, admin: &CurrentUser, user_id: i64) -> AppResult<bool> {
     let grants = store::list_grants(db, user_id).await?;
-    if grants.is_empty() {
+    let platform_target = store::find_user(db, user_id)
+        .await?
+        .is_some_and(|u| u.platform_wide);
+    // A platform-wide user's roles reach every tree, hence above any administrator who is not.
+    if grants.is_empty() || platform_target {
         return Ok(admin.platform_with(Capability::ManageUsers));
     }
     for g in &grants {

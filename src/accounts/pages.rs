@@ -238,7 +238,8 @@ async fn users_page(
             visible.contains(&g.unit_id)
                 && Role::parse(&g.role).is_some_and(|r| admin_rank_covers(&auth.user, r))
         });
-        if !manageable || (mine.is_empty() && !platform) {
+        // A platform-wide user reaches every tree: only platform-wide administrators manage them.
+        if !manageable || ((mine.is_empty() || u.platform_wide) && !platform) {
             continue;
         }
         let seen = &mine;
@@ -382,6 +383,10 @@ pub async fn create_user_form(
 struct UserTemplate {
     c: Chrome,
     id: i64,
+    /// Whether the user's roles reach the whole platform.
+    platform_wide: bool,
+    /// Whether the reader may change that (platform-wide administrators only).
+    can_set_platform: bool,
     username: String,
     display_name: String,
     active: bool,
@@ -424,6 +429,8 @@ async fn user_page(
     let mut response = page(UserTemplate {
         c: auth.ctx.chrome_titled(row.display_name.clone()),
         id,
+        platform_wide: row.platform_wide,
+        can_set_platform: auth.user.platform_with(Capability::ManageUsers),
         username: row.username,
         display_name: row.display_name,
         active: row.is_active,
@@ -467,6 +474,8 @@ pub struct ProfileForm {
     display_name: String,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    platform_wide: Option<String>,
 }
 
 /// `POST /admin/users/{id}`: display name and activation.
@@ -501,16 +510,38 @@ pub async fn update_user(
         )
         .await;
     }
+    // Only a platform-wide administrator makes others platform-wide (or not); the field is
+    // ignored from anyone else. Nobody drops their own flag: the platform would lose its last
+    // administrator as easily.
+    let platform = if auth.user.platform_with(Capability::ManageUsers) {
+        let wanted = form.platform_wide.is_some();
+        if id == auth.user.id && !wanted {
+            return user_page(
+                &state,
+                &auth,
+                id,
+                vec![auth.ctx.tr.t("user-error-self-platform")],
+                None,
+            )
+            .await;
+        }
+        Some(wanted)
+    } else {
+        None
+    };
     let unit = store::list_grants(&state.db, id)
         .await?
         .first()
         .map(|g| g.unit_id);
     let mut tx = state.db.begin().await?;
     store::update_profile(&mut tx, id, &name, active).await?;
+    if let Some(wanted) = platform {
+        store::update_platform_wide(&mut tx, id, wanted).await?;
+    }
     audit::entry(&auth.ctx.actor(), "user_update")
         .object("user", id)
         .unit(unit)
-        .detail(json!({"active": active}))
+        .detail(json!({"active": active, "platform_wide": platform}))
         .write(&mut tx)
         .await?;
     tx.commit().await?;

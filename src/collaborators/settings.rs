@@ -1,5 +1,5 @@
 //! The deployment's collaborator settings (*cấu hình mạng lưới cộng tác viên*), kept by the
-//! information centre or an administrator at the top of the tree: the value lists of the seven
+//! platform-wide information centre or administrator: the value lists of the seven
 //! representation attributes (add, rename, remove a value nobody uses) and the inactivity
 //! threshold N (periods without activity before a collaborator is flagged). Every change is
 //! audited.

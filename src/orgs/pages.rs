@@ -481,7 +481,7 @@ pub async fn update_unit(
         }
     };
     if parent != unit.parent_id {
-        // Moving needs the right at the new place too; a top-level unit only from the top.
+        // Moving needs the right at the new place too; to the top level only for platform-wide users.
         let allowed = match parent {
             Some(p) => can(&state.db, &auth.user, Capability::ManageUnits, p).await?,
             None => auth.user.platform_with(Capability::ManageUnits),
@@ -898,7 +898,7 @@ pub struct KindForm {
     territorial: Option<String>,
 }
 
-/// `POST /orgs/types`: adds a unit type (administrators at the top of the tree).
+/// `POST /orgs/types`: adds a unit type (platform-wide administrators).
 pub async fn create_kind(
     State(state): State<AppState>,
     auth: Auth,

@@ -434,3 +434,73 @@ async fn user_writes_fail_whole_when_their_audit_entry_fails() {
         before
     );
 }
+
+#[tokio::test]
+async fn only_a_platform_wide_administrator_makes_users_platform_wide() {
+    let (ward_admin, users) = ward_admin_and_users().await;
+    let (inside, _) = users[0];
+    let cai_khe = ward_admin.unit_id("31120").await;
+    // The ward administrator's attempt is ignored.
+    let ignored = ward_admin
+        .post(
+            &format!("/admin/users/{inside}"),
+            &[
+                ("display_name", "inside"),
+                ("active", "on"),
+                ("platform_wide", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(ignored.status, StatusCode::OK);
+    let row = duluan::accounts::store::find_user(&ward_admin.db, inside)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!row.platform_wide);
+    let user = ward_admin.other_client();
+    user.login("inside", "duluan-demo").await;
+    assert_eq!(
+        user.get(&format!("/orgs/{cai_khe}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The platform-wide administrator's is not; the user's role then reaches every tree, and the
+    // ward administrator no longer manages them.
+    let admin = ward_admin.other_client();
+    admin.login_demo("admin").await;
+    let done = admin
+        .post(
+            &format!("/admin/users/{inside}"),
+            &[
+                ("display_name", "inside"),
+                ("active", "on"),
+                ("platform_wide", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(
+        user.get(&format!("/orgs/{cai_khe}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ward_admin
+            .get(&format!("/admin/users/{inside}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Nobody drops their own flag.
+    let admin_id = duluan::accounts::store::find_user_by_username(&admin.db, "admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let own = admin
+        .post(
+            &format!("/admin/users/{admin_id}"),
+            &[("display_name", "Quản trị hệ thống"), ("active", "on")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    own.assert_contains("Bạn không thể tự bỏ quyền toàn hệ thống của mình.");
+}
