@@ -282,7 +282,8 @@ pub async fn set_platform_wide(
 }
 
 /// Active users holding `cap` at `unit_id` or at one of its ancestors (their grant covers the
-/// unit), with their e-mail address (possibly empty) and language: who hears about the unit.
+/// unit), or platform-wide with a role that has `cap`, with their e-mail address (possibly empty)
+/// and language: who hears about the unit.
 pub async fn users_covering(
     db: &Db,
     cap: Capability,
@@ -293,7 +294,9 @@ pub async fn users_covering(
         .remove(&unit_id)
         .unwrap_or_default();
     let mut out: Vec<(i64, String, crate::web::i18n::Lang)> = vec![];
-    for (user_id, role, email, lang) in store::list_grant_holders(db, &ancestors).await? {
+    let mut holders = store::list_grant_holders(db, &ancestors).await?;
+    holders.extend(store::list_platform_holders(db).await?);
+    for (user_id, role, email, lang) in holders {
         let Some(role) = model::Role::parse(&role) else {
             continue;
         };

@@ -367,6 +367,16 @@ pub async fn list_grant_holders(
     }))
 }
 
+/// `(user id, role, e-mail, language)` of every grant of active platform-wide users (their roles
+/// hold at every unit).
+pub async fn list_platform_holders(db: &Db) -> AppResult<Vec<(i64, String, String, String)>> {
+    let sql = "SELECT u.id, g.role, u.email, u.lang FROM grants g JOIN users u ON u.id = g.user_id
+               WHERE u.is_active AND u.platform_wide ORDER BY u.id";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
+}
+
 /// Gives the demo's analyst and administrator e-mail addresses (reserved `.invalid` domain).
 pub async fn set_demo_emails(db: &Db) -> AppResult<()> {
     let mut tx = db.begin().await?;
