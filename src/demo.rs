@@ -63,7 +63,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     let units = crate::orgs::count_units(db).await?;
     if units > 0 {
         let has_demo = crate::orgs::resolve_unit_ref(db, "92").await?.is_some()
-            && crate::accounts::store::find_user_by_username(db, "admin")
+            && crate::accounts::user_id_by_name(db, "admin")
                 .await?
                 .is_some();
         if has_demo {
@@ -101,7 +101,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     crate::surveys::load_demo(db).await?;
     crate::monitoring::load_demo(db).await?;
     // Demo analysts hear of alerts by e-mail too.
-    crate::accounts::store::set_demo_emails(db).await?;
+    crate::accounts::load_demo_emails(db).await?;
     tracing::info!("demo data loaded");
     Ok(())
 }

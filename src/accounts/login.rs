@@ -100,7 +100,13 @@ pub async fn login(
         .chars()
         .take(64)
         .collect();
-    let address = ctx.ip.clone();
+    // Throttled per client as `kit::client_addr` keys rate limits: an IPv6 client by its /64, so
+    // that hopping through its own addresses does not reset the count.
+    let address = ctx
+        .ip
+        .parse()
+        .map(|ip| crate::kit::client_addr::limit_key(ip).to_string())
+        .unwrap_or_else(|_| ctx.ip.clone());
     let bucket = Utc::now().timestamp().div_euclid(LOGIN_BUCKET_SECONDS);
     let (pair, from_address, of_account) =
         store::count_login_failures(&state.db, &username, &address, bucket - 1, UNKNOWN_NAMES)

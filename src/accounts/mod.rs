@@ -120,6 +120,47 @@ pub async fn load_current_user(db: &Db, user_id: i64) -> AppResult<Option<Curren
     }))
 }
 
+/// The user of the live session whose token hashes to `token_hash` (`None`: no such session, or
+/// expired, or the user is locked); moves the session's idle deadline when half of it is used
+/// (to keep writes rare).
+pub async fn session_user(
+    db: &Db,
+    token_hash: &str,
+    idle: chrono::Duration,
+) -> AppResult<Option<CurrentUser>> {
+    let now = chrono::Utc::now();
+    let Some((user_id, idle_expires_at)) = store::find_live_session(db, token_hash, now).await?
+    else {
+        return Ok(None);
+    };
+    if idle_expires_at - now < idle / 2 {
+        store::touch_session(db, token_hash, now + idle).await?;
+    }
+    load_current_user(db, user_id).await
+}
+
+/// Removes expired sessions; returns how many (housekeeping, not audited: nothing a person did).
+pub async fn end_expired_sessions(db: &Db) -> AppResult<u64> {
+    store::delete_expired_sessions(db, chrono::Utc::now()).await
+}
+
+/// Remembers a user's language (a preference, not audited).
+pub async fn set_language(db: &Db, user_id: i64, lang: Lang) -> AppResult<()> {
+    store::update_lang(db, user_id, lang.code()).await
+}
+
+/// The id of the user with this login name.
+pub async fn user_id_by_name(db: &Db, username: &str) -> AppResult<Option<i64>> {
+    Ok(store::find_user_by_username(db, username)
+        .await?
+        .map(|u| u.id))
+}
+
+/// Gives the demo's analyst and administrator e-mail addresses.
+pub async fn load_demo_emails(db: &Db) -> AppResult<()> {
+    store::set_demo_emails(db).await
+}
+
 /// Whether `user` may do `cap` at `unit_id`: some role with `cap` granted at the unit or above it.
 pub async fn can(db: &Db, user: &CurrentUser, cap: Capability, unit_id: i64) -> AppResult<bool> {
     let roots = user.roots_with(cap);

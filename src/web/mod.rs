@@ -46,7 +46,7 @@ async fn switch_lang(
 ) -> AppResult<Response> {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
     if let Some(user) = &ctx.user {
-        crate::accounts::store::update_lang(&state.db, user.id, lang.code()).await?;
+        crate::accounts::set_language(&state.db, user.id, lang).await?;
     }
     let back = crate::kit::redirect::local_or(&form.back, "/");
     let mut response = Redirect::to(back).into_response();

@@ -336,3 +336,47 @@ async fn login_goes_back_only_to_paths_of_this_site() {
     let form = app.get("/login?next=//evil.example").await;
     form.assert_contains(r#"<input type="hidden" name="next" value="">"#);
 }
+
+/// A login as `username` through `app`'s client, claiming `X-Forwarded-For: forwarded`.
+async fn login_via(
+    app: &crate::helpers::TestApp,
+    username: &str,
+    password: &str,
+    forwarded: &str,
+) -> StatusCode {
+    app.client
+        .post(format!("{}/login", app.base))
+        .header("X-Forwarded-For", forwarded)
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn login_throttling_trusts_forwarded_addresses_only_from_configured_proxies() {
+    // No proxy configured: the header is the client's word and changes nothing.
+    let app = spawn_demo().await;
+    for _ in 0..10 {
+        login_via(&app, "viewer", "guess", "203.0.113.7").await;
+    }
+    assert_eq!(
+        login_via(&app, "viewer", "duluan-demo", "198.51.100.9").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Behind a trusted proxy, each forwarded client has its own count.
+    let app = spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    duluan::demo::load(&app.db).await.unwrap();
+    for _ in 0..10 {
+        login_via(&app, "viewer", "guess", "203.0.113.7").await;
+    }
+    assert_eq!(
+        login_via(&app, "viewer", "duluan-demo", "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login_via(&app, "viewer", "duluan-demo", "198.51.100.9").await,
+        StatusCode::SEE_OTHER
+    );
+}
