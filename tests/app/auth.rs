@@ -269,8 +269,10 @@ async fn anonymous_login_failures_are_aggregated_in_the_audit_log() {
         .await;
     }
     // One entry for the known name, one for every unknown name from this address, and one when
-    // the address was refused for the name.
-    assert_eq!(count("login_failed").await, 2);
+    // the address was refused for the name; twice that at most if a 15-minute bucket ended
+    // during the test. Without aggregation: one per failure (45).
+    let failed = count("login_failed").await;
+    assert!((2..=4).contains(&failed), "{failed} login_failed entries");
     assert_eq!(count("login_throttled").await, 1);
 }
 
