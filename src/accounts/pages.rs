@@ -326,7 +326,7 @@ pub async fn create_user_form(
     let username = Username::parse(&form.username)
         .map_err(|k| errors.push(tr.t(k)))
         .ok();
-    let display_name = crate::orgs::model::clean_text(&form.display_name);
+    let display_name = crate::kit::text::one_line(&form.display_name);
     if display_name.is_empty() || display_name.chars().count() > 120 {
         errors.push(tr.t("user-error-display-name"));
     }
@@ -488,7 +488,7 @@ pub async fn update_user(
     if !manages_user(&state.db, &auth.user, id).await? {
         return Err(AppError::Forbidden);
     }
-    let name = crate::orgs::model::clean_text(&form.display_name);
+    let name = crate::kit::text::one_line(&form.display_name);
     if name.is_empty() || name.chars().count() > 120 {
         return user_page(
             &state,

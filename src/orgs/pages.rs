@@ -615,7 +615,7 @@ pub async fn add_lineage(
     else {
         return unit_page(&state, &auth, id, "", errors).await;
     };
-    let note = crate::orgs::model::clean_text(&form.note);
+    let note = crate::kit::text::one_line(&form.note);
     crate::orgs::actions::add_lineage(
         &state.db,
         &auth.ctx.actor(),
