@@ -28,6 +28,11 @@ pub enum AppError {
     /// The action conflicts with the current state; the message key says how.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A form with mistakes, already re-rendered with its field errors beside the fields: the page
+    /// is the answer, with status 422 (`kit::form::invalid`).
+    /// (In a mutex only so that the error stays `Sync`, as `anyhow` wants; it is never shared.)
+    #[error("invalid form")]
+    Invalid(Box<std::sync::Mutex<Response>>),
     /// Anything else: logged with its cause, shown as a generic message.
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
@@ -49,18 +54,23 @@ pub struct ErrorPage {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, key) = match &self {
+        let (status, key) = match self {
+            AppError::Invalid(page) => {
+                let mut page = page.into_inner().unwrap_or_else(|e| e.into_inner());
+                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return page;
+            }
             AppError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
             AppError::Unauthorised { next } => {
                 // The request's own path, but a request for `//evil.com` must not become a
                 // `next` that leads there.
-                let next = crate::kit::redirect::local_or(next, "/");
+                let next = crate::kit::redirect::local_or(&next, "/");
                 let target = format!("/login?next={}", urlencode(next));
                 return Redirect::to(&target).into_response();
             }
             AppError::Forbidden => (StatusCode::FORBIDDEN, "error-forbidden"),
-            AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, *key),
-            AppError::Conflict(key) => (StatusCode::CONFLICT, *key),
+            AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, key),
+            AppError::Conflict(key) => (StatusCode::CONFLICT, key),
             AppError::Internal(err) => {
                 tracing::error!(error = %format!("{err:#}"), "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")

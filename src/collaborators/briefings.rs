@@ -204,13 +204,8 @@ async fn briefings_page(
         },
         ..form
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
+    let failed = !errors.is_empty();
+    Ok(crate::kit::form::respond(
         page(BriefingsTemplate {
             c: auth.ctx.chrome("collaborators-briefings-title"),
             lines,
@@ -221,8 +216,8 @@ async fn briefings_page(
             errors,
             flash,
         }),
-    )
-        .into_response())
+        failed,
+    ))
 }
 
 /// `GET /collaborators/briefings`.

@@ -235,13 +235,8 @@ async fn form_page(
             )
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
+    let failed = !errors.is_empty();
+    Ok(crate::kit::form::respond(
         page(FormTemplate {
             c: auth.ctx.chrome(title),
             action,
@@ -250,8 +245,8 @@ async fn form_page(
             errors,
             show_unit,
         }),
-    )
-        .into_response())
+        failed,
+    ))
 }
 
 /// `GET /collaborators/new`.

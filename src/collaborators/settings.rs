@@ -75,13 +75,8 @@ async fn settings_page(
                 .collect(),
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
+    let failed = !errors.is_empty();
+    Ok(crate::kit::form::respond(
         page(SettingsTemplate {
             c: auth.ctx.chrome("collaborators-settings-title"),
             inactive_after: store::find_inactive_after(&state.db).await?,
@@ -89,8 +84,8 @@ async fn settings_page(
             errors,
             flash,
         }),
-    )
-        .into_response())
+        failed,
+    ))
 }
 
 /// `GET /collaborators/settings`.

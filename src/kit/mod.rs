@@ -6,6 +6,7 @@
 pub mod bounds;
 pub mod client_addr;
 pub mod csv;
+pub mod form;
 pub mod redirect;
 pub mod text;
 pub mod time;

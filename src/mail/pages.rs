@@ -111,13 +111,8 @@ async fn mail_page(
             error: m.last_error,
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
+    let failed = !errors.is_empty();
+    Ok(crate::kit::form::respond(
         page(MailTemplate {
             c: auth.ctx.chrome("mail-title"),
             form,
@@ -131,8 +126,8 @@ async fn mail_page(
             messages,
             flash: flash.map(|k| tr.t(k)),
         }),
-    )
-        .into_response())
+        failed,
+    ))
 }
 
 /// Query with a confirmation.

@@ -199,7 +199,7 @@ async fn unit_page(
         link_lines(state, auth, store::list_predecessors(&state.db, id).await?).await?;
     let successors = link_lines(state, auth, store::list_successors(&state.db, id).await?).await?;
     let failed = !errors.is_empty();
-    let mut response = page(UnitTemplate {
+    let response = page(UnitTemplate {
         c: auth.ctx.chrome_titled(unit.name.clone()),
         note: unit.note.clone(),
         unit: line(tr, &kinds, &unit, children.len() as i64),
@@ -222,10 +222,7 @@ async fn unit_page(
         flash: flash(tr, flash_key),
         errors,
     });
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(crate::kit::form::respond(response, failed))
 }
 
 /// `GET /orgs/{id}`.
@@ -342,7 +339,7 @@ fn form_page(
     show_parent: bool,
 ) -> Response {
     let failed = !errors.is_empty();
-    let mut response = page(FormTemplate {
+    let response = page(FormTemplate {
         c: auth.ctx.chrome_titled(title),
         action,
         cancel,
@@ -351,10 +348,7 @@ fn form_page(
         errors,
         show_parent,
     });
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
+    crate::kit::form::respond(response, failed)
 }
 
 /// `GET /orgs/{id}/edit`.
@@ -647,17 +641,14 @@ fn import_page(
     done: Option<String>,
 ) -> Response {
     let failed = !errors.is_empty();
-    let mut response = page(ImportTemplate {
+    let response = page(ImportTemplate {
         c: auth.ctx.chrome("import-title"),
         errors,
         more_errors,
         done,
         columns: crate::orgs::model::csv_columns().join(","),
     });
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
+    crate::kit::form::respond(response, failed)
 }
 
 /// `GET /orgs/import`.
@@ -868,16 +859,13 @@ struct TypesTemplate {
 async fn types_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> AppResult<Response> {
     let can_add = auth.user.platform_with(Capability::ManageUnits);
     let failed = !errors.is_empty();
-    let mut response = page(TypesTemplate {
+    let response = page(TypesTemplate {
         c: auth.ctx.chrome("kinds-title"),
         kinds: store::list_kinds(&state.db).await?,
         can_add,
         errors,
     });
-    if failed {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(crate::kit::form::respond(response, failed))
 }
 
 /// `GET /orgs/types`: the deployment's list of unit types.
