@@ -29,7 +29,6 @@ pub mod model;
 pub mod pages;
 pub mod ratelimit;
 pub mod responses;
-pub mod sav;
 pub mod store;
 
 use std::collections::HashMap;
