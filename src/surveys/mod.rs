@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod ratelimit;
+pub mod respondent;
 pub mod responses;
 pub mod store;
 

@@ -366,7 +366,7 @@ pub async fn insert_submission(db: &Db, s: NewSubmission) -> AppResult<Stored> {
 
 #[cfg(test)]
 mod tests {
-    use super::{day_of, db_key};
+    use super::*;
 
     #[test]
     fn batches_are_cut_into_few_statement_shapes() {
