@@ -217,9 +217,7 @@ async fn clean_sessions(db: Db) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
-        if let Err(err) =
-            crate::accounts::store::delete_expired_sessions(&db, chrono::Utc::now()).await
-        {
+        if let Err(err) = crate::accounts::end_expired_sessions(&db).await {
             tracing::warn!(error = %err, "could not remove expired sessions");
         }
     }

@@ -162,6 +162,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             role: Role::Reporter,
             unit_id: province.id,
         }],
+        platform_wide: false,
+        platform_roots: vec![],
     };
     let date = NaiveDate::from_ymd_opt(2025, 8, 1).expect("date");
     let n = args.iterations.max(10);

@@ -63,7 +63,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     let units = crate::orgs::count_units(db).await?;
     if units > 0 {
         let has_demo = crate::orgs::resolve_unit_ref(db, "92").await?.is_some()
-            && crate::accounts::store::find_user_by_username(db, "admin")
+            && crate::accounts::user_id_by_name(db, "admin")
                 .await?
                 .is_some();
         if has_demo {
@@ -87,14 +87,21 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     let hash = crate::accounts::hash_password(DEMO_PASSWORD)?;
     for (login, name, role, code) in DEMO_USERS {
         let unit_id = by_code(code).await?;
-        crate::accounts::create_user_with_hash(db, login, name, &hash, role, unit_id).await?;
+        let id =
+            crate::accounts::create_user_with_hash(db, login, name, &hash, role, unit_id).await?;
+        // The system administrator and the information centre keep deployment-wide settings:
+        // platform-wide users (the former provinces 93 and 94 are top-level units too).
+        if matches!(login, "admin" | "analyst") {
+            crate::accounts::set_platform_wide(db, &crate::accounts::system_actor(), id, true)
+                .await?;
+        }
     }
     crate::collaborators::load_demo(db).await?;
     crate::reporting::load_demo(db).await?;
     crate::surveys::load_demo(db).await?;
     crate::monitoring::load_demo(db).await?;
     // Demo analysts hear of alerts by e-mail too.
-    crate::accounts::store::set_demo_emails(db).await?;
+    crate::accounts::load_demo_emails(db).await?;
     tracing::info!("demo data loaded");
     Ok(())
 }

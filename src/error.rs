@@ -52,6 +52,9 @@ impl IntoResponse for AppError {
         let (status, key) = match &self {
             AppError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
             AppError::Unauthorised { next } => {
+                // The request's own path, but a request for `//evil.com` must not become a
+                // `next` that leads there.
+                let next = crate::kit::redirect::local_or(next, "/");
                 let target = format!("/login?next={}", urlencode(next));
                 return Redirect::to(&target).into_response();
             }

@@ -20,4 +20,5 @@ pub mod monitoring;
 pub mod orgs;
 pub mod reporting;
 pub mod surveys;
+pub mod uploads;
 pub mod web;

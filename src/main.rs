@@ -72,6 +72,11 @@ enum UserCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// Make the user platform-wide: their role holds over every tree of units (also trees
+        /// imported later) and the deployment-wide settings (mail, thresholds, unit types). A
+        /// grant at one top-level unit alone is not platform-wide. The first administrator needs it.
+        #[arg(long)]
+        platform_wide: bool,
         #[command(flatten)]
         database: DatabaseConfig,
     },
@@ -143,6 +148,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             unit,
             display_name,
             password_stdin,
+            platform_wide,
             database,
         }) => {
             init_logs(false);
@@ -169,9 +175,16 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                         format!("no unit with code {unit:?} (use a code such as 92, or #id)")
                     })?;
                 let display = display_name.unwrap_or_else(|| name.clone());
-                duluan::accounts::create_user(&db, &name, &display, &password, role, unit_id)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("cannot create the user: {e}"))?;
+                let id =
+                    duluan::accounts::create_user(&db, &name, &display, &password, role, unit_id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("cannot create the user: {e}"))?;
+                if platform_wide {
+                    let system = duluan::accounts::system_actor();
+                    duluan::accounts::set_platform_wide(&db, &system, id, true)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("cannot make the user platform-wide: {e}"))?;
+                }
                 anyhow::Ok(())
             })?;
             println!("user {name} created ({} at {unit})", role.key());

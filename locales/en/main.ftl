@@ -51,7 +51,7 @@ login-title = Log in
 login-username = Username
 login-password = Password
 login-submit = Log in
-login-throttled = Too many failed logins. Wait 15 minutes and try again, or contact your administrator.
+login-throttled = Too many failed logins. From this address, wait 15 minutes and try again, or contact your administrator.
 login-error = Wrong username or password.
 
 account-title = My account
@@ -87,6 +87,7 @@ users-title = Users
 user-display-name = Display name
 user-roles = Roles at units
 user-status = Status
+user-platform-wide = Platform-wide (roles hold over every tree of units and the shared settings)
 user-active = Active
 user-inactive = Locked
 user-new = Add a user
@@ -105,6 +106,7 @@ user-error-role = Unknown role.
 user-error-unit = No such unit.
 user-error-unit-scope = You may grant roles only at units you manage or under them.
 user-error-exists = This username is taken.
+user-error-self-platform = You cannot drop your own platform-wide rights.
 user-error-self-deactivate = You cannot lock your own account.
 
 orgs-title = Organisation tree
@@ -205,6 +207,7 @@ audit-at = When
 audit-object = Object
 audit-ip = Address
 audit-detail = Details
+audit-detail-hidden = (hidden: outside what you may read)
 audit-none = No entries.
 
 # Bounded inputs (src/kit/bounds.rs)

@@ -51,7 +51,7 @@ login-title = Đăng nhập
 login-username = Tên đăng nhập
 login-password = Mật khẩu
 login-submit = Đăng nhập
-login-throttled = Đăng nhập sai quá nhiều lần. Xin chờ 15 phút rồi thử lại, hoặc liên hệ quản trị viên.
+login-throttled = Đăng nhập sai quá nhiều lần. Từ địa chỉ này, xin chờ 15 phút rồi thử lại, hoặc liên hệ quản trị viên.
 login-error = Tên đăng nhập hoặc mật khẩu không đúng.
 
 account-title = Tài khoản của tôi
@@ -87,6 +87,7 @@ users-title = Người dùng
 user-display-name = Họ tên hiển thị
 user-roles = Vai trò tại đơn vị
 user-status = Trạng thái
+user-platform-wide = Toàn hệ thống (vai trò có hiệu lực trên mọi cây đơn vị và các cấu hình chung)
 user-active = Đang hoạt động
 user-inactive = Đã khóa
 user-new = Thêm người dùng
@@ -105,6 +106,7 @@ user-error-role = Vai trò không hợp lệ.
 user-error-unit = Không tìm thấy đơn vị này.
 user-error-unit-scope = Bạn chỉ có thể giao vai trò tại đơn vị mình quản lý hoặc đơn vị trực thuộc.
 user-error-exists = Tên đăng nhập này đã được dùng.
+user-error-self-platform = Bạn không thể tự bỏ quyền toàn hệ thống của mình.
 user-error-self-deactivate = Bạn không thể tự khóa tài khoản của mình.
 
 orgs-title = Cây tổ chức
@@ -205,6 +207,7 @@ audit-at = Thời điểm
 audit-object = Đối tượng
 audit-ip = Địa chỉ
 audit-detail = Chi tiết
+audit-detail-hidden = (ẩn: ngoài quyền xem của bạn)
 audit-none = Không có mục nào.
 
 # Bounded inputs (src/kit/bounds.rs)

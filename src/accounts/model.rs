@@ -55,6 +55,25 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.key() == key.trim())
     }
 
+    /// The role's rank for managing users: an administrator may give, take away or act on a grant
+    /// only when its role ranks no higher than the administrator's own role at that place (issue
+    /// 13, class 1). Explicit numbers rather than the enum's order, which is display order: today
+    /// only administrators manage users, so the rule means "no one above an administrator"; the
+    /// centre's analyst ranks above the unit roles so that if a role below administrator ever gets
+    /// `ManageUsers`, it cannot hand out analyst rights.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Administrator => 3,
+            Role::Analyst => 2,
+            Role::Reporter
+            | Role::Collaborator
+            | Role::Designer
+            | Role::Interviewer
+            | Role::Verifier
+            | Role::Viewer => 1,
+        }
+    }
+
     /// The message key of the role's name.
     pub fn label_key(self) -> String {
         format!("role-{}", self.key())
@@ -84,7 +103,7 @@ impl Role {
 }
 
 /// Something a user may do within the subtree of a grant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Capability {
     /// Browse and search units.
     ViewUnits,
@@ -144,6 +163,13 @@ pub struct CurrentUser {
     pub lang: Lang,
     /// Every grant.
     pub grants: Vec<Grant>,
+    /// Whether the user's roles reach the whole platform (`users.platform_wide`): every tree of
+    /// units, also trees imported later, and the deployment-wide settings. Holding a grant at a
+    /// top-level unit does not make a user platform-wide: several top-level units exist.
+    pub platform_wide: bool,
+    /// For a platform-wide user, every top-level unit when the user was loaded (empty otherwise):
+    /// their roles hold at each, so subtree checks need no special case.
+    pub platform_roots: Vec<i64>,
 }
 
 impl CurrentUser {
@@ -155,9 +181,20 @@ impl CurrentUser {
             .filter(|g| g.role.has(cap))
             .map(|g| g.unit_id)
             .collect();
+        if self.platform_wide && !units.is_empty() {
+            units.extend(self.platform_roots.iter().copied());
+        }
         units.sort_unstable();
         units.dedup();
         units
+    }
+
+    /// Whether the user holds `cap` over the whole platform: deployment-wide settings (mail,
+    /// thresholds, unit types, collaborator value lists), new top-level units, the audit entries
+    /// and users that belong to no unit. Only platform-wide users; never "a grant at a top-level
+    /// unit".
+    pub fn platform_with(&self, cap: Capability) -> bool {
+        self.platform_wide && self.has_anywhere(cap)
     }
 
     /// Whether the user holds `role` anywhere.
@@ -209,6 +246,52 @@ pub fn check_new_password(raw: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Length of a failed-login bucket, in seconds. Failures count over the current bucket and the one
+/// before it: 15 to 30 minutes.
+pub const LOGIN_BUCKET_SECONDS: i64 = 15 * 60;
+/// Failed logins for one account from one address after which that address is refused for that
+/// account until its buckets age out. Only the address that failed is refused: the same account
+/// logs in from anywhere else.
+pub const LOGIN_FAILURES_PER_ADDRESS_AND_ACCOUNT: i64 = 10;
+/// Failed logins for one account (from every address) after which each attempt on it waits.
+pub const LOGIN_FAILURES_BEFORE_ACCOUNT_DELAY: i64 = 10;
+/// Failed logins from one address (for every name) after which each attempt from it waits.
+pub const LOGIN_FAILURES_BEFORE_ADDRESS_DELAY: i64 = 20;
+/// The longest wait imposed on one attempt.
+pub const LOGIN_MAX_DELAY_MS: u64 = 3_000;
+
+/// What to do with a login attempt, given recent failures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginGate {
+    /// Check the password, after waiting this many milliseconds (0: at once).
+    Check { delay_ms: u64 },
+    /// Refuse without checking: too many failures for this account from this address.
+    Refuse,
+}
+
+/// The throttling rule (issue 13, class 9): refuse only the (account, address) pair that failed;
+/// failures of an account from everywhere, or of an address for every name, only slow attempts
+/// down, doubling from 100 ms up to [`LOGIN_MAX_DELAY_MS`]. Nobody can lock an account out from
+/// an address that is not the account holder's: at worst the holder waits a few seconds.
+pub fn login_gate(pair_failures: i64, address_failures: i64, account_failures: i64) -> LoginGate {
+    if pair_failures >= LOGIN_FAILURES_PER_ADDRESS_AND_ACCOUNT {
+        return LoginGate::Refuse;
+    }
+    let delay = |over: i64| -> u64 {
+        if over < 0 {
+            0
+        } else {
+            100u64
+                .saturating_mul(1u64 << over.min(16))
+                .min(LOGIN_MAX_DELAY_MS)
+        }
+    };
+    let delay_ms = delay(account_failures - LOGIN_FAILURES_BEFORE_ACCOUNT_DELAY).max(delay(
+        address_failures - LOGIN_FAILURES_BEFORE_ADDRESS_DELAY,
+    ));
+    LoginGate::Check { delay_ms }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +325,31 @@ mod tests {
         check("ab", false);
         check("tên có dấu", false);
         check("a b c", false);
+    }
+
+    #[test]
+    fn failed_logins_delay_and_refuse_only_the_failing_pair() {
+        assert_eq!(login_gate(0, 0, 0), LoginGate::Check { delay_ms: 0 });
+        assert_eq!(login_gate(9, 9, 9), LoginGate::Check { delay_ms: 0 });
+        assert_eq!(login_gate(10, 10, 10), LoginGate::Refuse);
+        // Another address: the account's failures only slow it down, with a cap.
+        assert_eq!(login_gate(0, 0, 10), LoginGate::Check { delay_ms: 100 });
+        assert_eq!(login_gate(0, 0, 12), LoginGate::Check { delay_ms: 400 });
+        assert_eq!(
+            login_gate(0, 0, 1_000_000),
+            LoginGate::Check {
+                delay_ms: LOGIN_MAX_DELAY_MS
+            }
+        );
+        assert_eq!(login_gate(0, 21, 0), LoginGate::Check { delay_ms: 200 });
+    }
+
+    #[test]
+    fn ranks_put_administrators_on_top() {
+        for role in Role::ALL {
+            assert!(role.rank() <= Role::Administrator.rank());
+        }
+        assert!(Role::Analyst.rank() > Role::Reporter.rank());
     }
 
     #[test]

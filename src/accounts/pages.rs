@@ -1,197 +1,26 @@
-//! Account pages: login, logout, own account (language, password), and user administration.
+//! Account pages: own account (e-mail, password) and user administration. Login and logout are
+//! in `login.rs`.
+//!
+//! Every write here is one transaction with its audit entry. An administrator acts on a user only
+//! when they may manage *every* grant of that user ([`crate::accounts::manages_user`]).
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
-use rand::RngCore;
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::model::{Capability, CurrentUser, Role, Username, check_new_password};
-use crate::accounts::{hash_password, require, store, verify_password};
+use crate::accounts::{
+    hash_password_bounded, manages_user, may_manage_grant, store, verify_password_bounded,
+};
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::web::ctx::{Auth, Ctx, SESSION_COOKIE, hash_token};
+use crate::web::ctx::{Auth, Ctx};
 use crate::web::layout::{Chrome, page};
-use crate::web::safe_back;
-
-/// The login page.
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginTemplate {
-    c: Chrome,
-    next: String,
-    username: String,
-    error: Option<String>,
-}
-
-/// Query of the login page.
-#[derive(Deserialize)]
-pub struct NextQuery {
-    #[serde(default)]
-    next: String,
-}
-
-/// `GET /login`.
-pub async fn show_login(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
-    page(LoginTemplate {
-        c: ctx.chrome("login-title"),
-        next: q.next,
-        username: String::new(),
-        error: None,
-    })
-}
-
-/// The login form.
-#[derive(Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// `POST /login`.
-pub async fn login(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<LoginForm>,
-) -> AppResult<Response> {
-    let username: String = form
-        .username
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(64)
-        .collect();
-    // Throttle guessing: after LOGIN_FAILURES_ALLOWED failures in the window, refuse for a while.
-    let since = Utc::now() - Duration::minutes(LOGIN_WINDOW_MINUTES);
-    if audit::store::count_recent(&state.db, "login_failed", &username, since).await?
-        >= LOGIN_FAILURES_ALLOWED
-    {
-        let mut response = page(LoginTemplate {
-            c: ctx.chrome("login-title"),
-            next: form.next,
-            username,
-            error: Some(ctx.tr.t("login-throttled")),
-        });
-        *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-        return Ok(response);
-    }
-    let user = store::find_user_by_username(&state.db, &username).await?;
-    let ok = match &user {
-        Some(u) => u.is_active && verify_password(&form.password, &u.password_hash),
-        None => {
-            // Spend the same time as a real check so that timing does not reveal names.
-            let _ = verify_password(&form.password, DUMMY_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| ok) else {
-        let mut actor = ctx.actor();
-        actor.username = username.clone();
-        audit::record(
-            &state.db,
-            &actor,
-            "login_failed",
-            "user",
-            "",
-            None,
-            json!({}),
-        )
-        .await?;
-        let mut response = page(LoginTemplate {
-            c: ctx.chrome("login-title"),
-            next: form.next,
-            username,
-            error: Some(ctx.tr.t("login-error")),
-        });
-        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-        return Ok(response);
-    };
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    let now = Utc::now();
-    let config = &state.config;
-    store::insert_session(
-        &state.db,
-        &hash_token(&token),
-        user.id,
-        now,
-        now + Duration::hours(config.session_max_hours as i64),
-        now + Duration::minutes(config.session_idle_minutes as i64),
-    )
-    .await?;
-    let grants = store::list_grants(&state.db, user.id).await?;
-    let actor = audit::Actor {
-        user_id: Some(user.id),
-        username: user.username.clone(),
-        ip: ctx.ip.clone(),
-    };
-    let unit = grants.first().map(|g| g.unit_id);
-    audit::record(
-        &state.db,
-        &actor,
-        "login",
-        "user",
-        &user.id.to_string(),
-        unit,
-        json!({}),
-    )
-    .await?;
-    let mut response = Redirect::to(safe_back(&form.next)).into_response();
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        config.session_max_hours * 3600,
-        if config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?,
-    );
-    Ok(response)
-}
-
-/// Failed logins allowed for one username within the window before logins are refused.
-const LOGIN_FAILURES_ALLOWED: i64 = 10;
-/// The window, in minutes.
-const LOGIN_WINDOW_MINUTES: i64 = 15;
-
-/// An argon2id hash of a random string, verified against when the user does not exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zk1pT0xqb0F3bWV4d1p6bGZ2Y1JqR0Z4b3R4eHh4eA";
-
-/// `POST /logout`.
-pub async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    if let Some(hash) = &auth.ctx.session_hash {
-        store::delete_session(&state.db, hash).await?;
-    }
-    let unit = auth.user.grants.first().map(|g| g.unit_id);
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "logout",
-        "user",
-        &auth.user.id.to_string(),
-        unit,
-        json!({}),
-    )
-    .await?;
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_static("duluan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
-    );
-    Ok(response)
-}
 
 /// The own-account page.
 #[derive(Template)]
@@ -259,18 +88,14 @@ pub async fn change_email(
     let email = form.email.trim().to_string();
     let valid = email.is_empty() || crate::mail::model::is_email(&email);
     if valid {
-        store::set_email(&state.db, auth.user.id, &email).await?;
-        let unit = auth.user.grants.first().map(|g| g.unit_id);
-        audit::record(
-            &state.db,
-            &auth.ctx.actor(),
-            "email_change",
-            "user",
-            &auth.user.id.to_string(),
-            unit,
-            json!({}),
-        )
-        .await?;
+        let mut tx = state.db.begin().await?;
+        store::set_email(&mut tx, auth.user.id, &email).await?;
+        audit::entry(&auth.ctx.actor(), "email_change")
+            .object("user", auth.user.id)
+            .unit(auth.user.grants.first().map(|g| g.unit_id))
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
     }
     let roles = grant_lines(&state, &auth.ctx, &auth.user.grants).await?;
     let mut response = page(AccountTemplate {
@@ -308,7 +133,7 @@ pub async fn change_password(
     let row = store::find_user(&state.db, auth.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !verify_password(&form.current, &row.password_hash) {
+    if !verify_password_bounded(&form.current, &row.password_hash).await? {
         errors.push(tr.t("password-error-current"));
     }
     if let Err(key) = check_new_password(&form.new) {
@@ -318,22 +143,18 @@ pub async fn change_password(
         errors.push(tr.t("password-error-confirm"));
     }
     if errors.is_empty() {
-        let hash = hash_password(&form.new)?;
-        store::update_password(&state.db, auth.user.id, &hash, Utc::now()).await?;
+        let hash = hash_password_bounded(&form.new).await?;
+        let mut tx = state.db.begin().await?;
+        store::update_password(&mut tx, auth.user.id, &hash, Utc::now()).await?;
         if let Some(keep) = &auth.ctx.session_hash {
-            store::delete_other_sessions(&state.db, auth.user.id, keep).await?;
+            store::delete_other_sessions(&mut tx, auth.user.id, keep).await?;
         }
-        let unit = auth.user.grants.first().map(|g| g.unit_id);
-        audit::record(
-            &state.db,
-            &auth.ctx.actor(),
-            "password_change",
-            "user",
-            &auth.user.id.to_string(),
-            unit,
-            json!({}),
-        )
-        .await?;
+        audit::entry(&auth.ctx.actor(), "password_change")
+            .object("user", auth.user.id)
+            .unit(auth.user.grants.first().map(|g| g.unit_id))
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
     }
     let roles = grant_lines(&state, &auth.ctx, &auth.user.grants).await?;
     let done = errors.is_empty();
@@ -390,20 +211,6 @@ async fn unit_choices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(St
         .collect())
 }
 
-/// Whether the administrator manages any of the user's grants (or the user has none and the
-/// administrator sits at the top of a tree).
-async fn manages_user(state: &AppState, admin: &CurrentUser, user_id: i64) -> AppResult<bool> {
-    let roots = admin.roots_with(Capability::ManageUsers);
-    let grants = store::list_grants(&state.db, user_id).await?;
-    if grants.is_empty() {
-        return crate::orgs::any_top_level(&state.db, &roots).await;
-    }
-    let units: Vec<i64> = grants.iter().map(|g| g.unit_id).collect();
-    Ok(!crate::orgs::filter_within(&state.db, &roots, &units)
-        .await?
-        .is_empty())
-}
-
 async fn users_page(
     state: &AppState,
     auth: &Auth,
@@ -420,17 +227,22 @@ async fn users_page(
     let unit_ids: Vec<i64> = grants.iter().map(|g| g.unit_id).collect();
     let visible = crate::orgs::filter_within(&state.db, &roots, &unit_ids).await?;
     let names = crate::orgs::unit_names(&state.db, &visible).await?;
-    let top_admin = crate::orgs::any_top_level(&state.db, &roots).await?;
+    // Users without grants belong to no unit: only a platform-wide administrator sees them.
+    let platform = auth.user.platform_with(Capability::ManageUsers);
     let mut users = Vec::new();
     for u in all {
         let mine: Vec<_> = grants.iter().filter(|g| g.user_id == u.id).collect();
-        let seen: Vec<_> = mine
-            .iter()
-            .filter(|g| visible.contains(&g.unit_id))
-            .collect();
-        if seen.is_empty() && !(mine.is_empty() && top_admin) {
+        // Listed only when every grant is one this administrator may manage: the same rule as
+        // acting on the user (`manages_user`), so that no line leads to a refusal.
+        let manageable = mine.iter().all(|g| {
+            visible.contains(&g.unit_id)
+                && Role::parse(&g.role).is_some_and(|r| admin_rank_covers(&auth.user, r))
+        });
+        // A platform-wide user reaches every tree: only platform-wide administrators manage them.
+        if !manageable || ((mine.is_empty() || u.platform_wide) && !platform) {
             continue;
         }
+        let seen = &mine;
         let roles = seen
             .iter()
             .map(|g| {
@@ -471,6 +283,15 @@ async fn users_page(
     Ok(response)
 }
 
+/// Whether some `ManageUsers` role of the administrator ranks at least as high as `role` (the
+/// list's cheap pre-filter; [`may_manage_grant`] checks place and rank together).
+fn admin_rank_covers(admin: &CurrentUser, role: Role) -> bool {
+    admin
+        .grants
+        .iter()
+        .any(|g| g.role.has(Capability::ManageUsers) && g.role.rank() >= role.rank())
+}
+
 /// `GET /admin/users`.
 pub async fn list_users(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     users_page(&state, &auth, vec![], NewUserForm::default()).await
@@ -505,7 +326,7 @@ pub async fn create_user_form(
     let username = Username::parse(&form.username)
         .map_err(|k| errors.push(tr.t(k)))
         .ok();
-    let display_name = crate::orgs::model::clean_text(&form.display_name);
+    let display_name = crate::kit::text::one_line(&form.display_name);
     if display_name.is_empty() || display_name.chars().count() > 120 {
         errors.push(tr.t("user-error-display-name"));
     }
@@ -517,13 +338,14 @@ pub async fn create_user_form(
         errors.push(tr.t("user-error-role"));
     }
     let unit = crate::orgs::resolve_unit_ref(&state.db, &form.unit).await?;
-    match unit {
-        None => errors.push(tr.t("user-error-unit")),
-        Some(id) => {
-            if !crate::accounts::can(&state.db, &auth.user, Capability::ManageUsers, id).await? {
+    match (unit, role) {
+        (None, _) => errors.push(tr.t("user-error-unit")),
+        (Some(id), Some(role)) => {
+            if !may_manage_grant(&state.db, &auth.user, role, id).await? {
                 errors.push(tr.t("user-error-unit-scope"));
             }
         }
+        (Some(_), None) => {}
     }
     if let Some(u) = &username
         && store::find_user_by_username(&state.db, u.as_str())
@@ -538,28 +360,20 @@ pub async fn create_user_form(
         form.password.clear();
         return users_page(&state, &auth, errors, form).await;
     };
-    let now = Utc::now();
-    let hash = hash_password(&form.password)?;
-    let id = store::insert_user(
-        &state.db,
-        username.as_str(),
+    let hash = hash_password_bounded(&form.password).await?;
+    // The user, the grant and the entry in one transaction: no user without their grant.
+    let mut tx = state.db.begin().await?;
+    let id = crate::accounts::insert_user_with_grant(
+        &mut tx,
+        &auth.ctx.actor(),
+        &username,
         &display_name,
         &hash,
-        "vi",
-        now,
+        role,
+        unit,
     )
     .await?;
-    store::insert_grant(&state.db, id, role, unit, now).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "user_create",
-        "user",
-        &id.to_string(),
-        Some(unit),
-        json!({"username": username.as_str(), "role": role.key()}),
-    )
-    .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -569,6 +383,10 @@ pub async fn create_user_form(
 struct UserTemplate {
     c: Chrome,
     id: i64,
+    /// Whether the user's roles reach the whole platform.
+    platform_wide: bool,
+    /// Whether the reader may change that (platform-wide administrators only).
+    can_set_platform: bool,
     username: String,
     display_name: String,
     active: bool,
@@ -587,7 +405,7 @@ async fn user_page(
     flash: Option<&str>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    if !manages_user(state, &auth.user, id).await? {
+    if !manages_user(&state.db, &auth.user, id).await? {
         return Err(AppError::Forbidden);
     }
     let row = store::find_user(&state.db, id)
@@ -611,6 +429,8 @@ async fn user_page(
     let mut response = page(UserTemplate {
         c: auth.ctx.chrome_titled(row.display_name.clone()),
         id,
+        platform_wide: row.platform_wide,
+        can_set_platform: auth.user.platform_with(Capability::ManageUsers),
         username: row.username,
         display_name: row.display_name,
         active: row.is_active,
@@ -654,6 +474,8 @@ pub struct ProfileForm {
     display_name: String,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    platform_wide: Option<String>,
 }
 
 /// `POST /admin/users/{id}`: display name and activation.
@@ -663,10 +485,10 @@ pub async fn update_user(
     Path(id): Path<i64>,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
-    if !manages_user(&state, &auth.user, id).await? {
+    if !manages_user(&state.db, &auth.user, id).await? {
         return Err(AppError::Forbidden);
     }
-    let name = crate::orgs::model::clean_text(&form.display_name);
+    let name = crate::kit::text::one_line(&form.display_name);
     if name.is_empty() || name.chars().count() > 120 {
         return user_page(
             &state,
@@ -688,21 +510,41 @@ pub async fn update_user(
         )
         .await;
     }
-    store::update_profile(&state.db, id, &name, active).await?;
+    // Only a platform-wide administrator makes others platform-wide (or not); the field is
+    // ignored from anyone else. Nobody drops their own flag: the platform would lose its last
+    // administrator as easily.
+    let platform = if auth.user.platform_with(Capability::ManageUsers) {
+        let wanted = form.platform_wide.is_some();
+        if id == auth.user.id && !wanted {
+            return user_page(
+                &state,
+                &auth,
+                id,
+                vec![auth.ctx.tr.t("user-error-self-platform")],
+                None,
+            )
+            .await;
+        }
+        Some(wanted)
+    } else {
+        None
+    };
     let unit = store::list_grants(&state.db, id)
         .await?
         .first()
         .map(|g| g.unit_id);
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "user_update",
-        "user",
-        &id.to_string(),
-        unit,
-        json!({"active": active}),
-    )
-    .await?;
+    let mut tx = state.db.begin().await?;
+    store::update_profile(&mut tx, id, &name, active).await?;
+    if let Some(wanted) = platform {
+        store::update_platform_wide(&mut tx, id, wanted).await?;
+    }
+    audit::entry(&auth.ctx.actor(), "user_update")
+        .object("user", id)
+        .unit(unit)
+        .detail(json!({"active": active, "platform_wide": platform}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     user_page(&state, &auth, id, vec![], Some("flash-saved")).await
 }
 
@@ -721,7 +563,7 @@ pub async fn add_grant(
     Form(form): Form<GrantForm>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    if !manages_user(&state, &auth.user, id).await? {
+    if !manages_user(&state.db, &auth.user, id).await? {
         return Err(AppError::Forbidden);
     }
     let Some(role) = Role::parse(&form.role) else {
@@ -730,18 +572,19 @@ pub async fn add_grant(
     let Some(unit) = crate::orgs::resolve_unit_ref(&state.db, &form.unit).await? else {
         return user_page(&state, &auth, id, vec![tr.t("user-error-unit")], None).await;
     };
-    require(&state.db, &auth.user, Capability::ManageUsers, unit).await?;
-    store::insert_grant(&state.db, id, role, unit, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "grant_add",
-        "user",
-        &id.to_string(),
-        Some(unit),
-        json!({"role": role.key()}),
-    )
-    .await?;
+    // The new grant too: inside the administrator's reach and no higher than their role.
+    if !may_manage_grant(&state.db, &auth.user, role, unit).await? {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    store::insert_grant(&mut tx, id, role, unit, Utc::now()).await?;
+    audit::entry(&auth.ctx.actor(), "grant_add")
+        .object("user", id)
+        .unit(unit)
+        .detail(json!({"role": role.key()}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -751,22 +594,22 @@ pub async fn remove_grant(
     auth: Auth,
     Path((id, grant)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
+    if !manages_user(&state.db, &auth.user, id).await? {
+        return Err(AppError::Forbidden);
+    }
     let row = store::find_grant(&state.db, grant)
         .await?
         .filter(|g| g.user_id == id)
         .ok_or(AppError::NotFound)?;
-    require(&state.db, &auth.user, Capability::ManageUsers, row.unit_id).await?;
-    store::delete_grant(&state.db, grant).await?;
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "grant_remove",
-        "user",
-        &id.to_string(),
-        Some(row.unit_id),
-        json!({"role": row.role}),
-    )
-    .await?;
+    let mut tx = state.db.begin().await?;
+    store::delete_grant(&mut tx, grant).await?;
+    audit::entry(&auth.ctx.actor(), "grant_remove")
+        .object("user", id)
+        .unit(row.unit_id)
+        .detail(json!({"role": row.role}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -783,28 +626,25 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    if !manages_user(&state, &auth.user, id).await? {
+    if !manages_user(&state.db, &auth.user, id).await? {
         return Err(AppError::Forbidden);
     }
     if let Err(k) = check_new_password(&form.password) {
         return user_page(&state, &auth, id, vec![auth.ctx.tr.t(k)], None).await;
     }
-    let hash = hash_password(&form.password)?;
-    store::update_password(&state.db, id, &hash, Utc::now()).await?;
-    store::delete_other_sessions(&state.db, id, "").await?;
+    let hash = hash_password_bounded(&form.password).await?;
     let unit = store::list_grants(&state.db, id)
         .await?
         .first()
         .map(|g| g.unit_id);
-    audit::record(
-        &state.db,
-        &auth.ctx.actor(),
-        "password_reset",
-        "user",
-        &id.to_string(),
-        unit,
-        json!({}),
-    )
-    .await?;
+    let mut tx = state.db.begin().await?;
+    store::update_password(&mut tx, id, &hash, Utc::now()).await?;
+    store::delete_other_sessions(&mut tx, id, "").await?;
+    audit::entry(&auth.ctx.actor(), "password_reset")
+        .object("user", id)
+        .unit(unit)
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     user_page(&state, &auth, id, vec![], Some("flash-password-reset")).await
 }

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::accounts::model::{Grant, Role};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::with_db;
+use crate::{with_conn, with_db};
 
 /// A user as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -22,6 +22,8 @@ pub struct UserRow {
     pub lang: String,
     /// Whether the user may log in.
     pub is_active: bool,
+    /// Whether the user's roles reach the whole platform.
+    pub platform_wide: bool,
 }
 
 /// A grant with its unit's name, for pages.
@@ -40,30 +42,31 @@ pub struct GrantRow {
 macro_rules! user_select {
     ($rest:literal) => {
         concat!(
-            "SELECT id, username, display_name, password_hash, lang, is_active FROM users ",
+            "SELECT id, username, display_name, password_hash, lang, is_active, platform_wide FROM users ",
             $rest
         )
     };
 }
 
-/// Inserts a user; returns its id.
+/// Inserts a user; returns its id, or `None` when the login name is taken (the unique index
+/// decides, so two concurrent creations cannot both succeed).
 pub async fn insert_user(
-    db: &Db,
+    tx: &mut Tx,
     username: &str,
     display_name: &str,
     password_hash: &str,
     lang: &str,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
+) -> AppResult<Option<i64>> {
     let sql = "INSERT INTO users (username, display_name, password_hash, lang, is_active, created_at, password_changed_at)
-               VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING id";
-    let id = with_db!(db, |pool| sqlx::query_scalar(sql)
+               VALUES ($1, $2, $3, $4, TRUE, $5, $5) ON CONFLICT (username) DO NOTHING RETURNING id";
+    let id = with_conn!(tx, |conn| sqlx::query_scalar(sql)
         .bind(username)
         .bind(display_name)
         .bind(password_hash)
         .bind(lang)
         .bind(now)
-        .fetch_one(pool)
+        .fetch_optional(&mut *conn)
         .await?);
     Ok(id)
 }
@@ -95,13 +98,18 @@ pub async fn list_users(db: &Db) -> AppResult<Vec<UserRow>> {
 }
 
 /// Sets a user's password hash.
-pub async fn update_password(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn update_password(
+    tx: &mut Tx,
+    id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(hash)
         .bind(now)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -122,17 +130,29 @@ pub async fn update_lang(db: &Db, id: i64, lang: &str) -> AppResult<()> {
 
 /// Sets a user's display name and whether they may log in.
 pub async fn update_profile(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     display_name: &str,
     is_active: bool,
 ) -> AppResult<()> {
     let sql = "UPDATE users SET display_name = $1, is_active = $2 WHERE id = $3";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(display_name)
         .bind(is_active)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Sets whether a user's roles reach the whole platform.
+pub async fn update_platform_wide(tx: &mut Tx, id: i64, platform_wide: bool) -> AppResult<()> {
+    let sql = "UPDATE users SET platform_wide = $1 WHERE id = $2";
+    with_conn!(tx, |conn| sqlx::query(sql)
+        .bind(platform_wide)
+        .bind(id)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -140,7 +160,7 @@ pub async fn update_profile(
 
 /// Grants `role` at `unit_id`; nothing happens when the grant exists.
 pub async fn insert_grant(
-    db: &Db,
+    tx: &mut Tx,
     user_id: i64,
     role: Role,
     unit_id: i64,
@@ -148,12 +168,12 @@ pub async fn insert_grant(
 ) -> AppResult<()> {
     let sql = "INSERT INTO grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)
                ON CONFLICT (user_id, role, unit_id) DO NOTHING";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(role.key())
         .bind(unit_id)
         .bind(now)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -169,10 +189,10 @@ pub async fn find_grant(db: &Db, id: i64) -> AppResult<Option<GrantRow>> {
 }
 
 /// Removes one grant.
-pub async fn delete_grant(db: &Db, id: i64) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query("DELETE FROM grants WHERE id = $1")
+pub async fn delete_grant(tx: &mut Tx, id: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query("DELETE FROM grants WHERE id = $1")
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -206,7 +226,7 @@ fn grant_from_row(row: GrantRow) -> Option<Grant> {
 
 /// Stores a new session (only the token's hash is kept).
 pub async fn insert_session(
-    db: &Db,
+    tx: &mut Tx,
     token_hash: &str,
     user_id: i64,
     now: DateTime<Utc>,
@@ -215,13 +235,13 @@ pub async fn insert_session(
 ) -> AppResult<()> {
     let sql = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, idle_expires_at)
                VALUES ($1, $2, $3, $4, $5)";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(token_hash)
         .bind(user_id)
         .bind(now)
         .bind(expires_at)
         .bind(idle_expires_at)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -259,24 +279,24 @@ pub async fn touch_session(
 }
 
 /// Ends one session.
-pub async fn delete_session(db: &Db, token_hash: &str) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "DELETE FROM sessions WHERE token_hash = $1"
     )
     .bind(token_hash)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected());
     Ok(())
 }
 
 /// Ends every session of a user but `keep` (after a password change).
-pub async fn delete_other_sessions(db: &Db, user_id: i64, keep: &str) -> AppResult<()> {
+pub async fn delete_other_sessions(tx: &mut Tx, user_id: i64, keep: &str) -> AppResult<()> {
     let sql = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(keep)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -313,12 +333,12 @@ pub async fn get_email(db: &Db, user_id: i64) -> AppResult<String> {
 }
 
 /// Sets a user's e-mail address.
-pub async fn set_email(db: &Db, user_id: i64, email: &str) -> AppResult<()> {
+pub async fn set_email(tx: &mut Tx, user_id: i64, email: &str) -> AppResult<()> {
     let sql = "UPDATE users SET email = $1 WHERE id = $2";
-    with_db!(db, |pool| sqlx::query(sql)
+    with_conn!(tx, |conn| sqlx::query(sql)
         .bind(email)
         .bind(user_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     Ok(())
@@ -347,17 +367,96 @@ pub async fn list_grant_holders(
     }))
 }
 
+/// `(user id, role, e-mail, language)` of every grant of active platform-wide users (their roles
+/// hold at every unit).
+pub async fn list_platform_holders(db: &Db) -> AppResult<Vec<(i64, String, String, String)>> {
+    let sql = "SELECT u.id, g.role, u.email, u.lang FROM grants g JOIN users u ON u.id = g.user_id
+               WHERE u.is_active AND u.platform_wide ORDER BY u.id";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await?))
+}
+
 /// Gives the demo's analyst and administrator e-mail addresses (reserved `.invalid` domain).
 pub async fn set_demo_emails(db: &Db) -> AppResult<()> {
+    let mut tx = db.begin().await?;
     for login in ["analyst", "admin"] {
-        with_db!(db, |pool| sqlx::query(
+        with_conn!(&mut tx, |conn| sqlx::query(
             "UPDATE users SET email = $1 WHERE username = $2"
         )
         .bind(format!("{login}@demo.duluan.invalid"))
         .bind(login)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected());
     }
+    tx.commit().await?;
     Ok(())
+}
+
+/// Counts one failed login for `(username, address)` in `bucket`; returns the bucket's count
+/// after it (1 for the first failure: the one that gets an audit entry).
+pub async fn bump_login_failures(
+    tx: &mut Tx,
+    username: &str,
+    address: &str,
+    bucket: i64,
+) -> AppResult<i64> {
+    let sql = "INSERT INTO login_failures (username, address, bucket, failures) VALUES ($1, $2, $3, 1)
+               ON CONFLICT (username, address, bucket) DO UPDATE SET failures = login_failures.failures + 1
+               RETURNING failures";
+    Ok(with_conn!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(username)
+        .bind(address)
+        .bind(bucket)
+        .fetch_one(&mut *conn)
+        .await?))
+}
+
+/// Forgets counts of buckets before `bucket` (they no longer throttle anyone).
+pub async fn delete_login_failures_before(tx: &mut Tx, bucket: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
+        "DELETE FROM login_failures WHERE bucket < $1"
+    )
+    .bind(bucket)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// Forgets the failures of `(username, address)` (after a successful login from there).
+pub async fn delete_login_failures(tx: &mut Tx, username: &str, address: &str) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
+        "DELETE FROM login_failures WHERE username = $1 AND address = $2"
+    )
+    .bind(username)
+    .bind(address)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// Failed logins since `bucket`: of `username` from `address`, from `address` for any name (the
+/// rows under `aggregate_key`, which repeat others, left out), and of `username` from any address.
+pub async fn count_login_failures(
+    db: &Db,
+    username: &str,
+    address: &str,
+    bucket: i64,
+    aggregate_key: &str,
+) -> AppResult<(i64, i64, i64)> {
+    let sql = "SELECT
+                 CAST(COALESCE(SUM(CASE WHEN username = $1 AND address = $2 THEN failures ELSE 0 END), 0) AS BIGINT),
+                 CAST(COALESCE(SUM(CASE WHEN address = $2 AND username <> $4 THEN failures ELSE 0 END), 0) AS BIGINT),
+                 CAST(COALESCE(SUM(CASE WHEN username = $1 THEN failures ELSE 0 END), 0) AS BIGINT)
+               FROM login_failures WHERE bucket >= $3 AND (username = $1 OR address = $2)";
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(username)
+        .bind(address)
+        .bind(bucket)
+        .bind(aggregate_key)
+        .fetch_one(pool)
+        .await?))
 }

@@ -487,31 +487,71 @@ fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
-/// Reads a spreadsheet import (XLSX, also XLS or ODS): the first sheet, its first row the header,
-/// the same columns and checks as CSV. Rows are the sheet's row numbers; columns are named by
-/// letter and header (`C (consent_date)`).
-pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
-    use calamine::Reader;
+/// What a collaborator import spreadsheet may hold: one sheet of at most
+/// [`MAX_IMPORT_ROWS`] people (plus the header and some blank rows) in the [`CSV_COLUMNS`]
+/// (plus a few columns of the unit's own notes). Everything past these is refused before it is
+/// read, with what the file declares.
+pub const IMPORT_LIMITS: duluan_filecheck::Limits = duluan_filecheck::Limits {
+    // Uploads are capped by the server's body limit long before this.
+    max_file_bytes: 20 << 20,
+    // An .xlsx has about ten parts; 1,000 leaves room for images and custom XML.
+    max_entries: 1_000,
+    // 50,000 rows of 14 short cells inflate to about 30 MiB of sheet XML.
+    max_inflated_bytes: 64 << 20,
+    // Spreadsheet XML deflates 5–30 times; deflate's own maximum is about 1,000.
+    max_ratio: 250,
+    // MAX_IMPORT_ROWS people, the header, and room for blank rows between groups.
+    max_rows: MAX_IMPORT_ROWS as u32 + 10_000,
+    // The 14 import columns and some notes columns; nobody keeps 16,384.
+    max_cols: 64,
+    // The rectangle from A1 to the last cell: the rows above at 20 columns.
+    max_cells: 1_200_000,
+    // Only the first sheet is read, but every sheet name is listed when the workbook opens.
+    max_sheets: 100,
+};
+
+/// Reads a spreadsheet import (XLSX, also XLS or ODS) within [`IMPORT_LIMITS`]: the first
+/// sheet, its first row the header, the same columns and checks as CSV. Rows are the sheet's
+/// row numbers; columns are named by letter and header (`C (consent_date)`).
+pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, ImportError> {
     let file_error = || {
-        vec![CsvError {
+        ImportError::Rows(vec![CsvError {
             row: 1,
             column: String::new(),
             key: "collaborators-import-error-spreadsheet",
-        }]
+        }])
     };
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| file_error())?;
-    let Some(first) = book.sheet_names().first().cloned() else {
+    let sheets = duluan_filecheck::sheets::read(
+        bytes,
+        &IMPORT_LIMITS,
+        duluan_filecheck::sheets::Which::First,
+    )
+    .map_err(|e| match e {
+        // A file that is no spreadsheet keeps the import's own message.
+        duluan_filecheck::Refusal::NotSpreadsheet(_) | duluan_filecheck::Refusal::Damaged(_) => {
+            file_error()
+        }
+        e => ImportError::Refused(e),
+    })?;
+    let Some(first) = sheets.into_iter().next() else {
         return Err(file_error());
     };
-    let range = book.worksheet_range(&first).map_err(|_| file_error())?;
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let (r0, c0) = (r0 as usize, c0 as usize);
-    let mut lines = range.rows().enumerate();
-    let Some((_, header)) = lines.next() else {
+    let grid = first.rows();
+    // The header is the first row with a value; columns start at the first used column.
+    let Some(r0) = grid
+        .iter()
+        .position(|r| r.iter().any(|d| !cell_text(d).is_empty()))
+    else {
         return Err(file_error());
     };
-    let headers: Vec<String> = header.iter().map(|d| cell_text(d).to_lowercase()).collect();
+    let c0 = grid
+        .iter()
+        .filter_map(|r| r.iter().position(|d| !cell_text(d).is_empty()))
+        .min()
+        .unwrap_or(0);
+    let cells =
+        |r: &Vec<calamine::Data>| -> Vec<String> { r.iter().skip(c0).map(cell_text).collect() };
+    let headers: Vec<String> = cells(&grid[r0]).iter().map(|h| h.to_lowercase()).collect();
     let label = |i: usize| {
         let h = headers.get(i).cloned().unwrap_or_default();
         format!("{} ({h})", column_letter(c0 + i))
@@ -521,12 +561,12 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
         e.row = r0 + 1;
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(ImportError::Rows(errors));
     }
     let mut rows = vec![];
-    for (i, cells) in lines {
-        let row = r0 + i + 1;
-        let texts: Vec<String> = cells.iter().map(cell_text).collect();
+    for (i, line) in grid.iter().enumerate().skip(r0 + 1) {
+        let row = i + 1;
+        let texts = cells(line);
         if texts.iter().all(String::is_empty) {
             continue;
         }
@@ -535,11 +575,11 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
             fields_of(&headers, |i| texts.get(i).cloned().unwrap_or_default()),
         ));
         if rows.len() > MAX_IMPORT_ROWS {
-            return Err(vec![CsvError {
+            return Err(ImportError::Rows(vec![CsvError {
                 row,
                 column: String::new(),
                 key: "collaborators-import-error-too-many",
-            }]);
+            }]));
         }
     }
     let labels = headers
@@ -549,6 +589,16 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
         .map(|(i, h)| (h.clone(), label(i)))
         .collect();
     Ok(ImportFile { rows, labels })
+}
+
+/// Why an import file was not read.
+#[derive(Clone, Debug)]
+pub enum ImportError {
+    /// Errors with their row and column.
+    Rows(Vec<CsvError>),
+    /// The spreadsheet was refused before reading (too large, a zip bomb, a sheet declaring a
+    /// million rows): the refusal says what and the limit.
+    Refused(duluan_filecheck::Refusal),
 }
 
 /// A read import: its rows, and how its columns are named in errors.
@@ -572,12 +622,12 @@ impl ImportFile {
 }
 
 /// Reads an import file, CSV or spreadsheet (told apart by the file's first bytes).
-pub fn read_import(bytes: &[u8]) -> Result<ImportFile, Vec<CsvError>> {
+pub fn read_import(bytes: &[u8]) -> Result<ImportFile, ImportError> {
     if is_spreadsheet(bytes) {
         read_xlsx(bytes)
     } else {
         Ok(ImportFile {
-            rows: read_csv(bytes)?,
+            rows: read_csv(bytes).map_err(ImportError::Rows)?,
             labels: vec![],
         })
     }

@@ -609,6 +609,10 @@ pub async fn show_import(auth: Auth) -> AppResult<Response> {
     }))
 }
 
+/// Longest a collaborator import file may take to read: a full 50,000-row sheet reads in a few
+/// seconds; past this the file is refused rather than holding a blocking thread.
+const IMPORT_READ_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `POST /collaborators/import`: every row checked, then all written in one transaction.
 pub async fn import_collaborators(
     State(state): State<AppState>,
@@ -655,10 +659,24 @@ pub async fn import_collaborators(
         )
             .into_response()
     };
-    let file = match read_import(&bytes) {
-        Ok(f) => f,
-        Err(errs) => return Ok(fail(errs.iter().map(show).collect())),
+    // A spreadsheet is read off the async workers, within its limits and a time limit; a file
+    // refused before reading is a 400 that says what it declares and what is read.
+    let refused = |message: String| {
+        let mut r = fail(vec![message]);
+        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        r
     };
+    let file =
+        match crate::uploads::read_blocking(IMPORT_READ_TIME, move || read_import(&bytes)).await {
+            Ok(Ok(f)) => f,
+            Ok(Err(crate::collaborators::model::ImportError::Rows(errs))) => {
+                return Ok(fail(errs.iter().map(show).collect()));
+            }
+            Ok(Err(crate::collaborators::model::ImportError::Refused(r))) => {
+                return Ok(refused(crate::uploads::refusal_text(tr, &r)));
+            }
+            Err(u) => return Ok(refused(crate::uploads::unfinished_text(tr, &u))),
+        };
     let rows = &file.rows;
     if rows.is_empty() {
         return Ok(fail(vec![tr.t("collaborators-import-error-empty")]));

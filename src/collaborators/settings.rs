@@ -1,5 +1,5 @@
 //! The deployment's collaborator settings (*cấu hình mạng lưới cộng tác viên*), kept by the
-//! information centre or an administrator at the top of the tree: the value lists of the seven
+//! platform-wide information centre or administrator: the value lists of the seven
 //! representation attributes (add, rename, remove a value nobody uses) and the inactivity
 //! threshold N (periods without activity before a collaborator is flagged). Every change is
 //! audited.
@@ -21,14 +21,13 @@ use crate::error::{AppError, AppResult};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
-/// The unit of a user who keeps the deployment's settings: an administrator (`ManageUsers`) or the
-/// centre (`ReviewReports`) at a unit at the top of the tree; `None` for everyone else.
-pub async fn settings_unit(state: &AppState, auth: &Auth) -> AppResult<Option<i64>> {
-    let mut roots = auth.user.roots_with(Capability::ManageUsers);
-    roots.extend(auth.user.roots_with(Capability::ReviewReports));
-    for r in roots {
-        if crate::orgs::any_top_level(&state.db, &[r]).await? {
-            return Ok(Some(r));
+/// The unit of a user who keeps the deployment's settings: a platform-wide administrator
+/// (`ManageUsers`) or centre (`ReviewReports`); `None` for everyone else (a grant at one
+/// top-level unit is not enough: several exist).
+pub async fn settings_unit(_state: &AppState, auth: &Auth) -> AppResult<Option<i64>> {
+    for cap in [Capability::ManageUsers, Capability::ReviewReports] {
+        if auth.user.platform_with(cap) {
+            return Ok(auth.user.roots_with(cap).first().copied());
         }
     }
     Ok(None)

@@ -6,5 +6,6 @@
 pub mod bounds;
 pub mod client_addr;
 pub mod csv;
+pub mod redirect;
 pub mod text;
 pub mod time;

@@ -823,8 +823,8 @@ async fn thresholds_page(
         .iter()
         .map(|t| (t.0.clone(), topic_name(tr, &topics_all, Some(&t.0))))
         .collect();
-    let top = auth.user.roots_with(Capability::ManageMonitoring);
-    let can_manage = !top.is_empty() && crate::orgs::any_top_level(&state.db, &top).await?;
+    // Thresholds are deployment-wide: platform-wide users only (issue 13, class 2).
+    let can_manage = auth.user.platform_with(Capability::ManageMonitoring);
     let mut r = page(ThresholdsTemplate {
         c: auth.ctx.chrome("monitoring-thresholds-title"),
         rows,
@@ -864,7 +864,7 @@ pub async fn save_threshold(
     Form(form): Form<ThresholdForm>,
 ) -> AppResult<Response> {
     let top = roots(&auth, Capability::ManageMonitoring)?;
-    if !crate::orgs::any_top_level(&state.db, &top).await? {
+    if !auth.user.platform_with(Capability::ManageMonitoring) {
         return Err(AppError::Forbidden);
     }
     let tr = auth.ctx.tr;

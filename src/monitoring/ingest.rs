@@ -851,7 +851,35 @@ fn file_error_key(kind: &duluan_extract::FileErrorKind) -> (&'static str, String
         K::NeedsOcr => ("monitoring-file-needs-ocr", String::new()),
         K::Ocr(why) => ("monitoring-file-ocr-failed", why.clone()),
         K::TooManyErrors(n) => ("monitoring-file-too-many-errors", n.to_string()),
+        // Messages with their own arguments, built by `file_error_text`.
+        K::Refused(_)
+        | K::TooManyPages { .. }
+        | K::TooManyOcrPages { .. }
+        | K::OcrTimeLimit { .. } => ("upload-error-unreadable", String::new()),
     }
+}
+
+/// The message of a file refused by one of its limits, with its numbers.
+fn limit_text(tr: Tr, kind: &duluan_extract::FileErrorKind) -> Option<String> {
+    use duluan_extract::FileErrorKind as K;
+    Some(match kind {
+        K::Refused(r) => crate::uploads::refusal_text(tr, r),
+        K::TooManyPages { pages, max } => tr.ta(
+            "upload-pdf-too-many-pages",
+            &[("pages", pages.to_string()), ("max", max.to_string())],
+        ),
+        K::TooManyOcrPages { max } => {
+            tr.ta("upload-ocr-too-many-pages", &[("max", max.to_string())])
+        }
+        K::OcrTimeLimit { seconds, pages } => tr.ta(
+            "upload-ocr-time-limit",
+            &[
+                ("seconds", seconds.to_string()),
+                ("pages", pages.to_string()),
+            ],
+        ),
+        _ => return None,
+    })
 }
 
 /// Message of a file error, with its place, in the user's language.
@@ -867,7 +895,7 @@ fn file_error_text(tr: Tr, e: &duluan_extract::FileError) -> String {
     if let Some(c) = &e.column {
         place.push(tr.ta("monitoring-file-at-column", &[("column", c.clone())]));
     }
-    let what = tr.t(key);
+    let what = limit_text(tr, &e.kind).unwrap_or_else(|| tr.t(key));
     let text = if detail.is_empty() {
         format!("{} {what}", place.join(" "))
     } else {
@@ -882,6 +910,13 @@ fn ocr_info() -> Option<duluan_extract::ocr::OcrInfo> {
         std::sync::OnceLock::new();
     INFO.get_or_init(duluan_extract::ocr::available).clone()
 }
+
+/// All the OCR of one uploaded file: the request times out after 60 s, so OCR stops (and
+/// tesseract is killed) before it, rather than running on after the user was told it failed.
+const FILE_OCR_TIME: std::time::Duration = std::time::Duration::from_secs(40);
+
+/// Longest the whole read of an uploaded file may take before the user gets an answer.
+const FILE_READ_TIME: std::time::Duration = std::time::Duration::from_secs(50);
 
 /// `POST /monitoring/import` (multipart: `file`, optional `source_id`): every item of the file
 /// or nothing, with each error's line and column.
@@ -939,50 +974,54 @@ pub async fn import_file(
             if s.kind != "file" {
                 return Err(AppError::BadRequest("monitoring-source-error-kind"));
             }
-            s
+            Some(s)
         }
         None => {
             let unit = roots[0];
-            match store::list_sources(&state.db)
+            store::list_sources(&state.db)
                 .await?
                 .into_iter()
                 .find(|(s, _)| s.kind == "file" && s.unit_id == unit)
-            {
-                Some((s, _)) => s,
-                None => {
-                    let now = Utc::now().timestamp();
-                    let id = store::insert_source(
-                        &state.db,
-                        &store::NewSource {
-                            kind: "file",
-                            name: "Tệp nhập vào",
-                            unit_id: unit,
-                            created_by: Some(auth.user.id),
-                            ..Default::default()
-                        },
-                        now,
-                    )
-                    .await?;
-                    store::find_source(&state.db, id)
-                        .await?
-                        .ok_or(AppError::NotFound)?
-                }
-            }
+                .map(|(s, _)| s)
         }
     };
     let options = duluan_extract::Options {
         ocr: ocr_info().is_some_and(|i| i.vietnamese),
+        ocr_total_timeout: FILE_OCR_TIME,
         ..duluan_extract::Options::default()
     };
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     let file_name = name.clone();
-    let extracted =
-        tokio::task::spawn_blocking(move || duluan_extract::extract(&file_name, &bytes, &options))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("extract task: {e}")))?;
+    // Off the async workers and within a time limit: the OCR budget ends first and kills
+    // tesseract; the limit below answers the user even if a reader is slower than expected.
+    let extracted = match crate::uploads::read_blocking(FILE_READ_TIME, move || {
+        duluan_extract::extract(&file_name, &bytes, &options)
+    })
+    .await
+    {
+        Ok(x) => x,
+        Err(u) => {
+            let errs = vec![crate::uploads::unfinished_text(tr, &u)];
+            let mut r = sources_page(
+                &state,
+                &auth,
+                None,
+                vec![],
+                errs,
+                None,
+                SourceForm::default(),
+            )
+            .await?;
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            return Ok(r);
+        }
+    };
     let extracted = match extracted {
         Ok(x) => x,
         Err(errors) => {
+            // A file refused by a limit (zip bomb, too many pages, OCR budget) is a bad request;
+            // a file with line errors is unprocessable.
+            let refused = errors.iter().any(|e| limit_text(tr, &e.kind).is_some());
             let errs = errors
                 .iter()
                 .take(50)
@@ -998,8 +1037,33 @@ pub async fn import_file(
                 SourceForm::default(),
             )
             .await?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *r.status_mut() = if refused {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             return Ok(r);
+        }
+    };
+    // The file's default source is created only now that the file has been read.
+    let source = match source {
+        Some(s) => s,
+        None => {
+            let id = store::insert_source(
+                &state.db,
+                &store::NewSource {
+                    kind: "file",
+                    name: "Tệp nhập vào",
+                    unit_id: roots[0],
+                    created_by: Some(auth.user.id),
+                    ..Default::default()
+                },
+                Utc::now().timestamp(),
+            )
+            .await?;
+            store::find_source(&state.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?
         }
     };
     let format = format!("{:?}", extracted.format).to_lowercase();

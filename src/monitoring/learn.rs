@@ -369,11 +369,9 @@ pub async fn label_item(
         .await?;
     tx.commit().await?;
     state.monitoring.wake.notify_one();
-    let back = crate::web::safe_back(&form.back);
-    let back = if back == "/" {
-        format!("/monitoring/label?kind={kind}")
-    } else {
-        back.to_string()
+    let back = match crate::kit::redirect::safe_local_path(&form.back) {
+        Some(back) if back != "/" => back.to_string(),
+        _ => format!("/monitoring/label?kind={kind}"),
     };
     Ok(Redirect::to(&back).into_response())
 }

@@ -67,12 +67,11 @@ pub async fn count_units(db: &Db) -> AppResult<i64> {
     store::count_units(db).await
 }
 
-/// Whether one of `roots` is at the top of a tree (no parent).
-pub async fn any_top_level(db: &Db, roots: &[i64]) -> AppResult<bool> {
-    Ok(store::list_units_by_ids(db, roots)
-        .await?
-        .iter()
-        .any(|u| u.parent_id.is_none()))
+/// Every top-level unit (no parent). Several exist (former provinces, imported trees), so a grant
+/// at one of them is not a grant over everything: platform-wide rights are a property of the user
+/// (`CurrentUser::platform_with`), and a platform-wide user's roles hold at each of these.
+pub async fn root_ids(db: &Db) -> AppResult<Vec<i64>> {
+    store::list_root_ids(db).await
 }
 
 /// Resolves what a user typed to name a unit: `#id`, or a code.

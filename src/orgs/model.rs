@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::kit::text::one_line;
+
 /// A type of unit (province, ward, hamlet, Fatherland Front, …), listed per deployment.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UnitKind {
@@ -44,8 +46,8 @@ impl UnitKind {
         {
             errors.push(("key", "kind-error-key"));
         }
-        let name_vi = clean_text(name_vi);
-        let name_en = clean_text(name_en);
+        let name_vi = one_line(name_vi);
+        let name_en = one_line(name_en);
         if name_vi.is_empty() || name_vi.chars().count() > 100 {
             errors.push(("name_vi", "kind-error-name"));
         }
@@ -157,12 +159,6 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// Normalises user text: NFC, trimmed, inner white space collapsed.
-pub fn clean_text(raw: &str) -> String {
-    let nfc: String = raw.nfc().collect();
-    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// A validated unit, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnitInput {
@@ -227,7 +223,7 @@ impl UnitInput {
             errors.push(("code", e));
             None
         });
-        let name = clean_text(name);
+        let name = one_line(name);
         if name.is_empty() {
             errors.push(("name", "unit-error-name-required"));
         } else if name.chars().count() > 200 {
@@ -250,7 +246,7 @@ impl UnitInput {
         {
             errors.push(("valid_to", "unit-error-date-order"));
         }
-        let note: String = note.trim().nfc().collect();
+        let note = crate::kit::text::free_text(note);
         if note.chars().count() > 2000 {
             errors.push(("note", "unit-error-note-long"));
         }
@@ -417,7 +413,7 @@ pub fn parse_units_csv(
             continue;
         }
         first_line.insert(code.clone(), line);
-        let name = clean_text(cell(c_name));
+        let name = one_line(cell(c_name));
         if name.is_empty() {
             errors.push(err(line, "name", "csv-error-required", ""));
         } else if name.chars().count() > 200 {
@@ -463,7 +459,7 @@ pub fn parse_units_csv(
                 kind,
                 valid_from: dates[0],
                 valid_to: dates[1],
-                note: clean_text(cell(c_note)),
+                note: one_line(cell(c_note)),
             },
             parent_code,
         });

@@ -481,16 +481,10 @@ pub async fn update_unit(
         }
     };
     if parent != unit.parent_id {
-        // Moving needs the right at the new place too; a top-level unit only from the top.
+        // Moving needs the right at the new place too; to the top level only for platform-wide users.
         let allowed = match parent {
             Some(p) => can(&state.db, &auth.user, Capability::ManageUnits, p).await?,
-            None => {
-                crate::orgs::any_top_level(
-                    &state.db,
-                    &auth.user.roots_with(Capability::ManageUnits),
-                )
-                .await?
-            }
+            None => auth.user.platform_with(Capability::ManageUnits),
         };
         if !allowed {
             errors.insert("parent", tr.t("unit-error-parent-scope"));
@@ -621,7 +615,7 @@ pub async fn add_lineage(
     else {
         return unit_page(&state, &auth, id, "", errors).await;
     };
-    let note = crate::orgs::model::clean_text(&form.note);
+    let note = crate::kit::text::one_line(&form.note);
     crate::orgs::actions::add_lineage(
         &state.db,
         &auth.ctx.actor(),
@@ -744,8 +738,8 @@ pub async fn import_units(
             return Ok(import_page(&auth, shown, more, None));
         }
     };
-    // Scope: every row must land under the importer's units; top-level rows need a top-level grant.
-    let top = crate::orgs::any_top_level(&state.db, &roots).await?;
+    // Scope: every row must land under the importer's units; top-level rows need a platform-wide user.
+    let top = auth.user.platform_with(Capability::ManageUnits);
     let mut scope_errors = vec![];
     let mut check_ids = vec![];
     for row in &rows {
@@ -872,8 +866,7 @@ struct TypesTemplate {
 }
 
 async fn types_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> AppResult<Response> {
-    let roots = auth.user.roots_with(Capability::ManageUnits);
-    let can_add = crate::orgs::any_top_level(&state.db, &roots).await?;
+    let can_add = auth.user.platform_with(Capability::ManageUnits);
     let failed = !errors.is_empty();
     let mut response = page(TypesTemplate {
         c: auth.ctx.chrome("kinds-title"),
@@ -905,7 +898,7 @@ pub struct KindForm {
     territorial: Option<String>,
 }
 
-/// `POST /orgs/types`: adds a unit type (administrators at the top of the tree).
+/// `POST /orgs/types`: adds a unit type (platform-wide administrators).
 pub async fn create_kind(
     State(state): State<AppState>,
     auth: Auth,
@@ -913,7 +906,7 @@ pub async fn create_kind(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let roots = auth.user.roots_with(Capability::ManageUnits);
-    if !crate::orgs::any_top_level(&state.db, &roots).await? {
+    if !auth.user.platform_with(Capability::ManageUnits) {
         return Err(AppError::Forbidden);
     }
     let kind = match UnitKind::parse(

@@ -659,3 +659,12 @@ pub async fn subtree_ids(db: &Db, roots: &[i64]) -> AppResult<Vec<i64>> {
         q.fetch_all(pool).await?
     }))
 }
+
+/// Ids of every top-level unit (no parent), in id order.
+pub async fn list_root_ids(db: &Db) -> AppResult<Vec<i64>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM units WHERE parent_id IS NULL ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await?))
+}

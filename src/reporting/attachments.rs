@@ -24,6 +24,9 @@ fn folder(state: &AppState) -> std::path::PathBuf {
         .join("reports")
 }
 
+/// Longest the check of an attachment's archive directory may take (it takes milliseconds).
+const ATTACHMENT_CHECK_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// `POST /reporting/reports/{id}/attachments` (multipart field `file`).
 pub async fn upload_attachment(
     State(state): State<AppState>,
@@ -54,6 +57,19 @@ pub async fn upload_attachment(
     }
     let (name, bytes) = upload.ok_or(AppError::BadRequest("reporting-attachment-error-empty"))?;
     let mime = attachment_type(&name, &bytes).map_err(AppError::BadRequest)?;
+    // Attachments are stored, not read, but a DOCX is a ZIP archive that readers will open:
+    // refuse one whose directory declares a zip bomb or a forged archive (the directory only,
+    // off the async workers; nothing is inflated).
+    if name.to_ascii_lowercase().ends_with(".docx") {
+        let check = bytes.clone();
+        let checked = crate::uploads::read_blocking(ATTACHMENT_CHECK_TIME, move || {
+            duluan_filecheck::zip::check_directory(&check, &duluan_extract::DOCX_LIMITS)
+        })
+        .await;
+        if !matches!(checked, Ok(Ok(_))) {
+            return Err(AppError::BadRequest("upload-attachment-refused"));
+        }
+    }
     let dir = folder(&state);
     let key = uuid::Uuid::now_v7().simple().to_string();
     let tmp = dir.join(format!("{key}.part"));

@@ -54,6 +54,9 @@ async fn current_of(state: &AppState, s: &Survey) -> AppResult<(Version, Questio
     Ok((v, f))
 }
 
+/// Longest an XLSForm may take to read: a large form reads in well under a second.
+const XLSFORM_READ_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `POST /surveys/{id}/import`: replaces the draft questionnaire by an XLSForm; every error is
 /// listed with its sheet, row and column, and nothing is stored unless the whole form checks.
 pub async fn import_xlsform(
@@ -79,7 +82,21 @@ pub async fn import_xlsform(
         }
     }
     let lang = form_lang(auth.ctx.tr);
-    let imported = duluan_forms::xlsform::import_xlsx(&bytes).and_then(|mut f| {
+    // Read off the async workers with a time limit; the reader bounds the file itself
+    // (`duluan_forms::xlsform::XLSFORM_LIMITS`) and refuses it with a clear error.
+    let read = crate::uploads::read_blocking(XLSFORM_READ_TIME, move || {
+        duluan_forms::xlsform::import_xlsx(&bytes)
+    })
+    .await
+    .unwrap_or_else(|u| {
+        let text = crate::uploads::unfinished_text(auth.ctx.tr, &u);
+        Err(vec![Diagnostic::new(
+            duluan_forms::DiagKind::File,
+            text.clone(),
+            text,
+        )])
+    });
+    let imported = read.and_then(|mut f| {
         f.id = s.series.clone();
         f.published = false;
         if f.version.trim().is_empty() {
@@ -92,8 +109,16 @@ pub async fn import_xlsform(
         Err(diags) => {
             let mut errors = vec![auth.ctx.tr.t("surveys-import-failed")];
             errors.extend(diags.iter().map(|d| d.render(lang)));
+            // A file that could not be read as a spreadsheet at all (refused before reading:
+            // too large, a zip bomb, a sheet of a million rows) is a bad request; a form with
+            // mistakes is unprocessable.
+            let unreadable = diags.iter().all(|d| d.kind == duluan_forms::DiagKind::File);
             let mut r = crate::surveys::pages::render_show_errors(&state, &auth, s, errors).await?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *r.status_mut() = if unreadable {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             return Ok(r);
         }
     };

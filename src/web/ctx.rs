@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::model::CurrentUser;
@@ -123,10 +123,16 @@ pub async fn request_context(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // client address: the one place it is read for the audit log and login throttling
+    // (`Ctx::ip`): the TCP peer, or behind a configured trusted proxy the forwarded address
+    // (`kit::client_addr`), never anything a client may set for itself.
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| {
+            crate::kit::client_addr::client_addr(c.0, req.headers(), &state.config.trusted_proxies)
+                .to_string()
+        })
         .unwrap_or_default();
     let path = req
         .uri()
@@ -183,16 +189,6 @@ pub async fn request_context(
 }
 
 async fn load_user(state: &AppState, hash: &str) -> Result<Option<CurrentUser>, AppError> {
-    let now = Utc::now();
-    let Some((user_id, idle_expires_at)) =
-        crate::accounts::store::find_live_session(&state.db, hash, now).await?
-    else {
-        return Ok(None);
-    };
     let idle = Duration::minutes(state.config.session_idle_minutes as i64);
-    // Move the idle deadline only when half of it is used, to keep writes rare.
-    if idle_expires_at - now < idle / 2 {
-        crate::accounts::store::touch_session(&state.db, hash, now + idle).await?;
-    }
-    crate::accounts::load_current_user(&state.db, user_id).await
+    crate::accounts::session_user(&state.db, hash, idle).await
 }

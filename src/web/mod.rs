@@ -46,9 +46,9 @@ async fn switch_lang(
 ) -> AppResult<Response> {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
     if let Some(user) = &ctx.user {
-        crate::accounts::store::update_lang(&state.db, user.id, lang.code()).await?;
+        crate::accounts::set_language(&state.db, user.id, lang).await?;
     }
-    let back = safe_back(&form.back);
+    let back = crate::kit::redirect::local_or(&form.back, "/");
     let mut response = Redirect::to(back).into_response();
     let cookie = format!(
         "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
@@ -59,13 +59,4 @@ async fn switch_lang(
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
-}
-
-/// A local path to go back to: anything that is not a plain local path becomes `/`.
-pub fn safe_back(back: &str) -> &str {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back
-    } else {
-        "/"
-    }
 }

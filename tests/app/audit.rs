@@ -132,3 +132,74 @@ async fn the_database_refuses_to_change_or_delete_audit_entries() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_audit_page_shows_no_answers_contacts_or_free_text() {
+    let app = spawn_demo().await;
+    let ward = app.unit_id("31135").await;
+    let city = app.unit_id("92").await;
+    let someone = duluan::audit::Actor {
+        user_id: None,
+        username: "analyst".into(),
+        ip: "10.0.0.1".into(),
+    };
+    // Entries as older code wrote them: answer values, an e-mail address, a comment naming a
+    // person, a phone number.
+    let entries = [
+        (
+            "survey.response.update",
+            "survey_response",
+            ward,
+            serde_json::json!({"survey": 1, "changes": [{"question": "q_party", "instance": "", "from": "ung-ho-BI-MAT", "to": "phan-doi-BI-MAT"}]}),
+        ),
+        (
+            "mail.test",
+            "mail_outbox",
+            city,
+            serde_json::json!({"to": "nguoi.nhan@example.org"}),
+        ),
+        (
+            "report.return",
+            "report",
+            ward,
+            serde_json::json!({"from": "submitted", "to": "returned", "comment": "Ông Trần Văn Bí Mật phản ánh"}),
+        ),
+        (
+            "collaborator.update",
+            "collaborator",
+            ward,
+            serde_json::json!({"contact": "0912 345 678", "period": "2026-03"}),
+        ),
+    ];
+    for (action, object, unit, detail) in entries {
+        duluan::audit::record(&app.db, &someone, action, object, "1", Some(unit), detail)
+            .await
+            .unwrap();
+    }
+    app.login_demo("admin").await;
+    let page = app.get("/admin/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for secret in [
+        "BI-MAT",
+        "nguoi.nhan@example.org",
+        "Trần Văn Bí Mật",
+        "0912 345 678",
+    ] {
+        assert!(
+            !page.body.contains(secret),
+            "{secret} shown on the audit page"
+        );
+    }
+    // What was done, and what may be shown, stays: the entries, the status change, the period.
+    for kept in [
+        "<td>survey.response.update</td>",
+        "<td>mail.test</td>",
+        "returned",
+        "2026-03",
+    ] {
+        page.assert_contains(kept);
+    }
+    // An administrator may not read responses: that entry's detail is hidden altogether.
+    page.assert_contains("ngoài quyền xem của bạn");
+    assert!(!page.body.contains("q_party"), "{}", page.body);
+}

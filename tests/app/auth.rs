@@ -198,3 +198,187 @@ async fn repeated_wrong_passwords_lock_the_login_for_a_while() {
     // Other users are not affected.
     app.login_demo("analyst").await;
 }
+
+/// A client of `app` whose connections come from another loopback address (`127.0.0.2`): another
+/// machine, as far as the server can tell.
+fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn failed_logins_from_one_address_do_not_lock_the_account_out_elsewhere() {
+    let app = spawn_demo().await;
+    for _ in 0..12 {
+        let page = app
+            .post("/login", &[("username", "admin"), ("password", "guess")])
+            .await;
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&page.status),
+            "{}",
+            page.status
+        );
+    }
+    // The guessing address is refused, even with the right password…
+    let refused = app
+        .post(
+            "/login",
+            &[("username", "admin"), ("password", "duluan-demo")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    // …but the administrator logs in from another address, at most a few seconds later.
+    let started = std::time::Instant::now();
+    let elsewhere = client_from("127.0.0.2")
+        .post(format!("{}/login", app.base))
+        .form(&[("username", "admin"), ("password", "duluan-demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn anonymous_login_failures_are_aggregated_in_the_audit_log() {
+    let app = spawn_demo().await;
+    let count = |action: &'static str| {
+        let db = app.db.clone();
+        async move {
+            duluan::audit::store::count_action(&db, action)
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..25 {
+        app.post("/login", &[("username", "viewer"), ("password", "guess")])
+            .await;
+    }
+    for i in 0..20 {
+        app.post(
+            "/login",
+            &[
+                ("username", format!("ai-do-{i}").as_str()),
+                ("password", "guess"),
+            ],
+        )
+        .await;
+    }
+    // One entry for the known name, one for every unknown name from this address, and one when
+    // the address was refused for the name; twice that at most if a 15-minute bucket ended
+    // during the test. Without aggregation: one per failure (45).
+    let failed = count("login_failed").await;
+    assert!((2..=4).contains(&failed), "{failed} login_failed entries");
+    assert_eq!(count("login_throttled").await, 1);
+}
+
+#[tokio::test]
+async fn password_hashes_run_off_the_async_workers_and_bounded() {
+    let app = spawn_demo().await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let client = client_from("127.0.0.3");
+        let url = format!("{}/login", app.base);
+        attempts.spawn(async move {
+            client
+                .post(url)
+                .form(&[("username", format!("ai-do-{i}")), ("password", "x".into())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    // Meanwhile the server answers other requests.
+    assert_eq!(app.get("/login").await.status, StatusCode::OK);
+    while let Some(status) = attempts.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let (peak, bound) = (
+        duluan::accounts::peak_concurrent_hashes(),
+        duluan::accounts::max_concurrent_hashes(),
+    );
+    assert!(peak <= bound, "{peak} hashes at once, bound {bound}");
+    assert!(peak >= 1);
+}
+
+#[tokio::test]
+async fn login_goes_back_only_to_paths_of_this_site() {
+    let app = spawn_demo().await;
+    for (next, expected) in [
+        ("/orgs?q=a", "/orgs?q=a"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/%2F%2Fevil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("\t//evil.example", "/"),
+        ("/\nevil", "/"),
+        ("https://evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+    ] {
+        let client = app.other_client();
+        let page = client
+            .post(
+                "/login",
+                &[
+                    ("username", "viewer"),
+                    ("password", "duluan-demo"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "next {next:?}");
+        assert_eq!(page.location(), expected, "next {next:?}");
+    }
+    // The login page does not carry a foreign target into its form either.
+    let form = app.get("/login?next=//evil.example").await;
+    form.assert_contains(r#"<input type="hidden" name="next" value="">"#);
+}
+
+/// A login as `username` through `app`'s client, claiming `X-Forwarded-For: forwarded`.
+async fn login_via(
+    app: &crate::helpers::TestApp,
+    username: &str,
+    password: &str,
+    forwarded: &str,
+) -> StatusCode {
+    app.client
+        .post(format!("{}/login", app.base))
+        .header("X-Forwarded-For", forwarded)
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn login_throttling_trusts_forwarded_addresses_only_from_configured_proxies() {
+    // No proxy configured: the header is the client's word and changes nothing.
+    let app = spawn_demo().await;
+    for _ in 0..10 {
+        login_via(&app, "viewer", "guess", "203.0.113.7").await;
+    }
+    assert_eq!(
+        login_via(&app, "viewer", "duluan-demo", "198.51.100.9").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Behind a trusted proxy, each forwarded client has its own count.
+    let app = spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    duluan::demo::load(&app.db).await.unwrap();
+    for _ in 0..10 {
+        login_via(&app, "viewer", "guess", "203.0.113.7").await;
+    }
+    assert_eq!(
+        login_via(&app, "viewer", "duluan-demo", "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login_via(&app, "viewer", "duluan-demo", "198.51.100.9").await,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -14,4 +14,5 @@ mod repo;
 mod reporting;
 mod scoping;
 mod surveys;
+mod uploads;
 mod users;

@@ -231,3 +231,109 @@ async fn a_ward_administrator_manages_only_the_wards_users() {
     assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY);
     created.assert_contains("Bạn chỉ có thể giao vai trò tại đơn vị mình quản lý");
 }
+
+#[tokio::test]
+async fn an_administrator_at_one_top_level_unit_sees_only_that_tree() {
+    // The demo holds three top-level units: the city (92) and the former provinces 93 and 94.
+    let app = spawn_demo().await;
+    let hau_giang = app.unit_id("93").await;
+    duluan::accounts::create_user(
+        &app.db,
+        "admin_hg",
+        "Quản trị Hậu Giang cũ",
+        "duluan-demo",
+        duluan::accounts::model::Role::Administrator,
+        hau_giang,
+    )
+    .await
+    .unwrap();
+    // The platform-wide administrator leaves traces in the city's tree and outside any unit, and
+    // a user without grants.
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let city = app.unit_id("92").await;
+    admin
+        .post(
+            &format!("/orgs/{city}/new"),
+            &[("name", "Ban bí mật của thành phố"), ("kind", "area")],
+        )
+        .await;
+    let created = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "no.grants"),
+                ("display_name", "Người chưa có vai trò"),
+                ("password", "mat-khau-ctv"),
+                ("role", "viewer"),
+                ("unit", "92"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id: i64 = created
+        .location()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let grant = duluan::accounts::store::list_grants(&app.db, id)
+        .await
+        .unwrap()[0]
+        .id;
+    let removed = admin
+        .post(&format!("/admin/users/{id}/grants/{grant}/delete"), &[])
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let _ = app
+        .other_client()
+        .post(
+            "/login",
+            &[("username", "khong.ton.tai"), ("password", "x")],
+        )
+        .await;
+
+    app.login("admin_hg", "duluan-demo").await;
+    let audit = app.get("/admin/audit").await;
+    assert_eq!(audit.status, StatusCode::OK);
+    for hidden in [
+        "Ban bí mật của thành phố",
+        "no.grants",
+        "login_failed",
+        "unit_create",
+    ] {
+        assert!(
+            !audit.body.contains(hidden),
+            "{hidden} in the audit page of admin_hg"
+        );
+    }
+    let users = app.get("/admin/users").await;
+    assert_eq!(users.status, StatusCode::OK);
+    assert!(!users.body.contains("no.grants"), "{}", users.body);
+    assert_eq!(
+        app.get(&format!("/admin/users/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Deployment-wide settings and new top-level units belong to platform-wide users.
+    assert_eq!(app.get("/admin/mail").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post(
+            "/orgs/types",
+            &[("key", "zone"), ("name_vi", "Vùng"), ("name_en", "Zone")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/collaborators/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The platform-wide administrator sees all of it.
+    let all = admin.get("/admin/audit").await;
+    all.assert_contains("Ban bí mật của thành phố");
+    all.assert_contains("login_failed");
+    admin.get("/admin/users").await.assert_contains("no.grants");
+    assert_eq!(admin.get("/admin/mail").await.status, StatusCode::OK);
+}

@@ -48,6 +48,14 @@ fn read_part(
 
 /// Reads a DOCX file into one item.
 pub(crate) fn extract(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileError>> {
+    // Entries, declared sizes and compression ratios before anything is inflated; the parts
+    // read are then capped by their actual inflated size (`MAX_PART_BYTES`).
+    duluan_filecheck::zip::check_directory(bytes, &crate::DOCX_LIMITS).map_err(|r| match r {
+        duluan_filecheck::Refusal::Damaged(why) => {
+            malformed(format!("damaged ZIP/DOCX archive: {why}"))
+        }
+        r => vec![FileError::file(FileErrorKind::Refused(r))],
+    })?;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| malformed(format!("damaged ZIP/DOCX archive: {e}")))?;
     let document = read_part(&mut zip, "word/document.xml")?

@@ -88,16 +88,65 @@ pub struct Options {
     pub max_item_bytes: usize,
     /// Longest time one OCR run (one image or page) may take.
     pub ocr_timeout: Duration,
+    /// Longest time all the OCR runs of one file may take together; the run going on when it
+    /// ends is killed and the file is refused ([`FileErrorKind::OcrTimeLimit`]).
+    pub ocr_total_timeout: Duration,
+    /// Most pages or images of one file read by OCR; one more is refused
+    /// ([`FileErrorKind::TooManyOcrPages`]) before tesseract runs on it.
+    pub max_ocr_pages: usize,
+    /// Most pages of a PDF; a longer one is refused ([`FileErrorKind::TooManyPages`]) before
+    /// any page is read.
+    pub max_pdf_pages: usize,
+    /// Largest inflated size of one stream of a PDF, and of all its streams together; a PDF
+    /// past either is refused ([`FileErrorKind::Refused`]) before the PDF reader, which inflates
+    /// streams whole and without a cap, runs.
+    pub max_pdf_inflated: (u64, u64),
 }
 
+/// Default of [`Options::max_pdf_inflated`]: one stream up to 128 MiB (a page scanned at 600 dpi
+/// in colour and deflated is about 100 MB), all streams up to 512 MiB.
+pub const DEFAULT_MAX_PDF_INFLATED: (u64, u64) = (128 << 20, 512 << 20);
+
+/// Default of [`Options::max_pdf_pages`]: a long report is a few hundred pages; text extraction
+/// takes about 10–50 ms a page, so 500 pages stay within a request.
+pub const DEFAULT_MAX_PDF_PAGES: usize = 500;
+
+/// Default of [`Options::max_ocr_pages`]: tesseract reads a page in 2–10 s on one core; a
+/// scanned letter or petition is a few pages, a scanned book belongs in several uploads.
+pub const DEFAULT_MAX_OCR_PAGES: usize = 20;
+
+/// What a DOCX may hold. The text is in `word/document.xml` (read up to 64 MiB inflated);
+/// images are stored uncompressed and never inflated, so the declared total may be large, but
+/// no part may be a zip bomb and no archive may list more parts than a real document has.
+pub const DOCX_LIMITS: duluan_filecheck::Limits = duluan_filecheck::Limits {
+    max_file_bytes: 64 << 20,
+    // A long report with many images has a few hundred parts.
+    max_entries: 5_000,
+    // Declared total of all parts (images included).
+    max_inflated_bytes: 512 << 20,
+    // Word XML deflates 5–30 times; deflate's own maximum is about 1,000.
+    max_ratio: 250,
+    // Not a spreadsheet: the sheet limits do not apply.
+    max_rows: 0,
+    max_cols: 0,
+    max_cells: 0,
+    max_sheets: 0,
+};
+
 impl Default for Options {
-    /// OCR on with `vie+eng`, 1 MiB per item, 120 s per OCR run.
+    /// OCR on with `vie+eng`, 1 MiB per item, 120 s per OCR run and 10 minutes per file,
+    /// [`DEFAULT_MAX_OCR_PAGES`] pages read by OCR, [`DEFAULT_MAX_PDF_PAGES`] PDF pages,
+    /// [`DEFAULT_MAX_PDF_INFLATED`].
     fn default() -> Self {
         Options {
             ocr: true,
             ocr_langs: "vie+eng".to_string(),
             max_item_bytes: DEFAULT_MAX_ITEM_BYTES,
             ocr_timeout: Duration::from_secs(120),
+            ocr_total_timeout: Duration::from_secs(600),
+            max_ocr_pages: DEFAULT_MAX_OCR_PAGES,
+            max_pdf_pages: DEFAULT_MAX_PDF_PAGES,
+            max_pdf_inflated: DEFAULT_MAX_PDF_INFLATED,
         }
     }
 }
@@ -253,6 +302,28 @@ pub enum FileErrorKind {
     Ocr(String),
     /// More errors were found than are listed.
     TooManyErrors(usize),
+    /// The archive was refused before it was read (too many parts, a zip bomb, a directory that
+    /// lies about sizes); the refusal says what and the limit.
+    Refused(duluan_filecheck::Refusal),
+    /// The PDF has more pages than [`Options::max_pdf_pages`].
+    TooManyPages {
+        /// Pages of the PDF.
+        pages: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More pages need OCR than [`Options::max_ocr_pages`].
+    TooManyOcrPages {
+        /// The limit.
+        max: usize,
+    },
+    /// OCR of the file took longer than [`Options::ocr_total_timeout`] and was stopped.
+    OcrTimeLimit {
+        /// The limit, in seconds.
+        seconds: u64,
+        /// Pages read by OCR before it was stopped.
+        pages: usize,
+    },
 }
 
 impl FileError {
@@ -327,6 +398,18 @@ impl fmt::Display for FileError {
             }
             FileErrorKind::Ocr(why) => write!(f, "OCR failed: {why}"),
             FileErrorKind::TooManyErrors(n) => write!(f, "{n} more errors not listed"),
+            FileErrorKind::Refused(r) => write!(f, "refused: {r}"),
+            FileErrorKind::TooManyPages { pages, max } => {
+                write!(f, "the PDF has {pages} pages; at most {max} are read")
+            }
+            FileErrorKind::TooManyOcrPages { max } => write!(
+                f,
+                "more than {max} pages need OCR; split the file and upload the parts"
+            ),
+            FileErrorKind::OcrTimeLimit { seconds, pages } => write!(
+                f,
+                "OCR of the file took longer than {seconds} s and was stopped after {pages} pages; split the file"
+            ),
         }
     }
 }

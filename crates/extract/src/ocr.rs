@@ -60,7 +60,7 @@ impl fmt::Display for OcrError {
 impl std::error::Error for OcrError {}
 
 /// The program to run.
-fn program() -> OsString {
+pub(crate) fn program() -> OsString {
     std::env::var_os("DULUAN_TESSERACT").unwrap_or_else(|| "tesseract".into())
 }
 
@@ -222,7 +222,7 @@ pub fn image_to_text(bytes: &[u8], langs: &str, timeout: Duration) -> Result<Str
     image_to_text_with(&program(), bytes, langs, timeout)
 }
 
-fn image_to_text_with(
+pub(crate) fn image_to_text_with(
     program: &OsString,
     bytes: &[u8],
     langs: &str,

@@ -4,7 +4,7 @@
 //! joined by blank lines. The parsers run in a thread with a large stack and their panics are
 //! caught: a damaged PDF is an error, never a crash.
 
-use crate::image::ocr_text;
+use crate::image::{OcrBudget, ocr_text};
 use crate::{
     Extracted, ExtractedItem, FileError, FileErrorKind, Format, Options, check_size, clean,
 };
@@ -79,6 +79,11 @@ fn tidy(text: &str) -> String {
 }
 
 fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileError>> {
+    // lopdf inflates streams whole and without a cap (object streams as it loads): measure them
+    // first.
+    let (max_stream, max_total) = options.max_pdf_inflated;
+    duluan_filecheck::pdf::check_streams(bytes, max_stream, max_total)
+        .map_err(|r| vec![FileError::file(FileErrorKind::Refused(r))])?;
     let mut doc = catch_unwind(|| Document::load_mem(bytes))
         .map_err(|_| malformed("the PDF reader failed on this file (damaged PDF)"))?
         .map_err(|e| malformed(format!("PDF: {e}")))?;
@@ -94,6 +99,14 @@ fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileE
     if pages.is_empty() {
         return Err(malformed("the PDF has no pages"));
     }
+    // Every page is read (and scans sent to OCR): refuse a long document before the first.
+    if pages.len() > options.max_pdf_pages {
+        return Err(vec![FileError::file(FileErrorKind::TooManyPages {
+            pages: pages.len(),
+            max: options.max_pdf_pages,
+        })]);
+    }
+    let mut budget = OcrBudget::start();
     let mut texts: Vec<(usize, String, bool)> = Vec::new();
     let (mut needs_ocr, mut unreadable, mut no_image) = (Vec::new(), Vec::new(), Vec::new());
     let mut ocr_pages = 0;
@@ -135,7 +148,7 @@ fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileE
         }))
         .unwrap_or_else(|_| Err("damaged image".to_string()));
         match image {
-            Ok(Some(img)) => match ocr_text(&img, options) {
+            Ok(Some(img)) => match ocr_text(&img, options, &mut budget) {
                 Ok(t) => {
                     ocr_pages += 1;
                     if alphanumerics(&t) > letters {
@@ -145,6 +158,11 @@ fn extract_inner(bytes: &[u8], options: &Options) -> Result<Extracted, Vec<FileE
                     }
                 }
                 Err(FileErrorKind::NeedsOcr) => keep_text(&mut texts, &mut needs_ocr),
+                // The file's OCR budget is spent: stop here, the file is refused whole.
+                Err(
+                    kind @ (FileErrorKind::TooManyOcrPages { .. }
+                    | FileErrorKind::OcrTimeLimit { .. }),
+                ) => return Err(vec![FileError::at_page(n, kind)]),
                 Err(kind) => errors.push(FileError::at_page(n, kind)),
             },
             Ok(None) => keep_text(&mut texts, &mut no_image),

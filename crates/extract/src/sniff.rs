@@ -49,6 +49,7 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Result<Format, FileError> {
             ZipKind::Broken(why) => Err(FileError::file(FileErrorKind::Malformed(format!(
                 "damaged ZIP/DOCX archive: {why}"
             )))),
+            ZipKind::Refused(r) => Err(FileError::file(FileErrorKind::Refused(r))),
         };
     }
     if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
@@ -95,9 +96,16 @@ enum ZipKind {
     Odt,
     Other,
     Broken(String),
+    Refused(duluan_filecheck::Refusal),
 }
 
 fn zip_kind(bytes: &[u8]) -> ZipKind {
+    // The directory is checked before the `zip` crate, which trusts its declared entry count.
+    match duluan_filecheck::zip::check_directory(bytes, &crate::DOCX_LIMITS) {
+        Ok(_) => {}
+        Err(duluan_filecheck::Refusal::Damaged(why)) => return ZipKind::Broken(why),
+        Err(r) => return ZipKind::Refused(r),
+    }
     match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Err(e) => ZipKind::Broken(e.to_string()),
         Ok(z) => {

@@ -1,6 +1,7 @@
 //! Integration tests of duluan-extract: one binary, one module per concern.
 
 mod bad_input;
+mod bounds;
 mod documents;
 mod encodings;
 mod feeds;

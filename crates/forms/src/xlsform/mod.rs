@@ -17,16 +17,48 @@ pub use sheets::{Sheet, export_sheets, import_sheets};
 
 use crate::diag::{DiagKind, Diagnostic, Place};
 use crate::model::Form;
-use std::io::Cursor;
 
 /// Reads an XLSForm from the bytes of a spreadsheet file.
 pub fn import_xlsx(bytes: &[u8]) -> Result<Form, Vec<Diagnostic>> {
     import_sheets(&read_sheets(bytes)?)
 }
 
-/// Reads every sheet of a spreadsheet (xlsx, xls, xlsb, ods) as text cells.
+/// What an XLSForm upload may hold. A questionnaire is a few hundred rows and a few dozen
+/// columns; a choice list of every village of a province is tens of thousands of rows. The
+/// limits leave room for that and refuse, before anything large is allocated, what only a
+/// broken or hostile file declares (a sheet of 1,048,576 rows × 16,384 columns, a zip bomb).
+pub const XLSFORM_LIMITS: duluan_filecheck::Limits = duluan_filecheck::Limits {
+    // The server accepts uploads of a few MiB; a real XLSForm is under 1 MiB.
+    max_file_bytes: 10 << 20,
+    // An .xlsx has about ten parts; 1,000 leaves room for images and custom XML.
+    max_entries: 1_000,
+    // Inflated XML, all parts together: 50 MiB holds a million short cells.
+    max_inflated_bytes: 50 << 20,
+    // Spreadsheet XML deflates 5–30 times; deflate's own maximum is about 1,000.
+    max_ratio: 250,
+    // Tens of thousands of choices fit; a million-row sheet is not a questionnaire.
+    max_rows: 100_000,
+    // type, name, label and hint per language, media, extra choice columns: well under 1,000.
+    max_cols: 1_000,
+    // The rectangle the sheet is laid out in (rows × columns from A1), about 50 MiB of cells.
+    max_cells: 2_000_000,
+    // survey, choices, settings, and a few of the designer's own notes.
+    max_sheets: 50,
+};
+
+/// Reads every sheet of a spreadsheet (xlsx, xls, xlsb, ods) as text cells, within
+/// [`XLSFORM_LIMITS`]: the container and every sheet are checked before anything large is
+/// allocated, and a file past a limit gets one error that says what it declares and the limit.
 pub fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, Vec<Diagnostic>> {
-    use calamine::{Data, Reader};
+    read_sheets_within(bytes, &XLSFORM_LIMITS)
+}
+
+/// [`read_sheets`] with other limits.
+pub fn read_sheets_within(
+    bytes: &[u8],
+    limits: &duluan_filecheck::Limits,
+) -> Result<Vec<Sheet>, Vec<Diagnostic>> {
+    use calamine::Data;
     let file_error = |en: String, vi: String| {
         vec![Diagnostic {
             kind: DiagKind::File,
@@ -38,51 +70,35 @@ pub fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, Vec<Diagnostic>> {
     if bytes.is_empty() {
         return Err(file_error("the file is empty".into(), "tệp rỗng".into()));
     }
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        file_error(
-            format!("the file is not a spreadsheet (xlsx, xls or ods): {e}"),
-            format!("tệp không phải là bảng tính (xlsx, xls hoặc ods): {e}"),
-        )
-    })?;
-    let mut sheets = Vec::new();
-    let mut errors = Vec::new();
-    for name in book.sheet_names() {
-        match book.worksheet_range(&name) {
-            Ok(range) => {
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
-                for row in range.rows() {
-                    let mut cells = vec![String::new(); c0 as usize];
-                    cells.extend(row.iter().map(|d| match d {
-                        Data::Empty => String::new(),
-                        Data::String(s) => s.clone(),
-                        Data::Int(i) => i.to_string(),
-                        Data::Float(f) => crate::value::format_number(*f),
-                        Data::Bool(b) => b.to_string(),
-                        Data::DateTime(dt) => excel_date(dt.as_f64()),
-                        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                        Data::Error(e) => format!("#{e:?}"),
-                    }));
-                    rows.push(cells);
-                }
-                sheets.push(Sheet { name, rows });
-            }
-            Err(e) => errors.push(Diagnostic {
-                kind: DiagKind::File,
-                place: Place {
-                    sheet: Some(name.clone()),
-                    ..Place::default()
-                },
-                message_en: format!("the sheet cannot be read: {e}"),
-                message_vi: format!("không đọc được trang tính: {e}"),
-            }),
-        }
-    }
-    if errors.is_empty() {
-        Ok(sheets)
-    } else {
-        Err(errors)
-    }
+    let read = duluan_filecheck::sheets::read(bytes, limits, duluan_filecheck::sheets::Which::All)
+        .map_err(|e| match e {
+            duluan_filecheck::Refusal::NotSpreadsheet(_) => file_error(
+                "the file is not a spreadsheet (xlsx, xls or ods)".into(),
+                "tệp không phải là bảng tính (xlsx, xls hoặc ods)".into(),
+            ),
+            e => file_error(e.to_string(), e.message_vi()),
+        })?;
+    let text = |d: &Data| match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => crate::value::format_number(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => excel_date(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    };
+    Ok(read
+        .into_iter()
+        .map(|sheet| Sheet {
+            rows: sheet
+                .rows()
+                .iter()
+                .map(|row| row.iter().map(text).collect())
+                .collect(),
+            name: sheet.name,
+        })
+        .collect())
 }
 
 /// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD` (with a time when it has one).

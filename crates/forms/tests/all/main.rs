@@ -1,6 +1,7 @@
 //! The integration tests of duluan-forms, in one binary: expression functions, the checker,
 //! the response engine, XLSForm import/export, the corpus and round trips.
 
+mod bounds;
 mod checker;
 mod corpus;
 mod engine;
