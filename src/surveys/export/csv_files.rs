@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use duluan_forms::check::{CheckedForm, NodeKind};
 
-use super::*;
+use super::CHUNK;
+use super::plan::{Plan, VarKind};
 use crate::kit::csv::{number_cell, text_cell};
 
 pub(super) fn csv_writer() -> csv::Writer<Vec<u8>> {

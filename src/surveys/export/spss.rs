@@ -1,8 +1,8 @@
 //! The SPSS dictionary of an export: variables, value labels and missing values for the
 //! `.sav` writer (`sav.rs`), in the plan's language.
 
+use super::plan::{Plan, VarKind};
 use super::sav::{Format, Measure, Variable};
-use super::*;
 
 /// Codes SPSS users expect as "don't know / no answer", declared as user-missing.
 const MISSING_CODES: [f64; 9] = [97.0, 98.0, 99.0, -1.0, -9.0, -99.0, 997.0, 998.0, 999.0];

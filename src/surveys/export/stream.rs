@@ -10,9 +10,11 @@ use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-use super::csv_files::{csv_bytes, csv_writer};
+use super::csv_files::{csv_bytes, csv_writer, write_codebook, write_repeats};
+use super::plan::{Plan, Row, VarKind, read_values};
 use super::sav::SavWriter;
-use super::*;
+use super::spss::sav_variables;
+use super::{BATCH, CHUNK, Chunk, ExportFile, ExportJob, XLSX_MAX_ROWS};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::kit::csv::text_cell;
