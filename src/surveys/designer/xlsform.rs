@@ -19,7 +19,7 @@ use crate::web::ctx::Auth;
 use super::{current_of, draft_of};
 
 /// Longest an XLSForm may take to read: a large form reads in well under a second.
-pub(super) const XLSFORM_READ_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+const XLSFORM_READ_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `POST /surveys/{id}/import`: replaces the draft questionnaire by an XLSForm; every error is
 /// listed with its sheet, row and column, and nothing is stored unless the whole form checks.
