@@ -20,6 +20,13 @@
 //!   when abandoned (`jobs.rs`); anonymity cannot change once a response exists.
 //! - One token, one response: a unique index on `survey_responses.case_id` and a completion
 //!   that moves the case to "complete" only from another disposition, in one transaction.
+//!
+//! Layout, by sub-resource: `respondent/` (the respondent engine: a questionnaire page by page,
+//! no HTTP type, shared by every collection mode), `collect/` (web collection: public link,
+//! token, JSON submissions), `designer/` (XLSForm, the designer page, its edits, the preview),
+//! `export/` (the export plan, streaming, CSV, SPSS dictionary and `.sav` writer), `responses.rs`
+//! (the responses browser), `pages.rs` (survey pages), `store/` (all SQL, one file per
+//! sub-resource), `jobs.rs` (deleting abandoned anonymous partials).
 
 pub mod collect;
 pub mod designer;
@@ -28,8 +35,8 @@ pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod ratelimit;
+pub mod respondent;
 pub mod responses;
-pub mod sav;
 pub mod store;
 
 use std::collections::HashMap;

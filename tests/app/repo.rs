@@ -1,7 +1,8 @@
 //! Invariants of the repository itself (ARCHITECTURE.md): both migration folders list the same
 //! versions and build the same tables and columns; every `.rs` file starts with `//!`; only
-//! `store.rs` files (and `db.rs`) hold SQL in the app crate; a context's store is used only by
-//! that context.
+//! `store.rs` files and the files of a `store/` folder (and `db.rs`) hold SQL in the app crate;
+//! a context's store is used only by that context; the surveys' respondent engine uses no
+//! web type.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,12 @@ fn only_store_files_hold_sql_in_the_app() {
         .iter()
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            name != "store.rs" && name != "db.rs" && name != "bench.rs"
+            // A store split by sub-resource is a folder `store/`: its files are store files.
+            let in_store_folder = p
+                .parent()
+                .and_then(|d| d.file_name())
+                .is_some_and(|d| d == "store");
+            name != "store.rs" && name != "db.rs" && name != "bench.rs" && !in_store_folder
         })
         .filter(|p| {
             let text = std::fs::read_to_string(p).unwrap_or_default();
@@ -80,7 +86,45 @@ fn only_store_files_hold_sql_in_the_app() {
                 .any(|l| sql_words.iter().any(|w| l.contains(&format!("\"{w}"))))
         })
         .collect();
-    assert!(offenders.is_empty(), "SQL outside store.rs: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "SQL outside store.rs and store/: {offenders:?}"
+    );
+}
+
+#[test]
+fn the_respondent_engine_knows_no_http() {
+    // Every collection mode (web, e-mail, telephone, paper, OpenRosa) calls it, so it takes
+    // plain values and returns plain types (`src/surveys/respondent/mod.rs`).
+    let mut all = vec![];
+    files(&root().join("src/surveys/respondent"), ".rs", &mut all);
+    assert!(!all.is_empty());
+    let words = [
+        "axum",
+        "http::",
+        "tower",
+        "askama",
+        "AppState",
+        "Ctx",
+        "cookie",
+        "StatusCode",
+        "Header",
+    ];
+    let mut offenders = vec![];
+    for path in &all {
+        let text = std::fs::read_to_string(path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if !code.starts_with("//") && words.iter().any(|w| code.contains(w)) {
+                offenders.push(format!("{}:{}: {}", path.display(), n + 1, code));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the respondent engine uses web types:\n{}",
+        offenders.join("\n")
+    );
 }
 
 /// The context a file of `src/` belongs to: its first folder (`src/orgs/pages.rs` → `orgs`), or
