@@ -1,8 +1,8 @@
 //! The database handle: one code path for the embedded SQLite database and for PostgreSQL.
 //!
 //! SQL is written once with `$1…$n` placeholders (sqlx-sqlite binds them by number), `RETURNING`
-//! and `ON CONFLICT`, and run on either backend through [`with_db!`] and [`with_tx!`], which
-//! expand the same body once per backend.
+//! and `ON CONFLICT`, and run on either backend through [`with_db!`] (on a pool) and
+//! [`with_conn!`] (inside a [`Tx`]), which expand the same body once per backend.
 //! Only `store.rs` files (and this module) hold SQL.
 
 use std::path::Path;
@@ -30,38 +30,6 @@ macro_rules! with_db {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Pg($pool) => $body,
-        }
-    };
-}
-
-/// Runs `$body` inside one transaction, with `$tx` bound to `&mut Transaction`; commits when the
-/// body returns `Ok`, rolls back (by dropping the transaction) when it returns `Err`. On SQLite
-/// the transaction is `IMMEDIATE`: it holds the write lock from its first statement.
-#[macro_export]
-macro_rules! with_tx {
-    ($db:expr, |$tx:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(pool) => {
-                // IMMEDIATE: take the write lock at the start, waiting for it under the busy
-                // timeout. A deferred transaction that reads first and writes later gets
-                // SQLITE_BUSY at once (no waiting) when another connection writes meanwhile.
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let $tx = &mut tx;
-                let out = $body;
-                if out.is_ok() {
-                    tx.commit().await?;
-                }
-                out
-            }
-            $crate::db::Db::Pg(pool) => {
-                let mut tx = pool.begin().await?;
-                let $tx = &mut tx;
-                let out = $body;
-                if out.is_ok() {
-                    tx.commit().await?;
-                }
-                out
-            }
         }
     };
 }
@@ -239,7 +207,9 @@ impl Db {
     }
 
     /// Begins a transaction ([`Tx`]). On SQLite it is `IMMEDIATE`: it holds the write lock from
-    /// its first statement (see [`with_tx!`] for why).
+    /// its first statement. A deferred transaction that reads first and writes later gets
+    /// `SQLITE_BUSY` at once (no waiting under the busy timeout) when another connection writes
+    /// in between; an immediate one waits for the lock instead.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),

@@ -132,12 +132,16 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     .map_err(|k| anyhow::anyhow!(k))?;
     let form = demo_form();
     let now = chrono::Utc::now();
-    let id = store::insert_survey(db, unit_id, &input, &form.id, &form.to_json(), now).await?;
+    let mut tx = db.begin().await?;
+    let id = store::insert_survey(&mut tx, unit_id, &input, &form.id, &form.to_json(), now).await?;
+    tx.commit().await?;
     let versions = store::list_versions(db, id).await?;
     let mut published = form.clone();
     published.published = true;
-    store::publish_version(db, versions[0].id, &published.to_json(), now).await?;
-    store::update_survey_status(db, id, "open", Some("demo-chuyen-doi-so"), now).await?;
+    let mut tx = db.begin().await?;
+    store::publish_version(&mut tx, versions[0].id, &published.to_json(), now).await?;
+    store::update_survey_status(&mut tx, id, "open", Some("demo-chuyen-doi-so"), now).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -224,10 +224,10 @@ pub async fn create_survey(
         }
     };
     let now = Utc::now();
-    let id =
-        store::insert_survey(&state.db, unit_id, &input, &series, &form.to_json(), now).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_survey(&mut tx, unit_id, &input, &series, &form.to_json(), now).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.create",
         "survey",
@@ -236,6 +236,7 @@ pub async fn create_survey(
         json!({"title": input.title, "series": series, "wave": input.wave}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}")).into_response())
 }
 
@@ -414,7 +415,8 @@ pub async fn update_survey(
         }
     };
     // Anonymity is locked by the store's `UPDATE` itself once any response exists.
-    match store::update_survey(&state.db, id, &input, Utc::now()).await {
+    let mut tx = state.db.begin().await?;
+    match store::update_survey(&mut tx, id, &input, Utc::now()).await {
         Ok(()) => {}
         Err(AppError::Conflict(key)) => {
             let msg = auth.ctx.tr.t(key);
@@ -424,8 +426,8 @@ pub async fn update_survey(
         }
         Err(e) => return Err(e),
     }
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.update",
         "survey",
@@ -434,6 +436,7 @@ pub async fn update_survey(
         json!({"title": input.title, "anonymous": input.anonymous}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}")).into_response())
 }
 
@@ -478,13 +481,14 @@ pub async fn publish_version(
     }
     form.published = true;
     let now = Utc::now();
-    store::publish_version(&state.db, draft.id, &form.to_json(), now).await?;
+    let mut tx = state.db.begin().await?;
+    store::publish_version(&mut tx, draft.id, &form.to_json(), now).await?;
     if s.status == "draft" {
         let key = s.public_key.clone().unwrap_or_else(new_secret);
-        store::update_survey_status(&state.db, id, "open", Some(&key), now).await?;
+        store::update_survey_status(&mut tx, id, "open", Some(&key), now).await?;
     }
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.publish",
         "survey",
@@ -493,6 +497,7 @@ pub async fn publish_version(
         json!({"version": form.version}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}")).into_response())
 }
 
@@ -524,9 +529,10 @@ pub async fn new_version(
         v = next_version(&v);
     }
     let draft = version::new_draft(&published, &v);
-    store::insert_draft(&state.db, id, &v, &draft.to_json(), Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::insert_draft(&mut tx, id, &v, &draft.to_json(), Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.new_version",
         "survey",
@@ -535,6 +541,7 @@ pub async fn new_version(
         json!({"version": v}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
 }
 
@@ -553,22 +560,23 @@ pub async fn change_status(
 ) -> AppResult<Response> {
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let now = Utc::now();
+    let mut tx = state.db.begin().await?;
     match f.status.as_str() {
         "open" => {
             if live_version(&state.db, id).await?.is_none() {
                 return Err(AppError::Conflict("surveys-error-not-published"));
             }
             let key = s.public_key.clone().unwrap_or_else(new_secret);
-            store::update_survey_status(&state.db, id, "open", Some(&key), now).await?;
+            store::update_survey_status(&mut tx, id, "open", Some(&key), now).await?;
         }
         "closed" => {
-            store::update_survey_status(&state.db, id, "closed", s.public_key.as_deref(), now)
+            store::update_survey_status(&mut tx, id, "closed", s.public_key.as_deref(), now)
                 .await?;
         }
         _ => return Err(AppError::BadRequest("surveys-error-status")),
     }
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.status",
         "survey",
@@ -577,6 +585,7 @@ pub async fn change_status(
         json!({"status": f.status}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}")).into_response())
 }
 
@@ -618,9 +627,10 @@ pub async fn create_tokens(
     };
     let tokens: Vec<String> = (0..n).map(|_| new_secret()).collect();
     let hashes: Vec<String> = tokens.iter().map(|t| hash_secret(t)).collect();
-    store::insert_token_cases(&state.db, id, mode, &hashes, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::insert_token_cases(&mut tx, id, mode, &hashes, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.tokens",
         "survey",
@@ -629,6 +639,7 @@ pub async fn create_tokens(
         json!({"count": n, "mode": mode}),
     )
     .await?;
+    tx.commit().await?;
     Ok(page(TokensTemplate {
         c: auth.ctx.chrome("surveys-tokens-title"),
         id,

@@ -351,9 +351,10 @@ pub async fn update_response(
         &answers
     };
     let data = serde_json::to_string(record).map_err(|e| AppError::Internal(e.into()))?;
-    store::update_response_data(&state.db, &rid, &data, Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::update_response_data(&mut tx, &rid, &data, Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.response.update",
         "survey_response",
@@ -362,6 +363,7 @@ pub async fn update_response(
         json!({"survey": id, "changes": changed}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}/responses/{rid}")).into_response())
 }
 
@@ -373,9 +375,10 @@ pub async fn delete_response(
 ) -> AppResult<Response> {
     let s = survey_for(&state.db, &auth, id, Capability::ViewResponses).await?;
     let (row, _) = load(&state, &s, &rid).await?;
-    store::delete_response(&state.db, &rid).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::delete_response(&mut tx, &rid).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.response.delete",
         "survey_response",
@@ -384,5 +387,6 @@ pub async fn delete_response(
         json!({"survey": id, "status": row.status}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}/responses")).into_response())
 }

@@ -96,3 +96,42 @@ async fn a_collaborator_whose_audit_entry_fails_is_not_kept() {
         .len();
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn a_survey_whose_audit_entry_fails_is_not_created_nor_closed() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let city = app.unit_id("92").await;
+    let count = || async {
+        duluan::surveys::store::list_surveys(&app.db, &[city])
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = count().await;
+    app.refuse_audit_of("survey.create").await;
+    let created = app
+        .post(
+            "/surveys",
+            &[
+                ("unit_id", city.to_string().as_str()),
+                ("title", "Khảo sát không được ghi nhật ký"),
+                ("purpose", "before"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(count().await, before);
+    // Closing the demo survey: refused with its audit entry, so it stays open.
+    let demo = crate::surveys::demo_survey_id(&app).await;
+    app.refuse_audit_of("survey.status").await;
+    let closed = app
+        .post(&format!("/surveys/{demo}/status"), &[("status", "closed")])
+        .await;
+    assert_eq!(closed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let survey = duluan::surveys::store::find_survey(&app.db, demo)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(survey.status, "open");
+}

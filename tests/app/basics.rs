@@ -139,27 +139,29 @@ async fn a_transaction_that_reads_then_writes_waits_for_another_writer() {
     let first = {
         let db = db.clone();
         tokio::spawn(async move {
-            duluan::with_tx!(&db, |tx| {
+            let mut tx = db.begin().await?;
+            duluan::with_conn!(&mut tx, |conn| {
                 let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lock_probe")
-                    .fetch_one(&mut **tx)
+                    .fetch_one(&mut *conn)
                     .await?;
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 sqlx::query("INSERT INTO lock_probe (n) VALUES (1)")
-                    .execute(&mut **tx)
+                    .execute(&mut *conn)
                     .await?;
-                Ok::<(), sqlx::Error>(())
-            })
+            });
+            tx.commit().await
         })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     let second: Result<(), sqlx::Error> = async {
-        duluan::with_tx!(&db, |tx| {
+        let mut tx = db.begin().await?;
+        duluan::with_conn!(&mut tx, |conn| {
             sqlx::query("INSERT INTO lock_probe (n) VALUES (2)")
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            Ok::<(), sqlx::Error>(())
-        })
+        });
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        tx.commit().await
     }
     .await;
     second.expect("the second writer commits");

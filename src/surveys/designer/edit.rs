@@ -237,16 +237,17 @@ pub async fn save_question(
         let errors = diags.iter().map(|d| d.render(lang)).collect();
         return refuse_edit(&state, &auth, &s, edit, errors).await;
     }
+    let mut tx = state.db.begin().await?;
     store::update_draft(
-        &state.db,
+        &mut tx,
         draft.id,
         &draft.version,
         &form.to_json(),
         Utc::now(),
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.question",
         "survey",
@@ -255,6 +256,7 @@ pub async fn save_question(
         json!({"question": edit.name, "new": edit.orig.is_empty()}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
 }
 
@@ -304,16 +306,17 @@ pub async fn add_choice(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
+    let mut tx = state.db.begin().await?;
     store::update_draft(
-        &state.db,
+        &mut tx,
         draft.id,
         &draft.version,
         &form.to_json(),
         Utc::now(),
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.choice",
         "survey",
@@ -322,6 +325,7 @@ pub async fn add_choice(
         json!({"list": list}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
 }
 

@@ -83,16 +83,17 @@ async fn store_checked(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
+    let mut tx = state.db.begin().await?;
     store::update_draft(
-        &state.db,
+        &mut tx,
         draft.id,
         &draft.version,
         &form.to_json(),
         Utc::now(),
     )
     .await?;
-    audit::record(
-        &state.db,
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         action,
         "survey",
@@ -101,5 +102,6 @@ async fn store_checked(
         detail,
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{}/designer", s.id)).into_response())
 }

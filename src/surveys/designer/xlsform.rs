@@ -97,9 +97,10 @@ pub async fn import_xlsform(
     };
     let mut form = form;
     form.version = version.clone();
-    store::update_draft(&state.db, draft.id, &version, &form.to_json(), Utc::now()).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::update_draft(&mut tx, draft.id, &version, &form.to_json(), Utc::now()).await?;
+    audit::record_in(
+        &mut tx,
         &auth.ctx.actor(),
         "survey.import",
         "survey",
@@ -108,6 +109,7 @@ pub async fn import_xlsform(
         json!({"version": version, "questions": form.questions().len()}),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
 }
 

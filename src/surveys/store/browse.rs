@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{RESPONSE_COLS, ResponseRow};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::with_db;
+use crate::{with_conn, with_db};
 
 /// Filter of the responses browser.
 #[derive(Clone, Debug, Default)]
@@ -113,32 +113,32 @@ pub async fn count_per_unit(db: &Db, survey_id: i64) -> AppResult<Vec<(Option<i6
 
 /// Replaces a response's answers (staff correction).
 pub async fn update_response_data(
-    db: &Db,
+    tx: &mut Tx,
     id: &str,
     data: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let digest = crate::surveys::model::digest_record(data);
-    with_db!(db, |pool| sqlx::query(
+    with_conn!(tx, |conn| sqlx::query(
         "UPDATE survey_responses SET data = $1, digest = $2, updated_at = $3 WHERE id = $4"
     )
     .bind(data)
     .bind(digest)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ())?);
     Ok(())
 }
 
 /// Deletes a response.
-pub async fn delete_response(db: &Db, id: &str) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+pub async fn delete_response(tx: &mut Tx, id: &str) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
         "DELETE FROM survey_responses WHERE id = $1"
     )
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ())?);
     Ok(())

@@ -3,19 +3,19 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// Creates one-time token cases (only the tokens' hashes are stored).
 pub async fn insert_token_cases(
-    db: &Db,
+    tx: &mut Tx,
     survey_id: i64,
     mode: &str,
     hashes: &[String],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    with_tx!(db, |tx| {
+    with_conn!(tx, |conn| {
         for h in hashes {
             sqlx::query(
                 "INSERT INTO survey_cases (survey_id, mode, token_hash, unit_id, disposition, contact_ref, created_at, updated_at)
@@ -25,7 +25,7 @@ pub async fn insert_token_cases(
             .bind(mode)
             .bind(h)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
         Ok::<(), AppError>(())

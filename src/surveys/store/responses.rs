@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{RESPONSE_COLS, day_of};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// A stored response.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -136,19 +136,21 @@ pub async fn insert_case_partial(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let digest = crate::surveys::model::digest_record(data);
-    with_tx!(db, |tx| {
-        let open = sqlx::query(
+    {
+        let mut tx = db.begin().await?;
+        let out = with_conn!(&mut tx, |conn| {
+            let open = sqlx::query(
             "UPDATE survey_cases SET disposition = '1.2', updated_at = $1 WHERE id = $2 AND disposition <> '1.1'",
         )
         .bind(now)
         .bind(r.case_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
-        if open == 0 {
-            return Ok(false);
-        }
-        let inserted: Option<String> = sqlx::query_scalar(
+            if open == 0 {
+                return Ok(false);
+            }
+            let inserted: Option<String> = sqlx::query_scalar(
             "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
              VALUES ($1, $2, $3, $4, NULL, $5, 'partial', $6, $7, $8, $9, $10, $10, NULL)
              ON CONFLICT (case_id) DO NOTHING RETURNING id",
@@ -163,10 +165,13 @@ pub async fn insert_case_partial(
         .bind(&digest)
         .bind(r.unit_id)
         .bind(now)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
-        Ok::<bool, AppError>(inserted.is_some())
-    })
+            Ok::<bool, AppError>(inserted.is_some())
+        })?;
+        tx.commit().await?;
+        Ok::<_, AppError>(out)
+    }
 }
 
 /// Stores a response complete from the start (an anonymous link answered in one step): an
@@ -263,43 +268,45 @@ pub async fn complete_response(
     } else {
         id.to_string()
     };
-    let case_id = with_tx!(db, |tx| {
-        // The case first (the same order as `insert_case_partial`): it goes to "complete" only
-        // from another disposition, which is the once-only gate of a token.
-        let case_id: Option<i64> = sqlx::query_scalar(
-            "SELECT case_id FROM survey_responses WHERE id = $1 AND status = 'partial'",
-        )
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
-        if let Some(case_id) = case_id {
-            let claimed = sqlx::query(
+    let case_id = {
+        let mut tx = db.begin().await?;
+        let out = with_conn!(&mut tx, |conn| {
+            // The case first (the same order as `insert_case_partial`): it goes to "complete" only
+            // from another disposition, which is the once-only gate of a token.
+            let case_id: Option<i64> = sqlx::query_scalar(
+                "SELECT case_id FROM survey_responses WHERE id = $1 AND status = 'partial'",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+            if let Some(case_id) = case_id {
+                let claimed = sqlx::query(
                 "UPDATE survey_cases SET disposition = '1.1', updated_at = $1 WHERE id = $2 AND disposition <> '1.1'",
             )
             .bind(stamp)
             .bind(case_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
-            if claimed == 0 {
-                return Err(AppError::Conflict("surveys-error-already-complete"));
+                if claimed == 0 {
+                    return Err(AppError::Conflict("surveys-error-already-complete"));
+                }
             }
-        }
-        // Then the response leaves `partial` by a conditional statement: of two completions of
-        // one response (two tabs of a device), one does.
-        if anonymous {
-            let gone: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
-                "DELETE FROM survey_responses WHERE id = $1 AND status = 'partial'
+            // Then the response leaves `partial` by a conditional statement: of two completions of
+            // one response (two tabs of a device), one does.
+            if anonymous {
+                let gone: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
+                    "DELETE FROM survey_responses WHERE id = $1 AND status = 'partial'
                  RETURNING survey_id, version_id, mode, unit_id",
-            )
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-            let Some((survey_id, version_id, mode, unit_id)) = gone else {
-                return Err(AppError::Conflict("surveys-error-already-complete"));
-            };
-            sqlx::query(
+                )
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some((survey_id, version_id, mode, unit_id)) = gone else {
+                    return Err(AppError::Conflict("surveys-error-already-complete"));
+                };
+                sqlx::query(
                 "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
                  VALUES ($1, $2, $3, NULL, NULL, $4, 'complete', '', $5, $6, $7, $8, $8, $8)",
             )
@@ -311,10 +318,10 @@ pub async fn complete_response(
             .bind(&digest)
             .bind(unit_id)
             .bind(stamp)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
-        } else {
-            let done = sqlx::query(
+            } else {
+                let done = sqlx::query(
                 "UPDATE survey_responses SET status = 'complete', page = '', data = $1, digest = $2, resume_hash = NULL,
                  updated_at = $3, completed_at = $3 WHERE id = $4 AND status = 'partial'",
             )
@@ -322,15 +329,18 @@ pub async fn complete_response(
             .bind(&digest)
             .bind(stamp)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
-            if done == 0 {
-                return Err(AppError::Conflict("surveys-error-already-complete"));
+                if done == 0 {
+                    return Err(AppError::Conflict("surveys-error-already-complete"));
+                }
             }
-        }
-        Ok::<Option<i64>, AppError>(case_id)
-    })?;
+            Ok::<Option<i64>, AppError>(case_id)
+        })?;
+        tx.commit().await?;
+        Ok::<_, AppError>(out)
+    }?;
     // PostgreSQL stamps each row version with the transaction that wrote it (`xmin`): the new
     // response and its case would carry the same one. A second write gives the case another.
     if anonymous && let (Some(case_id), Db::Pg(pool)) = (case_id, db) {

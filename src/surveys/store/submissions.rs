@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{day_of, db_key};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
-use crate::with_tx;
+use crate::with_conn;
 
 /// What storing a submission did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,11 +40,14 @@ pub struct NewSubmission {
 
 /// Stores one submission inside an open transaction (`ON CONFLICT (id) DO NOTHING`, then the
 /// digest tells a retry from a replay).
-macro_rules! insert_submission_in_tx {
-    ($tx:expr, $s:expr, $now:expr) => {{
-        let s: &NewSubmission = $s;
+async fn insert_one_submission(
+    tx: &mut Tx,
+    s: &NewSubmission,
+    now: DateTime<Utc>,
+) -> AppResult<Stored> {
+    Ok(with_conn!(tx, |conn| {
         let digest = crate::surveys::model::digest_record(&s.data);
-        let stamp = if s.anonymous { day_of($now) } else { $now };
+        let stamp = if s.anonymous { day_of(now) } else { now };
         let status = if s.complete { "complete" } else { "partial" };
         let inserted: Option<String> = sqlx::query_scalar(
             "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
@@ -59,7 +62,7 @@ macro_rules! insert_submission_in_tx {
         .bind(s.unit_id)
         .bind(stamp)
         .bind(s.complete.then_some(stamp))
-        .fetch_optional(&mut **$tx)
+        .fetch_optional(&mut *conn)
         .await?;
         if inserted.is_some() {
             Stored::New
@@ -67,14 +70,14 @@ macro_rules! insert_submission_in_tx {
             let existing: Option<(i64, String)> =
                 sqlx::query_as("SELECT survey_id, digest FROM survey_responses WHERE id = $1")
                     .bind(&s.id)
-                    .fetch_optional(&mut **$tx)
+                    .fetch_optional(&mut *conn)
                     .await?;
             match existing {
                 Some((sid, d)) if sid == s.survey_id && d == digest => Stored::Retry,
                 _ => Stored::Replay,
             }
         }
-    }};
+    }))
 }
 
 /// Submissions the SQLite writer takes at once (one transaction).
@@ -356,10 +359,10 @@ pub async fn insert_submission(db: &Db, s: NewSubmission) -> AppResult<Stored> {
         }
         Db::Pg(_) => {
             let now = Utc::now();
-            with_tx!(db, |tx| {
-                let stored = insert_submission_in_tx!(tx, &s, now);
-                Ok::<Stored, AppError>(stored)
-            })
+            let mut tx = db.begin().await?;
+            let stored = insert_one_submission(&mut tx, &s, now).await?;
+            tx.commit().await?;
+            Ok(stored)
         }
     }
 }

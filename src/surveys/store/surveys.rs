@@ -3,21 +3,21 @@
 use chrono::{DateTime, Utc};
 
 use super::{SURVEY_COLS, VERSION_COLS};
-use crate::db::{Db, placeholders};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
 use crate::surveys::model::{Survey, SurveyInput, Version};
-use crate::{with_db, with_tx};
+use crate::{with_conn, with_db};
 
 /// Creates a survey and its first draft questionnaire version; returns the survey id.
 pub async fn insert_survey(
-    db: &Db,
+    tx: &mut Tx,
     unit_id: i64,
     input: &SurveyInput,
     series: &str,
     form_json: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    with_tx!(db, |tx| {
+    with_conn!(tx, |conn| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO surveys (unit_id, title, purpose, series, wave, field_start, field_end, anonymous, public_key, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 'draft', $9, $9) RETURNING id",
@@ -31,7 +31,7 @@ pub async fn insert_survey(
         .bind(input.field_end)
         .bind(input.anonymous)
         .bind(now)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *conn)
         .await?;
         sqlx::query(
             "INSERT INTO survey_versions (survey_id, version, form_json, published_at, created_at, updated_at)
@@ -40,7 +40,7 @@ pub async fn insert_survey(
         .bind(id)
         .bind(form_json)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
         Ok::<i64, AppError>(id)
     })
@@ -50,12 +50,12 @@ pub async fn insert_survey(
 /// (`Conflict` otherwise): checked by the `UPDATE` itself, so a response stored in between
 /// cannot slip past a separate check.
 pub async fn update_survey(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     input: &SurveyInput,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let changed = with_db!(db, |pool| {
+    let changed = with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE surveys SET title = $1, purpose = $2, wave = $3, field_start = $4, field_end = $5, anonymous = $6, updated_at = $7
          WHERE id = $8 AND (anonymous = $6 OR NOT EXISTS (SELECT 1 FROM survey_responses WHERE survey_id = $8))"
@@ -68,7 +68,7 @@ pub async fn update_survey(
     .bind(input.anonymous)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -81,20 +81,20 @@ pub async fn update_survey(
 
 /// Sets a survey's status and public link key.
 pub async fn update_survey_status(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     status: &str,
     public_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    with_db!(db, |pool| sqlx::query(
+    with_conn!(tx, |conn| sqlx::query(
         "UPDATE surveys SET status = $1, public_key = $2, updated_at = $3 WHERE id = $4"
     )
     .bind(status)
     .bind(public_key)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ())?);
     crate::surveys::invalidate_live();
@@ -176,13 +176,13 @@ pub async fn find_version(db: &Db, id: i64) -> AppResult<Option<Version>> {
 /// Replaces the questionnaire of an unpublished version; a published one never changes
 /// (`Conflict`).
 pub async fn update_draft(
-    db: &Db,
+    tx: &mut Tx,
     version_id: i64,
     version: &str,
     form_json: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let changed = with_db!(db, |pool| {
+    let changed = with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE survey_versions SET version = $1, form_json = $2, updated_at = $3 WHERE id = $4 AND published_at IS NULL"
     )
@@ -190,7 +190,7 @@ pub async fn update_draft(
     .bind(form_json)
     .bind(now)
     .bind(version_id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });
@@ -202,13 +202,13 @@ pub async fn update_draft(
 
 /// Adds a draft version (after the last one was published).
 pub async fn insert_draft(
-    db: &Db,
+    tx: &mut Tx,
     survey_id: i64,
     version: &str,
     form_json: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let id = with_db!(db, |pool| {
+    let id = with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO survey_versions (survey_id, version, form_json, published_at, created_at, updated_at)
          VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (survey_id, version) DO NOTHING RETURNING id"
@@ -217,7 +217,7 @@ pub async fn insert_draft(
     .bind(version)
     .bind(form_json)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     });
     id.ok_or(AppError::Conflict("surveys-error-version-exists"))
@@ -225,19 +225,19 @@ pub async fn insert_draft(
 
 /// Publishes a draft version with its final questionnaire.
 pub async fn publish_version(
-    db: &Db,
+    tx: &mut Tx,
     version_id: i64,
     form_json: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let changed = with_db!(db, |pool| {
+    let changed = with_conn!(tx, |conn| {
         sqlx::query(
         "UPDATE survey_versions SET form_json = $1, published_at = $2, updated_at = $2 WHERE id = $3 AND published_at IS NULL"
     )
     .bind(form_json)
     .bind(now)
     .bind(version_id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
     });

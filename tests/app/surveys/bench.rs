@@ -372,10 +372,12 @@ async fn bench_exports() {
     let input =
         duluan::surveys::model::SurveyInput::parse("Bench", "other", "1", "", "", true).unwrap();
     let now = chrono::Utc::now();
+    let mut tx = db.begin().await.unwrap();
     let survey =
-        duluan::surveys::store::insert_survey(&db, unit, &input, "bench", &form.to_json(), now)
+        duluan::surveys::store::insert_survey(&mut tx, unit, &input, "bench", &form.to_json(), now)
             .await
             .unwrap();
+    tx.commit().await.unwrap();
     let version = duluan::surveys::store::list_versions(&db, survey)
         .await
         .unwrap()[0]
