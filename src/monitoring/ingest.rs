@@ -1174,10 +1174,3 @@ pub async fn import_file(
         }
     }
 }
-
-// ---------------------------------------------------------------- demo
-
-/// Demo items: see `monitoring::load_demo`.
-pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
-    crate::monitoring::pages::demo_items(db).await
-}

@@ -19,6 +19,7 @@
 pub mod alerts;
 pub mod bench;
 pub mod charts;
+mod demo;
 pub mod feeds;
 pub mod index;
 pub mod ingest;
@@ -35,6 +36,8 @@ use std::time::{Duration, Instant};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::AppResult;
+
+pub use demo::load_demo;
 
 /// The trained models in use, loaded once and shared by ingest and pages.
 #[derive(Default)]
@@ -295,11 +298,4 @@ pub fn spawn_workers(state: AppState) {
             }
         }
     });
-}
-
-/// The demo's monitoring data: sources, a month of items about the city's issues (with and
-/// without diacritics, in NFD and in TCVN3), a few labels, and a surge about flooding in one
-/// ward over the last hours.
-pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
-    ingest::load_demo(db).await
 }
