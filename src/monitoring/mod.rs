@@ -15,6 +15,12 @@
 //! whole or not at all; the index is derived from the database (`needs_index` marks what it has
 //! not seen; `duluan reindex` rebuilds it) and is local to the node; an alert is unique per spike
 //! (series × hour), so a restart never raises it twice, and its messages carry idempotency keys.
+//!
+//! Layout: `store/` (all its SQL, one file per sub-resource), `model.rs` (pure rules), `ingest/`
+//! (the one way in: the batch path, then one file per entry point), `pages/` (overview, search,
+//! item), `alerts/` (detection, pages, thresholds), `learn.rs`, `streams.rs`, `feeds.rs`,
+//! `index.rs`, `charts.rs`, `demo.rs` (demo data, [`load_demo`]) and `bench.rs`
+//! (`duluan bench-monitoring`).
 
 pub mod alerts;
 pub mod bench;

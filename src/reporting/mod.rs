@@ -16,6 +16,11 @@
 //! exists only while at least one stream is merged into it. Completeness counts, for a type,
 //! period range and subtree: expected = assigned units × periods, submitted = reports submitted or
 //! accepted, on time = first submitted by the due date.
+//!
+//! Layout: `store/` (all its SQL, one file per sub-resource), `model/` (pure rules; streams' types
+//! in `model/streams.rs`), `reports/` and `synthesis/` (pages, one file per sub-resource or
+//! action), `pages.rs` (home and streams), `actions.rs` (one write function per action),
+//! `attachments.rs`, `jobs.rs` (reminders) and `demo.rs` (demo data, [`load_demo`]).
 
 pub mod actions;
 pub mod attachments;

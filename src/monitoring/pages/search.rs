@@ -1,21 +1,16 @@
-//! Monitoring's main pages: the overview (volume and direction over time per topic and area as
-//! server-drawn SVG, topics, areas, top terms, open alerts, emerging streams, sources), search
-//! (diacritic-insensitive, phrases, filters, highlighted snippets, scoped to the user's subtree),
-//! and one item with its labels and the models' predictions (marked as machine-made).
+//! Search: diacritic-insensitive, phrases, filters, highlighted snippets, scoped to the user's
+//! subtree.
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::Utc;
 use serde::Deserialize;
 
-use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
-use crate::monitoring::charts::{self, Day};
+use crate::error::AppResult;
 use crate::monitoring::ingest::format_time;
 use crate::monitoring::model::DIRECTIONS;
 use crate::monitoring::store::{self, Item, VN_OFFSET};
@@ -23,217 +18,7 @@ use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
 use crate::web::layout::{Chrome, page};
 
-fn roots(auth: &Auth) -> AppResult<Vec<i64>> {
-    crate::monitoring::roots(auth, Capability::ViewMonitoring)
-}
-
-/// Topic names in the user's language.
-async fn topic_names(state: &AppState, tr: Tr) -> AppResult<Vec<(String, String)>> {
-    crate::monitoring::learn::choices(state, tr, "topic").await
-}
-
-/// Resolves an area typed or chosen (`id`, `#id` or a code) inside the user's roots.
-async fn area_in_scope(state: &AppState, auth: &Auth, raw: &str) -> AppResult<Option<i64>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    // `#id` (the pages' selects) or a code.
-    let id = crate::orgs::resolve_unit_ref(&state.db, raw).await?;
-    match id {
-        Some(id)
-            if crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, id)
-                .await? =>
-        {
-            Ok(Some(id))
-        }
-        _ => Err(AppError::BadRequest("monitoring-error-area")),
-    }
-}
-
-// ---------------------------------------------------------------- overview
-
-/// Filters of the overview.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct OverviewQuery {
-    #[serde(default)]
-    topic: String,
-    #[serde(default)]
-    area: String,
-    #[serde(default)]
-    days: String,
-}
-
-/// The overview page.
-#[derive(Template)]
-#[template(path = "monitoring/overview.html")]
-pub struct OverviewTemplate {
-    c: Chrome,
-    q: OverviewQuery,
-    topics: Vec<(String, String)>,
-    areas: Vec<(String, String)>,
-    volume_svg: String,
-    topics_svg: String,
-    areas_svg: String,
-    legend: Vec<(String, &'static str)>,
-    total: i64,
-    terms: Vec<(String, String)>,
-    alerts: Vec<crate::monitoring::alerts::AlertLine>,
-    streams: Vec<crate::monitoring::streams::ClusterLine>,
-    sources: i64,
-    pending: i64,
-    can_manage: bool,
-}
-
-/// `GET /monitoring`.
-pub async fn show_overview(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<OverviewQuery>,
-) -> AppResult<Response> {
-    let roots = roots(&auth)?;
-    let tr = auth.ctx.tr;
-    let area = area_in_scope(&state, &auth, &q.area).await?;
-    let days: i64 = match q.days.as_str() {
-        "7" => 7,
-        "90" => 90,
-        "365" => 365,
-        _ => 30,
-    };
-    let now = Utc::now().timestamp();
-    let today = (now + VN_OFFSET) / 86_400;
-    let from = (today - days + 1) * 86_400 - VN_OFFSET;
-    let units =
-        crate::orgs::subtree_ids(&state.db, &area.map_or(roots.clone(), |a| vec![a])).await?;
-    let topics = topic_names(&state, tr).await?;
-    let topic = topics.iter().find(|t| t.0 == q.topic).map(|t| t.0.clone());
-    let rows = store::daily_volume(&state.db, &units, topic.as_deref(), from, now + 1).await?;
-    let mut by_day: HashMap<i64, [i64; 4]> = HashMap::new();
-    let mut total = 0;
-    for (day, dir, n) in rows {
-        let layer = match dir.as_deref() {
-            Some("negative") => 0,
-            Some("neutral") => 1,
-            Some("positive") => 2,
-            _ => 3,
-        };
-        by_day.entry(day).or_default()[layer] += n;
-        total += n;
-    }
-    let series: Vec<Day> = (today - days + 1..=today)
-        .map(|d| Day {
-            label: chrono::DateTime::from_timestamp(d * 86_400, 0)
-                .map(|t| t.format("%d/%m").to_string())
-                .unwrap_or_default(),
-            counts: by_day.get(&d).copied().unwrap_or_default(),
-        })
-        .collect();
-    let layer_names = [
-        tr.t("monitoring-direction-negative"),
-        tr.t("monitoring-direction-neutral"),
-        tr.t("monitoring-direction-positive"),
-        tr.t("monitoring-direction-unknown"),
-    ];
-    let volume_svg = charts::daily_volume(&series, &layer_names, &tr.t("monitoring-chart-volume"));
-    let legend = layer_names
-        .iter()
-        .cloned()
-        .zip(charts::LAYER_COLOURS)
-        .collect();
-    let (by_topic, by_area) = store::breakdowns(&state.db, &units, from, now + 1).await?;
-    let names: HashMap<String, String> = topics.iter().cloned().collect();
-    let topic_rows: Vec<(String, i64)> = by_topic
-        .into_iter()
-        .map(|(t, n)| {
-            (
-                t.and_then(|t| names.get(&t).cloned())
-                    .unwrap_or_else(|| tr.t("monitoring-topic-unknown")),
-                n,
-            )
-        })
-        .collect();
-    let unit_names: HashMap<i64, String> =
-        crate::orgs::unit_names(&state.db, &by_area.iter().map(|a| a.0).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .collect();
-    let area_rows: Vec<(String, i64)> = by_area
-        .into_iter()
-        .map(|(u, n)| {
-            (
-                unit_names
-                    .get(&u)
-                    .cloned()
-                    .unwrap_or_else(|| format!("#{u}")),
-                n,
-            )
-        })
-        .collect();
-    let topics_svg = charts::bars(&topic_rows, &tr.t("monitoring-chart-topics"));
-    let areas_svg = charts::bars(&area_rows, &tr.t("monitoring-chart-areas"));
-    // Top terms of the latest items of the selection.
-    let recent = store::list_items(&state.db, &units, topic.as_deref(), from, now + 1, 600).await?;
-    let text: String = recent
-        .iter()
-        .map(|i| i.body.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let terms = tokio::task::spawn_blocking(move || {
-        duluan_vitext::keyphrases::keyphrases(&text, 15)
-            .into_iter()
-            .map(|k| {
-                let link = format!(
-                    "/monitoring/search?q={}",
-                    urlencode(&format!("\"{}\"", k.phrase))
-                );
-                (k.phrase, link)
-            })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
-    let all_units = crate::orgs::subtree_ids(&state.db, &roots).await?;
-    let open = store::list_alerts(&state.db, &units, "open", 5).await?;
-    let alerts = crate::monitoring::alerts::lines_for(&state, &auth, open).await?;
-    let streams = crate::monitoring::streams::lines_for(
-        &state,
-        store::list_clusters(&state.db, "candidate", &all_units, 5).await?,
-    )
-    .await?;
-    let sources = store::list_sources(&state.db)
-        .await?
-        .iter()
-        .filter(|(s, _)| all_units.binary_search(&s.unit_id).is_ok())
-        .count() as i64;
-    let pending = store::count_items(&state.db).await?.1;
-    let areas = crate::orgs::units_near(&state.db, &roots, 1)
-        .await?
-        .into_iter()
-        .map(|u| (format!("#{}", u.id), u.name))
-        .collect();
-    Ok(page(OverviewTemplate {
-        c: auth.ctx.chrome("monitoring-title"),
-        q,
-        topics,
-        areas,
-        volume_svg,
-        topics_svg,
-        areas_svg,
-        legend,
-        total,
-        terms,
-        alerts,
-        streams,
-        sources,
-        pending,
-        can_manage: !auth
-            .user
-            .roots_with(Capability::ManageMonitoring)
-            .is_empty(),
-    }))
-}
-
-// ---------------------------------------------------------------- search
+use super::{area_in_scope, roots, topic_names};
 
 /// Search parameters.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -326,7 +111,7 @@ fn link_with_page(q: &SearchQuery, page: usize) -> String {
     s
 }
 
-fn urlencode(s: &str) -> String {
+pub(super) fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.as_bytes() {
         match b {
@@ -380,7 +165,7 @@ pub fn item_labels(
     )
 }
 
-fn direction_names(tr: Tr) -> Vec<(String, String)> {
+pub(super) fn direction_names(tr: Tr) -> Vec<(String, String)> {
     DIRECTIONS
         .iter()
         .map(|d| (d.to_string(), tr.t(&format!("monitoring-direction-{d}"))))
@@ -564,84 +349,5 @@ pub async fn show_search(
         page: page_no,
         pages,
         pending,
-    }))
-}
-
-// ---------------------------------------------------------------- one item
-
-/// The item page.
-#[derive(Template)]
-#[template(path = "monitoring/item.html")]
-pub struct ItemTemplate {
-    c: Chrome,
-    item: Item,
-    area: String,
-    when: String,
-    ingested: String,
-    topic: Option<(String, Option<String>)>,
-    direction: Option<(String, Option<String>)>,
-    predicted_topic: Option<(String, String)>,
-    predicted_direction: Option<(String, String)>,
-    can_label: bool,
-    topics: Vec<(String, String)>,
-    directions: Vec<(String, String)>,
-    kind_label: String,
-    quality_label: String,
-}
-
-/// `GET /monitoring/items/{id}`.
-pub async fn show_item(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    roots(&auth)?;
-    let tr = auth.ctx.tr;
-    let item = store::find_item(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let unit = item.unit_id.ok_or(AppError::NotFound)?;
-    if !crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, unit).await? {
-        return Err(AppError::NotFound);
-    }
-    let topics = topic_names(&state, tr).await?;
-    let directions = direction_names(tr);
-    let tnames: HashMap<String, String> = topics.iter().cloned().collect();
-    let dnames: HashMap<String, String> = directions.iter().cloned().collect();
-    let (topic, direction) = item_labels(&item, &tnames, &dnames);
-    let pct = |c: f64| format!("{:.0}", c * 100.0);
-    let predicted_topic = item
-        .pred_topic
-        .as_ref()
-        .zip(item.pred_topic_conf)
-        .map(|(t, c)| (tnames.get(t).cloned().unwrap_or_else(|| t.clone()), pct(c)));
-    let predicted_direction = item
-        .pred_direction
-        .as_ref()
-        .zip(item.pred_direction_conf)
-        .map(|(t, c)| (dnames.get(t).cloned().unwrap_or_else(|| t.clone()), pct(c)));
-    let area = crate::orgs::unit_names(&state.db, &[unit])
-        .await?
-        .into_iter()
-        .next()
-        .map(|u| u.1)
-        .unwrap_or_default();
-    let can_label =
-        crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
-    Ok(page(ItemTemplate {
-        c: auth.ctx.chrome("monitoring-item-title"),
-        kind_label: tr.t(&format!("monitoring-kind-{}", item.source_kind)),
-        quality_label: tr.t(&format!("monitoring-quality-{}", item.quality)),
-        when: format_time(item.occurred_at),
-        ingested: format_time(item.ingested_at),
-        item,
-        area,
-        topic,
-        direction,
-        predicted_topic,
-        predicted_direction,
-        can_label,
-        topics,
-        directions,
     }))
 }
