@@ -6,7 +6,7 @@
 //! areas). The analysts covering the area hear of it in the app and by e-mail (idempotency keys
 //! per alert and person); they acknowledge and close it with a note.
 //!
-//! Here: detection, raising and notifying; the pages are in [`pages`] and [`thresholds`], their
+//! Here: detection, raising and notifying; the pages are in `pages` and `thresholds`, their
 //! public items re-exported here so routes write `alerts::show_alerts`.
 
 mod pages;

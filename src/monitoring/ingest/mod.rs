@@ -1,4 +1,4 @@
-//! Ingest: every way items enter the store goes through [`prepare_batch`] (text repaired and
+//! Ingest: every way items enter the store goes through `prepare_batch` (text repaired and
 //! normalised, quality flagged, area resolved and kept inside the source's subtree, topic and
 //! direction checked, predictions added, an external id for idempotency) and is written whole
 //! by `store::insert_items`. Entry points: the JSON API (`POST /api/monitoring/items` with a
@@ -6,8 +6,8 @@
 //! (`feeds.rs`), and the internal sources (the reporting context's opinion streams). The
 //! sources page lists them and creates API integrations and feeds.
 //!
-//! Here: the batch path every entry point shares. Entry points by file: [`api`], [`import`]
-//! (files), [`internal`] (reporting's streams) and [`sources`] (the sources page); their public
+//! Here: the batch path every entry point shares. Entry points by file: `api`, `import`
+//! (files), `internal` (reporting's streams) and `sources` (the sources page); their public
 //! items are re-exported here so routes write `ingest::import_file`.
 
 mod api;

@@ -3,7 +3,7 @@
 //! (diacritic-insensitive, phrases, filters, highlighted snippets, scoped to the user's subtree),
 //! and one item with its labels and the models' predictions (marked as machine-made).
 //!
-//! Here: the helpers the pages share; one file per page ([`overview`], [`search`], [`item`]), their
+//! Here: the helpers the pages share; one file per page (`overview`, `search`, `item`), their
 //! public items re-exported so routes write `pages::show_search`.
 
 use crate::accounts::model::Capability;

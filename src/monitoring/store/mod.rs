@@ -5,9 +5,9 @@
 //! the source's, else a confident prediction) are computed in SQL by [`EFF_TOPIC`]/[`EFF_DIR`],
 //! the same rule as `model::effective`.
 //!
-//! One file per sub-resource: [`sources`], [`items`] (with file imports and the page listings),
-//! [`labels_models`] (labels, predictions, training examples, models), [`spikes`] (hourly counts
-//! and thresholds), [`alerts`] (with notifications) and [`clusters`]; their items are re-exported
+//! One file per sub-resource: `sources`, `items` (with file imports and the page listings),
+//! `labels_models` (labels, predictions, training examples, models), `spikes` (hourly counts
+//! and thresholds), `alerts` (with notifications) and `clusters`; their items are re-exported
 //! here so callers write `store::find_item`.
 
 mod alerts;

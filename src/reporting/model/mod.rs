@@ -2,7 +2,7 @@
 //! of a report, opinion streams and their checked input, the personal-data warning (no IO).
 //!
 //! Here: kinds, periods, schedules, the workflow, rates and attachment checks; streams' types are
-//! in [`streams`], re-exported here so callers write `model::StreamInput`.
+//! in `streams`, re-exported here so callers write `model::StreamInput`.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono::{FixedOffset, NaiveTime};

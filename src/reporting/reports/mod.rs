@@ -2,8 +2,8 @@
 //! reports, one report with its skeleton and streams, and the workflow steps
 //! (submit, accept, return with a comment, reopen with a reason), each audited.
 //!
-//! One file per sub-resource or action: [`types`], [`list`] (with opening a report), [`report`]
-//! (show and save one report) and [`workflow`]; their public items are re-exported here so routes
+//! One file per sub-resource or action: `types`, `list` (with opening a report), `report`
+//! (show and save one report) and `workflow`; their public items are re-exported here so routes
 //! write `reports::show_report`.
 
 mod list;

@@ -1,9 +1,9 @@
 //! All SQL of reporting: topics, report types and their assigned units, reports and their events,
 //! opinion streams, city streams of the synthesis, and the completeness rows.
 //!
-//! One file per sub-resource: [`types`] (topics, report types, assignments), [`reports`] (with
-//! their events), [`streams`], [`synthesis`] (city streams), [`completeness`], [`notifications`]
-//! (with reminder addresses), [`attachments`] and [`bulk`] loading; their items are re-exported
+//! One file per sub-resource: `types` (topics, report types, assignments), `reports` (with
+//! their events), `streams`, `synthesis` (city streams), `completeness`, `notifications`
+//! (with reminder addresses), `attachments` and `bulk` loading; their items are re-exported
 //! here so callers write `store::find_report`.
 
 mod attachments;

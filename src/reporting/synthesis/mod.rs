@@ -3,8 +3,8 @@
 //! a month grouped by topic, merged into city streams whose breadth counts the reporting units,
 //! unmerged, edited); the printable city report draft.
 //!
-//! One file per page: [`completeness`], [`workspace`] (the synthesis and its actions) and
-//! [`draft`]; their public items are re-exported here so routes write
+//! One file per page: `completeness`, `workspace` (the synthesis and its actions) and
+//! `draft`; their public items are re-exported here so routes write
 //! `synthesis::show_synthesis`.
 
 mod completeness;
