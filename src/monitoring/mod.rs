@@ -15,10 +15,17 @@
 //! whole or not at all; the index is derived from the database (`needs_index` marks what it has
 //! not seen; `duluan reindex` rebuilds it) and is local to the node; an alert is unique per spike
 //! (series × hour), so a restart never raises it twice, and its messages carry idempotency keys.
+//!
+//! Layout: `store/` (all its SQL, one file per sub-resource), `model.rs` (pure rules), `ingest/`
+//! (the one way in: the batch path, then one file per entry point), `pages/` (overview, search,
+//! item), `alerts/` (detection, pages, thresholds), `learn.rs`, `streams.rs`, `feeds.rs`,
+//! `index.rs`, `charts.rs`, `demo.rs` (demo data, [`load_demo`]) and `bench.rs`
+//! (`duluan bench-monitoring`).
 
 pub mod alerts;
 pub mod bench;
 pub mod charts;
+mod demo;
 pub mod feeds;
 pub mod index;
 pub mod ingest;
@@ -35,6 +42,8 @@ use std::time::{Duration, Instant};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::AppResult;
+
+pub use demo::load_demo;
 
 /// The trained models in use, loaded once and shared by ingest and pages.
 #[derive(Default)]
@@ -295,11 +304,4 @@ pub fn spawn_workers(state: AppState) {
             }
         }
     });
-}
-
-/// The demo's monitoring data: sources, a month of items about the city's issues (with and
-/// without diacritics, in NFD and in TCVN3), a few labels, and a surge about flooding in one
-/// ward over the last hours.
-pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
-    ingest::load_demo(db).await
 }

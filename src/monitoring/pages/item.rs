@@ -1,0 +1,95 @@
+//! One item with its labels and the models' predictions (marked as machine-made).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use crate::accounts::model::Capability;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::monitoring::ingest::format_time;
+use crate::monitoring::store::{self, Item};
+use crate::web::ctx::Auth;
+use crate::web::layout::{Chrome, page};
+
+use super::search::{direction_names, item_labels};
+use super::{roots, topic_names};
+
+/// The item page.
+#[derive(Template)]
+#[template(path = "monitoring/item.html")]
+pub struct ItemTemplate {
+    c: Chrome,
+    item: Item,
+    area: String,
+    when: String,
+    ingested: String,
+    topic: Option<(String, Option<String>)>,
+    direction: Option<(String, Option<String>)>,
+    predicted_topic: Option<(String, String)>,
+    predicted_direction: Option<(String, String)>,
+    can_label: bool,
+    topics: Vec<(String, String)>,
+    directions: Vec<(String, String)>,
+    kind_label: String,
+    quality_label: String,
+}
+
+/// `GET /monitoring/items/{id}`.
+pub async fn show_item(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    roots(&auth)?;
+    let tr = auth.ctx.tr;
+    let item = store::find_item(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = item.unit_id.ok_or(AppError::NotFound)?;
+    if !crate::accounts::can(&state.db, &auth.user, Capability::ViewMonitoring, unit).await? {
+        return Err(AppError::NotFound);
+    }
+    let topics = topic_names(&state, tr).await?;
+    let directions = direction_names(tr);
+    let tnames: HashMap<String, String> = topics.iter().cloned().collect();
+    let dnames: HashMap<String, String> = directions.iter().cloned().collect();
+    let (topic, direction) = item_labels(&item, &tnames, &dnames);
+    let pct = |c: f64| format!("{:.0}", c * 100.0);
+    let predicted_topic = item
+        .pred_topic
+        .as_ref()
+        .zip(item.pred_topic_conf)
+        .map(|(t, c)| (tnames.get(t).cloned().unwrap_or_else(|| t.clone()), pct(c)));
+    let predicted_direction = item
+        .pred_direction
+        .as_ref()
+        .zip(item.pred_direction_conf)
+        .map(|(t, c)| (dnames.get(t).cloned().unwrap_or_else(|| t.clone()), pct(c)));
+    let area = crate::orgs::unit_names(&state.db, &[unit])
+        .await?
+        .into_iter()
+        .next()
+        .map(|u| u.1)
+        .unwrap_or_default();
+    let can_label =
+        crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
+    Ok(page(ItemTemplate {
+        c: auth.ctx.chrome("monitoring-item-title"),
+        kind_label: tr.t(&format!("monitoring-kind-{}", item.source_kind)),
+        quality_label: tr.t(&format!("monitoring-quality-{}", item.quality)),
+        when: format_time(item.occurred_at),
+        ingested: format_time(item.ingested_at),
+        item,
+        area,
+        topic,
+        direction,
+        predicted_topic,
+        predicted_direction,
+        can_label,
+        topics,
+        directions,
+    }))
+}
