@@ -74,7 +74,7 @@ pub async fn update_report(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    store::update_report_text(&mut tx, r.id, &r.status, text, chosen, allowed, now).await?;
+    store::update_report_text(&mut tx, r.id, r.status.key(), text, chosen, allowed, now).await?;
     audit::entry(actor, "report.update")
         .object("report", r.id)
         .unit(r.unit_id)
@@ -112,7 +112,7 @@ async fn move_report(db: &Db, actor: &Actor, r: &Report, c: &StepChange<'_>) -> 
     store::update_status(
         &mut tx,
         r.id,
-        &r.status,
+        r.status.key(),
         c.to.key(),
         c.step == Step::Submit,
         c.lock_at,
@@ -124,7 +124,7 @@ async fn move_report(db: &Db, actor: &Actor, r: &Report, c: &StepChange<'_>) -> 
     audit::entry(actor, action)
         .object("report", r.id)
         .unit(r.unit_id)
-        .detail(json!({"from": r.status, "to": c.to.key(), "comment": c.comment}))
+        .detail(json!({"from": r.status.key(), "to": c.to.key(), "comment": c.comment}))
         .write(&mut tx)
         .await?;
     tx.commit().await?;

@@ -11,7 +11,7 @@ use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::reporting::model::{Status, Step, attachment_type, clean_file_name, transition};
+use crate::reporting::model::{Step, attachment_type, clean_file_name, transition};
 use crate::reporting::store;
 use crate::web::ctx::Auth;
 
@@ -38,8 +38,7 @@ pub async fn upload_attachment(
         .await?
         .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?;
-    transition(Status::parse(&r.status), r.lock_at, Utc::now(), Step::Edit)
-        .map_err(AppError::Conflict)?;
+    transition(r.status, r.lock_at, Utc::now(), Step::Edit).map_err(AppError::Conflict)?;
     let mut upload = None;
     while let Some(field) = multipart
         .next_field()
@@ -158,8 +157,7 @@ pub async fn delete_attachment(
         .await?
         .ok_or(AppError::NotFound)?;
     require(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?;
-    transition(Status::parse(&r.status), r.lock_at, Utc::now(), Step::Edit)
-        .map_err(AppError::Conflict)?;
+    transition(r.status, r.lock_at, Utc::now(), Step::Edit).map_err(AppError::Conflict)?;
     crate::reporting::actions::detach_file(&state.db, &auth.ctx.actor(), &r, &a).await?;
     let _ = tokio::fs::remove_file(folder(&state).join(&a.storage_key)).await;
     Ok(Redirect::to(&format!("/reporting/reports/{}", r.id)).into_response())

@@ -38,9 +38,7 @@ pub struct ReminderSummary {
 
 /// The periods of a type whose deadline may be near `now`, with their due dates.
 fn candidates(t: &store::ReportType, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
-    let Some(kind) = ReportKind::parse(&t.kind) else {
-        return vec![];
-    };
+    let kind = t.kind;
     let s = Schedule {
         kind,
         due_day: t.due_day,

@@ -223,14 +223,35 @@ impl Status {
         }
     }
 
-    /// Parses a stored key (unknown keys read as drafts).
-    pub fn parse(key: &str) -> Status {
+    /// Parses a stored key; `None` for a key no version of duluan writes.
+    pub fn parse(key: &str) -> Option<Status> {
         match key {
-            "submitted" => Status::Submitted,
-            "returned" => Status::Returned,
-            "accepted" => Status::Accepted,
-            _ => Status::Draft,
+            "draft" => Some(Status::Draft),
+            "submitted" => Some(Status::Submitted),
+            "returned" => Some(Status::Returned),
+            "accepted" => Some(Status::Accepted),
+            _ => None,
         }
+    }
+}
+
+/// How a report type's kind is read from the database: an unknown key is an error at the store,
+/// never "monthly" by default.
+impl TryFrom<String> for ReportKind {
+    type Error = String;
+
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        ReportKind::parse(&key).ok_or_else(|| format!("unknown report kind {key:?}"))
+    }
+}
+
+/// How a report's status is read from the database: an unknown key is an error at the store,
+/// never a draft by default (a draft is editable; a misread accepted report must not become one).
+impl TryFrom<String> for Status {
+    type Error = String;
+
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        Status::parse(&key).ok_or_else(|| format!("unknown report status {key:?}"))
     }
 }
 
@@ -413,6 +434,25 @@ mod tests {
             Period::months_between("2025-11", "2026-02"),
             ["2025-11", "2025-12", "2026-01", "2026-02"]
         );
+    }
+
+    #[test]
+    fn stored_keys_read_into_enums_and_unknown_ones_are_errors() {
+        for st in [
+            Status::Draft,
+            Status::Submitted,
+            Status::Returned,
+            Status::Accepted,
+        ] {
+            assert_eq!(Status::try_from(st.key().to_string()), Ok(st));
+        }
+        for k in ReportKind::ALL {
+            assert_eq!(ReportKind::try_from(k.key().to_string()), Ok(k));
+        }
+        // Never a draft (editable) or a monthly report by default.
+        assert!(Status::try_from("archived".to_string()).is_err());
+        assert!(Status::try_from(String::new()).is_err());
+        assert!(ReportKind::try_from("weekly".to_string()).is_err());
     }
 
     #[test]

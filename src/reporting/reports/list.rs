@@ -50,11 +50,11 @@ pub(super) async fn report_lines(
     Ok(reports
         .iter()
         .map(|r| {
-            let status = Status::parse(&r.status);
+            let status = r.status;
             let key = if status != Status::Accepted && is_locked(status, r.lock_at, now) {
                 "locked".to_string()
             } else {
-                r.status.clone()
+                r.status.key().to_string()
             };
             ReportLine {
                 id: r.id,

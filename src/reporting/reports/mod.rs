@@ -18,12 +18,12 @@ pub use workflow::*;
 
 use chrono::{DateTime, Utc};
 
-use crate::reporting::model::{ReportKind, Schedule};
+use crate::reporting::model::Schedule;
 use crate::reporting::store::ReportType;
 
 fn schedule(t: &ReportType) -> Schedule {
     Schedule {
-        kind: ReportKind::parse(&t.kind).unwrap_or(ReportKind::Monthly),
+        kind: t.kind,
         due_day: t.due_day,
         lock_after_days: t.lock_after_days,
         due_hours: t.due_hours,

@@ -81,7 +81,7 @@ pub(super) async fn report_page(
     }
     let can_review = can(&state.db, &auth.user, Capability::ReviewReports, r.unit_id).await?;
     let topics = store::list_topics(&state.db).await?;
-    let status = Status::parse(&r.status);
+    let status = r.status;
     let now = Utc::now();
     let locked = is_locked(status, r.lock_at, now);
     let editable = can_edit && transition(status, r.lock_at, now, Step::Edit).is_ok();
@@ -189,7 +189,7 @@ pub async fn update_report(
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let now = Utc::now();
-    let status = Status::parse(&r.status);
+    let status = r.status;
     if let Err(key) = transition(status, r.lock_at, now, Step::Edit) {
         return Ok((
             axum::http::StatusCode::CONFLICT,

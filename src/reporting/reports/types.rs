@@ -30,15 +30,15 @@ struct TypeLine {
 
 fn type_line(auth: &Auth, t: &ReportType) -> TypeLine {
     let tr = auth.ctx.tr;
-    let deadline = match ReportKind::parse(&t.kind) {
-        Some(k) if k.periodic() => tr.ta(
+    let deadline = match t.kind {
+        k if k.periodic() => tr.ta(
             "reporting-type-due-rule",
             &[
                 ("day", t.due_day.to_string()),
                 ("lock", t.lock_after_days.to_string()),
             ],
         ),
-        Some(ReportKind::Quick) => tr.ta(
+        ReportKind::Quick => tr.ta(
             "reporting-type-due-hours",
             &[("hours", t.due_hours.to_string())],
         ),
@@ -47,7 +47,7 @@ fn type_line(auth: &Auth, t: &ReportType) -> TypeLine {
     TypeLine {
         id: t.id,
         name: t.name.clone(),
-        kind: tr.t(&format!("reporting-type-kind-{}", t.kind)),
+        kind: tr.t(&format!("reporting-type-kind-{}", t.kind.key())),
         deadline,
         assigned: t.assigned,
     }

@@ -12,7 +12,7 @@ use crate::accounts::require;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::reporting::actions;
-use crate::reporting::model::{Status, Step, clean, transition};
+use crate::reporting::model::{Step, clean, transition};
 use crate::reporting::store::{self};
 use crate::web::ctx::Auth;
 
@@ -54,7 +54,7 @@ pub(super) async fn step(
             .into_response());
     }
     let now = Utc::now();
-    let status = Status::parse(&r.status);
+    let status = r.status;
     let to = match transition(status, r.lock_at, now, step) {
         Ok(to) => to,
         Err(key) => {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
+use crate::reporting::model::{ReportKind, Status};
 use crate::{with_conn, with_db};
 
 /// A report with its type.
@@ -16,15 +17,17 @@ pub struct Report {
     /// Type name.
     pub type_name: String,
     /// Type kind.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ReportKind,
     /// Owner of the type (the reviewing centre).
     pub owner_unit_id: i64,
     /// Unit.
     pub unit_id: i64,
     /// Period.
     pub period: String,
-    /// Status key.
-    pub status: String,
+    /// Where it stands in the workflow.
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     /// Due.
     pub due_at: DateTime<Utc>,
     /// Locks at.

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
+use crate::reporting::model::ReportKind;
 use crate::{with_conn, with_db};
 
 /// A topic of the taxonomy.
@@ -33,8 +34,9 @@ pub async fn list_topics(db: &Db) -> AppResult<Vec<Topic>> {
 pub struct ReportType {
     /// Id.
     pub id: i64,
-    /// Kind key.
-    pub kind: String,
+    /// Kind.
+    #[sqlx(try_from = "String")]
+    pub kind: ReportKind,
     /// Name.
     pub name: String,
     /// What the units are asked.

@@ -109,7 +109,7 @@ pub async fn show_completeness(
     let types: Vec<_> = store::list_types(&state.db)
         .await?
         .into_iter()
-        .filter(|t| t.kind != "quick")
+        .filter(|t| t.kind != ReportKind::Quick)
         .collect();
     let today = Utc::now().date_naive();
     let (from, to) = (range.first_month(), range.last_month());
@@ -139,7 +139,7 @@ pub async fn show_completeness(
             missing_count: 0,
         }));
     };
-    let kind = ReportKind::parse(&t.kind).unwrap_or(ReportKind::Monthly);
+    let kind = t.kind;
     let periods = periods_of(kind, &from, &to);
     // Expected units: assigned to the type and in the chosen subtree (as of today, with lineage).
     // Each is counted in the row of the chosen unit's child it lies under (or its own row).

@@ -38,7 +38,11 @@ async fn accepting_a_report_whose_audit_entry_fails_changes_nothing() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(after.status, "submitted", "the status must not change");
+    assert_eq!(
+        after.status.key(),
+        "submitted",
+        "the status must not change"
+    );
     let events_after = duluan::reporting::store::list_events(&app.db, report.id)
         .await
         .unwrap()
