@@ -68,6 +68,11 @@ pub fn show_unix(t: Option<i64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A unix time shown like [`show`].
+pub fn show_unix_secs(t: i64) -> String {
+    show_unix(Some(t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

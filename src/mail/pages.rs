@@ -88,7 +88,7 @@ async fn mail_page(
         },
     });
     let fmt = |d: chrono::DateTime<Utc>| {
-        d.with_timezone(&crate::reporting::model::vn_offset())
+        d.with_timezone(&crate::kit::time::vn_offset())
             .format("%d/%m/%Y %H:%M")
             .to_string()
     };

@@ -296,7 +296,7 @@ pub async fn show_queue(
                     ),
                     _ => String::new(),
                 },
-                when: crate::monitoring::ingest::format_time(item.occurred_at),
+                when: crate::kit::time::show_unix_secs(item.occurred_at),
                 item,
             }
         })
@@ -428,14 +428,14 @@ async fn models_page(state: &AppState, auth: &Auth, flash: Option<String>) -> Ap
                 summary: tr.ta(
                     "monitoring-model-line",
                     &[
-                        ("when", crate::monitoring::ingest::format_time(m.created_at)),
+                        ("when", crate::kit::time::show_unix_secs(m.created_at)),
                         ("examples", m.examples.to_string()),
                         ("folds", m.folds.to_string()),
                         ("f1", format!("{:.2}", m.macro_f1)),
                         ("accuracy", format!("{:.0}", m.accuracy * 100.0)),
                     ],
                 ),
-                when: crate::monitoring::ingest::format_time(m.created_at),
+                when: crate::kit::time::show_unix_secs(m.created_at),
                 m,
             }
         })

@@ -162,9 +162,9 @@ pub struct ItemError {
 /// Parses a time: RFC 3339, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` (Vietnam time, UTC+7), or unix
 /// seconds; `None` when it is none of those or outside 1990–2100.
 pub fn parse_time(raw: &str) -> Option<i64> {
-    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
     let s = raw.trim();
-    let vn = FixedOffset::east_opt(7 * 3600)?;
+    let vn = crate::kit::time::vn_offset();
     let t = if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         t.timestamp()
     } else if let Ok(n) = s.parse::<i64>() {

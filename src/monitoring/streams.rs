@@ -196,8 +196,8 @@ pub async fn lines_for(state: &AppState, clusters: Vec<Cluster>) -> AppResult<Ve
                 .unwrap_or_else(|| "—".into()),
             span: format!(
                 "{} – {}",
-                crate::monitoring::ingest::format_time(c.first_at),
-                crate::monitoring::ingest::format_time(c.last_at)
+                crate::kit::time::show_unix_secs(c.first_at),
+                crate::kit::time::show_unix_secs(c.last_at)
             ),
             terms,
             c,
@@ -334,7 +334,7 @@ async fn stream_page(
                 .unit_id
                 .and_then(|u| names.get(&u).cloned())
                 .unwrap_or_default();
-            let when = crate::monitoring::ingest::format_time(i.occurred_at);
+            let when = crate::kit::time::show_unix_secs(i.occurred_at);
             (i, area, when)
         })
         .collect();
@@ -442,8 +442,7 @@ pub async fn promote(
         let errors = vec![tr.t("monitoring-streams-pii")];
         return stream_page(&state, &auth, c, Some(form), errors, flagged).await;
     }
-    let month = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("offset"))
+    let month = crate::kit::time::vn_date(chrono::Utc::now())
         .format("%Y-%m")
         .to_string();
     let stream = crate::reporting::model::StreamForm {

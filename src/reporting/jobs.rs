@@ -186,7 +186,7 @@ pub async fn run_reminders(
                 .filter(|u| !sent.contains(u))
                 .collect();
             let names = crate::orgs::unit_names(db, &missing).await?;
-            let due_text = crate::reporting::reports::show_time(due);
+            let due_text = crate::kit::time::show(due);
             let what = if before { "reminder" } else { "late" };
             for unit in &missing {
                 let name = crate::reporting::pages::unit_name(&names, *unit);

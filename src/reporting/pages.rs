@@ -161,7 +161,7 @@ pub async fn show_home(State(state): State<AppState>, auth: Auth) -> AppResult<R
             (
                 crate::reporting::jobs::render_notification(auth.ctx.tr, &n),
                 n.link,
-                crate::reporting::reports::show_time(n.created_at),
+                crate::kit::time::show(n.created_at),
             )
         })
         .collect();

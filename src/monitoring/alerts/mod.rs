@@ -243,10 +243,7 @@ fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -
             ("topic", topic),
             ("unit", unit.to_string()),
             ("count", a.count.to_string()),
-            (
-                "hour",
-                crate::monitoring::ingest::format_time(a.bucket_start),
-            ),
+            ("hour", crate::kit::time::show_unix_secs(a.bucket_start)),
             ("baseline", format!("{:.1}", a.baseline)),
             ("terms", terms.join(", ")),
             ("link", format!("/monitoring/alerts/{}", a.id)),

@@ -64,7 +64,7 @@ pub async fn lines_for(
         .map(|a| AlertLine {
             topic: topic_name(tr, &topics, a.topic.as_deref()),
             unit: names.get(&a.unit_id).cloned().unwrap_or_default(),
-            hour: crate::monitoring::ingest::format_time(a.bucket_start),
+            hour: crate::kit::time::show_unix_secs(a.bucket_start),
             jump: tr.ta(
                 "monitoring-alert-jump",
                 &[
@@ -192,7 +192,7 @@ pub async fn show_alert(
     let examples = examples
         .into_iter()
         .map(|i| {
-            let when = crate::monitoring::ingest::format_time(i.occurred_at);
+            let when = crate::kit::time::show_unix_secs(i.occurred_at);
             (i, when)
         })
         .collect();
@@ -214,11 +214,11 @@ pub async fn show_alert(
         .map(|(n, b)| (format!("{:.0}%", n * 100.0), format!("{:.0}%", b * 100.0)));
     let acked = a
         .acked_at
-        .map(crate::monitoring::ingest::format_time)
+        .map(crate::kit::time::show_unix_secs)
         .unwrap_or_default();
     let closed = a
         .closed_at
-        .map(crate::monitoring::ingest::format_time)
+        .map(crate::kit::time::show_unix_secs)
         .unwrap_or_default();
     let can_manage = crate::accounts::can(
         &state.db,

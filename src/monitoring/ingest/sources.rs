@@ -74,21 +74,6 @@ pub struct SourceForm {
     poll_minutes: String,
 }
 
-fn fmt_time(t: Option<i64>) -> String {
-    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|d| {
-            d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("offset"))
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|| "—".into())
-}
-
-/// Formats a unix time in Vietnam time.
-pub fn format_time(t: i64) -> String {
-    fmt_time(Some(t))
-}
-
 /// Renders the sources page (with a flash, a new token, or errors).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn sources_page(
@@ -122,9 +107,9 @@ pub(super) async fn sources_page(
         .map(|(s, items)| SourceLine {
             kind_label: tr.t(&format!("monitoring-kind-{}", s.kind)),
             unit: names.get(&s.unit_id).cloned().unwrap_or_default(),
-            polled: fmt_time(s.last_polled_at),
+            polled: crate::kit::time::show_unix(s.last_polled_at),
             next: if s.kind == "feed" {
-                fmt_time(Some(s.next_poll_at))
+                crate::kit::time::show_unix(Some(s.next_poll_at))
             } else {
                 String::new()
             },

@@ -9,7 +9,6 @@ use axum::response::Response;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::monitoring::ingest::format_time;
 use crate::monitoring::store::{self, Item};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -80,8 +79,8 @@ pub async fn show_item(
         c: auth.ctx.chrome("monitoring-item-title"),
         kind_label: tr.t(&format!("monitoring-kind-{}", item.source_kind)),
         quality_label: tr.t(&format!("monitoring-quality-{}", item.quality)),
-        when: format_time(item.occurred_at),
-        ingested: format_time(item.ingested_at),
+        when: crate::kit::time::show_unix_secs(item.occurred_at),
+        ingested: crate::kit::time::show_unix_secs(item.ingested_at),
         item,
         area,
         topic,

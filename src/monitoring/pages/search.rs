@@ -11,7 +11,6 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::monitoring::ingest::format_time;
 use crate::monitoring::model::DIRECTIONS;
 use crate::monitoring::store::{self, Item, VN_OFFSET};
 use crate::web::ctx::Auth;
@@ -322,7 +321,7 @@ pub async fn show_search(
                                 .unit_id
                                 .and_then(|u| units.get(&u).cloned())
                                 .unwrap_or_default(),
-                            when: format_time(item.occurred_at),
+                            when: crate::kit::time::show_unix_secs(item.occurred_at),
                             topic,
                             direction,
                             item,

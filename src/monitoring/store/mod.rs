@@ -30,4 +30,4 @@ pub const EFF_TOPIC: &str = "COALESCE(i.label_topic, i.src_topic, CASE WHEN i.pr
 pub const EFF_DIR: &str = "COALESCE(i.label_direction, i.src_direction, CASE WHEN i.pred_direction_conf >= 0.5 THEN i.pred_direction END)";
 
 /// Seconds added to a unix time to get Vietnam's wall clock (UTC+7), for daily buckets.
-pub const VN_OFFSET: i64 = 7 * 3600;
+pub const VN_OFFSET: i64 = crate::kit::time::VN_OFFSET_SECS as i64;

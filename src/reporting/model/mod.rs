@@ -4,17 +4,13 @@
 //! Here: kinds, periods, schedules, the workflow, rates and attachment checks; streams' types are
 //! in `streams`, re-exported here so callers write `model::StreamInput`.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use chrono::{FixedOffset, NaiveTime};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 mod streams;
 
 pub use streams::*;
 
-/// Vietnam's time zone (UTC+7, no daylight saving): due days are Vietnamese calendar days.
-pub fn vn_offset() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("valid offset")
-}
+pub use crate::kit::time::end_of_day;
 
 /// The kinds of report (*báo cáo định kỳ / nhanh / chuyên đề / đột xuất*).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,29 +117,13 @@ impl Period {
     }
 }
 
-/// First day of a `YYYY-MM` month.
+/// First day of a `YYYY-MM` month; reporting periods begin in 2000.
 pub fn parse_month(s: &str) -> Option<NaiveDate> {
-    let (y, m) = s.trim().split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1).filter(|d| d.year() > 1999)
+    crate::kit::time::parse_month(s).filter(|d| d.year() > 1999)
 }
 
 fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
-    let total = d.year() * 12 + d.month0() as i32 + n as i32;
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
-        .expect("valid month")
-}
-
-/// The end of a Vietnamese calendar day, as an instant.
-pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
-    let t = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
-    vn_offset()
-        .from_local_datetime(&date.and_time(t))
-        .single()
-        .expect("fixed offset")
-        .with_timezone(&Utc)
+    crate::kit::time::add_months(d, n as i32)
 }
 
 /// The settings of a report type that decide deadlines.
@@ -395,6 +375,7 @@ pub fn clean_file_name(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()

@@ -18,7 +18,7 @@ use crate::reporting::store::{self, Report};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
-use super::{schedule, show_time};
+use super::schedule;
 
 /// A report as a line.
 pub struct ReportLine {
@@ -63,7 +63,7 @@ pub(super) async fn report_lines(
                 period: period_label(auth, &r.period),
                 status: tr.t(&format!("reporting-report-status-{key}")),
                 status_key: key,
-                due: show_time(r.due_at),
+                due: crate::kit::time::show(r.due_at),
             }
         })
         .collect())

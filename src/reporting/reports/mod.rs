@@ -16,8 +16,6 @@ pub use report::*;
 pub use types::*;
 pub use workflow::*;
 
-use chrono::{DateTime, Utc};
-
 use crate::reporting::model::Schedule;
 use crate::reporting::store::ReportType;
 
@@ -29,11 +27,4 @@ fn schedule(t: &ReportType) -> Schedule {
         due_hours: t.due_hours,
         deadline: t.deadline,
     }
-}
-
-/// A date and time in Vietnam, for display.
-pub fn show_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&crate::reporting::model::vn_offset())
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
 }

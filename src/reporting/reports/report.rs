@@ -19,7 +19,6 @@ use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
 use super::list::{ReportLine, report_lines};
-use super::show_time;
 use super::workflow::step;
 
 /// One report.
@@ -120,7 +119,7 @@ pub(super) async fn report_page(
         .into_iter()
         .map(|e| {
             (
-                show_time(e.at),
+                crate::kit::time::show(e.at),
                 e.username,
                 tr.t(&format!("reporting-report-status-{}", e.action)),
                 e.comment,
@@ -145,7 +144,7 @@ pub(super) async fn report_page(
         events,
         editable,
         locked,
-        lock_at: show_time(r.lock_at),
+        lock_at: crate::kit::time::show(r.lock_at),
         can_review: can_review && status == Status::Submitted,
         can_reopen: can_review && (locked || status == Status::Submitted),
         flash,

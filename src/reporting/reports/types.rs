@@ -17,8 +17,6 @@ use crate::reporting::store::{self, ReportType};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
-use super::show_time;
-
 /// A report type as a line.
 struct TypeLine {
     id: i64,
@@ -42,7 +40,7 @@ fn type_line(auth: &Auth, t: &ReportType) -> TypeLine {
             "reporting-type-due-hours",
             &[("hours", t.due_hours.to_string())],
         ),
-        _ => t.deadline.map(show_time).unwrap_or_default(),
+        _ => t.deadline.map(crate::kit::time::show).unwrap_or_default(),
     };
     TypeLine {
         id: t.id,
