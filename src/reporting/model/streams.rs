@@ -123,11 +123,8 @@ pub struct StreamInput {
 /// A field with the message key of its error.
 pub type FieldError = (&'static str, &'static str);
 
-/// NFC, trimmed, with line ends normalised.
-pub fn clean(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.replace("\r\n", "\n").trim().nfc().collect()
-}
+/// Free text as reporting stores it (NFC, trimmed, line ends normalised): `kit::text`.
+pub use crate::kit::text::free_text as clean;
 
 impl StreamForm {
     /// The free-text fields (name, text) that the personal-data check reads.
