@@ -1,0 +1,51 @@
+//! Coverage targets: where a target applies (the unit or each direct child) and a cell of the
+//! coverage matrix (counted against required).
+
+/// Where a target applies: the unit's own network, or each of its direct children.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppliesTo {
+    /// The unit's whole subtree counted together.
+    Unit,
+    /// Each direct child (e.g. every commune of the city).
+    Children,
+}
+
+impl AppliesTo {
+    /// Stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            AppliesTo::Unit => "unit",
+            AppliesTo::Children => "children",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<AppliesTo> {
+        match key.trim() {
+            "unit" => Some(AppliesTo::Unit),
+            "children" => Some(AppliesTo::Children),
+            _ => None,
+        }
+    }
+}
+
+/// A coverage cell: how many active collaborators count, how many are required.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell {
+    /// Counted.
+    pub have: i64,
+    /// Required.
+    pub need: i64,
+}
+
+impl Cell {
+    /// Whether the target is met.
+    pub fn met(&self) -> bool {
+        self.have >= self.need
+    }
+
+    /// How many are missing.
+    pub fn missing(&self) -> i64 {
+        (self.need - self.have).max(0)
+    }
+}

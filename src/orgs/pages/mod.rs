@@ -1,0 +1,62 @@
+//! Organisation pages, one file per action: browsing the tree, a unit and its roll-up (`tree.rs`),
+//! edit, new child and lineage (`edit.rs`), CSV import (all or nothing) and export (`import.rs`),
+//! and unit kinds (`types.rs`). Here: how a unit shows as a line, shared by them.
+
+mod edit;
+mod import;
+mod tree;
+mod types;
+
+pub use edit::*;
+pub use import::*;
+pub use tree::*;
+pub use types::*;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::orgs::model::{Unit, UnitKind};
+use crate::web::i18n::Tr;
+
+/// A unit as a line in lists.
+struct UnitLine {
+    id: i64,
+    code: String,
+    name: String,
+    kind: String,
+    children: i64,
+    validity: String,
+    former: bool,
+}
+
+fn validity(tr: Tr, u: &Unit) -> String {
+    let d = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default()
+    };
+    match (u.valid_from, u.valid_to) {
+        (None, None) => String::new(),
+        (from, None) => tr.ta("unit-valid-from", &[("from", d(from))]),
+        (from, to) => tr.ta("unit-valid-range", &[("from", d(from)), ("to", d(to))]),
+    }
+}
+
+fn kind_name(kinds: &[UnitKind], key: &str, tr: Tr) -> String {
+    kinds
+        .iter()
+        .find(|k| k.key == key)
+        .map(|k| k.name(tr.lang()).to_string())
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn line(tr: Tr, kinds: &[UnitKind], u: &Unit, children: i64) -> UnitLine {
+    let today = Utc::now().date_naive();
+    UnitLine {
+        id: u.id,
+        code: u.code.clone().unwrap_or_default(),
+        name: u.name.clone(),
+        kind: kind_name(kinds, &u.kind, tr),
+        children,
+        validity: validity(tr, u),
+        former: !u.valid_on(today),
+    }
+}
