@@ -4,9 +4,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use duluan_forms::model::{Choice, ChoiceList, Item, Question, QuestionType, Text};
 use duluan_forms::{check_form, parse_expression};
 use serde::Deserialize;
@@ -14,15 +12,14 @@ use serde_json::json;
 
 use crate::accounts::model::Capability;
 use crate::app::AppState;
-use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::surveys::pages::form_lang;
-use crate::surveys::{store, survey_for};
+use crate::surveys::survey_for;
 use crate::web::ctx::Auth;
 
 use super::page::*;
 use super::tree::*;
-use super::{current_of, draft_of, store_checked};
+use super::{current_of, draft_of, save_draft, store_checked};
 
 /// Query of the expression check: which question and which property.
 #[derive(Deserialize)]
@@ -237,27 +234,8 @@ pub async fn save_question(
         let errors = diags.iter().map(|d| d.render(lang)).collect();
         return refuse_edit(&state, &auth, &s, edit, errors).await;
     }
-    let mut tx = state.db.begin().await?;
-    store::update_draft(
-        &mut tx,
-        draft.id,
-        &draft.version,
-        &form.to_json(),
-        Utc::now(),
-    )
-    .await?;
-    audit::record_in(
-        &mut tx,
-        &auth.ctx.actor(),
-        "survey.question",
-        "survey",
-        &id.to_string(),
-        Some(s.unit_id),
-        json!({"question": edit.name, "new": edit.orig.is_empty()}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
+    let detail = json!({"question": edit.name, "new": edit.orig.is_empty()});
+    save_draft(&state, &auth, &s, &draft, &form, "survey.question", detail).await
 }
 
 /// `POST /surveys/{id}/designer/choice`: adds a choice to a list (creating the list).
@@ -299,34 +277,16 @@ pub async fn add_choice(
             choices: vec![choice],
         }),
     }
-    if let Err(diags) = check_form(&form) {
-        let lang = form_lang(auth.ctx.tr);
-        let errors = diags.iter().map(|d| d.render(lang)).collect();
-        let mut r = render_designer(&state, &auth, &s, None, errors).await?;
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    let mut tx = state.db.begin().await?;
-    store::update_draft(
-        &mut tx,
-        draft.id,
-        &draft.version,
-        &form.to_json(),
-        Utc::now(),
-    )
-    .await?;
-    audit::record_in(
-        &mut tx,
-        &auth.ctx.actor(),
+    store_checked(
+        &state,
+        &auth,
+        &s,
+        &draft,
+        &form,
         "survey.choice",
-        "survey",
-        &id.to_string(),
-        Some(s.unit_id),
         json!({"list": list}),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
+    .await
 }
 
 /// `POST /surveys/{id}/designer/section`: adds a section (a group; `field-list` puts it on one

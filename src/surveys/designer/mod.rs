@@ -67,6 +67,8 @@ async fn current_of(state: &AppState, s: &Survey) -> AppResult<(Version, Questio
     Ok((v, f))
 }
 
+/// Checks the edited draft: with mistakes, the designer again with them (422); otherwise the
+/// draft is saved with its audit entry ([`save_draft`]).
 async fn store_checked(
     state: &AppState,
     auth: &Auth,
@@ -83,6 +85,19 @@ async fn store_checked(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
+    save_draft(state, auth, s, draft, form, action, detail).await
+}
+
+/// Saves a checked draft and its audit entry in one transaction, then back to the designer.
+async fn save_draft(
+    state: &AppState,
+    auth: &Auth,
+    s: &Survey,
+    draft: &Version,
+    form: &Questionnaire,
+    action: &str,
+    detail: serde_json::Value,
+) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     store::update_draft(
         &mut tx,
