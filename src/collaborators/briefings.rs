@@ -22,9 +22,10 @@ use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
 use crate::collaborators::model::CollaboratorStatus;
-use crate::collaborators::pages::{scope_units, value_name};
+use crate::collaborators::pages::value_name;
 use crate::collaborators::store::{self, Briefing, Collaborator};
 use crate::error::{AppError, AppResult};
+use crate::kit::scope;
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
@@ -135,13 +136,17 @@ async fn briefings_page(
     flash: bool,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let mut readable = scope_units(state, auth, Capability::ManageCollaborators).await?;
-    let managed: Vec<i64> = readable.iter().map(|u| u.id).collect();
-    for u in scope_units(state, auth, Capability::ViewReports).await? {
-        if !managed.contains(&u.id) {
-            readable.push(u);
-        }
-    }
+    let managed: Vec<i64> = scope::units(&state.db, &auth.user, &[Capability::ManageCollaborators])
+        .await?
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    let readable = scope::units(
+        &state.db,
+        &auth.user,
+        &[Capability::ManageCollaborators, Capability::ViewReports],
+    )
+    .await?;
     if readable.is_empty() {
         return Err(AppError::Forbidden);
     }

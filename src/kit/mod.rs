@@ -8,5 +8,6 @@ pub mod client_addr;
 pub mod csv;
 pub mod form;
 pub mod redirect;
+pub mod scope;
 pub mod text;
 pub mod time;

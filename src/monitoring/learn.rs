@@ -178,7 +178,7 @@ pub async fn retrain_if_needed(state: &AppState, kind: &str) -> AppResult<Option
 
 // ---------------------------------------------------------------- pages
 
-use crate::monitoring::roots;
+use crate::kit::scope::require_roots;
 
 /// One item in the queue.
 pub struct QueueLine {
@@ -242,7 +242,7 @@ pub async fn show_queue(
     auth: Auth,
     Query(q): Query<KindQuery>,
 ) -> AppResult<Response> {
-    let roots = roots(&auth, Capability::ManageMonitoring)?;
+    let roots = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let kind = kind_of(&q.kind);
     let tr = auth.ctx.tr;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
@@ -400,7 +400,7 @@ pub struct ModelsTemplate {
 }
 
 async fn models_page(state: &AppState, auth: &Auth, flash: Option<String>) -> AppResult<Response> {
-    roots(auth, Capability::ViewMonitoring)?;
+    require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let tr = auth.ctx.tr;
     let mut names: HashMap<String, String> =
         choices(state, tr, "topic").await?.into_iter().collect();
@@ -467,7 +467,7 @@ pub async fn train_now(
     auth: Auth,
     Form(form): Form<KindQuery>,
 ) -> AppResult<Response> {
-    let r = roots(&auth, Capability::ManageMonitoring)?;
+    let r = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let kind = kind_of(&form.kind);
     let tr = auth.ctx.tr;
     let actor = auth.ctx.actor();

@@ -154,19 +154,6 @@ impl Runtime {
     }
 }
 
-/// The units where the user holds `cap` (the tops of their subtrees); forbidden when none.
-pub fn roots(
-    auth: &crate::web::ctx::Auth,
-    cap: crate::accounts::model::Capability,
-) -> AppResult<Vec<i64>> {
-    let r = auth.user.roots_with(cap);
-    if r.is_empty() {
-        Err(crate::error::AppError::Forbidden)
-    } else {
-        Ok(r)
-    }
-}
-
 /// Units moved in the organisation tree: the organisation context calls this in the move's own
 /// transaction with every unit of the moved subtrees. Their items are marked for indexing again
 /// (a new revision), so the indexer rewrites them with their new ancestry within seconds;

@@ -151,7 +151,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
 
 // ---------------------------------------------------------------- pages
 
-use crate::monitoring::roots;
+use crate::kit::scope::require_roots;
 
 /// A cluster as the pages show it.
 pub struct ClusterLine {
@@ -217,7 +217,7 @@ pub struct StreamsTemplate {
 }
 
 async fn streams_page(state: &AppState, auth: &Auth, flash: Option<String>) -> AppResult<Response> {
-    let roots = roots(auth, Capability::ViewMonitoring)?;
+    let roots = require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let candidates = lines_for(
         state,
@@ -246,7 +246,7 @@ pub async fn show_streams(State(state): State<AppState>, auth: Auth) -> AppResul
 
 /// `POST /monitoring/streams/run`: clusters now.
 pub async fn run_now(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    roots(&auth, Capability::ManageMonitoring)?;
+    require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let n = run(&state, Utc::now().timestamp()).await?;
     let flash = Some(
         auth.ctx
@@ -319,7 +319,7 @@ async fn stream_page(
     let mut items = store::items_by_ids(&state.db, &ids).await?;
     // The cluster's scope is the common ancestor of its items when it was clustered; a unit
     // moved since may have taken some items out of the reader's subtree.
-    let viewer = roots(auth, Capability::ViewMonitoring)?;
+    let viewer = require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     crate::monitoring::items_in_scope(&state.db, &viewer, &mut items).await?;
     items.sort_by_key(|i| std::cmp::Reverse(i.occurred_at));
     let unit_ids: Vec<i64> = items.iter().filter_map(|i| i.unit_id).collect();

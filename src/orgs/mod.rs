@@ -52,6 +52,15 @@ pub async fn rollup(db: &Db, root: i64, date: chrono::NaiveDate) -> AppResult<Ve
     store::list_rollup(db, root, date).await
 }
 
+/// Everything under any of `roots` as of `date`, following lineage, each unit once (one query).
+pub async fn rollup_many(
+    db: &Db,
+    roots: &[i64],
+    date: chrono::NaiveDate,
+) -> AppResult<Vec<model::Unit>> {
+    store::list_rollup_many(db, roots, date).await
+}
+
 /// One unit.
 pub async fn find_unit(db: &Db, id: i64) -> AppResult<Option<model::Unit>> {
     store::find_unit(db, id).await

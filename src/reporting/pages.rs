@@ -12,7 +12,6 @@ use crate::accounts::can;
 use crate::accounts::model::{Capability, CurrentUser};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::orgs::model::Unit;
 use crate::reporting::model::{
     Breadth, Direction, FieldError, Intensity, Period, PiiWarning, Scope, StreamForm, personal_data,
 };
@@ -38,24 +37,6 @@ pub fn topic_name(tr: Tr, topics: &[Topic], id: i64) -> String {
             crate::web::i18n::Lang::En => t.name_en.clone(),
         })
         .unwrap_or_default()
-}
-
-/// Every unit under the user's roots holding `cap` (roots included), valid today.
-pub async fn units_in_scope(
-    state: &AppState,
-    user: &CurrentUser,
-    cap: Capability,
-) -> AppResult<Vec<Unit>> {
-    let today = Utc::now().date_naive();
-    let mut out: Vec<Unit> = vec![];
-    for root in user.roots_with(cap) {
-        for u in crate::orgs::rollup(&state.db, root, today).await? {
-            if !out.iter().any(|o| o.id == u.id) {
-                out.push(u);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The name of a unit among `units`, or `#id`.
@@ -150,10 +131,7 @@ struct HomeTemplate {
 /// `GET /reporting`: what the user can do here, and the notifications of the user's own units.
 pub async fn show_home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let u = &auth.user;
-    let mut own: Vec<i64> = u.roots_with(Capability::EditReports);
-    own.extend(u.roots_with(Capability::ReviewReports));
-    own.sort_unstable();
-    own.dedup();
+    let own = crate::kit::scope::roots(u, &[Capability::EditReports, Capability::ReviewReports]);
     let notifications = store::list_notifications(&state.db, &own)
         .await?
         .into_iter()
@@ -347,8 +325,12 @@ pub async fn list_streams(
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let mut units = units_in_scope(&state, &auth.user, Capability::ViewReports).await?;
-    units.extend(units_in_scope(&state, &auth.user, Capability::ReportStreams).await?);
+    let units = crate::kit::scope::units(
+        &state.db,
+        &auth.user,
+        &[Capability::ViewReports, Capability::ReportStreams],
+    )
+    .await?;
     let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let period = if crate::reporting::model::parse_month(&q.period).is_some() {
         q.period.trim().to_string()

@@ -82,14 +82,20 @@ struct ListTemplate {
     continues: Vec<(i64, String)>,
 }
 
+/// The units owning a survey that the user may see (designers, readers of responses or results).
 async fn visible_units(state: &AppState, auth: &Auth) -> AppResult<Vec<i64>> {
-    let mut roots = auth.user.roots_with(Capability::DesignSurveys);
-    roots.extend(auth.user.roots_with(Capability::ViewResponses));
-    roots.extend(auth.user.roots_with(Capability::ViewSurveyResults));
-    roots.sort_unstable();
-    roots.dedup();
     let owners = store::list_survey_units(&state.db).await?;
-    crate::orgs::filter_within(&state.db, &roots, &owners).await
+    crate::kit::scope::filter(
+        &state.db,
+        &auth.user,
+        &[
+            Capability::DesignSurveys,
+            Capability::ViewResponses,
+            Capability::ViewSurveyResults,
+        ],
+        &owners,
+    )
+    .await
 }
 
 async fn render_list(state: &AppState, auth: &Auth, error: Option<String>) -> AppResult<Response> {

@@ -337,3 +337,79 @@ async fn an_administrator_at_one_top_level_unit_sees_only_that_tree() {
     admin.get("/admin/users").await.assert_contains("no.grants");
     assert_eq!(admin.get("/admin/mail").await.status, StatusCode::OK);
 }
+
+/// `kit::scope`: the units of a user's scope for several capabilities are the union of the
+/// roll-ups of their grants (lineage followed, as of today), each unit once, and a capability the
+/// user does not hold adds nothing.
+#[tokio::test]
+async fn the_scope_helper_unites_the_grants_roll_ups_once_each() {
+    use duluan::accounts::model::{Capability, Grant, Role};
+    let app = spawn_demo().await;
+    let cai_khe = app.unit_id("31120").await;
+    let ninh_kieu = app.unit_id("31135").await;
+    let id = duluan::accounts::create_user(
+        &app.db,
+        "two_wards",
+        "Báo cáo viên hai phường",
+        "duluan-demo",
+        Role::Reporter,
+        cai_khe,
+    )
+    .await
+    .unwrap();
+    let mut user = duluan::accounts::load_current_user(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let cap = Capability::EditReports;
+    let one = duluan::kit::scope::units(&app.db, &user, &[cap])
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let expected = duluan::orgs::rollup(&app.db, cai_khe, today).await.unwrap();
+    assert_eq!(
+        one.iter().map(|u| u.id).collect::<Vec<_>>(),
+        expected.iter().map(|u| u.id).collect::<Vec<_>>()
+    );
+    // A second grant (and the same one twice) adds the other ward's subtree once.
+    for unit_id in [ninh_kieu, cai_khe] {
+        user.grants.push(Grant {
+            id: 0,
+            role: Role::Reporter,
+            unit_id,
+        });
+    }
+    let both = duluan::kit::scope::units(&app.db, &user, &[cap, Capability::ViewAudit])
+        .await
+        .unwrap();
+    let mut ids: Vec<i64> = both.iter().map(|u| u.id).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "each unit once");
+    let mut want: Vec<i64> = expected.iter().map(|u| u.id).collect();
+    want.extend(
+        duluan::orgs::rollup(&app.db, ninh_kieu, today)
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.id),
+    );
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(ids, want);
+    assert!(ids.contains(&app.unit_id("31135-01").await));
+    // Filtering ids keeps those inside; a capability the user lacks gives nothing.
+    let city = app.unit_id("92").await;
+    let kept = duluan::kit::scope::filter(&app.db, &user, &[cap], &[city, ninh_kieu])
+        .await
+        .unwrap();
+    assert_eq!(kept, vec![ninh_kieu]);
+    assert!(
+        duluan::kit::scope::units(&app.db, &user, &[Capability::ManageUsers])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(duluan::kit::scope::require_roots(&user, &[Capability::ManageUsers]).is_err());
+}

@@ -57,8 +57,10 @@ pub async fn show_coverage(
     Query(q): Query<CoverageQuery>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let mut roots = auth.user.roots_with(Capability::ManageCollaborators);
-    roots.extend(auth.user.roots_with(Capability::ViewReports));
+    let roots = crate::kit::scope::roots(
+        &auth.user,
+        &[Capability::ManageCollaborators, Capability::ViewReports],
+    );
     let unit_id = crate::kit::bounds::parse_id(&q.unit)?
         .or(roots.first().copied())
         .ok_or(AppError::Forbidden)?;

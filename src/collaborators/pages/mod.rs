@@ -13,11 +13,7 @@ pub use registry::*;
 use chrono::Datelike as _;
 use chrono::{Duration, Utc};
 
-use crate::accounts::model::Capability;
-use crate::app::AppState;
 use crate::collaborators::model::AttributeValue;
-use crate::error::AppResult;
-use crate::web::ctx::Auth;
 use crate::web::i18n::{Lang, Tr};
 
 pub fn value_name(tr: Tr, values: &[AttributeValue], d: &str, key: &str) -> String {
@@ -40,21 +36,4 @@ pub fn last_months(n: usize) -> Vec<String> {
         d = d.with_day0(0).expect("valid day") - Duration::days(1);
     }
     out
-}
-
-pub async fn scope_units(
-    state: &AppState,
-    auth: &Auth,
-    cap: Capability,
-) -> AppResult<Vec<crate::orgs::model::Unit>> {
-    let today = Utc::now().date_naive();
-    let mut out: Vec<crate::orgs::model::Unit> = vec![];
-    for root in auth.user.roots_with(cap) {
-        for u in crate::orgs::rollup(&state.db, root, today).await? {
-            if !out.iter().any(|o| o.id == u.id) {
-                out.push(u);
-            }
-        }
-    }
-    Ok(out)
 }

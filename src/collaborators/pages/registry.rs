@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{last_months, scope_units, value_name};
+use super::{last_months, value_name};
 use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
@@ -21,6 +21,7 @@ use crate::collaborators::model::{
 };
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
+use crate::kit::scope;
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
 use crate::web::layout::{Chrome, page};
@@ -49,13 +50,18 @@ struct ListTemplate {
 /// `GET /collaborators`.
 pub async fn list_collaborators(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let mut units = scope_units(&state, &auth, Capability::ManageCollaborators).await?;
-    let managed: HashSet<i64> = units.iter().map(|u| u.id).collect();
-    for u in scope_units(&state, &auth, Capability::ViewReports).await? {
-        if !managed.contains(&u.id) {
-            units.push(u);
-        }
-    }
+    let managed: HashSet<i64> =
+        scope::units(&state.db, &auth.user, &[Capability::ManageCollaborators])
+            .await?
+            .iter()
+            .map(|u| u.id)
+            .collect();
+    let units = scope::units(
+        &state.db,
+        &auth.user,
+        &[Capability::ManageCollaborators, Capability::ViewReports],
+    )
+    .await?;
     if units.is_empty() {
         return Err(AppError::Forbidden);
     }

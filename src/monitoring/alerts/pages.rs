@@ -15,7 +15,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::monitoring::roots;
+use crate::kit::scope::require_roots;
 use crate::monitoring::store::{self, Alert, Item};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -105,7 +105,7 @@ async fn alerts_page(
     status: &str,
     flash: Option<String>,
 ) -> AppResult<Response> {
-    let roots = roots(auth, Capability::ViewMonitoring)?;
+    let roots = require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let status = if matches!(status, "open" | "acknowledged" | "closed") {
         status
@@ -137,7 +137,7 @@ pub async fn show_alerts(
 
 /// `POST /monitoring/alerts/run`: detects spikes now.
 pub async fn run_now(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    roots(&auth, Capability::ManageMonitoring)?;
+    require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let n = run(&state, Utc::now().timestamp()).await?;
     let flash = Some(
         auth.ctx
@@ -185,7 +185,7 @@ pub async fn show_alert(
     // out of the reader's subtree.
     crate::monitoring::items_in_scope(
         &state.db,
-        &roots(&auth, Capability::ViewMonitoring)?,
+        &require_roots(&auth.user, &[Capability::ViewMonitoring])?,
         &mut examples,
     )
     .await?;

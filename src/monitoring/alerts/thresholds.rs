@@ -13,8 +13,8 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
+use crate::kit::scope::require_roots;
 use crate::monitoring::model;
-use crate::monitoring::roots;
 use crate::monitoring::store;
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -39,7 +39,7 @@ async fn thresholds_page(
     errors: Vec<String>,
     flash: Option<String>,
 ) -> AppResult<Response> {
-    roots(auth, Capability::ViewMonitoring)?;
+    require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let tr = auth.ctx.tr;
     let topics_all = crate::monitoring::ingest::topic_keys(&state.db).await?;
     let rows = store::list_thresholds(&state.db)
@@ -98,7 +98,7 @@ pub async fn save_threshold(
     auth: Auth,
     Form(form): Form<ThresholdForm>,
 ) -> AppResult<Response> {
-    let top = roots(&auth, Capability::ManageMonitoring)?;
+    let top = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     if !auth.user.platform_with(Capability::ManageMonitoring) {
         return Err(AppError::Forbidden);
     }

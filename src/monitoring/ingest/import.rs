@@ -10,8 +10,8 @@ use serde_json::json;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::kit::scope::require_roots;
 use crate::monitoring::model::{self, ItemError};
-use crate::monitoring::roots as monitoring_roots;
 use crate::monitoring::store;
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -111,7 +111,7 @@ pub async fn import_file(
     auth: Auth,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let roots = monitoring_roots(&auth, Capability::ManageMonitoring)?;
+    let roots = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let tr = auth.ctx.tr;
     let mut bytes: Option<(String, Vec<u8>)> = None;
     let mut source_id: Option<i64> = None;

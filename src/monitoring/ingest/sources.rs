@@ -16,8 +16,8 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
+use crate::kit::scope::require_roots;
 use crate::monitoring::model;
-use crate::monitoring::roots as monitoring_roots;
 use crate::monitoring::store::{self, Source};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -85,7 +85,7 @@ pub(super) async fn sources_page(
     flash: Option<String>,
     form: SourceForm,
 ) -> AppResult<Response> {
-    let roots = monitoring_roots(auth, Capability::ViewMonitoring)?;
+    let roots = require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let tr = auth.ctx.tr;
     let subtree = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let all = store::list_sources(&state.db).await?;
@@ -176,7 +176,7 @@ pub async fn create_source(
     auth: Auth,
     Form(form): Form<SourceForm>,
 ) -> AppResult<Response> {
-    monitoring_roots(&auth, Capability::ManageMonitoring)?;
+    require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let tr = auth.ctx.tr;
     let mut errors = vec![];
     let name = form.name.trim().to_string();
@@ -302,7 +302,7 @@ pub async fn toggle_source(
 
 /// `POST /monitoring/sources/sync`: takes in the reporting context's new streams now.
 pub async fn sync_now(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    monitoring_roots(&auth, Capability::ManageMonitoring)?;
+    require_roots(&auth.user, &[Capability::ManageMonitoring])?;
     let n = sync_internal(&state, Utc::now().timestamp()).await?;
     let flash = Some(
         auth.ctx

@@ -21,7 +21,7 @@ pub use overview::*;
 pub use search::*;
 
 fn roots(auth: &Auth) -> AppResult<Vec<i64>> {
-    crate::monitoring::roots(auth, Capability::ViewMonitoring)
+    crate::kit::scope::require_roots(&auth.user, &[Capability::ViewMonitoring])
 }
 
 /// Topic names in the user's language.

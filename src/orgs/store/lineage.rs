@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::db::{Db, Tx};
+use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
 use crate::orgs::model::{LineageEvent, LineageLink, Unit};
 use crate::{with_conn, with_db};
@@ -12,27 +12,38 @@ use crate::{with_conn, with_db};
 /// merge/split lineage, every former unit (and its former subtree) that became part of it,
 /// restricted to the units valid on `date`. Ordered by depth-first name.
 pub async fn list_rollup(db: &Db, root: i64, date: NaiveDate) -> AppResult<Vec<Unit>> {
-    // `r` holds the root and, recursively, every predecessor of a unit under something in `r`;
+    list_rollup_many(db, &[root], date).await
+}
+
+/// [`list_rollup`] of several roots at once, in one query: each unit once, ordered by name.
+pub async fn list_rollup_many(db: &Db, roots: &[i64], date: NaiveDate) -> AppResult<Vec<Unit>> {
+    if roots.is_empty() {
+        return Ok(vec![]);
+    }
+    // `r` holds the roots and, recursively, every predecessor of a unit under something in `r`;
     // the answer is everything under anything in `r`, valid on the date.
-    let sql = concat!(
+    let sql = sqlx::AssertSqlSafe(format!(
         "WITH RECURSIVE r(id) AS (
-             SELECT CAST($1 AS BIGINT)
+             SELECT id FROM units WHERE id IN ({roots})
              UNION
              SELECT l.predecessor_id FROM r
                JOIN unit_closure c ON c.ancestor_id = r.id
                JOIN unit_lineage l ON l.successor_id = c.descendant_id
-         ) ",
-        unit_select!(
+         ) {select}",
+        roots = placeholders(2, roots.len()),
+        select = unit_select!(
             "WHERE u.id IN (SELECT c.descendant_id FROM unit_closure c WHERE c.ancestor_id IN (SELECT id FROM r))
-               AND (u.valid_from IS NULL OR u.valid_from <= $2) AND (u.valid_to IS NULL OR u.valid_to >= $2)
+               AND (u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to >= $1)
              ORDER BY u.name_folded, u.id"
         )
-    );
-    Ok(with_db!(db, |pool| sqlx::query_as(sql)
-        .bind(root)
-        .bind(date)
-        .fetch_all(pool)
-        .await?))
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql).bind(date);
+        for r in roots {
+            q = q.bind(*r);
+        }
+        q.fetch_all(pool).await?
+    }))
 }
 
 /// Records that `predecessor` became (part of) `successor`.

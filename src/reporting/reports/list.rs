@@ -11,9 +11,9 @@ use crate::accounts::model::Capability;
 use crate::accounts::require;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::kit::scope;
 use crate::reporting::actions;
 use crate::reporting::model::{Period, ReportKind, Status, is_locked};
-use crate::reporting::pages::units_in_scope;
 use crate::reporting::store::{self, Report};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -90,7 +90,7 @@ struct ReportsTemplate {
 
 /// `GET /reporting/reports`: reports the user may open, see and review.
 pub async fn list_reports(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    let editable = units_in_scope(&state, &auth.user, Capability::EditReports).await?;
+    let editable = scope::units(&state.db, &auth.user, &[Capability::EditReports]).await?;
     let editable_ids: Vec<i64> = editable.iter().map(|u| u.id).collect();
     // Assignments of the user's own units (not every unit under a city-level analyst).
     let own: Vec<i64> = auth.user.roots_with(Capability::EditReports);
@@ -109,7 +109,7 @@ pub async fn list_reports(State(state): State<AppState>, auth: Auth) -> AppResul
             ))
         })
         .collect();
-    let visible = units_in_scope(&state, &auth.user, Capability::ViewReports).await?;
+    let visible = scope::units(&state.db, &auth.user, &[Capability::ViewReports]).await?;
     let mut ids: Vec<i64> = visible.iter().map(|u| u.id).collect();
     ids.extend(editable_ids);
     ids.sort_unstable();
