@@ -131,6 +131,14 @@ pub enum StatsError {
         /// Existing names, comma-separated.
         existing: String,
     },
+    /// A survey disposition code is not a final AAPOR disposition.
+    #[error(
+        "`{code}` is not an AAPOR final disposition code (expected 1.1, 1.2 or a code such as 2.11, 3.21, 4.70) / `{code}` không phải mã kết quả cuối cùng theo AAPOR (cần 1.1, 1.2 hoặc mã dạng 2.11, 3.21, 4.70)"
+    )]
+    UnknownDisposition {
+        /// The code as given.
+        code: String,
+    },
 }
 
 /// Result alias of this crate.

@@ -5,7 +5,7 @@
 //! ratios, proportions, variances, quantiles, domains, design effects, confidence intervals,
 //! proportion intervals, Rao-Scott tables), weighting (post-stratification, raking, calibration,
 //! trimming) with weighting-aware variances, replicate weights, sample-size planning and
-//! reproducible sample draws.
+//! reproducible sample draws, and the AAPOR outcome rates of fieldwork dispositions.
 //!
 //! ```
 //! use duluan_stats::{Design, DesignSpec, Factor};
@@ -25,6 +25,7 @@
 // Numeric kernels index several parallel columns by row: range loops read best there.
 #![allow(clippy::needless_range_loop)]
 
+pub mod aapor;
 pub mod data;
 pub mod design;
 pub mod dist;

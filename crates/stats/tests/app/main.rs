@@ -4,6 +4,7 @@
 // Numeric checks index parallel columns by row.
 #![allow(clippy::needless_range_loop)]
 
+mod aapor;
 mod errors;
 mod fixtures;
 mod props;
