@@ -16,3 +16,7 @@ upload-pdf-too-many-pages = The PDF has { $pages } pages; at most { $max } are r
 upload-ocr-too-many-pages = More than { $max } pages of the file are scans that need OCR; at most { $max } are read per file. Split it and upload the parts.
 upload-ocr-time-limit = OCR of the file took longer than { $seconds } seconds and was stopped after { $pages } pages. Split it and upload the parts.
 upload-attachment-refused = The Word file was refused: it is damaged, or its parts unpack to far more than a real document does (a zip bomb).
+upload-table-unreadable = The file cannot be read: a CSV file (UTF-8) or an XLSX, XLS or ODS spreadsheet is needed.
+upload-table-empty = The file has no header row.
+upload-table-bad-row = Row { $row } of the CSV file cannot be read (an unclosed quote?).
+upload-table-too-many = The file has too many rows (the limit is passed at row { $row }).

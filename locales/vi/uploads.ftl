@@ -16,3 +16,7 @@ upload-pdf-too-many-pages = Tệp PDF có { $pages } trang; chỉ đọc tối �
 upload-ocr-too-many-pages = Tệp có hơn { $max } trang là ảnh quét cần nhận dạng chữ (OCR); mỗi tệp chỉ đọc tối đa { $max } trang. Hãy chia nhỏ tệp rồi tải lên từng phần.
 upload-ocr-time-limit = Việc nhận dạng chữ (OCR) của tệp kéo dài quá { $seconds } giây nên đã dừng sau { $pages } trang. Hãy chia nhỏ tệp rồi tải lên từng phần.
 upload-attachment-refused = Tệp Word bị từ chối: tệp bị hỏng, hoặc các thành phần của tệp giải nén ra lớn hơn nhiều so với một văn bản thật (tệp nén độc hại).
+upload-table-unreadable = Không đọc được tệp: cần tệp CSV (UTF-8) hoặc bảng tính XLSX, XLS, ODS.
+upload-table-empty = Tệp không có dòng tiêu đề.
+upload-table-bad-row = Dòng { $row } của tệp CSV không đọc được (dấu ngoặc kép chưa đóng?).
+upload-table-too-many = Tệp có quá nhiều dòng (vượt giới hạn ở dòng { $row }).

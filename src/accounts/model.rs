@@ -95,6 +95,7 @@ impl Role {
             ViewResponses => matches!(self, Analyst | Designer),
             ViewSurveyResults => matches!(self, Administrator | Analyst | Designer | Viewer),
             Interview => self == Interviewer,
+            ReadContacts => matches!(self, Analyst | Designer | Interviewer),
             VerifyForms => self == Verifier,
             ViewMonitoring => matches!(self, Administrator | Analyst | Viewer),
             ManageMonitoring => matches!(self, Administrator | Analyst),
@@ -131,6 +132,8 @@ pub enum Capability {
     ViewSurveyResults,
     /// Work the telephone interviewer console.
     Interview,
+    /// Read the contact of a sampled case (e-mail, telephone, address), each read audited.
+    ReadContacts,
     /// Verify scanned paper forms.
     VerifyForms,
     /// Search monitored items and read the monitoring dashboards, emerging streams and alerts.

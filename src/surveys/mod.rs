@@ -31,6 +31,7 @@
 pub mod collect;
 pub mod designer;
 pub mod export;
+pub mod fieldwork;
 pub mod jobs;
 pub mod model;
 pub mod pages;
@@ -111,6 +112,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             "/t/{token}",
             get(collect::show_token).post(collect::step_token),
         )
+        .merge(fieldwork::routes())
 }
 
 /// Demo data: an anonymous opinion poll of the city, open, with its questionnaire published.

@@ -15,6 +15,8 @@ mod collect;
 mod designer;
 #[path = "surveys/exports.rs"]
 mod exports;
+#[path = "surveys/fieldwork.rs"]
+mod fieldwork;
 #[path = "surveys/kill.rs"]
 mod kill;
 #[path = "surveys/trust.rs"]

@@ -1,7 +1,8 @@
 //! Reading a collaborator import, CSV or XLSX: headers and every row checked into form fields,
 //! each error naming its row and column, within the file limits of an import.
 
-use chrono::NaiveDate;
+use crate::uploads::table::cell_text;
+pub use crate::uploads::table::{column_letter, is_spreadsheet};
 
 use super::fields::CollaboratorFields;
 
@@ -149,52 +150,6 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, CollaboratorFields)>, Vec<Cs
         Ok(rows)
     } else {
         Err(errors)
-    }
-}
-
-/// Whether the bytes are a spreadsheet (XLSX or ODS: a ZIP archive; XLS: an OLE file) rather
-/// than CSV text.
-pub fn is_spreadsheet(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
-}
-
-/// The spreadsheet name of a 0-based column: `A`, `B`, … `Z`, `AA` …
-pub fn column_letter(mut i: usize) -> String {
-    let mut out = vec![];
-    loop {
-        out.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).expect("ASCII")
-}
-
-/// A spreadsheet cell as the text the checks read: numbers without a spurious `.0`, dates
-/// (Excel serials) as `YYYY-MM-DD`.
-fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
-            let serial = dt.as_f64();
-            if serial.is_finite() && (1.0..3.0e6).contains(&serial) {
-                let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
-                (base + chrono::Duration::days(serial.floor() as i64)).to_string()
-            } else {
-                serial.to_string()
-            }
-        }
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
     }
 }
 

@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+pub mod table;
+
 use duluan_filecheck::Refusal;
 
 use crate::web::i18n::{Lang, Tr};

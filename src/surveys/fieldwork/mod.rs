@@ -1,0 +1,59 @@
+//! Fieldwork (*triển khai thu thập*): sampling frames (*khung mẫu*), samples (*mẫu*) drawn from
+//! them with a seed, and the cases (*trường hợp*) they create — one per sampled member, one
+//! record across the web, e-mail, telephone and paper modes, with its design weight, release
+//! batch, mode, disposition (AAPOR code) and history — and the fieldwork monitor with the AAPOR
+//! outcome rates.
+//!
+//! Layout: `model.rs` (frames read from a table, designs, the draw, no IO), `store.rs` (all its
+//! SQL), `frames.rs` (frame pages: import, built from the tree), `samples.rs` (sample size,
+//! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`.
+//!
+//! Invariants: a frame and a sample are stored whole or not at all, with their audit entry; a
+//! case belongs to at most one (sample, frame row); contacts live only in `survey_contacts` and
+//! are read one case at a time by users who may read them, each read audited; a drawn case counts
+//! in the outcome rates only once released; design weights of released cases stand for their
+//! whole stratum (`model::released_weight`).
+
+pub mod cases;
+pub mod frames;
+pub mod model;
+pub mod monitor;
+pub mod samples;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// Routes of the fieldwork pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/surveys/{id}/fieldwork", get(monitor::show_monitor))
+        .route(
+            "/surveys/{id}/fieldwork/frames",
+            get(frames::show_frames).post(frames::import_frame).layer(
+                axum::extract::DefaultBodyLimit::max(frames::MAX_FRAME_BYTES + (1 << 20)),
+            ),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/frames/tree",
+            post(frames::build_from_tree),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/samples",
+            get(samples::show_samples).post(samples::draw_sample),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/samples/{sid}/release",
+            post(samples::release_batch),
+        )
+        .route("/surveys/{id}/fieldwork/cases", get(cases::list_cases))
+        .route("/surveys/{id}/fieldwork/cases/{cid}", get(cases::show_case))
+        .route(
+            "/surveys/{id}/fieldwork/cases/{cid}/contact",
+            post(cases::show_contact),
+        )
+}
