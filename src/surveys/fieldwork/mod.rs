@@ -4,8 +4,8 @@
 //! batch, mode, disposition (AAPOR code) and history — and the fieldwork monitor with the AAPOR
 //! outcome rates.
 //!
-//! Layout: `model.rs` (frames read from a table, designs, the draw, no IO), `store.rs` (all its
-//! SQL), `frames.rs` (frame pages: import, built from the tree), `samples.rs` (sample size,
+//! Layout: `model.rs` (frames read from a table, designs, the draw, no IO), `store/` (all its SQL,
+//! a file per sub-resource), `frames.rs` (frame pages: import, built from the tree), `samples.rs` (sample size,
 //! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`.
 //!
 //! Invariants: a frame and a sample are stored whole or not at all, with their audit entry; a
