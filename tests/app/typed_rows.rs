@@ -31,9 +31,19 @@ async fn an_unknown_survey_status_is_an_error_not_a_closed_survey() {
 
     // Older code read any unknown status as "closed" and showed the survey as closed.
     let page = app.get(&format!("/surveys/{id}")).await;
-    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("archived"), "internals are not shown");
     // The respondent's link does not say "closed" either.
     let page = app.get(&format!("/s/{DEMO_KEY}")).await;
-    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        page.body
+    );
 }
