@@ -217,3 +217,4 @@ bounds-error-month = A month is written YYYY-MM (for example 2025-07), from the 
 bounds-error-period-order = The first month must not come after the last month.
 bounds-error-period-span = The longest range is 120 months (10 years); choose a shorter range.
 bounds-error-id = A number in the page address must be a positive whole number.
+bounds-error-choice = A filter in the page address is not one of its choices.

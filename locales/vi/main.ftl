@@ -217,3 +217,4 @@ bounds-error-month = Tháng phải có dạng NNNN-TT (ví dụ 2025-07), từ n
 bounds-error-period-order = Tháng bắt đầu phải trước hoặc trùng tháng kết thúc.
 bounds-error-period-span = Khoảng thời gian dài nhất là 120 tháng (10 năm); hãy chọn khoảng ngắn hơn.
 bounds-error-id = Mã số trong địa chỉ trang phải là một số nguyên dương.
+bounds-error-choice = Một bộ lọc trong địa chỉ trang không thuộc các lựa chọn của nó.

@@ -1,8 +1,9 @@
 //! Bounds on what a viewer can type that sizes the work of a request: page numbers, page sizes,
 //! month ranges and ids in query strings. Each is parsed once, here, from the raw text of the
 //! query (fields are `String`s, so that a bad value never becomes the framework's untranslated
-//! rejection); a value out of bounds is a 400 whose translated message (`bounds-error-*` in
-//! `locales/*/main.ftl`) says what is wrong and what the limit is, before any work starts.
+//! rejection); a value out of bounds, or a filter that is none of its choices, is a 400 whose
+//! translated message (`bounds-error-*` in `locales/*/main.ftl`) says what is wrong and what
+//! the limit is, before any work starts.
 //!
 //! Decisions: an empty value takes the page's default; a value too large is refused (400), not
 //! clamped, so that the reader learns the limit instead of silently getting something else.
@@ -170,6 +171,18 @@ pub fn parse_id(raw: &str) -> AppResult<Option<i64>> {
         .ok_or(AppError::BadRequest("bounds-error-id"))
 }
 
+/// A choice in a query string (a status or kind filter): empty is `None`; anything but one of
+/// the choices `parse` knows is `bounds-error-choice`, never a silent "all".
+pub fn parse_choice<T>(raw: &str, parse: fn(&str) -> Option<T>) -> AppResult<Option<T>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    parse(raw)
+        .map(Some)
+        .ok_or(AppError::BadRequest("bounds-error-choice"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +259,14 @@ mod tests {
         for bad in ["0", "-3", "9223372036854775808", "4x"] {
             assert_eq!(key(parse_id(bad)), "bounds-error-id", "{bad}");
         }
+    }
+
+    #[test]
+    fn choices() {
+        let parse = |s: &str| (s == "open").then_some(1);
+        assert_eq!(parse_choice("", parse).unwrap(), None);
+        assert_eq!(parse_choice(" open ", parse).unwrap(), Some(1));
+        assert_eq!(key(parse_choice("opened", parse)), "bounds-error-choice");
     }
 
     /// The messages state the limits of this module: they must change together.

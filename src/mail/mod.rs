@@ -141,7 +141,7 @@ async fn deliver(s: &Settings, m: &store::Queued) -> Result<(), String> {
         .header(ContentType::TEXT_PLAIN)
         .body(m.body.clone())
         .map_err(|e| format!("message: {e}"))?;
-    let builder = match Security::parse(&s.security).unwrap_or(Security::StartTls) {
+    let builder = match s.security {
         Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
         Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
             .map_err(|e| format!("TLS: {e}"))?,

@@ -2,33 +2,29 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-/// How the connection to the SMTP server is protected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Security {
-    /// Plain SMTP (only for a relay on the same host or a test server).
-    None,
-    /// STARTTLS on the submission port (587).
-    StartTls,
-    /// TLS from the first byte (465).
-    Tls,
+use crate::kit::keys::stored_keys;
+
+stored_keys! {
+    /// How the connection to the SMTP server is protected.
+    pub enum Security: "mail security" {
+        /// STARTTLS on the submission port (587).
+        StartTls = "starttls",
+        /// TLS from the first byte (465).
+        Tls = "tls",
+        /// Plain SMTP (only for a relay on the same host or a test server).
+        None = "none",
+    }
 }
 
-impl Security {
-    /// Every mode, in display order.
-    pub const ALL: [Security; 3] = [Security::StartTls, Security::Tls, Security::None];
-
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Security::None => "none",
-            Security::StartTls => "starttls",
-            Security::Tls => "tls",
-        }
-    }
-
-    /// Parses a stored key.
-    pub fn parse(key: &str) -> Option<Security> {
-        Security::ALL.into_iter().find(|s| s.key() == key.trim())
+stored_keys! {
+    /// Where a message of the outbox stands (`mail_outbox.status`).
+    pub enum OutboxStatus: "outbox status" {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        /// Delivered to the SMTP server.
+        Sent = "sent",
+        /// Given up after [`MAX_ATTEMPTS`] attempts (an administrator may retry it).
+        Failed = "failed",
     }
 }
 
@@ -39,8 +35,8 @@ pub struct Settings {
     pub host: String,
     /// Port.
     pub port: i32,
-    /// `none`, `starttls` or `tls`.
-    pub security: String,
+    /// How the connection is protected.
+    pub security: Security,
     /// Login (empty: no authentication).
     pub username: String,
     /// Password (never shown again, never logged).
@@ -128,7 +124,8 @@ impl SettingsForm {
         if port.is_none() {
             errors.push(("port", "mail-error-port"));
         }
-        if Security::parse(&self.security).is_none() {
+        let security = Security::parse(&self.security);
+        if security.is_none() {
             errors.push(("security", "mail-error-security"));
         }
         let from = self.from_address.trim().to_string();
@@ -141,7 +138,7 @@ impl SettingsForm {
         Ok(Settings {
             host,
             port: port.expect("checked"),
-            security: self.security.trim().to_string(),
+            security: security.expect("checked"),
             username: self.username.trim().to_string(),
             password: if self.password.is_empty() {
                 current.password.clone()
@@ -191,7 +188,7 @@ mod tests {
         let current = Settings {
             host: "smtp.example.vn".into(),
             port: 587,
-            security: "starttls".into(),
+            security: Security::StartTls,
             username: "u".into(),
             password: "secret".into(),
             from_address: "a@b.vn".into(),
@@ -213,5 +210,11 @@ mod tests {
             ..form
         };
         assert_eq!(bad.parse(&current).unwrap_err()[0].0, "port");
+    }
+
+    #[test]
+    fn stored_keys_read_into_enums_and_unknown_ones_are_errors() {
+        crate::kit::keys::assert_keys(&Security::ALL, Security::key);
+        crate::kit::keys::assert_keys(&OutboxStatus::ALL, OutboxStatus::key);
     }
 }

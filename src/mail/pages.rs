@@ -13,7 +13,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::mail::model::{Security, SettingsForm};
+use crate::mail::model::{OutboxStatus, Security, SettingsForm};
 use crate::mail::store;
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -34,7 +34,7 @@ struct Line {
     subject: String,
     context: String,
     status: String,
-    status_key: String,
+    status_key: OutboxStatus,
     attempts: i32,
     when: String,
     error: String,
@@ -76,7 +76,7 @@ async fn mail_page(
     let form = form.unwrap_or_else(|| SettingsForm {
         host: s.host.clone(),
         port: s.port.to_string(),
-        security: s.security.clone(),
+        security: s.security.key().to_string(),
         username: s.username.clone(),
         password: String::new(),
         from_address: s.from_address.clone(),
@@ -100,13 +100,13 @@ async fn mail_page(
             recipient: m.recipient,
             subject: m.subject,
             context: m.context,
-            status: tr.t(&format!("mail-status-{}", m.status)),
-            status_key: m.status.clone(),
+            status: tr.t(&format!("mail-status-{}", m.status.key())),
+            status_key: m.status,
             attempts: m.attempts,
-            when: match m.status.as_str() {
-                "sent" => m.sent_at.map(fmt).unwrap_or_default(),
-                "pending" => fmt(m.next_attempt_at),
-                _ => fmt(m.created_at),
+            when: match m.status {
+                OutboxStatus::Sent => m.sent_at.map(fmt).unwrap_or_default(),
+                OutboxStatus::Pending => fmt(m.next_attempt_at),
+                OutboxStatus::Failed => fmt(m.created_at),
             },
             error: m.last_error,
         })
@@ -171,7 +171,7 @@ pub async fn update_settings(
         .object("mail_settings", 1)
         .unit(unit)
         .detail(
-            json!({"host": settings.host, "port": settings.port, "security": settings.security,
+            json!({"host": settings.host, "port": settings.port, "security": settings.security.key(),
                "enabled": settings.enabled, "password_changed": !form.password.is_empty()}),
         )
         .write(&mut tx)

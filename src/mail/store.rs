@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::mail::model::Settings;
+use crate::mail::model::{OutboxStatus, Settings};
 use crate::{with_conn, with_db};
 
 /// The SMTP settings.
@@ -27,7 +27,7 @@ pub async fn update_settings(tx: &mut Tx, s: &Settings, now: DateTime<Utc>) -> A
     )
     .bind(&s.host)
     .bind(s.port)
-    .bind(&s.security)
+    .bind(s.security.key())
     .bind(&s.username)
     .bind(&s.password)
     .bind(&s.from_address)
@@ -58,8 +58,8 @@ pub struct Queued {
     pub context: String,
     /// Unit the message concerns.
     pub unit_id: Option<i64>,
-    /// `pending`, `sent` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: OutboxStatus,
     /// Attempts made.
     pub attempts: i32,
     /// Next attempt.
@@ -159,11 +159,15 @@ pub async fn mark_failed(
 ) -> AppResult<()> {
     with_db!(db, |pool| sqlx::query(
         "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2,
-           status = CASE WHEN $3 THEN 'failed' ELSE 'pending' END WHERE id = $4"
+           status = $3 WHERE id = $4"
     )
     .bind(error)
     .bind(next)
-    .bind(give_up)
+    .bind(if give_up {
+        OutboxStatus::Failed.key()
+    } else {
+        OutboxStatus::Pending.key()
+    })
     .bind(id)
     .execute(pool)
     .await?
@@ -199,13 +203,17 @@ pub async fn list_recent(db: &Db, limit: i64) -> AppResult<Vec<Queued>> {
 
 /// Counts by status: `(pending, sent, failed)`.
 pub async fn count_by_status(db: &Db) -> AppResult<(i64, i64, i64)> {
-    let rows: Vec<(String, i64)> = with_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(OutboxStatus, i64)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT status, COUNT(*) FROM mail_outbox GROUP BY status"
     )
     .fetch_all(pool)
     .await?);
-    let get = |s: &str| rows.iter().find(|r| r.0 == s).map(|r| r.1).unwrap_or(0);
-    Ok((get("pending"), get("sent"), get("failed")))
+    let get = |s: OutboxStatus| rows.iter().find(|r| r.0 == s).map(|r| r.1).unwrap_or(0);
+    Ok((
+        get(OutboxStatus::Pending),
+        get(OutboxStatus::Sent),
+        get(OutboxStatus::Failed),
+    ))
 }
 
 /// Messages with the given key prefix (for the contexts that queued them).

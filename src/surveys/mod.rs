@@ -142,7 +142,14 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     published.published = true;
     let mut tx = db.begin().await?;
     store::publish_version(&mut tx, versions[0].id, &published.to_json(), now).await?;
-    store::update_survey_status(&mut tx, id, "open", Some("demo-chuyen-doi-so"), now).await?;
+    store::update_survey_status(
+        &mut tx,
+        id,
+        model::SurveyStatus::Open,
+        Some("demo-chuyen-doi-so"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -8,171 +8,88 @@ use duluan_forms::{Answer, Record};
 use rand::Rng as _;
 use sha2::{Digest, Sha256};
 
-/// Why a survey is run, relative to a policy (*trước, trong, sau khi ban hành chính sách*).
-/// Waves of the same series compare over time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// Before a policy is drafted or issued.
-    Before,
-    /// While it is being implemented.
-    During,
-    /// After a period of implementation.
-    After,
-    /// Not tied to a policy (a regular poll).
-    Other,
+use crate::kit::keys::stored_keys;
+
+stored_keys! {
+    /// Why a survey is run, relative to a policy (*trước, trong, sau khi ban hành chính sách*).
+    /// Waves of the same series compare over time.
+    pub enum Purpose: "survey purpose" {
+        /// Before a policy is drafted or issued.
+        Before = "before",
+        /// While it is being implemented.
+        During = "during",
+        /// After a period of implementation.
+        After = "after",
+        /// Not tied to a policy (a regular poll).
+        Other = "other",
+    }
 }
 
 impl Purpose {
-    /// Every purpose, in display order.
-    pub const ALL: [Purpose; 4] = [
-        Purpose::Before,
-        Purpose::During,
-        Purpose::After,
-        Purpose::Other,
-    ];
-
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Purpose::Before => "before",
-            Purpose::During => "during",
-            Purpose::After => "after",
-            Purpose::Other => "other",
-        }
-    }
-
-    /// Parses a stored key.
-    pub fn parse(s: &str) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.key() == s.trim())
-    }
-
     /// Message key of its name.
     pub fn label_key(self) -> String {
         format!("surveys-purpose-{}", self.key())
     }
 }
 
-/// How a case is reached: the four collection modes share one case record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CollectionMode {
-    /// Web, by anonymous link or one-time token.
-    Web,
-    /// Email invitation (a token sent by email).
-    Email,
-    /// Telephone interview.
-    Phone,
-    /// Self-completed paper questionnaire.
-    Paper,
-}
-
-impl CollectionMode {
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            CollectionMode::Web => "web",
-            CollectionMode::Email => "email",
-            CollectionMode::Phone => "phone",
-            CollectionMode::Paper => "paper",
-        }
-    }
-
-    /// Parses a stored key.
-    pub fn parse(s: &str) -> Option<CollectionMode> {
-        [
-            CollectionMode::Web,
-            CollectionMode::Email,
-            CollectionMode::Phone,
-            CollectionMode::Paper,
-        ]
-        .into_iter()
-        .find(|m| m.key() == s.trim())
+stored_keys! {
+    /// How a case is reached: the four collection modes share one case record.
+    pub enum CollectionMode: "collection mode" {
+        /// Web, by anonymous link or one-time token.
+        Web = "web",
+        /// Email invitation (a token sent by email).
+        Email = "email",
+        /// Telephone interview.
+        Phone = "phone",
+        /// Self-completed paper questionnaire.
+        Paper = "paper",
     }
 }
 
-/// Final or temporary disposition of a case, with its AAPOR code (Standard Definitions,
-/// 2023): what response rates are computed from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Disposition {
-    /// 1.1 complete.
-    Complete,
-    /// 1.2 partial.
-    Partial,
-    /// 2.11 refusal.
-    Refusal,
-    /// 2.12 break-off (started, abandoned below the partial threshold).
-    BreakOff,
-    /// 2.20 non-contact.
-    NonContact,
-    /// 3.19 invited, nothing ever returned (unknown eligibility).
-    NotReturned,
-    /// 4.10 not eligible.
-    NotEligible,
+stored_keys! {
+    /// Final or temporary disposition of a case, its key the AAPOR code (Standard Definitions,
+    /// 2023): what response rates are computed from.
+    pub enum Disposition: "case disposition" {
+        /// 1.1 complete.
+        Complete = "1.1",
+        /// 1.2 partial.
+        Partial = "1.2",
+        /// 2.11 refusal.
+        Refusal = "2.11",
+        /// 2.12 break-off (started, abandoned below the partial threshold).
+        BreakOff = "2.12",
+        /// 2.20 non-contact.
+        NonContact = "2.20",
+        /// 3.19 invited, nothing ever returned (unknown eligibility).
+        NotReturned = "3.19",
+        /// 4.10 not eligible.
+        NotEligible = "4.10",
+    }
 }
 
 impl Disposition {
-    /// Every disposition.
-    pub const ALL: [Disposition; 7] = [
-        Disposition::Complete,
-        Disposition::Partial,
-        Disposition::Refusal,
-        Disposition::BreakOff,
-        Disposition::NonContact,
-        Disposition::NotReturned,
-        Disposition::NotEligible,
-    ];
-
-    /// The AAPOR code, as stored.
-    pub fn code(self) -> &'static str {
-        match self {
-            Disposition::Complete => "1.1",
-            Disposition::Partial => "1.2",
-            Disposition::Refusal => "2.11",
-            Disposition::BreakOff => "2.12",
-            Disposition::NonContact => "2.20",
-            Disposition::NotReturned => "3.19",
-            Disposition::NotEligible => "4.10",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn parse(s: &str) -> Option<Disposition> {
-        Disposition::ALL.into_iter().find(|d| d.code() == s.trim())
-    }
-
     /// Message key of its name.
     pub fn label_key(self) -> String {
-        format!("surveys-disp-{}", self.code().replace('.', "-"))
+        format!("surveys-disp-{}", self.key().replace('.', "-"))
     }
 }
 
-/// Where a survey stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SurveyStatus {
-    /// Being designed: no collection.
-    Draft,
-    /// In the field: links and tokens accept answers.
-    Open,
-    /// Fieldwork ended: nothing more is accepted.
-    Closed,
+stored_keys! {
+    /// Where a survey stands. An unknown stored key is an error, not "closed".
+    pub enum SurveyStatus: "survey status" {
+        /// Being designed: no collection.
+        Draft = "draft",
+        /// In the field: links and tokens accept answers.
+        Open = "open",
+        /// Fieldwork ended: nothing more is accepted.
+        Closed = "closed",
+    }
 }
 
 impl SurveyStatus {
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            SurveyStatus::Draft => "draft",
-            SurveyStatus::Open => "open",
-            SurveyStatus::Closed => "closed",
-        }
-    }
-
-    /// Parses a stored key (unknown keys read as closed: nothing accepted).
-    pub fn parse(s: &str) -> SurveyStatus {
-        match s {
-            "draft" => SurveyStatus::Draft,
-            "open" => SurveyStatus::Open,
-            _ => SurveyStatus::Closed,
-        }
+    /// Message key of its name.
+    pub fn label_key(self) -> String {
+        format!("surveys-status-{}", self.key())
     }
 }
 
@@ -185,8 +102,8 @@ pub struct Survey {
     pub unit_id: i64,
     /// Title.
     pub title: String,
-    /// Purpose key ([`Purpose`]).
-    pub purpose: String,
+    /// Purpose.
+    pub purpose: Purpose,
     /// Series key: waves of the same questionnaire share it.
     pub series: String,
     /// Wave number within the series (1, 2, …).
@@ -199,19 +116,14 @@ pub struct Survey {
     pub anonymous: bool,
     /// Key of the public link, when there is one.
     pub public_key: Option<String>,
-    /// Status key ([`SurveyStatus`]).
-    pub status: String,
+    /// Status.
+    pub status: SurveyStatus,
 }
 
 impl Survey {
-    /// The status.
-    pub fn status(&self) -> SurveyStatus {
-        SurveyStatus::parse(&self.status)
-    }
-
     /// Whether answers are accepted on `today`: open and within the field period.
     pub fn accepts_on(&self, today: NaiveDate) -> bool {
-        self.status() == SurveyStatus::Open
+        self.status == SurveyStatus::Open
             && self.field_start.is_none_or(|d| d <= today)
             && self.field_end.is_none_or(|d| today <= d)
     }
@@ -320,22 +232,29 @@ pub fn digest_record(json: &str) -> String {
     hash_secret(json)
 }
 
-/// Whether a response is finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseStatus {
-    /// Started, not finished (kept as partial).
-    Partial,
-    /// Every relevant required question answered and valid.
-    Complete,
+stored_keys! {
+    /// Whether a response is finished.
+    pub enum ResponseStatus: "response status" {
+        /// Started, not finished (kept as partial).
+        Partial = "partial",
+        /// Every relevant required question answered and valid.
+        Complete = "complete",
+    }
 }
 
 impl ResponseStatus {
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            ResponseStatus::Partial => "partial",
-            ResponseStatus::Complete => "complete",
+    /// Complete when `complete`, else partial.
+    pub fn of(complete: bool) -> ResponseStatus {
+        if complete {
+            ResponseStatus::Complete
+        } else {
+            ResponseStatus::Partial
         }
+    }
+
+    /// Message key of its name.
+    pub fn label_key(self) -> String {
+        format!("surveys-status-{}", self.key())
     }
 }
 
@@ -476,6 +395,7 @@ pub fn columns(form: &CheckedForm) -> (Vec<u32>, Vec<(u32, Vec<u32>)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kit::keys::assert_keys;
 
     #[test]
     fn survey_input_is_checked() {
@@ -540,9 +460,18 @@ mod tests {
 
     #[test]
     fn dispositions_have_aapor_codes() {
-        for d in Disposition::ALL {
-            assert_eq!(Disposition::parse(d.code()), Some(d));
-        }
-        assert_eq!(Disposition::Complete.code(), "1.1");
+        assert_keys(&Disposition::ALL, Disposition::key);
+        assert_eq!(Disposition::Complete.key(), "1.1");
+        assert_eq!(Disposition::parse("3.19"), Some(Disposition::NotReturned));
+    }
+
+    #[test]
+    fn stored_keys_read_into_enums_and_unknown_ones_are_errors() {
+        assert_keys(&Purpose::ALL, Purpose::key);
+        assert_keys(&CollectionMode::ALL, CollectionMode::key);
+        assert_keys(&SurveyStatus::ALL, SurveyStatus::key);
+        assert_keys(&ResponseStatus::ALL, ResponseStatus::key);
+        // What older code read as "closed" is now an error at the store.
+        assert!(SurveyStatus::try_from("archived".to_string()).is_err());
     }
 }

@@ -17,7 +17,10 @@ use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::surveys::model::{Disposition, Purpose, Survey, SurveyInput, hash_secret, new_secret};
+use crate::surveys::model::{
+    CollectionMode, Purpose, ResponseStatus, Survey, SurveyInput, SurveyStatus, hash_secret,
+    new_secret,
+};
 use crate::surveys::{draft_version, live_version, store, survey_for, visible_survey};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -130,11 +133,9 @@ async fn render_list(state: &AppState, auth: &Auth, error: Option<String>) -> Ap
                 id: s.id,
                 title: s.title.clone(),
                 unit: name_of(s.unit_id),
-                purpose: Purpose::parse(&s.purpose)
-                    .map(|p| tr.t(&p.label_key()))
-                    .unwrap_or_default(),
+                purpose: tr.t(&s.purpose.label_key()),
                 wave: s.wave,
-                status: tr.t(&format!("surveys-status-{}", s.status)),
+                status: tr.t(&s.status.label_key()),
                 period: period(s),
             })
             .collect(),
@@ -296,7 +297,7 @@ async fn render_show(
         .unwrap_or_default();
     let (mut complete, mut partial) = (0, 0);
     for (_, status, n) in store::count_per_day(db, s.id).await? {
-        if status == "complete" {
+        if status == ResponseStatus::Complete {
             complete += n
         } else {
             partial += n
@@ -305,12 +306,7 @@ async fn render_show(
     let cases = store::count_cases(db, s.id)
         .await?
         .into_iter()
-        .map(|(code, n)| {
-            let label = Disposition::parse(&code)
-                .map(|d| tr.t(&d.label_key()))
-                .unwrap_or_default();
-            (code, label, n)
-        })
+        .map(|(d, n)| (d.key().to_string(), tr.t(&d.label_key()), n))
         .collect();
     let waves = store::list_series(db, &s.series)
         .await?
@@ -337,14 +333,12 @@ async fn render_show(
     Ok(page(ShowTemplate {
         c: auth.ctx.chrome_titled(s.title.clone()),
         unit,
-        purpose: Purpose::parse(&s.purpose)
-            .map(|p| tr.t(&p.label_key()))
-            .unwrap_or_default(),
+        purpose: tr.t(&s.purpose.label_key()),
         purposes: Purpose::ALL
             .iter()
             .map(|p| (p.key().to_string(), tr.t(&p.label_key())))
             .collect(),
-        status: tr.t(&format!("surveys-status-{}", s.status)),
+        status: tr.t(&s.status.label_key()),
         period: period(&s),
         has_draft: versions.iter().any(|v| v.published_at.is_none()),
         has_live: versions.iter().any(|v| v.published_at.is_some()),
@@ -489,9 +483,9 @@ pub async fn publish_version(
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     store::publish_version(&mut tx, draft.id, &form.to_json(), now).await?;
-    if s.status == "draft" {
+    if s.status == SurveyStatus::Draft {
         let key = s.public_key.clone().unwrap_or_else(new_secret);
-        store::update_survey_status(&mut tx, id, "open", Some(&key), now).await?;
+        store::update_survey_status(&mut tx, id, SurveyStatus::Open, Some(&key), now).await?;
     }
     audit::record_in(
         &mut tx,
@@ -567,19 +561,22 @@ pub async fn change_status(
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    match f.status.as_str() {
-        "open" => {
+    let status = SurveyStatus::parse(&f.status);
+    match status {
+        Some(SurveyStatus::Open) => {
             if live_version(&state.db, id).await?.is_none() {
                 return Err(AppError::Conflict("surveys-error-not-published"));
             }
             let key = s.public_key.clone().unwrap_or_else(new_secret);
-            store::update_survey_status(&mut tx, id, "open", Some(&key), now).await?;
+            store::update_survey_status(&mut tx, id, SurveyStatus::Open, Some(&key), now).await?;
         }
-        "closed" => {
-            store::update_survey_status(&mut tx, id, "closed", s.public_key.as_deref(), now)
-                .await?;
+        Some(SurveyStatus::Closed) => {
+            let key = s.public_key.as_deref();
+            store::update_survey_status(&mut tx, id, SurveyStatus::Closed, key, now).await?;
         }
-        _ => return Err(AppError::BadRequest("surveys-error-status")),
+        Some(SurveyStatus::Draft) | None => {
+            return Err(AppError::BadRequest("surveys-error-status"));
+        }
     }
     audit::record_in(
         &mut tx,
@@ -588,7 +585,7 @@ pub async fn change_status(
         "survey",
         &id.to_string(),
         Some(s.unit_id),
-        json!({"status": f.status}),
+        json!({"status": status.map(SurveyStatus::key)}),
     )
     .await?;
     tx.commit().await?;
@@ -627,9 +624,10 @@ pub async fn create_tokens(
         .ok()
         .filter(|n| (1..=5000).contains(n))
         .ok_or(AppError::BadRequest("surveys-error-token-count"))?;
-    let mode = match f.mode.as_str() {
-        "email" => "email",
-        _ => "web",
+    // Tokens are sent by e-mail or handed out for the web; anything else is a web token.
+    let mode = match CollectionMode::parse(&f.mode) {
+        Some(CollectionMode::Email) => CollectionMode::Email,
+        _ => CollectionMode::Web,
     };
     let tokens: Vec<String> = (0..n).map(|_| new_secret()).collect();
     let hashes: Vec<String> = tokens.iter().map(|t| hash_secret(t)).collect();
@@ -642,7 +640,7 @@ pub async fn create_tokens(
         "survey",
         &id.to_string(),
         Some(s.unit_id),
-        json!({"count": n, "mode": mode}),
+        json!({"count": n, "mode": mode.key()}),
     )
     .await?;
     tx.commit().await?;

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::surveys::collect::options;
-use crate::surveys::model::{Survey, field_name, set_answer};
+use crate::surveys::model::{ResponseStatus, Survey, field_name, set_answer};
 use crate::surveys::store::{self, ResponseFilter};
 use crate::surveys::{engine_for, survey_for};
 use crate::web::ctx::Auth;
@@ -92,15 +92,12 @@ pub async fn list_responses(
             (None, None)
         }
     };
-    let status = match q.status.as_str() {
-        "partial" | "complete" => Some(q.status.clone()),
-        _ => None,
-    };
+    let status = crate::kit::bounds::parse_choice(&q.status, ResponseStatus::parse)?;
     // An anonymous survey's unfinished responses still carry their token or device link and
     // their exact times; listing them next to the complete ones would let staff pair the two
     // (same answers, new id). Staff see complete responses only, and only their day.
     let status = if s.anonymous {
-        Some("complete".to_string())
+        Some(ResponseStatus::Complete)
     } else {
         status
     };
@@ -114,7 +111,7 @@ pub async fn list_responses(
             per_day.push((day.clone(), 0, 0, 0));
         }
         let last = per_day.last_mut().unwrap();
-        if st == "complete" {
+        if st == ResponseStatus::Complete {
             last.1 += n
         } else {
             last.2 += n
@@ -152,8 +149,8 @@ pub async fn list_responses(
             .map(|r| Line {
                 id: r.id.clone(),
                 short: r.id.chars().take(8).collect(),
-                status: tr.t(&format!("surveys-status-{}", r.status)),
-                mode: r.mode.clone(),
+                status: tr.t(&r.status.label_key()),
+                mode: r.mode.key().to_string(),
                 started: fmt(r.started_at),
                 completed: r.completed_at.map(fmt).unwrap_or_default(),
             })
@@ -202,7 +199,7 @@ async fn load(
         .await?
         .filter(|r| r.survey_id == s.id)
         // Unfinished anonymous responses are not for staff eyes (see `list_responses`).
-        .filter(|r| !(s.anonymous && r.status != "complete"))
+        .filter(|r| !(s.anonymous && r.status != ResponseStatus::Complete))
         .ok_or(AppError::NotFound)?;
     let version = store::find_version(&state.db, row.version_id)
         .await?
@@ -279,7 +276,7 @@ pub async fn show_response(
     Ok(page(ResponseTemplate {
         c: auth.ctx.chrome("surveys-response"),
         id,
-        status: auth.ctx.tr.t(&format!("surveys-status-{}", row.status)),
+        status: auth.ctx.tr.t(&row.status.label_key()),
         answers: answer_lines(&engine, &answers, auth.ctx.tr, false),
         rid,
         error: None,
@@ -333,11 +330,11 @@ pub async fn update_response(
         }
     }
     let after = engine.evaluate(&answers, &options(tr));
-    if row.status == "complete" && !after.is_complete() {
+    if row.status == ResponseStatus::Complete && !after.is_complete() {
         let mut r = page(ResponseTemplate {
             c: auth.ctx.chrome("surveys-response"),
             id,
-            status: tr.t(&format!("surveys-status-{}", row.status)),
+            status: tr.t(&row.status.label_key()),
             answers: answer_lines(&engine, &answers, tr, true),
             rid,
             error: Some(tr.t("surveys-error-invalid-edit")),
@@ -345,7 +342,7 @@ pub async fn update_response(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
-    let record = if row.status == "complete" {
+    let record = if row.status == ResponseStatus::Complete {
         &after.record
     } else {
         &answers
@@ -384,7 +381,7 @@ pub async fn delete_response(
         "survey_response",
         &rid,
         Some(s.unit_id),
-        json!({"survey": id, "status": row.status}),
+        json!({"survey": id, "status": row.status.key()}),
     )
     .await?;
     tx.commit().await?;

@@ -133,5 +133,5 @@ async fn a_survey_whose_audit_entry_fails_is_not_created_nor_closed() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(survey.status, "open");
+    assert_eq!(survey.status, duluan::surveys::model::SurveyStatus::Open);
 }

@@ -14,5 +14,6 @@ mod repo;
 mod reporting;
 mod scoping;
 mod surveys;
+mod typed_rows;
 mod uploads;
 mod users;

@@ -12,7 +12,7 @@ use duluan_forms::Engine;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::surveys::model::{self, Survey, hash_secret};
+use crate::surveys::model::{CollectionMode, Disposition, Survey, hash_secret};
 use crate::surveys::respondent::{Outcome, parse_record, record_json, step};
 use crate::surveys::store::{self, NewResponse};
 use crate::surveys::{engine_for, live_version};
@@ -23,7 +23,7 @@ use super::{limit, notice, options, respond};
 pub(super) struct TokenCase {
     case_id: i64,
     survey: Survey,
-    mode: String,
+    mode: CollectionMode,
 }
 
 pub(super) async fn open_token(
@@ -43,7 +43,7 @@ pub(super) async fn open_token(
             "surveys-token-unknown-body",
         ));
     };
-    if disposition == model::Disposition::Complete.code() {
+    if disposition == Disposition::Complete {
         return Err(notice(
             ctx,
             StatusCode::OK,
@@ -66,7 +66,7 @@ pub(super) async fn open_token(
     Ok(TokenCase {
         case_id,
         survey,
-        mode: "web".into(),
+        mode: CollectionMode::Web,
     })
 }
 
@@ -153,7 +153,7 @@ pub async fn step_token(
                     version_id,
                     case_id: Some(tc.case_id),
                     resume_hash: None,
-                    mode: &tc.mode,
+                    mode: tc.mode,
                     unit_id: Some(tc.survey.unit_id),
                 },
                 "",

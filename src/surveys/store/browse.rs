@@ -6,13 +6,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{RESPONSE_COLS, ResponseRow};
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
+use crate::surveys::model::ResponseStatus;
 use crate::{with_conn, with_db};
 
 /// Filter of the responses browser.
 #[derive(Clone, Debug, Default)]
 pub struct ResponseFilter {
-    /// `partial`, `complete` or any.
-    pub status: Option<String>,
+    /// Partial, complete, or any (`None`).
+    pub status: Option<ResponseStatus>,
     /// First day (of start).
     pub from: Option<NaiveDate>,
     /// Last day (of start).
@@ -28,7 +29,7 @@ fn filter_sql(f: &ResponseFilter) -> (String, Vec<Bind>) {
     let mut sql = String::from(" WHERE survey_id = $1");
     let mut binds = Vec::new();
     if let Some(s) = &f.status {
-        binds.push(Bind::Text(s.clone()));
+        binds.push(Bind::Text(s.key().to_string()));
         sql.push_str(&format!(" AND status = ${}", binds.len() + 1));
     }
     if let Some(d) = f.from {
@@ -85,14 +86,17 @@ pub async fn list_responses(
 }
 
 /// Complete and partial responses per day of start.
-pub async fn count_per_day(db: &Db, survey_id: i64) -> AppResult<Vec<(String, String, i64)>> {
-    let rows: Vec<(DateTime<Utc>, String)> = with_db!(db, |pool| sqlx::query_as(
+pub async fn count_per_day(
+    db: &Db,
+    survey_id: i64,
+) -> AppResult<Vec<(String, ResponseStatus, i64)>> {
+    let rows: Vec<(DateTime<Utc>, ResponseStatus)> = with_db!(db, |pool| sqlx::query_as(
         "SELECT started_at, status FROM survey_responses WHERE survey_id = $1"
     )
     .bind(survey_id)
     .fetch_all(pool)
     .await?);
-    let mut map = std::collections::BTreeMap::<(String, String), i64>::new();
+    let mut map = std::collections::BTreeMap::<(String, ResponseStatus), i64>::new();
     for (t, s) in rows {
         *map.entry((t.date_naive().to_string(), s)).or_default() += 1;
     }

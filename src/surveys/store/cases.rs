@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::surveys::model::{CollectionMode, Disposition};
 use crate::{with_conn, with_db};
 
 /// Creates one-time token cases (only the tokens' hashes are stored).
 pub async fn insert_token_cases(
     tx: &mut Tx,
     survey_id: i64,
-    mode: &str,
+    mode: CollectionMode,
     hashes: &[String],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
@@ -22,7 +23,7 @@ pub async fn insert_token_cases(
                  VALUES ($1, $2, $3, NULL, '3.19', NULL, $4, $4)",
             )
             .bind(survey_id)
-            .bind(mode)
+            .bind(mode.key())
             .bind(h)
             .bind(now)
             .execute(&mut *conn)
@@ -36,7 +37,7 @@ pub async fn insert_token_cases(
 pub async fn find_case_by_token(
     db: &Db,
     token_hash: &str,
-) -> AppResult<Option<(i64, i64, String)>> {
+) -> AppResult<Option<(i64, i64, Disposition)>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
         "SELECT id, survey_id, disposition FROM survey_cases WHERE token_hash = $1"
     )
@@ -46,7 +47,7 @@ pub async fn find_case_by_token(
 }
 
 /// Cases per disposition code.
-pub async fn count_cases(db: &Db, survey_id: i64) -> AppResult<Vec<(String, i64)>> {
+pub async fn count_cases(db: &Db, survey_id: i64) -> AppResult<Vec<(Disposition, i64)>> {
     Ok(with_db!(db, |pool| {
         sqlx::query_as(
         "SELECT disposition, COUNT(*) FROM survey_cases WHERE survey_id = $1 GROUP BY disposition ORDER BY disposition"

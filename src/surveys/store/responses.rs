@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{RESPONSE_COLS, day_of};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::surveys::model::{CollectionMode, ResponseStatus};
 use crate::{with_conn, with_db};
 
 /// A stored response.
@@ -19,10 +20,10 @@ pub struct ResponseRow {
     pub version_id: i64,
     /// Case (token or sample member); none for anonymous-link and complete anonymous responses.
     pub case_id: Option<i64>,
-    /// Collection mode key.
-    pub mode: String,
-    /// `partial` or `complete`.
-    pub status: String,
+    /// Collection mode.
+    pub mode: CollectionMode,
+    /// Partial or complete.
+    pub status: ResponseStatus,
     /// Current page id while in progress.
     pub page: String,
     /// The answers (forms-engine record as JSON).
@@ -85,8 +86,8 @@ pub struct NewResponse<'a> {
     pub case_id: Option<i64>,
     /// Hash of the device's resume cookie, for anonymous links.
     pub resume_hash: Option<&'a str>,
-    /// Mode key.
-    pub mode: &'a str,
+    /// Mode.
+    pub mode: CollectionMode,
     /// Unit it counts for.
     pub unit_id: Option<i64>,
 }
@@ -110,7 +111,7 @@ pub async fn insert_partial(
     .bind(r.version_id)
     .bind(r.case_id)
     .bind(r.resume_hash)
-    .bind(r.mode)
+    .bind(r.mode.key())
     .bind(page)
     .bind(data)
     .bind(digest)
@@ -159,7 +160,7 @@ pub async fn insert_case_partial(
         .bind(r.survey_id)
         .bind(r.version_id)
         .bind(r.case_id)
-        .bind(r.mode)
+        .bind(r.mode.key())
         .bind(page)
         .bind(data)
         .bind(&digest)
@@ -194,7 +195,7 @@ pub async fn insert_complete(
     .bind(r.survey_id)
     .bind(r.version_id)
     .bind(if anonymous { None } else { r.case_id })
-    .bind(r.mode)
+    .bind(r.mode.key())
     .bind(data)
     .bind(&digest)
     .bind(r.unit_id)
@@ -296,7 +297,7 @@ pub async fn complete_response(
             // Then the response leaves `partial` by a conditional statement: of two completions of
             // one response (two tabs of a device), one does.
             if anonymous {
-                let gone: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
+                let gone: Option<(i64, i64, CollectionMode, Option<i64>)> = sqlx::query_as(
                     "DELETE FROM survey_responses WHERE id = $1 AND status = 'partial'
                  RETURNING survey_id, version_id, mode, unit_id",
                 )
@@ -313,7 +314,7 @@ pub async fn complete_response(
             .bind(&new_id)
             .bind(survey_id)
             .bind(version_id)
-            .bind(&mode)
+            .bind(mode.key())
             .bind(data)
             .bind(&digest)
             .bind(unit_id)

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{day_of, db_key};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::surveys::model::ResponseStatus;
 use crate::with_conn;
 
 /// What storing a submission did.
@@ -48,7 +49,7 @@ async fn insert_one_submission(
     Ok(with_conn!(tx, |conn| {
         let digest = crate::surveys::model::digest_record(&s.data);
         let stamp = if s.anonymous { day_of(now) } else { now };
-        let status = if s.complete { "complete" } else { "partial" };
+        let status = ResponseStatus::of(s.complete).key();
         let inserted: Option<String> = sqlx::query_scalar(
             "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
              VALUES ($1, $2, $3, NULL, NULL, 'web', $4, '', $5, $6, $7, $8, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id",
@@ -197,7 +198,7 @@ fn insert_batch_sqlite(
             stmt.raw_bind_parameter(p + 1, s.id.as_str())?;
             stmt.raw_bind_parameter(p + 2, s.survey_id)?;
             stmt.raw_bind_parameter(p + 3, s.version_id)?;
-            stmt.raw_bind_parameter(p + 4, if s.complete { "complete" } else { "partial" })?;
+            stmt.raw_bind_parameter(p + 4, ResponseStatus::of(s.complete).key())?;
             stmt.raw_bind_parameter(p + 5, s.data.as_str())?;
             stmt.raw_bind_parameter(p + 6, job.digest.as_str())?;
             stmt.raw_bind_parameter(p + 7, s.unit_id)?;

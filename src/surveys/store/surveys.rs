@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{SURVEY_COLS, VERSION_COLS};
 use crate::db::{Db, Tx, placeholders};
 use crate::error::{AppError, AppResult};
-use crate::surveys::model::{Survey, SurveyInput, Version};
+use crate::surveys::model::{Survey, SurveyInput, SurveyStatus, Version};
 use crate::{with_conn, with_db};
 
 /// Creates a survey and its first draft questionnaire version; returns the survey id.
@@ -83,14 +83,14 @@ pub async fn update_survey(
 pub async fn update_survey_status(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: SurveyStatus,
     public_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     with_conn!(tx, |conn| sqlx::query(
         "UPDATE surveys SET status = $1, public_key = $2, updated_at = $3 WHERE id = $4"
     )
-    .bind(status)
+    .bind(status.key())
     .bind(public_key)
     .bind(now)
     .bind(id)
