@@ -15,7 +15,6 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::kit::bounds::PageNo;
-use crate::surveys::model::Disposition;
 use crate::surveys::survey_for;
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -44,14 +43,16 @@ fn view(tr: Tr, c: store::CaseLine) -> CaseView {
         stratum: c.stratum.unwrap_or_default(),
         batch: c.replicate.map(|r| r.to_string()).unwrap_or_default(),
         mode: if c.released_at.is_some() {
-            tr.t(&format!("fieldwork-mode-{}", c.mode))
+            tr.t(&format!("fieldwork-mode-{}", c.mode.key()))
         } else {
             tr.t("fieldwork-case-reserve")
         },
         disposition: if c.released_at.is_some() {
-            Disposition::parse(&c.disposition)
-                .map(|d| format!("{} {}", d.code(), tr.t(&d.label_key())))
-                .unwrap_or_else(|| c.disposition.clone())
+            format!(
+                "{} {}",
+                c.disposition.key(),
+                tr.t(&c.disposition.label_key())
+            )
         } else {
             String::new()
         },
@@ -155,9 +156,11 @@ async fn render_case(
             (
                 crate::kit::time::show(e.at),
                 tr.t(&format!("fieldwork-event-{}", e.kind)),
-                tr.t(&format!("fieldwork-mode-{}", e.mode)),
+                tr.t(&format!("fieldwork-mode-{}", e.mode.key())),
                 e.outcome.unwrap_or_default(),
-                e.disposition.unwrap_or_default(),
+                e.disposition
+                    .map(|d| d.key().to_string())
+                    .unwrap_or_default(),
                 e.note,
             )
         })

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use duluan_stats::Factor;
 use duluan_stats::draw::{self, Sample};
 use duluan_stats::planning::{self, Allocation, StratumPlan};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::kit::keys::stored_keys;
 
 use crate::uploads::table::Table;
 
@@ -280,54 +282,26 @@ pub fn parse_frame(
     }
 }
 
-/// How a sample is drawn from a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Simple random sample of `n` rows.
-    Srs,
-    /// An independent simple random sample in each stratum, `n` allocated over strata.
-    Stratified,
-    /// Systematic sample with probability proportional to size (certainty units taken whole).
-    Pps,
-    /// Clusters by PPS on their number of rows, then `m` rows at random in each.
-    TwoStage,
-}
-
-impl Method {
-    /// Every method.
-    pub const ALL: [Method; 4] = [
-        Method::Srs,
-        Method::Stratified,
-        Method::Pps,
-        Method::TwoStage,
-    ];
-
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Method::Srs => "srs",
-            Method::Stratified => "stratified",
-            Method::Pps => "pps",
-            Method::TwoStage => "two_stage",
-        }
-    }
-}
-
-impl TryFrom<String> for Method {
-    type Error = String;
-    fn try_from(key: String) -> Result<Self, Self::Error> {
-        Method::ALL
-            .into_iter()
-            .find(|m| m.key() == key)
-            .ok_or_else(|| format!("unknown sampling method `{key}`"))
+stored_keys! {
+    /// How a sample is drawn from a frame.
+    pub enum Method: "sampling method" {
+        /// Simple random sample of `n` rows.
+        Srs = "srs",
+        /// An independent simple random sample in each stratum, `n` allocated over strata.
+        Stratified = "stratified",
+        /// Systematic sample with probability proportional to size (certainty units taken
+        /// whole).
+        Pps = "pps",
+        /// Clusters by PPS on their number of rows, then `m` rows at random in each.
+        TwoStage = "two_stage",
     }
 }
 
 /// Parameters of a draw, as chosen on the draw page (stored with the sample as JSON).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Design {
     /// Method.
+    #[serde(serialize_with = "method_key")]
     pub method: Method,
     /// Cases to draw (for two-stage: clusters).
     pub n: u64,
@@ -341,6 +315,10 @@ pub struct Design {
     pub seed: u64,
     /// Release batches.
     pub replicates: u32,
+}
+
+fn method_key<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(m.key())
 }
 
 /// A design error: a message key and its arguments' value.

@@ -90,21 +90,16 @@ pub async fn show_monitor(
     let tr = auth.ctx.tr;
     let rows = store::count_released(&state.db, s.id).await?;
     // Counts per mode, and all modes together.
-    let mut per_mode: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut table: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    for (mode, code, n) in &rows {
-        CollectionMode::parse(mode)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown mode `{mode}`")))?;
-        let cat = aapor::category(code)
+    let mut per_mode: BTreeMap<CollectionMode, Counts> = BTreeMap::new();
+    let mut table: BTreeMap<Disposition, BTreeMap<CollectionMode, i64>> = BTreeMap::new();
+    for (mode, disposition, n) in &rows {
+        let cat = aapor::category(disposition.key())
             .map_err(|e| AppError::Internal(anyhow::anyhow!("case disposition: {e}")))?;
-        per_mode
-            .entry(mode.clone())
-            .or_default()
-            .tally(cat, *n as f64);
+        per_mode.entry(*mode).or_default().tally(cat, *n as f64);
         *table
-            .entry(code.clone())
+            .entry(*disposition)
             .or_default()
-            .entry(mode.clone())
+            .entry(*mode)
             .or_default() += n;
     }
     let all: Counts = per_mode.values().fold(Counts::default(), |a, b| a + *b);
@@ -123,7 +118,7 @@ pub async fn show_monitor(
     let mut rates = vec![];
     let mut columns: Vec<(String, Counts)> = per_mode
         .iter()
-        .map(|(m, c)| (mode_label(tr, m), *c))
+        .map(|(m, c)| (mode_label(tr, m.key()), *c))
         .collect();
     columns.push((tr.t("fieldwork-all-modes"), all));
     for (label, counts) in columns {
@@ -136,19 +131,16 @@ pub async fn show_monitor(
             values: rate_values(&r).into_iter().map(percent).collect(),
         });
     }
-    let modes: Vec<String> = per_mode.keys().cloned().collect();
+    let modes: Vec<CollectionMode> = per_mode.keys().copied().collect();
     let dispositions = table
         .into_iter()
-        .map(|(code, by)| {
-            let label = Disposition::parse(&code)
-                .map(|d| tr.t(&d.label_key()))
-                .unwrap_or_default();
+        .map(|(d, by)| {
             let counts: Vec<i64> = modes
                 .iter()
                 .map(|m| by.get(m).copied().unwrap_or(0))
                 .collect();
             let total = counts.iter().sum();
-            (code, label, counts, total)
+            (d.key().to_string(), tr.t(&d.label_key()), counts, total)
         })
         .collect();
     let per_day = store::completes_per_day(&state.db, s.id)
@@ -162,7 +154,7 @@ pub async fn show_monitor(
             .chrome_titled(format!("{} — {}", tr.t("fieldwork-monitor-title"), s.title)),
         survey_id: s.id,
         can_design: can(&state.db, &auth.user, Capability::DesignSurveys, s.unit_id).await?,
-        modes: modes.iter().map(|m| mode_label(tr, m)).collect(),
+        modes: modes.iter().map(|m| mode_label(tr, m.key())).collect(),
         dispositions,
         unreleased: store::count_unreleased(&state.db, s.id).await?,
         per_day,

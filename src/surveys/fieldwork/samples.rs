@@ -243,9 +243,7 @@ async fn render(
                 .find(|f| f.id == x.frame_id)
                 .map(|f| f.name.clone())
                 .unwrap_or_default(),
-            method: Method::try_from(x.method.clone())
-                .map(|m| method_label(tr, m))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?,
+            method: method_label(tr, x.method),
             seed: x.seed,
             size: x.size,
             created: crate::kit::time::show(x.created_at),
@@ -384,7 +382,7 @@ pub async fn draw_sample(
     if frame.is_none() {
         errors.push(tr.t("fieldwork-error-frame"));
     }
-    let method = Method::try_from(f.method.trim().to_string()).ok();
+    let method = Method::parse(&f.method);
     if method.is_none() {
         errors.push(tr.t("fieldwork-error-method"));
     }
@@ -602,7 +600,7 @@ pub async fn release_batch(
             &mut tx,
             ids,
             m,
-            Disposition::NotReturned.code(),
+            Disposition::NotReturned.key(),
             Some(auth.user.id),
             now,
         )

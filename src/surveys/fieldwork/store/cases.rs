@@ -1,6 +1,7 @@
 //! The case list, a case's history, and the one read of a contact.
 
 use crate::surveys::fieldwork::model::Contact;
+use crate::surveys::model::{CollectionMode, Disposition};
 use chrono::{DateTime, Utc};
 
 use crate::db::Db;
@@ -41,10 +42,10 @@ pub struct CaseLine {
     pub stratum: Option<String>,
     /// Release batch.
     pub replicate: Option<i64>,
-    /// Mode key.
-    pub mode: String,
-    /// Disposition code.
-    pub disposition: String,
+    /// Mode.
+    pub mode: CollectionMode,
+    /// Disposition.
+    pub disposition: Disposition,
     /// Attempts.
     pub attempts: i64,
     /// Design weight.
@@ -104,11 +105,11 @@ pub struct CaseEvent {
     /// What (`released`, `attempt`, `mode`, `disposition`, …).
     pub kind: String,
     /// Mode at the time.
-    pub mode: String,
+    pub mode: CollectionMode,
     /// Outcome of an attempt.
     pub outcome: Option<String>,
     /// Disposition set.
-    pub disposition: Option<String>,
+    pub disposition: Option<Disposition>,
     /// Note.
     pub note: String,
 }

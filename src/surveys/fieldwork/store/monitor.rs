@@ -4,10 +4,14 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::surveys::model::{CollectionMode, Disposition};
 use crate::with_db;
 
 /// Released cases of a survey per `(mode, disposition)`.
-pub async fn count_released(db: &Db, survey_id: i64) -> AppResult<Vec<(String, String, i64)>> {
+pub async fn count_released(
+    db: &Db,
+    survey_id: i64,
+) -> AppResult<Vec<(CollectionMode, Disposition, i64)>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
         "SELECT mode, disposition, COUNT(*) FROM survey_cases
          WHERE survey_id = $1 AND (released_at IS NOT NULL OR sample_id IS NULL)

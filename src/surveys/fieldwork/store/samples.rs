@@ -14,8 +14,8 @@ pub struct SampleInfo {
     pub id: i64,
     /// Frame.
     pub frame_id: i64,
-    /// Method key.
-    pub method: String,
+    /// Method.
+    pub method: crate::surveys::fieldwork::model::Method,
     /// Seed.
     pub seed: i64,
     /// Cases drawn.
@@ -83,7 +83,7 @@ pub async fn insert_sample(
                     .bind(survey_id)
                     .bind("web")
                     .bind(c.unit_id)
-                    .bind(crate::surveys::model::Disposition::NotReturned.code())
+                    .bind(crate::surveys::model::Disposition::NotReturned.key())
                     .bind(now)
                     .bind(now)
                     .bind(sample_id)
