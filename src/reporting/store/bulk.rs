@@ -70,7 +70,7 @@ pub async fn insert_streams_bulk(
         .bind(&s.summary)
         .bind(&s.scope)
         .bind(&s.breadth)
-        .bind(&s.direction)
+        .bind(s.direction.key())
         .bind(&s.intensity)
         .bind(&s.strata)
         .bind(&s.areas)

@@ -149,7 +149,7 @@ async fn reporting_benchmark() {
                     ),
                     scope: ["local", "domestic", "international"][i % 3].into(),
                     breadth: "some".into(),
-                    direction: "uneasy".into(),
+                    direction: duluan::reporting::model::Direction::Uneasy,
                     intensity: "medium".into(),
                     strata: String::new(),
                     areas: String::new(),
