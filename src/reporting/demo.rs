@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use chrono::{Datelike, Duration, Utc};
 
 use crate::db::Db;
-use crate::reporting::model::{Direction, Period, ReportKind, Schedule, StreamInput};
+use crate::reporting::model::{Direction, Period, ReportKind, Schedule, Status, StreamInput};
 use crate::reporting::store;
 
 /// The demo's stream of riverbank erosion, heard in three communes.
@@ -38,7 +38,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let monthly = store::insert_type(
         tx,
         &store::NewType {
-            kind: "monthly",
+            kind: ReportKind::Monthly,
             name: "Báo cáo tình hình dư luận xã hội tháng",
             instructions: "Gửi trước ngày 15 tháng sau.",
             due_day: 15,
@@ -54,7 +54,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     store::insert_type(
         tx,
         &store::NewType {
-            kind: "adhoc",
+            kind: ReportKind::AdHoc,
             name: "Yêu cầu đột xuất: dư luận về sạt lở bờ sông",
             instructions: "Các xã, phường ven sông báo cáo tình hình dư luận về sạt lở.",
             due_day: 15,
@@ -98,12 +98,13 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         } else {
             due + Duration::days(2)
         };
-        store::update_status(tx, id, "draft", "submitted", true, None, actor, "", sent).await?;
+        let (draft, submitted) = (Status::Draft, Status::Submitted);
+        store::update_status(tx, id, draft, submitted, true, None, actor, "", sent).await?;
         store::update_status(
             tx,
             id,
-            "submitted",
-            "accepted",
+            Status::Submitted,
+            Status::Accepted,
             false,
             None,
             actor,
@@ -183,8 +184,8 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         store::update_status(
             tx,
             id,
-            "draft",
-            "submitted",
+            Status::Draft,
+            Status::Submitted,
             true,
             None,
             actor,
