@@ -120,12 +120,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let source = store::insert_source(
         &db,
         &store::NewSource {
-            kind: "api",
             name: "bench",
             unit_id: city,
             token_hash: Some(&hash),
             token_hint: "…",
-            ..Default::default()
+            ..store::NewSource::of(crate::monitoring::model::SourceKind::Api)
         },
         now,
     )
@@ -219,10 +218,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let ref_source = store::insert_source(
         &ref_db,
         &store::NewSource {
-            kind: "api",
             name: "ref",
             unit_id: city,
-            ..Default::default()
+            ..store::NewSource::of(crate::monitoring::model::SourceKind::Api)
         },
         now,
     )
@@ -239,7 +237,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 occurred_at: now - 30 * 86_400 - (i as i64 % 86_400),
                 lang: "vi".into(),
                 body: text(i),
-                quality: "good",
+                quality: crate::monitoring::model::Quality::Good,
                 ..Default::default()
             })
             .collect();
@@ -281,7 +279,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                     occurred_at: now - age - 60,
                     lang: "vi".into(),
                     body: text(i),
-                    quality: "good",
+                    quality: crate::monitoring::model::Quality::Good,
                     src_topic: Some(topics[i % topics.len()].to_string()),
                     skip_index: true,
                     ..Default::default()

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use crate::db::Db;
+use crate::monitoring::model::{Direction, Quality};
 use crate::monitoring::store;
 
 /// Sentences of the demo, per topic: `(topic, direction, text)`; `{x}` is a place.
@@ -169,13 +170,12 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let api = store::insert_source(
         db,
         &store::NewSource {
-            kind: "api",
             name: "Hệ thống tiếp nhận phản ánh, kiến nghị (1022)",
             unit_id: city,
             token_hash: Some(&crate::monitoring::model::new_token().1),
             token_hint: "…demo",
             poll_minutes: 0,
-            ..Default::default()
+            ..store::NewSource::of(crate::monitoring::model::SourceKind::Api)
         },
         now,
     )
@@ -183,10 +183,9 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let press = store::insert_source(
         db,
         &store::NewSource {
-            kind: "file",
             name: "Điểm tin báo chí (tệp)",
             unit_id: city,
-            ..Default::default()
+            ..store::NewSource::of(crate::monitoring::model::SourceKind::File)
         },
         now,
     )
@@ -216,10 +215,11 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
                 .map(|p| p.body)
                 .unwrap_or(body.clone()),
             quality: crate::monitoring::model::prepare("", &body)
-                .map(|p| p.quality.key())
-                .unwrap_or("good"),
+                .map(|p| p.quality)
+                .unwrap_or_default(),
             src_topic: known.then(|| topic.to_string()),
-            src_direction: known.then(|| direction.to_string()),
+            src_direction: known
+                .then(|| Direction::parse(direction).expect("a demo text's direction")),
             ..Default::default()
         };
         if k % 4 == 0 {
@@ -238,10 +238,10 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             occurred_at: now - 3 * 86_400,
             lang: "vi".into(),
             body: p.body,
-            quality: p.quality.key(),
+            quality: p.quality,
             legacy_encoding: p.legacy.unwrap_or_default().to_string(),
             src_topic: Some("environment".into()),
-            src_direction: Some("negative".into()),
+            src_direction: Some(Direction::Negative),
             ..Default::default()
         });
     }
@@ -257,9 +257,9 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
                 occurred_at: hour_start - d * 86_400 + 600 + j * 900,
                 lang: "vi".into(),
                 body: format!("Người dân {place} hỏi về lịch thu gom rác và vệ sinh kênh rạch."),
-                quality: "good",
+                quality: Quality::Good,
                 src_topic: Some("environment".into()),
-                src_direction: Some("neutral".into()),
+                src_direction: Some(Direction::Neutral),
                 ..Default::default()
             });
         }
@@ -285,11 +285,11 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             occurred_at: hour_start + (j * minute / 36).min(minute - 1),
             lang: "vi".into(),
             quality: crate::monitoring::model::prepare("", &body)
-                .map(|p| p.quality.key())
-                .unwrap_or("good"),
+                .map(|p| p.quality)
+                .unwrap_or_default(),
             body,
             src_topic: (j % 2 == 0).then(|| "environment".to_string()),
-            src_direction: (j % 2 == 0).then(|| "negative".to_string()),
+            src_direction: (j % 2 == 0).then_some(Direction::Negative),
             ..Default::default()
         });
     }
@@ -310,7 +310,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
                         occurred_at: now - 2 * 86_400,
                         lang: "vi".into(),
                         title: "Thư phản ánh (bản quét)".into(),
-                        quality: it.quality.name(),
+                        quality: it.quality.into(),
                         body: it.text,
                         via_ocr: true,
                         ..Default::default()

@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::monitoring::ingest::{self, Incoming};
+use crate::monitoring::model::{PollStatus, SourceKind};
 use crate::monitoring::store::{self, Source};
 
 /// Largest feed document read (bytes).
@@ -171,7 +172,7 @@ pub async fn poll(state: &AppState, source: &Source, now: i64) -> AppResult<Outc
                         0,
                         next_poll(now, source.poll_minutes, 0),
                         now,
-                        "ok",
+                        PollStatus::Ok,
                         "",
                     )
                     .await?;
@@ -193,7 +194,7 @@ pub async fn poll(state: &AppState, source: &Source, now: i64) -> AppResult<Outc
                 0,
                 next_poll(now, source.poll_minutes, 0),
                 now,
-                "not-modified",
+                PollStatus::NotModified,
                 "",
             )
             .await?
@@ -208,7 +209,7 @@ pub async fn poll(state: &AppState, source: &Source, now: i64) -> AppResult<Outc
                 failures,
                 next_poll(now, source.poll_minutes, failures),
                 now,
-                "failed",
+                PollStatus::Failed,
                 reason,
             )
             .await?
@@ -246,7 +247,7 @@ pub async fn poll_now(
         source.unit_id,
     )
     .await?;
-    if source.kind != "feed" {
+    if source.kind != SourceKind::Feed {
         return Err(AppError::BadRequest("monitoring-source-error-kind"));
     }
     // The request is recorded before the poll: a poll fetches over the network, which no

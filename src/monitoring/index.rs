@@ -47,7 +47,7 @@ fn doc_of(item: &Item, areas: &HashMap<i64, Vec<i64>>) -> duluan_search::Doc {
         title: (!item.title.is_empty()).then(|| item.title.clone()),
         source: item.source_id.to_string(),
         topic: item.topic().map(str::to_string),
-        direction: item.direction().map(str::to_string),
+        direction: item.direction().map(|d| d.key().to_string()),
         areas: item
             .unit_id
             .and_then(|u| areas.get(&u).cloned())

@@ -19,7 +19,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::monitoring::model::DIRECTIONS;
+use crate::monitoring::model::{Direction, LabelKind};
 use crate::monitoring::store::{self, Item};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -50,7 +50,11 @@ pub type Requester<'a> = (&'a crate::audit::Actor, i64);
 
 /// Trains the model of `kind` from the labels, stores it as active (with the audit entry of
 /// `by`, in the same transaction, when a person asked), and predicts every item.
-pub async fn train(state: &AppState, kind: &str, by: Option<Requester<'_>>) -> AppResult<Trained> {
+pub async fn train(
+    state: &AppState,
+    kind: LabelKind,
+    by: Option<Requester<'_>>,
+) -> AppResult<Trained> {
     let db = &state.db;
     let examples = store::training_examples(db, kind, MAX_EXAMPLES).await?;
     let mut distinct: Vec<&str> = examples.iter().map(|e| e.0.as_str()).collect();
@@ -112,7 +116,7 @@ pub async fn train(state: &AppState, kind: &str, by: Option<Requester<'_>>) -> A
     .await?;
     if let Some((actor, unit)) = by {
         audit::entry(actor, "monitoring_train")
-            .object("monitor_model", kind)
+            .object("monitor_model", kind.key())
             .unit(unit)
             .detail(json!({"model": id, "examples": n, "macro_f1": macro_f1}))
             .write(&mut tx)
@@ -131,7 +135,7 @@ pub async fn train(state: &AppState, kind: &str, by: Option<Requester<'_>>) -> A
 /// Predicts every item with `model` (in pages of 2,000).
 async fn predict_all(
     state: &AppState,
-    kind: &str,
+    kind: LabelKind,
     model: &duluan_vitext::classify::Classifier,
 ) -> AppResult<usize> {
     let model = std::sync::Arc::new(model.clone());
@@ -162,7 +166,7 @@ async fn predict_all(
 }
 
 /// Retrains when there is no model and enough labels, or enough new people's labels.
-pub async fn retrain_if_needed(state: &AppState, kind: &str) -> AppResult<Option<Trained>> {
+pub async fn retrain_if_needed(state: &AppState, kind: LabelKind) -> AppResult<Option<Trained>> {
     let examples = store::count_examples(&state.db, kind).await?;
     let active = store::active_model(&state.db, kind).await?;
     let due = match &active {
@@ -205,8 +209,12 @@ pub struct QueueTemplate {
 }
 
 /// Choices of a kind: `(key, label)`.
-pub async fn choices(state: &AppState, tr: Tr, kind: &str) -> AppResult<Vec<(String, String)>> {
-    if kind == "topic" {
+pub async fn choices(
+    state: &AppState,
+    tr: Tr,
+    kind: LabelKind,
+) -> AppResult<Vec<(String, String)>> {
+    if kind == LabelKind::Topic {
         let lang = tr.lang().code();
         Ok(crate::monitoring::ingest::topic_keys(&state.db)
             .await?
@@ -214,9 +222,9 @@ pub async fn choices(state: &AppState, tr: Tr, kind: &str) -> AppResult<Vec<(Str
             .map(|(k, vi, en)| (k, if lang == "en" { en } else { vi }))
             .collect())
     } else {
-        Ok(DIRECTIONS
+        Ok(Direction::ALL
             .iter()
-            .map(|d| (d.to_string(), tr.t(&format!("monitoring-direction-{d}"))))
+            .map(|d| (d.key().to_string(), tr.t(&d.label_key())))
             .collect())
     }
 }
@@ -228,12 +236,9 @@ pub struct KindQuery {
     kind: String,
 }
 
-fn kind_of(raw: &str) -> &'static str {
-    if raw == "direction" {
-        "direction"
-    } else {
-        "topic"
-    }
+/// The kind a page or form names: topics when it names none, a 400 when it names another.
+fn kind_of(raw: &str) -> AppResult<LabelKind> {
+    Ok(crate::kit::bounds::parse_choice(raw, LabelKind::parse)?.unwrap_or(LabelKind::Topic))
 }
 
 /// `GET /monitoring/label?kind=topic|direction`: the active-learning queue.
@@ -243,14 +248,14 @@ pub async fn show_queue(
     Query(q): Query<KindQuery>,
 ) -> AppResult<Response> {
     let roots = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
-    let kind = kind_of(&q.kind);
+    let kind = kind_of(&q.kind)?;
     let tr = auth.ctx.tr;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let pool = store::unlabelled_pool(&state.db, kind, &units, 2000).await?;
     state.monitoring.refresh_models(&state.db, false).await?;
     let model = {
         let m = state.monitoring.models.read().expect("models lock");
-        if kind == "topic" {
+        if kind == LabelKind::Topic {
             m.topic.clone()
         } else {
             m.direction.clone()
@@ -277,10 +282,11 @@ pub async fn show_queue(
     let lines = chosen
         .into_iter()
         .map(|(item, margin)| {
-            let (pred, conf) = if kind == "topic" {
+            let (pred, conf) = if kind == LabelKind::Topic {
                 (item.pred_topic.clone(), item.pred_topic_conf)
             } else {
-                (item.pred_direction.clone(), item.pred_direction_conf)
+                let pred = item.pred_direction.map(|d| d.key().to_string());
+                (pred, item.pred_direction_conf)
             };
             QueueLine {
                 why: margin
@@ -314,7 +320,7 @@ pub async fn show_queue(
     };
     Ok(page(QueueTemplate {
         c: auth.ctx.chrome("monitoring-label-title"),
-        kind: kind.to_string(),
+        kind: kind.key().to_string(),
         lines,
         choices,
         labelled,
@@ -345,7 +351,7 @@ pub async fn label_item(
         .ok_or(AppError::NotFound)?;
     let unit = item.unit_id.ok_or(AppError::NotFound)?;
     crate::accounts::require(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
-    let kind = kind_of(&form.kind);
+    let kind = kind_of(&form.kind)?;
     let allowed = choices(&state, auth.ctx.tr, kind).await?;
     let value = form.value.trim();
     if !allowed.iter().any(|c| c.0 == value) {
@@ -364,14 +370,14 @@ pub async fn label_item(
     audit::entry(&auth.ctx.actor(), "monitoring_label")
         .object("monitor_item", id)
         .unit(unit)
-        .detail(json!({"kind": kind, "value": value}))
+        .detail(json!({"kind": kind.key(), "value": value}))
         .write(&mut tx)
         .await?;
     tx.commit().await?;
     state.monitoring.wake.notify_one();
     let back = match crate::kit::redirect::safe_local_path(&form.back) {
         Some(back) if back != "/" => back.to_string(),
-        _ => format!("/monitoring/label?kind={kind}"),
+        _ => format!("/monitoring/label?kind={}", kind.key()),
     };
     Ok(Redirect::to(&back).into_response())
 }
@@ -402,9 +408,11 @@ pub struct ModelsTemplate {
 async fn models_page(state: &AppState, auth: &Auth, flash: Option<String>) -> AppResult<Response> {
     require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let tr = auth.ctx.tr;
-    let mut names: HashMap<String, String> =
-        choices(state, tr, "topic").await?.into_iter().collect();
-    names.extend(choices(state, tr, "direction").await?);
+    let mut names: HashMap<String, String> = choices(state, tr, LabelKind::Topic)
+        .await?
+        .into_iter()
+        .collect();
+    names.extend(choices(state, tr, LabelKind::Direction).await?);
     let models = store::list_models(&state.db, 20)
         .await?
         .into_iter()
@@ -441,8 +449,8 @@ async fn models_page(state: &AppState, auth: &Auth, flash: Option<String>) -> Ap
         })
         .collect();
     let labels = (
-        store::count_labels(&state.db, "topic").await?,
-        store::count_labels(&state.db, "direction").await?,
+        store::count_labels(&state.db, LabelKind::Topic).await?,
+        store::count_labels(&state.db, LabelKind::Direction).await?,
     );
     Ok(page(ModelsTemplate {
         c: auth.ctx.chrome("monitoring-models-title"),
@@ -468,14 +476,14 @@ pub async fn train_now(
     Form(form): Form<KindQuery>,
 ) -> AppResult<Response> {
     let r = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
-    let kind = kind_of(&form.kind);
+    let kind = kind_of(&form.kind)?;
     let tr = auth.ctx.tr;
     let actor = auth.ctx.actor();
     let trained = train(&state, kind, Some((&actor, r[0]))).await?;
     if let Trained::NotEnough { examples, labels } = trained {
         // Nothing was stored: the attempt alone is recorded.
         audit::entry(&actor, "monitoring_train")
-            .object("monitor_model", kind)
+            .object("monitor_model", kind.key())
             .unit(r[0])
             .detail(json!({"outcome": "not_enough", "examples": examples, "labels": labels}))
             .write_alone(&state.db)

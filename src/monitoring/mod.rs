@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::AppResult;
+use model::LabelKind;
 
 pub use demo::load_demo;
 
@@ -120,10 +121,10 @@ impl Runtime {
             }
         }
         let mut fresh = Models::default();
-        for kind in ["topic", "direction"] {
+        for kind in LabelKind::ALL {
             let current = {
                 let m = self.models.read().expect("models lock");
-                if kind == "topic" {
+                if kind == LabelKind::Topic {
                     m.topic.clone()
                 } else {
                     m.direction.clone()
@@ -142,7 +143,7 @@ impl Runtime {
                     }
                 },
             };
-            if kind == "topic" {
+            if kind == LabelKind::Topic {
                 fresh.topic = slot;
             } else {
                 fresh.direction = slot;
@@ -276,8 +277,9 @@ pub fn spawn_workers(state: AppState) {
                 tracing::warn!(error = %err, "monitoring: polling feeds failed");
             }
             if round % 4 == 1 {
-                for kind in ["topic", "direction"] {
+                for kind in model::LabelKind::ALL {
                     if let Err(err) = learn::retrain_if_needed(&state, kind).await {
+                        let kind = kind.key();
                         tracing::warn!(error = %err, kind, "monitoring: retraining failed");
                     }
                 }

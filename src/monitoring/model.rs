@@ -1,6 +1,8 @@
-//! Monitoring's domain types and pure rules: source kinds, directions, how an incoming text is
-//! prepared (legacy encodings repaired, NFC, quality flags), the JSON of the ingest API with its
-//! per-item errors, times, thresholds, and the effective topic and direction of an item.
+//! Monitoring's domain types and pure rules: the closed sets it stores (source kinds and poll
+//! outcomes, directions, qualities, label and model kinds, cluster and alert statuses, alert and
+//! spike kinds, read into enums at the store), how an incoming text is prepared (legacy encodings
+//! repaired, NFC, quality flags), the JSON of the ingest API with its per-item errors, times,
+//! thresholds, and the effective topic and direction of an item.
 
 use duluan_vitext::legacy::{self, Encoding};
 use duluan_vitext::normalize::normalize;
@@ -8,11 +10,137 @@ use duluan_vitext::syllable::quality;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-/// Where items come from.
-pub const SOURCE_KINDS: [&str; 6] = ["api", "file", "feed", "reporting", "surveys", "manual"];
+use crate::kit::keys::stored_keys;
 
-/// Directions of an item (*chiều hướng*).
-pub const DIRECTIONS: [&str; 3] = ["positive", "neutral", "negative"];
+stored_keys! {
+    /// Where items come from (`monitor_sources.kind`).
+    pub enum SourceKind: "source kind" {
+        /// Pushed through the ingest API with the source's token.
+        Api = "api",
+        /// Uploaded files.
+        File = "file",
+        /// An RSS or Atom feed polled by the server.
+        Feed = "feed",
+        /// The reporting context's opinion streams (internal).
+        Reporting = "reporting",
+        /// Survey answers (internal).
+        Surveys = "surveys",
+        /// Entered by hand.
+        Manual = "manual",
+    }
+}
+
+impl SourceKind {
+    /// Message key of its name.
+    pub fn label_key(self) -> String {
+        format!("monitoring-kind-{}", self.key())
+    }
+}
+
+stored_keys! {
+    /// The outcome of a source's last poll or sync (`monitor_sources.last_status`, empty until
+    /// the first one: the store reads the empty value as `None`).
+    pub enum PollStatus: "poll status" {
+        /// Fetched (or synced).
+        Ok = "ok",
+        /// The feed answered "not modified".
+        NotModified = "not-modified",
+        /// The poll failed (the error is kept beside it).
+        Failed = "failed",
+    }
+}
+
+stored_keys! {
+    /// Direction of an item (*chiều hướng*).
+    pub enum Direction: "direction" {
+        /// Positive.
+        Positive = "positive",
+        /// Neutral.
+        Neutral = "neutral",
+        /// Negative.
+        Negative = "negative",
+    }
+}
+
+impl Direction {
+    /// Message key of its name.
+    pub fn label_key(self) -> String {
+        format!("monitoring-direction-{}", self.key())
+    }
+}
+
+stored_keys! {
+    /// What a person's label or a model is about (`monitor_labels.kind`, `monitor_models.kind`).
+    pub enum LabelKind: "label kind" {
+        /// The topic of an item.
+        Topic = "topic",
+        /// The direction of an item.
+        Direction = "direction",
+    }
+}
+
+stored_keys! {
+    /// Where an emerging stream (a cluster) stands (`monitor_clusters.status`).
+    pub enum ClusterStatus: "cluster status" {
+        /// Found by clustering, not decided yet.
+        Candidate = "candidate",
+        /// Made into a reporting stream.
+        Promoted = "promoted",
+        /// Dismissed by an analyst.
+        Dismissed = "dismissed",
+    }
+}
+
+stored_keys! {
+    /// Where an alert stands (`monitor_alerts.status`).
+    pub enum AlertStatus: "alert status" {
+        /// Raised, nobody has acted.
+        Open = "open",
+        /// An analyst has seen it.
+        Acknowledged = "acknowledged",
+        /// Dealt with.
+        Closed = "closed",
+    }
+}
+
+impl AlertStatus {
+    /// Message key of its name.
+    pub fn label_key(self) -> String {
+        format!("monitoring-alert-status-{}", self.key())
+    }
+}
+
+stored_keys! {
+    /// Which series an alert is about (`monitor_alerts.kind`).
+    pub enum AlertKind: "alert kind" {
+        /// A topic in an area.
+        TopicArea = "topic_area",
+        /// An emerging stream.
+        Cluster = "cluster",
+    }
+}
+
+stored_keys! {
+    /// What rose in a spike (`monitor_alerts.spike_kind`).
+    pub enum SpikeKind: "spike kind" {
+        /// The number of items.
+        Volume = "volume",
+        /// The share of negative items.
+        Negative = "negative",
+        /// Both.
+        Both = "both",
+    }
+}
+
+impl From<duluan_vitext::spikes::SpikeKind> for SpikeKind {
+    fn from(k: duluan_vitext::spikes::SpikeKind) -> SpikeKind {
+        match k {
+            duluan_vitext::spikes::SpikeKind::Volume => SpikeKind::Volume,
+            duluan_vitext::spikes::SpikeKind::Negative => SpikeKind::Negative,
+            duluan_vitext::spikes::SpikeKind::Both => SpikeKind::Both,
+        }
+    }
+}
 
 /// Most items in one API batch.
 pub const MAX_BATCH: usize = 1000;
@@ -26,24 +154,34 @@ pub const MAX_FILE_BYTES: usize = 20 << 20;
 /// A prediction below this confidence does not decide an item's topic or direction.
 pub const MIN_CONFIDENCE: f64 = 0.5;
 
-/// How readable a text is, as the Vietnamese text engine judges it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Quality {
-    /// Well-formed Vietnamese (or not Vietnamese at all).
-    Good,
-    /// Typed without diacritics.
-    Unaccented,
-    /// Many malformed syllables (OCR damage, broken encoding).
-    Damaged,
+stored_keys! {
+    /// How readable a text is, as the Vietnamese text engine judges it (`monitor_items.quality`,
+    /// whose column default is `good`).
+    #[derive(Default)]
+    pub enum Quality: "item quality" {
+        /// Well-formed Vietnamese (or not Vietnamese at all).
+        #[default]
+        Good = "good",
+        /// Typed without diacritics.
+        Unaccented = "unaccented",
+        /// Many malformed syllables (OCR damage, broken encoding).
+        Damaged = "damaged",
+    }
 }
 
 impl Quality {
-    /// The stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Quality::Good => "good",
-            Quality::Unaccented => "unaccented",
-            Quality::Damaged => "damaged",
+    /// Message key of its name.
+    pub fn label_key(self) -> String {
+        format!("monitoring-quality-{}", self.key())
+    }
+}
+
+impl From<duluan_extract::Quality> for Quality {
+    fn from(q: duluan_extract::Quality) -> Quality {
+        match q {
+            duluan_extract::Quality::Good => Quality::Good,
+            duluan_extract::Quality::Unaccented => Quality::Unaccented,
+            duluan_extract::Quality::Damaged => Quality::Damaged,
         }
     }
 }
@@ -202,26 +340,18 @@ pub fn content_id(parts: &[&str]) -> String {
     format!("sha256:{}", hex::encode(&h.finalize()[..16]))
 }
 
-/// Whether `key` is a direction.
-pub fn is_direction(key: &str) -> bool {
-    DIRECTIONS.contains(&key)
-}
-
-/// The monitoring direction of a reporting stream's direction key.
-pub fn direction_of_stream(key: &str) -> &'static str {
-    match key {
-        "agree" => "positive",
-        "uneasy" => "neutral",
-        _ => "negative",
+/// The monitoring direction of a reporting stream's direction.
+pub fn direction_of_stream(d: crate::reporting::model::Direction) -> Direction {
+    use crate::reporting::model::Direction as Stream;
+    match d {
+        Stream::Agree => Direction::Positive,
+        Stream::Uneasy => Direction::Neutral,
+        Stream::Worried | Stream::Indignant | Stream::Oppose => Direction::Negative,
     }
 }
 
 /// Effective value of a label: a person's label, else the source's, else a confident prediction.
-pub fn effective<'a>(
-    label: Option<&'a str>,
-    source: Option<&'a str>,
-    predicted: Option<(&'a str, f64)>,
-) -> Option<&'a str> {
+pub fn effective<T>(label: Option<T>, source: Option<T>, predicted: Option<(T, f64)>) -> Option<T> {
     label
         .or(source)
         .or(predicted.and_then(|(v, c)| (c >= MIN_CONFIDENCE).then_some(v)))
@@ -323,6 +453,29 @@ mod tests {
         assert_eq!(parse_series(&k), Some((Some("land".into()), 42)));
         assert_eq!(parse_series(&series_key(None, 7)), Some((None, 7)));
         assert_eq!(parse_series("x"), None);
+    }
+
+    #[test]
+    fn stored_keys_read_into_enums_and_unknown_ones_are_errors() {
+        use crate::kit::keys::assert_keys;
+        assert_keys(&SourceKind::ALL, SourceKind::key);
+        assert_keys(&Quality::ALL, Quality::key);
+        assert_keys(&PollStatus::ALL, PollStatus::key);
+        assert_keys(&Direction::ALL, Direction::key);
+        assert_keys(&LabelKind::ALL, LabelKind::key);
+        assert_keys(&ClusterStatus::ALL, ClusterStatus::key);
+        assert_keys(&AlertStatus::ALL, AlertStatus::key);
+        assert_keys(&AlertKind::ALL, AlertKind::key);
+        assert_keys(&SpikeKind::ALL, SpikeKind::key);
+    }
+
+    #[test]
+    fn streams_directions_map_onto_items_directions() {
+        use crate::reporting::model::Direction as Stream;
+        let mapped: Vec<Direction> = Stream::ALL.into_iter().map(direction_of_stream).collect();
+        assert_eq!(mapped[0], Direction::Positive);
+        assert_eq!(direction_of_stream(Stream::Uneasy), Direction::Neutral);
+        assert_eq!(direction_of_stream(Stream::Oppose), Direction::Negative);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
+use crate::monitoring::model::{ClusterStatus, Direction};
 use crate::monitoring::store::{self, Cluster, ClusterData, Item};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -66,7 +67,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("clustering task: {e}")))?;
     // Previous clusters and their members.
-    let mut previous: HashMap<i64, (String, HashSet<i64>)> = HashMap::new();
+    let mut previous: HashMap<i64, (ClusterStatus, HashSet<i64>)> = HashMap::new();
     for (cid, status, item) in store::cluster_members(db).await? {
         previous
             .entry(cid)
@@ -85,7 +86,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
             .filter(|(_, _, shared, len)| *shared * 2 >= ids.len().min(*len).max(1))
             .max_by_key(|x| x.2);
         let target = match best {
-            Some((_, status, _, _)) if status != "candidate" => continue, // decided already
+            Some((_, status, _, _)) if *status != ClusterStatus::Candidate => continue, // decided already
             Some((cid, _, _, _)) if !kept.contains(cid) => Some(*cid),
             _ => None,
         };
@@ -104,7 +105,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
         };
         let known: Vec<bool> = members
             .iter()
-            .filter_map(|&m| items[m].4.as_deref().map(|d| d == "negative"))
+            .filter_map(|&m| items[m].4.map(|d| d == Direction::Negative))
             .collect();
         let negative_share = (!known.is_empty())
             .then(|| known.iter().filter(|n| **n).count() as f64 / known.len() as f64);
@@ -138,7 +139,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
     }
     let stale: Vec<i64> = previous
         .iter()
-        .filter(|(cid, (status, _))| status == "candidate" && !kept.contains(cid))
+        .filter(|(cid, (status, _))| *status == ClusterStatus::Candidate && !kept.contains(cid))
         .map(|(cid, _)| *cid)
         .collect();
     store::drop_candidates(db, &stale).await?;
@@ -221,11 +222,11 @@ async fn streams_page(state: &AppState, auth: &Auth, flash: Option<String>) -> A
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let candidates = lines_for(
         state,
-        store::list_clusters(&state.db, "candidate", &units, 50).await?,
+        store::list_clusters(&state.db, ClusterStatus::Candidate, &units, 50).await?,
     )
     .await?;
-    let mut decided = store::list_clusters(&state.db, "promoted", &units, 20).await?;
-    decided.extend(store::list_clusters(&state.db, "dismissed", &units, 20).await?);
+    let mut decided = store::list_clusters(&state.db, ClusterStatus::Promoted, &units, 20).await?;
+    decided.extend(store::list_clusters(&state.db, ClusterStatus::Dismissed, &units, 20).await?);
     let decided = lines_for(state, decided).await?;
     Ok(page(StreamsTemplate {
         c: auth.ctx.chrome("monitoring-streams-title"),
@@ -382,15 +383,7 @@ async fn stream_page(
         form,
         pii,
         errors: errors.clone(),
-        directions: crate::reporting::model::Direction::KEYS
-            .iter()
-            .map(|d| {
-                (
-                    d.to_string(),
-                    tr.t(&crate::reporting::model::Direction::label_key(d)),
-                )
-            })
-            .collect(),
+        directions: crate::reporting::pages::direction_options(tr),
     });
     if !errors.is_empty() {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -423,7 +416,7 @@ pub async fn promote(
         c.scope_unit_id,
     )
     .await?;
-    if c.status != "candidate" {
+    if c.status != ClusterStatus::Candidate {
         return Err(AppError::Conflict("monitoring-streams-decided"));
     }
     let tr = auth.ctx.tr;
@@ -477,7 +470,7 @@ pub async fn promote(
     if !store::decide_cluster(
         &mut tx,
         c.id,
-        "promoted",
+        ClusterStatus::Promoted,
         Some(stream_id),
         auth.user.id,
         form.note.trim(),
@@ -524,7 +517,7 @@ pub async fn dismiss(
     if !store::decide_cluster(
         &mut tx,
         c.id,
-        "dismissed",
+        ClusterStatus::Dismissed,
         None,
         auth.user.id,
         form.note.trim(),

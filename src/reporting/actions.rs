@@ -27,7 +27,7 @@ pub async fn create_type(
     audit::entry(actor, "report_type.create")
         .object("report_type", id)
         .unit(t.owner_unit_id)
-        .detail(json!({"kind": t.kind, "name": t.name, "units": units.len()}))
+        .detail(json!({"kind": t.kind.key(), "name": t.name, "units": units.len()}))
         .write(&mut tx)
         .await?;
     tx.commit().await?;
@@ -112,8 +112,8 @@ async fn move_report(db: &Db, actor: &Actor, r: &Report, c: &StepChange<'_>) -> 
     store::update_status(
         &mut tx,
         r.id,
-        r.status.key(),
-        c.to.key(),
+        r.status,
+        c.to,
         c.step == Step::Submit,
         c.lock_at,
         (actor.user_id, &actor.username),

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use chrono::{Datelike, Duration, Utc};
 
 use crate::db::Db;
-use crate::reporting::model::{Period, ReportKind, Schedule, StreamInput};
+use crate::reporting::model::{Direction, Period, ReportKind, Schedule, Status, StreamInput};
 use crate::reporting::store;
 
 /// The demo's stream of riverbank erosion, heard in three communes.
@@ -38,7 +38,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let monthly = store::insert_type(
         tx,
         &store::NewType {
-            kind: "monthly",
+            kind: ReportKind::Monthly,
             name: "Báo cáo tình hình dư luận xã hội tháng",
             instructions: "Gửi trước ngày 15 tháng sau.",
             due_day: 15,
@@ -54,7 +54,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     store::insert_type(
         tx,
         &store::NewType {
-            kind: "adhoc",
+            kind: ReportKind::AdHoc,
             name: "Yêu cầu đột xuất: dư luận về sạt lở bờ sông",
             instructions: "Các xã, phường ven sông báo cáo tình hình dư luận về sạt lở.",
             due_day: 15,
@@ -98,12 +98,13 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         } else {
             due + Duration::days(2)
         };
-        store::update_status(tx, id, "draft", "submitted", true, None, actor, "", sent).await?;
+        let (draft, submitted) = (Status::Draft, Status::Submitted);
+        store::update_status(tx, id, draft, submitted, true, None, actor, "", sent).await?;
         store::update_status(
             tx,
             id,
-            "submitted",
-            "accepted",
+            Status::Submitted,
+            Status::Accepted,
             false,
             None,
             actor,
@@ -126,24 +127,24 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             store::open_report(tx, monthly, *unit, this_month.as_str(), due, lock, now).await?;
         let mut streams = vec![];
         let (topic_key, summary, scope, direction) = match i {
-            0..=2 => ("riverbank_erosion", EROSION, "local", "worried"),
+            0..=2 => ("riverbank_erosion", EROSION, "local", Direction::Worried),
             3 => (
                 "economy_prices",
                 "Giá xăng dầu, điện sinh hoạt tăng làm nhiều hộ gia đình lo lắng về chi tiêu cuối năm.",
                 "domestic",
-                "worried",
+                Direction::Worried,
             ),
             4 => (
                 "crime_fraud",
                 "Nhiều người phản ánh tình trạng lừa đảo qua điện thoại, mạo danh cơ quan thuế và ngân hàng.",
                 "domestic",
-                "indignant",
+                Direction::Indignant,
             ),
             _ => (
                 "sovereignty",
                 "Người dân đồng tình với các hoạt động bảo vệ chủ quyền biển, đảo của Nhà nước.",
                 "international",
-                "agree",
+                Direction::Agree,
             ),
         };
         let input = StreamInput {
@@ -154,7 +155,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             summary: summary.to_string(),
             scope: scope.to_string(),
             breadth: if i < 3 { "many" } else { "some" }.to_string(),
-            direction: direction.to_string(),
+            direction,
             intensity: "medium".to_string(),
             strata: "Nông dân, người dân ven sông".to_string(),
             areas: String::new(),
@@ -183,8 +184,8 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         store::update_status(
             tx,
             id,
-            "draft",
-            "submitted",
+            Status::Draft,
+            Status::Submitted,
             true,
             None,
             actor,
@@ -203,7 +204,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             summary: "Người dân phản ánh tình trạng ùn tắc giao thông giờ cao điểm trên các tuyến đường trung tâm.".into(),
             scope: "local".into(),
             breadth: "many".into(),
-            direction: "uneasy".into(),
+            direction: Direction::Uneasy,
             intensity: "medium".into(),
             strata: "Công nhân, viên chức, học sinh".into(),
             areas: "Khu vực 1, Khu vực 2".into(),

@@ -134,8 +134,8 @@ pub struct MonitoredStream {
     pub unit_id: i64,
     /// Topic key.
     pub topic_key: String,
-    /// Direction key (`agree`, `uneasy`, `worried`, `indignant`, `oppose`).
-    pub direction: String,
+    /// Direction.
+    pub direction: model::Direction,
     /// Summary, causes and forecast as one text.
     pub text: String,
     /// Creation time (unix seconds).

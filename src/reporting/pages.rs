@@ -27,6 +27,14 @@ pub fn options(tr: Tr, keys: &[&str], label: fn(&str) -> String) -> Vec<(String,
         .collect()
 }
 
+/// The directions of a stream as `(key, label)` choices.
+pub fn direction_options(tr: Tr) -> Vec<(String, String)> {
+    Direction::ALL
+        .iter()
+        .map(|d| (d.key().to_string(), tr.t(&d.label_key())))
+        .collect()
+}
+
 /// A topic's name in the user's language.
 pub fn topic_name(tr: Tr, topics: &[Topic], id: i64) -> String {
     topics
@@ -108,7 +116,7 @@ pub async fn stream_lines(
             scope: tr.t(&Scope::label_key(&s.scope)),
             scope_key: s.scope.clone(),
             breadth: tr.t(&Breadth::label_key(&s.breadth)),
-            direction: tr.t(&Direction::label_key(&s.direction)),
+            direction: tr.t(&s.direction.label_key()),
             intensity: tr.t(&Intensity::label_key(&s.intensity)),
             in_report: s.report_id.is_some(),
             city_stream_id: s.city_stream_id,
@@ -223,7 +231,7 @@ async fn stream_form_page(
         topics,
         scopes: options(tr, Scope::KEYS, Scope::label_key),
         breadths: options(tr, Breadth::KEYS, Breadth::label_key),
-        directions: options(tr, Direction::KEYS, Direction::label_key),
+        directions: direction_options(tr),
         intensities: options(tr, Intensity::KEYS, Intensity::label_key),
         errors,
         warnings,
@@ -240,7 +248,7 @@ pub async fn show_new_stream(State(state): State<AppState>, auth: Auth) -> AppRe
         period: Period::month(Utc::now().date_naive()).as_str().to_string(),
         scope: "local".into(),
         breadth: "some".into(),
-        direction: "uneasy".into(),
+        direction: Direction::Uneasy.key().into(),
         intensity: "medium".into(),
         ..Default::default()
     };

@@ -127,7 +127,7 @@ async fn the_api_takes_batches_whole_once_and_refuses_bad_ones_with_reasons() {
     let nfd = items.iter().find(|i| i.external_id == "a-3").unwrap();
     assert!(nfd.body.starts_with("Người dân bức xúc"), "{}", nfd.body);
     let flat = items.iter().find(|i| i.external_id == "a-2").unwrap();
-    assert_eq!(flat.quality, "unaccented");
+    assert_eq!(flat.quality, duluan::monitoring::model::Quality::Unaccented);
 
     // One bad item refuses the whole batch, each error named by position and field.
     let (status, v) = post_items(
@@ -474,7 +474,7 @@ async fn analysts_label_models_train_and_predictions_are_marked_as_machine_made(
     // Every item now has a prediction; one without a source label shows it as machine-made.
     let item = duluan::monitoring::store::unlabelled_pool(
         &app.db,
-        "topic",
+        duluan::monitoring::model::LabelKind::Topic,
         &duluan::orgs::subtree_ids(&app.db, &[app.unit_id("92").await])
             .await
             .unwrap(),
@@ -535,7 +535,7 @@ async fn a_surge_in_one_ward_raises_one_alert_with_its_explanation_by_mail_and_i
         &duluan::orgs::subtree_ids(&app.db, &[app.unit_id("92").await])
             .await
             .unwrap(),
-        "",
+        None,
         10,
     )
     .await
@@ -639,7 +639,7 @@ async fn emerging_streams_become_reporting_streams_or_are_dismissed() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let clusters = duluan::monitoring::store::list_clusters(
         &app.db,
-        "candidate",
+        duluan::monitoring::model::ClusterStatus::Candidate,
         &duluan::orgs::subtree_ids(&app.db, &[app.unit_id("92").await])
             .await
             .unwrap(),
@@ -691,7 +691,7 @@ async fn emerging_streams_become_reporting_streams_or_are_dismissed() {
     app.post("/monitoring/streams/run", &[]).await;
     let now = duluan::monitoring::store::list_clusters(
         &app.db,
-        "candidate",
+        duluan::monitoring::model::ClusterStatus::Candidate,
         &duluan::orgs::subtree_ids(&app.db, &[app.unit_id("92").await])
             .await
             .unwrap(),
@@ -802,7 +802,10 @@ async fn feeds_are_read_politely_and_failures_are_shown() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(s.last_status, "not-modified");
+    assert_eq!(
+        s.last_status,
+        Some(duluan::monitoring::model::PollStatus::NotModified)
+    );
     assert_eq!(s.etag, "\"v1\"");
     // An HTML page instead of a feed, and an address nobody answers: failures with backoff.
     let (html_url, _) = feed_server(true).await;
@@ -815,7 +818,10 @@ async fn feeds_are_read_politely_and_failures_are_shown() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((s.last_status.as_str(), s.failures), ("failed", 2));
+    assert_eq!(
+        (s.last_status, s.failures),
+        (Some(duluan::monitoring::model::PollStatus::Failed), 2)
+    );
     let now = chrono::Utc::now().timestamp();
     assert!(
         s.next_poll_at >= now + 4 * 30 * 60 - 5,

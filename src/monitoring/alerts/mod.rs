@@ -22,7 +22,7 @@ use chrono::Utc;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::monitoring::model::{self, Threshold};
+use crate::monitoring::model::{self, AlertKind, Direction, Threshold};
 use crate::monitoring::store::{self, Alert, Item, NewAlert};
 use crate::web::i18n::{Lang, Tr};
 
@@ -63,14 +63,6 @@ fn options(th: Threshold) -> duluan_vitext::spikes::Options {
     }
 }
 
-fn kind_key(k: duluan_vitext::spikes::SpikeKind) -> &'static str {
-    match k {
-        duluan_vitext::spikes::SpikeKind::Volume => "volume",
-        duluan_vitext::spikes::SpikeKind::Negative => "negative",
-        duluan_vitext::spikes::SpikeKind::Both => "both",
-    }
-}
-
 /// Detects spikes in the series `rows` (items of one series), keeping those of the last two hours.
 fn detect_recent(
     key: &str,
@@ -87,7 +79,7 @@ fn detect_recent(
             time: r.1,
             series: key,
             text: &r.2,
-            negative: r.3.as_deref().map(|d| d == "negative"),
+            negative: r.3.map(|d| d == Direction::Negative),
             area: area.as_deref(),
         })
         .collect();
@@ -107,7 +99,7 @@ fn detect_recent(
 async fn raise(
     state: &AppState,
     key: &str,
-    kind: &'static str,
+    kind: AlertKind,
     topic: Option<String>,
     unit_id: i64,
     cluster_id: Option<i64>,
@@ -131,7 +123,7 @@ async fn raise(
         count: spike.count as i64,
         baseline: spike.baseline_mean,
         z: spike.z,
-        spike_kind: kind_key(spike.kind),
+        spike_kind: spike.kind.into(),
         negative_now: spike.negative_share.map(|s| s.0),
         negative_before: spike.negative_share.map(|s| s.1),
         terms: serde_json::to_string(&spike.top_terms).unwrap_or_default(),
@@ -263,7 +255,7 @@ fn spike_items<'a>(
             time: r.1,
             series,
             text: &r.2,
-            negative: r.3.as_deref().map(|d| d == "negative"),
+            negative: r.3.map(|d| d == Direction::Negative),
             area: Some(area),
         })
         .collect()
@@ -409,7 +401,7 @@ pub async fn run(state: &AppState, now: i64) -> AppResult<usize> {
         if raise(
             state,
             &key,
-            "topic_area",
+            AlertKind::TopicArea,
             topic.clone(),
             unit,
             None,
@@ -439,14 +431,7 @@ pub async fn check_cluster(state: &AppState, cluster_id: i64, now: i64) -> AppRe
     let items: Vec<Item> = store::items_by_ids(db, &ids).await?;
     let rows: Vec<store::SeriesItem> = items
         .iter()
-        .map(|i| {
-            (
-                i.id,
-                i.occurred_at,
-                i.body.clone(),
-                i.direction().map(str::to_string),
-            )
-        })
+        .map(|i| (i.id, i.occurred_at, i.body.clone(), i.direction()))
         .collect();
     let units: Vec<Option<i64>> = items.iter().map(|i| i.unit_id).collect();
     let key = format!("c:{cluster_id}");
@@ -464,7 +449,7 @@ pub async fn check_cluster(state: &AppState, cluster_id: i64, now: i64) -> AppRe
         if raise(
             state,
             &key,
-            "cluster",
+            AlertKind::Cluster,
             None,
             cluster.scope_unit_id,
             Some(cluster_id),

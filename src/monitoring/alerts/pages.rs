@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::kit::scope::require_roots;
+use crate::monitoring::model::AlertStatus;
 use crate::monitoring::store::{self, Alert, Item};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -74,7 +75,7 @@ pub async fn lines_for(
                 ],
             ),
             terms: serde_json::from_str(&a.terms).unwrap_or_default(),
-            status: tr.t(&format!("monitoring-alert-status-{}", a.status)),
+            status: tr.t(&a.status.label_key()),
             unread: unread.contains(&a.id),
             a,
         })
@@ -102,22 +103,17 @@ pub struct StatusQuery {
 async fn alerts_page(
     state: &AppState,
     auth: &Auth,
-    status: &str,
+    status: Option<AlertStatus>,
     flash: Option<String>,
 ) -> AppResult<Response> {
     let roots = require_roots(&auth.user, &[Capability::ViewMonitoring])?;
     let units = crate::orgs::subtree_ids(&state.db, &roots).await?;
-    let status = if matches!(status, "open" | "acknowledged" | "closed") {
-        status
-    } else {
-        ""
-    };
     let alerts = store::list_alerts(&state.db, &units, status, 200).await?;
     let alerts = lines_for(state, auth, alerts).await?;
     Ok(page(AlertsTemplate {
         c: auth.ctx.chrome("monitoring-alerts-title"),
         alerts,
-        status: status.to_string(),
+        status: status.map_or("", AlertStatus::key).to_string(),
         flash,
         can_manage: !auth
             .user
@@ -132,7 +128,8 @@ pub async fn show_alerts(
     auth: Auth,
     Query(q): Query<StatusQuery>,
 ) -> AppResult<Response> {
-    alerts_page(&state, &auth, &q.status, None).await
+    let status = crate::kit::bounds::parse_choice(&q.status, AlertStatus::parse)?;
+    alerts_page(&state, &auth, status, None).await
 }
 
 /// `POST /monitoring/alerts/run`: detects spikes now.
@@ -144,7 +141,7 @@ pub async fn run_now(State(state): State<AppState>, auth: Auth) -> AppResult<Res
             .tr
             .ta("monitoring-alerts-done", &[("count", n.to_string())]),
     );
-    alerts_page(&state, &auth, "", flash).await
+    alerts_page(&state, &auth, None, flash).await
 }
 
 /// One alert with its explanation.
@@ -256,7 +253,7 @@ async fn set_status(
     state: &AppState,
     auth: &Auth,
     id: i64,
-    status: &str,
+    status: AlertStatus,
     note: &str,
 ) -> AppResult<Response> {
     let a = load_scoped(state, auth, id).await?;
@@ -284,7 +281,7 @@ async fn set_status(
     {
         return Err(AppError::Conflict("monitoring-alert-already"));
     }
-    let action = if status == "closed" {
+    let action = if status == AlertStatus::Closed {
         "monitoring_alert_close"
     } else {
         "monitoring_alert_ack"
@@ -306,7 +303,7 @@ pub async fn acknowledge(
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
-    set_status(&state, &auth, id, "acknowledged", &form.note).await
+    set_status(&state, &auth, id, AlertStatus::Acknowledged, &form.note).await
 }
 
 /// `POST /monitoring/alerts/{id}/close`.
@@ -316,5 +313,5 @@ pub async fn close(
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
-    set_status(&state, &auth, id, "closed", &form.note).await
+    set_status(&state, &auth, id, AlertStatus::Closed, &form.note).await
 }

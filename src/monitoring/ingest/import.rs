@@ -11,7 +11,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::kit::scope::require_roots;
-use crate::monitoring::model::{self, ItemError};
+use crate::monitoring::model::{self, ItemError, SourceKind};
 use crate::monitoring::store;
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -157,7 +157,7 @@ pub async fn import_file(
                 s.unit_id,
             )
             .await?;
-            if s.kind != "file" {
+            if s.kind != SourceKind::File {
                 return Err(AppError::BadRequest("monitoring-source-error-kind"));
             }
             Some(s)
@@ -167,7 +167,7 @@ pub async fn import_file(
             store::list_sources(&state.db)
                 .await?
                 .into_iter()
-                .find(|(s, _)| s.kind == "file" && s.unit_id == unit)
+                .find(|(s, _)| s.kind == SourceKind::File && s.unit_id == unit)
                 .map(|(s, _)| s)
         }
     };
@@ -238,11 +238,10 @@ pub async fn import_file(
             let id = store::insert_source(
                 &state.db,
                 &store::NewSource {
-                    kind: "file",
                     name: "Tệp nhập vào",
                     unit_id: roots[0],
                     created_by: Some(auth.user.id),
-                    ..Default::default()
+                    ..store::NewSource::of(SourceKind::File)
                 },
                 Utc::now().timestamp(),
             )

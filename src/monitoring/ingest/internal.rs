@@ -5,13 +5,18 @@ use chrono::Utc;
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::monitoring::model;
+use crate::monitoring::model::{self, PollStatus, SourceKind};
 use crate::monitoring::store::{self, Source};
 
 use super::{Incoming, ingest};
 
 /// Source of a kind, created at `unit_id` when missing.
-pub async fn internal_source(db: &Db, kind: &str, name: &str, unit_id: i64) -> AppResult<Source> {
+pub async fn internal_source(
+    db: &Db,
+    kind: SourceKind,
+    name: &str,
+    unit_id: i64,
+) -> AppResult<Source> {
     if let Some(s) = store::find_source_of_kind(db, kind).await? {
         return Ok(s);
     }
@@ -19,11 +24,9 @@ pub async fn internal_source(db: &Db, kind: &str, name: &str, unit_id: i64) -> A
     let id = store::insert_source(
         db,
         &store::NewSource {
-            kind,
             name,
             unit_id,
-            poll_minutes: 0,
-            ..Default::default()
+            ..store::NewSource::of(kind)
         },
         now,
     )
@@ -34,7 +37,7 @@ pub async fn internal_source(db: &Db, kind: &str, name: &str, unit_id: i64) -> A
 /// Brings the reporting context's new opinion streams in as items; returns how many.
 pub async fn sync_internal(state: &AppState, now: i64) -> AppResult<usize> {
     let db = &state.db;
-    let existing = store::find_source_of_kind(db, "reporting").await?;
+    let existing = store::find_source_of_kind(db, SourceKind::Reporting).await?;
     let cursor = existing.as_ref().map_or(0, |s| s.cursor);
     let mut total = 0;
     let mut cursor = cursor;
@@ -52,7 +55,8 @@ pub async fn sync_internal(state: &AppState, now: i64) -> AppResult<usize> {
                     .get(&first)
                     .and_then(|v| v.first().copied())
                     .unwrap_or(first);
-                internal_source(db, "reporting", "Luồng ý kiến (báo cáo dư luận)", top).await?
+                let name = "Luồng ý kiến (báo cáo dư luận)";
+                internal_source(db, SourceKind::Reporting, name, top).await?
             }
         };
         let incoming: Vec<Incoming> = streams
@@ -66,7 +70,7 @@ pub async fn sync_internal(state: &AppState, now: i64) -> AppResult<usize> {
                 area: None,
                 unit_id: Some(s.unit_id),
                 topic: Some(s.topic_key),
-                direction: Some(model::direction_of_stream(&s.direction).to_string()),
+                direction: Some(model::direction_of_stream(s.direction).key().to_string()),
                 url: format!("/reporting/streams/{}", s.id),
                 lang: "vi".into(),
                 via_ocr: false,
@@ -84,7 +88,7 @@ pub async fn sync_internal(state: &AppState, now: i64) -> AppResult<usize> {
             }
         }
         cursor = last;
-        store::set_cursor(db, source.id, cursor, "ok", now).await?;
+        store::set_cursor(db, source.id, cursor, PollStatus::Ok, now).await?;
     }
     Ok(total)
 }

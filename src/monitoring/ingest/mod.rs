@@ -27,7 +27,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::monitoring::model::{self, ItemError};
+use crate::monitoring::model::{self, Direction, ItemError};
 use crate::monitoring::store::{self, NewItem, Source};
 
 /// An item on its way in, from any entry point.
@@ -128,12 +128,16 @@ pub async fn prepare_batch(
             errors.push(err("topic", "monitoring-error-topic"));
             continue;
         }
-        if let Some(d) = &inc.direction
-            && !model::is_direction(d)
-        {
-            errors.push(err("direction", "monitoring-error-direction"));
-            continue;
-        }
+        let src_direction = match inc.direction {
+            None => None,
+            Some(d) => match Direction::try_from(d) {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(err("direction", "monitoring-error-direction"));
+                    continue;
+                }
+            },
+        };
         let time = inc.time.unwrap_or(now);
         let external_id = match inc.external_id.as_deref().map(str::trim) {
             Some(id) if !id.is_empty() => {
@@ -168,10 +172,12 @@ pub async fn prepare_batch(
                 inc.lang.chars().take(8).collect()
             },
             pred_topic: predict(&topic_model),
-            pred_direction: predict(&direction_model),
+            // The direction model is trained on directions only: it predicts one of them.
+            pred_direction: predict(&direction_model)
+                .and_then(|(label, c)| Some((Direction::try_from(label).ok()?, c))),
             title: prepared.title,
             body: prepared.body,
-            quality: prepared.quality.key(),
+            quality: prepared.quality,
             via_ocr: inc.via_ocr,
             legacy_encoding: inc
                 .legacy
@@ -179,7 +185,7 @@ pub async fn prepare_batch(
                 .unwrap_or_default(),
             url: inc.url.chars().take(2000).collect(),
             src_topic: inc.topic,
-            src_direction: inc.direction,
+            src_direction,
             skip_index: false,
         });
     }

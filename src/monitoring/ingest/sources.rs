@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::kit::scope::require_roots;
-use crate::monitoring::model;
+use crate::monitoring::model::{self, PollStatus, SourceKind};
 use crate::monitoring::store::{self, Source};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -105,10 +105,10 @@ pub(super) async fn sources_page(
     let sources = visible
         .into_iter()
         .map(|(s, items)| SourceLine {
-            kind_label: tr.t(&format!("monitoring-kind-{}", s.kind)),
+            kind_label: tr.t(&s.kind.label_key()),
             unit: names.get(&s.unit_id).cloned().unwrap_or_default(),
             polled: crate::kit::time::show_unix(s.last_polled_at),
-            next: if s.kind == "feed" {
+            next: if s.kind == SourceKind::Feed {
                 crate::kit::time::show_unix(Some(s.next_poll_at))
             } else {
                 String::new()
@@ -183,12 +183,16 @@ pub async fn create_source(
     if name.is_empty() || name.chars().count() > 200 {
         errors.push(tr.t("monitoring-source-error-name"));
     }
-    let kind = form.kind.trim();
-    if !matches!(kind, "api" | "feed" | "file") {
+    // A person creates API, feed and file sources; the internal ones are the platform's.
+    let kind = SourceKind::parse(&form.kind)
+        .filter(|k| matches!(k, SourceKind::Api | SourceKind::Feed | SourceKind::File));
+    if kind.is_none() {
         errors.push(tr.t("monitoring-source-error-kind"));
     }
     let url = form.url.trim().to_string();
-    if kind == "feed" && !(url.starts_with("http://") || url.starts_with("https://")) {
+    if kind == Some(SourceKind::Feed)
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
         errors.push(tr.t("monitoring-source-error-url"));
     }
     let poll: i64 = if form.poll_minutes.trim().is_empty() {
@@ -218,10 +222,11 @@ pub async fn create_source(
         return Ok(r);
     }
     let unit_id = unit_id.expect("checked");
+    let kind = kind.expect("checked");
     let now = Utc::now().timestamp();
     let (token, hash) = model::new_token();
     let hint = format!("…{}", &token[token.len() - 4..]);
-    let is_api = kind == "api";
+    let is_api = kind == SourceKind::Api;
     let mut tx = state.db.begin().await?;
     let id = store::insert_source_in(
         &mut tx,
@@ -229,7 +234,7 @@ pub async fn create_source(
             kind,
             name: &name,
             unit_id,
-            url: if kind == "feed" { &url } else { "" },
+            url: if kind == SourceKind::Feed { &url } else { "" },
             token_hash: is_api.then_some(hash.as_str()),
             token_hint: if is_api { &hint } else { "" },
             poll_minutes: poll,
@@ -241,7 +246,7 @@ pub async fn create_source(
     audit::entry(&auth.ctx.actor(), "monitoring_source_create")
         .object("monitor_source", id)
         .unit(unit_id)
-        .detail(json!({"kind": kind, "name": name, "url": url}))
+        .detail(json!({"kind": kind.key(), "name": name, "url": url}))
         .write(&mut tx)
         .await?;
     tx.commit().await?;

@@ -9,6 +9,7 @@ use axum::response::Response;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::monitoring::model::Direction;
 use crate::monitoring::store::{self, Item};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -64,9 +65,8 @@ pub async fn show_item(
         .map(|(t, c)| (tnames.get(t).cloned().unwrap_or_else(|| t.clone()), pct(c)));
     let predicted_direction = item
         .pred_direction
-        .as_ref()
         .zip(item.pred_direction_conf)
-        .map(|(t, c)| (dnames.get(t).cloned().unwrap_or_else(|| t.clone()), pct(c)));
+        .map(|(d, c)| (tr.t(&d.label_key()), pct(c)));
     let area = crate::orgs::unit_names(&state.db, &[unit])
         .await?
         .into_iter()
@@ -77,8 +77,8 @@ pub async fn show_item(
         crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
     Ok(page(ItemTemplate {
         c: auth.ctx.chrome("monitoring-item-title"),
-        kind_label: tr.t(&format!("monitoring-kind-{}", item.source_kind)),
-        quality_label: tr.t(&format!("monitoring-quality-{}", item.quality)),
+        kind_label: tr.t(&item.source_kind.label_key()),
+        quality_label: tr.t(&item.quality.label_key()),
         when: crate::kit::time::show_unix_secs(item.occurred_at),
         ingested: crate::kit::time::show_unix_secs(item.ingested_at),
         item,

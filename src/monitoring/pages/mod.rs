@@ -26,7 +26,7 @@ fn roots(auth: &Auth) -> AppResult<Vec<i64>> {
 
 /// Topic names in the user's language.
 async fn topic_names(state: &AppState, tr: Tr) -> AppResult<Vec<(String, String)>> {
-    crate::monitoring::learn::choices(state, tr, "topic").await
+    crate::monitoring::learn::choices(state, tr, crate::monitoring::model::LabelKind::Topic).await
 }
 
 /// Resolves an area typed or chosen (`id`, `#id` or a code) inside the user's roots.

@@ -13,6 +13,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::monitoring::charts::{self, Day};
+use crate::monitoring::model::{AlertStatus, ClusterStatus, Direction};
 use crate::monitoring::store::{self, VN_OFFSET};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
@@ -78,11 +79,11 @@ pub async fn show_overview(
     let mut by_day: HashMap<i64, [i64; 4]> = HashMap::new();
     let mut total = 0;
     for (day, dir, n) in rows {
-        let layer = match dir.as_deref() {
-            Some("negative") => 0,
-            Some("neutral") => 1,
-            Some("positive") => 2,
-            _ => 3,
+        let layer = match dir {
+            Some(Direction::Negative) => 0,
+            Some(Direction::Neutral) => 1,
+            Some(Direction::Positive) => 2,
+            None => 3,
         };
         by_day.entry(day).or_default()[layer] += n;
         total += n;
@@ -96,9 +97,9 @@ pub async fn show_overview(
         })
         .collect();
     let layer_names = [
-        tr.t("monitoring-direction-negative"),
-        tr.t("monitoring-direction-neutral"),
-        tr.t("monitoring-direction-positive"),
+        tr.t(&Direction::Negative.label_key()),
+        tr.t(&Direction::Neutral.label_key()),
+        tr.t(&Direction::Positive.label_key()),
         tr.t("monitoring-direction-unknown"),
     ];
     let volume_svg = charts::daily_volume(&series, &layer_names, &tr.t("monitoring-chart-volume"));
@@ -160,11 +161,11 @@ pub async fn show_overview(
     .await
     .unwrap_or_default();
     let all_units = crate::orgs::subtree_ids(&state.db, &roots).await?;
-    let open = store::list_alerts(&state.db, &units, "open", 5).await?;
+    let open = store::list_alerts(&state.db, &units, Some(AlertStatus::Open), 5).await?;
     let alerts = crate::monitoring::alerts::lines_for(&state, &auth, open).await?;
     let streams = crate::monitoring::streams::lines_for(
         &state,
-        store::list_clusters(&state.db, "candidate", &all_units, 5).await?,
+        store::list_clusters(&state.db, ClusterStatus::Candidate, &all_units, 5).await?,
     )
     .await?;
     let sources = store::list_sources(&state.db)

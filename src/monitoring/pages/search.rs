@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::monitoring::model::DIRECTIONS;
+use crate::monitoring::model::{Direction, Quality};
 use crate::monitoring::store::{self, Item, VN_OFFSET};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -157,17 +157,19 @@ pub fn item_labels(
         ),
         labelled(
             directions,
-            item.label_direction.as_deref(),
-            item.src_direction.as_deref(),
-            item.pred_direction.as_deref().zip(item.pred_direction_conf),
+            item.label_direction.map(Direction::key),
+            item.src_direction.map(Direction::key),
+            item.pred_direction
+                .map(Direction::key)
+                .zip(item.pred_direction_conf),
         ),
     )
 }
 
 pub(super) fn direction_names(tr: Tr) -> Vec<(String, String)> {
-    DIRECTIONS
+    Direction::ALL
         .iter()
-        .map(|d| (d.to_string(), tr.t(&format!("monitoring-direction-{d}"))))
+        .map(|d| (d.key().to_string(), tr.t(&d.label_key())))
         .collect()
 }
 
@@ -202,6 +204,7 @@ pub async fn show_search(
     let tr = auth.ctx.tr;
     let topics = topic_names(&state, tr).await?;
     let directions = direction_names(tr);
+    let direction = crate::kit::bounds::parse_choice(&q.direction, Direction::parse)?;
     let subtree = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let sources: Vec<(i64, String)> = store::list_sources(&state.db)
         .await?
@@ -259,11 +262,7 @@ pub async fn show_search(
                 } else {
                     vec![q.topic.clone()]
                 },
-                directions: if q.direction.is_empty() {
-                    vec![]
-                } else {
-                    vec![q.direction.clone()]
-                },
+                directions: direction.map(|d| d.key().to_string()).into_iter().collect(),
                 scope: Some(roots.clone()),
                 area,
                 from,
@@ -315,7 +314,7 @@ pub async fn show_search(
                         };
                         let (topic, direction) = item_labels(&item, &tnames, &dnames);
                         hits.push(HitLine {
-                            dir_key: item.direction().unwrap_or("").to_string(),
+                            dir_key: item.direction().map_or("", Direction::key).to_string(),
                             snippet: h.snippet_html,
                             area: item
                                 .unit_id

@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
+use crate::monitoring::model::{AlertKind, AlertStatus, SpikeKind};
 use crate::{with_conn, with_db};
 
 /// A new alert.
@@ -9,8 +10,8 @@ use crate::{with_conn, with_db};
 pub struct NewAlert {
     /// Unique per spike: a second detection of the same spike creates nothing.
     pub dedup_key: String,
-    /// `topic_area` or `cluster`.
-    pub kind: &'static str,
+    /// A topic in an area, or an emerging stream.
+    pub kind: AlertKind,
     /// Topic.
     pub topic: Option<String>,
     /// Affected unit.
@@ -27,8 +28,8 @@ pub struct NewAlert {
     pub baseline: f64,
     /// z-score.
     pub z: f64,
-    /// `volume`, `negative` or `both`.
-    pub spike_kind: &'static str,
+    /// What rose.
+    pub spike_kind: SpikeKind,
     /// Negative share now.
     pub negative_now: Option<f64>,
     /// Negative share before.
@@ -62,7 +63,7 @@ pub async fn insert_alert(tx: &mut Tx, a: &NewAlert, now: i64) -> AppResult<Opti
          ON CONFLICT (dedup_key) DO NOTHING RETURNING id"
     )
     .bind(&a.dedup_key)
-    .bind(a.kind)
+    .bind(a.kind.key())
     .bind(&a.topic)
     .bind(a.unit_id)
     .bind(a.cluster_id)
@@ -71,7 +72,7 @@ pub async fn insert_alert(tx: &mut Tx, a: &NewAlert, now: i64) -> AppResult<Opti
     .bind(a.count)
     .bind(a.baseline)
     .bind(a.z)
-    .bind(a.spike_kind)
+    .bind(a.spike_kind.key())
     .bind(a.negative_now)
     .bind(a.negative_before)
     .bind(&a.terms)
@@ -89,7 +90,7 @@ pub struct Alert {
     /// Id.
     pub id: i64,
     /// Kind.
-    pub kind: String,
+    pub kind: AlertKind,
     /// Topic.
     pub topic: Option<String>,
     /// Affected unit.
@@ -107,7 +108,7 @@ pub struct Alert {
     /// z-score.
     pub z: f64,
     /// What rose.
-    pub spike_kind: String,
+    pub spike_kind: SpikeKind,
     /// Negative share now.
     pub negative_now: Option<f64>,
     /// Negative share before.
@@ -118,8 +119,8 @@ pub struct Alert {
     pub example_ids: String,
     /// JSON areas.
     pub areas: String,
-    /// `open`, `acknowledged`, `closed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: AlertStatus,
     /// Raised at.
     pub created_at: i64,
     /// Acknowledged by.
@@ -169,11 +170,11 @@ pub async fn find_alert_in(tx: &mut Tx, id: i64) -> AppResult<Option<Alert>> {
         .await?))
 }
 
-/// Alerts about the given units, newest first (`status`: one status, or every one when empty).
+/// Alerts about the given units, newest first (`status`: one status, or every one when `None`).
 pub async fn list_alerts(
     db: &Db,
     units: &[i64],
-    status: &str,
+    status: Option<AlertStatus>,
     limit: i64,
 ) -> AppResult<Vec<Alert>> {
     if units.is_empty() {
@@ -184,7 +185,7 @@ pub async fn list_alerts(
         placeholders(2, units.len())
     ));
     Ok(with_db!(db, |pool| {
-        let mut q = sqlx::query_as(sql).bind(status);
+        let mut q = sqlx::query_as(sql).bind(status.map_or("", AlertStatus::key));
         for u in units {
             q = q.bind(*u);
         }
@@ -192,28 +193,33 @@ pub async fn list_alerts(
     }))
 }
 
-/// Acknowledges (`acknowledged`) or closes (`closed`) an alert with a note; false when the
-/// alert is already in that state or closed.
+/// Acknowledges or closes an alert with a note; false when the alert is already in that state
+/// or closed (or when asked to reopen it: no step does).
 pub async fn set_alert_status(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: AlertStatus,
     user_id: i64,
     note: &str,
     now: i64,
 ) -> AppResult<bool> {
-    let sql = if status == "acknowledged" {
-        "UPDATE monitor_alerts SET status = 'acknowledged', acked_by = $1, acked_at = $2, ack_note = $3
-         WHERE id = $4 AND status = 'open'"
-    } else {
-        "UPDATE monitor_alerts SET status = 'closed', closed_by = $1, closed_at = $2, close_note = $3
-         WHERE id = $4 AND status <> 'closed'"
+    let sql = match status {
+        AlertStatus::Acknowledged => {
+            "UPDATE monitor_alerts SET status = $5, acked_by = $1, acked_at = $2, ack_note = $3
+             WHERE id = $4 AND status = 'open'"
+        }
+        AlertStatus::Closed => {
+            "UPDATE monitor_alerts SET status = $5, closed_by = $1, closed_at = $2, close_note = $3
+             WHERE id = $4 AND status <> 'closed'"
+        }
+        AlertStatus::Open => return Ok(false),
     };
     Ok(with_conn!(tx, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(now)
         .bind(note)
         .bind(id)
+        .bind(status.key())
         .execute(&mut *conn)
         .await?
         .rows_affected())

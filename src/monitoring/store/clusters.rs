@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
+use crate::monitoring::model::{ClusterStatus, Direction};
 use crate::{with_conn, with_db};
 
 use super::EFF_DIR;
@@ -11,7 +12,7 @@ pub async fn items_for_clustering(
     db: &Db,
     from: i64,
     limit: i64,
-) -> AppResult<Vec<(i64, i64, Option<i64>, String, Option<String>)>> {
+) -> AppResult<Vec<(i64, i64, Option<i64>, String, Option<Direction>)>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT i.id, i.occurred_at, i.unit_id, i.body, {EFF_DIR} FROM monitor_items i
          WHERE i.occurred_at >= $1 ORDER BY i.occurred_at DESC LIMIT {limit}"
@@ -45,8 +46,8 @@ pub struct Cluster {
     pub example_ids: String,
     /// Lowest unit covering every area.
     pub scope_unit_id: i64,
-    /// `candidate`, `promoted`, `dismissed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: ClusterStatus,
     /// Reporting stream made from it.
     pub stream_id: Option<i64>,
     /// Note of the decision.
@@ -82,7 +83,7 @@ pub struct ClusterData {
 }
 
 /// Clusters with their status and members (to match a new run against): `(cluster, status, item)`.
-pub async fn cluster_members(db: &Db) -> AppResult<Vec<(i64, String, i64)>> {
+pub async fn cluster_members(db: &Db) -> AppResult<Vec<(i64, ClusterStatus, i64)>> {
     Ok(with_db!(db, |pool| {
         sqlx::query_as(
         "SELECT m.cluster_id, c.status, m.item_id FROM monitor_cluster_items m JOIN monitor_clusters c ON c.id = m.cluster_id"
@@ -192,7 +193,7 @@ pub async fn drop_candidates(db: &Db, ids: &[i64]) -> AppResult<()> {
 /// Clusters of a status whose scope lies in the given units, largest first.
 pub async fn list_clusters(
     db: &Db,
-    status: &str,
+    status: ClusterStatus,
     units: &[i64],
     limit: i64,
 ) -> AppResult<Vec<Cluster>> {
@@ -204,7 +205,7 @@ pub async fn list_clusters(
         placeholders(2, units.len())
     ));
     Ok(with_db!(db, |pool| {
-        let mut q = sqlx::query_as(sql).bind(status);
+        let mut q = sqlx::query_as(sql).bind(status.key());
         for u in units {
             q = q.bind(*u);
         }
@@ -238,7 +239,7 @@ pub async fn cluster_member_ids(db: &Db, id: i64, limit: i64) -> AppResult<Vec<i
 pub async fn decide_cluster(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: ClusterStatus,
     stream_id: Option<i64>,
     user_id: i64,
     note: &str,
@@ -249,7 +250,7 @@ pub async fn decide_cluster(
         "UPDATE monitor_clusters SET status = $1, stream_id = $2, decided_by = $3, decided_at = $4, note = $5
          WHERE id = $6 AND status = 'candidate'"
     )
-    .bind(status)
+    .bind(status.key())
     .bind(stream_id)
     .bind(user_id)
     .bind(now)

@@ -3,6 +3,7 @@
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
+use crate::monitoring::model::{Direction, Quality, SourceKind};
 use crate::{with_conn, with_db};
 
 use super::{EFF_DIR, EFF_TOPIC, VN_OFFSET};
@@ -22,8 +23,8 @@ pub struct NewItem {
     pub title: String,
     /// Text.
     pub body: String,
-    /// Quality key.
-    pub quality: &'static str,
+    /// Quality.
+    pub quality: Quality,
     /// Read by OCR.
     pub via_ocr: bool,
     /// Legacy encoding repaired.
@@ -33,11 +34,11 @@ pub struct NewItem {
     /// Topic given by the source.
     pub src_topic: Option<String>,
     /// Direction given by the source.
-    pub src_direction: Option<String>,
+    pub src_direction: Option<Direction>,
     /// Predicted topic and confidence.
     pub pred_topic: Option<(String, f64)>,
     /// Predicted direction and confidence.
-    pub pred_direction: Option<(String, f64)>,
+    pub pred_direction: Option<(Direction, f64)>,
     /// Not for the search index (benchmarks only).
     pub skip_index: bool,
 }
@@ -120,16 +121,16 @@ pub async fn insert_items_in(
         .bind(&it.lang)
         .bind(&it.title)
         .bind(&it.body)
-        .bind(it.quality)
+        .bind(it.quality.key())
         .bind(it.via_ocr)
         .bind(&it.legacy_encoding)
         .bind(&it.url)
         .bind(import_id)
         .bind(&it.src_topic)
-        .bind(&it.src_direction)
+        .bind(it.src_direction.map(Direction::key))
         .bind(it.pred_topic.as_ref().map(|p| p.0.as_str()))
         .bind(it.pred_topic.as_ref().map(|p| p.1))
-        .bind(it.pred_direction.as_ref().map(|p| p.0.as_str()))
+        .bind(it.pred_direction.map(|p| p.0.key()))
         .bind(it.pred_direction.as_ref().map(|p| p.1))
         .bind(!it.skip_index)
         .fetch_optional(&mut *conn)
@@ -160,7 +161,7 @@ pub struct Item {
     /// Source.
     pub source_id: i64,
     /// Source kind.
-    pub source_kind: String,
+    pub source_kind: SourceKind,
     /// Source name.
     pub source_name: String,
     /// The sender's id.
@@ -177,8 +178,8 @@ pub struct Item {
     pub title: String,
     /// Text.
     pub body: String,
-    /// Quality key.
-    pub quality: String,
+    /// Quality.
+    pub quality: Quality,
     /// Read by OCR.
     pub via_ocr: bool,
     /// Legacy encoding repaired.
@@ -188,17 +189,17 @@ pub struct Item {
     /// Topic given by the source.
     pub src_topic: Option<String>,
     /// Direction given by the source.
-    pub src_direction: Option<String>,
+    pub src_direction: Option<Direction>,
     /// Topic labelled by a person.
     pub label_topic: Option<String>,
     /// Direction labelled by a person.
-    pub label_direction: Option<String>,
+    pub label_direction: Option<Direction>,
     /// Predicted topic.
     pub pred_topic: Option<String>,
     /// Its confidence.
     pub pred_topic_conf: Option<f64>,
     /// Predicted direction.
-    pub pred_direction: Option<String>,
+    pub pred_direction: Option<Direction>,
     /// Its confidence.
     pub pred_direction_conf: Option<f64>,
     /// Revision (changes with labels and predictions).
@@ -215,11 +216,11 @@ impl Item {
         )
     }
     /// Effective direction.
-    pub fn direction(&self) -> Option<&str> {
+    pub fn direction(&self) -> Option<Direction> {
         crate::monitoring::model::effective(
-            self.label_direction.as_deref(),
-            self.src_direction.as_deref(),
-            self.pred_direction.as_deref().zip(self.pred_direction_conf),
+            self.label_direction,
+            self.src_direction,
+            self.pred_direction.zip(self.pred_direction_conf),
         )
     }
 }
@@ -378,7 +379,7 @@ pub async fn daily_volume(
     topic: Option<&str>,
     from: i64,
     to: i64,
-) -> AppResult<Vec<(i64, Option<String>, i64)>> {
+) -> AppResult<Vec<(i64, Option<Direction>, i64)>> {
     if units.is_empty() {
         return Ok(vec![]);
     }

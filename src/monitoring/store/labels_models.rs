@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
+use crate::monitoring::model::LabelKind;
 use crate::{with_conn, with_db};
 
 use super::items::{ITEM_SELECT, Item};
@@ -10,12 +11,12 @@ use super::items::{ITEM_SELECT, Item};
 pub async fn set_label(
     tx: &mut Tx,
     item_id: i64,
-    kind: &str,
+    kind: LabelKind,
     value: &str,
     user_id: i64,
     now: i64,
 ) -> AppResult<()> {
-    let update = if kind == "topic" {
+    let update = if kind == LabelKind::Topic {
         "UPDATE monitor_items SET label_topic = $1, rev = rev + 1, needs_index = TRUE WHERE id = $2"
     } else {
         "UPDATE monitor_items SET label_direction = $1, rev = rev + 1, needs_index = TRUE WHERE id = $2"
@@ -25,7 +26,7 @@ pub async fn set_label(
         "INSERT INTO monitor_labels (item_id, kind, value, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(item_id)
-    .bind(kind)
+    .bind(kind.key())
     .bind(value)
     .bind(user_id)
     .bind(now)
@@ -45,10 +46,10 @@ pub async fn set_label(
 /// Labelled examples for a model: `(label, text)`, people's labels first, then sources' labels.
 pub async fn training_examples(
     db: &Db,
-    kind: &str,
+    kind: LabelKind,
     limit: i64,
 ) -> AppResult<Vec<(String, String)>> {
-    let sql = if kind == "topic" {
+    let sql = if kind == LabelKind::Topic {
         "SELECT COALESCE(label_topic, src_topic), body FROM monitor_items
          WHERE label_topic IS NOT NULL OR src_topic IS NOT NULL
          ORDER BY CASE WHEN label_topic IS NOT NULL THEN 0 ELSE 1 END, id DESC LIMIT $1"
@@ -64,8 +65,8 @@ pub async fn training_examples(
 }
 
 /// Number of labelled examples of a kind (people's or sources' labels).
-pub async fn count_examples(db: &Db, kind: &str) -> AppResult<i64> {
-    let sql = if kind == "topic" {
+pub async fn count_examples(db: &Db, kind: LabelKind) -> AppResult<i64> {
+    let sql = if kind == LabelKind::Topic {
         "SELECT COUNT(*) FROM monitor_items WHERE label_topic IS NOT NULL OR src_topic IS NOT NULL"
     } else {
         "SELECT COUNT(*) FROM monitor_items WHERE label_direction IS NOT NULL OR src_direction IS NOT NULL"
@@ -76,11 +77,11 @@ pub async fn count_examples(db: &Db, kind: &str) -> AppResult<i64> {
 }
 
 /// Number of people's labels of a kind.
-pub async fn count_labels(db: &Db, kind: &str) -> AppResult<i64> {
+pub async fn count_labels(db: &Db, kind: LabelKind) -> AppResult<i64> {
     Ok(with_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM monitor_labels WHERE kind = $1"
     )
-    .bind(kind)
+    .bind(kind.key())
     .fetch_one(pool)
     .await?))
 }
@@ -89,14 +90,14 @@ pub async fn count_labels(db: &Db, kind: &str) -> AppResult<i64> {
 /// the active-learning queue picks from.
 pub async fn unlabelled_pool(
     db: &Db,
-    kind: &str,
+    kind: LabelKind,
     units: &[i64],
     limit: i64,
 ) -> AppResult<Vec<Item>> {
     if units.is_empty() {
         return Ok(vec![]);
     }
-    let cond = if kind == "topic" {
+    let cond = if kind == LabelKind::Topic {
         "i.label_topic IS NULL AND i.src_topic IS NULL"
     } else {
         "i.label_direction IS NULL AND i.src_direction IS NULL"
@@ -126,8 +127,12 @@ pub async fn bodies_after(db: &Db, after_id: i64, limit: i64) -> AppResult<Vec<(
 }
 
 /// Stores predictions of one kind: `(item id, label, confidence)`.
-pub async fn set_predictions(db: &Db, kind: &str, preds: &[(i64, String, f64)]) -> AppResult<()> {
-    let sql = if kind == "topic" {
+pub async fn set_predictions(
+    db: &Db,
+    kind: LabelKind,
+    preds: &[(i64, String, f64)],
+) -> AppResult<()> {
+    let sql = if kind == LabelKind::Topic {
         "UPDATE monitor_items SET pred_topic = $1, pred_topic_conf = $2, rev = rev + 1, needs_index = TRUE WHERE id = $3"
     } else {
         "UPDATE monitor_items SET pred_direction = $1, pred_direction_conf = $2, rev = rev + 1, needs_index = TRUE WHERE id = $3"
@@ -151,8 +156,8 @@ pub async fn set_predictions(db: &Db, kind: &str, preds: &[(i64, String, f64)]) 
 pub struct ModelRow {
     /// Id.
     pub id: i64,
-    /// `topic` or `direction`.
-    pub kind: String,
+    /// What it predicts.
+    pub kind: LabelKind,
     /// Training examples.
     pub examples: i64,
     /// JSON labels.
@@ -179,7 +184,7 @@ const MODEL_SELECT: &str =
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_model(
     tx: &mut Tx,
-    kind: &str,
+    kind: LabelKind,
     examples: i64,
     labels: &str,
     macro_f1: f64,
@@ -192,7 +197,7 @@ pub async fn insert_model(
     with_conn!(tx, |conn| sqlx::query(
         "UPDATE monitor_models SET active = FALSE WHERE kind = $1"
     )
-    .bind(kind)
+    .bind(kind.key())
     .execute(&mut *conn)
     .await?
     .rows_affected());
@@ -201,7 +206,7 @@ pub async fn insert_model(
         "INSERT INTO monitor_models (kind, examples, labels, macro_f1, accuracy, folds, report, model, active, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9) RETURNING id",
     )
-    .bind(kind)
+    .bind(kind.key())
     .bind(examples)
     .bind(labels)
     .bind(macro_f1)
@@ -216,12 +221,12 @@ pub async fn insert_model(
 }
 
 /// The active model of a kind, with its bytes.
-pub async fn active_model(db: &Db, kind: &str) -> AppResult<Option<(ModelRow, Vec<u8>)>> {
+pub async fn active_model(db: &Db, kind: LabelKind) -> AppResult<Option<(ModelRow, Vec<u8>)>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "{MODEL_SELECT} WHERE kind = $1 AND active ORDER BY id DESC LIMIT 1"
     ));
     let row: Option<ModelRow> = with_db!(db, |pool| sqlx::query_as(sql)
-        .bind(kind)
+        .bind(kind.key())
         .fetch_optional(pool)
         .await?);
     let Some(row) = row else {

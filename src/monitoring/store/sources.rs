@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
+use crate::monitoring::model::{PollStatus, SourceKind};
 use crate::{with_conn, with_db};
 
 /// A source of items.
@@ -9,8 +10,8 @@ use crate::{with_conn, with_db};
 pub struct Source {
     /// Id.
     pub id: i64,
-    /// Kind (`api`, `file`, `feed`, `reporting`, `surveys`, `manual`).
-    pub kind: String,
+    /// Kind.
+    pub kind: SourceKind,
     /// Name.
     pub name: String,
     /// Owning unit (scoping; the area of items that name none).
@@ -31,8 +32,8 @@ pub struct Source {
     pub next_poll_at: i64,
     /// Last poll.
     pub last_polled_at: Option<i64>,
-    /// Outcome of the last poll or sync.
-    pub last_status: String,
+    /// Outcome of the last poll or sync (`None` before the first).
+    pub last_status: Option<PollStatus>,
     /// Error of the last poll.
     pub last_error: String,
     /// Watermark of an internal source.
@@ -44,13 +45,14 @@ pub struct Source {
 }
 
 const SOURCE_SELECT: &str = "SELECT id, kind, name, unit_id, url, token_hint, poll_minutes, etag, last_modified, failures,
-    next_poll_at, last_polled_at, last_status, last_error, cursor, active, created_at FROM monitor_sources";
+    next_poll_at, last_polled_at, NULLIF(last_status, '') AS last_status, last_error, cursor, active, created_at
+    FROM monitor_sources";
 
 /// A new source.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct NewSource<'a> {
     /// Kind.
-    pub kind: &'a str,
+    pub kind: SourceKind,
     /// Name.
     pub name: &'a str,
     /// Owning unit.
@@ -67,6 +69,22 @@ pub struct NewSource<'a> {
     pub created_by: Option<i64>,
 }
 
+impl NewSource<'_> {
+    /// A source of `kind` with every other field empty (callers set what they know).
+    pub fn of(kind: SourceKind) -> Self {
+        NewSource {
+            kind,
+            name: "",
+            unit_id: 0,
+            url: "",
+            token_hash: None,
+            token_hint: "",
+            poll_minutes: 0,
+            created_by: None,
+        }
+    }
+}
+
 /// Inserts a source in a transaction of its own (internal sources, the demo); returns its id.
 pub async fn insert_source(db: &Db, s: &NewSource<'_>, now: i64) -> AppResult<i64> {
     let mut tx = db.begin().await?;
@@ -81,7 +99,7 @@ pub async fn insert_source_in(tx: &mut Tx, s: &NewSource<'_>, now: i64) -> AppRe
     let sql = "INSERT INTO monitor_sources (kind, name, unit_id, url, token_hash, token_hint, poll_minutes, next_poll_at, created_by, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id";
     Ok(with_conn!(tx, |conn| sqlx::query_scalar(sql)
-        .bind(s.kind)
+        .bind(s.kind.key())
         .bind(s.name)
         .bind(s.unit_id)
         .bind(s.url)
@@ -95,12 +113,12 @@ pub async fn insert_source_in(tx: &mut Tx, s: &NewSource<'_>, now: i64) -> AppRe
 }
 
 /// The first source of a kind (internal sources exist once).
-pub async fn find_source_of_kind(db: &Db, kind: &str) -> AppResult<Option<Source>> {
+pub async fn find_source_of_kind(db: &Db, kind: SourceKind) -> AppResult<Option<Source>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "{SOURCE_SELECT} WHERE kind = $1 ORDER BY id LIMIT 1"
     ));
     Ok(with_db!(db, |pool| sqlx::query_as(sql)
-        .bind(kind)
+        .bind(kind.key())
         .fetch_optional(pool)
         .await?))
 }
@@ -164,7 +182,7 @@ pub async fn update_poll(
     failures: i64,
     next_poll_at: i64,
     now: i64,
-    status: &str,
+    status: PollStatus,
     error: &str,
 ) -> AppResult<()> {
     let sql = "UPDATE monitor_sources SET etag = $1, last_modified = $2, failures = $3, next_poll_at = $4,
@@ -175,7 +193,7 @@ pub async fn update_poll(
         .bind(failures)
         .bind(next_poll_at)
         .bind(now)
-        .bind(status)
+        .bind(status.key())
         .bind(error)
         .bind(id)
         .execute(pool)
@@ -185,11 +203,17 @@ pub async fn update_poll(
 }
 
 /// Moves an internal source's watermark and records its status.
-pub async fn set_cursor(db: &Db, id: i64, cursor: i64, status: &str, now: i64) -> AppResult<()> {
+pub async fn set_cursor(
+    db: &Db,
+    id: i64,
+    cursor: i64,
+    status: PollStatus,
+    now: i64,
+) -> AppResult<()> {
     let sql = "UPDATE monitor_sources SET cursor = $1, last_status = $2, last_polled_at = $3 WHERE id = $4";
     with_db!(db, |pool| sqlx::query(sql)
         .bind(cursor)
-        .bind(status)
+        .bind(status.key())
         .bind(now)
         .bind(id)
         .execute(pool)

@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
+use crate::monitoring::model::Direction;
 use crate::{with_conn, with_db};
 
 use super::{EFF_DIR, EFF_TOPIC};
@@ -42,7 +43,7 @@ pub async fn first_item_time(db: &Db, unit_id: i64, from: i64) -> AppResult<Opti
 }
 
 /// An item of a series: `(id, time, text, effective direction)`.
-pub type SeriesItem = (i64, i64, String, Option<String>);
+pub type SeriesItem = (i64, i64, String, Option<Direction>);
 
 /// The items of one series (a unit, and a topic unless `None`) in `[from, to)`, at most `limit`
 /// (the newest).

@@ -430,6 +430,7 @@ mod tests {
         for k in ReportKind::ALL {
             assert_eq!(ReportKind::try_from(k.key().to_string()), Ok(k));
         }
+        crate::kit::keys::assert_keys(&Direction::ALL, Direction::key);
         // Never a draft (editable) or a monthly report by default.
         assert!(Status::try_from("archived".to_string()).is_err());
         assert!(Status::try_from(String::new()).is_err());

@@ -25,11 +25,30 @@ macro_rules! choice {
 
 choice!(Scope, "scope", ["local", "domestic", "international"]);
 choice!(Breadth, "breadth", ["some", "many", "most", "nearly_all"]);
-choice!(
-    Direction,
-    "direction",
-    ["agree", "uneasy", "worried", "indignant", "oppose"]
-);
+
+crate::kit::keys::stored_keys! {
+    /// The direction of opinion in a stream (*chiều hướng*), read from `streams.direction` and
+    /// `city_streams.direction` into this enum.
+    pub enum Direction: "stream direction" {
+        /// Agree.
+        Agree = "agree",
+        /// Uneasy.
+        Uneasy = "uneasy",
+        /// Worried.
+        Worried = "worried",
+        /// Indignant.
+        Indignant = "indignant",
+        /// Oppose.
+        Oppose = "oppose",
+    }
+}
+
+impl Direction {
+    /// The message key of its label.
+    pub fn label_key(self) -> String {
+        format!("reporting-direction-{}", self.key())
+    }
+}
 choice!(Intensity, "intensity", ["low", "medium", "high"]);
 
 /// The raw fields of the stream form.
@@ -103,7 +122,7 @@ pub struct StreamInput {
     /// Breadth.
     pub breadth: String,
     /// Direction.
-    pub direction: String,
+    pub direction: Direction,
     /// Intensity.
     pub intensity: String,
     /// Strata.
@@ -170,7 +189,7 @@ impl StreamForm {
             (
                 "direction",
                 &self.direction,
-                Direction::valid(self.direction.trim()),
+                Direction::parse(&self.direction).is_some(),
             ),
             (
                 "intensity",
@@ -226,7 +245,7 @@ impl StreamForm {
             summary,
             scope: self.scope.trim().to_string(),
             breadth: self.breadth.trim().to_string(),
-            direction: self.direction.trim().to_string(),
+            direction: Direction::parse(&self.direction).expect("checked"),
             intensity: self.intensity.trim().to_string(),
             strata: clean(&self.strata),
             areas: clean(&self.areas),

@@ -121,7 +121,7 @@ pub(super) async fn report_page(
             (
                 crate::kit::time::show(e.at),
                 e.username,
-                tr.t(&format!("reporting-report-status-{}", e.action)),
+                tr.t(&format!("reporting-report-status-{}", e.action.key())),
                 e.comment,
             )
         })

@@ -253,7 +253,7 @@ pub async fn create_type(
         &state.db,
         &auth.ctx.actor(),
         &store::NewType {
-            kind: kind.key(),
+            kind,
             name: &name,
             instructions: &clean(&form.instructions),
             due_day: due_day.expect("checked"),

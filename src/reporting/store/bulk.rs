@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Tx;
 use crate::error::AppResult;
-use crate::reporting::model::StreamInput;
+use crate::reporting::model::{Status, StreamInput};
 use crate::with_conn;
 
 /// A report row for bulk loading (benchmarks, large demos).
@@ -13,8 +13,8 @@ pub struct BulkReport {
     pub unit_id: i64,
     /// Period.
     pub period: String,
-    /// Status key.
-    pub status: &'static str,
+    /// Status.
+    pub status: Status,
     /// Due.
     pub due_at: DateTime<Utc>,
     /// First submission.
@@ -38,7 +38,7 @@ pub async fn insert_reports_bulk(
         .bind(type_id)
         .bind(r.unit_id)
         .bind(&r.period)
-        .bind(r.status)
+        .bind(r.status.key())
         .bind(r.due_at)
         .bind(r.submitted_at)
         .bind(now)
@@ -70,7 +70,7 @@ pub async fn insert_streams_bulk(
         .bind(&s.summary)
         .bind(&s.scope)
         .bind(&s.breadth)
-        .bind(&s.direction)
+        .bind(s.direction.key())
         .bind(&s.intensity)
         .bind(&s.strata)
         .bind(&s.areas)

@@ -204,8 +204,8 @@ pub async fn update_report_text(
 pub async fn update_status(
     tx: &mut Tx,
     id: i64,
-    from: &str,
-    to: &str,
+    from: Status,
+    to: Status,
     submitted: bool,
     lock_at: Option<DateTime<Utc>>,
     actor: (Option<i64>, &str),
@@ -221,12 +221,12 @@ pub async fn update_status(
            lock_at = COALESCE($4, lock_at)
          WHERE id = $5 AND status = $6",
     )
-    .bind(to)
+    .bind(to.key())
     .bind(now)
     .bind(submitted)
     .bind(lock_at)
     .bind(id)
-    .bind(from)
+    .bind(from.key())
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -242,7 +242,7 @@ pub async fn update_status(
     .bind(now)
     .bind(actor.0)
     .bind(actor.1)
-    .bind(to)
+    .bind(to.key())
     .bind(comment)
     .execute(&mut *conn)
     .await?
@@ -259,7 +259,8 @@ pub struct Event {
     /// Who.
     pub username: String,
     /// The status it moved to.
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: Status,
     /// Comment or reason.
     pub comment: String,
 }

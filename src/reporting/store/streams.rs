@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
-use crate::reporting::model::StreamInput;
+use crate::reporting::model::{Direction, StreamInput};
 use crate::{with_conn, with_db};
 
 /// A stored opinion stream.
@@ -25,8 +25,8 @@ pub struct Stream {
     pub scope: String,
     /// Breadth key.
     pub breadth: String,
-    /// Direction key.
-    pub direction: String,
+    /// Direction.
+    pub direction: Direction,
     /// Intensity key.
     pub intensity: String,
     /// Strata.
@@ -72,7 +72,7 @@ pub async fn insert_stream(
     .bind(&s.summary)
     .bind(&s.scope)
     .bind(&s.breadth)
-    .bind(&s.direction)
+    .bind(s.direction.key())
     .bind(&s.intensity)
     .bind(&s.strata)
     .bind(&s.areas)
@@ -214,7 +214,7 @@ pub async fn list_streams_after(
         i64,
         i64,
         String,
-        String,
+        Direction,
         String,
         String,
         String,

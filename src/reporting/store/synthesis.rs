@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::reporting::model::Direction;
 use crate::{with_conn, with_db};
 
 use super::streams::Stream;
@@ -22,7 +23,7 @@ pub struct CityStream {
     /// Scope.
     pub scope: String,
     /// Direction.
-    pub direction: String,
+    pub direction: Direction,
     /// Causes.
     pub causes: String,
     /// Forecast.
@@ -78,7 +79,7 @@ pub async fn merge_streams(
         .bind(seed.topic_id)
         .bind(&seed.summary)
         .bind(&seed.scope)
-        .bind(&seed.direction)
+        .bind(seed.direction.key())
         .bind(&seed.causes)
         .bind(&seed.forecast)
         .bind(&seed.recommendation)
@@ -142,8 +143,8 @@ pub struct CityText<'a> {
     pub summary: &'a str,
     /// Scope key.
     pub scope: &'a str,
-    /// Direction key.
-    pub direction: &'a str,
+    /// Direction.
+    pub direction: Direction,
     /// Causes.
     pub causes: &'a str,
     /// Forecast.
@@ -166,7 +167,7 @@ pub async fn update_city_stream(
     )
     .bind(t.summary)
     .bind(t.scope)
-    .bind(t.direction)
+    .bind(t.direction.key())
     .bind(t.causes)
     .bind(t.forecast)
     .bind(t.recommendation)

@@ -61,8 +61,8 @@ const TYPE_SELECT: &str = "SELECT t.id, t.kind, t.name, t.instructions, t.due_da
 
 /// A new report type.
 pub struct NewType<'a> {
-    /// Kind key.
-    pub kind: &'a str,
+    /// Kind.
+    pub kind: ReportKind,
     /// Name.
     pub name: &'a str,
     /// Instructions.
@@ -91,7 +91,7 @@ pub async fn insert_type(
         "INSERT INTO report_types (kind, name, instructions, due_day, lock_after_days, due_hours, deadline,
          owner_unit_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
-    .bind(t.kind)
+    .bind(t.kind.key())
     .bind(t.name)
     .bind(t.instructions)
     .bind(t.due_day)

@@ -233,8 +233,8 @@ pub(super) fn city_line(tr: crate::web::i18n::Tr, c: store::CityStream) -> CityL
         summary: c.summary,
         scope: tr.t(&Scope::label_key(&c.scope)),
         scope_key: c.scope,
-        direction: tr.t(&Direction::label_key(&c.direction)),
-        direction_key: c.direction,
+        direction: tr.t(&c.direction.label_key()),
+        direction_key: c.direction.key().to_string(),
         causes: c.causes,
         forecast: c.forecast,
         recommendation: c.recommendation,
@@ -267,7 +267,7 @@ pub async fn show_synthesis(
         page: page_no.min(pages),
         pages,
         scopes: options(tr, Scope::KEYS, Scope::label_key),
-        directions: options(tr, Direction::KEYS, Direction::label_key),
+        directions: crate::reporting::pages::direction_options(tr),
     }))
 }
 
@@ -395,9 +395,9 @@ pub async fn update_city_stream(
     if summary.chars().count() < 10 || summary.chars().count() > 4000 {
         return Err(AppError::BadRequest("reporting-stream-error-summary-short"));
     }
-    if !Scope::valid(&f.scope) || !Direction::valid(&f.direction) {
+    let Some(direction) = Direction::parse(&f.direction).filter(|_| Scope::valid(&f.scope)) else {
         return Err(AppError::BadRequest("reporting-stream-error-choice"));
-    }
+    };
     actions::update_city_stream(
         &state.db,
         &auth.ctx.actor(),
@@ -406,7 +406,7 @@ pub async fn update_city_stream(
         &store::CityText {
             summary: &summary,
             scope: &f.scope,
-            direction: &f.direction,
+            direction,
             causes: &clean(&f.causes),
             forecast: &clean(&f.forecast),
             recommendation: &clean(&f.recommendation),

@@ -74,7 +74,7 @@ async fn reporting_benchmark() {
     let type_id = store::insert_type(
         &mut tx,
         &store::NewType {
-            kind: "monthly",
+            kind: duluan::reporting::model::ReportKind::Monthly,
             name: "Báo cáo tháng",
             instructions: "",
             due_day: 15,
@@ -105,7 +105,7 @@ async fn reporting_benchmark() {
             .map(|(i, u)| BulkReport {
                 unit_id: *u,
                 period: m.clone(),
-                status: "accepted",
+                status: duluan::reporting::model::Status::Accepted,
                 due_at: due,
                 submitted_at: Some(if i % 4 == 0 {
                     due + Duration::days(2)
@@ -149,7 +149,7 @@ async fn reporting_benchmark() {
                     ),
                     scope: ["local", "domestic", "international"][i % 3].into(),
                     breadth: "some".into(),
-                    direction: "uneasy".into(),
+                    direction: duluan::reporting::model::Direction::Uneasy,
                     intensity: "medium".into(),
                     strata: String::new(),
                     areas: String::new(),
