@@ -247,7 +247,8 @@ impl TestApp {
 
     /// Logs in as a demo user.
     pub async fn login_demo(&self, username: &str) {
-        self.login(username, duluan::demo::DEMO_PASSWORD).await;
+        self.login(username, duluan::accounts::demo::DEMO_PASSWORD)
+            .await;
     }
 
     /// A second client with its own cookies, on the same server.
