@@ -188,7 +188,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let db = prepare(&config).await?;
     if config.demo {
-        crate::demo::print_logins();
+        crate::accounts::demo::print_logins();
     }
     let running = spawn(config, db.clone()).await?;
     tracing::info!(

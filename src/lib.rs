@@ -7,7 +7,6 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
-pub mod bench;
 pub mod cli;
 pub mod collaborators;
 pub mod config;

@@ -1,5 +1,5 @@
-//! The `duluan` binary: `serve`, `migrate`, `user add`, `orgs import`, `bench`, and the engine
-//! fronts `stats`, `forms`, `text`.
+//! The `duluan` binary: `serve`, `migrate`, `reindex`, `user add`, `orgs import`, and the engine
+//! fronts `stats`, `forms`, `text`. The benchmarks are ignored tests (`tests/app/bench/`).
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -41,10 +41,6 @@ enum Command {
     /// Organisation tree tools.
     #[command(subcommand)]
     Orgs(OrgsCommand),
-    /// Benchmarks of the foundation (see docs/benchmarks/foundation.md).
-    Bench(duluan::bench::BenchArgs),
-    /// Benchmarks of opinion monitoring (see docs/benchmarks/monitoring.md).
-    BenchMonitoring(duluan::monitoring::bench::BenchArgs),
     /// Survey statistics over a CSV file.
     Stats(cli::stats::StatsArgs),
     /// Questionnaires: check and convert XLSForms.
@@ -127,10 +123,6 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 anyhow::Ok(())
             })?;
         }
-        Command::BenchMonitoring(args) => {
-            init_logs(false);
-            runtime()?.block_on(duluan::monitoring::bench::run(args))?;
-        }
         Command::Reindex(database) => {
             init_logs(false);
             runtime()?.block_on(async {
@@ -196,15 +188,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             init_logs(false);
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let summary = runtime()?.block_on(duluan::bench::import_file(&database, &bytes))?;
+            let summary =
+                runtime()?.block_on(duluan::orgs::actions::import_file(&database, &bytes))?;
             println!(
                 "imported: {} created, {} updated",
                 summary.created, summary.updated
             );
-        }
-        Command::Bench(args) => {
-            init_logs(false);
-            runtime()?.block_on(duluan::bench::run(args))?;
         }
         Command::Stats(args) => return cli::stats::run(args),
         Command::Forms(args) => return cli::forms::run(args),

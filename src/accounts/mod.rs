@@ -5,6 +5,7 @@
 //! SHA-256 alone is stored; sessions expire after inactivity and after a maximum age.
 //! Permission checks ask the organisation tree (`orgs::is_within`) whether a unit lies under a grant.
 
+pub mod demo;
 pub mod login;
 pub mod model;
 pub mod pages;
@@ -154,11 +155,6 @@ pub async fn user_id_by_name(db: &Db, username: &str) -> AppResult<Option<i64>> 
     Ok(store::find_user_by_username(db, username)
         .await?
         .map(|u| u.id))
-}
-
-/// Gives the demo's analyst and administrator e-mail addresses.
-pub async fn load_demo_emails(db: &Db) -> AppResult<()> {
-    store::set_demo_emails(db).await
 }
 
 /// Whether `user` may do `cap` at `unit_id`: some role with `cap` granted at the unit or above it.

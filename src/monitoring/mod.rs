@@ -19,11 +19,10 @@
 //! Layout: `store/` (all its SQL, one file per sub-resource), `model.rs` (pure rules), `ingest/`
 //! (the one way in: the batch path, then one file per entry point), `pages/` (overview, search,
 //! item), `alerts/` (detection, pages, thresholds), `learn.rs`, `streams.rs`, `feeds.rs`,
-//! `index.rs`, `charts.rs`, `demo.rs` (demo data, [`load_demo`]) and `bench.rs`
-//! (`duluan bench-monitoring`).
+//! `index.rs`, `charts.rs` and `demo.rs` (demo data, [`load_demo`]); its benchmark is
+//! `tests/app/bench/monitoring.rs`.
 
 pub mod alerts;
-pub mod bench;
 pub mod charts;
 mod demo;
 pub mod feeds;

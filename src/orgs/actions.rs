@@ -96,8 +96,46 @@ pub async fn import_units(
     Ok(summary)
 }
 
-/// Imports rows without an audit entry: for the demo, the benchmark and the CLI's first load,
-/// where no one acts through the web.
+/// `duluan orgs import`: checks a unit CSV file whole and imports it, all or nothing, into the
+/// configured database (migrated first), recorded as the command line acting at the machine;
+/// errors are listed line by line, in English.
+pub async fn import_file(
+    database: &crate::config::DatabaseConfig,
+    bytes: &[u8],
+) -> anyhow::Result<ImportSummary> {
+    let db = database.open().await?;
+    db.migrate().await?;
+    let kinds = store::list_kinds(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stored = store::map_codes(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = crate::orgs::model::parse_units_csv(bytes, &kinds, &stored).map_err(|errors| {
+        let tr = crate::web::i18n::Tr(crate::web::i18n::Lang::En);
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| crate::orgs::pages::describe_csv_error(tr, e))
+            .collect();
+        anyhow::anyhow!(
+            "nothing imported; {} error(s):\n{}",
+            lines.len(),
+            lines.join("\n")
+        )
+    })?;
+    let actor = Actor {
+        user_id: None,
+        username: "cli".into(),
+        ip: String::new(),
+    };
+    let summary = import_units(&db, &actor, &rows, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("import failed: {e}"));
+    db.close().await;
+    summary
+}
+
+/// Imports rows without an audit entry: for the benchmarks' bulk loads, where no one acts.
 pub async fn import_units_unaudited(db: &Db, rows: &[CsvUnit]) -> AppResult<ImportSummary> {
     let mut tx = db.begin().await?;
     let summary = store::import_units(&mut tx, rows, Utc::now()).await?;

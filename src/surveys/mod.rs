@@ -26,9 +26,11 @@
 //! token, JSON submissions), `designer/` (XLSForm, the designer page, its edits, the preview),
 //! `export/` (the export plan, streaming, CSV, SPSS dictionary and `.sav` writer), `responses.rs`
 //! (the responses browser), `pages.rs` (survey pages), `store/` (all SQL, one file per
-//! sub-resource), `jobs.rs` (deleting abandoned anonymous partials).
+//! sub-resource), `jobs.rs` (deleting abandoned anonymous partials), `demo.rs` (the demo's
+//! survey and its questionnaire `demo_form.json`).
 
 pub mod collect;
+mod demo;
 pub mod designer;
 pub mod export;
 pub mod fieldwork;
@@ -51,6 +53,8 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::web::ctx::Auth;
 use model::Survey;
+
+pub use demo::{demo_form, load_demo};
 
 /// Routes of the survey pages: staff pages under `/surveys`, respondent pages under `/s/` (public
 /// link) and `/t/` (one-time token).
@@ -113,50 +117,6 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             get(collect::show_token).post(collect::step_token),
         )
         .merge(fieldwork::routes())
-}
-
-/// Demo data: an anonymous opinion poll of the city, open, with its questionnaire published.
-pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
-    let Some(unit_id) = crate::orgs::resolve_unit_ref(db, "92").await? else {
-        return Ok(());
-    };
-    if !store::list_surveys(db, &[unit_id]).await?.is_empty() {
-        return Ok(());
-    }
-    let input = model::SurveyInput::parse(
-        "Thăm dò ý kiến về chuyển đổi số ở phường, xã",
-        "before",
-        "1",
-        "",
-        "",
-        true,
-    )
-    .map_err(|k| anyhow::anyhow!(k))?;
-    let form = demo_form();
-    let now = chrono::Utc::now();
-    let mut tx = db.begin().await?;
-    let id = store::insert_survey(&mut tx, unit_id, &input, &form.id, &form.to_json(), now).await?;
-    tx.commit().await?;
-    let versions = store::list_versions(db, id).await?;
-    let mut published = form.clone();
-    published.published = true;
-    let mut tx = db.begin().await?;
-    store::publish_version(&mut tx, versions[0].id, &published.to_json(), now).await?;
-    store::update_survey_status(
-        &mut tx,
-        id,
-        model::SurveyStatus::Open,
-        Some("demo-chuyen-doi-so"),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The demo questionnaire: skip logic, a constraint, a calculation, two languages.
-pub fn demo_form() -> Form {
-    Form::from_json(include_str!("demo_form.json")).expect("the demo form is valid JSON")
 }
 
 /// A starter questionnaire for a new survey.

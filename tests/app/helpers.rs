@@ -136,6 +136,22 @@ pub async fn spawn_demo() -> TestApp {
 
 /// Starts the server with a configuration changed by `adjust`.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let (mut app, config) = fresh_database(adjust).await;
+    let running = duluan::app::spawn(config, app.db.clone())
+        .await
+        .expect("server starts");
+    app.base = format!("http://{}", running.addr);
+    app.running = Some(running);
+    app
+}
+
+/// A fresh, migrated database with no server on it (a benchmark's reference figure), dropped
+/// with the returned value; [`spawn_with`] starts the server on one.
+pub async fn database_only() -> TestApp {
+    fresh_database(|_| {}).await.0
+}
+
+async fn fresh_database(adjust: impl FnOnce(&mut Config)) -> (TestApp, Config) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let (url, pg_database) = match postgres_url() {
         Some(server) => {
@@ -148,22 +164,20 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     adjust(&mut config);
     let db = config.database.open().await.expect("database opens");
     db.migrate().await.expect("migrations run");
-    let running = duluan::app::spawn(config, db.clone())
-        .await
-        .expect("server starts");
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp {
-        base: format!("http://{}", running.addr),
+    let app = TestApp {
+        base: String::new(),
         client,
         db,
-        running: Some(running),
+        running: None,
         _dir: dir,
         pg_database,
-    }
+    };
+    (app, config)
 }
 
 impl TestApp {
@@ -233,7 +247,8 @@ impl TestApp {
 
     /// Logs in as a demo user.
     pub async fn login_demo(&self, username: &str) {
-        self.login(username, duluan::demo::DEMO_PASSWORD).await;
+        self.login(username, duluan::accounts::demo::DEMO_PASSWORD)
+            .await;
     }
 
     /// A second client with its own cookies, on the same server.
@@ -311,6 +326,15 @@ impl TestApp {
             .into_iter()
             .map(|c| (c.unit.code.unwrap_or_default(), c.unit.id))
             .collect()
+    }
+
+    /// The running server's state, to call its background jobs directly (benchmarks).
+    pub fn state(&self) -> &duluan::app::AppState {
+        &self
+            .running
+            .as_ref()
+            .expect("a client of its own server")
+            .state
     }
 
     /// Stops the server and waits for it.

@@ -5,6 +5,7 @@ mod atomic;
 mod audit;
 mod auth;
 mod basics;
+mod bench;
 mod browser;
 mod collaborators;
 mod helpers;

@@ -77,7 +77,7 @@ fn only_store_files_hold_sql_in_the_app() {
                 .parent()
                 .and_then(|d| d.file_name())
                 .is_some_and(|d| d == "store");
-            name != "store.rs" && name != "db.rs" && name != "bench.rs" && !in_store_folder
+            name != "store.rs" && name != "db.rs" && !in_store_folder
         })
         .filter(|p| {
             let text = std::fs::read_to_string(p).unwrap_or_default();

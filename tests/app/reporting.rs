@@ -5,8 +5,6 @@
 
 #[path = "reporting/atomic.rs"]
 mod atomic;
-#[path = "reporting/bench.rs"]
-mod bench;
 #[path = "reporting/bounds.rs"]
 mod bounds;
 #[path = "reporting/journey.rs"]

@@ -5,8 +5,6 @@
 //! load, the respondent journey in headless Chromium at phone size, and the security classes of
 //! issue 13 (`trust`).
 
-#[path = "surveys/bench.rs"]
-mod bench;
 #[path = "surveys/browser.rs"]
 mod browser;
 #[path = "surveys/collect.rs"]

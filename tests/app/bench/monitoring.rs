@@ -1,37 +1,32 @@
-//! `duluan bench-monitoring`: the monitoring benchmarks of issue 8, on a fresh embedded database
-//! in a temporary folder, through the real server.
+//! The monitoring benchmark (issue 8), through the real server:
 //!
-//! 1. Ingest: items through `POST /api/monitoring/items` (batches of 500, several concurrent
-//!    clients) until every item is in the search index; reference in the same run: the same rows
-//!    inserted straight into SQLite by the store (no HTTP, no checks, no index).
-//! 2. Alert latency at 1,000,000 items a day: a day of items across the city's units and topics
-//!    (plus a week of history at the same volume for the baselines) is stored, a surge arrives
-//!    through the API, and one detection run is timed; the latency is the run time plus the
-//!    scheduler's 30 s period. One clustering run is timed too.
+//! 1. Ingest: `DULUAN_BENCH_ITEMS` items through `POST /api/monitoring/items` (batches of 500,
+//!    `DULUAN_BENCH_API_CLIENTS` concurrent clients) until every item is in the search index;
+//!    reference in the same run: the same rows inserted by the store into a second fresh
+//!    database of the same backend (no HTTP, no checks, no index).
+//! 2. Alert latency at `DULUAN_BENCH_DAY_ITEMS` items a day: a day of items across the city's
+//!    units and topics (plus `DULUAN_BENCH_HISTORY_DAYS` days of history at the same volume for
+//!    the baselines) is stored, a surge arrives through the API, and one detection run is timed;
+//!    the latency is the run time plus the scheduler's 30 s period. One clustering run is timed
+//!    too.
 //!
 //! Search latency over 1,000,000 items is measured by `duluan-search`'s own benchmark
-//! (`crates/search/examples/bench.rs`).
+//! (`crates/search/examples/bench.rs`). Results: `docs/benchmarks/monitoring.md`.
 
 use std::time::Instant;
 
-use crate::app::AppState;
-use crate::monitoring::store::{self, NewItem};
+use duluan::monitoring::store::{self, NewItem};
 
-/// Options of the benchmark.
-#[derive(Clone, Debug, clap::Args)]
-pub struct BenchArgs {
-    /// Items sent through the ingest API.
-    #[arg(long, default_value_t = 100_000)]
-    pub items: usize,
-    /// Concurrent API clients.
-    #[arg(long, default_value_t = 4)]
-    pub clients: usize,
-    /// Items stored for the alert run (one day's volume).
-    #[arg(long, default_value_t = 1_000_000)]
-    pub day_items: usize,
-    /// Days of history before that day, at the same volume (the baselines need at least 3).
-    #[arg(long, default_value_t = 7)]
-    pub history_days: usize,
+use super::{env_usize, peak_rss_mib, reset_peak_rss};
+use crate::helpers::{database_only, spawn_demo};
+
+/// Sizes of the run (environment variables, see `bench/mod.rs`).
+#[derive(Clone, Copy)]
+struct Args {
+    items: usize,
+    clients: usize,
+    day_items: usize,
+    history_days: usize,
 }
 
 const WORDS: &[&str] = &[
@@ -87,35 +82,28 @@ fn text(i: usize) -> String {
     }
 }
 
-fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// Runs the benchmark and prints its figures.
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let dir = tempfile_dir()?;
-    let config = crate::config::Config::for_database(dir.clone(), None);
-    let db = crate::app::prepare(&config).await?;
-    crate::demo::load(&db).await?;
-    let codes = crate::orgs::map_codes(&db).await?;
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run on demand"]
+async fn ingest_and_alerts() {
+    let args = Args {
+        items: env_usize("DULUAN_BENCH_ITEMS", 100_000),
+        clients: env_usize("DULUAN_BENCH_API_CLIENTS", 4).max(1),
+        day_items: env_usize("DULUAN_BENCH_DAY_ITEMS", 1_000_000),
+        history_days: env_usize("DULUAN_BENCH_HISTORY_DAYS", 7),
+    };
+    reset_peak_rss();
+    let app = spawn_demo().await;
+    let db = app.db.clone();
+    println!("backend: {}", db.backend());
+    let codes = duluan::orgs::map_codes(&db).await.unwrap();
     let city = codes["92"];
     let wards: Vec<(String, i64)> = codes
         .iter()
         .filter(|(c, _)| c.len() == 5 && c.starts_with("31"))
         .map(|(c, id)| (c.clone(), *id))
         .collect();
-    let running = crate::app::spawn(config.clone(), db.clone()).await?;
-    let base = format!("http://{}", running.addr);
-    let (token, hash) = crate::monitoring::model::new_token();
+    let base = app.base.clone();
+    let (token, hash) = duluan::monitoring::model::new_token();
     let now = chrono::Utc::now().timestamp();
     let source = store::insert_source(
         &db,
@@ -124,12 +112,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             unit_id: city,
             token_hash: Some(&hash),
             token_hint: "…",
-            ..store::NewSource::of(crate::monitoring::model::SourceKind::Api)
+            ..store::NewSource::of(duluan::monitoring::model::SourceKind::Api)
         },
         now,
     )
-    .await?;
-    let (before, _) = store::count_items(&db).await?;
+    .await
+    .unwrap();
+    let (before, _) = store::count_items(&db).await.unwrap();
     println!(
         "== ingest through the API, {} items, {} clients",
         args.items, args.clients
@@ -182,11 +171,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let mut latencies = vec![];
     for t in tasks {
-        latencies.extend(t.await?);
+        latencies.extend(t.await.unwrap());
     }
     let stored = started.elapsed().as_secs_f64();
     loop {
-        let (_, pending) = store::count_items(&db).await?;
+        let (_, pending) = store::count_items(&db).await.unwrap();
         if pending == 0 {
             break;
         }
@@ -195,7 +184,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let indexed = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
-    let (after, _) = store::count_items(&db).await?;
+    let (after, _) = store::count_items(&db).await.unwrap();
     assert_eq!((after - before) as usize, args.items);
     println!(
         "stored: {:.1} s ({:.0} items/s); stored and indexed: {:.1} s ({:.0} items/s)",
@@ -210,22 +199,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         p(0.95),
         p(0.99)
     );
-    // Reference: the same rows straight into SQLite.
-    let ref_dir = tempfile_dir()?;
-    let ref_db = crate::db::Db::open_in_dir(&ref_dir).await?;
-    ref_db.migrate().await?;
-    crate::demo::load(&ref_db).await?;
+    // Reference: the same rows straight into a fresh database by the store (no server on it).
+    let reference = database_only().await;
+    let ref_db = reference.db.clone();
+    duluan::demo::load(&ref_db).await.unwrap();
+    let ref_codes = duluan::orgs::map_codes(&ref_db).await.unwrap();
     let ref_source = store::insert_source(
         &ref_db,
         &store::NewSource {
             name: "ref",
-            unit_id: city,
-            ..store::NewSource::of(crate::monitoring::model::SourceKind::Api)
+            unit_id: ref_codes["92"],
+            ..store::NewSource::of(duluan::monitoring::model::SourceKind::Api)
         },
         now,
     )
-    .await?;
-    let ref_codes = crate::orgs::map_codes(&ref_db).await?;
+    .await
+    .unwrap();
     let t = Instant::now();
     let mut k = 0;
     while k < args.items {
@@ -237,24 +226,26 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 occurred_at: now - 30 * 86_400 - (i as i64 % 86_400),
                 lang: "vi".into(),
                 body: text(i),
-                quality: crate::monitoring::model::Quality::Good,
+                quality: duluan::monitoring::model::Quality::Good,
                 ..Default::default()
             })
             .collect();
-        store::insert_items(&ref_db, ref_source, None, &rows, now).await?;
+        store::insert_items(&ref_db, ref_source, None, &rows, now)
+            .await
+            .unwrap();
         k = end;
     }
     let raw = t.elapsed().as_secs_f64();
     println!(
-        "reference, raw batched SQLite inserts of the same rows: {:.0} items/s; API with indexing / raw = {:.2}",
+        "reference, raw batched inserts of the same rows by the store ({}): {:.0} items/s; API with indexing / raw = {:.2}",
+        ref_db.backend(),
         args.items as f64 / raw,
         (args.items as f64 / indexed) / (args.items as f64 / raw)
     );
-    ref_db.close().await;
-    let _ = std::fs::remove_dir_all(&ref_dir);
+    drop(reference);
 
     println!("== alert latency at {} items a day", args.day_items);
-    let state: AppState = running.state.clone();
+    let state = app.state().clone();
     let topics = [
         "environment",
         "economy_prices",
@@ -279,14 +270,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                     occurred_at: now - age - 60,
                     lang: "vi".into(),
                     body: text(i),
-                    quality: crate::monitoring::model::Quality::Good,
+                    quality: duluan::monitoring::model::Quality::Good,
                     src_topic: Some(topics[i % topics.len()].to_string()),
                     skip_index: true,
                     ..Default::default()
                 }
             })
             .collect();
-        store::insert_items(&db, source, None, &rows, now).await?;
+        store::insert_items(&db, source, None, &rows, now)
+            .await
+            .unwrap();
         k = end;
     }
     println!(
@@ -305,12 +298,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .bearer_auth(&token)
         .json(&serde_json::json!({ "items": items }))
         .send()
-        .await?;
-    anyhow::ensure!(resp.status().is_success(), "surge refused");
-    let t = Instant::now();
-    let raised = crate::monitoring::alerts::run(&state, chrono::Utc::now().timestamp())
         .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .unwrap();
+    assert!(resp.status().is_success(), "surge refused");
+    let t = Instant::now();
+    let raised = duluan::monitoring::alerts::run(&state, chrono::Utc::now().timestamp())
+        .await
+        .unwrap();
     let run_s = t.elapsed().as_secs_f64();
     println!(
         "one detection run: {run_s:.2} s, {raised} alert(s) raised; item ingested → alert raised {:.2} s, worst case with the 30 s schedule {:.1} s",
@@ -318,22 +312,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         30.0 + run_s
     );
     let t = Instant::now();
-    crate::monitoring::streams::run(&state, chrono::Utc::now().timestamp())
+    duluan::monitoring::streams::run(&state, chrono::Utc::now().timestamp())
         .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .unwrap();
     println!(
         "one clustering run (emerging streams, in its own task): {:.2} s",
         t.elapsed().as_secs_f64()
     );
-    println!("peak memory of the process: {:.0} MiB", rss_mib());
-    running.stop().await;
-    db.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
-}
-
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("duluan-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    println!(
+        "peak memory of the process (server and benchmark): {:.0} MiB",
+        peak_rss_mib()
+    );
 }

@@ -1,14 +1,12 @@
-//! Benchmarks of the surveys context (ignored: run on demand, in release, on SQLite):
+//! Benchmarks of the surveys context, on SQLite:
 //!
-//! ```text
-//! cargo test --release -p duluan --test app surveys::bench -- --ignored --nocapture --test-threads 1
-//! ```
-//!
-//! - `bench_submissions_over_http`: 1,000 concurrent clients post JSON submissions to a
-//!   `duluan serve` process for 10 s; throughput and p50/p99 latency, against the raw SQLite
-//!   batched-insert rate of the same rows in the same run (printed as a ratio).
-//! - `bench_exports`: 1,000,000 complete responses × 100 variables exported to CSV and `.sav`
-//!   (time and peak resident memory of the export alone).
+//! - `bench_submissions_over_http`: `DULUAN_BENCH_HTTP_CLIENTS` (1,000) concurrent clients post
+//!   JSON submissions to a `duluan serve --demo` process for `DULUAN_BENCH_SECONDS` (10 s), in a
+//!   closed loop, then paced; throughput and p50/p99 latency, against the raw SQLite
+//!   batched-insert rate of `DULUAN_BENCH_RAW_ROWS` (100,000) of the same rows in the same run
+//!   (printed as a ratio).
+//! - `bench_exports`: `DULUAN_BENCH_EXPORT_ROWS` (1,000,000) complete responses × 100 variables
+//!   exported to CSV and `.sav` (time and peak resident memory of the export alone).
 //!
 //! Results are recorded in `docs/benchmarks/surveys.md`.
 
@@ -20,18 +18,8 @@ use duluan::db::Db;
 use duluan::with_db;
 use serde_json::json;
 
-use super::{DEMO_KEY, demo_answers};
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|k| k.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
-}
+use super::{env_usize, peak_rss_mib, reset_peak_rss};
+use crate::surveys::{DEMO_KEY, demo_answers};
 
 /// CPU seconds (user + system) used so far by process `pid` ("self" for this one).
 fn cpu_seconds(pid: &str) -> f64 {
@@ -44,10 +32,6 @@ fn cpu_seconds(pid: &str) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 /// Where the server's log goes: the file `DULUAN_BENCH_SERVER_LOG` names (with
 /// `DULUAN_BENCH_RUST_LOG=duluan=debug`, say, to see the writer's batches), else nowhere.
 fn server_log() -> Stdio {
@@ -58,7 +42,7 @@ fn server_log() -> Stdio {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore]
+#[ignore = "benchmark: run on demand"]
 async fn bench_submissions_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -120,13 +104,14 @@ async fn bench_submissions_over_http() {
         "server idle (5 quiet seconds) after {:.0} s",
         waited.elapsed().as_secs_f64()
     );
-    let clients = 1000;
+    let clients = env_usize("DULUAN_BENCH_HTTP_CLIENTS", 1000).max(1) as u32;
+    let seconds = env_usize("DULUAN_BENCH_SECONDS", 10).max(1) as f64;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average before: {}", load.trim());
     // Closed loop: every client posts again as soon as it has its answer (the most the server
     // takes; by Little's law the mean latency is then clients / throughput).
     let (s0, c0) = (cpu_seconds(&server), cpu_seconds("self"));
-    let (n, elapsed, lat, errors) = load_run(&client, &base, clients, 10.0, None).await;
+    let (n, elapsed, lat, errors) = load_run(&client, &base, clients, seconds, None).await;
     let (s1, c1) = (cpu_seconds(&server), cpu_seconds("self"));
     let http_rate = n as f64 / elapsed;
     let q = |p: f64| lat[((n as f64 * p) as usize).min(n.max(1) - 1)];
@@ -141,19 +126,21 @@ async fn bench_submissions_over_http() {
         (c1 - c0) / elapsed,
         (s1 - s0) * 1e6 / n.max(1) as f64
     );
-    // Open loop: the same clients each post every 200 ms, an offered load of 5,000/s.
+    // Open loop: the same clients each post every 200 ms, an offered load of 5,000/s (with the
+    // default 1,000 clients).
     let (s0, c0) = (cpu_seconds(&server), cpu_seconds("self"));
     let (n2, elapsed2, lat2, errors2) = load_run(
         &client,
         &base,
         clients,
-        10.0,
+        seconds,
         Some(Duration::from_millis(200)),
     )
     .await;
     let q2 = |p: f64| lat2[((n2 as f64 * p) as usize).min(n2.max(1) - 1)];
     println!(
-        "HTTP paced at 5,000/s offered: {n2} in {elapsed2:.1} s = {:.0}/s with {clients} clients; p50 {:.1} ms, p99 {:.1} ms; errors {errors2}",
+        "HTTP paced at {}/s offered: {n2} in {elapsed2:.1} s = {:.0}/s with {clients} clients; p50 {:.1} ms, p99 {:.1} ms; errors {errors2}",
+        clients * 5,
         n2 as f64 / elapsed2,
         q2(0.5),
         q2(0.99),
@@ -186,7 +173,7 @@ async fn bench_submissions_over_http() {
     let Db::Sqlite(pool) = &db else {
         unreachable!()
     };
-    let rows = 100_000;
+    let rows = env_usize("DULUAN_BENCH_RAW_ROWS", 100_000).max(1024);
     let data = serde_json::to_string(&demo_answers(40, "4")).unwrap();
     let t = Instant::now();
     for batch in 0..rows / 1000 {
@@ -208,7 +195,7 @@ async fn bench_submissions_over_http() {
         }
         tx.commit().await.unwrap();
     }
-    let per_row = rows as f64 / t.elapsed().as_secs_f64();
+    let per_row = (rows / 1000 * 1000) as f64 / t.elapsed().as_secs_f64();
     // The same rows with multi-row statements of 256 rows (as the server's writer does).
     let t = Instant::now();
     for batch in 0..rows / 1024 {
@@ -354,12 +341,9 @@ fn big_form() -> duluan_forms::Form {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore]
+#[ignore = "benchmark: run on demand"]
 async fn bench_exports() {
-    let rows: usize = std::env::var("DULUAN_BENCH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows = env_usize("DULUAN_BENCH_EXPORT_ROWS", 1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_in_dir(dir.path()).await.unwrap();
     db.migrate().await.unwrap();
@@ -450,7 +434,7 @@ async fn bench_exports() {
             created: chrono::Utc::now(),
         };
         reset_peak_rss();
-        let base_rss = peak_rss_mb();
+        let base_rss = peak_rss_mib();
         let t = Instant::now();
         // The same producer as the HTTP download, its chunks written to a file as they come.
         let (tx, mut rx) = tokio::sync::mpsc::channel(2);
@@ -479,7 +463,7 @@ async fn bench_exports() {
             "{file:?}: {rows} × {columns} columns in {:.1} s, {:.0} MB, peak RSS {:.0} MB (before {:.0} MB)",
             t.elapsed().as_secs_f64(),
             size as f64 / 1e6,
-            peak_rss_mb(),
+            peak_rss_mib(),
             base_rss
         );
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

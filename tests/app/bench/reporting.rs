@@ -1,8 +1,7 @@
-//! The reporting benchmark (run on demand, never in CI):
-//! `cargo test --release -p duluan --test app reporting::bench -- --ignored --nocapture`
-//! (add `DULUAN_TEST_POSTGRES_URL=…` for PostgreSQL). Completeness for the whole country
-//! (3,321 commune-level units × 24 months) and the synthesis page with 10,000 streams in a month,
-//! both timed through the real server, against a one-query aggregate as the reference.
+//! The reporting benchmark: completeness for the whole country (3,321 commune-level units × 24
+//! months) and the synthesis page with 10,000 streams in a month, both timed through the real
+//! server (SQLite, or PostgreSQL with `DULUAN_TEST_POSTGRES_URL`), against a one-query aggregate
+//! and loading the month's streams as the references. Results: `docs/benchmarks/reporting.md`.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -22,7 +21,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::test]
 #[ignore = "benchmark: run on demand"]
-async fn reporting_benchmark() {
+async fn completeness_and_synthesis() {
     let app = spawn_app().await;
     let db = &app.db;
     let now = Utc::now();

@@ -1,0 +1,67 @@
+//! Every benchmark of the server, in one place: `#[ignore]`d tests, run on demand and never timed
+//! in CI. Each compares against a reference measured in the same run. All of them, in release:
+//!
+//! ```text
+//! cargo test --release -p duluan --test app bench:: -- --ignored --nocapture --test-threads 1
+//! ```
+//!
+//! One of them: name it (`bench::foundation`, `bench::surveys::bench_exports`, …) instead of
+//! `bench::`. With `DULUAN_TEST_POSTGRES_URL=postgres://…` the ones on the test harness run on
+//! PostgreSQL (a fresh database each, as the other tests).
+//!
+//! | test | what it times | reference in the same run | results |
+//! | --- | --- | --- | --- |
+//! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
+//! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
+//! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
+//! | `surveys::bench_submissions_over_http` | JSON submissions to a `duluan serve --demo` process, closed loop and paced (SQLite only) | raw batched SQLite inserts of the same rows | `docs/benchmarks/surveys.md` |
+//! | `surveys::bench_exports` | CSV and `.sav` exports of complete responses × 100 questions (SQLite only) | — (time and peak memory against the targets) | `docs/benchmarks/surveys.md` |
+//!
+//! Sizes are environment variables (defaults are the figures of the results pages):
+//!
+//! | variable | default | benchmark |
+//! | --- | --- | --- |
+//! | `DULUAN_BENCH_HAMLETS` | 10 | foundation: hamlets generated under each commune |
+//! | `DULUAN_BENCH_ITERATIONS` | 2000 | foundation: repetitions of each timed query (a tenth for the roll-up) |
+//! | `DULUAN_BENCH_ITEMS` | 100000 | monitoring: items sent through the ingest API |
+//! | `DULUAN_BENCH_API_CLIENTS` | 4 | monitoring: concurrent API clients |
+//! | `DULUAN_BENCH_DAY_ITEMS` | 1000000 | monitoring: items stored for the alert run (one day's volume) |
+//! | `DULUAN_BENCH_HISTORY_DAYS` | 7 | monitoring: days of history at the same volume (the baselines need 3) |
+//! | `DULUAN_BENCH_HTTP_CLIENTS` | 1000 | surveys: concurrent submitting clients |
+//! | `DULUAN_BENCH_SECONDS` | 10 | surveys: length of each submission run (closed loop, then paced at one post per client every 200 ms) |
+//! | `DULUAN_BENCH_RAW_ROWS` | 100000 | surveys: rows of the raw-insert reference |
+//! | `DULUAN_BENCH_EXPORT_ROWS` | 1000000 | surveys: responses exported |
+//! | `DULUAN_BENCH_SERVER_LOG`, `DULUAN_BENCH_RUST_LOG` | none, `error` | surveys: where the server's log goes and its filter |
+//!
+//! The engine crates keep their own benchmarks (`crates/*/examples/bench*.rs`);
+//! `docs/benchmarks.md` lists every benchmark of the repository with its command.
+
+mod foundation;
+mod monitoring;
+mod reporting;
+mod surveys;
+
+/// The value of environment variable `name`, or `default` when it is unset or not a number.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// The peak resident memory of this process so far, in MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// Resets the peak resident memory of this process, so that the next figure is a benchmark's own.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
