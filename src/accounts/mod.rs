@@ -334,9 +334,6 @@ pub async fn users_covering(
     let mut holders = store::list_grant_holders(db, &ancestors).await?;
     holders.extend(store::list_platform_holders(db).await?);
     for (user_id, role, email, lang) in holders {
-        let Some(role) = model::Role::parse(&role) else {
-            continue;
-        };
         if role.has(cap) && !out.iter().any(|o| o.0 == user_id) {
             let lang = crate::web::i18n::Lang::parse(&lang).unwrap_or(crate::web::i18n::Lang::Vi);
             out.push((user_id, email, lang));

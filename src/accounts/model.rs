@@ -1,60 +1,32 @@
 //! Accounts' domain types: roles, capabilities, the logged-in user, validated inputs.
 
+use crate::kit::keys::stored_keys;
 use crate::web::i18n::Lang;
 
-/// A role, always held *at a unit* and covering that unit's subtree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    /// Manages the organisation tree, users and settings (*quản trị*).
-    Administrator,
-    /// Information-centre analyst (*chuyên viên Trung tâm Thông tin*).
-    Analyst,
-    /// Unit reporter (*người báo cáo của đơn vị*).
-    Reporter,
-    /// Collaborator (*cộng tác viên dư luận xã hội*).
-    Collaborator,
-    /// Survey designer (*thiết kế khảo sát*).
-    Designer,
-    /// Telephone or face-to-face interviewer (*điều tra viên*).
-    Interviewer,
-    /// Data-entry and verification of paper forms (*kiểm tra, nhập liệu*).
-    Verifier,
-    /// Leader or viewer: reads dashboards and reports (*lãnh đạo, xem*).
-    Viewer,
+stored_keys! {
+    /// A role, always held *at a unit* and covering that unit's subtree. Its key is what the
+    /// database and the CLI use.
+    pub enum Role: "role" {
+        /// Manages the organisation tree, users and settings (*quản trị*).
+        Administrator = "administrator",
+        /// Information-centre analyst (*chuyên viên Trung tâm Thông tin*).
+        Analyst = "analyst",
+        /// Unit reporter (*người báo cáo của đơn vị*).
+        Reporter = "reporter",
+        /// Collaborator (*cộng tác viên dư luận xã hội*).
+        Collaborator = "collaborator",
+        /// Survey designer (*thiết kế khảo sát*).
+        Designer = "designer",
+        /// Telephone or face-to-face interviewer (*điều tra viên*).
+        Interviewer = "interviewer",
+        /// Data-entry and verification of paper forms (*kiểm tra, nhập liệu*).
+        Verifier = "verifier",
+        /// Leader or viewer: reads dashboards and reports (*lãnh đạo, xem*).
+        Viewer = "viewer",
+    }
 }
 
 impl Role {
-    /// Every role, in display order.
-    pub const ALL: [Role; 8] = [
-        Role::Administrator,
-        Role::Analyst,
-        Role::Reporter,
-        Role::Collaborator,
-        Role::Designer,
-        Role::Interviewer,
-        Role::Verifier,
-        Role::Viewer,
-    ];
-
-    /// The key stored in the database and used in the CLI.
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Administrator => "administrator",
-            Role::Analyst => "analyst",
-            Role::Reporter => "reporter",
-            Role::Collaborator => "collaborator",
-            Role::Designer => "designer",
-            Role::Interviewer => "interviewer",
-            Role::Verifier => "verifier",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    /// Parses a stored key.
-    pub fn parse(key: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.key() == key.trim())
-    }
-
     /// The role's rank for managing users: an administrator may give, take away or act on a grant
     /// only when its role ranks no higher than the administrator's own role at that place (issue
     /// 13, class 1). Explicit numbers rather than the enum's order, which is display order: today

@@ -33,8 +33,8 @@ pub struct GrantRow {
     pub id: i64,
     /// User id.
     pub user_id: i64,
-    /// Role key.
-    pub role: String,
+    /// Role (an unknown stored key is an error, never a skipped grant).
+    pub role: Role,
     /// Unit id.
     pub unit_id: i64,
 }
@@ -205,7 +205,7 @@ pub async fn list_grants(db: &Db, user_id: i64) -> AppResult<Vec<Grant>> {
         .bind(user_id)
         .fetch_all(pool)
         .await?);
-    Ok(rows.into_iter().filter_map(grant_from_row).collect())
+    Ok(rows.into_iter().map(grant_from_row).collect())
 }
 
 /// Every grant of every user.
@@ -216,12 +216,12 @@ pub async fn list_all_grants(db: &Db) -> AppResult<Vec<GrantRow>> {
         .await?))
 }
 
-fn grant_from_row(row: GrantRow) -> Option<Grant> {
-    Some(Grant {
+fn grant_from_row(row: GrantRow) -> Grant {
+    Grant {
         id: row.id,
-        role: Role::parse(&row.role)?,
+        role: row.role,
         unit_id: row.unit_id,
-    })
+    }
 }
 
 /// Stores a new session (only the token's hash is kept).
@@ -348,7 +348,7 @@ pub async fn set_email(tx: &mut Tx, user_id: i64, email: &str) -> AppResult<()> 
 pub async fn list_grant_holders(
     db: &Db,
     units: &[i64],
-) -> AppResult<Vec<(i64, String, String, String)>> {
+) -> AppResult<Vec<(i64, Role, String, String)>> {
     if units.is_empty() {
         return Ok(vec![]);
     }
@@ -369,7 +369,7 @@ pub async fn list_grant_holders(
 
 /// `(user id, role, e-mail, language)` of every grant of active platform-wide users (their roles
 /// hold at every unit).
-pub async fn list_platform_holders(db: &Db) -> AppResult<Vec<(i64, String, String, String)>> {
+pub async fn list_platform_holders(db: &Db) -> AppResult<Vec<(i64, Role, String, String)>> {
     let sql = "SELECT u.id, g.role, u.email, u.lang FROM grants g JOIN users u ON u.id = g.user_id
                WHERE u.is_active AND u.platform_wide ORDER BY u.id";
     Ok(with_db!(db, |pool| sqlx::query_as(sql)

@@ -47,3 +47,29 @@ async fn an_unknown_survey_status_is_an_error_not_a_closed_survey() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_grant_with_an_unknown_role_is_an_error_not_a_missing_grant() {
+    let app = spawn_demo().await;
+    app.login_demo("viewer").await;
+    assert_eq!(app.get("/reporting").await.status, StatusCode::OK);
+    // A role no version writes: older code skipped the grant silently, so the user kept a
+    // session with fewer rights and nobody saw the damaged row.
+    with_db!(&app.db, |pool| {
+        sqlx::query(
+        "UPDATE grants SET role = 'superuser' WHERE user_id = (SELECT id FROM users WHERE username = 'viewer')"
+    )
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected()
+    });
+    let page = app.get("/reporting").await;
+    assert_eq!(
+        page.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("superuser"), "internals are not shown");
+}

@@ -248,7 +248,7 @@ pub async fn remove_grant(
     audit::entry(&auth.ctx.actor(), "grant_remove")
         .object("user", id)
         .unit(row.unit_id)
-        .detail(json!({"role": row.role}))
+        .detail(json!({"role": row.role.key()}))
         .write(&mut tx)
         .await?;
     tx.commit().await?;

@@ -59,10 +59,9 @@ async fn users_page(
         let mine: Vec<_> = grants.iter().filter(|g| g.user_id == u.id).collect();
         // Listed only when every grant is one this administrator may manage: the same rule as
         // acting on the user (`manages_user`), so that no line leads to a refusal.
-        let manageable = mine.iter().all(|g| {
-            visible.contains(&g.unit_id)
-                && Role::parse(&g.role).is_some_and(|r| admin_rank_covers(&auth.user, r))
-        });
+        let manageable = mine
+            .iter()
+            .all(|g| visible.contains(&g.unit_id) && admin_rank_covers(&auth.user, g.role));
         // A platform-wide user reaches every tree: only platform-wide administrators manage them.
         if !manageable || ((mine.is_empty() || u.platform_wide) && !platform) {
             continue;
@@ -71,9 +70,7 @@ async fn users_page(
         let roles = seen
             .iter()
             .map(|g| {
-                let role = Role::parse(&g.role)
-                    .map(|r| tr.t(&r.label_key()))
-                    .unwrap_or_else(|| g.role.clone());
+                let role = tr.t(&g.role.label_key());
                 let unit = names
                     .iter()
                     .find(|(id, _)| *id == g.unit_id)
