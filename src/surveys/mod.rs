@@ -25,7 +25,7 @@
 //! no HTTP type, shared by every collection mode), `collect/` (web collection: public link,
 //! token, JSON submissions), `designer/` (XLSForm, the designer page, its edits, the preview),
 //! `export/` (the export plan, streaming, CSV, SPSS dictionary and `.sav` writer), `responses.rs`
-//! (the responses browser), `pages.rs` (survey pages), `store/` (all SQL, one file per
+//! (the responses browser), `pages/` (survey pages: `list`, `show`, `actions`), `store/` (all SQL, one file per
 //! sub-resource), `jobs.rs` (deleting abandoned anonymous partials), `demo.rs` (the demo's
 //! survey and its questionnaire `demo_form.json`).
 

@@ -563,28 +563,21 @@ pub async fn release_batch(
         };
         by_mode.entry(m.key()).or_default().push(r.id);
     }
-    if missing > 0 {
-        drop(tx);
-        let msg = tr.ta(
+    let refusal = if missing > 0 {
+        Some(tr.ta(
             &format!("fieldwork-error-release-missing-{mode}"),
             &[("n", missing.to_string())],
-        );
-        return render(
-            &state,
-            &auth,
-            &s,
-            DrawForm::default(),
-            vec![msg],
-            SizeForm::default(),
-        )
-        .await;
-    }
-    if rows.is_empty() {
-        drop(tx);
-        let msg = tr.ta(
+        ))
+    } else if rows.is_empty() {
+        Some(tr.ta(
             "fieldwork-error-batch-released",
             &[("value", batch.to_string())],
-        );
+        ))
+    } else {
+        None
+    };
+    if let Some(msg) = refusal {
+        drop(tx);
         return render(
             &state,
             &auth,
