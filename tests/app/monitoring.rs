@@ -301,6 +301,14 @@ async fn search_finds_text_typed_either_way_within_the_users_subtree() {
     let other = app.other_client();
     other.login("phantich.caikhe", "mat-khau-dai-du").await;
     search_until(&other, "q=bai+rac", "Tìm thấy 2 mục tin").await;
+    // Filters and orders typed into the address are checked, not read as a default.
+    for bad in ["q=rac&sort=oldest", "q=rac&direction=angry"] {
+        assert_eq!(
+            other.get(&format!("/monitoring/search?{bad}")).await.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
     let reporter = app.other_client();
     reporter.login_demo("reporter").await;
     assert_eq!(

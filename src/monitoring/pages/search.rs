@@ -204,6 +204,13 @@ pub async fn show_search(
     let tr = auth.ctx.tr;
     let topics = topic_names(&state, tr).await?;
     let directions = direction_names(tr);
+    // An unknown order is a clear 400, not relevance by default.
+    let sort = crate::kit::bounds::parse_choice(&q.sort, |k| match k {
+        "newest" => Some(duluan_search::Sort::Newest),
+        "relevance" => Some(duluan_search::Sort::Relevance),
+        _ => None,
+    })?
+    .unwrap_or(duluan_search::Sort::Relevance);
     let direction = crate::kit::bounds::parse_choice(&q.direction, Direction::parse)?;
     let subtree = crate::orgs::subtree_ids(&state.db, &roots).await?;
     let sources: Vec<(i64, String)> = store::list_sources(&state.db)
@@ -267,11 +274,7 @@ pub async fn show_search(
                 area,
                 from,
                 to,
-                sort: if q.sort == "newest" {
-                    duluan_search::Sort::Newest
-                } else {
-                    duluan_search::Sort::Relevance
-                },
+                sort,
                 offset: (page_no - 1) * PER_PAGE,
                 limit: PER_PAGE,
             };
