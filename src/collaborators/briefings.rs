@@ -21,7 +21,7 @@ use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
-use crate::collaborators::model::CollaboratorStatus;
+use crate::collaborators::model::{CollaboratorStatus, Dimension};
 use crate::collaborators::pages::value_name;
 use crate::collaborators::store::{self, Briefing, Collaborator};
 use crate::error::{AppError, AppResult};
@@ -191,8 +191,8 @@ async fn briefings_page(
         .map(|c| Choice {
             pseudonym: c.pseudonym.clone(),
             about: [
-                value_name(tr, &values, "stratum", &c.stratum),
-                value_name(tr, &values, "gender", &c.gender),
+                value_name(tr, &values, Dimension::Stratum, &c.stratum),
+                value_name(tr, &values, Dimension::Gender, &c.gender),
             ]
             .into_iter()
             .filter(|s| !s.is_empty())

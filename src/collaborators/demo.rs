@@ -42,7 +42,15 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     }
     let mut tx = db.begin().await?;
     store::insert_collaborators(&mut tx, &rows, chrono::Utc::now()).await?;
-    store::upsert_target(&mut tx, city, "children", "any", "", 2).await?;
+    store::upsert_target(
+        &mut tx,
+        city,
+        crate::collaborators::model::AppliesTo::Children,
+        crate::collaborators::model::TargetOn::Any,
+        "",
+        2,
+    )
+    .await?;
     for s in [
         "farmer",
         "worker",
@@ -51,7 +59,15 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         "youth",
         "religious",
     ] {
-        store::upsert_target(&mut tx, city, "unit", "stratum", s, 3).await?;
+        store::upsert_target(
+            &mut tx,
+            city,
+            crate::collaborators::model::AppliesTo::Unit,
+            crate::collaborators::model::TargetOn::Stratum,
+            s,
+            3,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

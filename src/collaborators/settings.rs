@@ -70,7 +70,7 @@ async fn settings_page(
             label: tr.t(&format!("collaborators-dim-{}", d.key())),
             values: values
                 .iter()
-                .filter(|v| v.dimension == d.key())
+                .filter(|v| v.dimension == *d)
                 .cloned()
                 .collect(),
         })
@@ -189,7 +189,7 @@ pub fn check_value(f: &ValueForm) -> Result<AttributeValue, Vec<&'static str>> {
         return Err(errors);
     }
     Ok(AttributeValue {
-        dimension: dimension.expect("checked").key().to_string(),
+        dimension: dimension.expect("checked"),
         key,
         name_vi,
         name_en,
@@ -222,7 +222,7 @@ pub async fn save_value(
         &auth.ctx.actor(),
         action,
         "collaborator_attribute",
-        &format!("{}:{}", v.dimension, v.key),
+        &format!("{}:{}", v.dimension.key(), v.key),
         Some(unit),
         json!({"name_vi": v.name_vi, "name_en": v.name_en}),
     )

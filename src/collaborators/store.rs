@@ -29,7 +29,7 @@ pub async fn insert_value(tx: &mut Tx, v: &AttributeValue) -> AppResult<bool> {
          VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM collaborator_attributes))
          ON CONFLICT (dimension, key) DO NOTHING"
     )
-    .bind(&v.dimension)
+    .bind(v.dimension.key())
     .bind(&v.key)
     .bind(&v.name_vi)
     .bind(&v.name_en)
@@ -258,10 +258,10 @@ pub struct Target {
     pub id: i64,
     /// Unit.
     pub unit_id: i64,
-    /// `unit` or `children`.
-    pub applies_to: String,
-    /// Dimension key, or `any`.
-    pub dimension: String,
+    /// Where it applies.
+    pub applies_to: crate::collaborators::model::AppliesTo,
+    /// What it counts.
+    pub dimension: crate::collaborators::model::TargetOn,
     /// Value key (empty for `any`).
     pub value_key: String,
     /// Minimum number of active collaborators.
@@ -272,8 +272,8 @@ pub struct Target {
 pub async fn upsert_target(
     tx: &mut Tx,
     unit_id: i64,
-    applies_to: &str,
-    dimension: &str,
+    applies_to: crate::collaborators::model::AppliesTo,
+    dimension: crate::collaborators::model::TargetOn,
     value_key: &str,
     minimum: i32,
 ) -> AppResult<()> {
@@ -283,8 +283,8 @@ pub async fn upsert_target(
          ON CONFLICT (unit_id, applies_to, dimension, value_key) DO UPDATE SET minimum = excluded.minimum"
     )
     .bind(unit_id)
-    .bind(applies_to)
-    .bind(dimension)
+    .bind(applies_to.key())
+    .bind(dimension.key())
     .bind(value_key)
     .bind(minimum)
     .execute(&mut *conn)
@@ -395,7 +395,7 @@ pub async fn update_value(tx: &mut Tx, v: &AttributeValue) -> AppResult<bool> {
         )
         .bind(&v.name_vi)
         .bind(&v.name_en)
-        .bind(&v.dimension)
+        .bind(v.dimension.key())
         .bind(&v.key)
         .execute(&mut *conn)
         .await?

@@ -1,31 +1,15 @@
 //! Coverage targets: where a target applies (the unit or each direct child) and a cell of the
 //! coverage matrix (counted against required).
 
-/// Where a target applies: the unit's own network, or each of its direct children.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppliesTo {
-    /// The unit's whole subtree counted together.
-    Unit,
-    /// Each direct child (e.g. every commune of the city).
-    Children,
-}
+use crate::kit::keys::stored_keys;
 
-impl AppliesTo {
-    /// Stored key.
-    pub fn key(self) -> &'static str {
-        match self {
-            AppliesTo::Unit => "unit",
-            AppliesTo::Children => "children",
-        }
-    }
-
-    /// Parses a key.
-    pub fn parse(key: &str) -> Option<AppliesTo> {
-        match key.trim() {
-            "unit" => Some(AppliesTo::Unit),
-            "children" => Some(AppliesTo::Children),
-            _ => None,
-        }
+stored_keys! {
+    /// Where a target applies: the unit's own network, or each of its direct children.
+    pub enum AppliesTo: "target scope" {
+        /// The unit's whole subtree counted together.
+        Unit = "unit",
+        /// Each direct child (e.g. every commune of the city).
+        Children = "children",
     }
 }
 

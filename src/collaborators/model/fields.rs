@@ -158,7 +158,7 @@ impl CollaboratorFields {
             }
             let folded = crate::orgs::model::fold(raw);
             match values.iter().find(|v| {
-                v.dimension == d.key()
+                v.dimension == d
                     && (v.key == raw
                         || crate::orgs::model::fold(&v.name_vi) == folded
                         || crate::orgs::model::fold(&v.name_en) == folded)

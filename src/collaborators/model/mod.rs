@@ -11,53 +11,78 @@ pub use coverage::*;
 pub use fields::*;
 pub use import::*;
 
-/// A representation attribute a deployment lists values for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dimension {
-    /// Sector (*lĩnh vực*).
-    Sector,
-    /// Organisation (*tổ chức*).
-    Organisation,
-    /// Social stratum (*giai tầng xã hội*).
-    Stratum,
-    /// Age band.
-    AgeBand,
-    /// Gender.
-    Gender,
-    /// Ethnicity (*dân tộc*).
-    Ethnicity,
-    /// Religion (*tôn giáo*).
-    Religion,
+use crate::kit::keys::stored_keys;
+
+stored_keys! {
+    /// A representation attribute a deployment lists values for; its key is also the CSV column
+    /// and the collaborators column.
+    pub enum Dimension: "collaborator dimension" {
+        /// Social stratum (*giai tầng xã hội*).
+        Stratum = "stratum",
+        /// Sector (*lĩnh vực*).
+        Sector = "sector",
+        /// Organisation (*tổ chức*).
+        Organisation = "organisation",
+        /// Age band.
+        AgeBand = "age_band",
+        /// Gender.
+        Gender = "gender",
+        /// Ethnicity (*dân tộc*).
+        Ethnicity = "ethnicity",
+        /// Religion (*tôn giáo*).
+        Religion = "religion",
+    }
 }
 
-impl Dimension {
-    /// Every dimension, in display order.
-    pub const ALL: [Dimension; 7] = [
-        Dimension::Stratum,
-        Dimension::Sector,
-        Dimension::Organisation,
-        Dimension::AgeBand,
-        Dimension::Gender,
-        Dimension::Ethnicity,
-        Dimension::Religion,
-    ];
+stored_keys! {
+    /// What a coverage target counts: every active collaborator, or those with one value of a
+    /// dimension (the value is kept beside it).
+    pub enum TargetOn: "collaborator target dimension" {
+        /// Every active collaborator.
+        Any = "any",
+        /// By social stratum.
+        Stratum = "stratum",
+        /// By sector.
+        Sector = "sector",
+        /// By organisation.
+        Organisation = "organisation",
+        /// By age band.
+        AgeBand = "age_band",
+        /// By gender.
+        Gender = "gender",
+        /// By ethnicity.
+        Ethnicity = "ethnicity",
+        /// By religion.
+        Religion = "religion",
+    }
+}
 
-    /// Stored key (also the CSV column and the collaborators column).
-    pub fn key(self) -> &'static str {
+impl TargetOn {
+    /// The dimension counted, `None` for every collaborator.
+    pub fn dimension(self) -> Option<Dimension> {
         match self {
-            Dimension::Sector => "sector",
-            Dimension::Organisation => "organisation",
-            Dimension::Stratum => "stratum",
-            Dimension::AgeBand => "age_band",
-            Dimension::Gender => "gender",
-            Dimension::Ethnicity => "ethnicity",
-            Dimension::Religion => "religion",
+            TargetOn::Any => None,
+            TargetOn::Stratum => Some(Dimension::Stratum),
+            TargetOn::Sector => Some(Dimension::Sector),
+            TargetOn::Organisation => Some(Dimension::Organisation),
+            TargetOn::AgeBand => Some(Dimension::AgeBand),
+            TargetOn::Gender => Some(Dimension::Gender),
+            TargetOn::Ethnicity => Some(Dimension::Ethnicity),
+            TargetOn::Religion => Some(Dimension::Religion),
         }
     }
 
-    /// Parses a key.
-    pub fn parse(key: &str) -> Option<Dimension> {
-        Dimension::ALL.into_iter().find(|d| d.key() == key.trim())
+    /// The target on one dimension.
+    pub fn of(d: Dimension) -> TargetOn {
+        match d {
+            Dimension::Stratum => TargetOn::Stratum,
+            Dimension::Sector => TargetOn::Sector,
+            Dimension::Organisation => TargetOn::Organisation,
+            Dimension::AgeBand => TargetOn::AgeBand,
+            Dimension::Gender => TargetOn::Gender,
+            Dimension::Ethnicity => TargetOn::Ethnicity,
+            Dimension::Religion => TargetOn::Religion,
+        }
     }
 }
 
@@ -100,8 +125,8 @@ impl TryFrom<String> for CollaboratorStatus {
 /// One allowed value of a dimension.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AttributeValue {
-    /// Dimension key.
-    pub dimension: String,
+    /// Dimension.
+    pub dimension: Dimension,
     /// Value key.
     pub key: String,
     /// Vietnamese name.
@@ -138,11 +163,21 @@ mod tests {
 
     fn values() -> Vec<AttributeValue> {
         vec![AttributeValue {
-            dimension: "stratum".into(),
+            dimension: Dimension::Stratum,
             key: "farmer".into(),
             name_vi: "Nông dân".into(),
             name_en: "Farmers".into(),
         }]
+    }
+
+    #[test]
+    fn every_dimension_is_a_target_and_back() {
+        for d in Dimension::ALL {
+            assert_eq!(TargetOn::of(d).key(), d.key());
+            assert_eq!(TargetOn::of(d).dimension(), Some(d));
+        }
+        assert_eq!(TargetOn::Any.dimension(), None);
+        assert!(TargetOn::try_from("everyone".to_string()).is_err());
     }
 
     #[test]

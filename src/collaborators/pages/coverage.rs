@@ -16,7 +16,7 @@ use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::audit;
-use crate::collaborators::model::{AppliesTo, Cell, CollaboratorStatus, Dimension};
+use crate::collaborators::model::{AppliesTo, Cell, CollaboratorStatus, Dimension, TargetOn};
 use crate::collaborators::store::{self, Collaborator};
 use crate::error::{AppError, AppResult};
 use crate::web::ctx::Auth;
@@ -97,23 +97,23 @@ pub async fn show_coverage(
     let targets = store::list_targets(&state.db, &[unit_id]).await?;
     let values = store::list_values(&state.db).await?;
     let matches = |c: &Collaborator, t: &store::Target| {
-        t.dimension == "any"
-            || Dimension::parse(&t.dimension).is_some_and(|d| c.attribute(d) == t.value_key)
+        t.dimension
+            .dimension()
+            .is_none_or(|d| c.attribute(d) == t.value_key)
     };
     let columns: Vec<Column> = targets
         .iter()
         .map(|t| {
-            let what = if t.dimension == "any" {
-                tr.t("collaborators-target-any")
-            } else {
-                value_name(tr, &values, &t.dimension, &t.value_key)
+            let what = match t.dimension.dimension() {
+                None => tr.t("collaborators-target-any"),
+                Some(d) => value_name(tr, &values, d, &t.value_key),
             };
             Column {
                 label: tr.ta(
                     "collaborators-target-label",
                     &[("what", what), ("min", t.minimum.to_string())],
                 ),
-                applies_to_children: t.applies_to == "children",
+                applies_to_children: t.applies_to == AppliesTo::Children,
             }
         })
         .collect();
@@ -132,7 +132,7 @@ pub async fn show_coverage(
     let own: Vec<Option<Cell>> = targets
         .iter()
         .map(|t| {
-            (t.applies_to == "unit").then(|| Cell {
+            (t.applies_to == AppliesTo::Unit).then(|| Cell {
                 have: active.iter().filter(|c| matches(c, t)).count() as i64,
                 need: t.minimum as i64,
             })
@@ -140,7 +140,7 @@ pub async fn show_coverage(
         .collect();
     unmet += own.iter().flatten().filter(|c| !c.met()).count();
     rows.push((unit_id, unit_name.clone(), own));
-    if targets.iter().any(|t| t.applies_to == "children") {
+    if targets.iter().any(|t| t.applies_to == AppliesTo::Children) {
         let mut per_child: HashMap<i64, Vec<&Collaborator>> = HashMap::new();
         for c in &active {
             let key = if c.unit_id == unit_id {
@@ -157,7 +157,7 @@ pub async fn show_coverage(
             let cells: Vec<Option<Cell>> = targets
                 .iter()
                 .map(|t| {
-                    (t.applies_to == "children").then(|| Cell {
+                    (t.applies_to == AppliesTo::Children).then(|| Cell {
                         have: list.iter().filter(|c| matches(c, t)).count() as i64,
                         need: t.minimum as i64,
                     })
@@ -170,11 +170,11 @@ pub async fn show_coverage(
     let mut dimensions = vec![("any".to_string(), tr.t("collaborators-target-any"))];
     for v in &values {
         dimensions.push((
-            format!("{}:{}", v.dimension, v.key),
+            format!("{}:{}", v.dimension.key(), v.key),
             format!(
                 "{}: {}",
-                tr.t(&format!("collaborators-dim-{}", v.dimension)),
-                value_name(tr, &values, &v.dimension, &v.key)
+                tr.t(&format!("collaborators-dim-{}", v.dimension.key())),
+                value_name(tr, &values, v.dimension, &v.key)
             ),
         ));
     }
@@ -220,17 +220,17 @@ pub async fn set_target(
     .await?;
     let applies = AppliesTo::parse(&f.applies_to)
         .ok_or(AppError::BadRequest("collaborators-error-target"))?;
-    let (dimension, value) = match f.what.split_once(':') {
-        Some((d, v)) if Dimension::parse(d).is_some() => (d.to_string(), v.to_string()),
-        _ if f.what == "any" => ("any".to_string(), String::new()),
-        _ => return Err(AppError::BadRequest("collaborators-error-target")),
+    let (on, value) = match f.what.split_once(':') {
+        Some((d, v)) => match Dimension::parse(d) {
+            Some(d) => (TargetOn::of(d), v.to_string()),
+            None => return Err(AppError::BadRequest("collaborators-error-target")),
+        },
+        None if f.what.trim() == TargetOn::Any.key() => (TargetOn::Any, String::new()),
+        None => return Err(AppError::BadRequest("collaborators-error-target")),
     };
-    if dimension != "any" {
+    if let Some(d) = on.dimension() {
         let values = store::list_values(&state.db).await?;
-        if !values
-            .iter()
-            .any(|v| v.dimension == dimension && v.key == value)
-        {
+        if !values.iter().any(|v| v.dimension == d && v.key == value) {
             return Err(AppError::BadRequest("collaborators-error-target"));
         }
     }
@@ -242,15 +242,7 @@ pub async fn set_target(
         .filter(|n| (0..=1000).contains(n))
         .ok_or(AppError::BadRequest("collaborators-error-count"))?;
     let mut tx = state.db.begin().await?;
-    store::upsert_target(
-        &mut tx,
-        f.unit_id,
-        applies.key(),
-        &dimension,
-        &value,
-        minimum,
-    )
-    .await?;
+    store::upsert_target(&mut tx, f.unit_id, applies, on, &value, minimum).await?;
     audit::record_in(
         &mut tx,
         &auth.ctx.actor(),
@@ -258,7 +250,7 @@ pub async fn set_target(
         "collaborator_target",
         "",
         Some(f.unit_id),
-        json!({"applies_to": applies.key(), "dimension": dimension, "value": value, "minimum": minimum}),
+        json!({"applies_to": applies.key(), "dimension": on.key(), "value": value, "minimum": minimum}),
     )
     .await?;
     tx.commit().await?;

@@ -13,10 +13,10 @@ pub use registry::*;
 use chrono::Datelike as _;
 use chrono::{Duration, Utc};
 
-use crate::collaborators::model::AttributeValue;
+use crate::collaborators::model::{AttributeValue, Dimension};
 use crate::web::i18n::{Lang, Tr};
 
-pub fn value_name(tr: Tr, values: &[AttributeValue], d: &str, key: &str) -> String {
+pub fn value_name(tr: Tr, values: &[AttributeValue], d: Dimension, key: &str) -> String {
     values
         .iter()
         .find(|v| v.dimension == d && v.key == key)

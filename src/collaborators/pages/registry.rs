@@ -138,7 +138,7 @@ fn attributes_text(tr: Tr, values: &[AttributeValue], c: &Collaborator) -> Strin
     Dimension::ALL
         .iter()
         .filter(|d| !c.attribute(**d).is_empty())
-        .map(|d| value_name(tr, values, d.key(), c.attribute(*d)))
+        .map(|d| value_name(tr, values, *d, c.attribute(*d)))
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -193,8 +193,8 @@ async fn form_page(
                 tr.t(&format!("collaborators-dim-{}", d.key())),
                 values
                     .iter()
-                    .filter(|v| v.dimension == d.key())
-                    .map(|v| (v.key.clone(), value_name(tr, &values, d.key(), &v.key)))
+                    .filter(|v| v.dimension == *d)
+                    .map(|v| (v.key.clone(), value_name(tr, &values, *d, &v.key)))
                     .collect(),
             )
         })
@@ -387,7 +387,7 @@ pub async fn show_collaborator(
             .map(|x| {
                 (
                     tr.t(&format!("collaborators-dim-{}", x.key())),
-                    value_name(tr, &values, x.key(), c.attribute(*x)),
+                    value_name(tr, &values, *x, c.attribute(*x)),
                 )
             })
             .collect(),

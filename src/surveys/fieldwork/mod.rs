@@ -15,6 +15,7 @@
 //! whole stratum (`model::released_weight`).
 
 pub mod cases;
+pub mod demo;
 pub mod frames;
 pub mod model;
 pub mod monitor;

@@ -275,8 +275,9 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         .await
         .assert_contains("dịch vụ công trực tuyến");
     let disp: Vec<String> = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT disposition FROM survey_cases ORDER BY id"
+        "SELECT disposition FROM survey_cases WHERE survey_id = $1 ORDER BY id"
     )
+    .bind(id)
     .fetch_all(pool)
     .await
     .unwrap());
@@ -376,10 +377,13 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         );
     }
     let case_times: Vec<chrono::DateTime<chrono::Utc>> = duluan::with_db!(&app.db, |pool| {
-        sqlx::query_scalar("SELECT updated_at FROM survey_cases WHERE disposition = '1.1'")
-            .fetch_all(pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar(
+            "SELECT updated_at FROM survey_cases WHERE disposition = '1.1' AND survey_id = $1",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .unwrap()
     });
     assert_eq!(case_times.len(), 1);
     assert_eq!(case_times[0].time(), chrono::NaiveTime::MIN);
@@ -408,8 +412,9 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     // PostgreSQL keeps a dead row version until vacuum, see docs/security.md).
     assert_not_in_file(&app, &partial_id).await;
     let disp: Vec<String> = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT disposition FROM survey_cases ORDER BY id"
+        "SELECT disposition FROM survey_cases WHERE survey_id = $1 ORDER BY id"
     )
+    .bind(id)
     .fetch_all(pool)
     .await
     .unwrap());

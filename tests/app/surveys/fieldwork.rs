@@ -373,3 +373,32 @@ async fn the_sample_size_page_and_a_frame_of_wards_drawn_by_pps() {
     assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
     outside.assert_contains("Không tìm thấy đơn vị này trong phạm vi của khảo sát.");
 }
+
+#[tokio::test]
+async fn the_demo_has_a_household_survey_in_fieldwork() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let id: i64 = with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM surveys WHERE series = 'ho-gia-dinh-dvc'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let monitor = app.get(&format!("/surveys/{id}/fieldwork")).await;
+    assert_eq!(monitor.status, StatusCode::OK);
+    monitor.assert_contains("Còn 40 trường hợp dự phòng chưa phát hành.");
+    monitor.assert_contains("Thư điện tử");
+    monitor.assert_contains("Điện thoại");
+    let samples = app.get(&format!("/surveys/{id}/fieldwork/samples")).await;
+    samples.assert_contains("80 trường hợp");
+    samples.assert_contains("2026");
+    // The released weights stand for the 400 households of the frame.
+    let total: f64 = with_db!(&app.db, |pool| sqlx::query_scalar::<_, f64>(
+        "SELECT SUM(weight) FROM survey_cases WHERE survey_id = $1 AND released_at IS NOT NULL"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert!((total - 400.0).abs() < 1e-6, "{total}");
+}
