@@ -6,7 +6,8 @@
 //! Invariants: a message is queued at most once per idempotency key (a unique index, so a restart
 //! or a retried job never sends twice); nothing queued is lost: a failed delivery is retried with
 //! exponential backoff (1, 2, 4 … minutes, at most 6 hours) and after
-//! [`model::MAX_ATTEMPTS`] attempts it stays in the outbox as `failed`, shown to the administrator,
+//! [`model::MAX_ATTEMPTS`] attempts (at once when the server refuses it permanently, a 5xx reply)
+//! it stays in the outbox as `failed` ([`undelivered`]), shown to the administrator,
 //! who may queue it again; a worker claims a message before sending, so two workers never send
 //! the same one; the SMTP password is never shown or logged.
 

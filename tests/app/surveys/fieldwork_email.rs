@@ -101,6 +101,7 @@ impl Smtp {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not listen on {port}");
     }
 
