@@ -359,6 +359,8 @@ pub async fn send_invitations(db: &Db, now: DateTime<Utc>) -> AppResult<EmailSum
                 - chrono::Duration::days(
                     (schedule.last_reminder_days - schedule.reminder_days).max(1),
                 );
+            // Keyset by case id: each batch reads on from the last case seen.
+            let mut after = 0;
             while budget > 0 {
                 let due = store::list_due(
                     db,
@@ -366,12 +368,14 @@ pub async fn send_invitations(db: &Db, now: DateTime<Utc>) -> AppResult<EmailSum
                     kind,
                     invited_before,
                     reminded_before,
+                    after,
                     budget.min(BATCH),
                 )
                 .await?;
-                if due.is_empty() {
+                let Some(last) = due.last() else {
                     break;
-                }
+                };
+                after = last.id;
                 let mut tx = db.begin().await?;
                 let mut queued = 0;
                 for case in &due {
@@ -429,9 +433,6 @@ pub async fn send_invitations(db: &Db, now: DateTime<Utc>) -> AppResult<EmailSum
                 match kind {
                     MailKind::Invite => summary.invited += queued,
                     _ => summary.reminded += queued,
-                }
-                if queued == 0 && (due.len() as i64) < BATCH {
-                    break;
                 }
             }
         }

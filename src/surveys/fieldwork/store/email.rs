@@ -132,13 +132,15 @@ pub struct Due {
 /// Released e-mail cases with nothing returned, never unsubscribed nor bounced, whose address
 /// exists: those not invited yet (`Invite`), or invited before `invited_before` with no
 /// response started and not reminded yet (`Reminder`), or also reminded before
-/// `reminded_before` (`LastReminder`). At most `limit`, by case id.
+/// `reminded_before` (`LastReminder`). At most `limit`, by case id from above `after`.
+#[allow(clippy::too_many_arguments)]
 pub async fn list_due(
     db: &Db,
     survey_id: i64,
     kind: MailKind,
     invited_before: DateTime<Utc>,
     reminded_before: DateTime<Utc>,
+    after: i64,
     limit: i64,
 ) -> AppResult<Vec<Due>> {
     let extra = match kind {
@@ -163,7 +165,7 @@ pub async fn list_due(
          WHERE k.survey_id = $1 AND k.mode = 'email' AND k.released_at IS NOT NULL
            AND k.disposition = '3.19' AND c.email IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM survey_case_events e WHERE e.case_id = k.id AND e.kind IN ('unsubscribed', 'bounced'))
-           {extra}
+           AND k.id > $5 {extra}
          ORDER BY k.id LIMIT $4"
     );
     Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
@@ -173,6 +175,7 @@ pub async fn list_due(
     .bind(invited_before)
     .bind(reminded_before)
     .bind(limit)
+    .bind(after)
     .fetch_all(pool)
     .await?))
 }
