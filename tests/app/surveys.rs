@@ -16,7 +16,7 @@ mod exports;
 #[path = "surveys/fieldwork.rs"]
 mod fieldwork;
 #[path = "surveys/fieldwork_email.rs"]
-mod fieldwork_email;
+pub(crate) mod fieldwork_email;
 #[path = "surveys/kill.rs"]
 mod kill;
 #[path = "surveys/trust.rs"]

@@ -36,6 +36,7 @@
 //! The engine crates keep their own benchmarks (`crates/*/examples/bench*.rs`);
 //! `docs/benchmarks.md` lists every benchmark of the repository with its command.
 
+mod fieldwork_email;
 mod foundation;
 mod monitoring;
 mod reporting;
