@@ -29,6 +29,7 @@ surveys-disp-2-11 = Refusal
 surveys-disp-2-12 = Break-off
 surveys-disp-2-20 = Non-contact
 surveys-disp-3-19 = Invited, nothing returned
+surveys-disp-3-30 = Invitation returned undelivered
 surveys-disp-4-10 = Not eligible
 surveys-responses = Responses
 surveys-response = Response

@@ -29,6 +29,7 @@ surveys-disp-2-11 = Từ chối
 surveys-disp-2-12 = Bỏ dở
 surveys-disp-2-20 = Không liên lạc được
 surveys-disp-3-19 = Đã mời, chưa trả lời
+surveys-disp-3-30 = Thư mời bị trả lại, không gửi được
 surveys-disp-4-10 = Không thuộc đối tượng
 surveys-responses = Phiếu trả lời
 surveys-response = Phiếu trả lời

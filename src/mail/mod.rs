@@ -6,7 +6,8 @@
 //! Invariants: a message is queued at most once per idempotency key (a unique index, so a restart
 //! or a retried job never sends twice); nothing queued is lost: a failed delivery is retried with
 //! exponential backoff (1, 2, 4 … minutes, at most 6 hours) and after
-//! [`model::MAX_ATTEMPTS`] attempts it stays in the outbox as `failed`, shown to the administrator,
+//! [`model::MAX_ATTEMPTS`] attempts (at once when the server refuses it permanently, a 5xx reply)
+//! it stays in the outbox as `failed` ([`undelivered`]), shown to the administrator,
 //! who may queue it again; a worker claims a message before sending, so two workers never send
 //! the same one; the SMTP password is never shown or logged.
 
@@ -100,15 +101,16 @@ pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
                 store::mark_sent(db, m.id, Utc::now()).await?;
                 summary.sent += 1;
             }
-            Err(err) => {
+            Err((err, permanent)) => {
                 let attempts = m.attempts + 1;
-                tracing::warn!(id = m.id, attempts, error = %err, "mail delivery failed");
+                tracing::warn!(id = m.id, attempts, permanent, error = %err, "mail delivery failed");
+                // A permanent refusal (an SMTP 5xx reply, e.g. an unknown mailbox) is not retried.
                 store::mark_failed(
                     db,
                     m.id,
                     &err,
                     next_attempt(attempts, Utc::now()),
-                    attempts >= MAX_ATTEMPTS,
+                    permanent || attempts >= MAX_ATTEMPTS,
                 )
                 .await?;
                 summary.failed += 1;
@@ -118,7 +120,26 @@ pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
     Ok(summary)
 }
 
-async fn deliver(s: &Settings, m: &store::Queued) -> Result<(), String> {
+/// Delivers one message; an error says whether the server refused it permanently (5xx).
+async fn deliver(s: &Settings, m: &store::Queued) -> Result<(), (String, bool)> {
+    deliver_message(s, m).await.map_err(|e| match e {
+        Delivery::Other(e) => (e, false),
+        Delivery::Smtp(e) => (format!("SMTP: {e}"), e.is_permanent()),
+    })
+}
+
+enum Delivery {
+    Other(String),
+    Smtp(lettre::transport::smtp::Error),
+}
+
+impl From<String> for Delivery {
+    fn from(e: String) -> Self {
+        Delivery::Other(e)
+    }
+}
+
+async fn deliver_message(s: &Settings, m: &store::Queued) -> Result<(), Delivery> {
     let from_addr = s
         .from_address
         .parse()
@@ -160,7 +181,39 @@ async fn deliver(s: &Settings, m: &store::Queued) -> Result<(), String> {
         .send(message)
         .await
         .map(|_| ())
-        .map_err(|e| format!("SMTP: {e}"))
+        .map_err(Delivery::Smtp)
+}
+
+/// A message of the outbox that will not be delivered: refused permanently by the SMTP server
+/// (a 5xx reply) or given up after [`MAX_ATTEMPTS`] attempts.
+#[derive(Clone, Debug)]
+pub struct Undelivered {
+    /// Its outbox id (increasing: callers read on from the last one they handled).
+    pub id: i64,
+    /// The idempotency key it was queued with.
+    pub idempotency_key: String,
+    /// The server's last reply.
+    pub error: String,
+}
+
+/// The undelivered messages whose idempotency key starts with `prefix` and whose id is above
+/// `after`, oldest first, at most `limit` (for the contexts that queued them, e.g. bounces of
+/// survey invitations).
+pub async fn undelivered(
+    db: &Db,
+    prefix: &str,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<Undelivered>> {
+    Ok(store::list_failed_by_key_prefix(db, prefix, after, limit)
+        .await?
+        .into_iter()
+        .map(|(id, idempotency_key, error)| Undelivered {
+            id,
+            idempotency_key,
+            error,
+        })
+        .collect())
 }
 
 /// How often the sender looks at the outbox.

@@ -228,3 +228,24 @@ pub async fn list_by_key_prefix(db: &Db, prefix: &str) -> AppResult<Vec<Queued>>
         .fetch_all(pool)
         .await?))
 }
+
+/// `(id, key, last error)` of the failed messages with the key prefix and an id above `after`.
+pub async fn list_failed_by_key_prefix(
+    db: &Db,
+    prefix: &str,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<(i64, String, String)>> {
+    let len = prefix.chars().count() as i32;
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, idempotency_key, last_error FROM mail_outbox
+         WHERE status = 'failed' AND id > $3 AND SUBSTR(idempotency_key, 1, $2) = $1
+         ORDER BY id LIMIT $4"
+    )
+    .bind(prefix)
+    .bind(len)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?))
+}

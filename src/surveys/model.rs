@@ -62,6 +62,8 @@ stored_keys! {
         NonContact = "2.20",
         /// 3.19 invited, nothing ever returned (unknown eligibility).
         NotReturned = "3.19",
+        /// 3.30 e-mail invitation returned undelivered (a hard bounce).
+        Undeliverable = "3.30",
         /// 4.10 not eligible.
         NotEligible = "4.10",
     }

@@ -6,7 +6,9 @@
 //!
 //! Layout: `model.rs` (frames read from a table, designs, the draw, no IO), `store/` (all its SQL,
 //! a file per sub-resource), `frames.rs` (frame pages: import, built from the tree), `samples.rs` (sample size,
-//! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`.
+//! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`,
+//! `email.rs` (templates, schedule and the job that mails invitations and reminders) with
+//! `email_pages.rs` (its page and the opt-out at `/u/{token}`).
 //!
 //! Invariants: a frame and a sample are stored whole or not at all, with their audit entry; a
 //! case belongs to at most one (sample, frame row); contacts live only in `survey_contacts` and
@@ -16,6 +18,8 @@
 
 pub mod cases;
 pub mod demo;
+pub mod email;
+pub mod email_pages;
 pub mod frames;
 pub mod model;
 pub mod monitor;
@@ -56,5 +60,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/surveys/{id}/fieldwork/cases/{cid}/contact",
             post(cases::show_contact),
+        )
+        .merge(email_routes())
+}
+
+/// Routes of fieldwork by e-mail: the survey's page, and the respondent's opt-out (no login).
+fn email_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/surveys/{id}/fieldwork/email",
+            get(email_pages::show_email).post(email_pages::save_email),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/email/sending",
+            post(email_pages::set_sending),
+        )
+        .route(
+            "/u/{token}",
+            get(email_pages::show_unsubscribe).post(email_pages::unsubscribe),
         )
 }

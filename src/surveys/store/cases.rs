@@ -33,13 +33,17 @@ pub async fn insert_token_cases(
     })
 }
 
-/// A case found by its token: `(case id, survey id, disposition)`.
+/// A case found by its token: `(case id, survey id, disposition)`. The token is the case's own
+/// (`survey_cases.token_hash`) or one mailed to it by fieldwork (`survey_case_tokens`).
 pub async fn find_case_by_token(
     db: &Db,
     token_hash: &str,
 ) -> AppResult<Option<(i64, i64, Disposition)>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
-        "SELECT id, survey_id, disposition FROM survey_cases WHERE token_hash = $1"
+        "SELECT id, survey_id, disposition FROM survey_cases WHERE token_hash = $1
+         UNION ALL
+         SELECT k.id, k.survey_id, k.disposition FROM survey_case_tokens t
+             JOIN survey_cases k ON k.id = t.case_id WHERE t.token_hash = $1"
     )
     .bind(token_hash)
     .fetch_optional(pool)

@@ -1,17 +1,20 @@
 //! All SQL of fieldwork, one file per sub-resource: frames with their rows and contacts
 //! (`frames.rs`), samples, the cases drawn from them, their release and weights (`samples.rs`),
 //! the case list and history with the one read of a contact (`cases.rs`), and the counts behind
-//! the monitor (`monitor.rs`).
+//! the monitor (`monitor.rs`), and e-mail templates, schedules, due cases and mailed tokens
+//! (`email.rs`).
 //!
 //! Contacts sit in `survey_contacts`, keyed by frame row, and are only read one case at a time
 //! by [`find_contact`] (the caller audits the read).
 
 mod cases;
+mod email;
 mod frames;
 mod monitor;
 mod samples;
 
 pub use cases::*;
+pub use email::*;
 pub use frames::*;
 pub use monitor::*;
 pub use samples::*;
