@@ -15,6 +15,8 @@ mod designer;
 mod exports;
 #[path = "surveys/fieldwork.rs"]
 mod fieldwork;
+#[path = "surveys/fieldwork_phone.rs"]
+mod fieldwork_phone;
 #[path = "surveys/kill.rs"]
 mod kill;
 #[path = "surveys/trust.rs"]

@@ -6,7 +6,8 @@
 //!
 //! Layout: `model.rs` (frames read from a table, designs, the draw, no IO), `store/` (all its SQL,
 //! a file per sub-resource), `frames.rs` (frame pages: import, built from the tree), `samples.rs` (sample size,
-//! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`.
+//! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`, `phone/` (telephone
+//! fieldwork: the interviewer console and the supervisor's page).
 //!
 //! Invariants: a frame and a sample are stored whole or not at all, with their audit entry; a
 //! case belongs to at most one (sample, frame row); contacts live only in `survey_contacts` and
@@ -18,6 +19,7 @@ pub mod cases;
 pub mod frames;
 pub mod model;
 pub mod monitor;
+pub mod phone;
 pub mod samples;
 mod store;
 #[cfg(test)]
@@ -55,5 +57,36 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/surveys/{id}/fieldwork/cases/{cid}/contact",
             post(cases::show_contact),
+        )
+        .merge(phone_routes())
+}
+
+/// Routes of telephone fieldwork: the interviewer console and the supervisor's page.
+fn phone_routes() -> Router<AppState> {
+    use phone::{console, supervisor};
+    Router::new()
+        .route("/interviewer", get(console::show_console))
+        .route("/interviewer/surveys/{id}/next", post(console::next_case))
+        .route("/interviewer/cases/{cid}", get(console::show_case))
+        .route("/interviewer/cases/{cid}/answers", post(console::step_case))
+        .route(
+            "/interviewer/cases/{cid}/outcome",
+            post(console::record_attempt),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/phone",
+            get(supervisor::show_phone),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/phone/settings",
+            post(supervisor::save_settings),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/phone/cases/{cid}/claim",
+            post(supervisor::set_claim),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/phone/switch",
+            post(supervisor::switch_mode),
         )
 }
