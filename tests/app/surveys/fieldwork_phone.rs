@@ -250,25 +250,21 @@ async fn appointments_come_first_outcomes_set_telephone_codes_and_attempts_run_o
         outcome(&c, d, "appointment", "").await.status,
         StatusCode::BAD_REQUEST
     );
-    // Each outcome sets its AAPOR telephone code; final ones leave the queue.
-    for (o, code) in [("busy", "3.12"), ("machine", "3.14"), ("refusal", "2.11")] {
-        assert_eq!(outcome(&c, d, o, "").await.status, StatusCode::SEE_OTHER);
-        assert_eq!(text(&app, disp, d).await, code);
-        if o != "refusal" {
-            // Busy and machine do not end the case (max 2: the second ends it by attempts,
-            // so the third is refused: the case is no longer held).
-            match next_case(&c, survey).await {
-                Ok(x) if x == d => {}
-                Ok(x) => {
-                    // d reached the maximum; give the other case back.
-                    outcome(&c, x, "wrong_number", "").await;
-                    assert_eq!(text(&app, disp, x).await, "4.30");
-                    break;
-                }
-                Err(note) => panic!("queue empty: {note}"),
-            }
-        }
-    }
+    // Each outcome sets its AAPOR telephone code. Fewest attempts first: busy on d, then the
+    // untried case x comes before d.
+    assert_eq!(outcome(&c, d, "busy", "").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(text(&app, disp, d).await, "3.12");
+    let x = next_case(&c, survey).await.unwrap();
+    assert!(x != a && x != b && x != d);
+    outcome(&c, x, "machine", "").await;
+    assert_eq!(text(&app, disp, x).await, "3.14");
+    // Both tried once: the oldest last attempt first.
+    assert_eq!(next_case(&c, survey).await.unwrap(), d);
+    outcome(&c, d, "refusal", "").await;
+    assert_eq!(text(&app, disp, d).await, "2.11");
+    assert_eq!(next_case(&c, survey).await.unwrap(), x);
+    outcome(&c, x, "wrong_number", "").await;
+    assert_eq!(text(&app, disp, x).await, "4.30");
     // Recording for a case one does not hold is refused.
     assert_eq!(
         outcome(&c, a, "refusal", "").await.status,
@@ -523,16 +519,22 @@ async fn an_interviewer_works_a_case_on_a_phone() {
         .send_keys(duluan::accounts::demo::DEMO_PASSWORD)
         .await
         .unwrap();
-    c.find(field("form button[type='submit'], form button"))
+    c.find(field("main form button"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.wait().for_element(field("main")).await.unwrap();
+    for _ in 0..100 {
+        if !c.current_url().await.unwrap().path().starts_with("/login") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     c.goto(&format!("{}/interviewer", app.base)).await.unwrap();
+    let next_button = format!("#queue-{survey} button.sv-next");
     c.wait()
-        .for_element(field(&format!("#queue-{survey} button.sv-next")))
+        .for_element(Locator::Css(&next_button))
         .await
         .unwrap()
         .click()
@@ -556,7 +558,7 @@ async fn an_interviewer_works_a_case_on_a_phone() {
         .await
         .unwrap();
     c.find(field("#save-outcome")).await.unwrap().click().await.unwrap();
-    let note = c.wait().for_element(field("#note")).await.unwrap();
+    let note = c.wait().for_element(field("#console-note")).await.unwrap();
     assert!(note.text().await.unwrap().contains("Đã ghi kết quả"));
     let busy = scalar(
         &app,
