@@ -73,10 +73,7 @@ fn phone_routes() -> Router<AppState> {
             "/interviewer/cases/{cid}/outcome",
             post(console::record_attempt),
         )
-        .route(
-            "/surveys/{id}/fieldwork/phone",
-            get(supervisor::show_phone),
-        )
+        .route("/surveys/{id}/fieldwork/phone", get(supervisor::show_phone))
         .route(
             "/surveys/{id}/fieldwork/phone/settings",
             post(supervisor::save_settings),

@@ -195,7 +195,12 @@ async fn twenty_interviewers_asking_at_once_get_twenty_different_cases() {
     assert_eq!(next_case(&clients[3], survey).await.unwrap(), {
         let mine = clients[3].get("/interviewer").await;
         let i = mine.body.find("/interviewer/cases/").unwrap();
-        mine.body[i + 19..].split('"').next().unwrap().parse::<i64>().unwrap()
+        mine.body[i + 19..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
     });
     let console = clients[0].get("/interviewer").await;
     console.assert_contains("30 trường hợp đang chờ, 20 đang được gọi");
@@ -252,7 +257,10 @@ async fn appointments_come_first_outcomes_set_telephone_codes_and_attempts_run_o
     );
     // Each outcome sets its AAPOR telephone code. Fewest attempts first: busy on d, then the
     // untried case x comes before d.
-    assert_eq!(outcome(&c, d, "busy", "").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        outcome(&c, d, "busy", "").await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(text(&app, disp, d).await, "3.12");
     let x = next_case(&c, survey).await.unwrap();
     assert!(x != a && x != b && x != d);
@@ -271,12 +279,13 @@ async fn appointments_come_first_outcomes_set_telephone_codes_and_attempts_run_o
         StatusCode::CONFLICT
     );
     // Only b (appointment later) is left, so the queue is empty now.
-    assert_eq!(next_case(&c, survey).await.unwrap_err(), "/interviewer?note=empty");
+    assert_eq!(
+        next_case(&c, survey).await.unwrap_err(),
+        "/interviewer?note=empty"
+    );
 
     // The supervisor sees activity by interviewer display name, cases by attempts, no number.
-    let page = app
-        .get(&format!("/surveys/{survey}/fieldwork/phone"))
-        .await;
+    let page = app.get(&format!("/surveys/{survey}/fieldwork/phone")).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("ĐTV dtv_a");
     assert!(!page.body.contains("0902 555"));
@@ -306,9 +315,7 @@ async fn a_stuck_claim_is_released_or_given_to_another_interviewer() {
     let a = next_case(&c1, survey).await.unwrap();
     let b = next_case(&c2, survey).await.unwrap();
     assert_ne!(a, b);
-    let page = app
-        .get(&format!("/surveys/{survey}/fieldwork/phone"))
-        .await;
+    let page = app.get(&format!("/surveys/{survey}/fieldwork/phone")).await;
     page.assert_contains("ĐTV dtv_1");
     // Release c1's claim: c1 can no longer record on it, and it is back in the queue.
     let page = app
@@ -324,7 +331,12 @@ async fn a_stuck_claim_is_released_or_given_to_another_interviewer() {
     );
     // Give it to c2 (after c2 is done with b).
     outcome(&c2, b, "refusal", "").await;
-    let uid = scalar(&app, "SELECT id FROM users WHERE username = 'dtv_2' AND id > $1", 0).await;
+    let uid = scalar(
+        &app,
+        "SELECT id FROM users WHERE username = 'dtv_2' AND id > $1",
+        0,
+    )
+    .await;
     let page = app
         .post(
             &format!("/surveys/{survey}/fieldwork/phone/cases/{a}/claim"),
@@ -334,7 +346,12 @@ async fn a_stuck_claim_is_released_or_given_to_another_interviewer() {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(next_case(&c2, survey).await.unwrap(), a);
     // Someone who is not an interviewer of the survey cannot be given a case.
-    let designer = scalar(&app, "SELECT id FROM users WHERE username = 'designer' AND id > $1", 0).await;
+    let designer = scalar(
+        &app,
+        "SELECT id FROM users WHERE username = 'designer' AND id > $1",
+        0,
+    )
+    .await;
     let page = app
         .post(
             &format!("/surveys/{survey}/fieldwork/phone/cases/{a}/claim"),
@@ -369,8 +386,16 @@ async fn an_interviewer_completes_the_questionnaire_through_the_console() {
     let mode = "SELECT mode FROM survey_responses WHERE case_id = $1";
     assert_eq!(text(&app, mode, case).await, "phone");
     for fields in [
-        vec![("page", "uses_online"), ("nav", "next"), ("a.uses_online", "2")],
-        vec![("page", "satisfaction"), ("nav", "next"), ("a.satisfaction", "5")],
+        vec![
+            ("page", "uses_online"),
+            ("nav", "next"),
+            ("a.uses_online", "2"),
+        ],
+        vec![
+            ("page", "satisfaction"),
+            ("nav", "next"),
+            ("a.satisfaction", "5"),
+        ],
     ] {
         let page = c.post(&path, &fields).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -387,19 +412,32 @@ async fn an_interviewer_completes_the_questionnaire_through_the_console() {
     assert_eq!(text(&app, status, case).await, "complete");
     assert_eq!(text(&app, mode, case).await, "phone");
     assert_eq!(
-        text(&app, "SELECT disposition FROM survey_cases WHERE id = $1", case).await,
+        text(
+            &app,
+            "SELECT disposition FROM survey_cases WHERE id = $1",
+            case
+        )
+        .await,
         "1.1"
     );
     assert_eq!(
-        scalar(&app, "SELECT attempts FROM survey_cases WHERE id = $1", case).await,
+        scalar(
+            &app,
+            "SELECT attempts FROM survey_cases WHERE id = $1",
+            case
+        )
+        .await,
         1
     );
-    let data = text(&app, "SELECT data FROM survey_responses WHERE case_id = $1", case).await;
+    let data = text(
+        &app,
+        "SELECT data FROM survey_responses WHERE case_id = $1",
+        case,
+    )
+    .await;
     assert!(data.contains("\"age\":\"41\""), "{data}");
     // The supervisor's activity counts the complete.
-    let page = app
-        .get(&format!("/surveys/{survey}/fieldwork/phone"))
-        .await;
+    let page = app.get(&format!("/surveys/{survey}/fieldwork/phone")).await;
     let row = page.body.find("ĐTV dtv_q").unwrap();
     let tail = &page.body[row..row + 200];
     assert!(tail.matches("sv-num\">1<").count() == 2, "{tail}");
@@ -410,13 +448,16 @@ async fn an_interviewer_completes_the_questionnaire_through_the_console() {
 async fn moving_web_cases_to_the_telephone_queue_keeps_their_history() {
     let app = spawn_demo().await;
     let survey = phone_survey(&app, 5, "web", "5").await;
-    let ids: Vec<i64> = with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+    let ids: Vec<i64> =
+        with_db!(&app.db, |pool| {
+            sqlx::query_scalar::<_, i64>(
         "SELECT id FROM survey_cases WHERE survey_id = $1 AND released_at IS NOT NULL ORDER BY id"
     )
     .bind(survey)
     .fetch_all(pool)
     .await
-    .unwrap());
+    .unwrap()
+        });
     assert_eq!(ids.len(), 5);
     let c = interviewer(&app, "dtv_m", "92").await;
     assert!(next_case(&c, survey).await.is_err());
@@ -549,7 +590,11 @@ async fn an_interviewer_works_a_case_on_a_phone() {
         )
         .await
         .unwrap();
-    assert_eq!(fits, serde_json::json!(true), "the console scrolls sideways");
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "the console scrolls sideways"
+    );
     crate::browser::screenshot(c, "phone-console-case").await;
     c.find(field("select#outcome"))
         .await
@@ -557,7 +602,12 @@ async fn an_interviewer_works_a_case_on_a_phone() {
         .select_by_value("busy")
         .await
         .unwrap();
-    c.find(field("#save-outcome")).await.unwrap().click().await.unwrap();
+    c.find(field("#save-outcome"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let note = c.wait().for_element(field("#console-note")).await.unwrap();
     assert!(note.text().await.unwrap().contains("Đã ghi kết quả"));
     let busy = scalar(

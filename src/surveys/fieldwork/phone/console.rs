@@ -329,8 +329,17 @@ pub async fn step_case(
         respondent::Outcome::Complete(record) => {
             sstore::complete_response(&state.db, &row.id, &record_json(&record), false, now)
                 .await?;
-            record_outcome(&state, &auth, &case, &s, settings, Outcome::Completed, None, "")
-                .await?;
+            record_outcome(
+                &state,
+                &auth,
+                &case,
+                &s,
+                settings,
+                Outcome::Completed,
+                None,
+                "",
+            )
+            .await?;
             Ok(Redirect::to("/interviewer?note=done").into_response())
         }
         respondent::Outcome::Show { page, issues, .. } => {
@@ -433,6 +442,16 @@ pub async fn record_attempt(
     };
     let note = crate::kit::text::one_line(&f.note);
     let note: String = note.chars().take(500).collect();
-    record_outcome(&state, &auth, &case, &s, settings, outcome, appointment, &note).await?;
+    record_outcome(
+        &state,
+        &auth,
+        &case,
+        &s,
+        settings,
+        outcome,
+        appointment,
+        &note,
+    )
+    .await?;
     Ok(Redirect::to("/interviewer?note=saved").into_response())
 }

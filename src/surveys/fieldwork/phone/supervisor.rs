@@ -72,7 +72,7 @@ async fn render(
 async fn interviewers_of(db: &crate::db::Db, unit_id: i64) -> AppResult<Vec<(i64, String)>> {
     let mut out = Vec::new();
     for (uid, _, _) in crate::accounts::users_covering(db, Capability::Interview, unit_id).await? {
-        if let Some(u) = crate::accounts::store::find_user(db, uid).await? {
+        if let Some(u) = crate::accounts::load_current_user(db, uid).await? {
             out.push((uid, u.display_name));
         }
     }
@@ -133,8 +133,10 @@ pub async fn save_settings(
     audit::entry(&auth.ctx.actor(), "survey.phone_settings")
         .object("survey", s.id)
         .unit(s.unit_id)
-        .detail(json!({"max_attempts": settings.max_attempts, "hours_from": settings.hours_from,
-                       "hours_to": settings.hours_to, "retry_minutes": settings.retry_minutes}))
+        .detail(
+            json!({"max_attempts": settings.max_attempts, "hours_from": settings.hours_from,
+                       "hours_to": settings.hours_to, "retry_minutes": settings.retry_minutes}),
+        )
         .write(&mut tx)
         .await?;
     tx.commit().await?;

@@ -1,3 +1,6 @@
+//! Unit tests of the telephone rules: outcomes to AAPOR codes, final dispositions, calling hours
+//! and the settings form.
+
 use chrono::TimeZone;
 
 use super::*;
@@ -29,7 +32,9 @@ fn outcomes_map_to_aapor_telephone_codes() {
         .collect();
     assert_eq!(
         finals,
-        [false, false, false, true, false, true, true, true, true, true]
+        [
+            false, false, false, true, false, true, true, true, true, true
+        ]
     );
     assert!(!is_final(Disposition::NotReturned));
     assert!(final_keys_sql().contains("'4.30'"));
@@ -51,7 +56,16 @@ fn calling_hours_are_vietnam_time_and_settings_are_checked() {
             retry_minutes: 0
         })
     );
-    assert_eq!(Settings::parse("0", "8", "20", "60"), Err("phone-error-max"));
-    assert_eq!(Settings::parse("5", "20", "8", "60"), Err("phone-error-hours"));
-    assert_eq!(Settings::parse("5", "8", "20", "-1"), Err("phone-error-retry"));
+    assert_eq!(
+        Settings::parse("0", "8", "20", "60"),
+        Err("phone-error-max")
+    );
+    assert_eq!(
+        Settings::parse("5", "20", "8", "60"),
+        Err("phone-error-hours")
+    );
+    assert_eq!(
+        Settings::parse("5", "8", "20", "-1"),
+        Err("phone-error-retry")
+    );
 }

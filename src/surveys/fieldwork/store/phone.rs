@@ -71,11 +71,13 @@ pub async fn phone_surveys(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<PhoneSu
          GROUP BY s.id, s.title, s.unit_id ORDER BY s.title, s.id",
         final_keys_sql()
     );
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(now)
-        .bind(Settings::default().max_attempts as i32)
-        .fetch_all(pool)
-        .await?))
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(now)
+    .bind(Settings::default().max_attempts as i32)
+    .fetch_all(pool)
+    .await?))
 }
 
 /// The case `user` holds an unexpired claim on in a survey, if any.
@@ -130,15 +132,17 @@ pub async fn claim_next(
     let expires = now + Duration::minutes(CLAIM_MINUTES);
     let retry_before = now - Duration::minutes(s.retry_minutes);
     for _ in 0..20 {
-        let got: Option<i64> = with_db!(db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(user)
-            .bind(expires)
-            .bind(now)
-            .bind(survey_id)
-            .bind(s.max_attempts as i32)
-            .bind(retry_before)
-            .fetch_optional(pool)
-            .await?);
+        let got: Option<i64> = with_db!(db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(user)
+        .bind(expires)
+        .bind(now)
+        .bind(survey_id)
+        .bind(s.max_attempts as i32)
+        .bind(retry_before)
+        .fetch_optional(pool)
+        .await?);
         if got.is_some() {
             return Ok(got);
         }
@@ -153,13 +157,15 @@ pub async fn claim_next(
                     OR (appointment_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at <= $4)))",
             finals = final_keys_sql()
         );
-        let left: i64 = with_db!(db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(left_sql.clone()))
-            .bind(survey_id)
-            .bind(s.max_attempts as i32)
-            .bind(now)
-            .bind(retry_before)
-            .fetch_one(pool)
-            .await?);
+        let left: i64 = with_db!(db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            left_sql.clone()
+        ))
+        .bind(survey_id)
+        .bind(s.max_attempts as i32)
+        .bind(now)
+        .bind(retry_before)
+        .fetch_one(pool)
+        .await?);
         if left == 0 {
             return Ok(None);
         }
@@ -260,7 +266,8 @@ pub async fn add_event(
     user: Option<i64>,
     note: &str,
 ) -> AppResult<()> {
-    with_conn!(tx, |conn| sqlx::query(
+    with_conn!(tx, |conn| {
+        sqlx::query(
         "INSERT INTO survey_case_events (case_id, at, kind, mode, outcome, disposition, user_id, note)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
@@ -274,7 +281,8 @@ pub async fn add_event(
     .bind(note)
     .execute(&mut *conn)
     .await
-    .map(|_| ())?);
+    .map(|_| ())?
+    });
     Ok(())
 }
 
@@ -315,10 +323,11 @@ pub async fn cases_by_attempts(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, i
          GROUP BY attempts ORDER BY attempts",
         final_keys_sql()
     );
-    let rows: Vec<(i64, i64, Option<i64>)> = with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(survey_id)
-        .fetch_all(pool)
-        .await?);
+    let rows: Vec<(i64, i64, Option<i64>)> =
+        with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(survey_id)
+            .fetch_all(pool)
+            .await?);
     Ok(rows
         .into_iter()
         .map(|(a, n, f)| (a, n, f.unwrap_or(0)))
@@ -326,10 +335,7 @@ pub async fn cases_by_attempts(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, i
 }
 
 /// Claims held now: `(case id, holder's display name, attempts, expires)`.
-pub async fn claims(
-    db: &Db,
-    survey_id: i64,
-) -> AppResult<Vec<(i64, String, i64, DateTime<Utc>)>> {
+pub async fn claims(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, String, i64, DateTime<Utc>)>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
         "SELECT k.id, u.display_name, k.attempts, k.claim_expires_at
          FROM survey_cases k JOIN users u ON u.id = k.assigned_to
