@@ -381,7 +381,7 @@ pub async fn move_to_phone(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<i64>> {
     let pick = match ids {
-        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Some([]) => return Ok(Vec::new()),
         Some(ids) => format!(" AND id IN ({})", crate::db::placeholders(2, ids.len())),
         None => String::new(),
     };
