@@ -14,4 +14,8 @@ CREATE TABLE survey_phone_settings (
 
 ALTER TABLE survey_cases ADD COLUMN claim_expires_at TIMESTAMPTZ;
 ALTER TABLE survey_cases ADD COLUMN last_attempt_at TIMESTAMPTZ;
-CREATE INDEX survey_cases_phone_queue ON survey_cases(survey_id, mode, disposition, attempts);
+-- The queue's order, so that "next case" walks the index and stops at the first free case.
+CREATE INDEX survey_cases_phone_queue ON survey_cases(survey_id, mode, (appointment_at IS NULL),
+    appointment_at, priority DESC, attempts, (last_attempt_at IS NOT NULL), last_attempt_at, id);
+-- An interviewer's claims ("continue the case you hold") and the supervisor's list of claims.
+CREATE INDEX survey_cases_claims ON survey_cases(assigned_to, claim_expires_at);

@@ -11,6 +11,7 @@
 //!
 //! | test | what it times | reference in the same run | results |
 //! | --- | --- | --- | --- |
+//! | `fieldwork_phone::next_case_among_100000` | "next case" through HTTP among 100,000 released telephone cases, 20 interviewers at once, none given twice | recording an outcome (UPDATE, event, audit) | `docs/benchmarks/fieldwork.md` |
 //! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
 //! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
@@ -21,6 +22,7 @@
 //!
 //! | variable | default | benchmark |
 //! | --- | --- | --- |
+//! | `DULUAN_BENCH_PHONE_CASES`, `DULUAN_BENCH_PHONE_INTERVIEWERS`, `DULUAN_BENCH_PHONE_ROUNDS` | 100000, 20, 50 | fieldwork_phone: telephone cases, interviewers at once, claims each |
 //! | `DULUAN_BENCH_HAMLETS` | 10 | foundation: hamlets generated under each commune |
 //! | `DULUAN_BENCH_ITERATIONS` | 2000 | foundation: repetitions of each timed query (a tenth for the roll-up) |
 //! | `DULUAN_BENCH_ITEMS` | 100000 | monitoring: items sent through the ingest API |
@@ -36,6 +38,7 @@
 //! The engine crates keep their own benchmarks (`crates/*/examples/bench*.rs`);
 //! `docs/benchmarks.md` lists every benchmark of the repository with its command.
 
+mod fieldwork_phone;
 mod foundation;
 mod monitoring;
 mod reporting;
