@@ -22,7 +22,11 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
     v.sort();
     let n = v.len().max(1);
     let p = |q: f64| v[((n as f64 * q) as usize).min(n - 1)].as_secs_f64() * 1e3;
-    (p(0.5), p(0.99), v.last().map_or(0.0, |d| d.as_secs_f64() * 1e3))
+    (
+        p(0.5),
+        p(0.99),
+        v.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+    )
 }
 
 #[tokio::test]

@@ -284,6 +284,10 @@ async fn appointments_come_first_outcomes_set_telephone_codes_and_attempts_run_o
         "/interviewer?note=empty"
     );
 
+    // The monitor counts the telephone codes in the AAPOR rates.
+    let monitor = app.get(&format!("/surveys/{survey}/fieldwork")).await;
+    assert_eq!(monitor.status, StatusCode::OK);
+    monitor.assert_contains("4.30");
     // The supervisor sees activity by interviewer display name, cases by attempts, no number.
     let page = app.get(&format!("/surveys/{survey}/fieldwork/phone")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -448,16 +452,15 @@ async fn an_interviewer_completes_the_questionnaire_through_the_console() {
 async fn moving_web_cases_to_the_telephone_queue_keeps_their_history() {
     let app = spawn_demo().await;
     let survey = phone_survey(&app, 5, "web", "5").await;
-    let ids: Vec<i64> =
-        with_db!(&app.db, |pool| {
-            sqlx::query_scalar::<_, i64>(
+    let ids: Vec<i64> = with_db!(&app.db, |pool| {
+        sqlx::query_scalar::<_, i64>(
         "SELECT id FROM survey_cases WHERE survey_id = $1 AND released_at IS NOT NULL ORDER BY id"
     )
     .bind(survey)
     .fetch_all(pool)
     .await
     .unwrap()
-        });
+    });
     assert_eq!(ids.len(), 5);
     let c = interviewer(&app, "dtv_m", "92").await;
     assert!(next_case(&c, survey).await.is_err());

@@ -163,7 +163,7 @@ struct CaseTemplate {
     outcomes: Vec<(String, String)>,
 }
 
-fn interviewer_options(tr: Tr) -> duluan_forms::Options {
+pub(super) fn interviewer_options(tr: Tr) -> duluan_forms::Options {
     let mut o = respondent::options(tr);
     o.mode = Mode::Interviewer;
     o

@@ -69,3 +69,40 @@ fn calling_hours_are_vietnam_time_and_settings_are_checked() {
         Err("phone-error-retry")
     );
 }
+
+#[test]
+fn the_console_shows_the_interviewer_wording_and_guidance() {
+    use crate::web::i18n::{Lang, Tr};
+    let form = serde_json::json!({
+        "id": "t", "version": "1", "title": "T", "default_language": "English (en)",
+        "items": [
+            {"kind": "question", "name": "age", "type": "integer",
+             "label": {"English (en)": "Your age?"},
+             "interviewer_label": {"English (en)": "Ask: how old is the respondent?"},
+             "guidance_hint": {"English (en)": "Round down to whole years."}}
+        ],
+        "choices": []
+    });
+    let form = duluan_forms::Form::from_json(&form.to_string()).unwrap();
+    let engine = duluan_forms::Engine::from_form(&form).unwrap();
+    let tr = Tr(Lang::En);
+    let record = duluan_forms::Record::new();
+    let step = crate::surveys::respondent::show(
+        &engine,
+        &record,
+        "",
+        false,
+        &console::interviewer_options(tr),
+    );
+    assert_eq!(step.questions[0].label, "Ask: how old is the respondent?");
+    assert_eq!(step.questions[0].guidance, "Round down to whole years.");
+    let web = crate::surveys::respondent::show(
+        &engine,
+        &record,
+        "",
+        false,
+        &crate::surveys::respondent::options(tr),
+    );
+    assert_eq!(web.questions[0].label, "Your age?");
+    assert!(web.questions[0].guidance.is_empty());
+}
