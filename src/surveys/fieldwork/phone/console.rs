@@ -2,7 +2,8 @@
 //! interviewer's scope, "next case" (one case claimed atomically), and the case page: the
 //! telephone number (each read audited), previous attempts, the questionnaire in interviewer
 //! wording through the respondent engine (a response in mode `phone` linked to the case), and
-//! the outcome of the attempt. Laid out for a phone as well as a desktop.
+//! the outcome of the attempt. Each page answered extends the claim. Laid out for a phone as well
+//! as a desktop.
 
 use askama::Template;
 use axum::Form;
@@ -297,6 +298,14 @@ pub async fn step_case(
 ) -> AppResult<Response> {
     let (case, s, settings) = held_case(&state, &auth, cid).await?;
     let now = Utc::now();
+    // Every page answered keeps the case for the interviewer a while longer.
+    store::extend_claim(
+        &state.db,
+        cid,
+        auth.user.id,
+        now + chrono::Duration::minutes(super::CLAIM_MINUTES),
+    )
+    .await?;
     let (mut row, mut engine, version_id) = case_response(&state, &s, cid).await?;
     if row.is_none() {
         let id = uuid::Uuid::new_v4().to_string();

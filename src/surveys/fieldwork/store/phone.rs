@@ -173,6 +173,20 @@ pub async fn claim_next(
     Err(AppError::Conflict("phone-error-busy"))
 }
 
+/// Extends `user`'s claim on a case to `until` (an interview in progress keeps its case).
+pub async fn extend_claim(db: &Db, case_id: i64, user: i64, until: DateTime<Utc>) -> AppResult<()> {
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE survey_cases SET claim_expires_at = $1 WHERE id = $2 AND assigned_to = $3"
+    )
+    .bind(until)
+    .bind(case_id)
+    .bind(user)
+    .execute(pool)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
 /// A case as the telephone console needs it.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PhoneCase {
