@@ -31,6 +31,12 @@ surveys-disp-2-20 = Non-contact
 surveys-disp-3-19 = Invited, nothing returned
 surveys-disp-3-30 = Invitation returned undelivered
 surveys-disp-4-10 = Not eligible
+# Telephone outcomes.
+surveys-disp-2-21 = Appointment to call back
+surveys-disp-3-12 = Busy
+surveys-disp-3-13 = No answer
+surveys-disp-3-14 = Answering machine
+surveys-disp-4-30 = Wrong or non-working number
 surveys-responses = Responses
 surveys-response = Response
 surveys-complete = complete

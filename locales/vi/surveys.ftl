@@ -31,6 +31,12 @@ surveys-disp-2-20 = Không liên lạc được
 surveys-disp-3-19 = Đã mời, chưa trả lời
 surveys-disp-3-30 = Thư mời bị trả lại, không gửi được
 surveys-disp-4-10 = Không thuộc đối tượng
+# Telephone outcomes.
+surveys-disp-2-21 = Hẹn gọi lại
+surveys-disp-3-12 = Máy bận
+surveys-disp-3-13 = Không ai nghe máy
+surveys-disp-3-14 = Hộp thư thoại
+surveys-disp-4-30 = Sai số hoặc số không liên lạc được
 surveys-responses = Phiếu trả lời
 surveys-response = Phiếu trả lời
 surveys-complete = hoàn thành

@@ -66,6 +66,17 @@ stored_keys! {
         Undeliverable = "3.30",
         /// 4.10 not eligible.
         NotEligible = "4.10",
+        // Telephone outcomes (AAPOR telephone codes).
+        /// 2.21 an appointment to call back (the respondent was not available).
+        Appointment = "2.21",
+        /// 3.12 busy every time.
+        Busy = "3.12",
+        /// 3.13 no answer.
+        NoAnswer = "3.13",
+        /// 3.14 answering machine, unknown whether the respondent's.
+        AnsweringMachine = "3.14",
+        /// 4.30 wrong, non-working or disconnected number.
+        WrongNumber = "4.30",
     }
 }
 

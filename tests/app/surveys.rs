@@ -17,6 +17,8 @@ mod exports;
 mod fieldwork;
 #[path = "surveys/fieldwork_email.rs"]
 pub(crate) mod fieldwork_email;
+#[path = "surveys/fieldwork_phone.rs"]
+mod fieldwork_phone;
 #[path = "surveys/kill.rs"]
 mod kill;
 #[path = "surveys/trust.rs"]

@@ -8,7 +8,8 @@
 //! a file per sub-resource), `frames.rs` (frame pages: import, built from the tree), `samples.rs` (sample size,
 //! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`,
 //! `email.rs` (templates, schedule and the job that mails invitations and reminders) with
-//! `email_pages.rs` (its page and the opt-out at `/u/{token}`).
+//! `email_pages.rs` (its page and the opt-out at `/u/{token}`), `phone/` (telephone fieldwork:
+//! the interviewer console and the supervisor's page).
 //!
 //! Invariants: a frame and a sample are stored whole or not at all, with their audit entry; a
 //! case belongs to at most one (sample, frame row); contacts live only in `survey_contacts` and
@@ -23,6 +24,7 @@ pub mod email_pages;
 pub mod frames;
 pub mod model;
 pub mod monitor;
+pub mod phone;
 pub mod samples;
 mod store;
 #[cfg(test)]
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
             post(cases::show_contact),
         )
         .merge(email_routes())
+        .merge(phone_routes())
 }
 
 /// Routes of fieldwork by e-mail: the survey's page, and the respondent's opt-out (no login).
@@ -78,5 +81,32 @@ fn email_routes() -> Router<AppState> {
         .route(
             "/u/{token}",
             get(email_pages::show_unsubscribe).post(email_pages::unsubscribe),
+        )
+}
+
+/// Routes of telephone fieldwork: the interviewer console and the supervisor's page.
+fn phone_routes() -> Router<AppState> {
+    use phone::{console, supervisor};
+    Router::new()
+        .route("/interviewer", get(console::show_console))
+        .route("/interviewer/surveys/{id}/next", post(console::next_case))
+        .route("/interviewer/cases/{cid}", get(console::show_case))
+        .route("/interviewer/cases/{cid}/answers", post(console::step_case))
+        .route(
+            "/interviewer/cases/{cid}/outcome",
+            post(console::record_attempt),
+        )
+        .route("/surveys/{id}/fieldwork/phone", get(supervisor::show_phone))
+        .route(
+            "/surveys/{id}/fieldwork/phone/settings",
+            post(supervisor::save_settings),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/phone/cases/{cid}/claim",
+            post(supervisor::set_claim),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/phone/switch",
+            post(supervisor::switch_mode),
         )
 }

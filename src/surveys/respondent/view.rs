@@ -30,6 +30,8 @@ pub struct QuestionLine {
     pub label: String,
     /// Hint.
     pub hint: String,
+    /// Guidance for an interviewer (interviewer mode only; empty otherwise).
+    pub guidance: String,
     /// Current value.
     pub value: String,
     /// Required.
@@ -178,6 +180,7 @@ pub fn build_step(
                 input,
                 label: q.label.clone(),
                 hint: q.hint.clone(),
+                guidance: q.guidance.clone(),
                 value: if input == "datetime" {
                     q.value.chars().take(16).collect()
                 } else {

@@ -12,6 +12,7 @@
 //! | test | what it times | reference in the same run | results |
 //! | --- | --- | --- | --- |
 //! | `fieldwork_email::invitations_queued_restarted_and_delivered` | a frame imported, drawn and released by e-mail; the invitations queued by the job, cut off mid-way and run again (exactly one per case checked); a share delivered to an SMTP sink (aiosmtpd) | the pace the administrator sets (mails per minute) | `docs/benchmarks/fieldwork.md` |
+//! | `fieldwork_phone::next_case_among_100000` | "next case" through HTTP among 100,000 released telephone cases, 20 interviewers at once, none given twice | recording an outcome (UPDATE, event, audit) | `docs/benchmarks/fieldwork.md` |
 //! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
 //! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
@@ -24,6 +25,7 @@
 //! | --- | --- | --- |
 //! | `DULUAN_BENCH_EMAIL_CASES` | 100000 | fieldwork e-mail: households in the frame, all invited |
 //! | `DULUAN_BENCH_EMAIL_DELIVER` | 2000 | fieldwork e-mail: mails delivered to the SMTP sink |
+//! | `DULUAN_BENCH_PHONE_CASES`, `DULUAN_BENCH_PHONE_INTERVIEWERS`, `DULUAN_BENCH_PHONE_ROUNDS` | 100000, 20, 50 | fieldwork_phone: telephone cases, interviewers at once, claims each |
 //! | `DULUAN_BENCH_HAMLETS` | 10 | foundation: hamlets generated under each commune |
 //! | `DULUAN_BENCH_ITERATIONS` | 2000 | foundation: repetitions of each timed query (a tenth for the roll-up) |
 //! | `DULUAN_BENCH_ITEMS` | 100000 | monitoring: items sent through the ingest API |
@@ -40,6 +42,7 @@
 //! `docs/benchmarks.md` lists every benchmark of the repository with its command.
 
 mod fieldwork_email;
+mod fieldwork_phone;
 mod foundation;
 mod monitoring;
 mod reporting;

@@ -1,8 +1,8 @@
 //! All SQL of fieldwork, one file per sub-resource: frames with their rows and contacts
 //! (`frames.rs`), samples, the cases drawn from them, their release and weights (`samples.rs`),
 //! the case list and history with the one read of a contact (`cases.rs`), and the counts behind
-//! the monitor (`monitor.rs`), and e-mail templates, schedules, due cases and mailed tokens
-//! (`email.rs`).
+//! the monitor (`monitor.rs`), e-mail templates, schedules, due cases and mailed tokens
+//! (`email.rs`), and telephone fieldwork (`phone.rs`).
 //!
 //! Contacts sit in `survey_contacts`, keyed by frame row, and are only read one case at a time
 //! by [`find_contact`] (the caller audits the read).
@@ -11,12 +11,14 @@ mod cases;
 mod email;
 mod frames;
 mod monitor;
+mod phone;
 mod samples;
 
 pub use cases::*;
 pub use email::*;
 pub use frames::*;
 pub use monitor::*;
+pub use phone::*;
 pub use samples::*;
 
 /// Rows per multi-row INSERT (at most 11 parameters a row stays far below SQLite's limit).
