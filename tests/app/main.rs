@@ -14,6 +14,7 @@ mod orgs;
 mod repo;
 mod reporting;
 mod scoping;
+mod smtp;
 mod surveys;
 mod typed_rows;
 mod uploads;

@@ -526,11 +526,11 @@ async fn analysts_label_models_train_and_predictions_are_marked_as_machine_made(
 
 #[tokio::test]
 async fn a_surge_in_one_ward_raises_one_alert_with_its_explanation_by_mail_and_in_the_app() {
-    let Some(smtp) = crate::reporting::reminders::SmtpServer::start().await else {
+    let Some(smtp) = crate::smtp::SmtpServer::start().await else {
         return;
     };
     let app = spawn_demo().await;
-    crate::reporting::reminders::configure_mail(&app, smtp.port).await;
+    crate::smtp::configure_mail(&app, smtp.port).await;
     app.login_demo("analyst").await;
     let page = app.post("/monitoring/alerts/run", &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);

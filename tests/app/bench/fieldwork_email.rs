@@ -16,8 +16,8 @@ use reqwest::StatusCode;
 
 use super::env_usize;
 use crate::helpers::{TestApp, spawn_demo};
+use crate::smtp::{SmtpServer as Smtp, configure_mail};
 use crate::surveys::demo_survey_id;
-use crate::surveys::fieldwork_email::{Smtp, configure_mail};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_string());

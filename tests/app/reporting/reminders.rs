@@ -2,36 +2,13 @@
 //! administrator's mail page, retries shown when delivery fails, and idempotency across runs.
 //! Without aiosmtpd the tests are skipped with a message, unless `DULUAN_TEST_SMTP` is set (CI).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{Datelike, Utc};
 use reqwest::StatusCode;
 
 use crate::helpers::spawn_demo;
-
-fn python() -> &'static str {
-    if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    }
-}
-
-/// A real SMTP server writing every message it receives into a Maildir.
-pub struct SmtpServer {
-    pub port: u16,
-    dir: tempfile::TempDir,
-    child: Child,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::smtp::{SmtpServer, configure_mail};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -39,98 +16,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-impl SmtpServer {
-    /// Starts aiosmtpd, or `None` (with a message) when it is missing and not required.
-    pub async fn start() -> Option<SmtpServer> {
-        let available = Command::new(python())
-            .args(["-c", "import aiosmtpd"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !available {
-            assert!(
-                std::env::var("DULUAN_TEST_SMTP").is_err(),
-                "DULUAN_TEST_SMTP is set but aiosmtpd is missing: apt-get install python3-aiosmtpd"
-            );
-            eprintln!("skipping SMTP test: python3-aiosmtpd is not installed");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let mut child = Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(dir.path().join("maildir"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("aiosmtpd starts");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return Some(SmtpServer { port, dir, child });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("aiosmtpd did not listen on {port}");
-    }
-
-    fn maildir(&self) -> PathBuf {
-        self.dir.path().join("maildir").join("new")
-    }
-
-    /// Every received message as `To`, decoded `Subject` and decoded text body.
-    pub fn received(&self) -> Vec<(String, String, String)> {
-        let Ok(entries) = std::fs::read_dir(self.maildir()) else {
-            return vec![];
-        };
-        let mut out = vec![];
-        for e in entries.flatten() {
-            let script = "import sys, email, email.policy\n\
-                m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)\n\
-                sys.stdout.write(str(m['To']) + '\\x00' + str(m['Subject']) + '\\x00' + m.get_content())";
-            let o = Command::new(python())
-                .args(["-c", script])
-                .arg(e.path())
-                .output()
-                .unwrap();
-            let text = String::from_utf8(o.stdout).unwrap();
-            let mut parts = text.splitn(3, '\0');
-            out.push((
-                parts.next().unwrap_or("").to_string(),
-                parts.next().unwrap_or("").to_string(),
-                parts.next().unwrap_or("").to_string(),
-            ));
-        }
-        out
-    }
-}
-
-pub async fn configure_mail(app: &crate::helpers::TestApp, port: u16) {
-    let admin = app.other_client();
-    admin.login_demo("admin").await;
-    let port = port.to_string();
-    let saved = admin
-        .post(
-            "/admin/mail",
-            &[
-                ("host", "127.0.0.1"),
-                ("port", &port),
-                ("security", "none"),
-                ("from_address", "trungtam@cantho.test"),
-                ("from_name", "Trung tâm Thông tin Cần Thơ"),
-                ("enabled", "yes"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 }
 
 #[tokio::test]
