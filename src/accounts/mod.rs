@@ -157,6 +157,20 @@ pub async fn user_id_by_name(db: &Db, username: &str) -> AppResult<Option<i64>> 
         .map(|u| u.id))
 }
 
+/// The display names of the given users (who did something, on other contexts' pages).
+pub async fn display_names(
+    db: &Db,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store::list_display_names(db, &ids)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Whether `user` may do `cap` at `unit_id`: some role with `cap` granted at the unit or above it.
 pub async fn can(db: &Db, user: &CurrentUser, cap: Capability, unit_id: i64) -> AppResult<bool> {
     let roots = user.roots_with(cap);

@@ -48,11 +48,25 @@ async fn render(
     moved: Option<String>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
-    let claims = store::claims(&state.db, s.id)
-        .await?
-        .into_iter()
-        .map(|(id, name, a, t)| (id, name, a, crate::kit::time::show(t)))
+    // Interviewers are named through the accounts context, never by reading its tables.
+    let claims = store::claims(&state.db, s.id).await?;
+    let activity = store::activity(&state.db, s.id).await?;
+    let users: Vec<i64> = claims
+        .iter()
+        .map(|c| c.1)
+        .chain(activity.iter().map(|a| a.1))
         .collect();
+    let names = crate::accounts::display_names(&state.db, &users).await?;
+    let name_of = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+    let claims = claims
+        .into_iter()
+        .map(|(id, user, a, t)| (id, name_of(user), a, crate::kit::time::show(t)))
+        .collect();
+    let mut activity: Vec<(String, String, i64, i64)> = activity
+        .into_iter()
+        .map(|(day, user, a, c)| (day, name_of(user), a, c))
+        .collect();
+    activity.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(page(SupervisorTemplate {
         c: auth
             .ctx
@@ -60,7 +74,7 @@ async fn render(
         survey_id: s.id,
         settings: store::phone_settings(&state.db, s.id).await?,
         error,
-        activity: store::activity(&state.db, s.id).await?,
+        activity,
         by_attempts: store::cases_by_attempts(&state.db, s.id).await?,
         claims,
         interviewers: interviewers_of(&state.db, s.unit_id).await?,

@@ -300,21 +300,23 @@ pub async fn add_event(
     Ok(())
 }
 
-/// Attempts and completes per interviewer per day: `(day (Vietnam), display name, attempts,
-/// completes)`, from the cases' history (no respondent data), newest day first.
-pub async fn activity(db: &Db, survey_id: i64) -> AppResult<Vec<(String, String, i64, i64)>> {
-    let rows: Vec<(DateTime<Utc>, String, Option<String>)> = with_db!(db, |pool| sqlx::query_as(
-        "SELECT e.at, u.display_name, e.disposition FROM survey_case_events e
-         JOIN survey_cases k ON k.id = e.case_id JOIN users u ON u.id = e.user_id
-         WHERE k.survey_id = $1 AND e.kind = 'attempt' AND e.mode = 'phone'"
+/// Attempts and completes per interviewer per day: `(day (Vietnam), interviewer's user id,
+/// attempts, completes)`, from the cases' history (no respondent data), newest day first.
+pub async fn activity(db: &Db, survey_id: i64) -> AppResult<Vec<(String, i64, i64, i64)>> {
+    let rows: Vec<(DateTime<Utc>, i64, Option<String>)> = with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT e.at, e.user_id, e.disposition FROM survey_case_events e
+         JOIN survey_cases k ON k.id = e.case_id
+         WHERE k.survey_id = $1 AND e.kind = 'attempt' AND e.mode = 'phone' AND e.user_id IS NOT NULL"
     )
     .bind(survey_id)
     .fetch_all(pool)
-    .await?);
-    let mut by: std::collections::BTreeMap<(String, String), (i64, i64)> = Default::default();
-    for (at, name, d) in rows {
+    .await?
+    });
+    let mut by: std::collections::BTreeMap<(String, i64), (i64, i64)> = Default::default();
+    for (at, user, d) in rows {
         let day = crate::kit::time::vn_date(at).to_string();
-        let e = by.entry((day, name)).or_default();
+        let e = by.entry((day, user)).or_default();
         e.0 += 1;
         if d.as_deref() == Some(Disposition::Complete.key()) {
             e.1 += 1;
@@ -322,7 +324,7 @@ pub async fn activity(db: &Db, survey_id: i64) -> AppResult<Vec<(String, String,
     }
     let mut out: Vec<_> = by
         .into_iter()
-        .map(|((day, name), (a, c))| (day, name, a, c))
+        .map(|((day, user), (a, c))| (day, user, a, c))
         .collect();
     out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(out)
@@ -348,12 +350,13 @@ pub async fn cases_by_attempts(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, i
         .collect())
 }
 
-/// Claims held now: `(case id, holder's display name, attempts, expires)`.
-pub async fn claims(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, String, i64, DateTime<Utc>)>> {
+/// Claims held now: `(case id, holder's user id, attempts, expires)`.
+pub async fn claims(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, i64, i64, DateTime<Utc>)>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
-        "SELECT k.id, u.display_name, k.attempts, k.claim_expires_at
-         FROM survey_cases k JOIN users u ON u.id = k.assigned_to
+        "SELECT k.id, k.assigned_to, k.attempts, k.claim_expires_at
+         FROM survey_cases k
          WHERE k.survey_id = $1 AND k.mode = 'phone' AND k.claim_expires_at IS NOT NULL
+           AND k.assigned_to IS NOT NULL
          ORDER BY k.claim_expires_at, k.id LIMIT 200"
     )
     .bind(survey_id)
