@@ -152,15 +152,7 @@ pub async fn save_question(
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let (draft, mut form) = draft_of(&state, &s).await?;
     let langs = languages_of(&form);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| {
-                unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect::<String>()
-            })
-            .unwrap_or_default()
-    };
+    let get = |k: &str| posted(&fields, k);
     let edit = Edit {
         orig: get("orig"),
         name: get("name"),
@@ -238,6 +230,28 @@ pub async fn save_question(
     save_draft(&state, &auth, &s, &draft, &form, "survey.question", detail).await
 }
 
+/// A posted field, trimmed and in NFC ("" when absent).
+fn posted(fields: &[(String, String)], k: &str) -> String {
+    fields
+        .iter()
+        .find(|(f, _)| f == k)
+        .map(|(_, v)| unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect())
+        .unwrap_or_default()
+}
+
+/// The posted labels `label_0`, `label_1`, … in the questionnaire's languages (empty ones left
+/// out).
+fn posted_labels(fields: &[(String, String)], langs: &[String]) -> Text {
+    let mut label = Text::default();
+    for (i, l) in langs.iter().enumerate() {
+        let v = posted(fields, &format!("label_{i}"));
+        if !v.is_empty() {
+            label.0.insert(l.clone(), v);
+        }
+    }
+    label
+}
+
 /// `POST /surveys/{id}/designer/choice`: adds a choice to a list (creating the list).
 pub async fn add_choice(
     State(state): State<AppState>,
@@ -248,23 +262,9 @@ pub async fn add_choice(
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let (draft, mut form) = draft_of(&state, &s).await?;
     let langs = languages_of(&form);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| {
-                unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect::<String>()
-            })
-            .unwrap_or_default()
-    };
+    let get = |k: &str| posted(&fields, k);
     let list = get("list");
-    let mut label = Text::default();
-    for (i, l) in langs.iter().enumerate() {
-        let v = get(&format!("label_{i}"));
-        if !v.is_empty() {
-            label.0.insert(l.clone(), v);
-        }
-    }
+    let label = posted_labels(&fields, &langs);
     let choice = Choice {
         name: get("name"),
         label,
@@ -301,24 +301,10 @@ pub async fn add_section(
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let (draft, mut form) = draft_of(&state, &s).await?;
     let langs = languages_of(&form);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| {
-                unicode_normalization::UnicodeNormalization::nfc(v.trim()).collect::<String>()
-            })
-            .unwrap_or_default()
-    };
+    let get = |k: &str| posted(&fields, k);
     let name = get("name");
     let orig = get("orig");
-    let mut label = Text::default();
-    for (i, l) in langs.iter().enumerate() {
-        let v = get(&format!("label_{i}"));
-        if !v.is_empty() {
-            label.0.insert(l.clone(), v);
-        }
-    }
+    let label = posted_labels(&fields, &langs);
     let one_page = !get("one_page").is_empty();
     let relevant = Some(get("relevant")).filter(|r| !r.is_empty());
     if !orig.is_empty() {
