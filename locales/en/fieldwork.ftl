@@ -5,7 +5,6 @@ fieldwork-frames-title = Sampling frames
 fieldwork-samples-title = Samples
 fieldwork-cases-title = Cases
 fieldwork-case-title = Case
-fieldwork-not-yet = Quotas are not built yet: targets per group and closing a full group are not available.
 fieldwork-created = Created
 fieldwork-total = Total
 fieldwork-all-modes = All modes

@@ -37,6 +37,7 @@ surveys-disp-3-12 = Busy
 surveys-disp-3-13 = No answer
 surveys-disp-3-14 = Answering machine
 surveys-disp-4-30 = Wrong or non-working number
+surveys-disp-4-80 = Quota filled
 surveys-responses = Responses
 surveys-response = Response
 surveys-complete = complete

@@ -5,7 +5,6 @@ fieldwork-frames-title = Khung mẫu
 fieldwork-samples-title = Chọn mẫu
 fieldwork-cases-title = Trường hợp
 fieldwork-case-title = Trường hợp
-fieldwork-not-yet = Hạn ngạch (quota) chưa được xây dựng: chưa thể đặt chỉ tiêu theo nhóm hay tự đóng nhóm đã đủ.
 fieldwork-created = Tạo lúc
 fieldwork-total = Tổng
 fieldwork-all-modes = Mọi hình thức

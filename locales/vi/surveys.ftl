@@ -37,6 +37,7 @@ surveys-disp-3-12 = Máy bận
 surveys-disp-3-13 = Không ai nghe máy
 surveys-disp-3-14 = Hộp thư thoại
 surveys-disp-4-30 = Sai số hoặc số không liên lạc được
+surveys-disp-4-80 = Đã đủ chỉ tiêu (hạn ngạch)
 surveys-responses = Phiếu trả lời
 surveys-response = Phiếu trả lời
 surveys-complete = hoàn thành

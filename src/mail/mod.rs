@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
@@ -40,6 +40,9 @@ pub struct Mail<'a> {
     pub subject: &'a str,
     /// Plain-text body.
     pub body: &'a str,
+    /// HTML body sent beside the plain text (`multipart/alternative`), if any. The caller
+    /// sanitizes it (see `surveys::fieldwork::email::render`).
+    pub html: Option<&'a str>,
     /// The calling context and purpose (`reporting.reminder`, `surveys.invitation`, …).
     pub context: &'a str,
     /// The unit the message concerns, if any.
@@ -67,6 +70,7 @@ pub async fn enqueue_in(tx: &mut Tx, mail: &Mail<'_>) -> AppResult<Option<i64>> 
         mail.to.trim(),
         mail.subject,
         mail.body,
+        mail.html.unwrap_or(""),
         mail.context,
         mail.unit_id,
         Utc::now(),
@@ -158,10 +162,16 @@ async fn deliver_message(s: &Settings, m: &store::Queued) -> Result<(), Delivery
             hex::encode(
                 &<sha2::Sha256 as sha2::Digest>::digest(m.idempotency_key.as_bytes())[..12]
             )
-        )))
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body.clone())
-        .map_err(|e| format!("message: {e}"))?;
+        )));
+    let message = if m.body_html.is_empty() {
+        message.header(ContentType::TEXT_PLAIN).body(m.body.clone())
+    } else {
+        message.multipart(MultiPart::alternative_plain_html(
+            m.body.clone(),
+            m.body_html.clone(),
+        ))
+    }
+    .map_err(|e| format!("message: {e}"))?;
     let builder = match s.security {
         Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
         Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)

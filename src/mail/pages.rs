@@ -214,6 +214,7 @@ pub async fn send_test(
             to: &form.to,
             subject: &tr.t("mail-test-subject"),
             body: &tr.t("mail-test-body"),
+            html: None,
             context: "mail.test",
             unit_id: Some(unit),
         },

@@ -54,6 +54,8 @@ pub struct Queued {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// HTML body (empty: plain text only).
+    pub body_html: String,
     /// Which context queued it (`reporting.reminder`, …).
     pub context: String,
     /// Unit the message concerns.
@@ -73,7 +75,7 @@ pub struct Queued {
 }
 
 const QUEUED_SELECT: &str =
-    "SELECT id, idempotency_key, recipient, subject, body, context, unit_id, status, attempts,
+    "SELECT id, idempotency_key, recipient, subject, body, body_html, context, unit_id, status, attempts,
     next_attempt_at, last_error, created_at, sent_at FROM mail_outbox";
 
 /// Queues a message unless one with the same key exists; returns the new id, or `None`.
@@ -84,19 +86,21 @@ pub async fn insert_message(
     recipient: &str,
     subject: &str,
     body: &str,
+    body_html: &str,
     context: &str,
     unit_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<i64>> {
     Ok(with_conn!(tx, |conn| {
         sqlx::query_scalar(
-        "INSERT INTO mail_outbox (idempotency_key, recipient, subject, body, context, unit_id, status, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+        "INSERT INTO mail_outbox (idempotency_key, recipient, subject, body, body_html, context, unit_id, status, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
     )
     .bind(key)
     .bind(recipient)
     .bind(subject)
     .bind(body)
+    .bind(body_html)
     .bind(context)
     .bind(unit_id)
     .bind(now)

@@ -143,6 +143,7 @@ async fn notify(
                 to: &c.email,
                 subject: &tr.ta(&subject_key, args),
                 body: &tr.ta(&format!("reporting-mail-{what}-body"), args),
+                html: None,
                 context,
                 unit_id: Some(unit),
             },

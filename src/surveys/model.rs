@@ -77,6 +77,8 @@ stored_keys! {
         AnsweringMachine = "3.14",
         /// 4.30 wrong, non-working or disconnected number.
         WrongNumber = "4.30",
+        /// 4.80 quota filled: the respondent's quota cell was full (screened out).
+        QuotaFilled = "4.80",
     }
 }
 

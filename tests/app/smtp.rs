@@ -98,8 +98,18 @@ impl SmtpServer {
         panic!("aiosmtpd did not listen on {port}");
     }
 
-    /// Every received message as `(To, decoded Subject, decoded text body)`.
+    /// Every received message as `(To, decoded Subject, decoded text body)` (the plain part of
+    /// a multipart message).
     pub fn received(&self) -> Vec<(String, String, String)> {
+        self.received_parts()
+            .into_iter()
+            .map(|(to, subject, text, _)| (to, subject, text))
+            .collect()
+    }
+
+    /// Every received message as `(To, Subject, text body, HTML body)`, the HTML body empty
+    /// when the message has none.
+    pub fn received_parts(&self) -> Vec<(String, String, String, String)> {
         let Ok(entries) = std::fs::read_dir(self.dir.path().join("maildir").join("new")) else {
             return vec![];
         };
@@ -107,19 +117,18 @@ impl SmtpServer {
         for e in entries.flatten() {
             let script = "import sys, email, email.policy\n\
                 m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)\n\
-                sys.stdout.write(str(m['To']) + '\\x00' + str(m['Subject']) + '\\x00' + m.get_content())";
+                t = m.get_body(preferencelist=('plain',))\n\
+                h = m.get_body(preferencelist=('html',))\n\
+                sys.stdout.write(str(m['To']) + '\\x00' + str(m['Subject']) + '\\x00' + (t.get_content() if t else '') + '\\x00' + (h.get_content() if h else ''))";
             let o = Command::new(python())
                 .args(["-c", script])
                 .arg(e.path())
                 .output()
                 .unwrap();
             let text = String::from_utf8(o.stdout).unwrap();
-            let mut parts = text.splitn(3, '\0');
-            out.push((
-                parts.next().unwrap_or("").to_string(),
-                parts.next().unwrap_or("").to_string(),
-                parts.next().unwrap_or("").to_string(),
-            ));
+            let mut parts = text.splitn(4, '\0');
+            let mut next = || parts.next().unwrap_or("").to_string();
+            out.push((next(), next(), next(), next()));
         }
         out
     }

@@ -19,6 +19,8 @@ mod fieldwork;
 pub(crate) mod fieldwork_email;
 #[path = "surveys/fieldwork_phone.rs"]
 mod fieldwork_phone;
+#[path = "surveys/fieldwork_quotas.rs"]
+mod fieldwork_quotas;
 #[path = "surveys/kill.rs"]
 mod kill;
 #[path = "surveys/trust.rs"]

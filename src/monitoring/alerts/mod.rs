@@ -188,6 +188,7 @@ pub async fn notify(state: &AppState, tx: &mut crate::db::Tx, alert_id: i64) -> 
                 to: &email,
                 subject: &subject,
                 body: &body,
+                html: None,
                 context: "monitoring.alert",
                 unit_id: Some(alert.unit_id),
             },

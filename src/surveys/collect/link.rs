@@ -18,7 +18,8 @@ use crate::surveys::store::{self, NewResponse};
 use crate::surveys::{engine_for, live_version};
 use crate::web::ctx::{Ctx, cookie};
 
-use super::{RESUME_COOKIE, limit, notice, options, respond};
+use super::{RESUME_COOKIE, limit, notice, options, respond, screened};
+use crate::surveys::fieldwork::quotas::live;
 
 pub(super) struct Open {
     survey: Survey,
@@ -151,10 +152,21 @@ pub async fn step_public(
             .map(|r| parse_record(&r.data))
             .unwrap_or_default();
         let outcome = step(&engine, &mut answers, &fields, &options(ctx.tr));
+        // A full quota cell stops the respondent before anything more is stored.
+        let current = match &outcome {
+            Outcome::Complete(record) => record,
+            Outcome::Show { .. } => &answers,
+        };
+        if let Some(sc) = live::screen(&state.db, open.survey.id, None, current).await? {
+            let mut r = screened(&ctx, &sc);
+            r.headers_mut()
+                .append(header::SET_COOKIE, clear_cookie(&key));
+            return Ok(r);
+        }
         match outcome {
             Outcome::Complete(record) => {
                 let data = record_json(&record);
-                match &row {
+                let counted = match &row {
                     Some(r) => {
                         match store::complete_response(
                             &state.db,
@@ -165,8 +177,9 @@ pub async fn step_public(
                         )
                         .await
                         {
+                            Ok(_) => true,
                             // Completed meanwhile by another request of the same device.
-                            Ok(_) | Err(AppError::Conflict(_)) => {}
+                            Err(AppError::Conflict(_)) => false,
                             Err(e) => return Err(e),
                         }
                     }
@@ -187,8 +200,12 @@ pub async fn step_public(
                             open.survey.anonymous,
                             now,
                         )
-                        .await?
+                        .await?;
+                        true
                     }
+                };
+                if counted {
+                    live::count_completion(&state.db, open.survey.id, None, &record).await?;
                 }
                 let mut r = notice(
                     &ctx,

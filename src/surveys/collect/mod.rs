@@ -101,6 +101,25 @@ fn notice(ctx: &Ctx, status: StatusCode, heading: &str, message: &str) -> Respon
     r
 }
 
+/// The page of a respondent stopped by a full quota cell: the quota's own message, or the
+/// standard one.
+fn screened(ctx: &Ctx, s: &crate::surveys::fieldwork::quotas::live::Screened) -> Response {
+    let t = NoticeTemplate {
+        tr: ctx.tr,
+        lang: ctx.tr.lang().code(),
+        path: ctx.path.clone(),
+        heading: ctx.tr.t("quota-screened-title"),
+        message: if s.message.trim().is_empty() {
+            ctx.tr.t("quota-screened-body")
+        } else {
+            s.message.clone()
+        },
+    };
+    let mut r = (StatusCode::OK, Html(t.render_page())).into_response();
+    no_store(&mut r);
+    r
+}
+
 fn no_store(r: &mut Response) {
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

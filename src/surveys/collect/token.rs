@@ -18,7 +18,8 @@ use crate::surveys::store::{self, NewResponse};
 use crate::surveys::{engine_for, live_version};
 use crate::web::ctx::Ctx;
 
-use super::{limit, notice, options, respond};
+use super::{limit, notice, options, respond, screened};
+use crate::surveys::fieldwork::quotas::live;
 
 pub(super) struct TokenCase {
     case_id: i64,
@@ -49,6 +50,14 @@ pub(super) async fn open_token(
             StatusCode::OK,
             "surveys-token-used-title",
             "surveys-token-used-body",
+        ));
+    }
+    if disposition == Disposition::QuotaFilled {
+        return Err(notice(
+            ctx,
+            StatusCode::OK,
+            "quota-screened-title",
+            "quota-screened-body",
         ));
     }
     let survey = store::find_survey(&state.db, survey_id)
@@ -102,17 +111,23 @@ pub async fn show_token(
         Ok(t) => t,
         Err(r) => return r,
     };
-    match token_response(&state, &tc).await {
-        Ok((row, engine, _)) => {
-            let answers = row
-                .as_ref()
-                .map(|r| parse_record(&r.data))
-                .unwrap_or_default();
-            let page = row.map(|r| r.page).unwrap_or_default();
-            respond(&ctx, &tc.survey, &engine, &answers, &page, false, false)
+    let result: AppResult<Response> = async {
+        let (row, engine, _) = token_response(&state, &tc).await?;
+        let answers = row
+            .as_ref()
+            .map(|r| parse_record(&r.data))
+            .unwrap_or_default();
+        // A case whose frame cell is full is stopped before the first question.
+        if let Some(r) = screen_token(&state, &ctx, &tc, &answers).await? {
+            return Ok(r);
         }
-        Err(e) => e.into_response(),
+        let page = row.map(|r| r.page).unwrap_or_default();
+        Ok(respond(
+            &ctx, &tc.survey, &engine, &answers, &page, false, false,
+        ))
     }
+    .await;
+    result.unwrap_or_else(|e| e.into_response())
 }
 
 /// `POST /t/{token}`: one step of a token response.
@@ -158,6 +173,7 @@ pub async fn step_token(
                 },
                 "",
                 "{}",
+                true,
                 now,
             )
             .await?;
@@ -179,6 +195,13 @@ pub async fn step_token(
         };
         let mut answers = parse_record(&row.data);
         let outcome = step(&engine, &mut answers, &fields, &options(ctx.tr));
+        let current = match &outcome {
+            Outcome::Complete(record) => record,
+            Outcome::Show { .. } => &answers,
+        };
+        if let Some(r) = screen_token(&state, &ctx, &tc, current).await? {
+            return Ok(r);
+        }
         match outcome {
             Outcome::Complete(record) => {
                 match store::complete_response(
@@ -192,12 +215,16 @@ pub async fn step_token(
                 {
                     Err(AppError::Conflict(_)) => Ok(used()),
                     Err(e) => Err(e),
-                    Ok(_) => Ok(notice(
-                        &ctx,
-                        StatusCode::OK,
-                        "surveys-thanks-title",
-                        "surveys-thanks-body",
-                    )),
+                    Ok(_) => {
+                        live::count_completion(&state.db, tc.survey.id, Some(tc.case_id), &record)
+                            .await?;
+                        Ok(notice(
+                            &ctx,
+                            StatusCode::OK,
+                            "surveys-thanks-title",
+                            "surveys-thanks-body",
+                        ))
+                    }
                 }
             }
             Outcome::Show {
@@ -215,4 +242,18 @@ pub async fn step_token(
     }
     .await;
     result.unwrap_or_else(|e| e.into_response())
+}
+
+/// Stops the token's respondent when their cell is full (the case gets 4.80): the page to show.
+async fn screen_token(
+    state: &AppState,
+    ctx: &Ctx,
+    tc: &TokenCase,
+    answers: &duluan_forms::Record,
+) -> AppResult<Option<Response>> {
+    let Some(sc) = live::screen(&state.db, tc.survey.id, Some(tc.case_id), answers).await? else {
+        return Ok(None);
+    };
+    live::screen_out(&state.db, tc.case_id, tc.mode.key(), &sc, None).await?;
+    Ok(Some(screened(ctx, &sc)))
 }

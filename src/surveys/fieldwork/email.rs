@@ -274,6 +274,14 @@ fn fill(text: &str, v: &Values, escape: bool) -> String {
     out
 }
 
+fn clean_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::Deny)
+        .clean(html)
+        .to_string()
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -282,7 +290,10 @@ fn html_escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// A rendered mail: `(subject, text body, HTML body)` (a subject is one line).
+/// A rendered mail: `(subject, text body, HTML body)` (a subject is one line). The HTML body is
+/// cleaned after the values are filled in (`ammonia`: no scripts, styles, event handlers,
+/// forms or frames; links only to http, https and mailto), so what a designer types cannot
+/// reach respondents as active content.
 pub fn render(t: &Template, v: &Values) -> (String, String, String) {
     let subject = fill(&t.subject, v, false).replace(['\r', '\n'], " ");
     (
@@ -291,7 +302,7 @@ pub fn render(t: &Template, v: &Values) -> (String, String, String) {
         if t.body_html.trim().is_empty() {
             String::new()
         } else {
-            fill(&t.body_html, v, true)
+            clean_html(&fill(&t.body_html, v, true))
         },
     )
 }
@@ -394,13 +405,14 @@ pub async fn send_invitations(db: &Db, now: DateTime<Utc>) -> AppResult<EmailSum
                         survey: survey.title.clone(),
                         deadline: deadline.clone(),
                     };
-                    let (subject, body, _html) = render(t, &values);
+                    let (subject, body, html) = render(t, &values);
                     let key = mail_key(case.id, kind);
                     let mail = crate::mail::Mail {
                         idempotency_key: &key,
                         to: &case.email,
                         subject: &subject,
                         body: &body,
+                        html: (!html.is_empty()).then_some(html.as_str()),
                         context: "surveys.fieldwork",
                         unit_id: Some(survey.unit_id),
                     };

@@ -9,7 +9,8 @@
 //! draw, release), `cases.rs` (case list, history and the audited contact), `monitor.rs`,
 //! `email.rs` (templates, schedule and the job that mails invitations and reminders) with
 //! `email_pages.rs` (its page and the opt-out at `/u/{token}`), `phone/` (telephone fieldwork:
-//! the interviewer console and the supervisor's page).
+//! the interviewer console and the supervisor's page), `quotas/` (quota targets, live counts,
+//! screening and the quota page).
 //!
 //! Invariants: a frame and a sample are stored whole or not at all, with their audit entry; a
 //! case belongs to at most one (sample, frame row); contacts live only in `survey_contacts` and
@@ -25,6 +26,7 @@ pub mod frames;
 pub mod model;
 pub mod monitor;
 pub mod phone;
+pub mod quotas;
 pub mod samples;
 mod store;
 #[cfg(test)]
@@ -65,6 +67,25 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(email_routes())
         .merge(phone_routes())
+        .merge(quota_routes())
+}
+
+/// Routes of the quota page.
+fn quota_routes() -> Router<AppState> {
+    use quotas::pages;
+    Router::new()
+        .route(
+            "/surveys/{id}/fieldwork/quotas",
+            get(pages::show_quotas).post(pages::create_quota),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/quotas/{qid}",
+            post(pages::update_quota),
+        )
+        .route(
+            "/surveys/{id}/fieldwork/quotas/{qid}/delete",
+            post(pages::delete_quota),
+        )
 }
 
 /// Routes of fieldwork by e-mail: the survey's page, and the respondent's opt-out (no login).

@@ -10,6 +10,7 @@ use axum::response::Response;
 use duluan_stats::aapor::{self, Counts, Rates};
 use serde::Deserialize;
 
+use super::quotas::{self, pages::QuotaView};
 use super::store;
 use crate::accounts::can;
 use crate::accounts::model::Capability;
@@ -73,6 +74,8 @@ struct MonitorTemplate {
     e_shown: String,
     e_estimated: String,
     e_error: Option<String>,
+    quotas: Vec<QuotaView>,
+    held: i64,
 }
 
 fn mode_label(tr: Tr, key: &str) -> String {
@@ -143,6 +146,15 @@ pub async fn show_monitor(
             (d.key().to_string(), tr.t(&d.label_key()), counts, total)
         })
         .collect();
+    // Counts rebuilt from the stored interviews, then shown.
+    quotas::live::recount(&state.db, s.id).await?;
+    let quota_list = store::list_quotas(&state.db, s.id).await?;
+    let quotas = if quota_list.is_empty() {
+        vec![]
+    } else {
+        let dims = quotas::pages::available_dims(&state.db, &s, tr).await?;
+        quotas::pages::quota_views(&quota_list, &dims, tr)
+    };
     let per_day = store::completes_per_day(&state.db, s.id)
         .await?
         .into_iter()
@@ -163,5 +175,7 @@ pub async fn show_monitor(
         e_shown: format!("{:.1}", e * 100.0),
         e_estimated: percent(estimated),
         e_error,
+        quotas,
+        held: store::count_held(&state.db, s.id).await?,
     }))
 }

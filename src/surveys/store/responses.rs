@@ -124,8 +124,9 @@ pub async fn insert_partial(
     Ok(())
 }
 
-/// Starts the response of a token case: the case's disposition "partially answered" and the
-/// partial response, in one transaction. `false` when nothing was inserted: the case is complete
+/// Starts the response of a case: the partial response and, with `mark_started`, the case's
+/// disposition "partially answered" (a telephone case keeps its own until the attempt's outcome),
+/// in one transaction. `false` when nothing was inserted: the case is complete
 /// already, or has its response (the unique index on `case_id`: of concurrent first steps on
 /// one token, one inserts, the others continue with its response). The case row is written
 /// first, as in [`complete_response`], so that the two lock the same rows in the same order.
@@ -134,6 +135,7 @@ pub async fn insert_case_partial(
     r: &NewResponse<'_>,
     page: &str,
     data: &str,
+    mark_started: bool,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let digest = crate::surveys::model::digest_record(data);
@@ -141,10 +143,12 @@ pub async fn insert_case_partial(
         let mut tx = db.begin().await?;
         let out = with_conn!(&mut tx, |conn| {
             let open = sqlx::query(
-            "UPDATE survey_cases SET disposition = '1.2', updated_at = $1 WHERE id = $2 AND disposition <> '1.1'",
+            "UPDATE survey_cases SET disposition = CASE WHEN $3 THEN '1.2' ELSE disposition END, updated_at = $1
+             WHERE id = $2 AND disposition <> '1.1'",
         )
         .bind(now)
         .bind(r.case_id)
+        .bind(mark_started)
         .execute(&mut *conn)
         .await?
         .rows_affected();

@@ -193,7 +193,14 @@ async fn invitations_reminders_opt_outs_and_bounces_go_through_a_real_smtp_serve
                 format!("{kind}_{lang}_text"),
                 format!("{subject}\nLink: {{link}}\nOpt out: {{unsubscribe}}\n"),
             ));
-            fields.push((format!("{kind}_{lang}_html"), String::new()));
+            // The Vietnamese invitation also in HTML, with what must never reach a respondent.
+            let html = if (kind, lang) == ("invite", "vi") {
+                "<p onclick=\"steal()\">Kính mời ông/bà <a href=\"{link}\">trả lời phiếu {survey}</a>.</p>\
+                 <script>steal()</script><a href=\"javascript:steal()\">x</a>"
+            } else {
+                ""
+            };
+            fields.push((format!("{kind}_{lang}_html"), html.into()));
         }
     }
     let post = |fields: Vec<(String, String)>| {
@@ -256,6 +263,20 @@ async fn invitations_reminders_opt_outs_and_bounces_go_through_a_real_smtp_serve
     // No language in the frame: Vietnamese.
     assert_eq!(by("bon@").1, format!("Thư mời: {title}"));
     assert!(by("mot@").2.contains(&format!("{}/t/", app.base)));
+    // The Vietnamese invitation carries its HTML part beside the text, cleaned; the English one
+    // is text only.
+    let parts = smtp.received_parts();
+    let html = |to: &str| parts.iter().find(|m| m.0.contains(to)).unwrap().3.clone();
+    let mot = html("mot@");
+    assert!(
+        mot.contains(&format!("<a href=\"{}/t/", app.base)) && mot.contains(&title),
+        "{mot}"
+    );
+    assert!(
+        !mot.contains("script") && !mot.contains("onclick") && !mot.contains("javascript"),
+        "{mot}"
+    );
+    assert_eq!(html("two@"), "");
 
     // The refused address becomes a bounced case at the next run.
     let s = send_invitations(&app.db, now).await.unwrap();

@@ -21,7 +21,7 @@ fn frame_csv(n: usize) -> String {
     s
 }
 
-async fn scalar(app: &TestApp, sql: &str, id: i64) -> i64 {
+pub(super) async fn scalar(app: &TestApp, sql: &str, id: i64) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
     with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(sql)
         .bind(id)
@@ -30,7 +30,7 @@ async fn scalar(app: &TestApp, sql: &str, id: i64) -> i64 {
         .unwrap())
 }
 
-async fn text(app: &TestApp, sql: &str, id: i64) -> String {
+pub(super) async fn text(app: &TestApp, sql: &str, id: i64) -> String {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
     with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(sql)
         .bind(id)
@@ -43,9 +43,20 @@ async fn text(app: &TestApp, sql: &str, id: i64) -> String {
 /// calling rules that allow calls at any hour with no retry delay; `app` is logged in as the
 /// designer. Returns the survey id.
 async fn phone_survey(app: &TestApp, n: usize, mode: &str, max_attempts: &str) -> i64 {
+    phone_survey_from(app, &frame_csv(n), n, mode, max_attempts).await
+}
+
+/// As [`phone_survey`], from the frame `csv`, sampling `n` of its rows.
+pub(super) async fn phone_survey_from(
+    app: &TestApp,
+    csv: &str,
+    n: usize,
+    mode: &str,
+    max_attempts: &str,
+) -> i64 {
     app.login_demo("designer").await;
     let survey = demo_survey_id(app).await;
-    let part = reqwest::multipart::Part::bytes(frame_csv(n).into_bytes()).file_name("khung.csv");
+    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("khung.csv");
     let form = reqwest::multipart::Form::new()
         .text("name", "Hộ có điện thoại")
         .part("file", part);
@@ -108,7 +119,7 @@ async fn phone_survey(app: &TestApp, n: usize, mode: &str, max_attempts: &str) -
 }
 
 /// A new interviewer at the unit `code`, logged in on its own client.
-async fn interviewer(app: &TestApp, name: &str, code: &str) -> TestApp {
+pub(super) async fn interviewer(app: &TestApp, name: &str, code: &str) -> TestApp {
     let hash = with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
         "SELECT password_hash FROM users WHERE username = 'interviewer'"
     )
@@ -132,7 +143,7 @@ async fn interviewer(app: &TestApp, name: &str, code: &str) -> TestApp {
 }
 
 /// Asks for the next case of `survey`; returns its id, or `None` with the console's note.
-async fn next_case(c: &TestApp, survey: i64) -> Result<i64, String> {
+pub(super) async fn next_case(c: &TestApp, survey: i64) -> Result<i64, String> {
     let page = c
         .post(&format!("/interviewer/surveys/{survey}/next"), &[])
         .await;
@@ -144,7 +155,12 @@ async fn next_case(c: &TestApp, survey: i64) -> Result<i64, String> {
     }
 }
 
-async fn outcome(c: &TestApp, case: i64, outcome: &str, appointment: &str) -> crate::helpers::Page {
+pub(super) async fn outcome(
+    c: &TestApp,
+    case: i64,
+    outcome: &str,
+    appointment: &str,
+) -> crate::helpers::Page {
     c.post(
         &format!("/interviewer/cases/{case}/outcome"),
         &[
@@ -307,6 +323,46 @@ async fn appointments_come_first_outcomes_set_telephone_codes_and_attempts_run_o
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("giờ bắt đầu trước giờ kết thúc");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_interview_broken_off_by_a_lapsed_claim_goes_back_to_the_queue_with_its_answers() {
+    let app = spawn_demo().await;
+    let survey = phone_survey(&app, 1, "phone", "5").await;
+    let c1 = interviewer(&app, "dtv_lapse1", "92").await;
+    let c2 = interviewer(&app, "dtv_lapse2", "92").await;
+    let case = next_case(&c1, survey).await.unwrap();
+    let page = c1
+        .post(
+            &format!("/interviewer/cases/{case}/answers"),
+            &[
+                ("page", "about"),
+                ("nav", "next"),
+                ("a.age", "52"),
+                ("a.gender", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The interview runs: the case keeps its disposition (a partial is final in the queue).
+    let disp = "SELECT disposition FROM survey_cases WHERE id = $1";
+    assert_eq!(text(&app, disp, case).await, "3.19");
+    // The interviewer leaves without an outcome; the claim lapses.
+    duluan::with_db!(&app.db, |pool| sqlx::query(
+        "UPDATE survey_cases SET claim_expires_at = $1 WHERE id = $2"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::minutes(1))
+    .bind(case)
+    .execute(pool)
+    .await
+    .map(|_| ())
+    .unwrap());
+    // Another interviewer gets the case, on the page the first one reached.
+    assert_eq!(next_case(&c2, survey).await.unwrap(), case);
+    let page = c2.get(&format!("/interviewer/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("dịch vụ công trực tuyến");
     app.stop().await;
 }
 

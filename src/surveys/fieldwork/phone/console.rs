@@ -21,6 +21,8 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::kit::scope;
+use crate::surveys::fieldwork::quotas::live;
+use crate::surveys::fieldwork::quotas::pages::{QuotaView, question_dims, quota_views};
 use crate::surveys::fieldwork::store;
 use crate::surveys::model::{CollectionMode, Disposition, Survey};
 use crate::surveys::respondent::{self, StepView, parse_record, record_json};
@@ -84,7 +86,9 @@ pub async fn show_console(
         });
     }
     let flash = match q.note.as_str() {
-        "empty" | "hours" | "done" | "saved" => Some(tr.t(&format!("phone-note-{}", q.note))),
+        "empty" | "hours" | "done" | "saved" | "quota" => {
+            Some(tr.t(&format!("phone-note-{}", q.note)))
+        }
         _ => None,
     };
     Ok(page(ConsoleTemplate {
@@ -162,6 +166,10 @@ struct CaseTemplate {
     history: Vec<(String, String, String, String)>,
     step: Option<StepView>,
     outcomes: Vec<(String, String)>,
+    /// The survey's quotas, for the interviewer to skip full cells.
+    quotas: Vec<QuotaView>,
+    /// The quota whose full cell this case is in already, if any.
+    quota_full: Option<String>,
 }
 
 pub(super) fn interviewer_options(tr: Tr) -> duluan_forms::Options {
@@ -196,9 +204,19 @@ async fn render_case(
     s: &Survey,
     settings: Settings,
     step: Option<StepView>,
+    answers: &duluan_forms::Record,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     require(&state.db, &auth.user, Capability::ReadContacts, s.unit_id).await?;
+    let quota_list = store::list_quotas(&state.db, s.id).await?;
+    let quota_full = if quota_list.is_empty() || case.disposition == Disposition::Complete {
+        None
+    } else {
+        live::screen(&state.db, s.id, Some(case.id), answers)
+            .await?
+            .map(|sc| sc.quota)
+    };
+    let quotas = quota_views(&quota_list, &question_dims(&state.db, s, tr).await?, tr);
     // The read is recorded before the number is shown.
     audit::entry(&auth.ctx.actor(), "survey.contact_read")
         .object("survey_case", case.id)
@@ -253,6 +271,8 @@ async fn render_case(
         history,
         step,
         outcomes,
+        quotas,
+        quota_full,
     });
     r.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
@@ -268,11 +288,12 @@ pub async fn show_case(
     Path(cid): Path<i64>,
 ) -> AppResult<Response> {
     let (case, s, settings) = held_case(&state, &auth, cid).await?;
+    let mut answers = duluan_forms::Record::new();
     let step = if case.disposition == Disposition::Complete {
         None
     } else {
         let (row, engine, _) = case_response(&state, &s, cid).await?;
-        let answers = row
+        answers = row
             .as_ref()
             .map(|r| parse_record(&r.data))
             .unwrap_or_default();
@@ -285,7 +306,7 @@ pub async fn show_case(
             &interviewer_options(auth.ctx.tr),
         ))
     };
-    render_case(&state, &auth, &case, &s, settings, step).await
+    render_case(&state, &auth, &case, &s, settings, step, &answers).await
 }
 
 /// `POST /interviewer/cases/{cid}/answers`: one page of the questionnaire; a completed
@@ -309,6 +330,9 @@ pub async fn step_case(
     let (mut row, mut engine, version_id) = case_response(&state, &s, cid).await?;
     if row.is_none() {
         let id = uuid::Uuid::new_v4().to_string();
+        // The case keeps its disposition while the interview runs (a partial is not final
+        // here: if the claim lapses, the case goes back to the queue with its answers); the
+        // attempt's outcome sets it.
         sstore::insert_case_partial(
             &state.db,
             &sstore::NewResponse {
@@ -322,6 +346,7 @@ pub async fn step_case(
             },
             "",
             "{}",
+            false,
             now,
         )
         .await?;
@@ -334,10 +359,32 @@ pub async fn step_case(
     };
     let mut answers = parse_record(&row.data);
     let opts = interviewer_options(auth.ctx.tr);
-    match respondent::step(&engine, &mut answers, &fields, &opts) {
+    let outcome = respondent::step(&engine, &mut answers, &fields, &opts);
+    let current = match &outcome {
+        respondent::Outcome::Complete(record) => record,
+        respondent::Outcome::Show { .. } => &answers,
+    };
+    // A full quota cell ends the interview: the attempt is recorded "quota full" (4.80).
+    if let Some(sc) = live::screen(&state.db, s.id, Some(cid), current).await? {
+        sstore::update_partial(&state.db, &row.id, &row.page, &record_json(current), now).await?;
+        record_outcome(
+            &state,
+            &auth,
+            &case,
+            &s,
+            settings,
+            Outcome::QuotaFull,
+            None,
+            &sc.quota,
+        )
+        .await?;
+        return Ok(Redirect::to("/interviewer?note=quota").into_response());
+    }
+    match outcome {
         respondent::Outcome::Complete(record) => {
             sstore::complete_response(&state.db, &row.id, &record_json(&record), false, now)
                 .await?;
+            live::count_completion(&state.db, s.id, Some(cid), &record).await?;
             record_outcome(
                 &state,
                 &auth,
@@ -357,7 +404,7 @@ pub async fn step_case(
             let case = store::find_phone_case(&state.db, cid)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            render_case(&state, &auth, &case, &s, settings, Some(step)).await
+            render_case(&state, &auth, &case, &s, settings, Some(step), &answers).await
         }
     }
 }

@@ -106,6 +106,8 @@ stored_keys! {
         Partial = "partial",
         /// Started, then broken off.
         BreakOff = "break_off",
+        /// Reached, but the respondent's quota cell is full.
+        QuotaFull = "quota_full",
     }
 }
 
@@ -123,6 +125,7 @@ impl Outcome {
             Outcome::Completed => Disposition::Complete,
             Outcome::Partial => Disposition::Partial,
             Outcome::BreakOff => Disposition::BreakOff,
+            Outcome::QuotaFull => Disposition::QuotaFilled,
         }
     }
 

@@ -24,6 +24,7 @@ fn outcomes_map_to_aapor_telephone_codes() {
             ("completed", "1.1"),
             ("partial", "1.2"),
             ("break_off", "2.12"),
+            ("quota_full", "4.80"),
         ]
     );
     let finals: Vec<bool> = Outcome::ALL
@@ -33,7 +34,7 @@ fn outcomes_map_to_aapor_telephone_codes() {
     assert_eq!(
         finals,
         [
-            false, false, false, true, false, true, true, true, true, true
+            false, false, false, true, false, true, true, true, true, true, true
         ]
     );
     assert!(!is_final(Disposition::NotReturned));

@@ -129,10 +129,10 @@ pub struct Due {
     pub lang: Option<String>,
 }
 
-/// Released e-mail cases with nothing returned, never unsubscribed nor bounced, whose address
-/// exists: those not invited yet (`Invite`), or invited before `invited_before` with no
-/// response started and not reminded yet (`Reminder`), or also reminded before
-/// `reminded_before` (`LastReminder`). At most `limit`, by case id from above `after`.
+/// Released e-mail cases with nothing returned, never unsubscribed nor bounced nor held by a
+/// quota, whose address exists: those not invited yet (`Invite`), or invited before
+/// `invited_before` with no response started and not reminded yet (`Reminder`), or also
+/// reminded before `reminded_before` (`LastReminder`). At most `limit`, by case id from above `after`.
 #[allow(clippy::too_many_arguments)]
 pub async fn list_due(
     db: &Db,
@@ -163,7 +163,7 @@ pub async fn list_due(
         "SELECT k.id, c.email, c.lang FROM survey_cases k
          JOIN survey_contacts c ON c.frame_row_id = k.frame_row_id
          WHERE k.survey_id = $1 AND k.mode = 'email' AND k.released_at IS NOT NULL
-           AND k.disposition = '3.19' AND c.email IS NOT NULL
+           AND k.disposition = '3.19' AND c.email IS NOT NULL AND k.quota_held = 0
            AND NOT EXISTS (SELECT 1 FROM survey_case_events e WHERE e.case_id = k.id AND e.kind IN ('unsubscribed', 'bounced'))
            AND k.id > $5 {extra}
          ORDER BY k.id LIMIT $4"

@@ -2,7 +2,8 @@
 //! (`frames.rs`), samples, the cases drawn from them, their release and weights (`samples.rs`),
 //! the case list and history with the one read of a contact (`cases.rs`), and the counts behind
 //! the monitor (`monitor.rs`), e-mail templates, schedules, due cases and mailed tokens
-//! (`email.rs`), and telephone fieldwork (`phone.rs`).
+//! (`email.rs`), telephone fieldwork (`phone.rs`), and quotas with their counts and holds
+//! (`quotas.rs`).
 //!
 //! Contacts sit in `survey_contacts`, keyed by frame row, and are only read one case at a time
 //! by [`find_contact`] (the caller audits the read).
@@ -12,6 +13,7 @@ mod email;
 mod frames;
 mod monitor;
 mod phone;
+mod quotas;
 mod samples;
 
 pub use cases::*;
@@ -19,6 +21,7 @@ pub use email::*;
 pub use frames::*;
 pub use monitor::*;
 pub use phone::*;
+pub use quotas::*;
 pub use samples::*;
 
 /// Rows per multi-row INSERT (at most 11 parameters a row stays far below SQLite's limit).

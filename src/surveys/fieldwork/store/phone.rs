@@ -59,7 +59,8 @@ pub async fn save_phone_settings(
 /// A survey with telephone cases: `(survey id, title, unit, open cases, claimed now)`.
 pub type PhoneSurvey = (i64, String, i64, i64, i64);
 
-/// Surveys with open (released, not final) telephone cases below their maximum attempts.
+/// Surveys with open (released, not final, not held by a quota) telephone cases below their
+/// maximum attempts.
 pub async fn phone_surveys(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<PhoneSurvey>> {
     let sql = format!(
         "SELECT s.id, s.title, s.unit_id, COUNT(*),
@@ -68,6 +69,7 @@ pub async fn phone_surveys(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<PhoneSu
          LEFT JOIN survey_phone_settings p ON p.survey_id = s.id
          WHERE k.mode = 'phone' AND k.released_at IS NOT NULL
            AND k.disposition NOT IN ({}) AND k.attempts < COALESCE(p.max_attempts, $2)
+           AND k.quota_held = 0
          GROUP BY s.id, s.title, s.unit_id ORDER BY s.title, s.id",
         final_keys_sql()
     );
@@ -99,7 +101,7 @@ pub async fn held_claim(
 }
 
 /// Claims the next case of a survey's telephone queue for `user`: released, telephone, not
-/// final, below the maximum attempts, free (or its claim expired), its appointment due or, with
+/// final, below the maximum attempts, not held by a quota, free (or its claim expired), its appointment due or, with
 /// none, the retry delay passed; due appointments first, then priority, fewest attempts, oldest
 /// last attempt. One UPDATE that re-checks the claim, so two interviewers never get one case; on
 /// PostgreSQL the candidate is locked with `SKIP LOCKED`, and a lost race is retried.
@@ -119,7 +121,7 @@ pub async fn claim_next(
         "UPDATE survey_cases SET assigned_to = $1, claim_expires_at = $2
          WHERE id = (SELECT id FROM survey_cases
              WHERE survey_id = $4 AND mode = 'phone' AND released_at IS NOT NULL
-               AND disposition NOT IN ({finals}) AND attempts < $5 AND {free}
+               AND disposition NOT IN ({finals}) AND attempts < $5 AND quota_held = 0 AND {free}
                AND ((appointment_at IS NOT NULL AND appointment_at <= $3)
                     OR (appointment_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at <= $6)))
              ORDER BY (appointment_at IS NULL), appointment_at, priority DESC, attempts,
@@ -151,7 +153,7 @@ pub async fn claim_next(
         let left_sql = format!(
             "SELECT COUNT(*) FROM survey_cases
              WHERE survey_id = $1 AND mode = 'phone' AND released_at IS NOT NULL
-               AND disposition NOT IN ({finals}) AND attempts < $2
+               AND disposition NOT IN ({finals}) AND attempts < $2 AND quota_held = 0
                AND (assigned_to IS NULL OR claim_expires_at < $3)
                AND ((appointment_at IS NOT NULL AND appointment_at <= $3)
                     OR (appointment_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at <= $4)))",

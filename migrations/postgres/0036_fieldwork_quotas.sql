@@ -1,0 +1,29 @@
+-- Quotas (postgres): targets on cells of closed questions and frame columns, their live counts and
+-- whether each cell is full, and the hold that keeps cases of a full frame cell from being called
+-- or mailed.
+-- Keep in step with migrations/sqlite/0036_fieldwork_quotas.sql: same tables, same columns.
+
+CREATE TABLE survey_quotas (
+    id          BIGSERIAL PRIMARY KEY,
+    survey_id   BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    dims        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    created_by  BIGINT REFERENCES users(id),
+    created_at  TIMESTAMPTZ NOT NULL,
+    counted_at  TIMESTAMPTZ
+);
+CREATE INDEX survey_quotas_survey ON survey_quotas(survey_id);
+
+CREATE TABLE survey_quota_cells (
+    quota_id  BIGINT NOT NULL REFERENCES survey_quotas(id) ON DELETE CASCADE,
+    cell      TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    target    BIGINT NOT NULL,
+    filled    BIGINT NOT NULL DEFAULT 0,
+    is_full   BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (quota_id, cell)
+);
+
+ALTER TABLE survey_cases ADD COLUMN quota_held INTEGER NOT NULL DEFAULT 0;
