@@ -401,4 +401,24 @@ async fn the_demo_has_a_household_survey_in_fieldwork() {
     .await
     .unwrap());
     assert!((total - 400.0).abs() < 1e-6, "{total}");
+    // The first batch is worked: answered by e-mail and telephone, started, refused, opted out,
+    // bounced, appointments, no answer, busy, wrong number; a full age group holds its cases.
+    for code in ["1.1", "1.2", "2.11", "2.21", "3.12", "3.13", "3.14", "3.19", "3.30", "4.30"] {
+        monitor.assert_contains(&format!("<code>{code}</code>"));
+    }
+    monitor.assert_contains("Nhóm tuổi (khung mẫu)");
+    monitor.assert_contains("Đã đủ");
+    monitor.assert_contains("đang tạm dừng liên hệ");
+    let complete: i64 = with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND status = 'complete'"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert_eq!(complete, 14);
+    // The demo interviewer's console offers the survey.
+    let c = app.other_client();
+    c.login_demo("interviewer").await;
+    c.get("/interviewer").await.assert_contains("Khảo sát hộ gia đình");
 }

@@ -357,7 +357,7 @@ pub async fn create_quota(
         planned.action,
         &planned.message,
         &planned.cells,
-        auth.user.id,
+        Some(auth.user.id),
         Utc::now(),
     )
     .await?;

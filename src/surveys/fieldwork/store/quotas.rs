@@ -71,7 +71,7 @@ pub async fn insert_quota(
     action: Action,
     message: &str,
     cells: &[(String, i64)],
-    user: i64,
+    user: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let dims = serde_json::to_string(dims).map_err(|e| AppError::Internal(e.into()))?;
