@@ -58,6 +58,7 @@ fieldwork-frame-error-no-id = The id column (each member's id in the frame) is m
 fieldwork-frame-error-empty = The file has no data row.
 fieldwork-frame-error-duplicate-column = The column “{ $value }” appears twice.
 fieldwork-frame-error-id-empty = The id is empty.
+fieldwork-frame-error-stratum-empty = The stratum is empty: every row needs one when the frame has a stratum column.
 fieldwork-frame-error-id-duplicate = The id is the same as in row { $value }.
 fieldwork-frame-error-size = The size “{ $value }” must be a positive number.
 fieldwork-frame-error-unit = There is no unit with code “{ $value }” within the survey's scope.

@@ -58,6 +58,7 @@ fieldwork-frame-error-no-id = Thiếu cột id (mã của từng thành viên tr
 fieldwork-frame-error-empty = Tệp không có dòng dữ liệu nào.
 fieldwork-frame-error-duplicate-column = Cột “{ $value }” xuất hiện hai lần.
 fieldwork-frame-error-id-empty = Mã bị trống.
+fieldwork-frame-error-stratum-empty = Tầng (stratum) bị trống: mỗi dòng cần một tầng khi khung mẫu có cột tầng.
 fieldwork-frame-error-id-duplicate = Mã trùng với dòng { $value }.
 fieldwork-frame-error-size = Quy mô “{ $value }” phải là số dương.
 fieldwork-frame-error-unit = Không có đơn vị mã “{ $value }” trong phạm vi của khảo sát.

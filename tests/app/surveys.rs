@@ -15,6 +15,8 @@ mod designer;
 mod exports;
 #[path = "surveys/fieldwork.rs"]
 mod fieldwork;
+#[path = "surveys/fieldwork_e2e.rs"]
+mod fieldwork_e2e;
 #[path = "surveys/fieldwork_email.rs"]
 pub(crate) mod fieldwork_email;
 #[path = "surveys/fieldwork_phone.rs"]

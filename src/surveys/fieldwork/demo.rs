@@ -198,7 +198,11 @@ async fn work(
         return Ok(());
     };
     let email: Vec<i64> = batch.iter().filter(|r| r.has_email).map(|r| r.id).collect();
-    let phone: Vec<i64> = batch.iter().filter(|r| !r.has_email).map(|r| r.id).collect();
+    let phone: Vec<i64> = batch
+        .iter()
+        .filter(|r| !r.has_email)
+        .map(|r| r.id)
+        .collect();
     let invited = now - Duration::days(3);
     let mut tx = db.begin().await?;
     for id in &email {
@@ -208,7 +212,17 @@ async fn work(
     tx.commit().await?;
     for (i, id) in email.iter().take(11).enumerate() {
         let at = invited + Duration::hours(5 + 17 * i as i64);
-        answer(db, survey_id, version.id, *id, CollectionMode::Email, i, i < 10, at).await?;
+        answer(
+            db,
+            survey_id,
+            version.id,
+            *id,
+            CollectionMode::Email,
+            i,
+            i < 10,
+            at,
+        )
+        .await?;
     }
     let mut tx = db.begin().await?;
     if let Some(id) = email.get(11) {
@@ -216,14 +230,32 @@ async fn work(
     }
     if let Some(id) = email.get(12) {
         let note = "550 5.1.1 Recipient address rejected: User unknown";
-        store::stop_mail(&mut tx, *id, "bounced", Disposition::Undeliverable, note, now).await?;
+        store::stop_mail(
+            &mut tx,
+            *id,
+            "bounced",
+            Disposition::Undeliverable,
+            note,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     if let Some(uid) = crate::accounts::user_id_by_name(db, "interviewer").await? {
         use Outcome::*;
         let outcomes = [
-            Completed, Completed, Completed, Completed, Refusal, Appointment, Appointment,
-            NoAnswer, NoAnswer, Busy, WrongNumber, Machine,
+            Completed,
+            Completed,
+            Completed,
+            Completed,
+            Refusal,
+            Appointment,
+            Appointment,
+            NoAnswer,
+            NoAnswer,
+            Busy,
+            WrongNumber,
+            Machine,
         ];
         // Tomorrow at 9:00, Vietnam time.
         let tomorrow = (now.with_timezone(&crate::kit::time::vn_offset()) + Duration::days(1))
@@ -234,15 +266,39 @@ async fn work(
         for (i, (id, o)) in phone.iter().zip(outcomes).enumerate() {
             let at = now - Duration::hours(30 - 2 * i as i64);
             if o == Completed {
-                answer(db, survey_id, version.id, *id, CollectionMode::Phone, 20 + i, true, at)
-                    .await?;
+                answer(
+                    db,
+                    survey_id,
+                    version.id,
+                    *id,
+                    CollectionMode::Phone,
+                    20 + i,
+                    true,
+                    at,
+                )
+                .await?;
             }
             let mut tx = db.begin().await?;
-            store::set_claim(&mut tx, survey_id, *id, Some((uid, at + Duration::minutes(30))), at)
-                .await?;
+            store::set_claim(
+                &mut tx,
+                survey_id,
+                *id,
+                Some((uid, at + Duration::minutes(30))),
+                at,
+            )
+            .await?;
             let appointment = (o == Appointment).then_some(tomorrow).flatten();
-            store::record_attempt(&mut tx, *id, uid, o.key(), o.disposition(), appointment, "", at)
-                .await?;
+            store::record_attempt(
+                &mut tx,
+                *id,
+                uid,
+                o.key(),
+                o.disposition(),
+                appointment,
+                "",
+                at,
+            )
+            .await?;
             tx.commit().await?;
         }
     }

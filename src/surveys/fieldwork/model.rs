@@ -200,6 +200,12 @@ pub fn parse_frame(
         } else {
             seen.insert(ext_id.clone(), row);
         }
+        // A stratum column with a blank cell: the row would fall into a stratum of its own.
+        if let Some(c) = stratum_col
+            && get(Some(c)).is_empty()
+        {
+            err(c, "fieldwork-frame-error-stratum-empty", String::new());
+        }
         let size = match (size_col, get(size_col)) {
             (_, s) if s.is_empty() => None,
             (Some(c), s) => match s.replace(',', ".").parse::<f64>() {

@@ -403,7 +403,9 @@ async fn the_demo_has_a_household_survey_in_fieldwork() {
     assert!((total - 400.0).abs() < 1e-6, "{total}");
     // The first batch is worked: answered by e-mail and telephone, started, refused, opted out,
     // bounced, appointments, no answer, busy, wrong number; a full age group holds its cases.
-    for code in ["1.1", "1.2", "2.11", "2.21", "3.12", "3.13", "3.14", "3.19", "3.30", "4.30"] {
+    for code in [
+        "1.1", "1.2", "2.11", "2.21", "3.12", "3.13", "3.14", "3.19", "3.30", "4.30",
+    ] {
         monitor.assert_contains(&format!("<code>{code}</code>"));
     }
     monitor.assert_contains("Nhóm tuổi (khung mẫu)");
@@ -420,5 +422,7 @@ async fn the_demo_has_a_household_survey_in_fieldwork() {
     // The demo interviewer's console offers the survey.
     let c = app.other_client();
     c.login_demo("interviewer").await;
-    c.get("/interviewer").await.assert_contains("Khảo sát hộ gia đình");
+    c.get("/interviewer")
+        .await
+        .assert_contains("Khảo sát hộ gia đình");
 }
