@@ -95,12 +95,23 @@ pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
         return Ok(summary);
     }
     let now = Utc::now();
-    for m in store::list_due(db, now, 100).await? {
+    let due = store::list_due(db, now, 100).await?;
+    if due.is_empty() {
+        return Ok(summary);
+    }
+    // One transport per pass: its pool keeps the SMTP connection open from one message to the
+    // next instead of a connection (and TLS handshake) per message.
+    let transport = transport(&settings);
+    for m in due {
         // Claim: nobody else takes it for the next 10 minutes.
         if !store::claim(db, m.id, now + chrono::Duration::minutes(10), now).await? {
             continue;
         }
-        match deliver(&settings, &m).await {
+        let sent = match &transport {
+            Ok(t) => deliver(t, &settings, &m).await,
+            Err(e) => Err((e.clone(), false)),
+        };
+        match sent {
             Ok(()) => {
                 store::mark_sent(db, m.id, Utc::now()).await?;
                 summary.sent += 1;
@@ -124,26 +135,37 @@ pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
     Ok(summary)
 }
 
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// The SMTP transport of the settings, with a pool of at most two connections.
+fn transport(s: &Settings) -> Result<Transport, String> {
+    let builder = match s.security {
+        Security::None => Transport::builder_dangerous(&s.host),
+        Security::StartTls => {
+            Transport::starttls_relay(&s.host).map_err(|e| format!("TLS: {e}"))?
+        }
+        Security::Tls => Transport::relay(&s.host).map_err(|e| format!("TLS: {e}"))?,
+    };
+    let mut builder = builder
+        .port(s.port as u16)
+        .timeout(Some(Duration::from_secs(20)))
+        .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(2));
+    if !s.username.is_empty() {
+        builder = builder.credentials(Credentials::new(s.username.clone(), s.password.clone()));
+    }
+    Ok(builder.build())
+}
+
 /// Delivers one message; an error says whether the server refused it permanently (5xx).
-async fn deliver(s: &Settings, m: &store::Queued) -> Result<(), (String, bool)> {
-    deliver_message(s, m).await.map_err(|e| match e {
-        Delivery::Other(e) => (e, false),
-        Delivery::Smtp(e) => (format!("SMTP: {e}"), e.is_permanent()),
+async fn deliver(t: &Transport, s: &Settings, m: &store::Queued) -> Result<(), (String, bool)> {
+    let message = build_message(s, m).map_err(|e| (e, false))?;
+    t.send(message).await.map(|_| ()).map_err(|e| {
+        let permanent = e.is_permanent();
+        (format!("SMTP: {e}"), permanent)
     })
 }
 
-enum Delivery {
-    Other(String),
-    Smtp(lettre::transport::smtp::Error),
-}
-
-impl From<String> for Delivery {
-    fn from(e: String) -> Self {
-        Delivery::Other(e)
-    }
-}
-
-async fn deliver_message(s: &Settings, m: &store::Queued) -> Result<(), Delivery> {
+fn build_message(s: &Settings, m: &store::Queued) -> Result<Message, String> {
     let from_addr = s
         .from_address
         .parse()
@@ -163,7 +185,7 @@ async fn deliver_message(s: &Settings, m: &store::Queued) -> Result<(), Delivery
                 &<sha2::Sha256 as sha2::Digest>::digest(m.idempotency_key.as_bytes())[..12]
             )
         )));
-    let message = if m.body_html.is_empty() {
+    if m.body_html.is_empty() {
         message.header(ContentType::TEXT_PLAIN).body(m.body.clone())
     } else {
         message.multipart(MultiPart::alternative_plain_html(
@@ -171,27 +193,7 @@ async fn deliver_message(s: &Settings, m: &store::Queued) -> Result<(), Delivery
             m.body_html.clone(),
         ))
     }
-    .map_err(|e| format!("message: {e}"))?;
-    let builder = match s.security {
-        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
-        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
-            .map_err(|e| format!("TLS: {e}"))?,
-        Security::Tls => {
-            AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| format!("TLS: {e}"))?
-        }
-    };
-    let mut builder = builder
-        .port(s.port as u16)
-        .timeout(Some(Duration::from_secs(20)));
-    if !s.username.is_empty() {
-        builder = builder.credentials(Credentials::new(s.username.clone(), s.password.clone()));
-    }
-    builder
-        .build()
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(Delivery::Smtp)
+    .map_err(|e| format!("message: {e}"))
 }
 
 /// A message of the outbox that will not be delivered: refused permanently by the SMTP server

@@ -136,7 +136,7 @@ pub async fn load(db: &Db, survey_id: i64, city: i64) -> anyhow::Result<()> {
 
 /// The demo's answers: varied, as a respondent would give them.
 fn answers(i: usize) -> String {
-    let online = i % 3 != 0;
+    let online = !i.is_multiple_of(3);
     let gender = ["1", "2", "2", "1", "3"][i % 5];
     let satisfaction = ["4", "5", "3", "2", "4", "98"][i % 6];
     let mut r = serde_json::json!({
@@ -154,6 +154,7 @@ fn answers(i: usize) -> String {
 }
 
 /// Starts (and with `complete`, completes) the response of a case at `at`.
+#[allow(clippy::too_many_arguments)]
 async fn answer(
     db: &Db,
     survey_id: i64,
