@@ -95,7 +95,7 @@ pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
         return Ok(summary);
     }
     let now = Utc::now();
-    let due = store::list_due(db, now, 100).await?;
+    let due = store::list_due(db, now, PASS).await?;
     if due.is_empty() {
         return Ok(summary);
     }
@@ -231,16 +231,27 @@ pub async fn undelivered(
 /// How often the sender looks at the outbox.
 pub const SEND_EVERY: Duration = Duration::from_secs(5);
 
-/// Starts the background sender: every [`SEND_EVERY`] it delivers the due messages. Call once
-/// at start-up (`app::spawn`); the task ends with the runtime.
+/// Messages one pass of the sender takes.
+pub const PASS: i64 = 100;
+
+/// Starts the background sender: every [`SEND_EVERY`] it delivers the due messages, pass after
+/// pass without waiting while passes come back full (a backlog leaves at the SMTP server's
+/// speed, not at [`PASS`] messages per [`SEND_EVERY`]). Call once per process.
 pub fn spawn_workers(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SEND_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if let Err(err) = send_due(&state.db).await {
-                tracing::warn!(error = %err, "mail sender pass failed");
+            loop {
+                match send_due(&state.db).await {
+                    Ok(s) if (s.sent + s.failed) as i64 >= PASS => continue,
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "mail sender pass failed");
+                        break;
+                    }
+                }
             }
         }
     });

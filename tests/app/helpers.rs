@@ -251,6 +251,24 @@ impl TestApp {
             .await;
     }
 
+    /// A client of a server this test did not start (a `duluan serve` process at `base`),
+    /// reading its database through `db`.
+    pub fn for_server(base: String, db: Db) -> TestApp {
+        TestApp {
+            base,
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(600))
+                .build()
+                .unwrap(),
+            db,
+            running: None,
+            _dir: tempfile::tempdir().unwrap(),
+            pg_database: None,
+        }
+    }
+
     /// A second client with its own cookies, on the same server.
     pub fn other_client(&self) -> TestApp {
         TestApp {

@@ -22,7 +22,7 @@ fn python() -> &'static str {
 /// aiosmtpd with a handler that refuses any recipient starting with `bounce` (550) and writes
 /// every accepted message into a Maildir.
 const SERVER: &str = r#"
-import sys, mailbox, asyncio
+import sys, mailbox, asyncio, re
 from aiosmtpd.controller import Controller
 box = mailbox.Maildir(sys.argv[2])
 class H:
@@ -33,6 +33,10 @@ class H:
         return '250 OK'
     async def handle_DATA(self, server, session, envelope):
         box.add(envelope.content)
+        mid = re.search(rb'(?im)^message-id:\s*(\S+)', envelope.content)
+        with open(sys.argv[3], 'a') as log:
+            for r in envelope.rcpt_tos:
+                log.write('%s\t%s\n' % (r, mid.group(1).decode() if mid else ''))
         return '250 Message accepted for delivery'
 c = Controller(H(), hostname='127.0.0.1', port=int(sys.argv[1]))
 c.start()
@@ -80,6 +84,7 @@ impl SmtpServer {
             .args(["-c", SERVER])
             .arg(port.to_string())
             .arg(dir.path().join("maildir"))
+            .arg(dir.path().join("delivered.log"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -96,6 +101,17 @@ impl SmtpServer {
         let _ = child.kill();
         let _ = child.wait();
         panic!("aiosmtpd did not listen on {port}");
+    }
+
+    /// Every accepted delivery as `(recipient, Message-ID)`, in arrival order: cheap to read
+    /// for large runs (no message is parsed).
+    pub fn deliveries(&self) -> Vec<(String, String)> {
+        std::fs::read_to_string(self.dir.path().join("delivered.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(r, m)| (r.to_string(), m.to_string()))
+            .collect()
     }
 
     /// Every received message as `(To, decoded Subject, decoded text body)` (the plain part of

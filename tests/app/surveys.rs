@@ -16,7 +16,7 @@ mod exports;
 #[path = "surveys/fieldwork.rs"]
 mod fieldwork;
 #[path = "surveys/fieldwork_e2e.rs"]
-mod fieldwork_e2e;
+pub(crate) mod fieldwork_e2e;
 #[path = "surveys/fieldwork_email.rs"]
 pub(crate) mod fieldwork_email;
 #[path = "surveys/fieldwork_phone.rs"]

@@ -115,11 +115,17 @@ async fn invitations_queued_restarted_and_delivered() {
     let queue_secs = t.elapsed().as_secs_f64();
     assert_eq!(cut + second.invited as i64, n as i64);
     assert_eq!(count(&app, outbox).await, n as i64);
-    let invited = "SELECT COUNT(DISTINCT case_id) FROM survey_case_events WHERE kind = 'invited'";
+    let invited = &format!(
+        "SELECT COUNT(DISTINCT case_id) FROM survey_case_events WHERE kind = 'invited' AND case_id IN (SELECT id FROM survey_cases WHERE survey_id = {survey})"
+    );
     assert_eq!(count(&app, invited).await, n as i64);
-    let events = "SELECT COUNT(*) FROM survey_case_events WHERE kind = 'invited'";
+    let events = &format!(
+        "SELECT COUNT(*) FROM survey_case_events WHERE kind = 'invited' AND case_id IN (SELECT id FROM survey_cases WHERE survey_id = {survey})"
+    );
     assert_eq!(count(&app, events).await, n as i64);
-    let tokens = "SELECT COUNT(*) FROM survey_case_tokens";
+    let tokens = &format!(
+        "SELECT COUNT(*) FROM survey_case_tokens WHERE case_id IN (SELECT id FROM survey_cases WHERE survey_id = {survey})"
+    );
     assert_eq!(count(&app, tokens).await, n as i64);
     assert_eq!(
         send_invitations(&app.db, now + chrono::Duration::minutes(2))

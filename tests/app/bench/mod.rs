@@ -12,6 +12,7 @@
 //! | test | what it times | reference in the same run | results |
 //! | --- | --- | --- | --- |
 //! | `fieldwork_email::invitations_queued_restarted_and_delivered` | a frame imported, drawn and released by e-mail; the invitations queued by the job, cut off mid-way and run again (exactly one per case checked); a share delivered to an SMTP sink (aiosmtpd) | the pace the administrator sets (mails per minute) | `docs/benchmarks/fieldwork.md` |
+//! | `fieldwork_email_kill::invitations_survive_kill_9_of_the_server` | a `duluan serve` process fielding e-mail cases by its own jobs into an SMTP sink, killed with SIGKILL a third of the way and started again; exactly one invitation per case checked in the outbox and at the sink (SQLite only) | the pace asked (10,000 a minute) | `docs/benchmarks/fieldwork.md` |
 //! | `fieldwork_phone::next_case_among_100000` | "next case" through HTTP among 100,000 released telephone cases, 20 interviewers at once, none given twice | recording an outcome (UPDATE, event, audit) | `docs/benchmarks/fieldwork.md` |
 //! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
@@ -25,6 +26,7 @@
 //! | --- | --- | --- |
 //! | `DULUAN_BENCH_EMAIL_CASES` | 100000 | fieldwork e-mail: households in the frame, all invited |
 //! | `DULUAN_BENCH_EMAIL_DELIVER` | 2000 | fieldwork e-mail: mails delivered to the SMTP sink |
+//! | `DULUAN_BENCH_EMAIL_KILL_CASES` | 100000 | fieldwork e-mail with kill -9: cases invited |
 //! | `DULUAN_BENCH_PHONE_CASES`, `DULUAN_BENCH_PHONE_INTERVIEWERS`, `DULUAN_BENCH_PHONE_ROUNDS` | 100000, 20, 50 | fieldwork_phone: telephone cases, interviewers at once, claims each |
 //! | `DULUAN_BENCH_HAMLETS` | 10 | foundation: hamlets generated under each commune |
 //! | `DULUAN_BENCH_ITERATIONS` | 2000 | foundation: repetitions of each timed query (a tenth for the roll-up) |
@@ -42,6 +44,7 @@
 //! `docs/benchmarks.md` lists every benchmark of the repository with its command.
 
 mod fieldwork_email;
+mod fieldwork_email_kill;
 mod fieldwork_phone;
 mod foundation;
 mod monitoring;

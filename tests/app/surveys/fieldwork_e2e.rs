@@ -102,6 +102,31 @@ async fn ward_of(app: &TestApp, case: i64) -> String {
     .await
 }
 
+/// The e-mail page's form: reminders after 3 and 7 days, `pace` mails a minute, links to
+/// `base_url`, and the same plain-text templates for every kind and language.
+pub(crate) fn schedule_fields(base_url: &str, pace: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = vec![
+        ("reminder_days".into(), "3".into()),
+        ("last_reminder_days".into(), "7".into()),
+        ("pace".into(), pace.into()),
+        ("base_url".into(), base_url.into()),
+    ];
+    for kind in ["invite", "reminder", "last"] {
+        for lang in ["vi", "en"] {
+            fields.push((
+                format!("{kind}_{lang}_subject"),
+                "Khảo sát: {survey}".into(),
+            ));
+            fields.push((
+                format!("{kind}_{lang}_text"),
+                "Mời trả lời: {link}\nKhông nhận thư nữa: {unsubscribe}\n".into(),
+            ));
+            fields.push((format!("{kind}_{lang}_html"), String::new()));
+        }
+    }
+    fields
+}
+
 /// The value of `rate` in the last column (all modes) of the monitor's rates table.
 fn rate(body: &str, rate: &str) -> String {
     let at = body
@@ -196,25 +221,7 @@ async fn a_stratified_sample_is_fielded_by_email_and_phone_under_a_quota() {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
     // E-mail: the schedule, sending on, invitations delivered through the SMTP server.
-    let mut fields: Vec<(String, String)> = vec![
-        ("reminder_days".into(), "3".into()),
-        ("last_reminder_days".into(), "7".into()),
-        ("pace".into(), "600".into()),
-        ("base_url".into(), app.base.clone()),
-    ];
-    for kind in ["invite", "reminder", "last"] {
-        for lang in ["vi", "en"] {
-            fields.push((
-                format!("{kind}_{lang}_subject"),
-                "Khảo sát: {survey}".into(),
-            ));
-            fields.push((
-                format!("{kind}_{lang}_text"),
-                "Mời trả lời: {link}\nKhông nhận thư nữa: {unsubscribe}\n".into(),
-            ));
-            fields.push((format!("{kind}_{lang}_html"), String::new()));
-        }
-    }
+    let fields = schedule_fields(&app.base, "600");
     let refs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
