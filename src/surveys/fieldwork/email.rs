@@ -557,7 +557,32 @@ mod tests {
         let (s, b, h) = render(&t, &v);
         assert_eq!(s, "A & <B> x");
         assert_eq!(b, "https://x/t/a https://x/u/a 31/12/2026");
-        assert_eq!(h, "<a href=\"https://x/t/a\">A &amp; &lt;B&gt;</a>");
+        assert_eq!(
+            h,
+            "<a href=\"https://x/t/a\" rel=\"noopener noreferrer\">A &amp; &lt;B&gt;</a>"
+        );
+        // What a designer types is cleaned: scripts, handlers, styles, frames, forms and other
+        // link schemes never reach a respondent.
+        let mut hostile = t.clone();
+        hostile.body_html = "<p onclick=\"x()\" style=\"color:red\">Mời <b>ông/bà</b> {link}</p>\
+            <script>x()</script><iframe src=\"https://e.vn\"></iframe><form action=\"https://e.vn\"><input></form>\
+            <a href=\"javascript:x()\">a</a><a href=\"data:text/html,x\">b</a><img src=\"x\" onerror=\"x()\">"
+            .into();
+        let (_, _, h) = render(&hostile, &v);
+        for bad in [
+            "script",
+            "onclick",
+            "onerror",
+            "style",
+            "iframe",
+            "form",
+            "input",
+            "javascript",
+            "data:",
+        ] {
+            assert!(!h.contains(bad), "{bad} in {h}");
+        }
+        assert!(h.contains("<b>ông/bà</b> https://x/t/a"), "{h}");
     }
 
     #[test]
