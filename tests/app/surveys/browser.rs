@@ -101,7 +101,7 @@ async fn a_respondent_answers_on_a_phone_by_link_and_by_token() {
     assert!(main_text(c).await.contains("Cảm ơn ông/bà!"));
     screenshot(c, "survey-thanks-phone").await;
     let data: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT data FROM survey_responses WHERE status = 'complete'"
+        "SELECT data FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await

@@ -128,7 +128,7 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
         .await;
     page.assert_contains("Đã lưu");
     let partial: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM survey_responses WHERE status = 'partial'"
+        "SELECT COUNT(*) FROM survey_responses WHERE status = 'partial' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
@@ -166,7 +166,7 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
         chrono::DateTime<chrono::Utc>,
     ) = duluan::with_db!(&app.db, |pool| {
         sqlx::query_as(
-            "SELECT data, case_id, resume_hash, started_at FROM survey_responses WHERE status = 'complete'"
+            "SELECT data, case_id, resume_hash, started_at FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
         )
         .fetch_one(pool)
         .await
@@ -285,7 +285,7 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     // Staff cannot see the unfinished response of an anonymous survey: not in the list, not
     // by its id (its answers would pair it with the complete one later).
     let partial_id: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT id FROM survey_responses WHERE case_id IS NOT NULL"
+        "SELECT id FROM survey_responses WHERE case_id IS NOT NULL AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
@@ -347,7 +347,7 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     page.assert_contains("Không tìm thấy mã");
     // Anonymous survey: the complete response has no case link.
     let (data, case_id): (String, Option<i64>) = duluan::with_db!(&app.db, |pool| sqlx::query_as(
-        "SELECT data, case_id FROM survey_responses WHERE status = 'complete'"
+        "SELECT data, case_id FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
@@ -362,7 +362,7 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         chrono::DateTime<chrono::Utc>,
         chrono::DateTime<chrono::Utc>,
     ) = duluan::with_db!(&app.db, |pool| sqlx::query_as(
-        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete'"
+        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
@@ -477,7 +477,7 @@ async fn concurrent_retries_and_replays_are_told_apart() {
         chrono::DateTime<chrono::Utc>,
         Option<chrono::DateTime<chrono::Utc>>,
     )> = duluan::with_db!(&app.db, |pool| sqlx::query_as(
-        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete'"
+        "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_all(pool)
     .await
@@ -561,7 +561,7 @@ async fn submissions_are_stored_once_and_bad_ones_refused_with_a_reason() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let counts: Vec<(String, i64)> = duluan::with_db!(&app.db, |pool| sqlx::query_as(
-        "SELECT status, COUNT(*) FROM survey_responses GROUP BY status ORDER BY status"
+        "SELECT status, COUNT(*) FROM survey_responses WHERE survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so') GROUP BY status ORDER BY status"
     )
     .fetch_all(pool)
     .await

@@ -88,7 +88,7 @@ async fn corrections_are_audited_without_answer_values() {
     app.login_demo("designer").await;
     let id = demo_survey_id(&app).await;
     let rid: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT id FROM survey_responses"
+        "SELECT id FROM survey_responses WHERE survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
