@@ -395,10 +395,12 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         "the list shows a time finer than the day:\n{}",
         list.body
     );
-    // PostgreSQL: the case row does not carry the transaction id of the response's insert.
+    // PostgreSQL: the case row does not carry the transaction id of the anonymous response's
+    // insert.
     if let duluan::db::Db::Pg(pool) = &app.db {
         let shared: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM survey_cases c JOIN survey_responses r ON c.xmin = r.xmin",
+            "SELECT COUNT(*) FROM survey_cases c JOIN survey_responses r ON c.xmin = r.xmin
+             WHERE r.survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')",
         )
         .fetch_one(pool)
         .await
