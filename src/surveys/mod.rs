@@ -25,7 +25,8 @@
 //! no HTTP type, shared by every collection mode), `collect/` (web collection: public link,
 //! token, JSON submissions), `designer/` (XLSForm, the designer page, its edits, the preview),
 //! `export/` (the export plan, streaming, CSV, SPSS dictionary and `.sav` writer), `responses.rs`
-//! (the responses browser), `pages/` (survey pages: `list`, `show`, `actions`), `store/` (all SQL, one file per
+//! (the responses browser), `results/` (estimates with intervals, weighted by the sample's design,
+//! small cells suppressed), `pages/` (survey pages: `list`, `show`, `actions`), `store/` (all SQL, one file per
 //! sub-resource), `jobs.rs` (deleting abandoned anonymous partials), `demo.rs` (the demo's
 //! survey and its questionnaire `demo_form.json`).
 
@@ -40,6 +41,7 @@ pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
 pub mod responses;
+pub mod results;
 pub mod store;
 
 use std::collections::HashMap;
@@ -117,6 +119,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             get(collect::show_token).post(collect::step_token),
         )
         .merge(fieldwork::routes())
+        .merge(results::routes())
 }
 
 /// A starter questionnaire for a new survey.

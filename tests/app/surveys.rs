@@ -25,6 +25,8 @@ mod fieldwork_phone;
 mod fieldwork_quotas;
 #[path = "surveys/kill.rs"]
 mod kill;
+#[path = "surveys/results.rs"]
+mod results;
 #[path = "surveys/trust.rs"]
 mod trust;
 

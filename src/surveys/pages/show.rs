@@ -42,6 +42,7 @@ struct ShowTemplate {
     has_live: bool,
     can_design: bool,
     can_responses: bool,
+    can_results: bool,
     public_url: String,
     complete: i64,
     partial: i64,
@@ -61,6 +62,7 @@ pub(super) async fn render_show(
     let db = &state.db;
     let can_design = can(db, &auth.user, Capability::DesignSurveys, s.unit_id).await?;
     let can_responses = can(db, &auth.user, Capability::ViewResponses, s.unit_id).await?;
+    let can_results = can(db, &auth.user, Capability::ViewSurveyResults, s.unit_id).await?;
     let versions = store::list_versions(db, s.id).await?;
     let unit = crate::orgs::unit_names(db, &[s.unit_id])
         .await?
@@ -128,6 +130,7 @@ pub(super) async fn render_show(
             .collect(),
         can_design,
         can_responses,
+        can_results,
         public_url: s
             .public_key
             .as_ref()

@@ -100,12 +100,14 @@ async fn a_respondent_answers_on_a_phone_by_link_and_by_token() {
     next(c).await;
     assert!(main_text(c).await.contains("Cảm ơn ông/bà!"));
     screenshot(c, "survey-thanks-phone").await;
-    let data: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+    let data: String = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
         "SELECT data FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     let data: serde_json::Value = serde_json::from_str(&data).unwrap();
     assert_eq!(data["adult"], "1");
     assert_eq!(data["comment"], "Cần thêm điểm hỗ trợ");

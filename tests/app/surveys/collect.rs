@@ -127,12 +127,14 @@ async fn an_anonymous_respondent_answers_page_by_page_and_leaves_no_trace() {
         )
         .await;
     page.assert_contains("Đã lưu");
-    let partial: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+    let partial: i64 = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM survey_responses WHERE status = 'partial' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert_eq!(partial, 1);
     other_rows(&app).await;
     let page = r
@@ -284,12 +286,14 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     assert_eq!(disp, vec!["1.2", "3.19"]);
     // Staff cannot see the unfinished response of an anonymous survey: not in the list, not
     // by its id (its answers would pair it with the complete one later).
-    let partial_id: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+    let partial_id: String = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
         "SELECT id FROM survey_responses WHERE case_id IS NOT NULL AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     other_rows(&app).await;
     let list = app.get(&format!("/surveys/{id}/responses")).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -346,12 +350,14 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     page.assert_contains("Không tìm thấy mã");
     // Anonymous survey: the complete response has no case link.
-    let (data, case_id): (String, Option<i64>) = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+    let (data, case_id): (String, Option<i64>) = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_as(
         "SELECT data, case_id FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert_eq!(case_id, None);
     assert!(data.contains("tax land"), "{data}");
     // Unlinkable: the complete response has an id of its own, the in-progress id is nowhere in
@@ -361,12 +367,14 @@ async fn one_time_tokens_give_one_response_each_and_keep_no_link_when_anonymous(
         String,
         chrono::DateTime<chrono::Utc>,
         chrono::DateTime<chrono::Utc>,
-    ) = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+    ) = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_as(
         "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert_ne!(complete_id, partial_id);
     assert_eq!(started.time(), chrono::NaiveTime::MIN);
     assert_eq!(completed.time(), chrono::NaiveTime::MIN);
@@ -478,12 +486,14 @@ async fn concurrent_retries_and_replays_are_told_apart() {
         String,
         chrono::DateTime<chrono::Utc>,
         Option<chrono::DateTime<chrono::Utc>>,
-    )> = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+    )> = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_as(
         "SELECT id, started_at, completed_at FROM survey_responses WHERE status = 'complete' AND survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_all(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert_eq!(rows.len(), 12);
     assert!(rows.iter().all(|(_, s, c)| Some(*s) == *c));
 }
@@ -562,12 +572,14 @@ async fn submissions_are_stored_once_and_bad_ones_refused_with_a_reason() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let counts: Vec<(String, i64)> = duluan::with_db!(&app.db, |pool| sqlx::query_as(
+    let counts: Vec<(String, i64)> = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_as(
         "SELECT status, COUNT(*) FROM survey_responses WHERE survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so') GROUP BY status ORDER BY status"
     )
     .fetch_all(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert_eq!(
         counts,
         vec![("complete".to_string(), 1), ("partial".to_string(), 1)]

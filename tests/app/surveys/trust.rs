@@ -87,12 +87,14 @@ async fn corrections_are_audited_without_answer_values() {
     assert_eq!(s, StatusCode::CREATED);
     app.login_demo("designer").await;
     let id = demo_survey_id(&app).await;
-    let rid: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+    let rid: String = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
         "SELECT id FROM survey_responses WHERE survey_id = (SELECT id FROM surveys WHERE public_key = 'demo-chuyen-doi-so')"
     )
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+    });
     let page = app
         .post(
             &format!("/surveys/{id}/responses/{rid}"),

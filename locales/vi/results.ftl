@@ -1,0 +1,16 @@
+results-title = Kết quả
+results-interviews = Tính trên { $n } phiếu hoàn thành.
+results-weighted = Có gia quyền theo thiết kế mẫu (trọng số và tầng của mẫu).
+results-unweighted = Không gia quyền: mỗi phiếu có trọng số như nhau.
+results-how = Tỷ lệ kèm khoảng tin cậy 95% (phương pháp logit, phân phối t theo bậc tự do của thiết kế); DEff là hệ số ảnh hưởng của thiết kế. Ô dựa trên dưới { $k } người trả lời bị ẩn, cùng một ô khác khi cần để không suy ra được.
+results-show-unweighted = Xem số liệu không gia quyền
+results-show-weighted = Xem số liệu có gia quyền
+results-no-design = Phiếu không gắn với mẫu có trọng số (khảo sát ẩn danh hoặc không chọn mẫu): số liệu không gia quyền.
+results-none = Chưa có câu hỏi nào để tính: cần ít nhất hai phiếu hoàn thành.
+results-multiple = câu nhiều lựa chọn: tỷ lệ người chọn từng phương án, tổng có thể vượt 100%
+results-mean = Trung bình
+results-interval = Khoảng tin cậy 95%
+results-too-few = Dưới { $k } người trả lời câu này: không công bố.
+results-suppressed = ẩn
+results-suppressed-help = Ô quá nhỏ (hoặc ẩn kèm để bảo vệ ô nhỏ): không công bố.
+results-error = Không tính được kết quả: { $detail }

@@ -1,0 +1,159 @@
+//! Survey results (*kết quả điều tra*): the figures a leader or analyst reads, computed by
+//! `duluan_stats` from the completed interviews — each choice's share with its 95 % confidence
+//! interval (R's `svyciprop`, logit method, t with the design's degrees of freedom), means of
+//! numbers, n and design effects — weighted by the sample's design weights and strata when the
+//! survey was fielded from a sample, with small cells suppressed.
+//!
+//! Layout: `model.rs` computes (no IO), `store.rs` reads the interviews, this file is the page
+//! (`GET /surveys/{id}/results`, `ViewSurveyResults`).
+//!
+//! Invariants: a published figure never rests on fewer than [`SMALL_CELL`] respondents (see
+//! `model::suppressed`); nothing here shows a single response; every figure says whether it is
+//! weighted, its n and its interval level.
+
+pub mod model;
+mod store;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::accounts::model::Capability;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::surveys::{engine_for, live_version, survey_for};
+use crate::web::ctx::Auth;
+use crate::web::layout::{Chrome, page};
+
+/// Smallest number of respondents a published cell rests on.
+pub const SMALL_CELL: usize = 5;
+
+/// Routes of the results pages.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/surveys/{id}/results", get(show_results))
+}
+
+/// The page's query.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ResultsQuery {
+    /// `0` for unweighted figures; weighted by default when the interviews carry a design.
+    #[serde(default)]
+    pub weighted: String,
+}
+
+/// One line as shown.
+struct LineView {
+    label: String,
+    n: usize,
+    /// `(estimate, lower, upper)` formatted, or `None` when suppressed.
+    value: Option<(String, String, String)>,
+    deff: String,
+    /// Width of the bar in percent (shares only).
+    bar: f64,
+}
+
+struct QuestionView {
+    name: String,
+    label: String,
+    kind: &'static str,
+    n: usize,
+    lines: Vec<LineView>,
+}
+
+#[derive(Template)]
+#[template(path = "surveys/results.html")]
+struct ResultsTemplate {
+    c: Chrome,
+    survey_id: i64,
+    interviews: usize,
+    weighted: bool,
+    has_design: bool,
+    k: usize,
+    questions: Vec<QuestionView>,
+    error: Option<String>,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}", x * 100.0)
+}
+
+/// `GET /surveys/{id}/results`.
+pub async fn show_results(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
+    let tr = auth.ctx.tr;
+    let version = live_version(&state.db, s.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let engine = engine_for(&version.form_json)?;
+    let rows = store::completed_rows(&state.db, s.id).await?;
+    let has_design = model::has_design(&rows);
+    let weighted = has_design && q.weighted.trim() != "0";
+    let settings = model::Settings {
+        weighted,
+        k: SMALL_CELL,
+        level: 0.95,
+    };
+    // The computation is CPU work on every interview: off the async workers.
+    let form = engine.clone();
+    let lang = tr.lang().code();
+    let computed = tokio::task::spawn_blocking(move || {
+        model::compute(form.form(), &rows, settings, lang).map(|r| (r, rows.len()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?;
+    let (questions, interviews, error) = match computed {
+        Ok((r, n)) => (r, n, None),
+        Err(e) => (vec![], 0, Some(tr.ta("results-error", &[("detail", e)]))),
+    };
+    let questions = questions
+        .into_iter()
+        .map(|r| QuestionView {
+            name: r.name,
+            label: r.label,
+            kind: match r.kind {
+                model::Kind::Single => "single",
+                model::Kind::Multiple => "multiple",
+                model::Kind::Mean => "mean",
+            },
+            n: r.n,
+            lines: r
+                .lines
+                .into_iter()
+                .map(|l| {
+                    let share = r.kind != model::Kind::Mean;
+                    let f = |x: f64| if share { pct(x) } else { format!("{x:.2}") };
+                    LineView {
+                        label: l.label,
+                        n: l.n,
+                        bar: match (share, l.value) {
+                            (true, Some((e, _, _))) => (e * 100.0).clamp(0.0, 100.0),
+                            _ => 0.0,
+                        },
+                        value: l.value.map(|(e, lo, hi)| (f(e), f(lo), f(hi))),
+                        deff: l.deff.map(|d| format!("{d:.2}")).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(page(ResultsTemplate {
+        c: auth
+            .ctx
+            .chrome_titled(format!("{} — {}", tr.t("results-title"), s.title)),
+        survey_id: s.id,
+        interviews,
+        weighted,
+        has_design,
+        k: SMALL_CELL,
+        questions,
+        error,
+    }))
+}

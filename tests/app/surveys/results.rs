@@ -1,0 +1,130 @@
+//! The results page through the real server: shares with logit intervals and means with t
+//! intervals equal to the formulas computed here by hand, small cells suppressed with their
+//! complement so that they cannot be worked out from the others, the weighted view of a survey
+//! fielded from a sample, and the page closed to roles without `ViewSurveyResults`.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::{DEMO_KEY, demo_survey_id};
+use crate::helpers::spawn_demo;
+
+/// The cell of the line `label` in the question `name`: `(estimate, interval)`.
+fn line(body: &str, name: &str, label: &str) -> (String, String) {
+    let q = body
+        .find(&format!("id=\"q-{name}\""))
+        .unwrap_or_else(|| panic!("no question {name}"));
+    let section = &body[q..q + body[q..].find("</section>").unwrap()];
+    let at = section
+        .find(&format!("data-line=\"{label}\""))
+        .unwrap_or_else(|| panic!("no line {label} in {name}"));
+    let row = &section[at..at + section[at..].find("</tr>").unwrap()];
+    let cell = |attr: &str| {
+        row.find(attr).map_or(String::new(), |i| {
+            let j = row[i..].find('>').unwrap() + i + 1;
+            row[j..j + row[j..].find('<').unwrap()].trim().to_string()
+        })
+    };
+    (cell("data-estimate"), cell("data-interval"))
+}
+
+fn qt_975_29() -> f64 {
+    2.045_229_642_132_703
+}
+
+#[tokio::test]
+async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered() {
+    let app = spawn_demo().await;
+    // 30 interviews: 12 men, 15 women, 3 "other"; ages 20 … 49.
+    for i in 0..30u32 {
+        let gender = if i < 12 {
+            "1"
+        } else if i < 27 {
+            "2"
+        } else {
+            "3"
+        };
+        let body = json!({
+            "id": uuid::Uuid::new_v4().to_string(),
+            "complete": true,
+            "answers": {"age": (20 + i).to_string(), "gender": gender, "uses_online": "2",
+                        "satisfaction": "4", "comment": ""},
+        });
+        let r = app
+            .client
+            .post(format!("{}/s/{DEMO_KEY}/submissions", app.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+    }
+    let survey = demo_survey_id(&app).await;
+    let path = format!("/surveys/{survey}/results");
+
+    // An interviewer may not read results.
+    let c = app.other_client();
+    c.login_demo("interviewer").await;
+    assert_eq!(c.get(&path).await.status, StatusCode::FORBIDDEN);
+
+    app.login_demo("viewer").await;
+    let page = app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Tính trên 30 phiếu hoàn thành.");
+    page.assert_contains("id=\"unweighted\"");
+
+    // Women: p = 0.5, se = sqrt(p(1-p)/(n-1)), logit interval with t(29).
+    let p: f64 = 0.5;
+    let se = (p * (1.0 - p) / 29.0).sqrt();
+    let half = qt_975_29() * se / (p * (1.0 - p));
+    let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let logit = (p / (1.0 - p)).ln();
+    let f = |x: f64| format!("{:.1}", x * 100.0);
+    assert_eq!(
+        line(&page.body, "gender", "Nữ"),
+        (
+            "50.0".to_string(),
+            format!("{}–{}", f(expit(logit - half)), f(expit(logit + half)))
+        )
+    );
+    // "Other" rests on 3 respondents: hidden, and with it the smallest other cell (men), so that
+    // neither is 100 % minus the rest.
+    assert_eq!(line(&page.body, "gender", "Khác").0, "ẩn");
+    assert_eq!(line(&page.body, "gender", "Nam").0, "ẩn");
+    assert!(!page.body.contains("40.0"), "the men's share leaks");
+
+    // Age: mean 34.5, se = sd / sqrt(n), t(29) interval.
+    let ages: Vec<f64> = (20..50).map(f64::from).collect();
+    let mean = ages.iter().sum::<f64>() / 30.0;
+    let sd = (ages.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / 29.0).sqrt();
+    let se = sd / 30f64.sqrt();
+    let (lo, hi) = (mean - qt_975_29() * se, mean + qt_975_29() * se);
+    let label = "Ông/bà bao nhiêu tuổi?";
+    assert_eq!(
+        line(&page.body, "age", label),
+        ("34.50".to_string(), format!("{lo:.2}–{hi:.2}"))
+    );
+
+    // The household survey was fielded from a stratified sample: weighted by default, with the
+    // unweighted view one click away.
+    let household: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM surveys WHERE series = 'ho-gia-dinh-dvc'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let page = app.get(&format!("/surveys/{household}/results")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("id=\"weighted\"");
+    page.assert_contains("Tính trên 14 phiếu hoàn thành.");
+    let page = app
+        .get(&format!("/surveys/{household}/results?weighted=0"))
+        .await;
+    page.assert_contains("id=\"unweighted\"");
+    app.stop().await;
+}
