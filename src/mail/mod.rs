@@ -18,6 +18,7 @@ pub mod store;
 use std::time::Duration;
 
 use chrono::Utc;
+use futures_util::StreamExt;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -99,45 +100,70 @@ pub async fn send_due(db: &Db) -> AppResult<SendSummary> {
     if due.is_empty() {
         return Ok(summary);
     }
-    // One transport per pass: its pool keeps the SMTP connection open from one message to the
-    // next instead of a connection (and TLS handshake) per message.
+    // One transport per pass: its pool keeps SMTP connections open from one message to the
+    // next instead of a connection (and TLS handshake) per message, and [`IN_FLIGHT`] messages
+    // go at once, so a server's latency per message does not set the pace alone.
     let transport = transport(&settings);
-    for m in due {
-        // Claim: nobody else takes it for the next 10 minutes.
-        if !store::claim(db, m.id, now + chrono::Duration::minutes(10), now).await? {
-            continue;
-        }
-        let sent = match &transport {
-            Ok(t) => deliver(t, &settings, &m).await,
-            Err(e) => Err((e.clone(), false)),
-        };
-        match sent {
-            Ok(()) => {
-                store::mark_sent(db, m.id, Utc::now()).await?;
-                summary.sent += 1;
-            }
-            Err((err, permanent)) => {
-                let attempts = m.attempts + 1;
-                tracing::warn!(id = m.id, attempts, permanent, error = %err, "mail delivery failed");
-                // A permanent refusal (an SMTP 5xx reply, e.g. an unknown mailbox) is not retried.
-                store::mark_failed(
-                    db,
-                    m.id,
-                    &err,
-                    next_attempt(attempts, Utc::now()),
-                    permanent || attempts >= MAX_ATTEMPTS,
-                )
-                .await?;
-                summary.failed += 1;
-            }
+    let outcomes: Vec<AppResult<Option<bool>>> = futures_util::stream::iter(due)
+        .map(|m| send_one(db, &transport, &settings, m, now))
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    for o in outcomes {
+        match o? {
+            Some(true) => summary.sent += 1,
+            Some(false) => summary.failed += 1,
+            None => {}
         }
     }
     Ok(summary)
 }
 
+/// Messages delivered at once by one pass (and SMTP connections it keeps open).
+const IN_FLIGHT: usize = 8;
+
+/// Claims, delivers and marks one message: `Some(true)` sent, `Some(false)` failed, `None` when
+/// another worker had claimed it.
+async fn send_one(
+    db: &Db,
+    transport: &Result<Transport, String>,
+    settings: &Settings,
+    m: store::Queued,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<Option<bool>> {
+    // Claim: nobody else takes it for the next 10 minutes.
+    if !store::claim(db, m.id, now + chrono::Duration::minutes(10), now).await? {
+        return Ok(None);
+    }
+    let sent = match transport {
+        Ok(t) => deliver(t, settings, &m).await,
+        Err(e) => Err((e.clone(), false)),
+    };
+    match sent {
+        Ok(()) => {
+            store::mark_sent(db, m.id, Utc::now()).await?;
+            Ok(Some(true))
+        }
+        Err((err, permanent)) => {
+            let attempts = m.attempts + 1;
+            tracing::warn!(id = m.id, attempts, permanent, error = %err, "mail delivery failed");
+            // A permanent refusal (an SMTP 5xx reply, e.g. an unknown mailbox) is not retried.
+            store::mark_failed(
+                db,
+                m.id,
+                &err,
+                next_attempt(attempts, Utc::now()),
+                permanent || attempts >= MAX_ATTEMPTS,
+            )
+            .await?;
+            Ok(Some(false))
+        }
+    }
+}
+
 type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
-/// The SMTP transport of the settings, with a pool of at most two connections.
+/// The SMTP transport of the settings, with a pool of at most [`IN_FLIGHT`] connections.
 fn transport(s: &Settings) -> Result<Transport, String> {
     let builder = match s.security {
         Security::None => Transport::builder_dangerous(&s.host),
@@ -149,7 +175,7 @@ fn transport(s: &Settings) -> Result<Transport, String> {
     let mut builder = builder
         .port(s.port as u16)
         .timeout(Some(Duration::from_secs(20)))
-        .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(2));
+        .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(IN_FLIGHT as u32));
     if !s.username.is_empty() {
         builder = builder.credentials(Credentials::new(s.username.clone(), s.password.clone()));
     }

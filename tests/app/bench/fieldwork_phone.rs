@@ -129,11 +129,17 @@ async fn next_case_among_100000() {
     let held: Arc<Mutex<HashSet<i64>>> = Arc::default();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for (client, base) in clients {
+    for (who, (client, base)) in clients.into_iter().enumerate() {
         let held = held.clone();
         tasks.spawn(async move {
             let (mut next, mut record) = (Vec::new(), Vec::new());
-            for _ in 0..rounds {
+            // Interviewers start their shifts at different moments and calls last from half to
+            // one and a half times `call` (a fixed pseudo-random sequence): people are not in
+            // lockstep. With `call` 0 they are, on purpose.
+            tokio::time::sleep(call.mul_f64(who as f64 / interviewers as f64)).await;
+            for round in 0..rounds {
+                let spread = ((who * 7_919 + round * 104_729) % 1_000) as f64 / 1_000.0;
+                let this_call = call.mul_f64(0.5 + spread);
                 let t = Instant::now();
                 let r = client
                     .post(format!("{base}/interviewer/surveys/{survey}/next"))
@@ -150,7 +156,7 @@ async fn next_case_among_100000() {
                     .unwrap();
                 // Held for the whole call: another interviewer given it meanwhile fails here.
                 assert!(held.lock().unwrap().insert(id), "case {id} given twice");
-                tokio::time::sleep(call).await;
+                tokio::time::sleep(this_call).await;
                 let t = Instant::now();
                 let r = client
                     .post(format!("{base}/interviewer/cases/{id}/outcome"))
