@@ -14,3 +14,13 @@ results-too-few = Fewer than { $k } respondents answered this question: not publ
 results-suppressed = hidden
 results-suppressed-help = A cell too small (or hidden with one to protect it): not published.
 results-error = The results could not be computed: { $detail }
+results-crosstab-title = Crosstab
+results-crosstab-row = Rows
+results-crosstab-col = Columns
+results-crosstab-go = Cross
+results-crosstab-about = Row percentages with 95% confidence intervals, over { $n } interviews that answered both questions.
+results-crosstab-unknown = “{ $name }” is not a single-choice question of this questionnaire.
+results-crosstab-same = Choose two different questions.
+results-crosstab-related = Rao-Scott test: F = { $f } (df { $ndf } and { $ddf }), p = { $p }. As p < 0.05, the differences between rows are unlikely to come from sampling alone: the two questions are related.
+results-crosstab-not-shown = Rao-Scott test: F = { $f } (df { $ndf } and { $ddf }), p = { $p }. As p ≥ 0.05, there is not enough evidence that the two questions are related: the differences between rows may come from sampling alone.
+results-crosstab-no-test = The test of independence cannot be computed for this table (too few interviews, or empty cells that leave the covariance matrix singular).

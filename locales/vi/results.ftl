@@ -14,3 +14,13 @@ results-too-few = Dưới { $k } người trả lời câu này: không công b�
 results-suppressed = ẩn
 results-suppressed-help = Ô quá nhỏ (hoặc ẩn kèm để bảo vệ ô nhỏ): không công bố.
 results-error = Không tính được kết quả: { $detail }
+results-crosstab-title = Bảng chéo
+results-crosstab-row = Dòng
+results-crosstab-col = Cột
+results-crosstab-go = Lập bảng
+results-crosstab-about = Tỷ lệ theo dòng (%) kèm khoảng tin cậy 95%, trên { $n } phiếu trả lời cả hai câu.
+results-crosstab-unknown = “{ $name }” không phải là câu hỏi một lựa chọn của bảng hỏi này.
+results-crosstab-same = Hãy chọn hai câu hỏi khác nhau.
+results-crosstab-related = Kiểm định Rao-Scott: F = { $f } (bậc tự do { $ndf } và { $ddf }), p = { $p }. Vì p < 0,05, khác biệt giữa các dòng khó có thể do ngẫu nhiên chọn mẫu: hai câu hỏi có liên hệ với nhau.
+results-crosstab-not-shown = Kiểm định Rao-Scott: F = { $f } (bậc tự do { $ndf } và { $ddf }), p = { $p }. Vì p ≥ 0,05, chưa đủ bằng chứng để nói hai câu hỏi có liên hệ: khác biệt giữa các dòng có thể chỉ do ngẫu nhiên chọn mẫu.
+results-crosstab-no-test = Không tính được kiểm định độc lập cho bảng này (quá ít phiếu, hoặc có ô trống khiến ma trận hiệp phương sai suy biến).

@@ -1,8 +1,10 @@
 //! Survey results (*kết quả điều tra*): the figures a leader or analyst reads, computed by
 //! `duluan_stats` from the completed interviews — each choice's share with its 95 % confidence
-//! interval (R's `svyciprop`, logit method, t with the design's degrees of freedom), means of
-//! numbers, n and design effects — weighted by the sample's design weights and strata when the
-//! survey was fielded from a sample, with small cells suppressed.
+//! interval (R's `svyciprop`, logit method, t with the design's degrees of freedom; the exact
+//! interval where everyone answered alike), means of numbers, n and design effects, and a
+//! crosstab of two single choices (row percentages with intervals, the Rao-Scott test in plain
+//! words) — weighted by the sample's design weights and strata when the survey was fielded from a
+//! sample, with small cells suppressed.
 //!
 //! Layout: `model.rs` computes (no IO), `store.rs` reads the interviews, this file is the page
 //! (`GET /surveys/{id}/results`, `ViewSurveyResults`).
@@ -42,6 +44,23 @@ pub struct ResultsQuery {
     /// `0` for unweighted figures; weighted by default when the interviews carry a design.
     #[serde(default)]
     pub weighted: String,
+    /// Crosstab: the row question.
+    #[serde(default)]
+    pub row: String,
+    /// Crosstab: the column question.
+    #[serde(default)]
+    pub col: String,
+}
+
+/// A crosstab as shown.
+struct CrosstabView {
+    titles: (String, String),
+    columns: Vec<String>,
+    /// Row label, respondents, cells (`Some("41.2 (30.1–53.2)")` or `None` when hidden).
+    rows: Vec<(String, usize, Vec<Option<String>>)>,
+    n: usize,
+    /// The test in plain words.
+    test: Option<String>,
 }
 
 /// One line as shown.
@@ -74,6 +93,12 @@ struct ResultsTemplate {
     k: usize,
     questions: Vec<QuestionView>,
     error: Option<String>,
+    /// `(name, wording)` of the questions a crosstab may cross.
+    singles: Vec<(String, String)>,
+    row: String,
+    col: String,
+    crosstab: Option<CrosstabView>,
+    crosstab_error: Option<String>,
 }
 
 fn pct(x: f64) -> String {
@@ -104,11 +129,33 @@ pub async fn show_results(
     // The computation is CPU work on every interview: off the async workers.
     let form = engine.clone();
     let lang = tr.lang().code();
-    let computed = tokio::task::spawn_blocking(move || {
-        model::compute(form.form(), &rows, settings, lang).map(|r| (r, rows.len()))
+    let (row, col) = (q.row.trim().to_string(), q.col.trim().to_string());
+    let asked = !row.is_empty() || !col.is_empty();
+    let (r2, c2) = (row.clone(), col.clone());
+    let (computed, singles, crossed) = tokio::task::spawn_blocking(move || {
+        let f = form.form();
+        let crossed = asked.then(|| model::crosstab(f, &rows, &r2, &c2, settings, lang));
+        (
+            model::compute(f, &rows, settings, lang).map(|r| (r, rows.len())),
+            model::single_questions(f, lang),
+            crossed,
+        )
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?;
+    let (crosstab, crosstab_error) = match crossed {
+        None => (None, None),
+        Some(Ok(x)) => (Some(crosstab_view(x, tr)), None),
+        Some(Err(e)) => (
+            None,
+            Some(match e.split_once(':') {
+                Some(("unknown", name)) => {
+                    tr.ta("results-crosstab-unknown", &[("name", name.to_string())])
+                }
+                _ => tr.t("results-crosstab-same"),
+            }),
+        ),
+    };
     let (questions, interviews, error) = match computed {
         Ok((r, n)) => (r, n, None),
         Err(e) => (vec![], 0, Some(tr.ta("results-error", &[("detail", e)]))),
@@ -155,5 +202,48 @@ pub async fn show_results(
         k: SMALL_CELL,
         questions,
         error,
+        singles,
+        row,
+        col,
+        crosstab,
+        crosstab_error,
     }))
+}
+
+fn crosstab_view(x: model::Crosstab, tr: crate::web::i18n::Tr) -> CrosstabView {
+    CrosstabView {
+        titles: x.titles,
+        columns: x.columns,
+        rows: x
+            .rows
+            .into_iter()
+            .map(|(label, n, lines)| {
+                let cells = lines
+                    .into_iter()
+                    .map(|l| {
+                        l.value
+                            .map(|(e, lo, hi)| format!("{} ({}–{})", pct(e), pct(lo), pct(hi)))
+                    })
+                    .collect();
+                (label, n, cells)
+            })
+            .collect(),
+        n: x.n,
+        test: x.test.map(|(f, ndf, ddf, p)| {
+            let key = if p < 0.05 {
+                "results-crosstab-related"
+            } else {
+                "results-crosstab-not-shown"
+            };
+            tr.ta(
+                key,
+                &[
+                    ("f", format!("{f:.2}")),
+                    ("ndf", format!("{ndf:.2}")),
+                    ("ddf", format!("{ddf:.0}")),
+                    ("p", format!("{p:.3}")),
+                ],
+            )
+        }),
+    }
 }

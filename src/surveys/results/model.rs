@@ -119,6 +119,29 @@ pub fn suppressed(counts: &[usize], k: usize) -> Vec<bool> {
     out
 }
 
+/// A share with its interval: the logit method; where every respondent of the domain answered
+/// alike (a share of 0 or 1, no logit interval and no variance), the exact Clopper-Pearson
+/// interval of 0 or n successes in the domain's n respondents.
+fn share(
+    d: &Design,
+    ind: &[f64],
+    level: f64,
+    domain: &[bool],
+) -> duluan_stats::Result<(f64, f64, f64, Option<f64>)> {
+    let ci = d.ciprop(ind, CipropMethod::Logit, level, Some(domain))?;
+    let p = ci.estimate.estimate;
+    if ci.lower.is_finite() && ci.upper.is_finite() {
+        return Ok((p, ci.lower, ci.upper, ci.estimate.deff));
+    }
+    let n = domain.iter().filter(|b| **b).count().max(1) as f64;
+    let edge = ((1.0 - level) / 2.0).powf(1.0 / n);
+    Ok(if p >= 0.5 {
+        (p, edge, 1.0, None)
+    } else {
+        (p, 0.0, 1.0 - edge, None)
+    })
+}
+
 fn text(t: &duluan_forms::model::Text, lang: &str, fallback: Option<&str>, name: &str) -> String {
     t.get(lang, fallback).unwrap_or(name).to_string()
 }
@@ -191,15 +214,14 @@ pub fn compute(
                         .zip(&domain)
                         .filter(|(x, d)| **d && **x > 0.0)
                         .count();
-                    let ci = d
-                        .ciprop(&ind, CipropMethod::Logit, s.level, Some(&domain))
+                    let (e, lo, hi, deff) = share(&d, &ind, s.level, &domain)
                         .map_err(|e| format!("{}: {e}", q.name))?;
                     cells.push(n);
                     lines.push(Line {
                         label: text(&c.label, lang, fallback, &c.name),
                         n,
-                        value: Some((ci.estimate.estimate, ci.lower, ci.upper)),
-                        deff: ci.estimate.deff,
+                        value: Some((e, lo, hi)),
+                        deff,
                     });
                 }
                 // A multiple choice's options are not parts of one whole: only the primary rule.
@@ -237,6 +259,147 @@ pub fn compute(
     Ok(out)
 }
 
+/// A two-way table of two single-choice questions: the share of each column choice within each
+/// row choice (row percentages) with its interval, and the Rao-Scott test of independence, over
+/// the interviews that answered both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crosstab {
+    /// Row question's wording and column question's wording.
+    pub titles: (String, String),
+    /// Column choices' labels.
+    pub columns: Vec<String>,
+    /// Each row choice: its label, its respondents, and a line per column choice.
+    pub rows: Vec<(String, usize, Vec<Line>)>,
+    /// Interviews that answered both.
+    pub n: usize,
+    /// Rao-Scott F (second order): `(F, numerator df, denominator df, p)`, when computable.
+    pub test: Option<(f64, f64, f64, f64)>,
+}
+
+/// The choices `(name, label)` of a single-choice question outside repeats.
+fn single_choices(
+    form: &CheckedForm,
+    name: &str,
+    lang: &str,
+) -> Option<(String, Vec<(String, String)>)> {
+    let &id = form.by_name.get(name)?;
+    let node = &form.nodes[id as usize];
+    let q = form.question(id)?;
+    if !node.repeats.is_empty() || !matches!(q.kind, QuestionType::SelectOne(_)) {
+        return None;
+    }
+    let fallback = form.form.default_language.as_deref();
+    let list = form.form.choices.get(node.list?)?;
+    Some((
+        text(&q.label, lang, fallback, &q.name),
+        list.choices
+            .iter()
+            .map(|c| (c.name.clone(), text(&c.label, lang, fallback, &c.name)))
+            .collect(),
+    ))
+}
+
+/// The names and wordings of the single-choice questions outside repeats (what a crosstab
+/// crosses).
+pub fn single_questions(form: &CheckedForm, lang: &str) -> Vec<(String, String)> {
+    form.nodes
+        .iter()
+        .filter_map(|n| single_choices(form, &n.name, lang).map(|(l, _)| (n.name.clone(), l)))
+        .collect()
+}
+
+/// Crosses the single-choice questions `row` and `col`; `Err` names what is wrong (an unknown or
+/// unsuitable question, the same one twice).
+pub fn crosstab(
+    form: &CheckedForm,
+    rows: &[Row],
+    row: &str,
+    col: &str,
+    s: Settings,
+    lang: &str,
+) -> Result<Crosstab, String> {
+    if row == col {
+        return Err("same".into());
+    }
+    let (rt, rc) = single_choices(form, row, lang).ok_or_else(|| format!("unknown:{row}"))?;
+    let (ct, cc) = single_choices(form, col, lang).ok_or_else(|| format!("unknown:{col}"))?;
+    let both: Vec<&Row> = rows
+        .iter()
+        .filter(|r| {
+            let has = |q: &str| r.answers.get(q).is_some_and(|v| !v.trim().is_empty());
+            has(row) && has(col)
+        })
+        .collect();
+    let n = both.len();
+    let mut out = Crosstab {
+        titles: (rt, ct),
+        columns: cc.iter().map(|c| c.1.clone()).collect(),
+        rows: vec![],
+        n,
+        test: None,
+    };
+    if n < s.k.max(2) {
+        return Ok(out);
+    }
+    let owned: Vec<Row> = both.into_iter().cloned().collect();
+    let d = design(&owned, s.weighted)?;
+    let value = |r: &Row, q: &str| {
+        r.answers
+            .get(q)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let rv: Vec<String> = owned.iter().map(|r| value(r, row)).collect();
+    let cv: Vec<String> = owned.iter().map(|r| value(r, col)).collect();
+    for (rname, rlabel) in &rc {
+        let domain: Vec<bool> = rv.iter().map(|v| v == rname).collect();
+        let in_row = domain.iter().filter(|b| **b).count();
+        let mut lines = Vec::new();
+        let mut cells = Vec::new();
+        for (cname, clabel) in &cc {
+            let ind: Vec<f64> = cv.iter().map(|v| f64::from(u8::from(v == cname))).collect();
+            let cell = ind
+                .iter()
+                .zip(&domain)
+                .filter(|(x, d)| **d && **x > 0.0)
+                .count();
+            cells.push(cell);
+            let value = if in_row >= 2 {
+                share(&d, &ind, s.level, &domain)
+                    .ok()
+                    .map(|(e, lo, hi, _)| (e, lo, hi))
+            } else {
+                None
+            };
+            lines.push(Line {
+                label: clabel.clone(),
+                n: cell,
+                value,
+                deff: None,
+            });
+        }
+        let hide = if in_row < s.k {
+            vec![true; cells.len()]
+        } else {
+            suppressed(&cells, s.k)
+        };
+        for (l, h) in lines.iter_mut().zip(hide) {
+            if h {
+                l.value = None;
+            }
+        }
+        out.rows.push((rlabel.clone(), in_row, lines));
+    }
+    let (fa, fb) = (Factor::from_strs(&rv), Factor::from_strs(&cv));
+    if fa.levels.len() >= 2 && fb.levels.len() >= 2 {
+        out.test = d
+            .chisq(&fa, &fb, duluan_stats::ChisqStatistic::F)
+            .ok()
+            .map(|t| (t.statistic, t.ndf, t.ddf, t.p_value));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +425,22 @@ mod tests {
                 stratum: weights.map(|_| if i % 2 == 0 { "A" } else { "B" }.to_string()),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_share_of_one_or_zero_gets_the_exact_interval() {
+        let r = rows(&["1"; 12], None);
+        let d = design(&r, false).unwrap();
+        let domain = vec![true; 12];
+        let (p, lo, hi, _) = share(&d, &[1.0; 12], 0.95, &domain).unwrap();
+        assert_eq!((p, hi), (1.0, 1.0));
+        assert!((lo - 0.025f64.powf(1.0 / 12.0)).abs() < 1e-12, "{lo}");
+        let (p, lo, hi, _) = share(&d, &[0.0; 12], 0.95, &domain).unwrap();
+        assert_eq!((p, lo), (0.0, 0.0));
+        assert!(
+            (hi - (1.0 - 0.025f64.powf(1.0 / 12.0))).abs() < 1e-12,
+            "{hi}"
+        );
     }
 
     #[test]

@@ -44,11 +44,19 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
         } else {
             "3"
         };
+        // Men satisfied ("4", 8 of them) or very satisfied ("5", i = 0, 3, 6, 9); women very
+        // satisfied ("5", even i: 8 of them) or neutral ("3", odd i: 7); "other" satisfied.
+        let satisfaction = match (gender, i % 2) {
+            ("1", _) if i % 3 == 0 => "5",
+            ("2", 0) => "5",
+            ("2", _) => "3",
+            _ => "4",
+        };
         let body = json!({
             "id": uuid::Uuid::new_v4().to_string(),
             "complete": true,
             "answers": {"age": (20 + i).to_string(), "gender": gender, "uses_online": "2",
-                        "satisfaction": "4", "comment": ""},
+                        "satisfaction": satisfaction, "comment": ""},
         });
         let r = app
             .client
@@ -96,7 +104,12 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
     // neither is 100 % minus the rest.
     assert_eq!(line(&page.body, "gender", "Khác").0, "ẩn");
     assert_eq!(line(&page.body, "gender", "Nam").0, "ẩn");
-    assert!(!page.body.contains("40.0"), "the men's share leaks");
+    let at = page.body.find("id=\"q-gender\"").unwrap();
+    let gender = &page.body[at..at + page.body[at..].find("</section>").unwrap()];
+    assert!(
+        !gender.contains("40.0") && !gender.contains("10.0"),
+        "a hidden share leaks"
+    );
 
     // Age: mean 34.5, se = sd / sqrt(n), t(29) interval.
     let ages: Vec<f64> = (20..50).map(f64::from).collect();
@@ -109,6 +122,51 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
         line(&page.body, "age", label),
         ("34.50".to_string(), format!("{lo:.2}–{hi:.2}"))
     );
+
+    // One empty choice beside a full one: the empty cell is small, and the full one goes with it
+    // (it would be 100 % minus 0).
+    assert_eq!(line(&page.body, "uses_online", "Có").0, "ẩn");
+    assert_eq!(line(&page.body, "uses_online", "Chưa").0, "ẩn");
+
+    // A crosstab: row percentages with their intervals, the test in plain words, a row resting
+    // on fewer than 5 respondents hidden whole.
+    let page = app
+        .get(&format!("{path}?row=gender&col=satisfaction"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("trên 30 phiếu trả lời cả hai câu");
+    let row = |label: &str| {
+        let at = page.body.find(&format!("data-row=\"{label}\"")).unwrap();
+        page.body[at..at + page.body[at..].find("</tr>").unwrap()].to_string()
+    };
+    // Women "very satisfied": 8 of 15 in a domain of a 30-interview sample:
+    // se = sqrt(p(1-p)/n_d × n/(n-1)), logit interval with t on the domain's degrees of freedom
+    // (its 15 interviews minus one, as R's `degf` of a subset design): qt(0.975, 14).
+    let p: f64 = 8.0 / 15.0;
+    let se = (p * (1.0 - p) / 15.0 * 30.0 / 29.0).sqrt();
+    let half = 2.144_786_687_916_925 * se / (p * (1.0 - p));
+    let logit = (p / (1.0 - p)).ln();
+    let expected = format!(
+        "{} ({}–{})",
+        f(p),
+        f(expit(logit - half)),
+        f(expit(logit + half))
+    );
+    assert!(
+        row("Nữ").contains(&expected),
+        "{expected} not in {}",
+        row("Nữ")
+    );
+    assert!(!row("Khác").contains('%') && row("Khác").matches("ẩn").count() == 6);
+    // Men: 8 of 12 "satisfied" shown; their 4 "very satisfied" are a small cell, hidden with
+    // the empty ones.
+    assert!(row("Nam").contains("66.7 ("), "{}", row("Nam"));
+    assert_eq!(row("Nam").matches("ẩn").count(), 5, "{}", row("Nam"));
+    page.assert_contains("Kiểm định Rao-Scott: F =");
+    page.assert_contains("hai câu hỏi có liên hệ với nhau");
+    // A question that is not a single choice is named.
+    let page = app.get(&format!("{path}?row=age&col=gender")).await;
+    page.assert_contains("“age” không phải là câu hỏi một lựa chọn");
 
     // The household survey was fielded from a stratified sample: weighted by default, with the
     // unweighted view one click away.
