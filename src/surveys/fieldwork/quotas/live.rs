@@ -8,7 +8,9 @@
 //!   the hold of the frame cases of a cell that just became full;
 //! - [`recount`] rebuilds every count from the stored interviews and the holds from the counts
 //!   (after a quota is made or changed, and when the monitor or the quota page is shown), so a
-//!   count missed by a crash between a completion and its increment is made good.
+//!   count missed by a crash between a completion and its increment is made good. Interviews
+//!   sent as JSON submissions (offline devices, already collected) are not screened and are
+//!   counted by the next recount.
 
 use std::collections::HashMap;
 
