@@ -158,3 +158,70 @@ async fn a_respondent_answers_on_a_phone_by_link_and_by_token() {
         .unwrap();
     b.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_leader_reads_the_results_and_a_crosstab_on_a_phone_and_a_desktop() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_demo().await;
+    let c = &b.client;
+    let household: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM surveys WHERE series = 'ho-gia-dinh-dvc'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    crate::browser::log_in(c, &app.base, "viewer").await;
+    c.goto(&format!("{}/surveys/{household}", app.base))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("results-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("weighted")).await.unwrap();
+    let text = main_text(c).await;
+    assert!(text.contains("Tính trên 14 phiếu hoàn thành."), "{text}");
+    assert!(text.contains("Mức độ hài lòng"), "{text}");
+    fits_the_phone(c).await;
+    screenshot(c, "results-phone").await;
+    // A crosstab chosen in the form.
+    c.find(Locator::Css("select#row"))
+        .await
+        .unwrap()
+        .select_by_value("gender")
+        .await
+        .unwrap();
+    c.find(Locator::Css("select#col"))
+        .await
+        .unwrap()
+        .select_by_value("uses_online")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#crosstab button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = c
+        .wait()
+        .for_element(Locator::Id("crosstab-table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(table.contains("Nam") && table.contains("Nữ"), "{table}");
+    c.wait()
+        .for_element(Locator::Id("crosstab-test"))
+        .await
+        .unwrap();
+    fits_the_phone(c).await;
+    screenshot(c, "results-crosstab-phone").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    screenshot(c, "results-crosstab-desktop").await;
+    app.stop().await;
+}
