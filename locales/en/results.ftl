@@ -24,3 +24,4 @@ results-crosstab-same = Choose two different questions.
 results-crosstab-related = Rao-Scott test: F = { $f } (df { $ndf } and { $ddf }), p = { $p }. As p < 0.05, the differences between rows are unlikely to come from sampling alone: the two questions are related.
 results-crosstab-not-shown = Rao-Scott test: F = { $f } (df { $ndf } and { $ddf }), p = { $p }. As p ≥ 0.05, there is not enough evidence that the two questions are related: the differences between rows may come from sampling alone.
 results-crosstab-no-test = The test of independence cannot be computed for this table (too few interviews, or empty cells that leave the covariance matrix singular).
+results-download-csv = Download the figures (CSV, with the same small-cell rule)

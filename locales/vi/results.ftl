@@ -24,3 +24,4 @@ results-crosstab-same = Hãy chọn hai câu hỏi khác nhau.
 results-crosstab-related = Kiểm định Rao-Scott: F = { $f } (bậc tự do { $ndf } và { $ddf }), p = { $p }. Vì p < 0,05, khác biệt giữa các dòng khó có thể do ngẫu nhiên chọn mẫu: hai câu hỏi có liên hệ với nhau.
 results-crosstab-not-shown = Kiểm định Rao-Scott: F = { $f } (bậc tự do { $ndf } và { $ddf }), p = { $p }. Vì p ≥ 0,05, chưa đủ bằng chứng để nói hai câu hỏi có liên hệ: khác biệt giữa các dòng có thể chỉ do ngẫu nhiên chọn mẫu.
 results-crosstab-no-test = Không tính được kiểm định độc lập cho bảng này (quá ít phiếu, hoặc có ô trống khiến ma trận hiệp phương sai suy biến).
+results-download-csv = Tải bảng số liệu (CSV, cùng quy tắc ẩn ô nhỏ)

@@ -35,7 +35,9 @@ pub const SMALL_CELL: usize = 5;
 
 /// Routes of the results pages.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/surveys/{id}/results", get(show_results))
+    Router::new()
+        .route("/surveys/{id}/results", get(show_results))
+        .route("/surveys/{id}/results.csv", get(export_results))
 }
 
 /// The page's query.
@@ -208,6 +210,121 @@ pub async fn show_results(
         crosstab,
         crosstab_error,
     }))
+}
+
+/// `GET /surveys/{id}/results.csv`: the page's figures as a table, each row a line of a
+/// question, suppressed cells empty and flagged (the same rule as the page: an export of
+/// aggregates publishes nothing the page hides).
+pub async fn export_results(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
+    let tr = auth.ctx.tr;
+    let version = live_version(&state.db, s.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let engine = engine_for(&version.form_json)?;
+    let rows = store::completed_rows(&state.db, s.id).await?;
+    let weighted = model::has_design(&rows) && q.weighted.trim() != "0";
+    let settings = model::Settings {
+        weighted,
+        k: SMALL_CELL,
+        level: 0.95,
+    };
+    let lang = tr.lang().code();
+    let results =
+        tokio::task::spawn_blocking(move || model::compute(engine.form(), &rows, settings, lang))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?;
+    let csv_err = |e: csv::Error| AppError::Internal(e.into());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "question",
+        "question_label",
+        "kind",
+        "line",
+        "n",
+        "estimate",
+        "lower",
+        "upper",
+        "deff",
+        "suppressed",
+        "weighted",
+    ])
+    .map_err(csv_err)?;
+    let w = if weighted { "1" } else { "0" };
+    let num = |x: f64| format!("{x:.6}");
+    for r in &results {
+        let kind = match r.kind {
+            model::Kind::Single => "share",
+            model::Kind::Multiple => "share_multiple",
+            model::Kind::Mean => "mean",
+        };
+        let label = crate::kit::csv::text_cell(&r.label);
+        if r.lines.is_empty() {
+            out.write_record([
+                r.name.as_str(),
+                &label,
+                kind,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "1",
+                w,
+            ])
+            .map_err(csv_err)?;
+        }
+        for l in &r.lines {
+            let line = crate::kit::csv::text_cell(&l.label);
+            let (n, e, lo, hi, deff, hidden) = match l.value {
+                Some((e, lo, hi)) => (
+                    l.n.to_string(),
+                    num(e),
+                    num(lo),
+                    num(hi),
+                    l.deff.map(num).unwrap_or_default(),
+                    "0",
+                ),
+                None => Default::default(),
+            };
+            let hidden = if l.value.is_none() { "1" } else { hidden };
+            out.write_record([
+                r.name.as_str(),
+                &label,
+                kind,
+                &line,
+                &n,
+                &e,
+                &lo,
+                &hi,
+                &deff,
+                hidden,
+                w,
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let disposition = format!("attachment; filename=\"duluan-results-{}.csv\"", s.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn crosstab_view(x: model::Crosstab, tr: crate::web::i18n::Tr) -> CrosstabView {

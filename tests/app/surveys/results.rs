@@ -128,6 +128,30 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
     assert_eq!(line(&page.body, "uses_online", "Có").0, "ẩn");
     assert_eq!(line(&page.body, "uses_online", "Chưa").0, "ẩn");
 
+    // The figures as CSV: the same cells hidden, flagged and empty.
+    let csv = app.get(&format!("/surveys/{survey}/results.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let hidden: Vec<&str> = csv
+        .body
+        .lines()
+        .filter(|l| l.starts_with("gender,"))
+        .collect();
+    assert_eq!(hidden.len(), 3, "{}", csv.body);
+    for l in &hidden {
+        let cells: Vec<&str> = l.split(',').collect();
+        let suppressed = cells[9] == "1";
+        assert_eq!(suppressed, !l.contains(",Nữ,"), "{l}");
+        if suppressed {
+            assert!(cells[4..9].iter().all(|c| c.is_empty()), "{l}");
+        }
+    }
+    assert!(
+        hidden
+            .iter()
+            .all(|l| !l.contains("0.400000") && !l.contains("0.100000")),
+        "a hidden share leaks into the export"
+    );
+
     // A crosstab: row percentages with their intervals, the test in plain words, a row resting
     // on fewer than 5 respondents hidden whole.
     let page = app
