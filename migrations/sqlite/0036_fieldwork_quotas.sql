@@ -1,6 +1,6 @@
--- Quotas (sqlite): targets on cells of closed questions and frame columns, their live counts and
--- whether each cell is full, and the hold that keeps cases of a full frame cell from being called
--- or mailed.
+-- Quotas (sqlite): targets on cells of closed questions and frame columns, their live counts (a cell
+-- is full when its count reaches its target), and the hold that keeps cases of a full frame cell
+-- from being called or mailed.
 -- Keep in step with migrations/postgres/0036_fieldwork_quotas.sql: same tables, same columns.
 
 CREATE TABLE survey_quotas (
@@ -22,7 +22,6 @@ CREATE TABLE survey_quota_cells (
     position  INTEGER NOT NULL,
     target    INTEGER NOT NULL,
     filled    INTEGER NOT NULL DEFAULT 0,
-    is_full   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (quota_id, cell)
 );
 

@@ -152,7 +152,9 @@ pub async fn show_monitor(
     let quotas = if quota_list.is_empty() {
         vec![]
     } else {
-        let dims = quotas::pages::available_dims(&state.db, &s, tr).await?;
+        // Frame values are shown as they are: only the questions' choices need their labels
+        // (no read of every frame row).
+        let dims = quotas::pages::question_dims(&state.db, &s, tr).await?;
         quotas::pages::quota_views(&quota_list, &dims, tr)
     };
     let per_day = store::completes_per_day(&state.db, s.id)

@@ -107,6 +107,34 @@ fn pct(x: f64) -> String {
     format!("{:.1}", x * 100.0)
 }
 
+/// What every results view computes from: the live questionnaire, the completed interviews,
+/// and how (weighted when the interviews carry a design and the query does not say `0`).
+struct Inputs {
+    engine: std::sync::Arc<duluan_forms::Engine>,
+    rows: Vec<model::Row>,
+    has_design: bool,
+    settings: model::Settings,
+}
+
+async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult<Inputs> {
+    let version = live_version(&state.db, survey_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let engine = engine_for(&version.form_json)?;
+    let rows = store::completed_rows(&state.db, survey_id).await?;
+    let has_design = model::has_design(&rows);
+    Ok(Inputs {
+        engine,
+        rows,
+        has_design,
+        settings: model::Settings {
+            weighted: has_design && q.weighted.trim() != "0",
+            k: SMALL_CELL,
+            level: 0.95,
+        },
+    })
+}
+
 /// `GET /surveys/{id}/results`.
 pub async fn show_results(
     State(state): State<AppState>,
@@ -116,20 +144,14 @@ pub async fn show_results(
 ) -> AppResult<Response> {
     let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
     let tr = auth.ctx.tr;
-    let version = live_version(&state.db, s.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let engine = engine_for(&version.form_json)?;
-    let rows = store::completed_rows(&state.db, s.id).await?;
-    let has_design = model::has_design(&rows);
-    let weighted = has_design && q.weighted.trim() != "0";
-    let settings = model::Settings {
-        weighted,
-        k: SMALL_CELL,
-        level: 0.95,
-    };
+    let Inputs {
+        engine: form,
+        rows,
+        has_design,
+        settings,
+    } = inputs(&state, s.id, &q).await?;
+    let weighted = settings.weighted;
     // The computation is CPU work on every interview: off the async workers.
-    let form = engine.clone();
     let lang = tr.lang().code();
     let (row, col) = (q.row.trim().to_string(), q.col.trim().to_string());
     let asked = !row.is_empty() || !col.is_empty();
@@ -225,17 +247,13 @@ pub async fn export_results(
     use axum::response::IntoResponse;
     let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
     let tr = auth.ctx.tr;
-    let version = live_version(&state.db, s.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let engine = engine_for(&version.form_json)?;
-    let rows = store::completed_rows(&state.db, s.id).await?;
-    let weighted = model::has_design(&rows) && q.weighted.trim() != "0";
-    let settings = model::Settings {
-        weighted,
-        k: SMALL_CELL,
-        level: 0.95,
-    };
+    let Inputs {
+        engine,
+        rows,
+        settings,
+        ..
+    } = inputs(&state, s.id, &q).await?;
+    let weighted = settings.weighted;
     let lang = tr.lang().code();
     let results =
         tokio::task::spawn_blocking(move || model::compute(engine.form(), &rows, settings, lang))

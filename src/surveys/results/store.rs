@@ -10,9 +10,9 @@ use crate::with_db;
 /// Rows read per batch.
 const BATCH: i64 = 5_000;
 
-/// The completed interviews of a survey answering its version `version_id` or any other of its
-/// versions (variables keep their names across versions), with the design weight and stratum of
-/// the case they belong to, if any. Only top-level answers are kept.
+/// The completed interviews of a survey, whatever version they answered (variables keep their
+/// names across versions), with the design weight and stratum of the case they belong to, if
+/// any. Only top-level answers are kept.
 pub async fn completed_rows(db: &Db, survey_id: i64) -> AppResult<Vec<Row>> {
     let mut out = Vec::new();
     let mut after = String::new();

@@ -19,7 +19,7 @@ use crate::helpers::{TestApp, spawn_demo};
 use crate::smtp::{SmtpServer as Smtp, configure_mail};
 use crate::surveys::demo_survey_id;
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(super) async fn count(app: &TestApp, sql: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
     with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(sql)
         .fetch_one(pool)
@@ -27,16 +27,9 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap())
 }
 
-#[tokio::test]
-#[ignore = "benchmark: run on demand"]
-async fn invitations_queued_restarted_and_delivered() {
-    let n = env_usize("DULUAN_BENCH_EMAIL_CASES", 100_000);
-    let deliver = env_usize("DULUAN_BENCH_EMAIL_DELIVER", 2_000);
-    let app = spawn_demo().await;
-    app.login_demo("designer").await;
-    let survey = demo_survey_id(&app).await;
-    let base = format!("/surveys/{survey}/fieldwork");
-
+/// A frame of `n` households with addresses (one in five in English) imported through `fw`
+/// (`/surveys/{id}/fieldwork`), drawn whole and released by e-mail; the seconds it took.
+pub(super) async fn email_frame_released(app: &TestApp, fw: &str, n: usize) -> f64 {
     let mut csv = String::from("id,stratum,email,lang\n");
     for i in 0..n {
         let lang = if i % 5 == 0 { "en" } else { "vi" };
@@ -49,7 +42,7 @@ async fn invitations_queued_restarted_and_delivered() {
         .part("file", part);
     let page = TestApp::read(
         app.client
-            .post(format!("{}{base}/frames", app.base))
+            .post(format!("{}{fw}/frames", app.base))
             .multipart(form)
             .send()
             .await
@@ -57,13 +50,13 @@ async fn invitations_queued_restarted_and_delivered() {
     )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let frame = count(&app, "SELECT MAX(id) FROM survey_frames")
+    let frame = count(app, "SELECT MAX(id) FROM survey_frames")
         .await
         .to_string();
     let nn = n.to_string();
     let page = app
         .post(
-            &format!("{base}/samples"),
+            &format!("{fw}/samples"),
             &[
                 ("frame", &frame),
                 ("method", "srs"),
@@ -74,15 +67,28 @@ async fn invitations_queued_restarted_and_delivered() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let sample = count(&app, "SELECT MAX(id) FROM survey_samples").await;
+    let sample = count(app, "SELECT MAX(id) FROM survey_samples").await;
     let page = app
         .post(
-            &format!("{base}/samples/{sample}/release"),
+            &format!("{fw}/samples/{sample}/release"),
             &[("batch", "1"), ("mode", "email")],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let setup = t.elapsed().as_secs_f64();
+    t.elapsed().as_secs_f64()
+}
+
+#[tokio::test]
+#[ignore = "benchmark: run on demand"]
+async fn invitations_queued_restarted_and_delivered() {
+    let n = env_usize("DULUAN_BENCH_EMAIL_CASES", 100_000);
+    let deliver = env_usize("DULUAN_BENCH_EMAIL_DELIVER", 2_000);
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let survey = demo_survey_id(&app).await;
+    let base = format!("/surveys/{survey}/fieldwork");
+
+    let setup = email_frame_released(&app, &base, n).await;
     let page = app
         .post(&format!("{base}/email/sending"), &[("sending", "on")])
         .await;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use super::env_usize;
+use super::fieldwork_email::{count, email_frame_released};
 use crate::helpers::TestApp;
 use crate::smtp::{SmtpServer, configure_mail};
 use crate::surveys::demo_survey_id;
@@ -54,14 +55,6 @@ async fn ready(base: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(pool)
-        .await
-        .unwrap())
 }
 
 /// Distinct households' addresses at the sink, and the deliveries to them in all (the demo's
@@ -103,52 +96,7 @@ async fn invitations_survive_kill_9_of_the_server() {
     let fw = format!("/surveys/{survey}/fieldwork");
 
     // The frame, drawn whole and released by e-mail.
-    let t = Instant::now();
-    let mut csv = String::from("id,stratum,email,lang\n");
-    for i in 0..n {
-        let lang = if i % 5 == 0 { "en" } else { "vi" };
-        csv.push_str(&format!("h{i},A,ho{i}@example.vn,{lang}\n"));
-    }
-    let part = reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("khung.csv");
-    let form = reqwest::multipart::Form::new()
-        .text("name", "Khung thư điện tử")
-        .part("file", part);
-    let page = TestApp::read(
-        app.client
-            .post(format!("{base}{fw}/frames"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let frame = count(&app, "SELECT MAX(id) FROM survey_frames")
-        .await
-        .to_string();
-    let nn = n.to_string();
-    let page = app
-        .post(
-            &format!("{fw}/samples"),
-            &[
-                ("frame", &frame),
-                ("method", "srs"),
-                ("n", &nn),
-                ("seed", "1"),
-                ("replicates", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let sample = count(&app, "SELECT MAX(id) FROM survey_samples").await;
-    let page = app
-        .post(
-            &format!("{fw}/samples/{sample}/release"),
-            &[("batch", "1"), ("mode", "email")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let setup = t.elapsed().as_secs_f64();
+    let setup = email_frame_released(&app, &fw, n).await;
 
     // The schedule at the highest pace, sending on: from here the server's jobs do the work.
     let fields = schedule_fields(&base, "10000");

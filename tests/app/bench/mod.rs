@@ -43,7 +43,7 @@
 //! The engine crates keep their own benchmarks (`crates/*/examples/bench*.rs`);
 //! `docs/benchmarks.md` lists every benchmark of the repository with its command.
 
-mod fieldwork_email;
+pub(crate) mod fieldwork_email;
 mod fieldwork_email_kill;
 mod fieldwork_phone;
 mod foundation;

@@ -28,7 +28,12 @@ fn frame_csv() -> String {
     s
 }
 
-async fn upload_frame(app: &TestApp, survey: i64, name: &str, csv: &str) -> crate::helpers::Page {
+pub(super) async fn upload_frame(
+    app: &TestApp,
+    survey: i64,
+    name: &str,
+    csv: &str,
+) -> crate::helpers::Page {
     let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("khung.csv");
     let form = reqwest::multipart::Form::new()
         .text("name", name.to_string())

@@ -17,25 +17,10 @@ use duluan::with_db;
 use reqwest::StatusCode;
 
 use super::demo_survey_id;
+use super::fieldwork::upload_frame;
 use super::fieldwork_phone::{interviewer, next_case, scalar, text};
 use crate::helpers::{Page, TestApp, spawn_demo};
 use crate::smtp::{SmtpServer, configure_mail};
-
-async fn upload(app: &TestApp, survey: i64, csv: &str) -> Page {
-    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("khung.csv");
-    let form = reqwest::multipart::Form::new()
-        .text("name", "Hộ hai phường")
-        .part("file", part);
-    TestApp::read(
-        app.client
-            .post(format!("{}/surveys/{survey}/fieldwork/frames", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
 
 /// Sixteen households, eight per ward; even ones have an e-mail address, all a telephone.
 fn frame() -> String {
@@ -149,9 +134,10 @@ async fn a_stratified_sample_is_fielded_by_email_and_phone_under_a_quota() {
     let base = format!("/surveys/{survey}/fieldwork");
 
     // A blank stratum is named by row and column, and nothing is stored.
-    let bad = upload(
+    let bad = upload_frame(
         &app,
         survey,
+        "Hộ hai phường",
         "id,stratum,phone\nh1,P1,0904 222 001\nh2,,0904 222 002\n",
     )
     .await;
@@ -161,7 +147,7 @@ async fn a_stratified_sample_is_fielded_by_email_and_phone_under_a_quota() {
     assert_eq!(scalar(&app, frames, survey).await, 0);
 
     // The frame, a stratified sample of 8 (4 per ward), released by e-mail or telephone.
-    let page = upload(&app, survey, &frame()).await;
+    let page = upload_frame(&app, survey, "Hộ hai phường", &frame()).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let fid = scalar(
         &app,

@@ -101,13 +101,6 @@ pub async fn insert_quota(
             }
             q.execute(&mut *conn).await?;
         }
-        // A cell with a target of zero is full from the start.
-        sqlx::query(
-            "UPDATE survey_quota_cells SET is_full = 1 WHERE quota_id = $1 AND target <= 0",
-        )
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
         Ok::<i64, AppError>(id)
     })
 }
@@ -138,9 +131,7 @@ pub async fn set_targets(
         }
         for (key, target) in targets {
             sqlx::query(
-                "UPDATE survey_quota_cells SET target = $1,
-                     is_full = CASE WHEN filled >= $1 THEN 1 ELSE 0 END
-                 WHERE quota_id = $2 AND cell = $3",
+                "UPDATE survey_quota_cells SET target = $1 WHERE quota_id = $2 AND cell = $3",
             )
             .bind(*target)
             .bind(quota_id)
@@ -225,8 +216,7 @@ fn rows_of(rows: Vec<(String, String)>) -> impl Iterator<Item = FrameValues> {
 /// Adds one completed interview to a cell of a quota; `true` when that made the cell full.
 pub async fn add_completion(db: &Db, quota_id: i64, cell: &str) -> AppResult<bool> {
     let row: Option<(i64, i64)> = with_db!(db, |pool| sqlx::query_as(
-        "UPDATE survey_quota_cells SET filled = filled + 1,
-             is_full = CASE WHEN filled + 1 >= target THEN 1 ELSE 0 END
+        "UPDATE survey_quota_cells SET filled = filled + 1
          WHERE quota_id = $1 AND cell = $2 RETURNING filled, target"
     )
     .bind(quota_id)
@@ -312,14 +302,13 @@ pub async fn write_counts(
         if fresh == 0 {
             return Ok(false);
         }
-        sqlx::query("UPDATE survey_quota_cells SET filled = 0, is_full = CASE WHEN target <= 0 THEN 1 ELSE 0 END WHERE quota_id = $1")
+        sqlx::query("UPDATE survey_quota_cells SET filled = 0 WHERE quota_id = $1")
             .bind(quota_id)
             .execute(&mut *conn)
             .await?;
         for (key, n) in filled {
             sqlx::query(
-                "UPDATE survey_quota_cells SET filled = $1, is_full = CASE WHEN $1 >= target THEN 1 ELSE 0 END
-                 WHERE quota_id = $2 AND cell = $3",
+                "UPDATE survey_quota_cells SET filled = $1 WHERE quota_id = $2 AND cell = $3",
             )
             .bind(*n)
             .bind(quota_id)
