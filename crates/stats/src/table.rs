@@ -81,6 +81,82 @@ impl Design {
     }
 }
 
+impl Design {
+    /// Rao-Scott test of independence within a domain (R's `svychisq(~a+b, subset(design,
+    /// domain))`): the tables' levels are those met in the domain; the design's degrees of
+    /// freedom are the domain's when the weights are the sampling weights (R drops the other
+    /// rows), the whole design's once calibrated (R keeps them with zero weight).
+    pub fn chisq_in(
+        &self,
+        a: &Factor,
+        b: &Factor,
+        domain: Option<&[bool]>,
+        statistic: ChisqStatistic,
+    ) -> Result<ChisqTest> {
+        let Some(dm) = domain else {
+            return self.chisq(a, b, statistic);
+        };
+        crate::estimate::check_domain(self, Some(dm))?;
+        for (name, f) in [("rows", a), ("columns", b)] {
+            if f.len() != self.n {
+                return Err(StatsError::RaggedColumns {
+                    column: name.into(),
+                    expected: self.n,
+                    found: f.len(),
+                });
+            }
+        }
+        // Levels met in the domain, renumbered in their order.
+        let used = |f: &Factor| -> Vec<Option<u32>> {
+            let mut seen = vec![false; f.n_levels()];
+            for (i, &c) in f.codes.iter().enumerate() {
+                if dm[i] {
+                    seen[c as usize] = true;
+                }
+            }
+            let mut next = 0;
+            seen.iter()
+                .map(|&s| {
+                    s.then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                })
+                .collect()
+        };
+        let (ua, ub) = (used(a), used(b));
+        let nr = ua.iter().flatten().count();
+        let nc = ub.iter().flatten().count();
+        if nr < 2 || nc < 2 {
+            return Err(degenerate(
+                "chi-square test",
+                "each variable needs at least two levels / mỗi biến cần ít nhất hai mức",
+            ));
+        }
+        let k = nr * nc;
+        let mut ind = vec![vec![0.0; self.n]; k];
+        for i in 0..self.n {
+            if dm[i]
+                && let (Some(r), Some(c)) = (ua[a.codes[i] as usize], ub[b.codes[i] as usize])
+            {
+                ind[r as usize + nr * c as usize][i] = 1.0;
+            }
+        }
+        let refs: Vec<&[f64]> = ind.iter().map(|v| v.as_slice()).collect();
+        let (means, v) = self.means_cov(&refs, Some(dm))?;
+        let mean2: Vec<f64> = means.iter().map(|e| e.estimate).collect();
+        let (n, nu) = if self.adjustments.is_empty() {
+            (
+                dm.iter().filter(|&&x| x).count() as f64,
+                self.degf(Some(dm)),
+            )
+        } else {
+            (self.n as f64, self.n_psu() as f64 - self.n_strata() as f64)
+        };
+        rao_scott(mean2, &v, n, nu, nr, nc, statistic)
+    }
+}
+
 /// Rao-Scott corrections of Pearson's X² from estimated cell proportions `mean2` (rows
 /// varying fastest) and their covariance `v`, for `n` rows and `nu` design degrees of freedom.
 pub(crate) fn rao_scott(

@@ -180,6 +180,10 @@ pub async fn create_survey(
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let id = store::insert_survey(&mut tx, unit_id, &input, &series, &form.to_json(), now).await?;
+    if let Some(p) = &previous {
+        // A new wave is weighted as the last one until someone changes it.
+        crate::surveys::results::copy_weighting(&mut tx, p.id, id).await?;
+    }
     audit::record_in(
         &mut tx,
         &auth.ctx.actor(),

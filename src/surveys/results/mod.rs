@@ -6,15 +6,25 @@
 //! words) — weighted by the sample's design weights and strata when the survey was fielded from a
 //! sample, with small cells suppressed.
 //!
-//! Layout: `model.rs` computes (no IO), `store.rs` reads the interviews, this file is the page
-//! (`GET /surveys/{id}/results`, `ViewSurveyResults`).
+//! Weighting: a survey may be weighted to population tables (post-stratification, raking,
+//! calibration, trimming) on its weighting page (`weighting.rs`); the results then use those
+//! weights, say so, and show the diagnostics.
+//!
+//! Layout: `model/` computes (no IO: `data` the interviews by column, `weighting` and
+//! `population` the weighting and its tables, `crosstab`), `store.rs` reads the interviews and
+//! keeps the weighting, `weighting.rs` is the weighting page, `export.rs` the CSV of the figures,
+//! this file is the results page (`GET /surveys/{id}/results`, `ViewSurveyResults`).
 //!
 //! Invariants: a published figure never rests on fewer than [`SMALL_CELL`] respondents (see
 //! `model::suppressed`); nothing here shows a single response; every figure says whether it is
 //! weighted, its n and its interval level.
 
+mod export;
 pub mod model;
 mod store;
+mod weighting;
+
+pub use store::copy_weighting;
 
 use askama::Template;
 use axum::Router;
@@ -37,7 +47,8 @@ pub const SMALL_CELL: usize = 5;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/surveys/{id}/results", get(show_results))
-        .route("/surveys/{id}/results.csv", get(export_results))
+        .route("/surveys/{id}/results.csv", get(export::export_results))
+        .merge(weighting::routes())
 }
 
 /// The page's query.
@@ -52,6 +63,9 @@ pub struct ResultsQuery {
     /// Crosstab: the column question.
     #[serde(default)]
     pub col: String,
+    /// Domains: the single-choice question every figure is cut by.
+    #[serde(default)]
+    pub by: String,
 }
 
 /// A crosstab as shown.
@@ -82,6 +96,8 @@ struct QuestionView {
     kind: &'static str,
     n: usize,
     lines: Vec<LineView>,
+    /// By domain: each line's label and its cell per domain (`None`: hidden).
+    by_lines: Vec<(String, Vec<Option<String>>)>,
 }
 
 #[derive(Template)]
@@ -92,8 +108,17 @@ struct ResultsTemplate {
     interviews: usize,
     weighted: bool,
     has_design: bool,
+    /// What weighted means here (design weights, or weighted to population tables).
+    weighting_note: String,
+    /// Why the weighting failed, when it did.
+    weighting_error: Option<String>,
+    /// The diagnostics, when weighted to population tables.
+    diagnostics: Option<weighting::DiagnosticsView>,
     k: usize,
     questions: Vec<QuestionView>,
+    /// Domains: the question, its choices `(label, n)`.
+    by: String,
+    by_columns: Vec<(String, usize)>,
     error: Option<String>,
     /// `(name, wording)` of the questions a crosstab may cross.
     singles: Vec<(String, String)>,
@@ -108,11 +133,13 @@ fn pct(x: f64) -> String {
 }
 
 /// What every results view computes from: the live questionnaire, the completed interviews,
-/// and how (weighted when the interviews carry a design and the query does not say `0`).
+/// the weighting, and how (weighted when the interviews carry a design or the survey a
+/// weighting, and the query does not say `0`).
 struct Inputs {
     engine: std::sync::Arc<duluan_forms::Engine>,
-    rows: Vec<model::Row>,
+    data: model::Data,
     has_design: bool,
+    spec: model::weighting::Spec,
     settings: model::Settings,
 }
 
@@ -121,18 +148,47 @@ async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?;
     let engine = engine_for(&version.form_json)?;
-    let rows = store::completed_rows(&state.db, survey_id).await?;
-    let has_design = model::has_design(&rows);
+    let data = store::completed_data(&state.db, &[survey_id]).await?;
+    let spec = store::weighting(&state.db, survey_id).await?;
+    let has_design = data.has_design() || spec.active();
     Ok(Inputs {
         engine,
-        rows,
+        data,
         has_design,
+        spec,
         settings: model::Settings {
             weighted: has_design && q.weighted.trim() != "0",
             k: SMALL_CELL,
             level: 0.95,
         },
     })
+}
+
+fn line_view(kind: model::Kind, l: model::Line, tr: crate::web::i18n::Tr) -> LineView {
+    let share = kind != model::Kind::Mean;
+    let f = |x: f64| if share { pct(x) } else { format!("{x:.2}") };
+    LineView {
+        label: match l.label.as_str() {
+            model::MEAN if !share => tr.t("results-mean"),
+            model::MEDIAN if !share => tr.t("results-median"),
+            _ => l.label,
+        },
+        n: l.n,
+        bar: match (share, l.value) {
+            (true, Some((e, _, _))) => (e * 100.0).clamp(0.0, 100.0),
+            _ => 0.0,
+        },
+        value: l.value.map(|(e, lo, hi)| (f(e), f(lo), f(hi))),
+        deff: l.deff.map(|d| format!("{d:.2}")).unwrap_or_default(),
+    }
+}
+
+fn kind_key(k: model::Kind) -> &'static str {
+    match k {
+        model::Kind::Single => "single",
+        model::Kind::Multiple => "multiple",
+        model::Kind::Mean => "mean",
+    }
 }
 
 /// `GET /surveys/{id}/results`.
@@ -146,75 +202,156 @@ pub async fn show_results(
     let tr = auth.ctx.tr;
     let Inputs {
         engine: form,
-        rows,
+        data,
         has_design,
+        spec,
         settings,
     } = inputs(&state, s.id, &q).await?;
     let weighted = settings.weighted;
-    // The computation is CPU work on every interview: off the async workers.
     let lang = tr.lang().code();
-    let (row, col) = (q.row.trim().to_string(), q.col.trim().to_string());
+    let (row, col, by) = (
+        q.row.trim().to_string(),
+        q.col.trim().to_string(),
+        q.by.trim().to_string(),
+    );
     let asked = !row.is_empty() || !col.is_empty();
-    let (r2, c2) = (row.clone(), col.clone());
-    let (computed, singles, crossed) = tokio::task::spawn_blocking(move || {
-        let f = form.form();
-        let crossed = asked.then(|| model::crosstab(f, &rows, &r2, &c2, settings, lang));
-        (
-            model::compute(f, &rows, settings, lang).map(|r| (r, rows.len())),
+    let (r2, c2, b2) = (row.clone(), col.clone(), by.clone());
+    let spec2 = spec.clone();
+    let form2 = form.clone();
+    // The computation is CPU work on every interview: off the async workers.
+    let done = tokio::task::spawn_blocking(move || {
+        let f = form2.form();
+        let prepared = model::prepare(&data, &spec2, settings.weighted)?;
+        let d = &prepared.design;
+        let crossed = asked.then(|| model::crosstab(f, &data, d, &r2, &c2, settings, lang, None));
+        let by_choices = (!b2.is_empty())
+            .then(|| model::single_choices(f, &b2, lang))
+            .flatten();
+        let (overall, by_results) = match &by_choices {
+            Some((_, choices)) => {
+                let by_col = data.column(&b2);
+                let masks: Vec<Vec<bool>> = choices
+                    .iter()
+                    .map(|(name, _)| (0..data.n).map(|i| by_col.get(i) == name).collect())
+                    .collect();
+                let per = model::compute_by(f, &data, d, settings, lang, &masks)?;
+                let cols: Vec<(String, usize)> = choices
+                    .iter()
+                    .zip(&masks)
+                    .map(|((_, label), m)| (label.clone(), m.iter().filter(|b| **b).count()))
+                    .collect();
+                (
+                    model::compute(f, &data, d, settings, lang, None)?,
+                    Some((cols, per)),
+                )
+            }
+            None => (model::compute(f, &data, d, settings, lang, None)?, None),
+        };
+        Ok::<_, String>((
+            overall,
+            data.n,
+            by_results,
+            by_choices.is_none() && !b2.is_empty(),
             model::single_questions(f, lang),
             crossed,
-        )
+            prepared.weighting,
+        ))
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?;
-    let (crosstab, crosstab_error) = match crossed {
-        None => (None, None),
-        Some(Ok(x)) => (Some(crosstab_view(x, tr)), None),
-        Some(Err(e)) => (
-            None,
-            Some(match e.split_once(':') {
-                Some(("unknown", name)) => {
-                    tr.ta("results-crosstab-unknown", &[("name", name.to_string())])
+    let singles;
+    let mut error = None;
+    let mut weighting_error = None;
+    let mut diagnostics = None;
+    let mut questions = vec![];
+    let mut interviews = 0;
+    let mut by_columns = vec![];
+    let mut crosstab = None;
+    let mut crosstab_error = None;
+    match done {
+        Err(e) => {
+            error = Some(tr.ta("results-error", &[("detail", e)]));
+            singles = vec![];
+        }
+        Ok((overall, n, by_results, bad_by, sq, crossed, w)) => {
+            singles = sq;
+            interviews = n;
+            if bad_by {
+                error = Some(tr.ta("results-crosstab-unknown", &[("name", by.clone())]));
+            }
+            match w {
+                Some(Ok(diag)) => {
+                    diagnostics = Some(weighting::diagnostics_view(&diag, &form, tr));
                 }
-                _ => tr.t("results-crosstab-same"),
-            }),
-        ),
-    };
-    let (questions, interviews, error) = match computed {
-        Ok((r, n)) => (r, n, None),
-        Err(e) => (vec![], 0, Some(tr.ta("results-error", &[("detail", e)]))),
-    };
-    let questions = questions
-        .into_iter()
-        .map(|r| QuestionView {
-            name: r.name,
-            label: r.label,
-            kind: match r.kind {
-                model::Kind::Single => "single",
-                model::Kind::Multiple => "multiple",
-                model::Kind::Mean => "mean",
-            },
-            n: r.n,
-            lines: r
-                .lines
-                .into_iter()
-                .map(|l| {
-                    let share = r.kind != model::Kind::Mean;
-                    let f = |x: f64| if share { pct(x) } else { format!("{x:.2}") };
-                    LineView {
-                        label: l.label,
-                        n: l.n,
-                        bar: match (share, l.value) {
-                            (true, Some((e, _, _))) => (e * 100.0).clamp(0.0, 100.0),
-                            _ => 0.0,
-                        },
-                        value: l.value.map(|(e, lo, hi)| (f(e), f(lo), f(hi))),
-                        deff: l.deff.map(|d| format!("{d:.2}")).unwrap_or_default(),
+                Some(Err(e)) => weighting_error = Some(weighting::error_text(&e, &form, tr)),
+                None => {}
+            }
+            match crossed {
+                None => {}
+                Some(Ok(x)) => crosstab = Some(crosstab_view(x, tr)),
+                Some(Err(e)) => {
+                    crosstab_error = Some(match e.split_once(':') {
+                        Some(("unknown", name)) => {
+                            tr.ta("results-crosstab-unknown", &[("name", name.to_string())])
+                        }
+                        _ => tr.t("results-crosstab-same"),
+                    })
+                }
+            }
+            let mut per = by_results.map(|(cols, per)| {
+                by_columns = cols;
+                per
+            });
+            for (j, r) in overall.into_iter().enumerate() {
+                let kind = r.kind;
+                let mut by_lines: Vec<(String, Vec<Option<String>>)> = vec![];
+                if let Some(per) = per.as_mut() {
+                    let labels: Vec<String> = r
+                        .lines
+                        .iter()
+                        .map(|l| line_view(kind, l.clone(), tr).label)
+                        .collect();
+                    for (li, label) in labels.into_iter().enumerate() {
+                        let cells = per
+                            .iter()
+                            .map(|p| {
+                                p[j].lines.get(li).cloned().and_then(|l| {
+                                    let v = line_view(kind, l, tr);
+                                    v.value.map(|(e, lo, hi)| format!("{e} ({lo}–{hi})"))
+                                })
+                            })
+                            .collect();
+                        by_lines.push((label, cells));
                     }
-                })
-                .collect(),
-        })
-        .collect();
+                }
+                questions.push(QuestionView {
+                    name: r.name,
+                    label: r.label,
+                    kind: kind_key(kind),
+                    n: r.n,
+                    lines: r
+                        .lines
+                        .into_iter()
+                        .map(|l| line_view(kind, l, tr))
+                        .collect(),
+                    by_lines,
+                });
+            }
+        }
+    }
+    let weighting_note = if !weighted {
+        tr.t("results-unweighted")
+    } else if spec.active() && weighting_error.is_none() {
+        tr.ta(
+            "results-weighted-population",
+            &[
+                ("method", weighting::method_text(spec.method, tr)),
+                ("tables", spec.tables.len().to_string()),
+            ],
+        )
+    } else {
+        tr.t("results-weighted")
+    };
     Ok(page(ResultsTemplate {
         c: auth
             .ctx
@@ -223,126 +360,20 @@ pub async fn show_results(
         interviews,
         weighted,
         has_design,
+        weighting_note,
+        weighting_error,
+        diagnostics,
         k: SMALL_CELL,
         questions,
         error,
         singles,
         row,
         col,
+        by,
+        by_columns,
         crosstab,
         crosstab_error,
     }))
-}
-
-/// `GET /surveys/{id}/results.csv`: the page's figures as a table, each row a line of a
-/// question, suppressed cells empty and flagged (the same rule as the page: an export of
-/// aggregates publishes nothing the page hides).
-pub async fn export_results(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-    Query(q): Query<ResultsQuery>,
-) -> AppResult<Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
-    let tr = auth.ctx.tr;
-    let Inputs {
-        engine,
-        rows,
-        settings,
-        ..
-    } = inputs(&state, s.id, &q).await?;
-    let weighted = settings.weighted;
-    let lang = tr.lang().code();
-    let results =
-        tokio::task::spawn_blocking(move || model::compute(engine.form(), &rows, settings, lang))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?;
-    let csv_err = |e: csv::Error| AppError::Internal(e.into());
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record([
-        "question",
-        "question_label",
-        "kind",
-        "line",
-        "n",
-        "estimate",
-        "lower",
-        "upper",
-        "deff",
-        "suppressed",
-        "weighted",
-    ])
-    .map_err(csv_err)?;
-    let w = if weighted { "1" } else { "0" };
-    let num = |x: f64| format!("{x:.6}");
-    for r in &results {
-        let kind = match r.kind {
-            model::Kind::Single => "share",
-            model::Kind::Multiple => "share_multiple",
-            model::Kind::Mean => "mean",
-        };
-        let label = crate::kit::csv::text_cell(&r.label);
-        if r.lines.is_empty() {
-            out.write_record([
-                r.name.as_str(),
-                &label,
-                kind,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "1",
-                w,
-            ])
-            .map_err(csv_err)?;
-        }
-        for l in &r.lines {
-            let line = crate::kit::csv::text_cell(&l.label);
-            let (n, e, lo, hi, deff, hidden) = match l.value {
-                Some((e, lo, hi)) => (
-                    l.n.to_string(),
-                    num(e),
-                    num(lo),
-                    num(hi),
-                    l.deff.map(num).unwrap_or_default(),
-                    "0",
-                ),
-                None => Default::default(),
-            };
-            let hidden = if l.value.is_none() { "1" } else { hidden };
-            out.write_record([
-                r.name.as_str(),
-                &label,
-                kind,
-                &line,
-                &n,
-                &e,
-                &lo,
-                &hi,
-                &deff,
-                hidden,
-                w,
-            ])
-            .map_err(csv_err)?;
-        }
-    }
-    let body = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let disposition = format!("attachment; filename=\"duluan-results-{}.csv\"", s.id);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 fn crosstab_view(x: model::Crosstab, tr: crate::web::i18n::Tr) -> CrosstabView {

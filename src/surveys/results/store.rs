@@ -1,54 +1,190 @@
-//! The SQL of the results: completed interviews with their case's design weight and stratum.
+//! The SQL of the results: completed interviews with their case's design weight and stratum,
+//! and each survey's weighting (method, trimming, population tables).
 
-use std::collections::HashMap;
+use chrono::{DateTime, Utc};
 
-use super::model::Row;
-use crate::db::Db;
-use crate::error::AppResult;
-use crate::with_db;
+use super::model::Data;
+use super::model::weighting::{Method, PopTable, Spec};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::{with_conn, with_db};
 
 /// Rows read per batch.
 const BATCH: i64 = 5_000;
 
-/// The completed interviews of a survey, whatever version they answered (variables keep their
-/// names across versions), with the design weight and stratum of the case they belong to, if
-/// any. Only top-level answers are kept.
-pub async fn completed_rows(db: &Db, survey_id: i64) -> AppResult<Vec<Row>> {
-    let mut out = Vec::new();
-    let mut after = String::new();
-    loop {
-        let batch: Vec<(String, String, Option<f64>, Option<String>)> = with_db!(db, |pool| {
-            sqlx::query_as(
-                "SELECT r.id, r.data, k.weight, f.stratum FROM survey_responses r
-                 LEFT JOIN survey_cases k ON k.id = r.case_id
-                 LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
-                 WHERE r.survey_id = $1 AND r.status = 'complete' AND r.id > $2
-                 ORDER BY r.id LIMIT $3",
-            )
-            .bind(survey_id)
-            .bind(&after)
-            .bind(BATCH)
-            .fetch_all(pool)
-            .await?
-        });
-        let Some(last) = batch.last() else { break };
-        after = last.0.clone();
-        for (_, data, weight, stratum) in batch {
-            let map: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&data).unwrap_or_default();
-            let answers: HashMap<String, String> = map
-                .into_iter()
-                .filter_map(|(k, v)| match v {
-                    serde_json::Value::String(s) => Some((k, s)),
-                    _ => None,
-                })
-                .collect();
-            out.push(Row {
-                answers,
-                weight,
-                stratum,
+/// The completed interviews of the surveys `ids` (a survey, or the waves of a series), whatever
+/// version they answered (variables keep their names across versions), with the design weight
+/// and stratum of the case they belong to, if any, and their survey as the wave. Only
+/// top-level text answers are kept.
+pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
+    let mut out = Data::default();
+    for &survey_id in ids {
+        let mut after = String::new();
+        loop {
+            let batch: Vec<(String, String, Option<f64>, Option<String>)> = with_db!(db, |pool| {
+                sqlx::query_as(
+                    "SELECT r.id, r.data, k.weight, f.stratum FROM survey_responses r
+                         LEFT JOIN survey_cases k ON k.id = r.case_id
+                         LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
+                         WHERE r.survey_id = $1 AND r.status = 'complete' AND r.id > $2
+                         ORDER BY r.id LIMIT $3",
+                )
+                .bind(survey_id)
+                .bind(&after)
+                .bind(BATCH)
+                .fetch_all(pool)
+                .await?
             });
+            let Some(last) = batch.last() else { break };
+            after = last.0.clone();
+            for (_, data, weight, stratum) in batch {
+                let map: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&data).unwrap_or_default();
+                out.push(
+                    map.iter().filter_map(|(k, v)| match v {
+                        serde_json::Value::String(s) => Some((k.as_str(), s.as_str())),
+                        _ => None,
+                    }),
+                    weight,
+                    stratum,
+                    survey_id,
+                );
+            }
         }
     }
-    Ok(out)
+    Ok(out.finish())
+}
+
+type TableRow = (i64, String, String, String);
+
+/// A survey's weighting (method `none` and no tables when never set).
+pub async fn weighting(db: &Db, survey_id: i64) -> AppResult<Spec> {
+    let head: Option<(Method, Option<f64>)> = with_db!(db, |pool| {
+        sqlx::query_as("SELECT method, trim_ratio FROM survey_weighting WHERE survey_id = $1")
+            .bind(survey_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    let rows: Vec<TableRow> = with_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, name, variables, cells FROM survey_population_tables
+             WHERE survey_id = $1 ORDER BY id",
+        )
+        .bind(survey_id)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut tables = Vec::with_capacity(rows.len());
+    for (id, name, variables, cells) in rows {
+        let bad = |e: serde_json::Error| {
+            AppError::Internal(anyhow::anyhow!("population table {id}: {e}"))
+        };
+        tables.push(PopTable {
+            id,
+            name,
+            variables: serde_json::from_str(&variables).map_err(bad)?,
+            cells: serde_json::from_str(&cells).map_err(bad)?,
+        });
+    }
+    let (method, trim) = head.unwrap_or((Method::None, None));
+    Ok(Spec {
+        method,
+        tables,
+        trim,
+    })
+}
+
+/// Sets a survey's method and trimming.
+pub async fn set_method(
+    tx: &mut Tx,
+    survey_id: i64,
+    method: Method,
+    trim: Option<f64>,
+    user: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    with_conn!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO survey_weighting (survey_id, method, trim_ratio, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (survey_id) DO UPDATE SET method = excluded.method,
+                trim_ratio = excluded.trim_ratio, updated_by = excluded.updated_by,
+                updated_at = excluded.updated_at",
+        )
+        .bind(survey_id)
+        .bind(method.key())
+        .bind(trim)
+        .bind(user)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Stores a population table; returns its id.
+pub async fn insert_table(
+    tx: &mut Tx,
+    survey_id: i64,
+    t: &PopTable,
+    user: i64,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let ser = |v: serde_json::Result<String>| v.map_err(|e| AppError::Internal(e.into()));
+    let variables = ser(serde_json::to_string(&t.variables))?;
+    let cells = ser(serde_json::to_string(&t.cells))?;
+    let id: i64 = with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO survey_population_tables (survey_id, name, variables, cells, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(survey_id)
+        .bind(&t.name)
+        .bind(&variables)
+        .bind(&cells)
+        .bind(user)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+    });
+    Ok(id)
+}
+
+/// Deletes a survey's population table; whether there was one.
+pub async fn delete_table(tx: &mut Tx, survey_id: i64, id: i64) -> AppResult<bool> {
+    let n = with_conn!(tx, |conn| {
+        sqlx::query("DELETE FROM survey_population_tables WHERE id = $1 AND survey_id = $2")
+            .bind(id)
+            .bind(survey_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(n > 0)
+}
+
+/// Copies a survey's weighting and population tables to another (a new wave starts weighted
+/// as the last one).
+pub async fn copy_weighting(tx: &mut Tx, from: i64, to: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO survey_weighting (survey_id, method, trim_ratio, updated_by, updated_at)
+             SELECT $2, method, trim_ratio, updated_by, updated_at FROM survey_weighting
+             WHERE survey_id = $1",
+        )
+        .bind(from)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO survey_population_tables (survey_id, name, variables, cells, created_by, created_at)
+             SELECT $2, name, variables, cells, created_by, created_at FROM survey_population_tables
+             WHERE survey_id = $1 ORDER BY id",
+        )
+        .bind(from)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
 }

@@ -117,11 +117,12 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
     let sd = (ages.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / 29.0).sqrt();
     let se = sd / 30f64.sqrt();
     let (lo, hi) = (mean - qt_975_29() * se, mean + qt_975_29() * se);
-    let label = "Ông/bà bao nhiêu tuổi?";
     assert_eq!(
-        line(&page.body, "age", label),
+        line(&page.body, "age", "Trung bình"),
         ("34.50".to_string(), format!("{lo:.2}–{hi:.2}"))
     );
+    // Median (R's qrule "math": the smallest age with at least half at or below it): 34.
+    assert_eq!(line(&page.body, "age", "Trung vị").0, "34.00");
 
     // One empty choice beside a full one: the empty cell is small, and the full one goes with it
     // (it would be 100 % minus 0).
