@@ -29,6 +29,7 @@ mod kill;
 mod results;
 #[path = "surveys/trust.rs"]
 mod trust;
+mod weighting;
 
 use duluan::db::Db;
 use duluan::with_db;
