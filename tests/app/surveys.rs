@@ -1,9 +1,9 @@
 //! Tests of the surveys context through the real server: the designer (XLSForm import with
 //! placed errors, live expression checks, preview, publication, export), web collection by
 //! anonymous link and by one-time tokens, durable JSON submissions, the responses browser,
-//! scoping, exports (CSV, XLSX, `.sav` read back by PSPP and pyreadstat), a `kill -9` during a
-//! load, the respondent journey in headless Chromium at phone size, and the security classes of
-//! issue 13 (`trust`).
+//! scoping, exports (CSV, XLSX, `.sav` read back by PSPP and pyreadstat, `.dta` read back by
+//! pyreadstat and pandas), a `kill -9` during a load, the respondent journey in headless Chromium
+//! at phone size, and the security classes of issue 13 (`trust`).
 
 #[path = "surveys/browser.rs"]
 mod browser;

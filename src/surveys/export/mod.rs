@@ -1,22 +1,28 @@
 //! Exports of complete responses (*xuất dữ liệu*): CSV (one row per response), the repeats as a
 //! linked long table (`_id`, repeat, instance, variable, value), a codebook with labels in every
-//! language of the questionnaire, XLSX, and SPSS `.sav` with variable labels, value labels and
-//! missing values in one chosen language.
+//! language of the questionnaire, XLSX, SPSS `.sav` with variable labels, value labels and
+//! missing values, and Stata `.dta` with the same columns, variable labels and value labels, in
+//! one chosen language.
 //!
 //! Responses are read in batches of 1,000 by id and written row by row, so the writers run in
 //! memory that does not grow with the number of responses. An export of a survey with no
-//! responses is a valid file with its header (and, for `.sav`, its whole dictionary).
+//! responses is a valid file with its header (and, for `.sav` and `.dta`, its whole
+//! dictionary). A `.dta` file states its size before its rows: its rows go through a temporary
+//! file first (see `dta.rs`).
 
+pub mod dta;
 pub mod sav;
 
 mod csv_files;
 mod plan;
 mod spss;
+mod stata;
 mod stream;
 
 pub use csv_files::{write_codebook, write_repeats};
 pub use plan::*;
 pub use spss::sav_variables;
+pub use stata::dta_dictionary;
 pub use stream::{each_row, produce};
 
 use std::io;
@@ -62,6 +68,8 @@ pub enum ExportFile {
     Xlsx,
     /// `responses.sav` (SPSS).
     Sav,
+    /// `responses.dta` (Stata 14 and later, format 118).
+    Dta,
 }
 
 impl ExportFile {
@@ -73,6 +81,7 @@ impl ExportFile {
             "codebook.csv" => ExportFile::Codebook,
             "responses.xlsx" => ExportFile::Xlsx,
             "responses.sav" => ExportFile::Sav,
+            "responses.dta" => ExportFile::Dta,
             _ => return None,
         })
     }
@@ -85,6 +94,7 @@ impl ExportFile {
             }
             ExportFile::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ExportFile::Sav => "application/x-spss-sav",
+            ExportFile::Dta => "application/x-stata-dta",
         }
     }
 }
@@ -100,11 +110,12 @@ pub struct ExportJob {
     pub plan: Plan,
     /// The questionnaire (for the codebook).
     pub engine: Arc<Engine>,
-    /// File label (`.sav`).
+    /// File label (`.sav`), dataset label (`.dta`).
     pub title: String,
-    /// Value labels of a choice column of a select-multiple: chosen, not chosen (`.sav`).
+    /// Value labels of a choice column of a select-multiple: chosen, not chosen (`.sav`,
+    /// `.dta`).
     pub yes_no: (String, String),
-    /// Creation time written into the `.sav` header.
+    /// Creation time written into the `.sav` and `.dta` headers.
     pub created: DateTime<Utc>,
 }
 
@@ -116,7 +127,7 @@ pub struct ExportQuery {
 }
 
 /// `GET /surveys/{id}/export/{file}`: `responses.csv`, `repeats.csv`, `codebook.csv`,
-/// `responses.xlsx`, `responses.sav` (`?lang=vi|en` for labels). Audited. The body streams:
+/// `responses.xlsx`, `responses.sav`, `responses.dta` (`?lang=vi|en` for labels). Audited. The body streams:
 /// it is written by [`produce`] in its own task while the client reads it.
 pub async fn export_file(
     State(state): State<AppState>,
@@ -142,6 +153,9 @@ pub async fn export_file(
     let db = &state.db;
     if file == ExportFile::Xlsx && store::count_complete(db, id).await? > XLSX_MAX_ROWS {
         return Err(AppError::BadRequest("surveys-export-xlsx-too-large"));
+    }
+    if file == ExportFile::Dta && plan.vars.len() > dta::MAX_VARS {
+        return Err(AppError::BadRequest("surveys-export-dta-too-wide"));
     }
     audit::record(
         db,

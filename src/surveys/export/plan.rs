@@ -7,6 +7,7 @@ use duluan_forms::QuestionType;
 use duluan_forms::check::{CheckedForm, NodeKind};
 use serde::Deserialize;
 
+use super::dta;
 use super::sav::{self, Value};
 use crate::kit::csv::{number_cell, text_cell};
 
@@ -377,35 +378,41 @@ impl Row<'_> {
         }
     }
 
+    /// The number of a numeric column (a number, the code of a choice, 1 or 0 for a choice of
+    /// a multiple choice), `None` when missing; dates and texts are the caller's.
+    fn number(&self, v: &Var, raw: &str) -> Option<f64> {
+        match &v.kind {
+            VarKind::Number => raw.parse().ok(),
+            VarKind::Coded(_, _) if raw.is_empty() => None,
+            VarKind::Coded(_, true) => raw.parse().ok(),
+            VarKind::Coded(codes, false) => codes.iter().find(|c| c.0 == raw).map(|c| c.1),
+            VarKind::Dummy(_) if raw.is_empty() => None,
+            VarKind::Dummy(choice) => Some(if raw.split(' ').any(|x| x == choice) {
+                1.0
+            } else {
+                0.0
+            }),
+            VarKind::Meta | VarKind::Text | VarKind::Date => None,
+        }
+    }
+
     /// The `.sav` value of a column.
     pub fn sav_value(&self, v: &Var) -> Value<'_> {
         let raw = self.raw(v);
         match &v.kind {
             VarKind::Meta | VarKind::Text => Value::Text(raw),
-            VarKind::Number => Value::Number(raw.parse().unwrap_or(sav::SYSMIS)),
             VarKind::Date => Value::Number(sav::spss_date(raw).unwrap_or(sav::SYSMIS)),
-            VarKind::Coded(codes, numeric) => {
-                if raw.is_empty() {
-                    Value::Number(sav::SYSMIS)
-                } else if *numeric {
-                    Value::Number(raw.parse().unwrap_or(sav::SYSMIS))
-                } else {
-                    Value::Number(
-                        codes
-                            .iter()
-                            .find(|c| c.0 == raw)
-                            .map(|c| c.1)
-                            .unwrap_or(sav::SYSMIS),
-                    )
-                }
-            }
-            VarKind::Dummy(choice) => Value::Number(if raw.is_empty() {
-                sav::SYSMIS
-            } else if raw.split(' ').any(|x| x == choice) {
-                1.0
-            } else {
-                0.0
-            }),
+            _ => Value::Number(self.number(v, raw).unwrap_or(sav::SYSMIS)),
+        }
+    }
+
+    /// The `.dta` value of a column: the same numbers as the `.sav` one, dates as Stata days.
+    pub fn dta_value(&self, v: &Var) -> dta::Value<'_> {
+        let raw = self.raw(v);
+        match &v.kind {
+            VarKind::Meta | VarKind::Text => dta::Value::Text(raw),
+            VarKind::Date => dta::Value::Number(dta::stata_date(raw)),
+            _ => dta::Value::Number(self.number(v, raw)),
         }
     }
 }

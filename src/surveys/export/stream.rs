@@ -1,9 +1,12 @@
 //! The streaming of an export: keyset pages of complete responses read one ahead, each
-//! written by the sink of its format (CSV, long table, `.sav`, XLSX) into chunks sent down the
-//! response, in memory that does not grow with the number of responses.
+//! written by the sink of its format (CSV, long table, `.sav`, XLSX, `.dta`) into chunks sent
+//! down the response, in memory that does not grow with the number of responses. XLSX and
+//! `.dta` rows go to a temporary file first (the XLSX worksheet's, the `.dta` spool) and the
+//! finished file is sent from a blocking thread.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::{self, Write};
 
 use axum::body::Bytes;
@@ -11,9 +14,11 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use super::csv_files::{csv_bytes, csv_writer, write_codebook, write_repeats};
+use super::dta::DtaWriter;
 use super::plan::{Plan, Row, VarKind, read_values};
 use super::sav::SavWriter;
 use super::spss::sav_variables;
+use super::stata::dta_dictionary;
 use super::{BATCH, CHUNK, Chunk, ExportFile, ExportJob, XLSX_MAX_ROWS};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -74,6 +79,7 @@ enum Sink {
     Repeats,
     Sav(SavWriter<Vec<u8>>),
     Xlsx(Box<rust_xlsxwriter::Workbook>, u32),
+    Dta(Box<DtaWriter<File>>),
 }
 
 impl Sink {
@@ -133,6 +139,12 @@ impl Sink {
                         }
                     }
                     Ok(())
+                })?;
+                Ok(Vec::new())
+            }
+            Sink::Dta(w) => {
+                each_row(plan, versions, batch, |row| {
+                    w.write_values(plan.vars.iter().map(|v| row.dta_value(v)))
                 })?;
                 Ok(Vec::new())
             }
@@ -242,6 +254,11 @@ pub async fn produce(db: &Db, job: &ExportJob, tx: &mpsc::Sender<Chunk>) -> AppR
             }
             Sink::Xlsx(Box::new(wb), 0)
         }
+        ExportFile::Dta => {
+            let (vars, labels) = dta_dictionary(plan, &job.yes_no.0, &job.yes_no.1);
+            let spool = tempfile::tempfile().map_err(io)?;
+            Sink::Dta(Box::new(DtaWriter::new(spool, vars, labels).map_err(io)?))
+        }
     };
     let versions: HashMap<i64, String> = store::list_versions(db, job.survey_id)
         .await?
@@ -262,6 +279,13 @@ pub async fn produce(db: &Db, job: &ExportJob, tx: &mpsc::Sender<Chunk>) -> AppR
         let bytes = sink.write_batch(plan, &versions, &batch).map_err(io)?;
         rows += batch.len() as u64;
         send(tx, bytes).await.map_err(io)?;
+        // XLSX and `.dta` send nothing until the end: stop reading for a client that has gone.
+        if tx.is_closed() {
+            return Err(io(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the client went away",
+            )));
+        }
     }
     match sink {
         Sink::Csv | Sink::Repeats => {}
@@ -294,6 +318,22 @@ pub async fn produce(db: &Db, job: &ExportJob, tx: &mpsc::Sender<Chunk>) -> AppR
             })
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("XLSX packaging stopped: {e}")))?
+            .map_err(io)?;
+        }
+        Sink::Dta(w) => {
+            let label = job.title.clone();
+            let stamp = job.created.format("%d %b %Y %H:%M").to_string();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut pipe = BlockingPipe {
+                    tx,
+                    buf: Vec::with_capacity(CHUNK),
+                };
+                w.finish(&mut pipe, &label, &stamp)?;
+                pipe.flush()
+            })
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(".dta writing stopped: {e}")))?
             .map_err(io)?;
         }
     }

@@ -18,7 +18,7 @@
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
 //! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
 //! | `surveys::bench_submissions_over_http` | JSON submissions to a `duluan serve --demo` process, closed loop and paced (SQLite only) | raw batched SQLite inserts of the same rows | `docs/benchmarks/surveys.md` |
-//! | `surveys::bench_exports` | CSV and `.sav` exports of complete responses × 100 questions (SQLite only) | — (time and peak memory against the targets) | `docs/benchmarks/surveys.md` |
+//! | `surveys::bench_exports` | CSV, `.sav` and `.dta` exports of complete responses × 100 questions (SQLite only) | — (time and peak memory against the targets) | `docs/benchmarks/surveys.md` |
 //!
 //! Sizes are environment variables (defaults are the figures of the results pages):
 //!

@@ -6,7 +6,7 @@
 //!   batched-insert rate of `DULUAN_BENCH_RAW_ROWS` (100,000) of the same rows in the same run
 //!   (printed as a ratio).
 //! - `bench_exports`: `DULUAN_BENCH_EXPORT_ROWS` (1,000,000) complete responses × 100 variables
-//!   exported to CSV and `.sav` (time and peak resident memory of the export alone).
+//!   exported to CSV, `.sav` and `.dta` (time and peak resident memory of the export alone).
 //!
 //! Results are recorded in `docs/benchmarks/surveys.md`.
 
@@ -421,6 +421,7 @@ async fn bench_exports() {
     for file in [
         duluan::surveys::export::ExportFile::Responses,
         duluan::surveys::export::ExportFile::Sav,
+        duluan::surveys::export::ExportFile::Dta,
     ] {
         let plan = duluan::surveys::export::plan(engine.form(), "vi");
         let columns = plan.vars.len();
