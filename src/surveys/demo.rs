@@ -1,6 +1,8 @@
 //! The demo's survey: an anonymous opinion poll of Cần Thơ city, open, with its questionnaire
 //! (`demo_form.json`: skip logic, a constraint, a calculation, two languages) published.
-//! A second survey is in fieldwork: a household sample (see `fieldwork::demo`).
+//! A second survey is in fieldwork: a household sample (see `fieldwork::demo`). A third, a
+//! satisfaction survey in two closed waves weighted to the city's population, feeds the results
+//! pages (see `results::demo`).
 //! Loaded by `crate::demo` through `surveys::load_demo`.
 
 use duluan_forms::Form;
@@ -44,7 +46,8 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     )
     .await?;
     tx.commit().await?;
-    load_fieldwork_demo(db, unit_id, now).await
+    load_fieldwork_demo(db, unit_id, now).await?;
+    super::results::demo::load(db, unit_id, now).await
 }
 
 /// A household survey in fieldwork (not anonymous: it is fielded from a sample with contacts),

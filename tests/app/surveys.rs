@@ -29,6 +29,7 @@ mod kill;
 mod results;
 #[path = "surveys/trust.rs"]
 mod trust;
+mod waves;
 mod weighting;
 
 use duluan::db::Db;

@@ -19,9 +19,11 @@
 //! `model::suppressed`); nothing here shows a single response; every figure says whether it is
 //! weighted, its n and its interval level.
 
+pub mod demo;
 mod export;
 pub mod model;
 mod store;
+mod waves;
 mod weighting;
 
 pub use store::copy_weighting;
@@ -48,6 +50,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/surveys/{id}/results", get(show_results))
         .route("/surveys/{id}/results.csv", get(export::export_results))
+        .route("/surveys/{id}/results/waves", get(waves::show_waves))
         .merge(weighting::routes())
 }
 

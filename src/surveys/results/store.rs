@@ -100,7 +100,7 @@ pub async fn set_method(
     survey_id: i64,
     method: Method,
     trim: Option<f64>,
-    user: i64,
+    user: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     with_conn!(tx, |conn| {
@@ -127,7 +127,7 @@ pub async fn insert_table(
     tx: &mut Tx,
     survey_id: i64,
     t: &PopTable,
-    user: i64,
+    user: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let ser = |v: serde_json::Result<String>| v.map_err(|e| AppError::Internal(e.into()));

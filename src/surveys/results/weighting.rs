@@ -399,7 +399,7 @@ async fn set_method(
         return render(&state, &auth, &s, errors, String::new(), String::new()).await;
     };
     let mut tx = state.db.begin().await?;
-    store::set_method(&mut tx, s.id, method, trim, auth.user.id, Utc::now()).await?;
+    store::set_method(&mut tx, s.id, method, trim, Some(auth.user.id), Utc::now()).await?;
     audit::entry(&auth.ctx.actor(), "survey.weighting_update")
         .object("survey", s.id)
         .unit(s.unit_id)
@@ -501,7 +501,8 @@ async fn add_table(
         .await;
     }
     let mut tx = state.db.begin().await?;
-    let table_id = store::insert_table(&mut tx, s.id, &parsed, auth.user.id, Utc::now()).await?;
+    let table_id =
+        store::insert_table(&mut tx, s.id, &parsed, Some(auth.user.id), Utc::now()).await?;
     if spec.method == Method::None {
         // A first table: rake to it unless a method was chosen.
         store::set_method(
@@ -509,7 +510,7 @@ async fn add_table(
             s.id,
             Method::Rake,
             spec.trim,
-            auth.user.id,
+            Some(auth.user.id),
             Utc::now(),
         )
         .await?;

@@ -356,3 +356,57 @@ pub async fn complete_response(
     }
     Ok(new_id)
 }
+
+/// Stores many anonymous complete responses `(id, data, completed day)` of one survey version
+/// in one transaction (the demo's waves): rows as [`insert_complete`] writes them for an
+/// anonymous survey.
+pub async fn insert_anonymous_completes(
+    db: &Db,
+    survey_id: i64,
+    version_id: i64,
+    mode: CollectionMode,
+    rows: &[(String, String, DateTime<Utc>)],
+) -> AppResult<()> {
+    const CHUNK: usize = 200;
+    let mut tx = db.begin().await?;
+    for chunk in rows.chunks(CHUNK) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let b = r * 6;
+                format!(
+                    "(${}, $1, $2, NULL, NULL, $3, 'complete', '', ${}, ${}, NULL, ${}, ${}, ${})",
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
+             VALUES {values}"
+        );
+        with_conn!(&mut tx, |conn| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(survey_id)
+                .bind(version_id)
+                .bind(mode.key());
+            for (id, data, at) in chunk {
+                let day = day_of(*at);
+                q = q
+                    .bind(id)
+                    .bind(data)
+                    .bind(crate::surveys::model::digest_record(data))
+                    .bind(day)
+                    .bind(day)
+                    .bind(day);
+            }
+            q.execute(&mut *conn).await?;
+        });
+    }
+    tx.commit().await?;
+    Ok(())
+}

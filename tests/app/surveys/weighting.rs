@@ -124,9 +124,7 @@ async fn raking_to_a_population_table_reproduces_it_and_bad_tables_are_named() {
     // satisfied = (8 men × 50 + 3 others × 33.3) / 1200 = 41.7 %; neutral = 7 × 33.3 / 1200.
     let page = app.get(&results).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    page.assert_contains(
-        "id=\"weighted\">Có gia quyền: trọng số thiết kế hiệu chỉnh theo số liệu dân số",
-    );
+    page.assert_contains("id=\"weighted\">Có gia quyền: trọng số hiệu chỉnh theo số liệu dân số");
     assert_eq!(estimate(&page.body, "satisfaction", "Rất hài lòng"), "38.9");
     assert_eq!(estimate(&page.body, "satisfaction", "Hài lòng"), "41.7");
     assert_eq!(estimate(&page.body, "satisfaction", "Bình thường"), "19.4");

@@ -104,11 +104,13 @@ pub fn crosstab(
             let value = if in_row >= 2 {
                 share(d, &ind, s.level, &domain)
                     .ok()
-                    .map(|(e, lo, hi, _)| (e, lo, hi))
+                    .map(|(e, lo, hi, _, _)| (e, lo, hi))
             } else {
                 None
             };
             lines.push(Line {
+                key: cname.clone(),
+                se: None,
                 label: clabel.clone(),
                 n: cell,
                 value,

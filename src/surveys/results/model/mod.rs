@@ -17,6 +17,7 @@
 pub mod crosstab;
 pub mod data;
 pub mod population;
+pub mod waves;
 pub mod weighting;
 
 use std::collections::HashMap;
@@ -42,7 +43,9 @@ pub struct Row {
 /// One line of a question's table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
-    /// Choice label, or the question's own for a mean.
+    /// Choice name, or [`MEAN`] / [`MEDIAN`]: what lines of two waves are matched by.
+    pub key: String,
+    /// Choice label, or [`MEAN`] / [`MEDIAN`] (the page translates those).
     pub label: String,
     /// Respondents in the cell (unweighted).
     pub n: usize,
@@ -50,6 +53,8 @@ pub struct Line {
     pub value: Option<(f64, f64, f64)>,
     /// Design effect, when defined.
     pub deff: Option<f64>,
+    /// Standard error of the estimate (Woodruff's for a median), when defined.
+    pub se: Option<f64>,
 }
 
 /// What kind of figure a question gets.
@@ -218,6 +223,7 @@ pub fn compute_by(
                 if *h && let Some(x) = per[c][j].lines.get_mut(l) {
                     x.value = None;
                     x.deff = None;
+                    x.se = None;
                 }
             }
         }
@@ -263,18 +269,19 @@ pub fn share(
     ind: &[f64],
     level: f64,
     domain: &[bool],
-) -> duluan_stats::Result<(f64, f64, f64, Option<f64>)> {
+) -> duluan_stats::Result<(f64, f64, f64, Option<f64>, f64)> {
     let ci = d.ciprop(ind, CipropMethod::Logit, level, Some(domain))?;
     let p = ci.estimate.estimate;
+    let se = ci.estimate.se;
     if ci.lower.is_finite() && ci.upper.is_finite() {
-        return Ok((p, ci.lower, ci.upper, ci.estimate.deff));
+        return Ok((p, ci.lower, ci.upper, ci.estimate.deff, se));
     }
     let n = domain.iter().filter(|b| **b).count().max(1) as f64;
     let edge = ((1.0 - level) / 2.0).powf(1.0 / n);
     Ok(if p >= 0.5 {
-        (p, edge, 1.0, None)
+        (p, edge, 1.0, None, se)
     } else {
-        (p, 0.0, 1.0 - edge, None)
+        (p, 0.0, 1.0 - edge, None, se)
     })
 }
 
@@ -397,9 +404,11 @@ pub fn question(
                     .map(|&k| f64::from(u8::from(hit[k as usize])))
                     .collect();
                 let cell = (0..n).filter(|&r| domain[r] && ind[r] > 0.0).count();
-                let (e, lo, hi, deff) = share(d, &ind, s.level, &domain).map_err(err)?;
+                let (e, lo, hi, deff, se) = share(d, &ind, s.level, &domain).map_err(err)?;
                 cells.push(cell);
                 lines.push(Line {
+                    key: c.name.clone(),
+                    se: Some(se),
                     label: text(&c.label, lang, fallback, &c.name),
                     n: cell,
                     value: Some((e, lo, hi)),
@@ -415,6 +424,7 @@ pub fn question(
                 if h {
                     l.value = None;
                     l.deff = None;
+                    l.se = None;
                 }
             }
             result.lines = lines;
@@ -429,6 +439,8 @@ pub fn question(
             let e = d.mean(&y, Some(&domain)).map_err(err)?;
             let (lo, hi) = e.ci(s.level, Interval::T);
             let mut lines = vec![Line {
+                key: MEAN.into(),
+                se: Some(e.se),
                 label: MEAN.into(),
                 n: answered,
                 value: Some((e.estimate, lo, hi)),
@@ -438,6 +450,8 @@ pub fn question(
                 && let Some(m) = m.first()
             {
                 lines.push(Line {
+                    key: MEDIAN.into(),
+                    se: m.se.is_finite().then_some(m.se),
                     label: MEDIAN.into(),
                     n: answered,
                     value: Some((m.estimate, m.lower, m.upper)),
@@ -502,10 +516,10 @@ mod tests {
         let r = rows(&["1"; 12], None);
         let d = design(&r, false).unwrap();
         let domain = vec![true; 12];
-        let (p, lo, hi, _) = share(&d, &[1.0; 12], 0.95, &domain).unwrap();
+        let (p, lo, hi, _, _) = share(&d, &[1.0; 12], 0.95, &domain).unwrap();
         assert_eq!((p, hi), (1.0, 1.0));
         assert!((lo - 0.025f64.powf(1.0 / 12.0)).abs() < 1e-12, "{lo}");
-        let (p, lo, hi, _) = share(&d, &[0.0; 12], 0.95, &domain).unwrap();
+        let (p, lo, hi, _, _) = share(&d, &[0.0; 12], 0.95, &domain).unwrap();
         assert_eq!((p, lo), (0.0, 0.0));
         assert!(
             (hi - (1.0 - 0.025f64.powf(1.0 / 12.0))).abs() < 1e-12,

@@ -1,0 +1,203 @@
+//! Waves compared (`GET /surveys/{id}/results/waves`): every wave of the survey's series that
+//! the reader may see, each computed with its own questionnaire, interviews and weighting as
+//! its own results page does, then every question of this wave lined up across them with the
+//! change from the previous wave, its interval and whether it is real (`model::waves`).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+
+use super::model::{self, waves};
+use super::{ResultsQuery, SMALL_CELL, store};
+use crate::accounts::model::Capability;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::surveys::{engine_for, live_version, survey_for};
+use crate::web::ctx::Auth;
+use crate::web::layout::{Chrome, page};
+
+pub struct WaveView {
+    pub id: i64,
+    pub label: String,
+    pub n: usize,
+    pub current: bool,
+    pub weighting_error: Option<String>,
+}
+
+pub struct CellView {
+    pub value: Option<String>,
+    pub change: Option<String>,
+    pub significant: bool,
+}
+
+pub struct AcrossView {
+    pub name: String,
+    pub label: String,
+    pub rows: Vec<(String, Vec<CellView>)>,
+}
+
+#[derive(Template)]
+#[template(path = "surveys/waves.html")]
+struct WavesTemplate {
+    c: Chrome,
+    survey_id: i64,
+    weighted: bool,
+    k: usize,
+    waves: Vec<WaveView>,
+    questions: Vec<AcrossView>,
+}
+
+/// What one wave's figures came to.
+struct WaveFigures {
+    survey: crate::surveys::model::Survey,
+    n: usize,
+    results: Vec<model::QuestionResult>,
+    weighting_error: Option<String>,
+}
+
+fn signed(x: f64, share: bool) -> String {
+    let v = if share { x * 100.0 } else { x };
+    let digits = if share { 1 } else { 2 };
+    if v >= 0.0 {
+        format!("+{v:.digits$}")
+    } else {
+        format!("−{:.digits$}", -v)
+    }
+}
+
+/// `GET /surveys/{id}/results/waves`.
+pub async fn show_waves(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
+    let tr = auth.ctx.tr;
+    let lang = tr.lang().code();
+    let weighted_asked = q.weighted.trim() != "0";
+    let series = crate::surveys::store::list_series(&state.db, &s.series).await?;
+    let mut figures: Vec<WaveFigures> = Vec::new();
+    for w in series {
+        if !crate::accounts::can(
+            &state.db,
+            &auth.user,
+            Capability::ViewSurveyResults,
+            w.unit_id,
+        )
+        .await?
+        {
+            continue;
+        }
+        let Some(version) = live_version(&state.db, w.id).await? else {
+            continue;
+        };
+        let engine = engine_for(&version.form_json)?;
+        let data = store::completed_data(&state.db, &[w.id]).await?;
+        let spec = store::weighting(&state.db, w.id).await?;
+        let weighted = weighted_asked && (data.has_design() || spec.active());
+        let settings = model::Settings {
+            weighted,
+            k: SMALL_CELL,
+            level: 0.95,
+        };
+        let e2 = engine.clone();
+        let (n, results, werr) = tokio::task::spawn_blocking(move || {
+            let prepared = model::prepare(&data, &spec, settings.weighted)?;
+            let r = model::compute(e2.form(), &data, &prepared.design, settings, lang, None)?;
+            Ok::<_, String>((data.n, r, prepared.weighting.and_then(Result::err)))
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("waves: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("waves: {e}")))?;
+        figures.push(WaveFigures {
+            survey: w,
+            n,
+            results,
+            weighting_error: werr.map(|e| super::weighting::error_text(&e, &engine, tr)),
+        });
+    }
+    let reference = figures
+        .iter()
+        .find(|f| f.survey.id == s.id)
+        .map(|f| f.results.clone())
+        .unwrap_or_default();
+    let per: Vec<Vec<model::QuestionResult>> = figures.iter().map(|f| f.results.clone()).collect();
+    let aligned = waves::align(&reference, &per, 0.95);
+    let questions = reference
+        .iter()
+        .zip(aligned)
+        .map(|(r, a)| {
+            let share = r.kind != model::Kind::Mean;
+            let f = |x: f64| {
+                if share {
+                    format!("{:.1}", x * 100.0)
+                } else {
+                    format!("{x:.2}")
+                }
+            };
+            AcrossView {
+                name: r.name.clone(),
+                label: r.label.clone(),
+                rows: a
+                    .lines
+                    .into_iter()
+                    .map(|(key, label, cells)| {
+                        let label = match key.as_str() {
+                            model::MEAN if !share => tr.t("results-mean"),
+                            model::MEDIAN if !share => tr.t("results-median"),
+                            _ => label,
+                        };
+                        let cells = cells
+                            .into_iter()
+                            .map(|(line, ch)| CellView {
+                                value: line
+                                    .and_then(|l| l.value)
+                                    .map(|(e, lo, hi)| format!("{} ({}–{})", f(e), f(lo), f(hi))),
+                                change: ch.map(|c| {
+                                    format!(
+                                        "Δ {} ({}; {})",
+                                        signed(c.diff, share),
+                                        signed(c.lower, share),
+                                        signed(c.upper, share)
+                                    )
+                                }),
+                                significant: ch.is_some_and(|c| c.significant),
+                            })
+                            .collect();
+                        (label, cells)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let waves = figures
+        .iter()
+        .map(|f| WaveView {
+            id: f.survey.id,
+            label: tr.ta(
+                "waves-wave",
+                &[
+                    ("wave", f.survey.wave.to_string()),
+                    (
+                        "purpose",
+                        tr.t(&format!("surveys-purpose-{}", f.survey.purpose.key())),
+                    ),
+                ],
+            ),
+            n: f.n,
+            current: f.survey.id == s.id,
+            weighting_error: f.weighting_error.clone(),
+        })
+        .collect();
+    Ok(page(WavesTemplate {
+        c: auth
+            .ctx
+            .chrome_titled(format!("{} — {}", tr.t("waves-title"), s.title)),
+        survey_id: s.id,
+        weighted: weighted_asked,
+        k: SMALL_CELL,
+        waves,
+        questions,
+    }))
+}
