@@ -106,3 +106,6 @@ waves-how = Each wave is computed as its own results page (its questionnaire, in
 waves-wave = Wave { $wave } ({ $purpose })
 waves-wave-header = Wave
 waves-one = This series has one wave so far: create a new wave from the survey list to compare.
+results-chart-hidden = hidden (fewer than 5)
+results-chart-download = Download the chart:
+results-likert-title = Questions on the satisfaction scale

@@ -106,3 +106,6 @@ waves-how = Mỗi đợt được tính như trang kết quả của nó (bảng
 waves-wave = Đợt { $wave } ({ $purpose })
 waves-wave-header = Đợt
 waves-one = Loạt khảo sát này mới có một đợt: tạo đợt mới từ danh sách khảo sát để so sánh.
+results-chart-hidden = ẩn (dưới 5 người)
+results-chart-download = Tải biểu đồ:
+results-likert-title = Các câu hỏi theo thang hài lòng

@@ -145,7 +145,7 @@ pub async fn load(db: &Db, unit_id: i64, now: DateTime<Utc>) -> anyhow::Result<(
         (1u32, "other", 640usize, 300i64),
         (2u32, "other", 720usize, 120i64),
     ];
-    let mut rng = Rng::new(2025_12);
+    let mut rng = Rng::new(202_512);
     for (wave, purpose, n, days_ago) in waves {
         let input = SurveyInput::parse(
             "Khảo sát sự hài lòng của người dân với dịch vụ hành chính công",

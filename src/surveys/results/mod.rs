@@ -19,6 +19,8 @@
 //! `model::suppressed`); nothing here shows a single response; every figure says whether it is
 //! weighted, its n and its interval level.
 
+mod chart_pages;
+pub mod charts;
 pub mod demo;
 mod export;
 pub mod model;
@@ -51,6 +53,14 @@ pub fn routes() -> Router<AppState> {
         .route("/surveys/{id}/results", get(show_results))
         .route("/surveys/{id}/results.csv", get(export::export_results))
         .route("/surveys/{id}/results/waves", get(waves::show_waves))
+        .route(
+            "/surveys/{id}/results/charts/{file}",
+            get(chart_pages::download_chart),
+        )
+        .route(
+            "/surveys/{id}/results/waves/charts/{file}",
+            get(waves::download_wave_chart),
+        )
         .merge(weighting::routes())
 }
 
@@ -101,6 +111,8 @@ struct QuestionView {
     lines: Vec<LineView>,
     /// By domain: each line's label and its cell per domain (`None`: hidden).
     by_lines: Vec<(String, Vec<Option<String>>)>,
+    /// Its chart (inline SVG), when it shows figures.
+    chart: String,
 }
 
 #[derive(Template)]
@@ -122,6 +134,10 @@ struct ResultsTemplate {
     /// Domains: the question, its choices `(label, n)`.
     by: String,
     by_columns: Vec<(String, usize)>,
+    /// The stacked chart of the Likert questions, if any.
+    likert: Option<String>,
+    /// The query string the chart downloads carry (`?weighted=0` or empty).
+    chart_query: String,
     error: Option<String>,
     /// `(name, wording)` of the questions a crosstab may cross.
     singles: Vec<(String, String)>,
@@ -271,6 +287,7 @@ pub async fn show_results(
     let mut by_columns = vec![];
     let mut crosstab = None;
     let mut crosstab_error = None;
+    let mut likert = None;
     match done {
         Err(e) => {
             error = Some(tr.ta("results-error", &[("detail", e)]));
@@ -305,7 +322,13 @@ pub async fn show_results(
                 by_columns = cols;
                 per
             });
+            likert = chart_pages::likert_chart(form.form(), &overall, tr);
             for (j, r) in overall.into_iter().enumerate() {
+                let chart = if r.lines.is_empty() {
+                    String::new()
+                } else {
+                    chart_pages::question_chart(&r, tr)
+                };
                 let kind = r.kind;
                 let mut by_lines: Vec<(String, Vec<Option<String>>)> = vec![];
                 if let Some(per) = per.as_mut() {
@@ -338,6 +361,7 @@ pub async fn show_results(
                         .map(|l| line_view(kind, l, tr))
                         .collect(),
                     by_lines,
+                    chart,
                 });
             }
         }
@@ -374,6 +398,12 @@ pub async fn show_results(
         col,
         by,
         by_columns,
+        likert,
+        chart_query: if weighted || !has_design {
+            String::new()
+        } else {
+            "?weighted=0".into()
+        },
         crosstab,
         crosstab_error,
     }))

@@ -33,6 +33,8 @@ pub struct CellView {
 pub struct AcrossView {
     pub name: String,
     pub label: String,
+    /// The chart across waves (inline SVG; empty with one wave).
+    pub chart: String,
     pub rows: Vec<(String, Vec<CellView>)>,
 }
 
@@ -65,17 +67,19 @@ fn signed(x: f64, share: bool) -> String {
     }
 }
 
-/// `GET /surveys/{id}/results/waves`.
-pub async fn show_waves(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-    Query(q): Query<ResultsQuery>,
-) -> AppResult<Response> {
-    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
+/// Every wave the reader may see, computed, and the questions of survey `s` lined up across them.
+async fn compute_waves(
+    state: &AppState,
+    auth: &Auth,
+    s: &crate::surveys::model::Survey,
+    weighted_asked: bool,
+) -> AppResult<(
+    Vec<WaveFigures>,
+    Vec<model::QuestionResult>,
+    Vec<waves::Across>,
+)> {
     let tr = auth.ctx.tr;
     let lang = tr.lang().code();
-    let weighted_asked = q.weighted.trim() != "0";
     let series = crate::surveys::store::list_series(&state.db, &s.series).await?;
     let mut figures: Vec<WaveFigures> = Vec::new();
     for w in series {
@@ -124,6 +128,82 @@ pub async fn show_waves(
         .unwrap_or_default();
     let per: Vec<Vec<model::QuestionResult>> = figures.iter().map(|f| f.results.clone()).collect();
     let aligned = waves::align(&reference, &per, 0.95);
+    Ok((figures, reference, aligned))
+}
+
+fn wave_label(f: &WaveFigures, tr: crate::web::i18n::Tr) -> String {
+    tr.ta(
+        "waves-wave",
+        &[
+            ("wave", f.survey.wave.to_string()),
+            (
+                "purpose",
+                tr.t(&format!("surveys-purpose-{}", f.survey.purpose.key())),
+            ),
+        ],
+    )
+}
+
+/// A question's lines across waves as the chart takes them.
+fn chart_lines(
+    r: &model::QuestionResult,
+    a: &waves::Across,
+    tr: crate::web::i18n::Tr,
+) -> Vec<(String, Vec<waves::WaveCell>)> {
+    let share = r.kind != model::Kind::Mean;
+    a.lines
+        .iter()
+        .map(|(key, label, cells)| {
+            let label = match key.as_str() {
+                model::MEAN if !share => tr.t("results-mean"),
+                model::MEDIAN if !share => tr.t("results-median"),
+                _ => label.clone(),
+            };
+            (label, cells.clone())
+        })
+        .collect()
+}
+
+/// `GET /surveys/{id}/results/waves/charts/{file}`: a question's chart across waves.
+pub async fn download_wave_chart(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, file)): Path<(i64, String)>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
+    let tr = auth.ctx.tr;
+    let name = super::chart_pages::chart_name(&file)?.to_string();
+    let (figures, reference, aligned) =
+        compute_waves(&state, &auth, &s, q.weighted.trim() != "0").await?;
+    let labels: Vec<String> = figures.iter().map(|f| wave_label(f, tr)).collect();
+    let (r, a) = reference
+        .iter()
+        .zip(&aligned)
+        .find(|(r, _)| r.name == name)
+        .ok_or(AppError::NotFound)?;
+    let svg = super::chart_pages::waves_chart(
+        &r.label,
+        r.kind != model::Kind::Mean,
+        &labels,
+        &chart_lines(r, a, tr),
+        tr,
+    );
+    super::chart_pages::file_response(svg, &file, &format!("duluan-{}-waves-{name}", s.id)).await
+}
+
+/// `GET /surveys/{id}/results/waves`.
+pub async fn show_waves(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
+    let tr = auth.ctx.tr;
+    let weighted_asked = q.weighted.trim() != "0";
+    let (figures, reference, aligned) = compute_waves(&state, &auth, &s, weighted_asked).await?;
+    let labels: Vec<String> = figures.iter().map(|f| wave_label(f, tr)).collect();
     let questions = reference
         .iter()
         .zip(aligned)
@@ -136,18 +216,24 @@ pub async fn show_waves(
                     format!("{x:.2}")
                 }
             };
+            let chart = if figures.len() >= 2 {
+                super::chart_pages::waves_chart(
+                    &r.label,
+                    share,
+                    &labels,
+                    &chart_lines(r, &a, tr),
+                    tr,
+                )
+            } else {
+                String::new()
+            };
             AcrossView {
                 name: r.name.clone(),
                 label: r.label.clone(),
-                rows: a
-                    .lines
+                chart,
+                rows: chart_lines(r, &a, tr)
                     .into_iter()
-                    .map(|(key, label, cells)| {
-                        let label = match key.as_str() {
-                            model::MEAN if !share => tr.t("results-mean"),
-                            model::MEDIAN if !share => tr.t("results-median"),
-                            _ => label,
-                        };
+                    .map(|(label, cells)| {
                         let cells = cells
                             .into_iter()
                             .map(|(line, ch)| CellView {
@@ -173,18 +259,10 @@ pub async fn show_waves(
         .collect();
     let waves = figures
         .iter()
-        .map(|f| WaveView {
+        .zip(labels)
+        .map(|(f, label)| WaveView {
             id: f.survey.id,
-            label: tr.ta(
-                "waves-wave",
-                &[
-                    ("wave", f.survey.wave.to_string()),
-                    (
-                        "purpose",
-                        tr.t(&format!("surveys-purpose-{}", f.survey.purpose.key())),
-                    ),
-                ],
-            ),
+            label,
             n: f.n,
             current: f.survey.id == s.id,
             weighting_error: f.weighting_error.clone(),

@@ -225,3 +225,108 @@ async fn a_leader_reads_the_results_and_a_crosstab_on_a_phone_and_a_desktop() {
     screenshot(c, "results-crosstab-desktop").await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_viewer_reads_weighted_results_with_charts_and_compares_waves_on_a_phone_and_a_desktop() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_demo().await;
+    let c = &b.client;
+    let wave2: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM surveys WHERE series = 'hai-long-dvc' AND wave = 2"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    crate::browser::log_in(c, &app.base, "viewer").await;
+    c.goto(&format!("{}/surveys/{wave2}", app.base))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("results-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let note = c
+        .wait()
+        .for_element(Locator::Id("weighted"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(note.contains("hiệu chỉnh theo số liệu dân số"), "{note}");
+    // A chart per question and the stacked Likert chart, drawn as SVG in the page.
+    let charts = c
+        .find_all(Locator::Css("figure.sv-chart svg"))
+        .await
+        .unwrap();
+    assert!(charts.len() >= 15, "{} charts", charts.len());
+    c.find(Locator::Css("#likert svg")).await.unwrap();
+    fits_the_phone(c).await;
+    c.execute(
+        "document.getElementById('q-hai_long_chung').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(c, "results-weighted-phone").await;
+    // The diagnostics of the weighting, opened.
+    c.find(Locator::Css("#weighting-details summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let margins = c
+        .wait()
+        .for_element(Locator::Id("diag-margins"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(margins.contains("1.330.000"), "{margins}");
+    fits_the_phone(c).await;
+    // The waves.
+    c.find(Locator::Id("waves-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let kenh = c
+        .wait()
+        .for_element(Locator::Id("w-kenh"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(kenh.contains("Δ") && kenh.contains('✱'), "{kenh}");
+    c.find(Locator::Css("#w-kenh figure.sv-chart svg"))
+        .await
+        .unwrap();
+    fits_the_phone(c).await;
+    let into_view = |id: &'static str| async move {
+        c.execute(
+            &format!("document.getElementById('{id}').scrollIntoView()"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    };
+    into_view("w-kenh").await;
+    screenshot(c, "waves-phone").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    into_view("w-kenh").await;
+    screenshot(c, "waves-desktop").await;
+    c.goto(&format!("{}/surveys/{wave2}/results", app.base))
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("likert")).await.unwrap();
+    into_view("likert").await;
+    screenshot(c, "results-likert-desktop").await;
+    app.stop().await;
+}

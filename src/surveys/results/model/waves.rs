@@ -40,6 +40,10 @@ pub fn change(earlier: &Line, later: &Line, level: f64) -> Option<Change> {
     })
 }
 
+/// One wave's cell of a line: the line (when the wave has it) and the change from the previous
+/// wave.
+pub type WaveCell = (Option<Line>, Option<Change>);
+
 /// One question across waves: per line key, the line of each wave (`None` where the wave does
 /// not have it) and the change from the previous wave.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +51,7 @@ pub struct Across {
     /// Variable name.
     pub name: String,
     /// `(key, label, per wave: (line, change from the previous wave))`.
-    pub lines: Vec<(String, String, Vec<(Option<Line>, Option<Change>)>)>,
+    pub lines: Vec<(String, String, Vec<WaveCell>)>,
 }
 
 /// Lines up the questions of `reference` (the current wave's questionnaire order) across the
@@ -68,7 +72,7 @@ pub fn align(
                 .lines
                 .iter()
                 .map(|l| {
-                    let mut cells: Vec<(Option<Line>, Option<Change>)> = Vec::new();
+                    let mut cells: Vec<WaveCell> = Vec::new();
                     let mut previous: Option<Line> = None;
                     for w in &per_wave {
                         let line = w
