@@ -217,3 +217,63 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
     page.assert_contains("id=\"unweighted\"");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn charts_download_as_svg_and_png_and_keep_hidden_cells_hidden() {
+    let app = spawn_demo().await;
+    submit_thirty(&app).await;
+    let survey = demo_survey_id(&app).await;
+    app.login_demo("viewer").await;
+    let svg = app
+        .get(&format!("/surveys/{survey}/results/charts/gender.svg"))
+        .await;
+    assert_eq!(svg.status, StatusCode::OK, "{}", svg.body);
+    assert_eq!(svg.headers["content-type"], "image/svg+xml");
+    assert!(
+        svg.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("duluan-{survey}-gender.svg"))
+    );
+    assert!(svg.body.starts_with("<svg") && svg.body.contains("Nữ"));
+    // Women's 50 % is drawn; men's 40 % and "other"'s 10 % are hidden on the page, so in the
+    // chart too.
+    assert!(svg.body.contains("50,0"), "{}", svg.body);
+    assert!(!svg.body.contains("40,0") && !svg.body.contains("10,0"));
+    let png = app
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/results/charts/satisfaction.png",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.status(), StatusCode::OK);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let bytes = png.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // 360 units wide drawn at twice the size.
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    assert_eq!(width, 720);
+    // Not a question, not a chart format, not a reader of results.
+    for path in [
+        "/results/charts/nope.svg",
+        "/results/charts/gender.gif",
+        "/results/waves/charts/nope.png",
+    ] {
+        assert_eq!(
+            app.get(&format!("/surveys/{survey}{path}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let c = app.other_client();
+    c.login_demo("interviewer").await;
+    assert_eq!(
+        c.get(&format!("/surveys/{survey}/results/charts/gender.svg"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
