@@ -17,6 +17,7 @@
 //! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
 //! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
+//! | `results::results_page_of_100000_interviews` | the results page of 100,000 interviews × 60 questions raked to two tables, a crosstab, a cut by domain, through HTTP; peak memory | the same page unweighted | `docs/benchmarks/surveys.md` |
 //! | `surveys::bench_submissions_over_http` | JSON submissions to a `duluan serve --demo` process, closed loop and paced (SQLite only) | raw batched SQLite inserts of the same rows | `docs/benchmarks/surveys.md` |
 //! | `surveys::bench_exports` | CSV, `.sav` and `.dta` exports of complete responses × 100 questions (SQLite only) | — (time and peak memory against the targets) | `docs/benchmarks/surveys.md` |
 //!
@@ -38,6 +39,7 @@
 //! | `DULUAN_BENCH_SECONDS` | 10 | surveys: length of each submission run (closed loop, then paced at one post per client every 200 ms) |
 //! | `DULUAN_BENCH_RAW_ROWS` | 100000 | surveys: rows of the raw-insert reference |
 //! | `DULUAN_BENCH_EXPORT_ROWS` | 1000000 | surveys: responses exported |
+//! | `DULUAN_BENCH_RESULTS_ROWS` | 100000 | results: interviews of the results page |
 //! | `DULUAN_BENCH_SERVER_LOG`, `DULUAN_BENCH_RUST_LOG` | none, `error` | surveys: where the server's log goes and its filter |
 //!
 //! The engine crates keep their own benchmarks (`crates/*/examples/bench*.rs`);
@@ -49,6 +51,7 @@ mod fieldwork_phone;
 mod foundation;
 mod monitoring;
 mod reporting;
+mod results;
 mod surveys;
 
 /// The value of environment variable `name`, or `default` when it is unset or not a number.
