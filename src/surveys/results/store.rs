@@ -38,13 +38,9 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
             let Some(last) = batch.last() else { break };
             after = last.0.clone();
             for (_, data, weight, stratum) in batch {
-                let map: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(&data).unwrap_or_default();
+                let answers: TopLevel = serde_json::from_str(&data).unwrap_or_default();
                 out.push(
-                    map.iter().filter_map(|(k, v)| match v {
-                        serde_json::Value::String(s) => Some((k.as_str(), s.as_str())),
-                        _ => None,
-                    }),
+                    answers.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
                     weight,
                     stratum,
                     survey_id,
@@ -53,6 +49,93 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
         }
     }
     Ok(out.finish())
+}
+
+/// The top-level text answers of a stored record, borrowed from its JSON where no escape
+/// forces a copy; repeats and other non-text values are skipped without being built.
+#[derive(Default)]
+struct TopLevel<'a>(Vec<(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>);
+
+impl<'de> serde::Deserialize<'de> for TopLevel<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = TopLevel<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a record")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(64));
+                while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if let Text(Some(v)) = m.next_value::<Text<'de>>()? {
+                        out.push((k, v));
+                    }
+                }
+                Ok(TopLevel(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A value kept when it is a string.
+struct Text<'a>(Option<std::borrow::Cow<'a, str>>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Some(std::borrow::Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Some(std::borrow::Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Some(std::borrow::Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Self::Value, M::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Text(None))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 type TableRow = (i64, String, String, String);

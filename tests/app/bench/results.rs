@@ -27,12 +27,16 @@ fn form() -> duluan_forms::Form {
                           "label": label(format!("Câu {i}"), format!("Question {i}"))}));
     }
     for i in 42..50 {
-        items.push(json!({"kind": "question", "name": format!("q{i}"), "type": "select_multiple opts",
-                          "label": label(format!("Chọn {i}"), format!("Pick {i}"))}));
+        items.push(
+            json!({"kind": "question", "name": format!("q{i}"), "type": "select_multiple opts",
+                          "label": label(format!("Chọn {i}"), format!("Pick {i}"))}),
+        );
     }
     for i in 50..60 {
-        items.push(json!({"kind": "question", "name": format!("q{i}"), "type": "integer",
-                          "label": label(format!("Số {i}"), format!("Number {i}"))}));
+        items.push(
+            json!({"kind": "question", "name": format!("q{i}"), "type": "integer",
+                          "label": label(format!("Số {i}"), format!("Number {i}"))}),
+        );
     }
     let list = |name: &str, n: usize| {
         let choices: Vec<_> = (1..=n)

@@ -6,7 +6,7 @@ use duluan_forms::QuestionType;
 use duluan_forms::check::CheckedForm;
 use duluan_stats::{Design, Factor};
 
-use super::{Data, Line, Settings, share, suppressed, text};
+use super::{Data, Line, Settings, logit_interval, suppressed, text};
 
 /// A crosstab as computed.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,29 +88,41 @@ pub fn crosstab(
     if n < s.k.max(2) {
         return Ok(out);
     }
+    // The column choices' indicators, shared by every row.
+    let inds: Vec<Vec<f64>> = cc
+        .iter()
+        .map(|(cname, _)| {
+            (0..data.n)
+                .map(|i| f64::from(u8::from(ccol.get(i) == cname)))
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[f64]> = inds.iter().map(Vec::as_slice).collect();
     for (rname, rlabel) in &rc {
         let domain: Vec<bool> = (0..data.n)
             .map(|i| both[i] && rcol.get(i) == rname)
             .collect();
         let in_row = domain.iter().filter(|b| **b).count();
+        // Every column's share in the row in one variance pass.
+        let means = if in_row >= 2 {
+            d.means(&refs, Some(&domain)).ok()
+        } else {
+            None
+        };
         let mut lines = Vec::new();
         let mut cells = Vec::new();
-        for (cname, clabel) in &cc {
-            let ind: Vec<f64> = (0..data.n)
-                .map(|i| f64::from(u8::from(ccol.get(i) == cname)))
-                .collect();
-            let cell = (0..data.n).filter(|&i| domain[i] && ind[i] > 0.0).count();
+        for (j, (cname, clabel)) in cc.iter().enumerate() {
+            let cell = (0..data.n)
+                .filter(|&i| domain[i] && inds[j][i] > 0.0)
+                .count();
             cells.push(cell);
-            let value = if in_row >= 2 {
-                share(d, &ind, s.level, &domain)
-                    .ok()
-                    .map(|(e, lo, hi, _, _)| (e, lo, hi))
-            } else {
-                None
-            };
+            let value = means.as_ref().map(|m| {
+                let (e, lo, hi, _) = logit_interval(&m[j], s.level, in_row);
+                (e, lo, hi)
+            });
             lines.push(Line {
                 key: cname.clone(),
-                se: None,
+                se: means.as_ref().map(|m| m[j].se),
                 label: clabel.clone(),
                 n: cell,
                 value,

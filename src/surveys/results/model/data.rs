@@ -64,11 +64,19 @@ impl Data {
             if v.is_empty() {
                 continue;
             }
-            let col = self.columns.entry(k.to_string()).or_insert_with(|| Column {
-                values: vec![String::new()],
-                codes: Vec::new(),
-            });
-            let index = self.index.entry(k.to_string()).or_default();
+            // Keys are allocated once per variable, not once per answer.
+            if !self.columns.contains_key(k) {
+                self.columns.insert(
+                    k.to_string(),
+                    Column {
+                        values: vec![String::new()],
+                        codes: Vec::new(),
+                    },
+                );
+                self.index.insert(k.to_string(), HashMap::new());
+            }
+            let col = self.columns.get_mut(k).expect("inserted");
+            let index = self.index.get_mut(k).expect("inserted");
             let code = match index.get(v) {
                 Some(&c) => c,
                 None => {

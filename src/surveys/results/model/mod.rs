@@ -285,6 +285,30 @@ pub fn share(
     })
 }
 
+/// [`share`] from a share already estimated as a mean (`m`) over a domain of `n` respondents:
+/// the same logit interval, or the exact one at 0 or 1.
+pub fn logit_interval(
+    m: &duluan_stats::Estimate,
+    level: f64,
+    n: usize,
+) -> (f64, f64, f64, Option<f64>) {
+    let p = m.estimate;
+    let t = duluan_stats::dist::qt(1.0 - (1.0 - level) / 2.0, m.df);
+    let th = (p / (1.0 - p)).ln();
+    let s = m.se / (p * (1.0 - p));
+    let expit = |x: f64| 1.0 - 1.0 / (1.0 + x.exp());
+    let (lo, hi) = (expit(th - t * s), expit(th + t * s));
+    if lo.is_finite() && hi.is_finite() {
+        return (p, lo, hi, m.deff);
+    }
+    let edge = ((1.0 - level) / 2.0).powf(1.0 / n.max(1) as f64);
+    if p >= 0.5 {
+        (p, edge, 1.0, None)
+    } else {
+        (p, 0.0, 1.0 - edge, None)
+    }
+}
+
 fn text(t: &duluan_forms::model::Text, lang: &str, fallback: Option<&str>, name: &str) -> String {
     t.get(lang, fallback).unwrap_or(name).to_string()
 }
@@ -386,8 +410,10 @@ pub fn question(
                 .and_then(|l| form.form.choices.get(l))
                 .map(|l| l.choices.clone())
                 .unwrap_or_default();
-            let mut lines = Vec::new();
-            let mut cells = Vec::new();
+            // Every choice's indicator, then all their means in one variance pass (the logit
+            // interval of `svyciprop` is a closed form of the mean and its standard error).
+            let mut inds: Vec<Vec<f64>> = Vec::with_capacity(choices.len());
+            let mut cells = Vec::with_capacity(choices.len());
             for c in &choices {
                 // Whether each distinct answer holds the choice.
                 let hit: Vec<bool> = col
@@ -403,12 +429,21 @@ pub fn question(
                     .iter()
                     .map(|&k| f64::from(u8::from(hit[k as usize])))
                     .collect();
-                let cell = (0..n).filter(|&r| domain[r] && ind[r] > 0.0).count();
-                let (e, lo, hi, deff, se) = share(d, &ind, s.level, &domain).map_err(err)?;
-                cells.push(cell);
+                cells.push((0..n).filter(|&r| domain[r] && ind[r] > 0.0).count());
+                inds.push(ind);
+            }
+            let refs: Vec<&[f64]> = inds.iter().map(Vec::as_slice).collect();
+            let means = if refs.is_empty() {
+                vec![]
+            } else {
+                d.means(&refs, Some(&domain)).map_err(err)?
+            };
+            let mut lines = Vec::with_capacity(choices.len());
+            for ((c, m), &cell) in choices.iter().zip(&means).zip(&cells) {
+                let (e, lo, hi, deff) = logit_interval(m, s.level, answered);
                 lines.push(Line {
                     key: c.name.clone(),
-                    se: Some(se),
+                    se: Some(m.se),
                     label: text(&c.label, lang, fallback, &c.name),
                     n: cell,
                     value: Some((e, lo, hi)),
@@ -525,6 +560,30 @@ mod tests {
             (hi - (1.0 - 0.025f64.powf(1.0 / 12.0))).abs() < 1e-12,
             "{hi}"
         );
+    }
+
+    #[test]
+    fn one_pass_for_all_choices_gives_what_ciprop_gives() {
+        // Weighted, stratified: the shares of every choice through `means` and the closed form
+        // equal `ciprop`'s, interval and all, in a domain.
+        let v = ["1", "2", "2", "3", "1", "2", "3", "3", "2", "1", "2", "2"];
+        let w = [1.0, 2.0, 1.5, 3.0, 1.0, 2.5, 1.0, 2.0, 1.0, 1.0, 3.0, 2.0];
+        let r = rows(&v, Some(&w));
+        let d = design(&r, true).unwrap();
+        let domain: Vec<bool> = (0..12).map(|i| i != 4).collect();
+        let inds: Vec<Vec<f64>> = ["1", "2", "3"]
+            .iter()
+            .map(|c| v.iter().map(|x| f64::from(u8::from(x == c))).collect())
+            .collect();
+        let refs: Vec<&[f64]> = inds.iter().map(Vec::as_slice).collect();
+        let means = d.means(&refs, Some(&domain)).unwrap();
+        for (ind, m) in inds.iter().zip(&means) {
+            let (p, lo, hi, _, se) = share(&d, ind, 0.95, &domain).unwrap();
+            let (p2, lo2, hi2, _) = logit_interval(m, 0.95, 11);
+            for (a, b) in [(p, p2), (lo, lo2), (hi, hi2), (se, m.se)] {
+                assert!((a - b).abs() < 1e-14, "{a} {b}");
+            }
+        }
     }
 
     #[test]
