@@ -21,6 +21,7 @@
 
 mod export;
 pub mod model;
+mod rscript;
 mod store;
 mod weighting;
 
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/surveys/{id}/results", get(show_results))
         .route("/surveys/{id}/results.csv", get(export::export_results))
+        .route(
+            "/surveys/{id}/results.R.zip",
+            get(rscript::download_rscript),
+        )
         .merge(weighting::routes())
 }
 
