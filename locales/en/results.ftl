@@ -25,6 +25,9 @@ results-crosstab-related = Rao-Scott test: F = { $f } (df { $ndf } and { $ddf })
 results-crosstab-not-shown = Rao-Scott test: F = { $f } (df { $ndf } and { $ddf }), p = { $p }. As p ≥ 0.05, there is not enough evidence that the two questions are related: the differences between rows may come from sampling alone.
 results-crosstab-no-test = The test of independence cannot be computed for this table (too few interviews, or empty cells that leave the covariance matrix singular).
 results-download-csv = Download the figures (CSV, with the same small-cell rule)
+results-download-r = Download the data and R code
+results-download-r-help = Row-level data (only the questions with figures above) with an R script that recomputes this page's figures with the survey package; needs the right to read responses, and every download is logged.
+results-r-unsupported = The R code could not be written: a variable name, choice name or answer holds a character R cannot store (NUL).
 results-median = Median
 results-weighted-population = Weighted: weights adjusted to population figures ({ $method }, { $tables } tables).
 results-weighting-failed = The weights could not be adjusted to the population: { $detail } The figures below use the design weights only.

@@ -25,6 +25,9 @@ results-crosstab-related = Kiểm định Rao-Scott: F = { $f } (bậc tự do {
 results-crosstab-not-shown = Kiểm định Rao-Scott: F = { $f } (bậc tự do { $ndf } và { $ddf }), p = { $p }. Vì p ≥ 0,05, chưa đủ bằng chứng để nói hai câu hỏi có liên hệ: khác biệt giữa các dòng có thể chỉ do ngẫu nhiên chọn mẫu.
 results-crosstab-no-test = Không tính được kiểm định độc lập cho bảng này (quá ít phiếu, hoặc có ô trống khiến ma trận hiệp phương sai suy biến).
 results-download-csv = Tải bảng số liệu (CSV, cùng quy tắc ẩn ô nhỏ)
+results-download-r = Tải dữ liệu và mã R
+results-download-r-help = Dữ liệu từng phiếu (chỉ các câu hỏi có số liệu ở trên) cùng một tệp lệnh R dùng gói survey để tính lại đúng các số liệu của trang này; cần quyền xem phiếu trả lời, và mỗi lần tải được ghi nhật ký.
+results-r-unsupported = Không tạo được mã R: một tên biến, tên lựa chọn hoặc câu trả lời có ký tự mà R không lưu được (ký tự NUL).
 results-median = Trung vị
 results-weighted-population = Có gia quyền: trọng số hiệu chỉnh theo số liệu dân số ({ $method }, { $tables } bảng).
 results-weighting-failed = Không hiệu chỉnh được trọng số theo dân số: { $detail } Số liệu dưới đây chỉ dùng trọng số thiết kế.

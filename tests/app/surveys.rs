@@ -2,7 +2,8 @@
 //! placed errors, live expression checks, preview, publication, export), web collection by
 //! anonymous link and by one-time tokens, durable JSON submissions, the responses browser,
 //! scoping, exports (CSV, XLSX, `.sav` read back by PSPP and pyreadstat, `.dta` read back by
-//! pyreadstat and pandas), a `kill -9` during a load, the respondent journey in headless Chromium
+//! pyreadstat and pandas), the results recomputed by R's `survey` package from the page's own
+//! data and script (`rscript`), a `kill -9` during a load, the respondent journey in headless Chromium
 //! at phone size, and the security classes of issue 13 (`trust`).
 
 #[path = "surveys/browser.rs"]
@@ -27,6 +28,7 @@ mod fieldwork_quotas;
 mod kill;
 #[path = "surveys/results.rs"]
 mod results;
+mod rscript;
 #[path = "surveys/trust.rs"]
 mod trust;
 mod waves;

@@ -1,8 +1,11 @@
 //! The figures of the results page as CSV: the same rule of small cells (an export of
 //! aggregates publishes nothing the page hides), labels neutralised against formula injection.
+//! Numbers with 6 decimals, or `?precision=full` at full precision (the shortest form that reads
+//! back as the same number), for comparisons such as the R script's (`rscript.rs`).
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use serde::Deserialize;
 
 use super::{Inputs, ResultsQuery, inputs, model};
 use crate::accounts::model::Capability;
@@ -10,6 +13,14 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::surveys::survey_for;
 use crate::web::ctx::Auth;
+
+/// How many digits the numbers get.
+#[derive(Debug, Default, Deserialize)]
+pub struct Precision {
+    /// `full`: every digit needed to read the same number back; otherwise 6 decimals.
+    #[serde(default)]
+    precision: String,
+}
 
 /// `GET /surveys/{id}/results.csv`: the page's figures as a table, each row a line of a
 /// question, suppressed cells empty and flagged (the same rule as the page: an export of
@@ -19,6 +30,7 @@ pub async fn export_results(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<ResultsQuery>,
+    Query(p): Query<Precision>,
 ) -> AppResult<Response> {
     use axum::http::header;
     use axum::response::IntoResponse;
@@ -57,7 +69,14 @@ pub async fn export_results(
     ])
     .map_err(csv_err)?;
     let w = if weighted { "1" } else { "0" };
-    let num = |x: f64| format!("{x:.6}");
+    let full = p.precision == "full";
+    let num = |x: f64| {
+        if full {
+            format!("{x}")
+        } else {
+            format!("{x:.6}")
+        }
+    };
     for r in &results {
         let kind = match r.kind {
             model::Kind::Single => "share",

@@ -24,6 +24,7 @@ pub mod charts;
 pub mod demo;
 mod export;
 pub mod model;
+mod rscript;
 mod store;
 mod waves;
 mod weighting;
@@ -60,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/surveys/{id}/results/waves/charts/{file}",
             get(waves::download_wave_chart),
+        )
+        .route(
+            "/surveys/{id}/results.R.zip",
+            get(rscript::download_rscript),
         )
         .merge(weighting::routes())
 }

@@ -12,7 +12,7 @@ use super::demo_survey_id;
 use super::results::submit_thirty;
 use crate::helpers::{Page, TestApp, spawn_demo};
 
-async fn add_table(app: &TestApp, survey: i64, name: &str, text: &str) -> Page {
+pub(super) async fn add_table(app: &TestApp, survey: i64, name: &str, text: &str) -> Page {
     let form = reqwest::multipart::Form::new()
         .text("name", name.to_string())
         .text("text", text.to_string());
@@ -42,7 +42,7 @@ fn estimate(body: &str, name: &str, label: &str) -> String {
     row[j..j + row[j..].find('<').unwrap()].trim().to_string()
 }
 
-fn table_ids(body: &str) -> Vec<i64> {
+pub(super) fn table_ids(body: &str) -> Vec<i64> {
     body.match_indices("/weighting/tables/")
         .filter_map(|(i, _)| {
             let rest = &body[i + "/weighting/tables/".len()..];
