@@ -13,7 +13,9 @@
 //! Layout: `model/` computes (no IO: `data` the interviews by column, `weighting` and
 //! `population` the weighting and its tables, `crosstab`), `store.rs` reads the interviews and
 //! keeps the weighting, `weighting.rs` is the weighting page, `export.rs` the CSV of the figures,
-//! this file is the results page (`GET /surveys/{id}/results`, `ViewSurveyResults`).
+//! `rscript.rs` the data and R script that recompute the figures, `chart_pages.rs` the charts,
+//! `waves.rs` the waves compared, this file is the results page (`GET /surveys/{id}/results`,
+//! `ViewSurveyResults`).
 //!
 //! Invariants: a published figure never rests on fewer than [`SMALL_CELL`] respondents (see
 //! `model::suppressed`); nothing here shows a single response; every figure says whether it is
@@ -143,6 +145,8 @@ struct ResultsTemplate {
     likert: Option<String>,
     /// The query string the chart downloads carry (`?weighted=0` or empty).
     chart_query: String,
+    /// Whether the reader may take the row-level data with the R script (`ViewResponses`).
+    can_rscript: bool,
     error: Option<String>,
     /// `(name, wording)` of the questions a crosstab may cross.
     singles: Vec<(String, String)>,
@@ -371,6 +375,8 @@ pub async fn show_results(
             }
         }
     }
+    let can_rscript =
+        crate::accounts::can(&state.db, &auth.user, Capability::ViewResponses, s.unit_id).await?;
     let weighting_note = if !weighted {
         tr.t("results-unweighted")
     } else if spec.active() && weighting_error.is_none() {
@@ -404,6 +410,7 @@ pub async fn show_results(
         by,
         by_columns,
         likert,
+        can_rscript,
         chart_query: if weighted || !has_design {
             String::new()
         } else {

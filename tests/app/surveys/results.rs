@@ -229,6 +229,13 @@ async fn charts_download_as_svg_and_png_and_keep_hidden_cells_hidden() {
     submit_thirty(&app).await;
     let survey = demo_survey_id(&app).await;
     app.login_demo("viewer").await;
+    // A viewer reads figures but not interviews: no link to the row-level data and R script.
+    let page = app.get(&format!("/surveys/{survey}/results")).await;
+    assert!(!page.body.contains("id=\"results-r\""));
+    let analyst = app.other_client();
+    analyst.login_demo("analyst").await;
+    let page = analyst.get(&format!("/surveys/{survey}/results")).await;
+    page.assert_contains("id=\"results-r\"");
     let svg = app
         .get(&format!("/surveys/{survey}/results/charts/gender.svg"))
         .await;
