@@ -25,6 +25,7 @@ mod chart_pages;
 pub mod charts;
 pub mod demo;
 mod export;
+mod index_page;
 pub mod model;
 mod rscript;
 mod store;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/surveys/{id}/results", get(show_results))
         .route("/surveys/{id}/results.csv", get(export::export_results))
         .route("/surveys/{id}/results/waves", get(waves::show_waves))
+        .route("/surveys/{id}/results/index", get(index_page::show_index))
         .route(
             "/surveys/{id}/results/charts/{file}",
             get(chart_pages::download_chart),

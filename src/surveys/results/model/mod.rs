@@ -16,6 +16,7 @@
 
 pub mod crosstab;
 pub mod data;
+pub mod index;
 pub mod population;
 pub mod waves;
 pub mod weighting;

@@ -1,0 +1,96 @@
+//! The satisfaction index through the real server, on the demo's satisfaction survey: the
+//! unweighted index equals the mean of the respondents' scores computed here from the stored
+//! answers (with its t interval), units are compared with the rest, the index is followed across
+//! the two waves, and a questionnaire without satisfaction dimensions says it has no index.
+
+use reqwest::StatusCode;
+
+use super::demo_survey_id;
+use crate::helpers::spawn_demo;
+
+const DIMS: [&[&str]; 4] = [
+    &["tc_thong_tin", "tc_noi_tiep"],
+    &["tt_don_gian", "tt_phi"],
+    &["cc_thai_do", "cc_huong_dan"],
+    &["kq_dung_han", "kq_chinh_xac"],
+];
+
+#[tokio::test]
+async fn the_index_equals_the_mean_of_scores_and_units_and_waves_are_compared() {
+    let app = spawn_demo().await;
+    let id: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM surveys WHERE series = 'hai-long-dvc' AND wave = 2"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let records: Vec<String> = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+        "SELECT data FROM survey_responses WHERE survey_id = $1 AND status = 'complete'"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    // Scores by hand: per dimension the share of items answered 4 or 5, then their mean.
+    let scores: Vec<f64> = records
+        .iter()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_str(r).unwrap();
+            let dims: Vec<f64> = DIMS
+                .iter()
+                .map(|items| {
+                    let yes = items
+                        .iter()
+                        .filter(|q| matches!(v[**q].as_str(), Some("4" | "5")))
+                        .count();
+                    100.0 * yes as f64 / items.len() as f64
+                })
+                .collect();
+            dims.iter().sum::<f64>() / 4.0
+        })
+        .collect();
+    let n = scores.len() as f64;
+    let mean = scores.iter().sum::<f64>() / n;
+    let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let se = sd / n.sqrt();
+    let t = duluan_stats::dist::qt(0.975, n - 1.0);
+    let expected = format!(
+        "{mean:.1} ({:.1}–{:.1})",
+        mean - t * se,
+        mean + t * se
+    );
+
+    app.login_demo("viewer").await;
+    let page = app
+        .get(&format!("/surveys/{id}/results/index?weighted=0"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(&format!("Chỉ số hài lòng: {expected} điểm (trên 720 người trả lời)."));
+    // Four dimensions, the place that handled the case by default, both waves.
+    for d in ["A. Tiếp cận dịch vụ", "B. Thủ tục hành chính", "C. Công chức giải quyết", "D. Kết quả giải quyết"] {
+        page.assert_contains(d);
+    }
+    page.assert_contains("data-unit=\"Trung tâm phục vụ hành chính công\"");
+    // The demo's centre serves better than the rest by design of its answers: a real difference.
+    let at = page
+        .body
+        .find("data-unit=\"Trung tâm phục vụ hành chính công\"")
+        .unwrap();
+    let row = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
+    assert!(row.contains("data-real=\"true\"") && row.contains("+"), "{row}");
+    let at = page.body.find("id=\"index-waves\"").unwrap();
+    let waves = &page.body[at..at + page.body[at..].find("</section>").unwrap()];
+    assert!(waves.contains("Đợt 1") && waves.contains("Đợt 2") && waves.contains("Δ"), "{waves}");
+    assert!(waves.contains("<svg"));
+
+    // Weighted by default, and different from the unweighted figure.
+    let weighted = app.get(&format!("/surveys/{id}/results/index")).await;
+    weighted.assert_contains("Có gia quyền");
+    assert!(!weighted.body.contains(&expected));
+
+    // The opinion poll has no satisfaction dimensions.
+    let poll = demo_survey_id(&app).await;
+    let page = app.get(&format!("/surveys/{poll}/results/index")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("id=\"no-index\"");
+}
