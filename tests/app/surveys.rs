@@ -24,10 +24,11 @@ pub(crate) mod fieldwork_email;
 mod fieldwork_phone;
 #[path = "surveys/fieldwork_quotas.rs"]
 mod fieldwork_quotas;
-#[path = "surveys/results.rs"]
+#[path = "surveys/index.rs"]
 mod index;
 #[path = "surveys/kill.rs"]
 mod kill;
+#[path = "surveys/results.rs"]
 mod results;
 mod rscript;
 #[path = "surveys/trust.rs"]

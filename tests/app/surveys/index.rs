@@ -54,20 +54,23 @@ async fn the_index_equals_the_mean_of_scores_and_units_and_waves_are_compared() 
     let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let se = sd / n.sqrt();
     let t = duluan_stats::dist::qt(0.975, n - 1.0);
-    let expected = format!(
-        "{mean:.1} ({:.1}–{:.1})",
-        mean - t * se,
-        mean + t * se
-    );
+    let expected = format!("{mean:.1} ({:.1}–{:.1})", mean - t * se, mean + t * se);
 
     app.login_demo("viewer").await;
     let page = app
         .get(&format!("/surveys/{id}/results/index?weighted=0"))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    page.assert_contains(&format!("Chỉ số hài lòng: {expected} điểm (trên 720 người trả lời)."));
+    page.assert_contains(&format!(
+        "Chỉ số hài lòng: {expected} điểm (trên 720 người trả lời)."
+    ));
     // Four dimensions, the place that handled the case by default, both waves.
-    for d in ["A. Tiếp cận dịch vụ", "B. Thủ tục hành chính", "C. Công chức giải quyết", "D. Kết quả giải quyết"] {
+    for d in [
+        "A. Tiếp cận dịch vụ",
+        "B. Thủ tục hành chính",
+        "C. Công chức giải quyết",
+        "D. Kết quả giải quyết",
+    ] {
         page.assert_contains(d);
     }
     page.assert_contains("data-unit=\"Trung tâm phục vụ hành chính công\"");
@@ -77,10 +80,16 @@ async fn the_index_equals_the_mean_of_scores_and_units_and_waves_are_compared() 
         .find("data-unit=\"Trung tâm phục vụ hành chính công\"")
         .unwrap();
     let row = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
-    assert!(row.contains("data-real=\"true\"") && row.contains("+"), "{row}");
+    assert!(
+        row.contains("data-real=\"true\"") && row.contains("+"),
+        "{row}"
+    );
     let at = page.body.find("id=\"index-waves\"").unwrap();
     let waves = &page.body[at..at + page.body[at..].find("</section>").unwrap()];
-    assert!(waves.contains("Đợt 1") && waves.contains("Đợt 2") && waves.contains("Δ"), "{waves}");
+    assert!(
+        waves.contains("Đợt 1") && waves.contains("Đợt 2") && waves.contains("Δ"),
+        "{waves}"
+    );
     assert!(waves.contains("<svg"));
 
     // Weighted by default, and different from the unweighted figure.
