@@ -149,6 +149,8 @@ struct ResultsTemplate {
     chart_query: String,
     /// Whether the reader may take the row-level data with the R script (`ViewResponses`).
     can_rscript: bool,
+    /// Open answers summarised.
+    open: Vec<model::open::OpenSummary>,
     error: Option<String>,
     /// `(name, wording)` of the questions a crosstab may cross.
     singles: Vec<(String, String)>,
@@ -245,6 +247,9 @@ pub async fn show_results(
         q.by.trim().to_string(),
     );
     let asked = !row.is_empty() || !col.is_empty();
+    // Example open answers are individual words: for readers of interviews only.
+    let can_rscript =
+        crate::accounts::can(&state.db, &auth.user, Capability::ViewResponses, s.unit_id).await?;
     let (r2, c2, b2) = (row.clone(), col.clone(), by.clone());
     let spec2 = spec.clone();
     let form2 = form.clone();
@@ -277,7 +282,9 @@ pub async fn show_results(
             }
             None => (model::compute(f, &data, d, settings, lang, None)?, None),
         };
+        let open = model::open::summarise(f, &data, settings.k, lang, None, can_rscript);
         Ok::<_, String>((
+            open,
             overall,
             data.n,
             by_results,
@@ -299,12 +306,14 @@ pub async fn show_results(
     let mut crosstab = None;
     let mut crosstab_error = None;
     let mut likert = None;
+    let mut open = vec![];
     match done {
         Err(e) => {
             error = Some(tr.ta("results-error", &[("detail", e)]));
             singles = vec![];
         }
-        Ok((overall, n, by_results, bad_by, sq, crossed, w)) => {
+        Ok((summaries, overall, n, by_results, bad_by, sq, crossed, w)) => {
+            open = summaries;
             singles = sq;
             interviews = n;
             if bad_by {
@@ -377,8 +386,6 @@ pub async fn show_results(
             }
         }
     }
-    let can_rscript =
-        crate::accounts::can(&state.db, &auth.user, Capability::ViewResponses, s.unit_id).await?;
     let weighting_note = if !weighted {
         tr.t("results-unweighted")
     } else if spec.active() && weighting_error.is_none() {
@@ -413,6 +420,7 @@ pub async fn show_results(
         by_columns,
         likert,
         can_rscript,
+        open,
         chart_query: if weighted || !has_design {
             String::new()
         } else {

@@ -103,3 +103,34 @@ async fn the_index_equals_the_mean_of_scores_and_units_and_waves_are_compared() 
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("id=\"no-index\"");
 }
+
+#[tokio::test]
+async fn open_answers_become_themes_with_examples_only_for_readers_of_interviews() {
+    let app = spawn_demo().await;
+    let id: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM surveys WHERE series = 'hai-long-dvc' AND wave = 2"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    app.login_demo("viewer").await;
+    let page = app.get(&format!("/surveys/{id}/results")).await;
+    let at = page
+        .body
+        .find("id=\"open-gop_y\"")
+        .expect("an open-answer card");
+    let card = &page.body[at..at + page.body[at..].find("</section>").unwrap()];
+    assert!(
+        card.contains("Cụm từ nổi bật") && card.contains("results-themes"),
+        "{card}"
+    );
+    assert!(card.contains("đất đai"), "{card}");
+    // No answer's own words for a viewer.
+    assert!(!card.contains("sv-examples"), "{card}");
+    let analyst = app.other_client();
+    analyst.login_demo("analyst").await;
+    let page = analyst.get(&format!("/surveys/{id}/results")).await;
+    let at = page.body.find("id=\"open-gop_y\"").unwrap();
+    let card = &page.body[at..at + page.body[at..].find("</section>").unwrap()];
+    assert!(card.contains("sv-examples"), "{card}");
+}

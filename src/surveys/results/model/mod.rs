@@ -17,6 +17,7 @@
 pub mod crosstab;
 pub mod data;
 pub mod index;
+pub mod open;
 pub mod population;
 pub mod waves;
 pub mod weighting;
