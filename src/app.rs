@@ -33,6 +33,8 @@ pub struct AppState {
     pub monitoring: crate::monitoring::Runtime,
     /// The rate limits of the public survey endpoints, per client address.
     pub survey_limits: crate::surveys::ratelimit::Limiter,
+    /// The interviews the results pages read last, by survey, while unchanged.
+    pub results_cache: crate::surveys::results::Cache,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             config: Arc::new(config),
             monitoring,
             survey_limits: Default::default(),
+            results_cache: Default::default(),
         }
     }
 }

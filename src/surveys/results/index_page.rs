@@ -83,7 +83,7 @@ async fn wave_index(
         return Ok(None);
     };
     let engine = engine_for(&version.form_json)?;
-    let data = store::completed_data(&state.db, &[survey_id]).await?;
+    let data = super::interviews(state, survey_id).await?;
     let spec = store::weighting(&state.db, survey_id).await?;
     let weighted = weighted_asked && (data.has_design() || spec.active());
     tokio::task::spawn_blocking(move || {

@@ -48,6 +48,47 @@ use crate::surveys::{engine_for, live_version, survey_for};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
+/// The interviews the results pages read last, per survey, with the fingerprint they were read
+/// at (`store::fingerprint`): a page, its crosstab, its domains, its charts and its downloads
+/// read the interviews once while nothing changes. At most [`CACHED_SURVEYS`] surveys are kept.
+#[derive(Clone, Debug, Default)]
+pub struct Cache(std::sync::Arc<std::sync::Mutex<Vec<CachedData>>>);
+
+type CachedData = (i64, (i64, String, f64), std::sync::Arc<model::Data>);
+
+/// Surveys whose interviews are kept in memory, at most.
+pub const CACHED_SURVEYS: usize = 8;
+/// Answers (interviews × variables) kept in memory, at most, beyond the survey just read: about
+/// 4 bytes each.
+pub const CACHED_CELLS: usize = 20_000_000;
+
+/// The completed interviews of a survey, from the cache while its fingerprint is unchanged.
+pub async fn interviews(
+    state: &AppState,
+    survey_id: i64,
+) -> AppResult<std::sync::Arc<model::Data>> {
+    let print = store::fingerprint(&state.db, survey_id).await?;
+    if let Some(hit) = state
+        .results_cache
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|c| c.0 == survey_id && c.1 == print)
+    {
+        return Ok(hit.2.clone());
+    }
+    let data = std::sync::Arc::new(store::completed_data(&state.db, &[survey_id]).await?);
+    let mut cache = state.results_cache.0.lock().unwrap();
+    cache.retain(|c| c.0 != survey_id);
+    cache.insert(0, (survey_id, print, data.clone()));
+    cache.truncate(CACHED_SURVEYS);
+    while cache.len() > 1 && cache.iter().map(|c| c.2.cells()).sum::<usize>() > CACHED_CELLS {
+        cache.pop();
+    }
+    Ok(data)
+}
+
 /// Smallest number of respondents a published cell rests on.
 pub const SMALL_CELL: usize = 5;
 
@@ -169,7 +210,7 @@ fn pct(x: f64) -> String {
 /// weighting, and the query does not say `0`).
 struct Inputs {
     engine: std::sync::Arc<duluan_forms::Engine>,
-    data: model::Data,
+    data: std::sync::Arc<model::Data>,
     has_design: bool,
     spec: model::weighting::Spec,
     settings: model::Settings,
@@ -180,7 +221,7 @@ async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?;
     let engine = engine_for(&version.form_json)?;
-    let data = store::completed_data(&state.db, &[survey_id]).await?;
+    let data = interviews(state, survey_id).await?;
     let spec = store::weighting(&state.db, survey_id).await?;
     let has_design = data.has_design() || spec.active();
     Ok(Inputs {

@@ -12,6 +12,27 @@ use crate::{with_conn, with_db};
 /// Rows read per batch.
 const BATCH: i64 = 5_000;
 
+/// What a survey's completed interviews look like from outside: how many, the latest change,
+/// and the sum of their cases' design weights (a release batch reweights them). Cheap to read
+/// (an index range); when it is unchanged, so are the interviews.
+pub async fn fingerprint(db: &Db, survey_id: i64) -> AppResult<(i64, String, f64)> {
+    let row: (i64, Option<DateTime<Utc>>, Option<f64>) = with_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT COUNT(*), MAX(r.updated_at), SUM(k.weight) FROM survey_responses r
+             LEFT JOIN survey_cases k ON k.id = r.case_id
+             WHERE r.survey_id = $1 AND r.status = 'complete'",
+        )
+        .bind(survey_id)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok((
+        row.0,
+        row.1.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        row.2.unwrap_or(0.0),
+    ))
+}
+
 /// The completed interviews of the surveys `ids` (a survey, or the waves of a series), whatever
 /// version they answered (variables keep their names across versions), with the design weight
 /// and stratum of the case they belong to, if any, and their survey as the wave. Only

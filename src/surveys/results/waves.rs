@@ -97,7 +97,7 @@ async fn compute_waves(
             continue;
         };
         let engine = engine_for(&version.form_json)?;
-        let data = store::completed_data(&state.db, &[w.id]).await?;
+        let data = super::interviews(state, w.id).await?;
         let spec = store::weighting(&state.db, w.id).await?;
         let weighted = weighted_asked && (data.has_design() || spec.active());
         let settings = model::Settings {

@@ -289,7 +289,7 @@ async fn render(
         .ok_or(AppError::NotFound)?;
     let form = engine_for(&version.form_json)?;
     let spec = store::weighting(&state.db, s.id).await?;
-    let data = store::completed_data(&state.db, &[s.id]).await?;
+    let data = super::interviews(state, s.id).await?;
     let can_edit =
         crate::accounts::can(&state.db, &auth.user, Capability::DesignSurveys, s.unit_id).await?;
     let spec2 = spec.clone();

@@ -38,9 +38,22 @@ pub struct Data {
     pub strata: Vec<Option<String>>,
     /// Wave of each interview (its survey's id) when several waves are read together.
     pub wave: Vec<i64>,
-    columns: HashMap<String, Column>,
-    index: HashMap<String, HashMap<String, u32>>,
+    columns: Vec<Column>,
+    /// Column of each variable name.
+    names: HashMap<String, usize>,
+    /// While loading: each column's look-up of its distinct answers (a short list is scanned,
+    /// a long one hashed).
+    index: Vec<Lookup>,
 }
+
+/// A column's distinct answers while loading.
+#[derive(Clone, Debug, Default)]
+struct Lookup {
+    map: Option<HashMap<String, u32>>,
+}
+
+/// Distinct answers scanned before a column gets a hash map.
+const SCAN: usize = 24;
 
 /// An interview column nobody answered.
 static EMPTY: Column = Column {
@@ -64,26 +77,49 @@ impl Data {
             if v.is_empty() {
                 continue;
             }
-            // Keys are allocated once per variable, not once per answer.
-            if !self.columns.contains_key(k) {
-                self.columns.insert(
-                    k.to_string(),
-                    Column {
-                        values: vec![String::new()],
-                        codes: Vec::new(),
-                    },
-                );
-                self.index.insert(k.to_string(), HashMap::new());
-            }
-            let col = self.columns.get_mut(k).expect("inserted");
-            let index = self.index.get_mut(k).expect("inserted");
-            let code = match index.get(v) {
+            let c = match self.names.get(k) {
                 Some(&c) => c,
                 None => {
-                    let c = col.values.len() as u32;
+                    self.names.insert(k.to_string(), self.columns.len());
+                    self.columns.push(Column {
+                        values: vec![String::new()],
+                        codes: Vec::new(),
+                    });
+                    self.index.push(Lookup::default());
+                    self.columns.len() - 1
+                }
+            };
+            let col = &mut self.columns[c];
+            let lookup = &mut self.index[c];
+            let found = match &lookup.map {
+                Some(m) => m.get(v).copied(),
+                None => col.values[1..]
+                    .iter()
+                    .position(|x| x == v)
+                    .map(|p| p as u32 + 1),
+            };
+            let code = match found {
+                Some(code) => code,
+                None => {
+                    let code = col.values.len() as u32;
                     col.values.push(v.to_string());
-                    index.insert(v.to_string(), c);
-                    c
+                    match &mut lookup.map {
+                        Some(m) => {
+                            m.insert(v.to_string(), code);
+                        }
+                        None if col.values.len() > SCAN => {
+                            lookup.map = Some(
+                                col.values
+                                    .iter()
+                                    .enumerate()
+                                    .skip(1)
+                                    .map(|(i, x)| (x.clone(), i as u32))
+                                    .collect(),
+                            );
+                        }
+                        None => {}
+                    }
+                    code
                 }
             };
             if col.codes.len() < i {
@@ -103,16 +139,21 @@ impl Data {
     /// every interview is in).
     pub fn finish(mut self) -> Data {
         let n = self.n;
-        for c in self.columns.values_mut() {
+        for c in self.columns.iter_mut() {
             c.codes.resize(n, 0);
         }
-        self.index = HashMap::new();
+        self.index = Vec::new();
         self
     }
 
     /// The column of variable `name` (empty when nobody answered it).
     pub fn column(&self, name: &str) -> &Column {
-        self.columns.get(name).unwrap_or(&EMPTY)
+        self.names.get(name).map_or(&EMPTY, |&c| &self.columns[c])
+    }
+
+    /// Interviews × variables: what it holds.
+    pub fn cells(&self) -> usize {
+        self.n * self.columns.len()
     }
 
     /// Whether every interview carries a positive design weight.
@@ -143,6 +184,21 @@ impl Data {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_distinct_answers_move_to_a_hash_map_and_keep_their_codes() {
+        let mut d = Data::default();
+        for i in 0..100 {
+            let v = (i % 40).to_string();
+            d.push([("x", v.as_str())], None, None, 0);
+        }
+        let d = d.finish();
+        let x = d.column("x");
+        assert_eq!(x.values.len(), 41);
+        for i in 0..100 {
+            assert_eq!(x.get(i), (i % 40).to_string());
+        }
+    }
 
     #[test]
     fn columns_are_padded_and_codes_are_shared() {
