@@ -17,7 +17,7 @@
 //! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
 //! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
-//! | `results::results_page_of_100000_interviews` | the results page of 100,000 interviews × 60 questions raked to two tables, a crosstab, a cut by domain, through HTTP; peak memory | the same page unweighted | `docs/benchmarks/surveys.md` |
+//! | `results::results_page_of_100000_interviews` | the results page of 100,000 interviews × 60 questions raked to two tables, a crosstab, a cut by domain, through HTTP; peak memory | the same page unweighted; the raw read of the records | `docs/benchmarks/results.md` |
 //! | `surveys::bench_submissions_over_http` | JSON submissions to a `duluan serve --demo` process, closed loop and paced (SQLite only) | raw batched SQLite inserts of the same rows | `docs/benchmarks/surveys.md` |
 //! | `surveys::bench_exports` | CSV, `.sav` and `.dta` exports of complete responses × 100 questions (SQLite only) | — (time and peak memory against the targets) | `docs/benchmarks/surveys.md` |
 //!
