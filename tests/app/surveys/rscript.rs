@@ -263,12 +263,15 @@ async fn r_reproduces_every_figure_of_the_page() {
     let viewer = app.other_client();
     viewer.login_demo("viewer").await;
     assert_eq!(download(&viewer, &zip).await.0, StatusCode::FORBIDDEN);
+    // …and is not offered the link.
     let page = viewer.get(&format!("/surveys/{survey}/results")).await;
+    assert!(!page.body.contains(&format!("href=\"{zip}\"")));
+
+    // (a) Unweighted: 30 interviews, equal weights. A designer reads interviews: the link is there.
+    app.login_demo("designer").await;
+    let page = app.get(&format!("/surveys/{survey}/results")).await;
     page.assert_contains("Tải dữ liệu và mã R");
     page.assert_contains(&format!("href=\"{zip}\""));
-
-    // (a) Unweighted: 30 interviews, equal weights.
-    app.login_demo("designer").await;
     let c = check(&app, survey, "", "unweighted").await;
     assert_eq!(c.files, ["data.csv", "results.R"]);
     // Shown: women, both answers to online use, the two services everyone chose, three
