@@ -136,6 +136,13 @@ pub fn starter_form(series: &str, title: &str) -> Form {
     Form::from_json(&json.to_string()).expect("the starter form is valid")
 }
 
+/// The satisfaction-index questionnaire template (`templates/sipas.json`: access, procedure,
+/// staff and result on 1–5 Likert scales, overall satisfaction, who answered and where), offered
+/// for a new survey and used by the demo.
+pub fn sipas_form() -> Form {
+    Form::from_json(include_str!("templates/sipas.json")).expect("the template is valid JSON")
+}
+
 /// The engine of a form, built once per distinct form text (checked forms are cached).
 pub fn engine_for(form_json: &str) -> AppResult<Arc<Engine>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<Engine>>>> = OnceLock::new();

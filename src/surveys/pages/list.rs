@@ -119,6 +119,10 @@ pub struct SurveyForm {
     /// A survey whose series this one continues (a new wave).
     #[serde(default)]
     pub(super) continues: String,
+    /// The questionnaire a new series starts from: empty (one starter question) or `sipas`
+    /// (the satisfaction-index template).
+    #[serde(default)]
+    pub(super) template: String,
 }
 
 /// `POST /surveys`: creates a survey (with a starter questionnaire, or the questionnaire of the
@@ -133,6 +137,11 @@ pub async fn create_survey(
         .unit_id
         .ok_or(AppError::BadRequest("surveys-error-unit"))?;
     require(&state.db, &auth.user, Capability::DesignSurveys, unit_id).await?;
+    let sipas = match f.template.trim() {
+        "" => false,
+        "sipas" => true,
+        _ => return Err(AppError::BadRequest("surveys-error-template")),
+    };
     let previous = match f.continues.trim().parse::<i64>() {
         Ok(id) => Some(survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?),
         Err(_) => None,
@@ -173,7 +182,13 @@ pub async fn create_survey(
         }
         None => {
             let series = format!("s{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
-            let form = crate::surveys::starter_form(&series, &input.title);
+            let form = if sipas {
+                let mut form = crate::surveys::sipas_form();
+                form.title = input.title.clone();
+                form
+            } else {
+                crate::surveys::starter_form(&series, &input.title)
+            };
             (series, form)
         }
     };

@@ -23,7 +23,7 @@ pub const SERIES: &str = "hai-long-dvc";
 
 /// The satisfaction-index questionnaire template.
 pub fn sipas_form() -> Form {
-    Form::from_json(include_str!("../templates/sipas.json")).expect("the template is valid JSON")
+    crate::surveys::sipas_form()
 }
 
 fn tables() -> Vec<PopTable> {

@@ -134,3 +134,63 @@ async fn open_answers_become_themes_with_examples_only_for_readers_of_interviews
     let card = &page.body[at..at + page.body[at..].find("</section>").unwrap()];
     assert!(card.contains("sv-examples"), "{card}");
 }
+
+#[tokio::test]
+async fn a_new_survey_can_start_from_the_satisfaction_template() {
+    let app = spawn_demo().await;
+    app.login_demo("designer").await;
+    let unit = app.unit_id("92").await.to_string();
+    let page = app.get("/surveys").await;
+    page.assert_contains("Mẫu khảo sát sự hài lòng với dịch vụ hành chính công");
+    let form = [
+        ("unit_id", unit.as_str()),
+        ("title", "Hài lòng quý I"),
+        ("purpose", "other"),
+        ("wave", "1"),
+        ("anonymous", "1"),
+        ("template", "sipas"),
+    ];
+    let page = app.post("/surveys", &form).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let id: i64 = page
+        .location()
+        .strip_prefix("/surveys/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let stored: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+        "SELECT form_json FROM survey_versions WHERE survey_id = $1"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let f = duluan_forms::Form::from_json(&stored).unwrap();
+    assert_eq!(f.title, "Hài lòng quý I");
+    assert_eq!(
+        duluan::surveys::results::model::index::dimensions(&f, "vi")
+            .unwrap()
+            .len(),
+        4
+    );
+    // An unknown template is refused and nothing is created.
+    let before: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM surveys"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let mut bad = form;
+    bad[5] = ("template", "nope");
+    assert_eq!(
+        app.post("/surveys", &bad).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let after: i64 = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM surveys"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert_eq!(before, after);
+}
