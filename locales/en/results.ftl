@@ -133,3 +133,7 @@ results-open-keyphrases = Key phrases:
 results-open-theme = Theme (distinctive terms)
 results-open-no-themes = Not enough similar answers to form a theme.
 results-open-no-examples = Example answers are shown only to readers of interviews.
+results-crosstab-pct = Percentages by
+results-crosstab-pct-row = row
+results-crosstab-pct-col = column
+results-crosstab-about-col = Column percentages (%) with 95% confidence intervals: each column adds up to 100%, over { $n } interviews that answered both.

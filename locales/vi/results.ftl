@@ -133,3 +133,7 @@ results-open-keyphrases = Cụm từ nổi bật:
 results-open-theme = Chủ đề (từ khóa đặc trưng)
 results-open-no-themes = Chưa đủ câu trả lời giống nhau để gom thành chủ đề.
 results-open-no-examples = Câu trả lời mẫu chỉ hiển thị cho người được xem phiếu.
+results-crosstab-pct = Tỷ lệ theo
+results-crosstab-pct-row = dòng
+results-crosstab-pct-col = cột
+results-crosstab-about-col = Tỷ lệ theo cột (%) kèm khoảng tin cậy 95%: mỗi cột cộng lại 100%, trên { $n } phiếu trả lời cả hai câu.

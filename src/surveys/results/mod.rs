@@ -129,17 +129,24 @@ pub struct ResultsQuery {
     /// Domains: the single-choice question every figure is cut by.
     #[serde(default)]
     pub by: String,
+    /// Crosstab percentages: `col` for column percentages, row percentages otherwise.
+    #[serde(default)]
+    pub pct: String,
 }
 
 /// A crosstab as shown.
 struct CrosstabView {
     titles: (String, String),
-    columns: Vec<String>,
+    /// Column labels and, for column percentages, `n = …` of each.
+    columns: Vec<(String, String)>,
     /// Row label, respondents, cells (`Some("41.2 (30.1–53.2)")` or `None` when hidden).
     rows: Vec<(String, usize, Vec<Option<String>>)>,
     n: usize,
     /// The test in plain words.
     test: Option<String>,
+    /// Column percentages (each column choice's respondents split over the row choices), with
+    /// each column's respondents; else row percentages.
+    by_column: bool,
 }
 
 /// One line as shown.
@@ -199,6 +206,8 @@ struct ResultsTemplate {
     col: String,
     crosstab: Option<CrosstabView>,
     crosstab_error: Option<String>,
+    /// Column percentages asked for.
+    pct_col: bool,
 }
 
 fn pct(x: f64) -> String {
@@ -288,6 +297,7 @@ pub async fn show_results(
         q.by.trim().to_string(),
     );
     let asked = !row.is_empty() || !col.is_empty();
+    let by_column = q.pct.trim() == "col";
     // Example open answers are individual words: for readers of interviews only.
     let can_rscript =
         crate::accounts::can(&state.db, &auth.user, Capability::ViewResponses, s.unit_id).await?;
@@ -299,7 +309,14 @@ pub async fn show_results(
         let f = form2.form();
         let prepared = model::prepare(&data, &spec2, settings.weighted)?;
         let d = &prepared.design;
-        let crossed = asked.then(|| model::crosstab(f, &data, d, &r2, &c2, settings, lang, None));
+        // Column percentages are the row percentages of the crossing the other way round.
+        let crossed = asked.then(|| {
+            if by_column {
+                model::crosstab(f, &data, d, &c2, &r2, settings, lang, None)
+            } else {
+                model::crosstab(f, &data, d, &r2, &c2, settings, lang, None)
+            }
+        });
         let by_choices = (!b2.is_empty())
             .then(|| model::single_choices(f, &b2, lang))
             .flatten();
@@ -369,7 +386,7 @@ pub async fn show_results(
             }
             match crossed {
                 None => {}
-                Some(Ok(x)) => crosstab = Some(crosstab_view(x, tr)),
+                Some(Ok(x)) => crosstab = Some(crosstab_view(x, by_column, tr)),
                 Some(Err(e)) => {
                     crosstab_error = Some(match e.split_once(':') {
                         Some(("unknown", name)) => {
@@ -469,27 +486,56 @@ pub async fn show_results(
         },
         crosstab,
         crosstab_error,
+        pct_col: by_column,
     }))
 }
 
-fn crosstab_view(x: model::Crosstab, tr: crate::web::i18n::Tr) -> CrosstabView {
-    CrosstabView {
-        titles: x.titles,
-        columns: x.columns,
-        rows: x
-            .rows
-            .into_iter()
-            .map(|(label, n, lines)| {
-                let cells = lines
-                    .into_iter()
-                    .map(|l| {
-                        l.value
-                            .map(|(e, lo, hi)| format!("{} ({}–{})", pct(e), pct(lo), pct(hi)))
-                    })
-                    .collect();
-                (label, n, cells)
+fn crosstab_view(x: model::Crosstab, by_column: bool, tr: crate::web::i18n::Tr) -> CrosstabView {
+    let cell = |l: &model::Line| {
+        l.value
+            .map(|(e, lo, hi)| format!("{} ({}–{})", pct(e), pct(lo), pct(hi)))
+    };
+    let (titles, columns, rows, column_n) = if by_column {
+        // `x` crosses the column question by the row question: turn it back.
+        let rows = x
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(r, label)| {
+                let n = x.rows.iter().map(|c| c.2.get(r).map_or(0, |l| l.n)).sum();
+                let cells = x.rows.iter().map(|c| c.2.get(r).and_then(cell)).collect();
+                (label.clone(), n, cells)
             })
-            .collect(),
+            .collect();
+        (
+            (x.titles.1.clone(), x.titles.0.clone()),
+            x.rows.iter().map(|c| c.0.clone()).collect(),
+            rows,
+            x.rows.iter().map(|c| c.1).collect(),
+        )
+    } else {
+        let rows = x
+            .rows
+            .iter()
+            .map(|(label, n, lines)| (label.clone(), *n, lines.iter().map(cell).collect()))
+            .collect();
+        (x.titles.clone(), x.columns.clone(), rows, vec![])
+    };
+    let columns = columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let n = column_n
+                .get(i)
+                .map_or(String::new(), |n| format!("n = {n}"));
+            (c, n)
+        })
+        .collect();
+    CrosstabView {
+        titles,
+        columns,
+        rows,
+        by_column,
         n: x.n,
         test: x.test.map(|(f, ndf, ddf, p)| {
             let key = if p < 0.05 {

@@ -200,6 +200,22 @@ async fn shares_and_means_equal_the_formulas_and_small_cells_cannot_be_recovered
     assert_eq!(row("Nam").matches("ẩn").count(), 5, "{}", row("Nam"));
     page.assert_contains("Kiểm định Rao-Scott: F =");
     page.assert_contains("hai câu hỏi có liên hệ với nhau");
+    // Column percentages: of the 12 very satisfied, 8 are women (66.7 %); the column says n.
+    let page = app
+        .get(&format!("{path}?row=gender&col=satisfaction&pct=col"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Tỷ lệ theo cột (%)");
+    page.assert_contains("n = 12");
+    let at = page.body.find("data-row=\"Nữ\"").unwrap();
+    let women = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
+    assert!(women.contains("66.7 ("), "{women}");
+    // The 7 neutral answers are all women's: 100 % with the exact interval of 7 in 7.
+    let edge = 0.025f64.powf(1.0 / 7.0);
+    assert!(
+        women.contains(&format!("100.0 ({}–100.0)", f(edge))),
+        "{women}"
+    );
     // A question that is not a single choice is named.
     let page = app.get(&format!("{path}?row=age&col=gender")).await;
     page.assert_contains("“age” không phải là câu hỏi một lựa chọn");
