@@ -52,6 +52,13 @@ pub struct Config {
     #[arg(long, env = "DULUAN_SURVEY_ABANDONED_DAYS", default_value_t = 7,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub survey_abandoned_days: u32,
+
+    /// Smallest number of respondents a published survey figure may rest on: a cell of the
+    /// results (page, CSV of figures, charts) below it is hidden, with a partner so that it
+    /// cannot be worked out from totals.
+    #[arg(long, env = "DULUAN_RESULTS_MIN_CELL", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(3..=100))]
+    pub results_min_cell: u32,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -130,6 +137,7 @@ impl std::fmt::Debug for Config {
             .field("survey_rate", &self.survey_rate)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("survey_abandoned_days", &self.survey_abandoned_days)
+            .field("results_min_cell", &self.results_min_cell)
             .finish()
     }
 }
@@ -151,6 +159,7 @@ impl Config {
             survey_rate: 10.0,
             trusted_proxies: Vec::new(),
             survey_abandoned_days: 7,
+            results_min_cell: 5,
         }
     }
 }

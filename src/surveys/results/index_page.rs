@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::charts::Bar;
 use super::model::{self, index, waves};
-use super::{ResultsQuery, SMALL_CELL, chart_pages, store};
+use super::{ResultsQuery, chart_pages, store};
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -86,6 +86,7 @@ async fn wave_index(
     let data = super::interviews(state, survey_id).await?;
     let spec = store::weighting(&state.db, survey_id).await?;
     let weighted = weighted_asked && (data.has_design() || spec.active());
+    let k = state.config.results_min_cell as usize;
     tokio::task::spawn_blocking(move || {
         let Some(dims) = index::dimensions(&engine.form().form, lang) else {
             return Ok(None);
@@ -94,7 +95,7 @@ async fn wave_index(
         let (_, y) = index::scores(&dims, &data);
         let s = model::Settings {
             weighted,
-            k: SMALL_CELL,
+            k,
             level: 0.95,
         };
         index::mean_line(&prepared.design, &y, None, s, "index", &label).map(Some)
@@ -171,7 +172,7 @@ pub async fn show_index(
         survey_id: s.id,
         weighted: settings.weighted,
         has_design,
-        k: SMALL_CELL,
+        k: state.config.results_min_cell as usize,
         overall: None,
         dims: vec![],
         singles,

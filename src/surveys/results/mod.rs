@@ -17,7 +17,8 @@
 //! `waves.rs` the waves compared, this file is the results page (`GET /surveys/{id}/results`,
 //! `ViewSurveyResults`).
 //!
-//! Invariants: a published figure never rests on fewer than [`SMALL_CELL`] respondents (see
+//! Invariants: a published figure never rests on fewer than the deployment's smallest cell
+//! (`Config::results_min_cell`, default [`SMALL_CELL`]) respondents (see
 //! `model::suppressed`); nothing here shows a single response; every figure says whether it is
 //! weighted, its n and its interval level.
 
@@ -89,7 +90,8 @@ pub async fn interviews(
     Ok(data)
 }
 
-/// Smallest number of respondents a published cell rests on.
+/// Smallest number of respondents a published cell rests on, unless the deployment sets
+/// another (`--results-min-cell`, `DULUAN_RESULTS_MIN_CELL`, 3 to 100).
 pub const SMALL_CELL: usize = 5;
 
 /// Routes of the results pages.
@@ -240,7 +242,7 @@ async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult
         spec,
         settings: model::Settings {
             weighted: has_design && q.weighted.trim() != "0",
-            k: SMALL_CELL,
+            k: state.config.results_min_cell as usize,
             level: 0.95,
         },
     })
@@ -468,7 +470,7 @@ pub async fn show_results(
         weighting_note,
         weighting_error,
         diagnostics,
-        k: SMALL_CELL,
+        k: state.config.results_min_cell as usize,
         questions,
         error,
         singles,

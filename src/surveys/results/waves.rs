@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use super::model::{self, waves};
-use super::{ResultsQuery, SMALL_CELL, store};
+use super::{ResultsQuery, store};
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -102,7 +102,7 @@ async fn compute_waves(
         let weighted = weighted_asked && (data.has_design() || spec.active());
         let settings = model::Settings {
             weighted,
-            k: SMALL_CELL,
+            k: state.config.results_min_cell as usize,
             level: 0.95,
         };
         let e2 = engine.clone();
@@ -274,7 +274,7 @@ pub async fn show_waves(
             .chrome_titled(format!("{} — {}", tr.t("waves-title"), s.title)),
         survey_id: s.id,
         weighted: weighted_asked,
-        k: SMALL_CELL,
+        k: state.config.results_min_cell as usize,
         waves,
         questions,
     }))

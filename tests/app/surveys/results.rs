@@ -322,3 +322,26 @@ async fn charts_download_as_svg_and_png_and_keep_hidden_cells_hidden() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_deployment_may_raise_the_smallest_published_cell() {
+    let app = crate::helpers::spawn_with(|c| c.results_min_cell = 10).await;
+    duluan::demo::load(&app.db).await.unwrap();
+    submit_thirty(&app).await;
+    let survey = demo_survey_id(&app).await;
+    app.login_demo("viewer").await;
+    let page = app.get(&format!("/surveys/{survey}/results")).await;
+    page.assert_contains("dưới 10 người trả lời bị ẩn");
+    // Satisfaction: 12 very satisfied and 11 satisfied are shown; the 7 neutral are now a small
+    // cell, and the smallest other (the 0 of a choice nobody took) goes with them anyway.
+    assert_eq!(line(&page.body, "satisfaction", "Bình thường").0, "ẩn");
+    assert_ne!(line(&page.body, "satisfaction", "Rất hài lòng").0, "ẩn");
+    // With the default of 5, the 7 neutral answers are shown.
+    let app5 = spawn_demo().await;
+    submit_thirty(&app5).await;
+    app5.login_demo("viewer").await;
+    let page = app5
+        .get(&format!("/surveys/{}/results", demo_survey_id(&app5).await))
+        .await;
+    assert_ne!(line(&page.body, "satisfaction", "Bình thường").0, "ẩn");
+}
