@@ -13,7 +13,7 @@
 //! Layout: `model/` computes (no IO: `data` the interviews by column, `weighting` and
 //! `population` the weighting and its tables, `crosstab`), `store.rs` reads the interviews and
 //! keeps the weighting, `weighting.rs` is the weighting page, `export.rs` the CSV of the figures,
-//! `rscript.rs` the data and R script that recompute the figures, `chart_pages.rs` the charts,
+//! `rscript/` the data and R script that recompute the figures, `chart_pages.rs` the charts,
 //! `waves.rs` the waves compared, this file is the results page (`GET /surveys/{id}/results`,
 //! `ViewSurveyResults`).
 //!
