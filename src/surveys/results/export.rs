@@ -1,7 +1,7 @@
 //! The figures of the results page as CSV: the same rule of small cells (an export of
 //! aggregates publishes nothing the page hides), labels neutralised against formula injection.
 //! Numbers with 6 decimals, or `?precision=full` at full precision (the shortest form that reads
-//! back as the same number), for comparisons such as the R script's (`rscript.rs`).
+//! back as the same number), for comparisons such as the R script's (`rscript/`).
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -214,30 +214,10 @@ pub async fn show_index(
             })
             .collect();
         // Across the waves of the series.
-        let series = crate::surveys::store::list_series(&state.db, &s.series).await?;
         let mut lines: Vec<model::Line> = Vec::new();
         let mut labels = Vec::new();
-        for w in series {
-            if !crate::accounts::can(
-                &state.db,
-                &auth.user,
-                Capability::ViewSurveyResults,
-                w.unit_id,
-            )
-            .await?
-            {
-                continue;
-            }
-            let label = tr.ta(
-                "waves-wave",
-                &[
-                    ("wave", w.wave.to_string()),
-                    (
-                        "purpose",
-                        tr.t(&format!("surveys-purpose-{}", w.purpose.key())),
-                    ),
-                ],
-            );
+        for w in super::waves::visible_waves(&state, &auth, &s).await? {
+            let label = super::waves::wave_label(&w, tr);
             if let Some(l) = wave_index(&state, w.id, weighted_asked, label.clone(), lang).await? {
                 labels.push(label);
                 lines.push(l);

@@ -80,19 +80,8 @@ async fn compute_waves(
 )> {
     let tr = auth.ctx.tr;
     let lang = tr.lang().code();
-    let series = crate::surveys::store::list_series(&state.db, &s.series).await?;
     let mut figures: Vec<WaveFigures> = Vec::new();
-    for w in series {
-        if !crate::accounts::can(
-            &state.db,
-            &auth.user,
-            Capability::ViewSurveyResults,
-            w.unit_id,
-        )
-        .await?
-        {
-            continue;
-        }
+    for w in visible_waves(state, auth, s).await? {
         let Some(version) = live_version(&state.db, w.id).await? else {
             continue;
         };
@@ -131,17 +120,40 @@ async fn compute_waves(
     Ok((figures, reference, aligned))
 }
 
-fn wave_label(f: &WaveFigures, tr: crate::web::i18n::Tr) -> String {
+/// How a wave is named: `Đợt 2 (Thăm dò thường kỳ)`.
+pub(super) fn wave_label(w: &crate::surveys::model::Survey, tr: crate::web::i18n::Tr) -> String {
     tr.ta(
         "waves-wave",
         &[
-            ("wave", f.survey.wave.to_string()),
+            ("wave", w.wave.to_string()),
             (
                 "purpose",
-                tr.t(&format!("surveys-purpose-{}", f.survey.purpose.key())),
+                tr.t(&format!("surveys-purpose-{}", w.purpose.key())),
             ),
         ],
     )
+}
+
+/// The waves of survey `s`'s series whose results the reader may see, in wave order.
+pub(super) async fn visible_waves(
+    state: &AppState,
+    auth: &Auth,
+    s: &crate::surveys::model::Survey,
+) -> AppResult<Vec<crate::surveys::model::Survey>> {
+    let mut out = Vec::new();
+    for w in crate::surveys::store::list_series(&state.db, &s.series).await? {
+        if crate::accounts::can(
+            &state.db,
+            &auth.user,
+            Capability::ViewSurveyResults,
+            w.unit_id,
+        )
+        .await?
+        {
+            out.push(w);
+        }
+    }
+    Ok(out)
 }
 
 /// A question's lines across waves as the chart takes them.
@@ -176,7 +188,7 @@ pub async fn download_wave_chart(
     let name = super::chart_pages::chart_name(&file)?.to_string();
     let (figures, reference, aligned) =
         compute_waves(&state, &auth, &s, q.weighted.trim() != "0").await?;
-    let labels: Vec<String> = figures.iter().map(|f| wave_label(f, tr)).collect();
+    let labels: Vec<String> = figures.iter().map(|f| wave_label(&f.survey, tr)).collect();
     let (r, a) = reference
         .iter()
         .zip(&aligned)
@@ -203,7 +215,7 @@ pub async fn show_waves(
     let tr = auth.ctx.tr;
     let weighted_asked = q.weighted.trim() != "0";
     let (figures, reference, aligned) = compute_waves(&state, &auth, &s, weighted_asked).await?;
-    let labels: Vec<String> = figures.iter().map(|f| wave_label(f, tr)).collect();
+    let labels: Vec<String> = figures.iter().map(|f| wave_label(&f.survey, tr)).collect();
     let questions = reference
         .iter()
         .zip(aligned)

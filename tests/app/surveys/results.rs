@@ -10,7 +10,7 @@ use super::{DEMO_KEY, demo_survey_id};
 use crate::helpers::spawn_demo;
 
 /// The cell of the line `label` in the question `name`: `(estimate, interval)`.
-fn line(body: &str, name: &str, label: &str) -> (String, String) {
+pub(super) fn line(body: &str, name: &str, label: &str) -> (String, String) {
     let q = body
         .find(&format!("id=\"q-{name}\""))
         .unwrap_or_else(|| panic!("no question {name}"));

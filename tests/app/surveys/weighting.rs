@@ -29,19 +29,10 @@ pub(super) async fn add_table(app: &TestApp, survey: i64, name: &str, text: &str
 
 /// The estimate shown for `label` in question `name`.
 fn estimate(body: &str, name: &str, label: &str) -> String {
-    let q = body
-        .find(&format!("id=\"q-{name}\""))
-        .unwrap_or_else(|| panic!("no question {name}"));
-    let section = &body[q..q + body[q..].find("</section>").unwrap()];
-    let at = section
-        .find(&format!("data-line=\"{label}\""))
-        .unwrap_or_else(|| panic!("no line {label}"));
-    let row = &section[at..at + section[at..].find("</tr>").unwrap()];
-    let i = row.find("data-estimate").unwrap();
-    let j = row[i..].find('>').unwrap() + i + 1;
-    row[j..j + row[j..].find('<').unwrap()].trim().to_string()
+    super::results::line(body, name, label).0
 }
 
+/// The ids of the population tables listed on the weighting page, in order.
 pub(super) fn table_ids(body: &str) -> Vec<i64> {
     body.match_indices("/weighting/tables/")
         .filter_map(|(i, _)| {
