@@ -216,8 +216,13 @@ fn keys_of(t: &PopTable, data: &Data) -> Result<Vec<String>, WeightError> {
             });
         }
     }
-    let known: std::collections::HashSet<String> =
-        t.cells.iter().map(|(l, _)| PopTable::key(l)).collect();
+    // A combination counted as nobody is no level to weight interviews to.
+    let known: std::collections::HashSet<String> = t
+        .cells
+        .iter()
+        .filter(|(_, n)| *n > 0.0)
+        .map(|(l, _)| PopTable::key(l))
+        .collect();
     let mut keys = Vec::with_capacity(data.n);
     let mut strays: std::collections::HashMap<String, (Vec<String>, usize)> = Default::default();
     for i in 0..data.n {
