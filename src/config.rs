@@ -59,6 +59,19 @@ pub struct Config {
     #[arg(long, env = "DULUAN_RESULTS_MIN_CELL", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(3..=100))]
     pub results_min_cell: u32,
+
+    /// How a share's confidence interval is computed (R's `svyciprop` method): logit (R's
+    /// default), asin, beta (Korn-Graubard), mean (Wald) or xlogit.
+    #[arg(long, env = "DULUAN_RESULTS_CI_METHOD", default_value = "logit",
+          value_parser = ["logit", "asin", "beta", "mean", "xlogit"])]
+    pub results_ci_method: String,
+}
+
+impl Config {
+    /// The deployment's method for a share's interval.
+    pub fn ci_method(&self) -> duluan_stats::CipropMethod {
+        self.results_ci_method.parse().unwrap_or_default()
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -138,6 +151,7 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("survey_abandoned_days", &self.survey_abandoned_days)
             .field("results_min_cell", &self.results_min_cell)
+            .field("results_ci_method", &self.results_ci_method)
             .finish()
     }
 }
@@ -160,6 +174,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             survey_abandoned_days: 7,
             results_min_cell: 5,
+            results_ci_method: "logit".into(),
         }
     }
 }

@@ -400,6 +400,12 @@ impl Design {
         self.stages[0].n_clusters()
     }
 
+    /// Whether the weights were adjusted (post-stratified, raked or calibrated): R's
+    /// `is.calibrated`, under which a subset keeps every row with weight zero.
+    pub fn is_calibrated(&self) -> bool {
+        !self.adjustments.is_empty()
+    }
+
     /// True when strata were given.
     pub fn has_strata(&self) -> bool {
         self.has_strata

@@ -276,9 +276,11 @@ impl Design {
                 (expit(th - t * s), expit(th + t * s))
             }
             CipropMethod::Beta => {
+                // nrow() of R's subset: the domain's rows, or every row (weight zero outside)
+                // once the weights were calibrated.
                 let rows = match domain {
-                    Some(d) => d.iter().filter(|&&b| b).count(),
-                    None => self.n,
+                    Some(d) if !self.is_calibrated() => d.iter().filter(|&&b| b).count(),
+                    _ => self.n,
                 } as f64;
                 let mut neff = p * (1.0 - p) / (se * se);
                 let ratio = dist::qt(alpha / 2.0, rows - 1.0) / dist::qt(alpha / 2.0, df);

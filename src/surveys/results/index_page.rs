@@ -97,6 +97,7 @@ async fn wave_index(
             weighted,
             k,
             level: 0.95,
+            method: duluan_stats::CipropMethod::Logit,
         };
         index::mean_line(&prepared.design, &y, None, s, "index", &label).map(Some)
     })

@@ -244,6 +244,7 @@ async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult
             weighted: has_design && q.weighted.trim() != "0",
             k: state.config.results_min_cell as usize,
             level: 0.95,
+            method: state.config.ci_method(),
         },
     })
 }

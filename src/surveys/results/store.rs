@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::Data;
+use super::model::data::{ATTR_COLUMN, Meta, STRATUM_COLUMN, UNIT_COLUMN};
 use super::model::weighting::{Method, PopTable, Spec};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
@@ -42,11 +43,15 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
     for &survey_id in ids {
         let mut after = String::new();
         loop {
-            let batch: Vec<(String, String, Option<f64>, Option<String>)> = with_db!(db, |pool| {
+            let batch: Vec<Interview> = with_db!(db, |pool| {
                 sqlx::query_as(
-                    "SELECT r.id, r.data, k.weight, f.stratum FROM survey_responses r
+                    "SELECT r.id, r.data, r.completed_at, k.weight, f.stratum, f.cluster, f.attrs,
+                            u.name, s.method
+                         FROM survey_responses r
                          LEFT JOIN survey_cases k ON k.id = r.case_id
                          LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
+                         LEFT JOIN units u ON u.id = f.unit_id
+                         LEFT JOIN survey_samples s ON s.id = k.sample_id
                          WHERE r.survey_id = $1 AND r.status = 'complete' AND r.id > $2
                          ORDER BY r.id LIMIT $3",
                 )
@@ -58,19 +63,58 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
             });
             let Some(last) = batch.last() else { break };
             after = last.0.clone();
-            for (_, data, weight, stratum) in batch {
+            for (_, data, completed, weight, stratum, cluster, attrs, unit, method) in batch {
                 let answers: TopLevel = serde_json::from_str(&data).unwrap_or_default();
-                out.push(
-                    answers.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
-                    weight,
-                    stratum,
-                    survey_id,
+                // The frame row's stratum, unit and attributes as columns a domain may use.
+                let attrs: Vec<(String, String)> = attrs
+                    .as_deref()
+                    .and_then(|a| {
+                        serde_json::from_str::<std::collections::BTreeMap<String, String>>(a).ok()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (format!("{ATTR_COLUMN}{k}"), v))
+                    .collect();
+                let frame = [
+                    (STRATUM_COLUMN, stratum.as_deref().unwrap_or("")),
+                    (UNIT_COLUMN, unit.as_deref().unwrap_or("")),
+                ];
+                out.push_with(
+                    answers
+                        .0
+                        .iter()
+                        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+                        .chain(frame)
+                        .chain(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                    Meta {
+                        weight,
+                        // A cluster is a primary sampling unit only in a two-stage sample;
+                        // it is nested in its stratum.
+                        cluster: cluster.filter(|_| method.as_deref() == Some("two_stage")),
+                        stratum: stratum.clone(),
+                        day: completed.map(crate::kit::time::vn_date),
+                        wave: survey_id,
+                    },
                 );
             }
         }
     }
     Ok(out.finish())
 }
+
+/// A completed interview as read: id, answers, completion, its case's design weight, its frame
+/// row's stratum, cluster and attributes, its unit's name, its sample's method.
+type Interview = (
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// The top-level text answers of a stored record, borrowed from its JSON where no escape
 /// forces a copy; repeats and other non-text values are skipped without being built.

@@ -93,6 +93,7 @@ async fn compute_waves(
             weighted,
             k: state.config.results_min_cell as usize,
             level: 0.95,
+            method: state.config.ci_method(),
         };
         let e2 = engine.clone();
         let (n, results, werr) = tokio::task::spawn_blocking(move || {

@@ -211,6 +211,7 @@ async fn results_page_of_100000_interviews() {
         weighted: true,
         k: 5,
         level: 0.95,
+        method: duluan_stats::CipropMethod::Logit,
     };
     let t = Instant::now();
     let design = duluan::surveys::results::model::design(&data, false).unwrap();

@@ -6,7 +6,7 @@ use duluan_forms::QuestionType;
 use duluan_forms::check::CheckedForm;
 use duluan_stats::{Design, Factor};
 
-use super::{Data, Line, Settings, logit_interval, suppressed, text};
+use super::{Data, Line, Settings, interval, suppressed, text};
 
 /// A crosstab as computed.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +117,7 @@ pub fn crosstab(
                 .count();
             cells.push(cell);
             let value = means.as_ref().map(|m| {
-                let (e, lo, hi, _) = logit_interval(&m[j], s.level, in_row);
+                let (e, lo, hi, _) = interval(d, &m[j], s, in_row, &inds[j], &domain);
                 (e, lo, hi)
             });
             lines.push(Line {

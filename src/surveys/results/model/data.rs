@@ -38,6 +38,11 @@ pub struct Data {
     pub strata: Vec<Option<String>>,
     /// Wave of each interview (its survey's id) when several waves are read together.
     pub wave: Vec<i64>,
+    /// Primary sampling unit of each interview's case when its sample was drawn in clusters
+    /// (two-stage), within its stratum.
+    pub clusters: Vec<Option<String>>,
+    /// Day each interview was completed (Vietnam's calendar), if known.
+    pub days: Vec<Option<chrono::NaiveDate>>,
     columns: Vec<Column>,
     /// Column of each variable name.
     names: HashMap<String, usize>,
@@ -61,6 +66,31 @@ static EMPTY: Column = Column {
     codes: Vec::new(),
 };
 
+/// What the results know of an interview besides its answers.
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    /// Design weight of its case.
+    pub weight: Option<f64>,
+    /// Stratum of its case's frame row.
+    pub stratum: Option<String>,
+    /// Cluster (primary sampling unit) of its case, when the sample was drawn in clusters.
+    pub cluster: Option<String>,
+    /// Day it was completed.
+    pub day: Option<chrono::NaiveDate>,
+    /// Its wave (survey id).
+    pub wave: i64,
+}
+
+/// Prefix of the columns that describe an interview's frame row rather than answer a question
+/// (`@stratum`, `@unit`, `@frame:<attribute>`): no question name starts with it.
+pub const FRAME_PREFIX: char = '@';
+/// The stratum of the interview's frame row, as a column.
+pub const STRATUM_COLUMN: &str = "@stratum";
+/// The unit of the organisation tree of the interview's frame row (its name), as a column.
+pub const UNIT_COLUMN: &str = "@unit";
+/// Prefix of a frame attribute's column.
+pub const ATTR_COLUMN: &str = "@frame:";
+
 impl Data {
     /// Adds one interview: its top-level answers (empty answers are no answer), design weight,
     /// stratum and wave.
@@ -70,6 +100,23 @@ impl Data {
         weight: Option<f64>,
         stratum: Option<String>,
         wave: i64,
+    ) {
+        self.push_with(
+            answers,
+            Meta {
+                weight,
+                stratum,
+                wave,
+                ..Meta::default()
+            },
+        );
+    }
+
+    /// Adds one interview with everything known of it.
+    pub fn push_with<'a>(
+        &mut self,
+        answers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        meta: Meta,
     ) {
         let i = self.n;
         for (k, v) in answers {
@@ -129,9 +176,11 @@ impl Data {
                 col.codes.push(code);
             }
         }
-        self.weights.push(weight);
-        self.strata.push(stratum);
-        self.wave.push(wave);
+        self.weights.push(meta.weight);
+        self.strata.push(meta.stratum);
+        self.clusters.push(meta.cluster.filter(|c| !c.is_empty()));
+        self.days.push(meta.day);
+        self.wave.push(meta.wave);
         self.n += 1;
     }
 
@@ -154,6 +203,30 @@ impl Data {
     /// Interviews × variables: what it holds.
     pub fn cells(&self) -> usize {
         self.n * self.columns.len()
+    }
+
+    /// Whether every interview belongs to a cluster of a sample drawn in clusters.
+    pub fn has_clusters(&self) -> bool {
+        self.n > 0 && self.clusters.iter().all(Option::is_some)
+    }
+
+    /// The columns that describe frame rows (`@…`), sorted, with their distinct values.
+    pub fn frame_columns(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut out: Vec<(&str, Vec<&str>)> = self
+            .names
+            .iter()
+            .filter(|(k, _)| k.starts_with(FRAME_PREFIX))
+            .map(|(k, &c)| {
+                let mut values: Vec<&str> = self.columns[c].values[1..]
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
+                values.sort_unstable();
+                (k.as_str(), values)
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
     }
 
     /// Whether every interview carries a positive design weight.

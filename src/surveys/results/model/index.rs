@@ -269,6 +269,7 @@ mod tests {
             weighted: false,
             k: 5,
             level: 0.95,
+            method: duluan_stats::CipropMethod::Logit,
         };
         let out = by_domain(&d, &y, &[("A".into(), "A".into(), mask)], s).unwrap();
         let (diff, lo, _, real) = out[0].diff.unwrap();

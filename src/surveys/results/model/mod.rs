@@ -94,10 +94,13 @@ pub struct Settings {
     pub k: usize,
     /// Confidence level (0.95).
     pub level: f64,
+    /// How a share's interval is computed (R's `svyciprop` method; the deployment's
+    /// `--results-ci-method`, logit by default).
+    pub method: CipropMethod,
 }
 
-/// The design of the interviews: weights and strata of the sample when asked for and present,
-/// else equal weights (a simple random sample with replacement). A stratum with one interview is
+/// The design of the interviews: weights, strata and (for a sample drawn in clusters) clusters
+/// of the sample when asked for and present, else equal weights (a simple random sample with replacement). A stratum with one interview is
 /// centred at the grand mean (R's `survey.lonely.psu = "adjust"`).
 pub fn design(data: &Data, weighted: bool) -> Result<Design, String> {
     let n = data.n;
@@ -107,7 +110,21 @@ pub fn design(data: &Data, weighted: bool) -> Result<Design, String> {
             .iter()
             .map(|s| s.as_deref().unwrap_or(""))
             .collect();
+        // A sample drawn in clusters: its clusters are the primary sampling units, nested in
+        // the strata (R's `ids = ~cluster, nest = TRUE`).
+        let ids = if data.has_clusters() {
+            let clusters: Vec<&str> = data
+                .clusters
+                .iter()
+                .map(|c| c.as_deref().unwrap_or(""))
+                .collect();
+            vec![Factor::from_strs(&clusters)]
+        } else {
+            vec![]
+        };
         DesignSpec {
+            ids,
+            nest: true,
             strata: Some(Factor::from_strs(&strata)),
             weights: Some(data.weights.iter().map(|w| w.unwrap_or(1.0)).collect()),
             lonely_psu: LonelyPsu::Adjust,
@@ -263,51 +280,92 @@ pub fn prepare(data: &Data, spec: &weighting::Spec, weighted: bool) -> Result<Pr
     })
 }
 
-/// A share with its interval: the logit method; where every respondent of the domain answered
-/// alike (a share of 0 or 1, no logit interval and no variance), the exact Clopper-Pearson
-/// interval of 0 or n successes in the domain's n respondents.
-pub fn share(
+/// A share's interval by the deployment's method (`Settings::method`, R's `svyciprop`), from
+/// the share already estimated as a mean `m` of the indicator `ind` over `domain` (`n`
+/// respondents) of design `d`: closed forms of the mean and its standard error for every method
+/// but the likelihood one, which profiles the likelihood. Where every respondent of the domain
+/// answered alike (a share of 0 or 1, no variance), the exact Clopper-Pearson interval of 0 or n
+/// successes in n, whatever the method.
+pub fn interval(
     d: &Design,
-    ind: &[f64],
-    level: f64,
-    domain: &[bool],
-) -> duluan_stats::Result<(f64, f64, f64, Option<f64>, f64)> {
-    let ci = d.ciprop(ind, CipropMethod::Logit, level, Some(domain))?;
-    let p = ci.estimate.estimate;
-    let se = ci.estimate.se;
-    if ci.lower.is_finite() && ci.upper.is_finite() {
-        return Ok((p, ci.lower, ci.upper, ci.estimate.deff, se));
-    }
-    let n = domain.iter().filter(|b| **b).count().max(1) as f64;
-    let edge = ((1.0 - level) / 2.0).powf(1.0 / n);
-    Ok(if p >= 0.5 {
-        (p, edge, 1.0, None, se)
-    } else {
-        (p, 0.0, 1.0 - edge, None, se)
-    })
-}
-
-/// [`share`] from a share already estimated as a mean (`m`) over a domain of `n` respondents:
-/// the same logit interval, or the exact one at 0 or 1.
-pub fn logit_interval(
     m: &duluan_stats::Estimate,
-    level: f64,
+    s: Settings,
     n: usize,
+    ind: &[f64],
+    domain: &[bool],
 ) -> (f64, f64, f64, Option<f64>) {
     let p = m.estimate;
-    let t = duluan_stats::dist::qt(1.0 - (1.0 - level) / 2.0, m.df);
-    let th = (p / (1.0 - p)).ln();
-    let s = m.se / (p * (1.0 - p));
-    let expit = |x: f64| 1.0 - 1.0 / (1.0 + x.exp());
-    let (lo, hi) = (expit(th - t * s), expit(th + t * s));
-    if lo.is_finite() && hi.is_finite() {
-        return (p, lo, hi, m.deff);
+    let level = s.level;
+    let exact = || {
+        let edge = ((1.0 - level) / 2.0).powf(1.0 / n.max(1) as f64);
+        if p >= 0.5 {
+            (p, edge, 1.0, None)
+        } else {
+            (p, 0.0, 1.0 - edge, None)
+        }
+    };
+    if !(p > 0.0 && p < 1.0) {
+        return exact();
     }
-    let edge = ((1.0 - level) / 2.0).powf(1.0 / n.max(1) as f64);
-    if p >= 0.5 {
-        (p, edge, 1.0, None)
+    let se = m.se;
+    // A share the weighting fixed (a margin of a population table) has no sampling variance
+    // left but rounding: it is the population's, exactly.
+    if se < 1e-12 {
+        return (p, p, p, m.deff);
+    }
+    let alpha = 1.0 - level;
+    let t = duluan_stats::dist::qt(1.0 - alpha / 2.0, m.df);
+    let expit = |x: f64| 1.0 - 1.0 / (1.0 + x.exp());
+    let (lo, hi) = match s.method {
+        CipropMethod::Logit | CipropMethod::Xlogit => {
+            let th = (p / (1.0 - p)).ln();
+            let h = t * se / (p * (1.0 - p));
+            (expit(th - h), expit(th + h))
+        }
+        CipropMethod::Mean => (p - t * se, p + t * se),
+        CipropMethod::Asin => {
+            let th = p.sqrt().asin();
+            let h = t * se / (2.0 * (p * (1.0 - p)).sqrt());
+            ((th - h).sin().powi(2), (th + h).sin().powi(2))
+        }
+        CipropMethod::Beta => {
+            // Korn and Graubard: the effective sample size, by the ratio of the t quantiles
+            // of the rows R's subset holds and of the design's degrees of freedom.
+            let rows = if d.is_calibrated() { d.rows() } else { n } as f64;
+            let ratio = duluan_stats::dist::qt(alpha / 2.0, rows - 1.0)
+                / duluan_stats::dist::qt(alpha / 2.0, m.df);
+            let neff = p * (1.0 - p) / (se * se) * ratio * ratio;
+            (
+                duluan_stats::dist::qbeta(alpha / 2.0, neff * p, neff * (1.0 - p) + 1.0),
+                duluan_stats::dist::qbeta(1.0 - alpha / 2.0, neff * p + 1.0, neff * (1.0 - p)),
+            )
+        }
+        CipropMethod::Likelihood => d
+            .ciprop(ind, CipropMethod::Likelihood, level, Some(domain))
+            .map_or((f64::NAN, f64::NAN), |c| (c.lower, c.upper)),
+    };
+    if lo.is_finite() && hi.is_finite() {
+        (p, lo, hi, m.deff)
     } else {
-        (p, 0.0, 1.0 - edge, None)
+        exact()
+    }
+}
+
+/// The methods a deployment may choose for a share's interval (`--results-ci-method`). Not the
+/// profile likelihood: R's `svyciprop(method = "likelihood")` stops on domains of stratified
+/// cluster samples ("need at least two non-NA values to interpolate"), so its figures could not
+/// be checked in R.
+pub const CI_METHODS: &[&str] = &["logit", "asin", "beta", "mean", "xlogit"];
+
+/// R's name of a method (`svyciprop(method = …)`).
+pub fn method_name(m: CipropMethod) -> &'static str {
+    match m {
+        CipropMethod::Logit => "logit",
+        CipropMethod::Likelihood => "likelihood",
+        CipropMethod::Asin => "asin",
+        CipropMethod::Beta => "beta",
+        CipropMethod::Mean => "mean",
+        CipropMethod::Xlogit => "xlogit",
     }
 }
 
@@ -441,8 +499,8 @@ pub fn question(
                 d.means(&refs, Some(&domain)).map_err(err)?
             };
             let mut lines = Vec::with_capacity(choices.len());
-            for ((c, m), &cell) in choices.iter().zip(&means).zip(&cells) {
-                let (e, lo, hi, deff) = logit_interval(m, s.level, answered);
+            for (((c, m), &cell), ind) in choices.iter().zip(&means).zip(&cells).zip(&inds) {
+                let (e, lo, hi, deff) = interval(d, m, s, answered, ind, &domain);
                 lines.push(Line {
                     key: c.name.clone(),
                     se: Some(m.se),
@@ -553,21 +611,34 @@ mod tests {
         let r = rows(&["1"; 12], None);
         let d = design(&r, false).unwrap();
         let domain = vec![true; 12];
-        let (p, lo, hi, _, _) = share(&d, &[1.0; 12], 0.95, &domain).unwrap();
-        assert_eq!((p, hi), (1.0, 1.0));
-        assert!((lo - 0.025f64.powf(1.0 / 12.0)).abs() < 1e-12, "{lo}");
-        let (p, lo, hi, _, _) = share(&d, &[0.0; 12], 0.95, &domain).unwrap();
-        assert_eq!((p, lo), (0.0, 0.0));
-        assert!(
-            (hi - (1.0 - 0.025f64.powf(1.0 / 12.0))).abs() < 1e-12,
-            "{hi}"
-        );
+        for name in CI_METHODS {
+            let s = Settings {
+                weighted: false,
+                k: 5,
+                level: 0.95,
+                method: name.parse().unwrap(),
+            };
+            for x in [1.0, 0.0] {
+                let ind = [x; 12];
+                let m = d.mean(&ind, Some(&domain)).unwrap();
+                let (p, lo, hi, _) = interval(&d, &m, s, 12, &ind, &domain);
+                let edge = 0.025f64.powf(1.0 / 12.0);
+                let (want_lo, want_hi) = if x > 0.5 {
+                    (edge, 1.0)
+                } else {
+                    (0.0, 1.0 - edge)
+                };
+                assert_eq!(p, x);
+                assert!((lo - want_lo).abs() < 1e-12, "{name} {lo}");
+                assert!((hi - want_hi).abs() < 1e-12, "{name} {hi}");
+            }
+        }
     }
 
     #[test]
     fn one_pass_for_all_choices_gives_what_ciprop_gives() {
-        // Weighted, stratified: the shares of every choice through `means` and the closed form
-        // equal `ciprop`'s, interval and all, in a domain.
+        // Weighted, stratified: the shares of every choice through `means` and the closed forms
+        // equal `ciprop`'s, interval and all, in a domain, by every method.
         let v = ["1", "2", "2", "3", "1", "2", "3", "3", "2", "1", "2", "2"];
         let w = [1.0, 2.0, 1.5, 3.0, 1.0, 2.5, 1.0, 2.0, 1.0, 1.0, 3.0, 2.0];
         let r = rows(&v, Some(&w));
@@ -579,11 +650,27 @@ mod tests {
             .collect();
         let refs: Vec<&[f64]> = inds.iter().map(Vec::as_slice).collect();
         let means = d.means(&refs, Some(&domain)).unwrap();
-        for (ind, m) in inds.iter().zip(&means) {
-            let (p, lo, hi, _, se) = share(&d, ind, 0.95, &domain).unwrap();
-            let (p2, lo2, hi2, _) = logit_interval(m, 0.95, 11);
-            for (a, b) in [(p, p2), (lo, lo2), (hi, hi2), (se, m.se)] {
-                assert!((a - b).abs() < 1e-14, "{a} {b}");
+        for name in CI_METHODS {
+            let method: CipropMethod = name.parse().unwrap();
+            assert_eq!(method_name(method), *name);
+            let s = Settings {
+                weighted: true,
+                k: 5,
+                level: 0.95,
+                method,
+            };
+            for (ind, m) in inds.iter().zip(&means) {
+                let ci = d.ciprop(ind, method, 0.95, Some(&domain)).unwrap();
+                let (p, lo, hi, _) = interval(&d, m, s, 11, ind, &domain);
+                let pairs = [
+                    (p, ci.estimate.estimate),
+                    (lo, ci.lower),
+                    (hi, ci.upper),
+                    (m.se, ci.estimate.se),
+                ];
+                for (a, b) in pairs {
+                    assert!((a - b).abs() < 1e-14, "{name}: {a} {b}");
+                }
             }
         }
     }

@@ -29,7 +29,12 @@ pub(super) fn write_data(
     uses_design: bool,
 ) -> Result<(), BundleError> {
     let mut w = csv::Writer::from_writer(out);
-    let mut header = vec![".weight".to_string(), ".stratum".to_string()];
+    let mut header = vec![
+        ".weight".to_string(),
+        ".stratum".to_string(),
+        ".cluster".to_string(),
+        ".day".to_string(),
+    ];
     header.extend(questions.iter().map(|q| cell(&q.name).into_owned()));
     w.write_record(&header)?;
     let cols: Vec<_> = questions.iter().map(|q| data.column(&q.name)).collect();
@@ -41,12 +46,19 @@ pub(super) fn write_data(
             if stratum.contains('\0') {
                 return Err(BundleError::Unsupported);
             }
+            let cluster = data.clusters[i].as_deref().unwrap_or("");
+            if cluster.contains('\0') {
+                return Err(BundleError::Unsupported);
+            }
             row.push(num(data.weights[i].unwrap_or(1.0)));
             row.push(cell(stratum).into_owned());
+            row.push(cell(cluster).into_owned());
         } else {
             row.push("1".into());
             row.push(String::new());
+            row.push(String::new());
         }
+        row.push(data.days[i].map(|d| d.to_string()).unwrap_or_default());
         for (q, c) in questions.iter().zip(&cols) {
             let v = c.get(i);
             let v: Cow<str> = match q.kind {

@@ -102,7 +102,8 @@ exact <- function(p, n) {
   edge <- ((1 - level) / 2)^(1 / n)
   if (p >= 0.5) c(p, edge, 1) else c(p, 0, 1 - edge)
 }
-# A share within the domain `dd` (a subset of the whole design, as R's domains are).
+# A share within the domain `dd` (a subset of the whole design, as R's domains are), its
+# interval by the deployment's method (`ci_method`, set above).
 # svyciprop's logit method fits a logistic regression (svyglm), which stops once the deviance
 # changes by less than 1e-8: its figures may differ from the page's (the weighted share, with
 # the same logit interval by the delta method) from the tenth digit on; method = "xlogit"
@@ -114,7 +115,7 @@ share <- function(question, choice, formula, dd) {
   if (all(y) || !any(y)) {
     v <- exact(mean(y), length(y))
   } else {
-    p <- svyciprop(formula, dd, method = "logit", level = level)
+    p <- svyciprop(formula, dd, method = ci_method, level = level)
     v <- c(as.numeric(coef(p)), as.numeric(confint(p)))
     if (!all(is.finite(v))) v <- exact(v[1], length(y))
   }
@@ -179,12 +180,17 @@ pub(super) fn script(
     ));
     line(match (settings.weighted, uses_design) {
         (false, _) => "# Unweighted: every interview counts the same.",
-        (true, true) => "# Weighted by the sample design: its weights and strata.",
+        (true, true) => "# Weighted by the sample design: its weights, strata and clusters.",
         (true, false) => "# No design weights: every interview starts from weight 1.",
     });
     line("");
     line(PRELUDE);
-    let names: Vec<String> = [".weight", ".stratum"]
+    line("# How a share's interval is computed: the deployment's method (--results-ci-method).");
+    line(&format!(
+        "ci_method <- \"{}\"",
+        model::method_name(settings.method)
+    ));
+    let names: Vec<String> = [".weight", ".stratum", ".cluster", ".day"]
         .into_iter()
         .map(str::to_string)
         .chain(
@@ -193,8 +199,9 @@ pub(super) fn script(
                 .map(|q| q.code.trim_matches('`').to_string()),
         )
         .collect();
-    line("# The interviews: .weight (the design weight, or 1), .stratum, then one column per");
-    line("# question, named here by position.");
+    line("# The interviews: .weight (the design weight, or 1), .stratum, .cluster (the primary");
+    line("# sampling unit of a sample drawn in clusters), .day (completed, Vietnam's calendar),");
+    line("# then one column per question, named here by position.");
     line("dat <- read_text(\"data.csv\")");
     line(&format!("stopifnot(ncol(dat) == {})", names.len()));
     line(&format!(
@@ -220,7 +227,13 @@ pub(super) fn script(
         vec![]
     };
     line("");
-    if uses_design {
+    if uses_design && data.has_clusters() {
+        line("# A sample drawn in clusters: the clusters are the primary sampling units.");
+        line(
+            "d <- svydesign(ids = ~.cluster, strata = ~.stratum, weights = ~.weight, nest = TRUE,",
+        );
+        line("               data = dat)");
+    } else if uses_design {
         line("d <- svydesign(ids = ~1, strata = ~.stratum, weights = ~.weight, data = dat)");
     } else {
         line("# Every weight is 1: a simple random sample with replacement.");

@@ -112,6 +112,7 @@ fn odd_names_and_labels_survive_r_in_any_locale() {
         weighted: true,
         k: 2,
         level: 0.95,
+        method: duluan_stats::CipropMethod::Logit,
     };
     let spec = Spec {
         method: Method::None,
@@ -196,4 +197,168 @@ fn odd_names_and_labels_survive_r_in_any_locale() {
     assert!(compared >= 24, "{compared}: {text}");
     assert!(text.contains("\"q-1\",\"Nữ\""), "{text}");
     assert!(text.contains("\"tuổi\",\"mean\""), "{text}");
+}
+
+/// Runs the bundle of `data` through R and compares every figure `model` computes (hidden or
+/// not) within 1e-9; `None` when R is absent (and not required). Returns how many numbers
+/// were compared.
+fn r_agrees(
+    form: &CheckedForm,
+    data: &Data,
+    spec: &Spec,
+    settings: Settings,
+    case: &str,
+) -> Option<usize> {
+    let about = About {
+        survey_id: 1,
+        title: case.to_string(),
+        lang: "vi",
+    };
+    let zip = bundle(form, data, spec, settings, &about).expect("a bundle");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        std::fs::write(dir.path().join(f.name().unwrap().to_string()), bytes).unwrap();
+    }
+    let required = std::env::var("DULUAN_TEST_R").is_ok_and(|v| v == "1");
+    let out = match std::process::Command::new("Rscript")
+        .arg("results.R")
+        .current_dir(dir.path())
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            assert!(!required, "DULUAN_TEST_R=1 but Rscript is missing: {e}");
+            eprintln!("skipped: Rscript not found");
+            return None;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && stderr.contains("there is no package called") && !required {
+        eprintln!("skipped: R's survey package not found");
+        return None;
+    }
+    let script = std::fs::read_to_string(dir.path().join("results.R")).unwrap();
+    assert!(out.status.success(), "{case}: {stderr}\n{script}");
+    let text = std::fs::read_to_string(dir.path().join("r_results.csv")).unwrap();
+    let mut r: Vec<(String, String, [f64; 3])> = Vec::new();
+    for rec in csv::Reader::from_reader(text.as_bytes()).records() {
+        let rec = rec.unwrap();
+        let v = |k: usize| rec[k].parse::<f64>().unwrap_or(f64::NAN);
+        r.push((rec[0].to_string(), rec[1].to_string(), [v(2), v(3), v(4)]));
+    }
+    let prepared = model::prepare(data, spec, settings.weighted).unwrap();
+    if spec.active() {
+        assert!(
+            matches!(prepared.weighting, Some(Ok(_))),
+            "{case}: the weighting applies"
+        );
+    }
+    let all = Settings { k: 0, ..settings };
+    let ours = model::compute(form, data, &prepared.design, all, "vi", None).unwrap();
+    let mut compared = 0;
+    for q in &ours {
+        let theirs: Vec<_> = r.iter().filter(|x| x.0 == q.name).collect();
+        assert_eq!(theirs.len(), q.lines.len(), "{case}: {}: {text}", q.name);
+        // A margin the weighting fixed has no variance but rounding: its interval is the
+        // estimate on the page, noise (or, for beta, nonsense) in R.
+        if spec.tables.iter().any(|t| t.variables.contains(&q.name)) {
+            continue;
+        }
+        for (l, t) in q.lines.iter().zip(theirs) {
+            let Some((e, lo, hi)) = l.value else { continue };
+            for (a, b) in [e, lo, hi].into_iter().zip(t.2) {
+                assert!(
+                    (a - b).abs() <= 1e-9,
+                    "{case}: {} {}: ours {a}, R {b}",
+                    q.name,
+                    t.1
+                );
+                compared += 1;
+            }
+        }
+    }
+    Some(compared)
+}
+
+#[test]
+fn r_agrees_on_a_cluster_sample_by_every_interval_method_raked_or_not() {
+    // A two-stage sample: 3 strata × 4 clusters × 5 interviews, unequal weights; a single
+    // choice and a number. Every interval method, on the design alone and raked to a table.
+    let label = |t: &str| json!({"vi": t});
+    let form = json!({
+        "id": "clu", "version": "1", "title": "clu", "default_language": "vi",
+        "items": [
+            {"kind": "question", "name": "sex", "type": "select_one sex", "label": label("sex")},
+            {"kind": "question", "name": "view", "type": "select_one view", "label": label("view")},
+            {"kind": "question", "name": "age", "type": "integer", "label": label("age")},
+        ],
+        "choices": [
+            {"name": "sex", "choices": [
+                {"name": "m", "label": label("m")}, {"name": "f", "label": label("f")}]},
+            {"name": "view", "choices": [
+                {"name": "a", "label": label("a")}, {"name": "b", "label": label("b")},
+                {"name": "c", "label": label("c")}]},
+        ],
+    });
+    let engine = crate::surveys::engine_for(&form.to_string()).expect("the form checks");
+    let mut data = Data::default();
+    for i in 0..60usize {
+        let (h, c) = (i / 20, (i / 5) % 4);
+        let age = (18 + (i * 7) % 50).to_string();
+        let view = ["a", "b", "c", "a", "b"][(i * 3 + c) % 5];
+        let sex = if (i + h) % 3 == 0 { "f" } else { "m" };
+        data.push_with(
+            [("sex", sex), ("view", view), ("age", age.as_str())],
+            crate::surveys::results::model::data::Meta {
+                weight: Some(10.0 + (c as f64) * 3.5 + h as f64),
+                stratum: Some(format!("S{h}")),
+                cluster: Some(format!("C{c}")),
+                day: None,
+                wave: 0,
+            },
+        );
+    }
+    let data = data.finish();
+    assert!(data.has_clusters() && data.has_design());
+    let table = PopTable {
+        id: 1,
+        name: "sex".into(),
+        variables: vec!["sex".into()],
+        cells: vec![(vec!["m".into()], 700.0), (vec!["f".into()], 500.0)],
+    };
+    let mut compared = 0;
+    for name in model::CI_METHODS {
+        let settings = Settings {
+            weighted: true,
+            k: 0,
+            level: 0.95,
+            method: name.parse().unwrap(),
+        };
+        // The design alone, or raked.
+        let spec = if matches!(*name, "logit" | "mean") {
+            Spec {
+                method: Method::None,
+                tables: vec![],
+                trim: None,
+            }
+        } else {
+            Spec {
+                method: Method::Rake,
+                tables: vec![table.clone()],
+                trim: None,
+            }
+        };
+        let case = format!("{name}, {:?}", spec.method);
+        let Some(n) = r_agrees(engine.form(), &data, &spec, settings, &case) else {
+            return;
+        };
+        compared += n;
+    }
+    // 5 methods × (5 shares + mean + median) × 3 numbers, less the 2 shares of the margin in
+    // the 3 raked cases.
+    assert_eq!(compared, 5 * 7 * 3 - 3 * 2 * 3);
 }
