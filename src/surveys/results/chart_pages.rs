@@ -202,13 +202,22 @@ pub async fn download_chart(
         data,
         spec,
         settings,
+        within,
         ..
     } = inputs(&state, s.id, &q).await?;
     let lang = tr.lang().code();
     let e2 = engine.clone();
     let results = tokio::task::spawn_blocking(move || {
         let prepared = model::prepare(&data, &spec, settings.weighted)?;
-        model::compute(e2.form(), &data, &prepared.design, settings, lang, None)
+        let settings = prepared.settings(settings, &data);
+        model::compute(
+            e2.form(),
+            &data,
+            &prepared.design,
+            settings,
+            lang,
+            within.as_deref(),
+        )
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("chart: {e}")))?

@@ -24,7 +24,8 @@ pub struct Precision {
 
 /// `GET /surveys/{id}/results.csv`: the page's figures as a table, each row a line of a
 /// question, suppressed cells empty and flagged (the same rule as the page: an export of
-/// aggregates publishes nothing the page hides).
+/// aggregates publishes nothing the page hides), each choice's estimated number in the
+/// population where the weights stand for one, over the period asked for.
 pub async fn export_results(
     State(state): State<AppState>,
     auth: Auth,
@@ -41,13 +42,22 @@ pub async fn export_results(
         data,
         spec,
         settings,
+        within,
         ..
     } = inputs(&state, s.id, &q).await?;
     let weighted = settings.weighted;
     let lang = tr.lang().code();
     let results = tokio::task::spawn_blocking(move || {
         let prepared = model::prepare(&data, &spec, settings.weighted)?;
-        model::compute(engine.form(), &data, &prepared.design, settings, lang, None)
+        let settings = prepared.settings(settings, &data);
+        model::compute(
+            engine.form(),
+            &data,
+            &prepared.design,
+            settings,
+            lang,
+            within.as_deref(),
+        )
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?
@@ -66,6 +76,9 @@ pub async fn export_results(
         "deff",
         "suppressed",
         "weighted",
+        "total",
+        "total_lower",
+        "total_upper",
     ])
     .map_err(csv_err)?;
     let w = if weighted { "1" } else { "0" };
@@ -97,6 +110,9 @@ pub async fn export_results(
                 "",
                 "1",
                 w,
+                "",
+                "",
+                "",
             ])
             .map_err(csv_err)?;
         }
@@ -114,6 +130,11 @@ pub async fn export_results(
                 None => Default::default(),
             };
             let hidden = if l.value.is_none() { "1" } else { hidden };
+            // The number in the population, where the weights stand for one.
+            let (t, tlo, thi) = match (l.value, l.total) {
+                (Some(_), Some((t, lo, hi))) => (num(t), num(lo), num(hi)),
+                _ => Default::default(),
+            };
             out.write_record([
                 r.name.as_str(),
                 &label,
@@ -126,6 +147,9 @@ pub async fn export_results(
                 &deff,
                 hidden,
                 w,
+                &t,
+                &tlo,
+                &thi,
             ])
             .map_err(csv_err)?;
         }

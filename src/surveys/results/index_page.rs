@@ -98,6 +98,7 @@ async fn wave_index(
             k,
             level: 0.95,
             method: duluan_stats::CipropMethod::Logit,
+            totals: false,
         };
         index::mean_line(&prepared.design, &y, None, s, "index", &label).map(Some)
     })
@@ -122,6 +123,7 @@ pub async fn show_index(
         has_design,
         spec,
         settings,
+        ..
     } = super::inputs(&state, s.id, &q).await?;
     let singles = model::single_questions(engine.form(), lang);
     let by = match q.by.trim() {

@@ -134,6 +134,71 @@ pub struct ResultsQuery {
     /// Crosstab percentages: `col` for column percentages, row percentages otherwise.
     #[serde(default)]
     pub pct: String,
+    /// Filter: interviews completed on or after this day (`YYYY-MM-DD`, Vietnam's calendar).
+    #[serde(default)]
+    pub from: String,
+    /// Filter: interviews completed on or before this day.
+    #[serde(default)]
+    pub to: String,
+}
+
+/// The days of a filter, checked: `(from, to)`.
+pub type Period = (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>);
+
+impl ResultsQuery {
+    /// The completion period asked for; a day that is not one, or a period that ends before it
+    /// starts, is refused with a message that says so.
+    fn period(&self) -> AppResult<Period> {
+        let day = |s: &str| {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| AppError::BadRequest("results-filter-bad-day"))
+        };
+        let (from, to) = (day(&self.from)?, day(&self.to)?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(AppError::BadRequest("results-filter-bad-period"));
+        }
+        Ok((from, to))
+    }
+
+    /// What the links of a view carry to keep it: unweighted, and the period
+    /// (`weighted=0&from=…&to=…`, empty when none).
+    fn keep(&self, weighted: bool, has_design: bool, period: Period) -> String {
+        let mut parts = Vec::new();
+        if !weighted && has_design {
+            parts.push("weighted=0".to_string());
+        }
+        if let Some(f) = period.0 {
+            parts.push(format!("from={f}"));
+        }
+        if let Some(t) = period.1 {
+            parts.push(format!("to={t}"));
+        }
+        parts.join("&")
+    }
+}
+
+/// The interviews a period keeps (`None`: every one).
+fn period_mask(data: &model::Data, period: Period) -> Option<Vec<bool>> {
+    if period.0.is_none() && period.1.is_none() {
+        return None;
+    }
+    Some(
+        data.days
+            .iter()
+            .map(|d| {
+                d.is_some_and(|d| {
+                    period.0.is_none_or(|f| d >= f) && period.1.is_none_or(|t| d <= t)
+                })
+            })
+            .collect(),
+    )
 }
 
 /// A crosstab as shown.
@@ -160,6 +225,9 @@ struct LineView {
     deff: String,
     /// Width of the bar in percent (shares only).
     bar: f64,
+    /// The estimated number in the population with its interval, when the weights stand for
+    /// a population.
+    total: Option<String>,
 }
 
 struct QuestionView {
@@ -210,6 +278,19 @@ struct ResultsTemplate {
     crosstab_error: Option<String>,
     /// Column percentages asked for.
     pct_col: bool,
+    /// The same for the link that switches weighted and unweighted.
+    toggle_query: String,
+    /// The completion period shown (`YYYY-MM-DD` or empty).
+    from: String,
+    to: String,
+    /// What the period keeps, in words.
+    period_note: Option<String>,
+    /// Domains from the sample's frame: `(column, label)`.
+    frame_domains: Vec<(String, String)>,
+    /// The waves of the series `(survey, label, this one)`, when there are several.
+    waves: Vec<(i64, String, bool)>,
+    /// Whether the lines carry estimated numbers in the population.
+    totals: bool,
 }
 
 fn pct(x: f64) -> String {
@@ -225,6 +306,10 @@ struct Inputs {
     has_design: bool,
     spec: model::weighting::Spec,
     settings: model::Settings,
+    /// The completion period asked for.
+    period: Period,
+    /// The interviews it keeps (`None`: all): a domain of the whole design.
+    within: Option<Vec<bool>>,
 }
 
 async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult<Inputs> {
@@ -232,25 +317,52 @@ async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?;
     let engine = engine_for(&version.form_json)?;
+    let period = q.period()?;
     let data = interviews(state, survey_id).await?;
     let spec = store::weighting(&state.db, survey_id).await?;
     let has_design = data.has_design() || spec.active();
+    let within = period_mask(&data, period);
     Ok(Inputs {
         engine,
         data,
         has_design,
         spec,
+        period,
+        within,
         settings: model::Settings {
             weighted: has_design && q.weighted.trim() != "0",
             k: state.config.results_min_cell as usize,
             level: 0.95,
             method: state.config.ci_method(),
+            totals: false,
         },
     })
 }
 
+/// A count as people read it: rounded, thousands grouped (`12.345` in Vietnamese, `12,345` in
+/// English).
+fn count(x: f64, tr: crate::web::i18n::Tr) -> String {
+    let digits = format!("{:.0}", x.round().abs());
+    let sep = if tr.lang().code() == "vi" { '.' } else { ',' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if x.round() < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
 fn line_view(kind: model::Kind, l: model::Line, tr: crate::web::i18n::Tr) -> LineView {
     let share = kind != model::Kind::Mean;
+    let total = l
+        .total
+        .filter(|_| l.value.is_some())
+        .map(|(t, lo, hi)| format!("{} ({}–{})", count(t, tr), count(lo, tr), count(hi, tr)));
     let f = |x: f64| if share { pct(x) } else { format!("{x:.2}") };
     LineView {
         label: match l.label.as_str() {
@@ -265,6 +377,7 @@ fn line_view(kind: model::Kind, l: model::Line, tr: crate::web::i18n::Tr) -> Lin
         },
         value: l.value.map(|(e, lo, hi)| (f(e), f(lo), f(hi))),
         deff: l.deff.map(|d| format!("{d:.2}")).unwrap_or_default(),
+        total,
     }
 }
 
@@ -291,7 +404,10 @@ pub async fn show_results(
         has_design,
         spec,
         settings,
+        period,
+        within,
     } = inputs(&state, s.id, &q).await?;
+    let frame_domains = frame_domains(&data, tr);
     let weighted = settings.weighted;
     let lang = tr.lang().code();
     let (row, col, by) = (
@@ -308,27 +424,52 @@ pub async fn show_results(
     let spec2 = spec.clone();
     let form2 = form.clone();
     // The computation is CPU work on every interview: off the async workers.
+    let frame_names: Vec<String> = frame_domains.iter().map(|f| f.0.clone()).collect();
     let done = tokio::task::spawn_blocking(move || {
         let f = form2.form();
         let prepared = model::prepare(&data, &spec2, settings.weighted)?;
+        let settings = prepared.settings(settings, &data);
         let d = &prepared.design;
+        let within = within.as_deref();
         // Column percentages are the row percentages of the crossing the other way round.
         let crossed = asked.then(|| {
             if by_column {
-                model::crosstab(f, &data, d, &c2, &r2, settings, lang, None)
+                model::crosstab(f, &data, d, &c2, &r2, settings, lang, within)
             } else {
-                model::crosstab(f, &data, d, &r2, &c2, settings, lang, None)
+                model::crosstab(f, &data, d, &r2, &c2, settings, lang, within)
             }
         });
-        let by_choices = (!b2.is_empty())
-            .then(|| model::single_choices(f, &b2, lang))
-            .flatten();
+        // Domains: a single choice, or what the frame says of each interview (its stratum,
+        // unit or an attribute), each value a domain.
+        let by_choices = if b2.is_empty() {
+            None
+        } else if frame_names.contains(&b2) {
+            let values = data
+                .frame_columns()
+                .into_iter()
+                .find(|c| c.0 == b2)
+                .map(|c| c.1)
+                .unwrap_or_default();
+            Some((
+                b2.clone(),
+                values
+                    .into_iter()
+                    .map(|v| (v.to_string(), v.to_string()))
+                    .collect::<Vec<_>>(),
+            ))
+        } else {
+            model::single_choices(f, &b2, lang)
+        };
         let (overall, by_results) = match &by_choices {
             Some((_, choices)) => {
                 let by_col = data.column(&b2);
                 let masks: Vec<Vec<bool>> = choices
                     .iter()
-                    .map(|(name, _)| (0..data.n).map(|i| by_col.get(i) == name).collect())
+                    .map(|(name, _)| {
+                        (0..data.n)
+                            .map(|i| by_col.get(i) == name && within.is_none_or(|w| w[i]))
+                            .collect()
+                    })
                     .collect();
                 let per = model::compute_by(f, &data, d, settings, lang, &masks)?;
                 let cols: Vec<(String, usize)> = choices
@@ -337,17 +478,18 @@ pub async fn show_results(
                     .map(|((_, label), m)| (label.clone(), m.iter().filter(|b| **b).count()))
                     .collect();
                 (
-                    model::compute(f, &data, d, settings, lang, None)?,
+                    model::compute(f, &data, d, settings, lang, within)?,
                     Some((cols, per)),
                 )
             }
-            None => (model::compute(f, &data, d, settings, lang, None)?, None),
+            None => (model::compute(f, &data, d, settings, lang, within)?, None),
         };
-        let open = model::open::summarise(f, &data, settings.k, lang, None, can_rscript);
+        let open = model::open::summarise(f, &data, settings.k, lang, within, can_rscript);
+        let kept = within.map_or(data.n, |w| w.iter().filter(|b| **b).count());
         Ok::<_, String>((
             open,
             overall,
-            data.n,
+            kept,
             by_results,
             by_choices.is_none() && !b2.is_empty(),
             model::single_questions(f, lang),
@@ -447,6 +589,20 @@ pub async fn show_results(
             }
         }
     }
+    let keep = q.keep(weighted, has_design, period);
+    let totals = questions
+        .iter()
+        .any(|q| q.lines.iter().any(|l| l.total.is_some()));
+    // The other waves of the series, to move between them with the same view.
+    let series = waves::visible_waves(&state, &auth, &s).await?;
+    let waves: Vec<(i64, String, bool)> = if series.len() > 1 {
+        series
+            .iter()
+            .map(|w| (w.id, waves::wave_label(w, tr), w.id == s.id))
+            .collect()
+    } else {
+        vec![]
+    };
     let weighting_note = if !weighted {
         tr.t("results-unweighted")
     } else if spec.active() && weighting_error.is_none() {
@@ -482,16 +638,58 @@ pub async fn show_results(
         likert,
         can_rscript,
         open,
-        chart_query: if weighted || !has_design {
+        chart_query: if keep.is_empty() {
             String::new()
         } else {
-            "?weighted=0".into()
+            format!("?{keep}")
         },
+        toggle_query: q.keep(!weighted, has_design, period),
+        period_note: (period.0.is_some() || period.1.is_some()).then(|| {
+            let day = |d: Option<chrono::NaiveDate>| {
+                d.map_or("…".to_string(), |d| d.format("%d/%m/%Y").to_string())
+            };
+            tr.ta(
+                "results-filter-note",
+                &[("from", day(period.0)), ("to", day(period.1))],
+            )
+        }),
+        from: period.0.map(|d| d.to_string()).unwrap_or_default(),
+        to: period.1.map(|d| d.to_string()).unwrap_or_default(),
+        frame_domains,
+        waves,
+        totals,
         crosstab,
         crosstab_error,
         pct_col: by_column,
     }))
 }
+
+/// The domains the sample's frame offers (`(column, label)`): its strata, units and
+/// attributes, each with 2 to [`MAX_FRAME_DOMAINS`] values.
+fn frame_domains(data: &model::Data, tr: crate::web::i18n::Tr) -> Vec<(String, String)> {
+    use model::data::{ATTR_COLUMN, STRATUM_COLUMN, UNIT_COLUMN};
+    data.frame_columns()
+        .into_iter()
+        .filter(|(_, values)| (2..=MAX_FRAME_DOMAINS).contains(&values.len()))
+        .map(|(name, _)| {
+            let label = match name {
+                STRATUM_COLUMN => tr.t("results-by-stratum"),
+                UNIT_COLUMN => tr.t("results-by-unit"),
+                _ => tr.ta(
+                    "results-by-attribute",
+                    &[(
+                        "name",
+                        name.strip_prefix(ATTR_COLUMN).unwrap_or(name).to_string(),
+                    )],
+                ),
+            };
+            (name.to_string(), label)
+        })
+        .collect()
+}
+
+/// Most values a frame column may have to be offered as domains.
+pub const MAX_FRAME_DOMAINS: usize = 50;
 
 fn crosstab_view(x: model::Crosstab, by_column: bool, tr: crate::web::i18n::Tr) -> CrosstabView {
     let cell = |l: &model::Line| {

@@ -94,6 +94,7 @@ async fn compute_waves(
             k: state.config.results_min_cell as usize,
             level: 0.95,
             method: state.config.ci_method(),
+            totals: false,
         };
         let e2 = engine.clone();
         let (n, results, werr) = tokio::task::spawn_blocking(move || {

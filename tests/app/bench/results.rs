@@ -212,6 +212,7 @@ async fn results_page_of_100000_interviews() {
         k: 5,
         level: 0.95,
         method: duluan_stats::CipropMethod::Logit,
+        totals: false,
     };
     let t = Instant::now();
     let design = duluan::surveys::results::model::design(&data, false).unwrap();

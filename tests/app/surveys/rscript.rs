@@ -60,7 +60,9 @@ fn r_available() -> bool {
 struct Figure {
     question: String,
     line: String,
-    values: [f64; 3],
+    /// Estimate, lower, upper, then the number in the population with its limits (NaN when
+    /// not estimated).
+    values: [f64; 6],
 }
 
 fn number(s: &str) -> f64 {
@@ -130,7 +132,14 @@ async fn run_r(app: &TestApp, survey: i64, query: &str) -> (Vec<String>, Vec<Fig
             Figure {
                 question: r[0].to_string(),
                 line: r[1].to_string(),
-                values: [number(&r[2]), number(&r[3]), number(&r[4])],
+                values: [
+                    number(&r[2]),
+                    number(&r[3]),
+                    number(&r[4]),
+                    number(&r[5]),
+                    number(&r[6]),
+                    number(&r[7]),
+                ],
             }
         })
         .collect();
@@ -155,7 +164,14 @@ async fn page_figures(app: &TestApp, survey: i64, query: &str) -> Vec<(Figure, b
                 Figure {
                     question: r[0].to_string(),
                     line: r[3].to_string(),
-                    values: [number(&r[5]), number(&r[6]), number(&r[7])],
+                    values: [
+                        number(&r[5]),
+                        number(&r[6]),
+                        number(&r[7]),
+                        number(&r[11]),
+                        number(&r[12]),
+                        number(&r[13]),
+                    ],
                 },
                 shown,
             )
@@ -196,7 +212,8 @@ fn compare(page: &[(Figure, bool)], r: &[Figure], case: &str) -> (f64, usize) {
                 if a.is_nan() && b.is_nan() {
                     continue;
                 }
-                let d = (a - b).abs();
+                // Numbers in the population are compared relative to their size.
+                let d = (a - b).abs() / if k >= 3 { b.abs().max(1.0) } else { 1.0 };
                 assert!(
                     d <= TOLERANCE,
                     "{case}: {q} / {} ({}) value {k}: page {a:e}, R {b:e}, off by {d:e}",
@@ -205,7 +222,18 @@ fn compare(page: &[(Figure, bool)], r: &[Figure], case: &str) -> (f64, usize) {
                 );
                 if d > worst {
                     worst = d;
-                    at = format!("{q} / {} ({})", rf.line, ["estimate", "lower", "upper"][k]);
+                    at = format!(
+                        "{q} / {} ({})",
+                        rf.line,
+                        [
+                            "estimate",
+                            "lower",
+                            "upper",
+                            "total",
+                            "total lower",
+                            "total upper"
+                        ][k]
+                    );
                 }
                 compared += 1;
             }

@@ -127,6 +127,7 @@ pub fn crosstab(
                 n: cell,
                 value,
                 deff: None,
+                total: None,
             });
         }
         let hide = if in_row < s.k {
@@ -136,7 +137,7 @@ pub fn crosstab(
         };
         for (l, h) in lines.iter_mut().zip(hide) {
             if h {
-                l.value = None;
+                l.hide();
             }
         }
         out.rows.push((rlabel.clone(), in_row, lines));

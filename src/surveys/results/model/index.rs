@@ -134,6 +134,7 @@ pub fn mean_line(
         n,
         value: None,
         deff: None,
+        total: None,
         se: None,
     };
     if n < s.k.max(2) {
@@ -214,9 +215,7 @@ pub fn by_domain(
     }
     for (v, hide) in out.iter_mut().zip(suppressed(&counts, s.k)) {
         if hide {
-            v.line.value = None;
-            v.line.se = None;
-            v.line.deff = None;
+            v.line.hide();
             v.diff = None;
         }
     }
@@ -270,6 +269,7 @@ mod tests {
             k: 5,
             level: 0.95,
             method: duluan_stats::CipropMethod::Logit,
+            totals: false,
         };
         let out = by_domain(&d, &y, &[("A".into(), "A".into(), mask)], s).unwrap();
         let (diff, lo, _, real) = out[0].diff.unwrap();

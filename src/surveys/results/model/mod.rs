@@ -57,6 +57,19 @@ pub struct Line {
     pub deff: Option<f64>,
     /// Standard error of the estimate (Woodruff's for a median), when defined.
     pub se: Option<f64>,
+    /// A choice's estimated number in the population `(total, lower, upper)`, when the weights
+    /// stand for a population ([`Settings::totals`]) and the cell is shown.
+    pub total: Option<(f64, f64, f64)>,
+}
+
+impl Line {
+    /// Hides the cell: its estimate, interval, design effect, standard error and total.
+    pub fn hide(&mut self) {
+        self.value = None;
+        self.deff = None;
+        self.se = None;
+        self.total = None;
+    }
 }
 
 /// What kind of figure a question gets.
@@ -97,6 +110,10 @@ pub struct Settings {
     /// How a share's interval is computed (R's `svyciprop` method; the deployment's
     /// `--results-ci-method`, logit by default).
     pub method: CipropMethod,
+    /// Whether the weights stand for a population (a probability sample's design weights, or
+    /// weights calibrated to population tables), so that each choice's number in the
+    /// population is estimated too.
+    pub totals: bool,
 }
 
 /// The design of the interviews: weights, strata and (for a sample drawn in clusters) clusters
@@ -240,9 +257,7 @@ pub fn compute_by(
         for (l, row) in hidden.iter().enumerate() {
             for (c, h) in row.iter().enumerate() {
                 if *h && let Some(x) = per[c][j].lines.get_mut(l) {
-                    x.value = None;
-                    x.deff = None;
-                    x.se = None;
+                    x.hide();
                 }
             }
         }
@@ -257,6 +272,17 @@ pub struct Prepared {
     pub design: Design,
     /// What the weighting did, or why it failed (the figures then use the base design).
     pub weighting: Option<Result<weighting::Diagnostics, weighting::WeightError>>,
+}
+
+impl Prepared {
+    /// `s` with [`Settings::totals`] set where the weights stand for a population: a
+    /// probability sample's design weights, or a weighting to population tables that applied.
+    pub fn settings(&self, s: Settings, data: &Data) -> Settings {
+        Settings {
+            totals: s.weighted && (data.has_design() || matches!(self.weighting, Some(Ok(_)))),
+            ..s
+        }
+    }
 }
 
 /// Builds the design of `data` and applies `spec` when `weighted`.
@@ -498,8 +524,21 @@ pub fn question(
             } else {
                 d.means(&refs, Some(&domain)).map_err(err)?
             };
+            // Each choice's number in the population: totals of the same indicators over the
+            // same domain, t intervals on the design's degrees of freedom (R's `svytotal`).
+            let totals = if s.totals && !refs.is_empty() {
+                d.totals(&refs, Some(&domain)).map_err(err)?
+            } else {
+                vec![]
+            };
             let mut lines = Vec::with_capacity(choices.len());
-            for (((c, m), &cell), ind) in choices.iter().zip(&means).zip(&cells).zip(&inds) {
+            for (k, (((c, m), &cell), ind)) in choices
+                .iter()
+                .zip(&means)
+                .zip(&cells)
+                .zip(&inds)
+                .enumerate()
+            {
                 let (e, lo, hi, deff) = interval(d, m, s, answered, ind, &domain);
                 lines.push(Line {
                     key: c.name.clone(),
@@ -508,6 +547,10 @@ pub fn question(
                     n: cell,
                     value: Some((e, lo, hi)),
                     deff,
+                    total: totals.get(k).map(|t| {
+                        let (lo, hi) = t.ci(s.level, Interval::T);
+                        (t.estimate, lo, hi)
+                    }),
                 });
             }
             // A multiple choice's options are not parts of one whole: only the primary rule.
@@ -517,9 +560,7 @@ pub fn question(
             };
             for (l, h) in lines.iter_mut().zip(hide) {
                 if h {
-                    l.value = None;
-                    l.deff = None;
-                    l.se = None;
+                    l.hide();
                 }
             }
             result.lines = lines;
@@ -540,6 +581,7 @@ pub fn question(
                 n: answered,
                 value: Some((e.estimate, lo, hi)),
                 deff: e.deff,
+                total: None,
             }];
             if let Ok(m) = d.quantiles(&y, &[0.5], QuantileRule::Math, s.level, None, Some(&domain))
                 && let Some(m) = m.first()
@@ -551,6 +593,7 @@ pub fn question(
                     n: answered,
                     value: Some((m.estimate, m.lower, m.upper)),
                     deff: None,
+                    total: None,
                 });
             }
             result.lines = lines;
@@ -617,6 +660,7 @@ mod tests {
                 k: 5,
                 level: 0.95,
                 method: name.parse().unwrap(),
+                totals: false,
             };
             for x in [1.0, 0.0] {
                 let ind = [x; 12];
@@ -658,6 +702,7 @@ mod tests {
                 k: 5,
                 level: 0.95,
                 method,
+                totals: false,
             };
             for (ind, m) in inds.iter().zip(&means) {
                 let ci = d.ciprop(ind, method, 0.95, Some(&domain)).unwrap();

@@ -107,6 +107,7 @@ mod tests {
             n: 100,
             value: Some((p, p - 0.1, p + 0.1)),
             deff: None,
+            total: None,
             se: Some(se),
         }
     }
@@ -124,7 +125,7 @@ mod tests {
         assert!(change(&line(0.4, 1e-17), &line(0.4, 0.0), 0.95).is_none());
         // A hidden cell has no change.
         let mut hidden = line(0.4, 0.03);
-        hidden.value = None;
+        hidden.hide();
         assert!(change(&hidden, &line(0.5, 0.03), 0.95).is_none());
     }
 }

@@ -7,9 +7,11 @@
 //! design weights and strata, or equal weights), the weighting of `model::weighting::apply`
 //! (`postStratify`, `rake`, `calibrate` on the same model matrix, `trimWeights`) only where the
 //! page's weighting succeeded, then per question the domain of the answered interviews as a
-//! `subset` of the whole design, shares with `svyciprop` (logit) or the exact interval the page
-//! shows where everyone answered alike, means with `svymean` and t intervals, medians with
-//! `svyquantile` (`qrule = "math"`, Woodruff). It computes every figure, hidden or not: the
+//! `subset` of the whole design (within the completion period asked for), shares with
+//! `svyciprop` (the deployment's method) or the exact interval the page shows where everyone
+//! answered alike, each choice's number in the population with `svytotal` where the weights
+//! stand for one, means with `svymean` and t intervals, medians with `svyquantile`
+//! (`qrule = "math"`, Woodruff). It computes every figure, hidden or not: the
 //! small-cell rule is the page's business, and the data are row-level anyway.
 //!
 //! Row-level data: the download takes `ViewResponses` besides `ViewSurveyResults` and is audited
@@ -62,6 +64,7 @@ pub async fn download_rscript(
         data,
         spec,
         settings,
+        period,
         ..
     } = inputs(&state, s.id, &q).await?;
     let n = data.n;
@@ -69,6 +72,7 @@ pub async fn download_rscript(
         survey_id: s.id,
         title: s.title.clone(),
         lang: auth.ctx.tr.lang().code(),
+        period,
     };
     let zip =
         tokio::task::spawn_blocking(move || bundle(engine.form(), &data, &spec, settings, &about))
@@ -108,6 +112,8 @@ pub struct About {
     pub title: String,
     /// The language of the labels in comments.
     pub lang: &'static str,
+    /// The completion period the page was filtered to.
+    pub period: super::Period,
 }
 
 /// Why no bundle was written.
@@ -196,6 +202,11 @@ pub fn bundle(
             write_population(&mut zip, t)?;
         }
     }
+    // Numbers in the population where the page shows them.
+    let settings = Settings {
+        totals: settings.weighted && (data.has_design() || weighting == Weighting::Applied),
+        ..settings
+    };
     let script = script(
         data,
         spec,

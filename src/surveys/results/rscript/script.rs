@@ -91,10 +91,11 @@ has_choice <- function(v, choice) {
 pub(super) const FIGURES: &str = r#"
 # The figures, one line each: a choice's share, or a number's mean and median.
 figures <- list()
-put <- function(question, line, estimate, lower, upper) {
+put <- function(question, line, estimate, lower, upper, total = c(NA, NA, NA)) {
   figures[[length(figures) + 1]] <<- data.frame(
     question = question, line = line, estimate = as.numeric(estimate),
-    lower = as.numeric(lower), upper = as.numeric(upper))
+    lower = as.numeric(lower), upper = as.numeric(upper), total = as.numeric(total[1]),
+    total_lower = as.numeric(total[2]), total_upper = as.numeric(total[3]))
 }
 # Where every respondent of the domain answered alike (a share of 0 or 1) there is no logit
 # interval: the page shows the exact (Clopper-Pearson) interval of 0 or n successes in n.
@@ -119,7 +120,14 @@ share <- function(question, choice, formula, dd) {
     v <- c(as.numeric(coef(p)), as.numeric(confint(p)))
     if (!all(is.finite(v))) v <- exact(v[1], length(y))
   }
-  put(question, choice, v[1], v[2], v[3])
+  # The choice's number in the population (where the weights stand for one): svytotal, with
+  # a t interval on the domain's degrees of freedom.
+  total <- c(NA, NA, NA)
+  if (with_totals) {
+    t <- svytotal(eval(bquote(~as.numeric(.(formula[[2]])))), dd)
+    total <- c(coef(t), confint(t, level = level, df = degf(dd)))
+  }
+  put(question, choice, v[1], v[2], v[3], total)
 }
 # The mean (t interval on the domain's degrees of freedom) and the median (Woodruff interval).
 mean_median <- function(question, formula, dd) {
@@ -140,10 +148,12 @@ pub(super) const OUTPUT: &str = r#"
 # Every number at full precision (17 significant digits), UTF-8 whatever the locale.
 figures <- do.call(rbind, figures)
 quoted <- function(s) paste0("\"", gsub("\"", "\"\"", s, fixed = TRUE), "\"")
-lines <- c("question,line,estimate,lower,upper",
+lines <- c("question,line,estimate,lower,upper,total,total_lower,total_upper",
            paste(quoted(figures$question), quoted(figures$line),
                  sprintf("%.17g", figures$estimate), sprintf("%.17g", figures$lower),
-                 sprintf("%.17g", figures$upper), sep = ","))
+                 sprintf("%.17g", figures$upper), sprintf("%.17g", figures$total),
+                 sprintf("%.17g", figures$total_lower), sprintf("%.17g", figures$total_upper),
+                 sep = ","))
 con <- file("r_results.csv", open = "wb")
 writeLines(enc2utf8(lines), con, useBytes = TRUE)
 close(con)
@@ -190,6 +200,13 @@ pub(super) fn script(
         "ci_method <- \"{}\"",
         model::method_name(settings.method)
     ));
+    line("# Whether each choice's number in the population is estimated too (the weights stand");
+    line("# for a population: design weights of a probability sample, or population tables).");
+    line(if settings.totals {
+        "with_totals <- TRUE"
+    } else {
+        "with_totals <- FALSE"
+    });
     let names: Vec<String> = [".weight", ".stratum", ".cluster", ".day"]
         .into_iter()
         .map(str::to_string)
@@ -246,6 +263,21 @@ pub(super) fn script(
             line("# why): like the page, the figures use the design alone.");
         }
         Weighting::Applied => weigh(spec, &keys, &mut line)?,
+    }
+    if about.period.0.is_some() || about.period.1.is_some() {
+        let mut test = vec!["dat$.day != \"\"".to_string()];
+        if let Some(f) = about.period.0 {
+            test.push(format!(".day >= \"{f}\""));
+        }
+        if let Some(t) = about.period.1 {
+            test.push(format!(".day <= \"{t}\""));
+        }
+        line("");
+        line("# The page's period: interviews completed within it, a domain of the whole design.");
+        line(&format!(
+            "d <- subset(d, {})",
+            test.join(" & ").replace("dat$.day", ".day")
+        ));
     }
     line(FIGURES);
     for q in questions.iter().filter(|q| q.figures) {

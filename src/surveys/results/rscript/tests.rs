@@ -113,6 +113,7 @@ fn odd_names_and_labels_survive_r_in_any_locale() {
         k: 2,
         level: 0.95,
         method: duluan_stats::CipropMethod::Logit,
+        totals: false,
     };
     let spec = Spec {
         method: Method::None,
@@ -123,6 +124,7 @@ fn odd_names_and_labels_survive_r_in_any_locale() {
         survey_id: 7,
         title: nasty.to_string(),
         lang: "vi",
+        period: (None, None),
     };
     let zip = bundle(engine.form(), &data, &spec, settings, &about).expect("a bundle");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
@@ -208,11 +210,13 @@ fn r_agrees(
     spec: &Spec,
     settings: Settings,
     case: &str,
+    day: Option<chrono::NaiveDate>,
 ) -> Option<usize> {
     let about = About {
         survey_id: 1,
         title: case.to_string(),
         lang: "vi",
+        period: (day, day),
     };
     let zip = bundle(form, data, spec, settings, &about).expect("a bundle");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
@@ -244,11 +248,16 @@ fn r_agrees(
     let script = std::fs::read_to_string(dir.path().join("results.R")).unwrap();
     assert!(out.status.success(), "{case}: {stderr}\n{script}");
     let text = std::fs::read_to_string(dir.path().join("r_results.csv")).unwrap();
-    let mut r: Vec<(String, String, [f64; 3])> = Vec::new();
+    let mut r: Vec<(String, String, [f64; 3], [f64; 3])> = Vec::new();
     for rec in csv::Reader::from_reader(text.as_bytes()).records() {
         let rec = rec.unwrap();
         let v = |k: usize| rec[k].parse::<f64>().unwrap_or(f64::NAN);
-        r.push((rec[0].to_string(), rec[1].to_string(), [v(2), v(3), v(4)]));
+        r.push((
+            rec[0].to_string(),
+            rec[1].to_string(),
+            [v(2), v(3), v(4)],
+            [v(5), v(6), v(7)],
+        ));
     }
     let prepared = model::prepare(data, spec, settings.weighted).unwrap();
     if spec.active() {
@@ -257,9 +266,15 @@ fn r_agrees(
             "{case}: the weighting applies"
         );
     }
-    let all = Settings { k: 0, ..settings };
-    let ours = model::compute(form, data, &prepared.design, all, "vi", None).unwrap();
+    let all = Settings {
+        k: 0,
+        ..prepared.settings(settings, data)
+    };
+    let within: Option<Vec<bool>> = day.map(|d| data.days.iter().map(|x| *x == Some(d)).collect());
+    let ours = model::compute(form, data, &prepared.design, all, "vi", within.as_deref()).unwrap();
     let mut compared = 0;
+    let mut totals = 0;
+    let mut shares = 0;
     for q in &ours {
         let theirs: Vec<_> = r.iter().filter(|x| x.0 == q.name).collect();
         assert_eq!(theirs.len(), q.lines.len(), "{case}: {}: {text}", q.name);
@@ -279,7 +294,34 @@ fn r_agrees(
                 );
                 compared += 1;
             }
+            if q.kind != Kind::Mean {
+                shares += 1;
+            }
+            // The number in the population: present on both sides or on neither.
+            assert_eq!(
+                l.total.is_some(),
+                t.3[0].is_finite(),
+                "{case}: {} {}",
+                q.name,
+                t.1
+            );
+            if let Some((e, lo, hi)) = l.total {
+                for (a, b) in [e, lo, hi].into_iter().zip(t.3) {
+                    assert!(
+                        (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                        "{case}: total {} {}: ours {a}, R {b}",
+                        q.name,
+                        t.1
+                    );
+                    totals += 1;
+                }
+            }
         }
+    }
+    // Totals were estimated for every share the weights let stand for a population (here the
+    // design weights of a sample: always).
+    if all.totals {
+        assert_eq!(totals, shares * 3, "{case}: totals of every share");
     }
     Some(compared)
 }
@@ -324,6 +366,12 @@ fn r_agrees_on_a_cluster_sample_by_every_interval_method_raked_or_not() {
     }
     let data = data.finish();
     assert!(data.has_clusters() && data.has_design());
+    // Half the interviews completed on 1 March, half on 2 March: the cases filtered to one day
+    // are a domain of the whole design in R too.
+    let mut data = data;
+    data.days = (0..60)
+        .map(|i| chrono::NaiveDate::from_ymd_opt(2026, 3, 1 + (i % 2) as u32))
+        .collect();
     let table = PopTable {
         id: 1,
         name: "sex".into(),
@@ -337,6 +385,7 @@ fn r_agrees_on_a_cluster_sample_by_every_interval_method_raked_or_not() {
             k: 0,
             level: 0.95,
             method: name.parse().unwrap(),
+            totals: false,
         };
         // The design alone, or raked.
         let spec = if matches!(*name, "logit" | "mean") {
@@ -353,7 +402,7 @@ fn r_agrees_on_a_cluster_sample_by_every_interval_method_raked_or_not() {
             }
         };
         let case = format!("{name}, {:?}", spec.method);
-        let Some(n) = r_agrees(engine.form(), &data, &spec, settings, &case) else {
+        let Some(n) = r_agrees(engine.form(), &data, &spec, settings, &case, None) else {
             return;
         };
         compared += n;
@@ -361,4 +410,27 @@ fn r_agrees_on_a_cluster_sample_by_every_interval_method_raked_or_not() {
     // 5 methods × (5 shares + mean + median) × 3 numbers, less the 2 shares of the margin in
     // the 3 raked cases.
     assert_eq!(compared, 5 * 7 * 3 - 3 * 2 * 3);
+    // One day only, on the design alone and raked.
+    let settings = Settings {
+        weighted: true,
+        k: 0,
+        level: 0.95,
+        method: duluan_stats::CipropMethod::Logit,
+        totals: false,
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2);
+    let none = Spec {
+        method: Method::None,
+        tables: vec![],
+        trim: None,
+    };
+    let raked = Spec {
+        method: Method::Rake,
+        tables: vec![table],
+        trim: None,
+    };
+    for (spec, case) in [(none, "one day"), (raked, "one day, raked")] {
+        let n = r_agrees(engine.form(), &data, &spec, settings, case, day).unwrap();
+        assert!(n >= 5 * 3, "{case}: {n}");
+    }
 }
