@@ -24,6 +24,7 @@ pub(crate) mod fieldwork_email;
 mod fieldwork_phone;
 #[path = "surveys/fieldwork_quotas.rs"]
 mod fieldwork_quotas;
+mod filters;
 #[path = "surveys/index.rs"]
 mod index;
 #[path = "surveys/kill.rs"]
