@@ -257,6 +257,37 @@ impl Design {
         Ok((out, v))
     }
 
+    /// The influence values of the means of `ys` over `domain`, row by row (one column per
+    /// variable): `w (y - mean) / Σw` inside the domain, 0 outside, then the weighting's
+    /// adjustments (calibration residuals). Their PSU totals are what the variance is made of;
+    /// two estimates' covariance across samples that share units (a panel) is made of the
+    /// products of the shared units' values.
+    pub fn mean_influences(&self, ys: &[&[f64]], domain: Option<&[bool]>) -> Result<Vec<Vec<f64>>> {
+        check_domain(self, domain)?;
+        let means = self.means(ys, domain)?;
+        let psum: f64 = (0..self.n)
+            .filter(|&i| in_domain(domain, i))
+            .map(|i| self.w[i])
+            .sum();
+        let mut cols: Vec<Vec<f64>> = ys
+            .iter()
+            .zip(&means)
+            .map(|(y, m)| {
+                (0..self.n)
+                    .map(|i| {
+                        if in_domain(domain, i) {
+                            self.w[i] * (y[i] - m.estimate) / psum
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        self.adjust(&mut cols);
+        Ok(cols)
+    }
+
     /// Means over the whole sample of a single-pass design in one pass over the rows.
     ///
     /// PSU totals of the influence values are (Σ_psu y w − m Σ_psu w) / Σ w, so the pass only

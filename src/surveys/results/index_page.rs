@@ -229,7 +229,7 @@ pub async fn show_index(
         if lines.len() >= 2 {
             let mut previous: Option<&model::Line> = None;
             for l in &lines {
-                let ch = previous.and_then(|p| waves::change(p, l, 0.95));
+                let ch = previous.and_then(|p| waves::change(p, l, 0.95, None));
                 view.waves.push(RowView {
                     label: l.label.clone(),
                     n: l.n,

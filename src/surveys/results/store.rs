@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::Data;
-use super::model::data::{ATTR_COLUMN, Meta, STRATUM_COLUMN, UNIT_COLUMN};
+use super::model::data::{ATTR_COLUMN, MEMBER_COLUMN, Meta, STRATUM_COLUMN, UNIT_COLUMN};
 use super::model::weighting::{Method, PopTable, Spec};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
@@ -46,7 +46,7 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
             let batch: Vec<Interview> = with_db!(db, |pool| {
                 sqlx::query_as(
                     "SELECT r.id, r.data, r.completed_at, k.weight, f.stratum, f.cluster, f.attrs,
-                            u.name, s.method
+                            u.name, s.method, f.ext_id
                          FROM survey_responses r
                          LEFT JOIN survey_cases k ON k.id = r.case_id
                          LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
@@ -63,7 +63,8 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
             });
             let Some(last) = batch.last() else { break };
             after = last.0.clone();
-            for (_, data, completed, weight, stratum, cluster, attrs, unit, method) in batch {
+            for (_, data, completed, weight, stratum, cluster, attrs, unit, method, member) in batch
+            {
                 let answers: TopLevel = serde_json::from_str(&data).unwrap_or_default();
                 // The frame row's stratum, unit and attributes as columns a domain may use.
                 let attrs: Vec<(String, String)> = attrs
@@ -78,6 +79,7 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
                 let frame = [
                     (STRATUM_COLUMN, stratum.as_deref().unwrap_or("")),
                     (UNIT_COLUMN, unit.as_deref().unwrap_or("")),
+                    (MEMBER_COLUMN, member.as_deref().unwrap_or("")),
                 ];
                 out.push_with(
                     answers
@@ -103,12 +105,13 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
 }
 
 /// A completed interview as read: id, answers, completion, its case's design weight, its frame
-/// row's stratum, cluster and attributes, its unit's name, its sample's method.
+/// row's stratum, cluster and attributes, its unit's name, its sample's method, its member id.
 type Interview = (
     String,
     String,
     Option<DateTime<Utc>>,
     Option<f64>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,

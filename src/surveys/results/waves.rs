@@ -1,7 +1,8 @@
 //! Waves compared (`GET /surveys/{id}/results/waves`): every wave of the survey's series that
 //! the reader may see, each computed with its own questionnaire, interviews and weighting as
 //! its own results page does, then every question of this wave lined up across them with the
-//! change from the previous wave, its interval and whether it is real (`model::waves`).
+//! change from the previous wave, its interval and whether it is real (`model::waves`), paired
+//! where two waves interviewed the same frame members.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -22,6 +23,8 @@ pub struct WaveView {
     pub n: usize,
     pub current: bool,
     pub weighting_error: Option<String>,
+    /// Members also interviewed in the previous wave (0: independent samples).
+    pub shared: usize,
 }
 
 pub struct CellView {
@@ -55,6 +58,9 @@ struct WaveFigures {
     n: usize,
     results: Vec<model::QuestionResult>,
     weighting_error: Option<String>,
+    /// Frame members also interviewed in the previous wave (a panel), when their covariance
+    /// is used.
+    shared: usize,
 }
 
 fn signed(x: f64, share: bool) -> String {
@@ -81,6 +87,8 @@ async fn compute_waves(
     let tr = auth.ctx.tr;
     let lang = tr.lang().code();
     let mut figures: Vec<WaveFigures> = Vec::new();
+    // Each wave's interviews and design, for the covariance of panel waves.
+    let mut held: Vec<(std::sync::Arc<model::Data>, duluan_stats::Design)> = Vec::new();
     for w in visible_waves(state, auth, s).await? {
         let Some(version) = live_version(&state.db, w.id).await? else {
             continue;
@@ -97,19 +105,27 @@ async fn compute_waves(
             totals: false,
         };
         let e2 = engine.clone();
-        let (n, results, werr) = tokio::task::spawn_blocking(move || {
+        let (n, results, werr, data, design) = tokio::task::spawn_blocking(move || {
             let prepared = model::prepare(&data, &spec, settings.weighted)?;
             let r = model::compute(e2.form(), &data, &prepared.design, settings, lang, None)?;
-            Ok::<_, String>((data.n, r, prepared.weighting.and_then(Result::err)))
+            Ok::<_, String>((
+                data.n,
+                r,
+                prepared.weighting.and_then(Result::err),
+                data,
+                prepared.design,
+            ))
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("waves: {e}")))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("waves: {e}")))?;
+        held.push((data, design));
         figures.push(WaveFigures {
             survey: w,
             n,
             results,
             weighting_error: werr.map(|e| super::weighting::error_text(&e, &engine, tr)),
+            shared: 0,
         });
     }
     let reference = figures
@@ -117,8 +133,51 @@ async fn compute_waves(
         .find(|f| f.survey.id == s.id)
         .map(|f| f.results.clone())
         .unwrap_or_default();
+    // Consecutive waves that interviewed some of the same frame members (a panel): the
+    // covariance of every line's two estimates.
+    let lines: Vec<(String, model::Kind, Vec<String>)> = reference
+        .iter()
+        .map(|q| {
+            let keys = q.lines.iter().map(|l| l.key.clone()).collect();
+            (q.name.clone(), q.kind, keys)
+        })
+        .collect();
+    let (shared, covs) = tokio::task::spawn_blocking(move || {
+        let mut shared = vec![0usize; held.len()];
+        let mut covs: std::collections::HashMap<(usize, String, String), f64> =
+            std::collections::HashMap::new();
+        for k in 1..held.len() {
+            let a = waves::PanelWave {
+                data: &held[k - 1].0,
+                design: &held[k - 1].1,
+            };
+            let b = waves::PanelWave {
+                data: &held[k].0,
+                design: &held[k].1,
+            };
+            shared[k] = waves::shared_members(&a, &b);
+            if shared[k] < 2 {
+                continue;
+            }
+            for (name, kind, keys) in &lines {
+                for key in keys {
+                    if let Some(c) = waves::panel_cov(&a, &b, name, *kind, key) {
+                        covs.insert((k, name.clone(), key.clone()), c);
+                    }
+                }
+            }
+        }
+        (shared, covs)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("waves: {e}")))?;
+    for (f, m) in figures.iter_mut().zip(shared) {
+        f.shared = m;
+    }
     let per: Vec<Vec<model::QuestionResult>> = figures.iter().map(|f| f.results.clone()).collect();
-    let aligned = waves::align(&reference, &per, 0.95);
+    let aligned = waves::align(&reference, &per, 0.95, &|k, name, key| {
+        covs.get(&(k, name.to_string(), key.to_string())).copied()
+    });
     Ok((figures, reference, aligned))
 }
 
@@ -280,6 +339,7 @@ pub async fn show_waves(
             n: f.n,
             current: f.survey.id == s.id,
             weighting_error: f.weighting_error.clone(),
+            shared: f.shared,
         })
         .collect();
     Ok(page(WavesTemplate {

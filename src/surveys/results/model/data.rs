@@ -90,6 +90,9 @@ pub const STRATUM_COLUMN: &str = "@stratum";
 pub const UNIT_COLUMN: &str = "@unit";
 /// Prefix of a frame attribute's column.
 pub const ATTR_COLUMN: &str = "@frame:";
+/// The member's id in the frame (what links a panel's interviews across waves), as a column;
+/// never a domain.
+pub const MEMBER_COLUMN: &str = "@member";
 
 impl Data {
     /// Adds one interview: its top-level answers (empty answers are no answer), design weight,
@@ -210,12 +213,13 @@ impl Data {
         self.n > 0 && self.clusters.iter().all(Option::is_some)
     }
 
-    /// The columns that describe frame rows (`@…`), sorted, with their distinct values.
+    /// The columns that describe frame rows (`@…`, not the member's id), sorted, with their
+    /// distinct values.
     pub fn frame_columns(&self) -> Vec<(&str, Vec<&str>)> {
         let mut out: Vec<(&str, Vec<&str>)> = self
             .names
             .iter()
-            .filter(|(k, _)| k.starts_with(FRAME_PREFIX))
+            .filter(|(k, _)| k.starts_with(FRAME_PREFIX) && k.as_str() != MEMBER_COLUMN)
             .map(|(k, &c)| {
                 let mut values: Vec<&str> = self.columns[c].values[1..]
                     .iter()
