@@ -7,46 +7,64 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
-use crate::orgs::model::{CsvUnit, LineageEvent, UnitInput, UnitKind};
+use crate::orgs::model::{CsvUnit, LineageEvent, Population, UnitInput, UnitKind};
 use crate::orgs::store::{self, ImportSummary};
 
-/// Creates a unit under `parent`; returns its id.
+/// Creates a unit under `parent` with its population; returns its id.
 pub async fn create_unit(
     db: &Db,
     actor: &Actor,
     input: &UnitInput,
     parent: Option<i64>,
+    population: &Population,
 ) -> AppResult<i64> {
     let mut tx = db.begin().await?;
-    let id = store::insert_unit(&mut tx, input, parent, Utc::now()).await?;
+    let now = Utc::now();
+    let id = store::insert_unit(&mut tx, input, parent, now).await?;
+    store::update_population(&mut tx, id, population, now).await?;
     audit::entry(actor, "unit_create")
         .object("unit", id)
         .unit(id)
-        .detail(json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent}))
+        .detail(
+            json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent,
+                       "population": population.count, "population_source": population.source}),
+        )
         .write(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// Changes a unit and moves it under `parent` when that differs; returns whether it moved.
-/// A conflict (`unit-error-cycle`) when the new parent lies inside the unit's subtree.
+/// Changes a unit (its population too) and moves it under `parent` when that differs; returns
+/// whether it moved. A conflict (`unit-error-cycle`) when the new parent lies inside the unit's
+/// subtree.
 pub async fn update_unit(
     db: &Db,
     actor: &Actor,
     id: i64,
     input: &UnitInput,
     parent: Option<i64>,
+    population: &Population,
 ) -> AppResult<bool> {
     let mut tx = db.begin().await?;
-    let moved = store::update_unit(&mut tx, id, input, parent, Utc::now()).await?;
+    let now = Utc::now();
+    let moved = store::update_unit(&mut tx, id, input, parent, now).await?;
     if moved {
         after_move(&mut tx, &[id]).await?;
+    }
+    let before = store::update_population(&mut tx, id, population, now)
+        .await?
+        .unwrap_or_default();
+    let mut detail =
+        json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent});
+    if before != *population {
+        detail["population"] = json!({"from": before.count, "to": population.count});
+        detail["population_source"] = json!({"from": before.source, "to": population.source});
     }
     audit::entry(actor, "unit_update")
         .object("unit", id)
         .unit(id)
-        .detail(json!({"name": input.name, "code": input.code, "kind": input.kind, "parent_id": parent}))
+        .detail(detail)
         .write(&mut tx)
         .await?;
     tx.commit().await?;
@@ -93,6 +111,57 @@ pub async fn import_units(
         .await?;
     tx.commit().await?;
     after_large_import(db, rows.len()).await?;
+    Ok(summary)
+}
+
+/// What a population import did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PopulationSummary {
+    /// Rows read.
+    pub rows: usize,
+    /// Units whose population or reference changed.
+    pub changed: usize,
+}
+
+/// Sets the populations of units (checked rows: `(unit id, code, population)`), all or nothing:
+/// each unit that changes gets its own audit entry (what it was, what it is), the import one
+/// more, scoped to `scope_unit`.
+pub async fn import_populations(
+    db: &Db,
+    actor: &Actor,
+    rows: &[(i64, String, Population)],
+    scope_unit: Option<i64>,
+) -> AppResult<PopulationSummary> {
+    let mut tx = db.begin().await?;
+    let now = Utc::now();
+    let mut summary = PopulationSummary {
+        rows: rows.len(),
+        changed: 0,
+    };
+    for (id, code, population) in rows {
+        let Some(before) = store::update_population(&mut tx, *id, population, now).await? else {
+            return Err(crate::error::AppError::NotFound);
+        };
+        if before == *population {
+            continue;
+        }
+        summary.changed += 1;
+        audit::entry(actor, "unit_population_update")
+            .object("unit", id)
+            .unit(*id)
+            .detail(json!({"code": code,
+                           "population": {"from": before.count, "to": population.count},
+                           "population_source": {"from": before.source, "to": population.source}}))
+            .write(&mut tx)
+            .await?;
+    }
+    audit::entry(actor, "unit_population_import")
+        .object("unit", "")
+        .unit(scope_unit)
+        .detail(json!({"rows": summary.rows, "changed": summary.changed}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
     Ok(summary)
 }
 

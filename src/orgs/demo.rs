@@ -1,7 +1,9 @@
 //! The organisation tree of the demo: Cần Thơ city (code 92) with its 103 communes and wards from
 //! the national list, hamlets under a few of them, the Fatherland Front and mass organisations,
 //! agency party committees, the information centre, and former units with their lineage — all in
-//! one transaction.
+//! one transaction. The communes, wards and hamlets carry populations, and the city their sum:
+//! made-up figures that show the feature, said to be illustrative in their reference text, never
+//! official statistics.
 
 use std::collections::HashMap;
 
@@ -9,8 +11,15 @@ use anyhow::Context as _;
 use chrono::{NaiveDate, Utc};
 
 use crate::db::{Db, Tx};
-use crate::orgs::model::{LineageEvent, UnitInput, parse_units_csv};
+use crate::orgs::model::{LineageEvent, Population, UnitInput, parse_units_csv};
 use crate::orgs::store;
+
+fn illustrative(count: i64) -> Population {
+    Population {
+        count: Some(count),
+        source: DEMO_POPULATION_SOURCE.to_string(),
+    }
+}
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -50,6 +59,19 @@ fn province_csv(code: &str) -> String {
     out
 }
 
+/// The reference of the demo's populations: they are made up.
+pub const DEMO_POPULATION_SOURCE: &str =
+    "Số liệu minh hoạ cho bản demo, không phải số liệu thống kê chính thức";
+
+/// A made-up population for a demo commune or ward (8,000 to 45,000, in tens), the same on
+/// every run: derived from its code, not from any statistics.
+pub fn demo_population(code: &str) -> i64 {
+    let seed = code
+        .bytes()
+        .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    8_000 + ((seed.wrapping_mul(2_654_435_761) >> 7) % 3_700) as i64 * 10
+}
+
 /// Loads the demo's units into an empty tree.
 pub async fn load(db: &Db) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
@@ -68,6 +90,19 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         .context("loading Cần Thơ")?;
     let city = id_of(&mut tx, "92").await?;
 
+    // Illustrative populations of the communes and wards, and the city as their sum.
+    let mut city_total = 0;
+    for row in rows.iter().filter(|r| r.input.kind != "city") {
+        let Some(code) = &row.input.code else {
+            continue;
+        };
+        let count = demo_population(code);
+        city_total += count;
+        let id = id_of(&mut tx, code).await?;
+        store::update_population(&mut tx, id, &illustrative(count), now).await?;
+    }
+    store::update_population(&mut tx, city, &illustrative(city_total), now).await?;
+
     // Hamlets (khu vực, ấp) under a few communes and wards.
     for (parent, prefix, kind, count) in [
         ("31135", "Khu vực", "area", 6),
@@ -79,7 +114,12 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         for i in 1..=count {
             let mut input = unit(&format!("{parent}-{i:02}"), &format!("{prefix} {i}"), kind);
             input.valid_from = Some(reform);
-            store::insert_unit(&mut tx, &input, Some(parent_id), now).await?;
+            let id = store::insert_unit(&mut tx, &input, Some(parent_id), now).await?;
+            // A share of the ward's or commune's people, so that its hamlets never add up to more.
+            let share = demo_population(parent) / (count + 2) / 10 * 10;
+            let code = format!("{parent}-{i:02}");
+            let people = share + demo_population(&code) / 10 % 20 * 10;
+            store::update_population(&mut tx, id, &illustrative(people), now).await?;
         }
     }
 
@@ -156,6 +196,18 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn demo_populations_are_whole_tens_in_their_range() {
+        for code in ["31117", "31120", "31299", "x"] {
+            let n = super::demo_population(code);
+            assert!((8_000..45_000).contains(&n) && n % 10 == 0, "{code}: {n}");
+        }
+        assert_ne!(
+            super::demo_population("31117"),
+            super::demo_population("31120")
+        );
+    }
+
     #[test]
     fn can_tho_has_103_units_under_it() {
         let csv = super::province_csv("92");

@@ -6,7 +6,9 @@
 //! `parent_id` tree, each unit its own ancestor at depth 0; the tree has no cycles; codes are
 //! unique; a unit's validity dates are ordered. Lineage links (merge/split/rename/transfer) make
 //! former units roll up to their successors: [`store::list_rollup`] answers "everything under X as
-//! of date D". Other contexts use the functions re-exported here, never the tables.
+//! of date D". A unit may carry a population (*dân số*, a whole number, never negative, or
+//! unknown) with its reference; surveys weight to it through [`current_units_named`]. Other
+//! contexts use the functions re-exported here, never the tables.
 
 pub mod actions;
 pub mod demo;
@@ -17,6 +19,7 @@ pub mod store;
 use crate::db::Db;
 use crate::error::AppResult;
 
+pub use model::name_key;
 pub use store::{
     ImportSummary, count_subtree, filter_within, find_unit_by_code, is_within, list_kinds,
     map_codes, path_of, path_of_in, subtree_ids,
@@ -59,6 +62,25 @@ pub async fn rollup_many(
     date: chrono::NaiveDate,
 ) -> AppResult<Vec<model::Unit>> {
     store::list_rollup_many(db, roots, date).await
+}
+
+/// The current units strictly under `root` (valid today, Vietnam time) that a list of choices
+/// may stand for: those whose code is one of `codes`, and those whose name may equal one of
+/// `names` (same folded name; the caller compares [`model::name_key`]s). Indexed look-ups only.
+pub async fn current_units_named(
+    db: &Db,
+    root: i64,
+    codes: &[String],
+    names: &[String],
+) -> AppResult<Vec<model::Unit>> {
+    let today = crate::kit::time::vn_date(chrono::Utc::now());
+    let mut folded: Vec<String> = names
+        .iter()
+        .map(|n| model::fold(&model::name_key(n)))
+        .collect();
+    folded.sort_unstable();
+    folded.dedup();
+    store::list_descendants_matching(db, root, today, codes, &folded).await
 }
 
 /// One unit.
@@ -108,6 +130,14 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         .route(
             "/orgs/import",
             get(pages::show_import).post(pages::import_units),
+        )
+        .route(
+            "/orgs/population",
+            get(pages::show_population_import)
+                .post(pages::import_populations)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    pages::POPULATION_BODY_LIMIT,
+                )),
         )
         .route("/orgs/{id}", get(pages::show_unit))
         .route("/orgs/{id}/rollup", get(pages::show_rollup))

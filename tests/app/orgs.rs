@@ -1,4 +1,7 @@
-//! The organisation tree: the demo city, search, roll-up with lineage, editing, import, export.
+//! The organisation tree: the demo city, search, roll-up with lineage, editing, import, export,
+//! and units' populations (`orgs/population.rs`).
+
+mod population;
 
 use reqwest::StatusCode;
 

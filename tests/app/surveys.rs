@@ -36,6 +36,7 @@ mod rscript;
 mod trust;
 mod waves;
 mod weighting;
+mod weighting_units;
 
 use duluan::db::Db;
 use duluan::with_db;

@@ -1,9 +1,12 @@
 //! Organisation tree domain types (no IO): unit kinds, units, lineage events and links, and the
-//! validated unit form; the CSV import parser is in `import.rs`. Callers use `model::Name` as before.
+//! validated unit form; the CSV import parser is in `import.rs`, a unit's population and its
+//! import in `population.rs`. Callers use `model::Name` as before.
 
 mod import;
+mod population;
 
 pub use import::*;
+pub use population::*;
 
 use chrono::NaiveDate;
 use unicode_normalization::UnicodeNormalization;
@@ -89,6 +92,10 @@ pub struct Unit {
     pub valid_to: Option<NaiveDate>,
     /// Free note.
     pub note: String,
+    /// Population (*dân số*), when known.
+    pub population: Option<i64>,
+    /// Where the population comes from (year, publication), possibly empty.
+    pub population_source: String,
 }
 
 impl Unit {
@@ -160,6 +167,12 @@ pub fn fold(text: &str) -> String {
         .flat_map(char::to_lowercase)
         .map(|c| if c == 'đ' { 'd' } else { c })
         .collect()
+}
+
+/// The key under which two names are the same name: NFC, white space collapsed, lower case
+/// (diacritics kept: "Phú" and "Phù" are different places; [`fold`] is for search).
+pub fn name_key(text: &str) -> String {
+    one_line(&one_line(text).to_lowercase())
 }
 
 /// A validated unit, ready to store.
@@ -297,6 +310,14 @@ mod tests {
             Ok(_) => vec![],
             Err(e) => e.into_iter().map(|e| (e.line, e.column, e.key)).collect(),
         }
+    }
+
+    #[test]
+    fn name_keys_ignore_case_and_normalisation_but_keep_diacritics() {
+        let nfd: String = "Phường Ninh Kiều".nfd().collect();
+        assert_eq!(name_key(&nfd), name_key("PHƯỜNG  NINH KIỀU "));
+        assert_eq!(name_key("Xã Phú Hữu"), "xã phú hữu");
+        assert_ne!(name_key("Xã Phú Hữu"), name_key("Xã Phù Hữu"));
     }
 
     #[test]

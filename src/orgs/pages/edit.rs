@@ -15,7 +15,7 @@ use crate::accounts::model::Capability;
 use crate::accounts::{can, require};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::orgs::model::{LineageEvent, UnitInput, UnitKind};
+use crate::orgs::model::{LineageEvent, Population, UnitInput, UnitKind};
 use crate::orgs::store;
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -57,6 +57,10 @@ pub struct UnitForm {
     valid_to: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    population: String,
+    #[serde(default)]
+    population_source: String,
 }
 
 fn kind_choices(kinds: &[UnitKind], tr: Tr) -> Vec<(String, String)> {
@@ -119,6 +123,8 @@ pub async fn show_edit(
         valid_from: date(unit.valid_from),
         valid_to: date(unit.valid_to),
         note: unit.note.clone(),
+        population: unit.population.map(|n| n.to_string()).unwrap_or_default(),
+        population_source: unit.population_source.clone(),
     };
     let kinds = store::list_kinds(&state.db).await?;
     let title = auth
@@ -145,14 +151,17 @@ fn field_errors(
 }
 
 /// Parses the unit form and checks that its code is free (but for the unit `own_id` itself).
-/// Returns the input when the fields parse, and every field error.
+/// Returns the input and population when the fields parse, and every field error.
 async fn check_unit_form(
     state: &AppState,
     tr: Tr,
     form: &UnitForm,
     kinds: &[UnitKind],
     own_id: Option<i64>,
-) -> AppResult<(Option<UnitInput>, HashMap<&'static str, String>)> {
+) -> AppResult<(
+    Option<(UnitInput, Population)>,
+    HashMap<&'static str, String>,
+)> {
     let parsed = UnitInput::parse(
         &form.code,
         &form.name,
@@ -172,7 +181,14 @@ async fn check_unit_form(
     {
         errors.insert("code", tr.t("unit-error-code-taken"));
     }
-    Ok((input, errors))
+    let population = match Population::parse(&form.population, &form.population_source) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.extend(field_errors(tr, e));
+            None
+        }
+    };
+    Ok((input.zip(population), errors))
 }
 
 /// `POST /orgs/{id}/edit`.
@@ -223,11 +239,13 @@ pub async fn update_unit(
             errors.insert("parent", tr.t("unit-error-parent-scope"));
         }
     }
-    let input = match parsed {
-        Some(input) if errors.is_empty() => input,
+    let (input, population) = match parsed {
+        Some(parsed) if errors.is_empty() => parsed,
         _ => return Ok(back(form, errors)),
     };
-    match crate::orgs::actions::update_unit(&state.db, &auth.ctx.actor(), id, &input, parent).await
+    let actor = auth.ctx.actor();
+    match crate::orgs::actions::update_unit(&state.db, &actor, id, &input, parent, &population)
+        .await
     {
         Ok(_) => {}
         Err(AppError::Conflict(key)) => {
@@ -281,8 +299,8 @@ pub async fn create_child(
     require(&state.db, &auth.user, Capability::ManageUnits, id).await?;
     let kinds = store::list_kinds(&state.db).await?;
     let (parsed, errors) = check_unit_form(&state, tr, &form, &kinds, None).await?;
-    let input = match parsed {
-        Some(input) if errors.is_empty() => input,
+    let (input, population) = match parsed {
+        Some(parsed) if errors.is_empty() => parsed,
         _ => {
             let title = tr.ta("unit-new-title", &[("name", unit.name.clone())]);
             return Ok(form_page(
@@ -297,8 +315,14 @@ pub async fn create_child(
             ));
         }
     };
-    let new_id =
-        crate::orgs::actions::create_unit(&state.db, &auth.ctx.actor(), &input, Some(id)).await?;
+    let new_id = crate::orgs::actions::create_unit(
+        &state.db,
+        &auth.ctx.actor(),
+        &input,
+        Some(id),
+        &population,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/orgs/{new_id}?ok=flash-created")).into_response())
 }
 

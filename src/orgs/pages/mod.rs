@@ -1,14 +1,17 @@
 //! Organisation pages, one file per action: browsing the tree, a unit and its roll-up (`tree.rs`),
 //! edit, new child and lineage (`edit.rs`), CSV import (all or nothing) and export (`import.rs`),
-//! and unit kinds (`types.rs`). Here: how a unit shows as a line, shared by them.
+//! population import (`population.rs`) and unit kinds (`types.rs`). Here: how a unit shows as a
+//! line, shared by them.
 
 mod edit;
 mod import;
+mod population;
 mod tree;
 mod types;
 
 pub use edit::*;
 pub use import::*;
+pub use population::*;
 pub use tree::*;
 pub use types::*;
 
@@ -26,6 +29,31 @@ struct UnitLine {
     children: i64,
     validity: String,
     former: bool,
+    /// The population as the language writes it (`125.000`), empty when unknown.
+    population: String,
+    /// Its reference.
+    population_source: String,
+}
+
+/// A whole count grouped by thousands as the language writes it (`1.234.567`, `1,234,567`).
+pub fn grouped(n: i64, tr: Tr) -> String {
+    let sep = if tr.lang() == crate::web::i18n::Lang::Vi {
+        '.'
+    } else {
+        ','
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(ch);
+    }
+    out
 }
 
 fn validity(tr: Tr, u: &Unit) -> String {
@@ -58,5 +86,7 @@ fn line(tr: Tr, kinds: &[UnitKind], u: &Unit, children: i64) -> UnitLine {
         children,
         validity: validity(tr, u),
         former: !u.valid_on(today),
+        population: u.population.map(|n| grouped(n, tr)).unwrap_or_default(),
+        population_source: u.population_source.clone(),
     }
 }

@@ -1,7 +1,7 @@
 //! All SQL of the organisation tree, one file per sub-resource: units and their writes
 //! (`units.rs`), reads of the tree through its closure table (`tree.rs`), lineage and the roll-up
-//! it drives (`lineage.rs`), CSV import writes (`import.rs`); unit types here. Callers use
-//! `store::name` as before.
+//! it drives (`lineage.rs`), CSV import writes (`import.rs`), populations (`population.rs`); unit
+//! types here. Callers use `store::name` as before.
 //!
 //! The closure table `unit_closure` holds one row per (ancestor, descendant) pair, the unit itself
 //! included at depth 0, so that "is X under Y" is one primary-key lookup and a subtree is one
@@ -11,7 +11,7 @@
 macro_rules! unit_select {
     ($rest:literal) => {
         concat!(
-            "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.note FROM units u ",
+            "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.note, u.population, u.population_source FROM units u ",
             $rest
         )
     };
@@ -19,11 +19,13 @@ macro_rules! unit_select {
 
 mod import;
 mod lineage;
+mod population;
 mod tree;
 mod units;
 
 pub use import::*;
 pub use lineage::*;
+pub use population::*;
 pub use tree::*;
 pub use units::*;
 

@@ -20,7 +20,7 @@ pub struct UnitWithCount {
 
 /// Direct children of a unit, by name (Vietnamese order of the folded name, then the name).
 pub async fn list_children(db: &Db, id: i64) -> AppResult<Vec<UnitWithCount>> {
-    let sql = "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.note,
+    let sql = "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.note, u.population, u.population_source,
                (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS children
                FROM units u WHERE u.parent_id = $1 ORDER BY u.name_folded, u.name";
     Ok(with_db!(db, |pool| sqlx::query_as(sql)
@@ -123,7 +123,7 @@ pub async fn list_subtrees(db: &Db, roots: &[i64]) -> AppResult<Vec<(Unit, Optio
         parent_code: Option<String>,
     }
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.note, p.code AS parent_code
+        "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.note, u.population, u.population_source, p.code AS parent_code
          FROM units u LEFT JOIN units p ON p.id = u.parent_id
          WHERE u.id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN ({}))
          ORDER BY (SELECT MAX(depth) FROM unit_closure c3 WHERE c3.descendant_id = u.id), u.name_folded, u.id",

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::model::Data;
 use super::model::data::{ATTR_COLUMN, MEMBER_COLUMN, Meta, STRATUM_COLUMN, UNIT_COLUMN};
+use super::model::population::TableSource;
 use super::model::weighting::{Method, PopTable, Spec};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
@@ -301,6 +302,39 @@ pub async fn insert_table(
     Ok(id)
 }
 
+/// Records where a stored population table came from, and the references of its figures.
+pub async fn set_table_source(
+    tx: &mut Tx,
+    id: i64,
+    source: TableSource,
+    note: &str,
+) -> AppResult<()> {
+    with_conn!(tx, |conn| {
+        sqlx::query(
+            "UPDATE survey_population_tables SET source = $1, source_note = $2 WHERE id = $3",
+        )
+        .bind(source.key())
+        .bind(note)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Where each population table of a survey came from: `(table id, source, references)`.
+pub async fn table_sources(db: &Db, survey_id: i64) -> AppResult<Vec<(i64, TableSource, String)>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, source, source_note FROM survey_population_tables
+             WHERE survey_id = $1 ORDER BY id",
+        )
+        .bind(survey_id)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
 /// Deletes a survey's population table; whether there was one.
 pub async fn delete_table(tx: &mut Tx, survey_id: i64, id: i64) -> AppResult<bool> {
     let n = with_conn!(tx, |conn| {
@@ -328,9 +362,10 @@ pub async fn copy_weighting(tx: &mut Tx, from: i64, to: i64) -> AppResult<()> {
         .execute(&mut *conn)
         .await?;
         sqlx::query(
-            "INSERT INTO survey_population_tables (survey_id, name, variables, cells, created_by, created_at)
-             SELECT $2, name, variables, cells, created_by, created_at FROM survey_population_tables
-             WHERE survey_id = $1 ORDER BY id",
+            "INSERT INTO survey_population_tables
+                 (survey_id, name, variables, cells, created_by, created_at, source, source_note)
+             SELECT $2, name, variables, cells, created_by, created_at, source, source_note
+             FROM survey_population_tables WHERE survey_id = $1 ORDER BY id",
         )
         .bind(from)
         .bind(to)

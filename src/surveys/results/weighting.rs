@@ -1,11 +1,14 @@
 //! The weighting page (`/surveys/{id}/weighting`): how a survey's weights are adjusted to the
 //! population — the method (post-stratification, raking, linear or raking calibration), the
-//! trimming, the population tables (uploaded as CSV or a spreadsheet, or pasted) — and the
+//! trimming, the population tables (uploaded as CSV or a spreadsheet, or pasted, or taken from
+//! the populations of the organisation tree's units: `weighting/units.rs`) — and the
 //! diagnostics: weight range, design effect of the weighting, effective sample size, and every
 //! combination of every table with its population, its interviews and the weighted total that
 //! should reproduce it. Reading it takes `ViewSurveyResults`; changing it `DesignSurveys`.
 //! Every change is audited; a table is checked whole against the questionnaire before it is
 //! stored, and a bad one stores nothing.
+
+mod units;
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde_json::json;
 
-use super::model::population::{self, TableIssue};
+use super::model::population::{self, TableIssue, TableSource};
 use super::model::weighting::{Diagnostics, Method, PopTable, WeightError};
 use super::model::{self, single_choices};
 use super::store;
@@ -61,6 +64,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/surveys/{id}/weighting/tables/{table}/delete",
             post(delete_table),
+        )
+        .route(
+            "/surveys/{id}/weighting/units",
+            post(units::add_units_table),
         )
 }
 
@@ -253,6 +260,17 @@ struct TableLine {
     variables: String,
     cells: usize,
     total: String,
+    /// Where it came from, when not uploaded ("from the units' populations (2024)").
+    origin: String,
+}
+
+/// What the forms of the page held when it is shown again after an error.
+#[derive(Default)]
+struct Typed {
+    table_name: String,
+    table_text: String,
+    units_question: String,
+    units_name: String,
 }
 
 #[derive(Template)]
@@ -271,8 +289,9 @@ struct WeightingTemplate {
     diagnostics: Option<DiagnosticsView>,
     weighting_error: Option<String>,
     errors: Vec<String>,
-    table_name: String,
-    table_text: String,
+    typed: Typed,
+    /// The survey's unit, under which a table may be taken from the units.
+    unit_name: String,
 }
 
 async fn render(
@@ -280,8 +299,7 @@ async fn render(
     auth: &Auth,
     s: &Survey,
     errors: Vec<String>,
-    table_name: String,
-    table_text: String,
+    typed: Typed,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let version = live_version(&state.db, s.id)
@@ -308,6 +326,18 @@ async fn render(
     };
     let failed = !errors.is_empty();
     let lang = tr.lang().code();
+    let origins = store::table_sources(&state.db, s.id).await?;
+    let origin = |id: i64| match origins.iter().find(|o| o.0 == id) {
+        Some((_, TableSource::Units, note)) if note.is_empty() => tr.t("weighting-units-origin"),
+        Some((_, TableSource::Units, note)) => {
+            tr.ta("weighting-units-origin-note", &[("note", note.clone())])
+        }
+        _ => String::new(),
+    };
+    let unit_name = crate::orgs::find_unit(&state.db, s.unit_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
     let resp = page(WeightingTemplate {
         c: auth
             .ctx
@@ -334,6 +364,7 @@ async fn render(
                     .join(" × "),
                 cells: t.cells.len(),
                 total: count(t.total(), tr),
+                origin: origin(t.id),
             })
             .collect(),
         questions: model::single_questions(form.form(), lang),
@@ -341,8 +372,8 @@ async fn render(
         diagnostics,
         weighting_error,
         errors,
-        table_name,
-        table_text,
+        typed,
+        unit_name,
     });
     Ok(crate::kit::form::respond(resp, failed))
 }
@@ -354,7 +385,7 @@ async fn show_weighting(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
-    render(&state, &auth, &s, vec![], String::new(), String::new()).await
+    render(&state, &auth, &s, vec![], Typed::default()).await
 }
 
 #[derive(serde::Deserialize)]
@@ -396,7 +427,7 @@ async fn set_method(
         ));
     }
     let Some(method) = method.filter(|_| errors.is_empty()) else {
-        return render(&state, &auth, &s, errors, String::new(), String::new()).await;
+        return render(&state, &auth, &s, errors, Typed::default()).await;
     };
     let mut tx = state.db.begin().await?;
     store::set_method(&mut tx, s.id, method, trim, Some(auth.user.id), Utc::now()).await?;
@@ -448,9 +479,14 @@ async fn add_table(
         }
     }
     let name = crate::kit::text::one_line(&name);
-    let fail = |errors: Vec<String>, name: String, text: String| {
+    let fail = |errors: Vec<String>, table_name: String, table_text: String| {
         let (state, auth, s) = (&state, &auth, &s);
-        async move { render(state, auth, s, errors, name, text).await }
+        let typed = Typed {
+            table_name,
+            table_text,
+            ..Typed::default()
+        };
+        async move { render(state, auth, s, errors, typed).await }
     };
     if name.is_empty() {
         return fail(vec![tr.t("weighting-table-error-name")], name, text).await;

@@ -104,16 +104,15 @@ async fn a_panel_of_the_same_households_is_compared_as_pairs() {
     .fetch_one(pool)
     .await
     .unwrap());
-    let form: String =
-        duluan::with_db!(&app.db, |pool| {
-            sqlx::query_scalar(
+    let form: String = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
         "SELECT form_json FROM survey_versions WHERE survey_id = $1 AND published_at IS NOT NULL"
     )
     .bind(first)
     .fetch_one(pool)
     .await
     .unwrap()
-        });
+    });
     // Wave 2, published, open.
     let now = chrono::Utc::now();
     let input = SurveyInput::parse("Hộ gia đình — đợt 2", "after", "2", "", "", false).unwrap();

@@ -2,6 +2,9 @@
 //! crosses (headed by the question's name), a last column of counts (headed `population`,
 //! `dan_so`, `dân số`, `so_nguoi` or `count`), one row per combination. A level may be given by
 //! the choice's name or its label in any language. Every error says where (row and column).
+//! A table may instead be taken from the organisation tree's units (`units.rs`).
+
+pub mod units;
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,6 +13,16 @@ use duluan_forms::check::CheckedForm;
 use super::crosstab::single_choices;
 use super::weighting::PopTable;
 use crate::uploads::table::Table;
+
+crate::kit::keys::stored_keys! {
+    /// Where a population table came from.
+    pub enum TableSource: "population table source" {
+        /// Uploaded or pasted.
+        Upload = "upload",
+        /// Taken from the populations of the organisation tree's units.
+        Units = "units",
+    }
+}
 
 /// Largest number of combinations in a table.
 pub const MAX_CELLS: usize = 2_000;
