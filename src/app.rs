@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::mail::routes())
         .merge(crate::surveys::routes())
         .merge(crate::monitoring::routes())
+        .merge(crate::ops::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -105,6 +106,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
+        // Outermost, so that every answer is counted (a redirect to the login page too); a
+        // router's layers run after routing, so the route's template is known.
+        .layer(axum::middleware::from_fn(crate::ops::track))
         .with_state(state)
 }
 
@@ -157,6 +161,8 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
     let state = AppState::new(db, config);
+    // Requests are counted from the first one (`/metrics`).
+    crate::ops::recorder();
     let app = router(state.clone());
     let indexer = crate::monitoring::spawn_indexer(state.clone());
     let checkpointer = state.db.spawn_checkpointer();
@@ -221,7 +227,9 @@ async fn clean_sessions(db: Db) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
-        if let Err(err) = crate::accounts::end_expired_sessions(&db).await {
+        let run = crate::accounts::end_expired_sessions(&db).await;
+        crate::ops::job_ran("sessions_cleanup", run.is_ok());
+        if let Err(err) = run {
             tracing::warn!(error = %err, "could not remove expired sessions");
         }
     }

@@ -65,6 +65,11 @@ pub struct Config {
     #[arg(long, env = "DULUAN_RESULTS_CI_METHOD", default_value = "logit",
           value_parser = ["logit", "asin", "beta", "mean", "xlogit"])]
     pub results_ci_method: String,
+
+    /// Token a Prometheus scraper sends (`Authorization: Bearer …`) to read `/metrics`; without
+    /// one the route does not exist.
+    #[arg(long, env = "DULUAN_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -152,6 +157,10 @@ impl std::fmt::Debug for Config {
             .field("survey_abandoned_days", &self.survey_abandoned_days)
             .field("results_min_cell", &self.results_min_cell)
             .field("results_ci_method", &self.results_ci_method)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .finish()
     }
 }
@@ -175,6 +184,7 @@ impl Config {
             survey_abandoned_days: 7,
             results_min_cell: 5,
             results_ci_method: "logit".into(),
+            metrics_token: None,
         }
     }
 }

@@ -234,6 +234,11 @@ impl Db {
             .is_ok())
     }
 
+    /// The pool's open connections and how many of them are idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        with_db!(self, |pool| (pool.size(), pool.num_idle() as u32))
+    }
+
     /// The backend's name, for logs and pages.
     pub fn backend(&self) -> &'static str {
         match self {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod kit;
 pub mod mail;
 pub mod monitoring;
+pub mod ops;
 pub mod orgs;
 pub mod reporting;
 pub mod surveys;

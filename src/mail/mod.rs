@@ -254,6 +254,11 @@ pub async fn undelivered(
         .collect())
 }
 
+/// Messages waiting in the outbox (queued or to be retried): a gauge of `/metrics`.
+pub async fn outbox_depth(db: &Db) -> AppResult<i64> {
+    store::pending_count(db).await
+}
+
 /// How often the sender looks at the outbox.
 pub const SEND_EVERY: Duration = Duration::from_secs(5);
 
@@ -270,9 +275,17 @@ pub fn spawn_workers(state: AppState) {
         loop {
             every.tick().await;
             loop {
-                match send_due(&state.db).await {
-                    Ok(s) if (s.sent + s.failed) as i64 >= PASS => continue,
-                    Ok(_) => break,
+                let pass = send_due(&state.db).await;
+                crate::ops::job_ran("mail_send", pass.is_ok());
+                match pass {
+                    Ok(s) => {
+                        metrics::counter!("duluan_mail_sent_total").increment(s.sent as u64);
+                        metrics::counter!("duluan_mail_failed_total").increment(s.failed as u64);
+                        if (s.sent + s.failed) as i64 >= PASS {
+                            continue;
+                        }
+                        break;
+                    }
                     Err(err) => {
                         tracing::warn!(error = %err, "mail sender pass failed");
                         break;

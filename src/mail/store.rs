@@ -253,3 +253,12 @@ pub async fn list_failed_by_key_prefix(
     .fetch_all(pool)
     .await?))
 }
+
+/// Messages still to be delivered (queued or waiting for a retry).
+pub async fn pending_count(db: &Db) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM mail_outbox WHERE status = 'pending'"
+    )
+    .fetch_one(pool)
+    .await?))
+}

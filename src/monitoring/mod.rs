@@ -242,6 +242,11 @@ pub fn spawn_indexer(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(index::run(state))
 }
 
+/// Items the search index has yet to take: a gauge of `/metrics`.
+pub async fn index_backlog(db: &Db) -> AppResult<i64> {
+    store::index_backlog(db).await
+}
+
 /// Starts monitoring's background work (`duluan serve` only): syncing internal sources,
 /// polling feeds, retraining models and clustering in one task, spike detection in another, so
 /// that a long clustering or training run never delays an alert.
@@ -252,7 +257,9 @@ pub fn spawn_workers(state: AppState) {
         loop {
             tick.tick().await;
             let now = chrono::Utc::now().timestamp();
-            if let Err(err) = alerts::run(&detector, now).await {
+            let run = alerts::run(&detector, now).await;
+            crate::ops::job_ran("monitoring_detection", run.is_ok());
+            if let Err(err) = run {
                 tracing::warn!(error = %err, "monitoring: spike detection failed");
             }
         }
@@ -269,10 +276,14 @@ pub fn spawn_workers(state: AppState) {
             tick.tick().await;
             round += 1;
             let now = chrono::Utc::now().timestamp();
-            if let Err(err) = ingest::sync_internal(&state, now).await {
+            let synced = ingest::sync_internal(&state, now).await;
+            crate::ops::job_ran("monitoring_sync", synced.is_ok());
+            if let Err(err) = synced {
                 tracing::warn!(error = %err, "monitoring: syncing internal sources failed");
             }
-            if let Err(err) = feeds::poll_due(&state, now).await {
+            let polled = feeds::poll_due(&state, now).await;
+            crate::ops::job_ran("monitoring_feeds", polled.is_ok());
+            if let Err(err) = polled {
                 tracing::warn!(error = %err, "monitoring: polling feeds failed");
             }
             if round % 4 == 1 {

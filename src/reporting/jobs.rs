@@ -253,7 +253,9 @@ pub fn spawn_workers(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if let Err(err) = run_reminders(&state.db, Utc::now(), REMIND_DAYS_BEFORE).await {
+            let run = run_reminders(&state.db, Utc::now(), REMIND_DAYS_BEFORE).await;
+            crate::ops::job_ran("reporting_reminders", run.is_ok());
+            if let Err(err) = run {
                 tracing::warn!(error = %err, "reporting reminders failed");
             }
         }

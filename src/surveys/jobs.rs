@@ -30,7 +30,9 @@ pub fn spawn_workers(state: AppState) {
         loop {
             every.tick().await;
             let days = state.config.survey_abandoned_days;
-            match purge_abandoned(&state.db, Utc::now(), days).await {
+            let run = purge_abandoned(&state.db, Utc::now(), days).await;
+            crate::ops::job_ran("surveys_purge_abandoned", run.is_ok());
+            match run {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(deleted = n, "abandoned anonymous responses deleted"),
                 Err(err) => {

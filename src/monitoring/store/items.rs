@@ -479,3 +479,12 @@ pub async fn list_imports(db: &Db, limit: i64) -> AppResult<Vec<Import>> {
         .fetch_all(pool)
         .await?))
 }
+
+/// Items the search index has yet to take (new, changed or moved).
+pub async fn index_backlog(db: &Db) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM monitor_items WHERE needs_index"
+    )
+    .fetch_one(pool)
+    .await?))
+}

@@ -86,6 +86,9 @@ pub async fn submit_json(
             },
         )
         .await?;
+        if stored == Stored::New && sub.complete {
+            metrics::counter!("duluan_survey_submissions_total").increment(1);
+        }
         Ok(match stored {
             Stored::New => json_answer(
                 StatusCode::CREATED,

@@ -506,7 +506,9 @@ pub fn spawn_workers(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            match send_invitations(&state.db, Utc::now()).await {
+            let run = send_invitations(&state.db, Utc::now()).await;
+            crate::ops::job_ran("survey_invitations", run.is_ok());
+            match run {
                 Ok(s) if s == EmailSummary::default() => {}
                 Ok(s) => tracing::info!(
                     invited = s.invited,

@@ -208,7 +208,13 @@ pub async fn insert_complete(
     .await
     .map(|_| ())?
     });
+    submitted(1);
     Ok(())
+}
+
+/// Counts completed responses for `/metrics`.
+fn submitted(n: u64) {
+    metrics::counter!("duluan_survey_submissions_total").increment(n);
 }
 
 /// Deletes the unfinished responses of anonymous surveys last changed before `before` (an
@@ -354,6 +360,7 @@ pub async fn complete_response(
             .execute(pool)
             .await?;
     }
+    submitted(1);
     Ok(new_id)
 }
 
@@ -408,5 +415,6 @@ pub async fn insert_anonymous_completes(
         });
     }
     tx.commit().await?;
+    submitted(rows.len() as u64);
     Ok(())
 }
