@@ -195,6 +195,8 @@ pub async fn spawn(config: Config, db: Db) -> anyhow::Result<Running> {
 /// `duluan serve`: runs until SIGTERM or Ctrl-C, then shuts down gracefully.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    // One server per data folder: a restore (or a second server) waits for it to stop.
+    let _folder = crate::ops::backup::lock_folder(&config.database.data_dir)?;
     let db = prepare(&config).await?;
     if config.demo {
         crate::accounts::demo::print_logins();

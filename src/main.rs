@@ -1,4 +1,5 @@
-//! The `duluan` binary: `serve`, `migrate`, `reindex`, `user add`, `orgs import`, and the engine
+//! The `duluan` binary: `serve`, `migrate`, `reindex`, `backup`, `restore`, `user add`,
+//! `orgs import`, and the engine
 //! fronts `stats`, `forms`, `text`. The benchmarks are ignored tests (`tests/app/bench/`).
 
 use std::io::Read as _;
@@ -35,6 +36,23 @@ enum Command {
     Migrate(DatabaseConfig),
     /// Rebuild the monitoring search index from the database (the server should be stopped).
     Reindex(DatabaseConfig),
+    /// Write a consistent copy of the embedded database while the server runs.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Replace the embedded database by a backup (the server must be stopped; the current
+    /// database is kept beside it) and rebuild the search index.
+    Restore {
+        /// The backup file to restore.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
     /// Manage users from the command line.
     #[command(subcommand)]
     User(UserCommand),
@@ -132,6 +150,44 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 );
                 config.database = database;
                 duluan::monitoring::index::reindex_command(&config).await
+            })?;
+        }
+        Command::Backup { to, database } => {
+            init_logs(false);
+            runtime()?.block_on(async {
+                let db = database.open().await?;
+                let done = duluan::ops::backup::backup(&db, &to).await;
+                db.close().await;
+                let s = done?;
+                println!(
+                    "Đã sao lưu {} bảng ({} byte) vào {}.\nBacked up {} tables ({} bytes) to {}.",
+                    s.tables,
+                    s.bytes,
+                    to.display(),
+                    s.tables,
+                    s.bytes,
+                    to.display()
+                );
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Restore { from, database } => {
+            init_logs(false);
+            if database.database_url.is_some() {
+                anyhow::bail!(
+                    "khôi phục chỉ dành cho cơ sở dữ liệu nhúng; PostgreSQL dùng pg_restore / restore is for the embedded database; PostgreSQL uses pg_restore (docs/operations.md)"
+                );
+            }
+            runtime()?.block_on(async {
+                let s = duluan::ops::backup::restore(&from, &database.data_dir).await?;
+                println!(
+                    "Đã khôi phục {} bảng từ {}; chỉ mục tìm kiếm đã được lập lại.\nRestored {} tables from {}; the search index was rebuilt.",
+                    s.tables,
+                    from.display(),
+                    s.tables,
+                    from.display()
+                );
+                anyhow::Ok(())
             })?;
         }
         Command::User(UserCommand::Add {

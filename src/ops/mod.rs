@@ -10,6 +10,11 @@
 //! server (`recorder`); other contexts record through the `metrics` macros or [`job_ran`].
 //! Labels are bounded: a route is its template (`/surveys/{id}/results`), never a path with
 //! ids, and an unknown method is `other`.
+//!
+//! `backup.rs`: `duluan backup` and `duluan restore` of the embedded database, and the lock a
+//! server holds on its data folder.
+
+pub mod backup;
 
 use std::sync::OnceLock;
 use std::time::Instant;

@@ -181,6 +181,11 @@ async fn fresh_database(adjust: impl FnOnce(&mut Config)) -> (TestApp, Config) {
 }
 
 impl TestApp {
+    /// The server's data folder (the SQLite database and the search index).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub async fn read(response: reqwest::Response) -> Page {
         let status = response.status();
         let headers = response.headers().clone();
