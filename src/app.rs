@@ -216,6 +216,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     crate::monitoring::spawn_workers(running.state.clone());
     crate::surveys::jobs::spawn_workers(running.state.clone());
     crate::surveys::fieldwork::email::spawn_workers(running.state.clone());
+    crate::ops::retention::spawn_workers(running.state.clone());
     let cleaner = tokio::spawn(clean_sessions(db.clone()));
     shutdown_signal().await;
     tracing::info!("shutting down");

@@ -70,6 +70,38 @@ pub struct Config {
     /// one the route does not exist.
     #[arg(long, env = "DULUAN_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+
+    /// Retention: months monitored items are kept after they occurred (0: kept).
+    #[arg(long, env = "DULUAN_RETAIN_MONITORING_MONTHS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=1200))]
+    pub retain_monitoring_months: u32,
+
+    /// Retention: days alert notifications are kept (0: kept).
+    #[arg(long, env = "DULUAN_RETAIN_NOTIFICATIONS_DAYS", default_value_t = 180,
+          value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub retain_notifications_days: u32,
+
+    /// Retention: days unfinished survey responses of any survey are kept after their last
+    /// change (0: kept; those of anonymous surveys go after --survey-abandoned-days anyway).
+    #[arg(long, env = "DULUAN_RETAIN_PARTIAL_DAYS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub retain_partial_days: u32,
+
+    /// Retention: months audit entries are kept (0: kept; otherwise at least 12, so that a
+    /// year of who did what can always be answered).
+    #[arg(long, env = "DULUAN_RETAIN_AUDIT_MONTHS", default_value_t = 0,
+          value_parser = parse_audit_months)]
+    pub retain_audit_months: u32,
+}
+
+fn parse_audit_months(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(0) => Ok(0),
+        Ok(m) if (12..=1200).contains(&m) => Ok(m),
+        _ => Err(format!(
+            "{s:?}: give 0 (keep the audit log) or 12 to 1200 months"
+        )),
+    }
 }
 
 impl Config {
@@ -185,6 +217,10 @@ impl Config {
             results_min_cell: 5,
             results_ci_method: "logit".into(),
             metrics_token: None,
+            retain_monitoring_months: 0,
+            retain_notifications_days: 180,
+            retain_partial_days: 0,
+            retain_audit_months: 0,
         }
     }
 }

@@ -13,6 +13,14 @@ use crate::db::{Db, Tx};
 use crate::error::AppResult;
 pub use model::Actor;
 
+/// Retention: deletes the entries older than `before`; returns how many.
+pub async fn purge_before(
+    db: &crate::db::Db,
+    before: chrono::DateTime<chrono::Utc>,
+) -> crate::error::AppResult<u64> {
+    store::delete_before(db, before).await
+}
+
 /// Records one action in its own transaction: for reads of personal data and for events that
 /// change nothing else. A write records its entry with [`record_in`] (or [`Entry::write`]) in the
 /// write's own transaction, so that failing to record fails the write.

@@ -136,3 +136,27 @@ pub async fn count_recent(
     .fetch_one(pool)
     .await?))
 }
+
+/// Deletes the entries older than `before` (the deployment's retention); returns how many. The
+/// log refuses deletes except below a bound written in `audit_purge`, which exists only inside
+/// this transaction.
+pub async fn delete_before(db: &Db, before: DateTime<Utc>) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let n = with_conn!(&mut tx, |conn| {
+        sqlx::query("INSERT INTO audit_purge (before) VALUES ($1)")
+            .bind(before)
+            .execute(&mut *conn)
+            .await?;
+        let n = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+            .bind(before)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM audit_purge")
+            .execute(&mut *conn)
+            .await?;
+        Ok::<u64, crate::error::AppError>(n)
+    })?;
+    tx.commit().await?;
+    Ok(n)
+}

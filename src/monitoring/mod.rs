@@ -242,6 +242,36 @@ pub fn spawn_indexer(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(index::run(state))
 }
 
+/// Retention: deletes the items that occurred before `before` (unix seconds), with their
+/// labels and stream memberships, and takes them out of the search index; returns how many.
+pub async fn purge_items_before(state: &AppState, before: i64) -> AppResult<u64> {
+    let mut total = 0u64;
+    loop {
+        let ids = store::delete_items_before(&state.db, before, 1_000).await?;
+        if ids.is_empty() {
+            break;
+        }
+        total += ids.len() as u64;
+        if let Ok(index) = state.monitoring.index.clone() {
+            let done = tokio::task::spawn_blocking(move || {
+                index.delete(&ids)?;
+                index.commit()
+            })
+            .await;
+            if !matches!(done, Ok(Ok(()))) {
+                // The rows are gone; `duluan reindex` drops what the index still holds.
+                tracing::warn!("monitoring: purged items stay in the search index until reindex");
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Retention: deletes the alert notifications created before `before` (unix seconds).
+pub async fn purge_notifications_before(db: &Db, before: i64) -> AppResult<u64> {
+    store::delete_notifications_before(db, before).await
+}
+
 /// Items the search index has yet to take: a gauge of `/metrics`.
 pub async fn index_backlog(db: &Db) -> AppResult<i64> {
     store::index_backlog(db).await

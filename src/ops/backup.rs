@@ -68,50 +68,6 @@ fn postgres_refused() -> anyhow::Error {
     )
 }
 
-/// Checks a database file as a backup: SQLite's integrity and foreign-key checks pass and it
-/// holds duluan's migrations; returns its table count.
-pub fn check_file(path: &Path) -> anyhow::Result<usize> {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| format!("cannot open {}", path.display()))?;
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .with_context(|| format!("{} is not an SQLite database", path.display()))?;
-    if integrity != "ok" {
-        bail!(
-            "{} is damaged (integrity_check: {integrity})",
-            path.display()
-        );
-    }
-    let broken: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
-        r.get(0)
-    })?;
-    if broken > 0 {
-        bail!(
-            "{}: {broken} rows point at rows that do not exist (foreign_key_check)",
-            path.display()
-        );
-    }
-    let tables: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        [],
-        |r| r.get(0),
-    )?;
-    let migrated: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(0);
-    if migrated == 0 {
-        bail!("{} is not a duluan database", path.display());
-    }
-    Ok(tables as usize)
-}
-
 /// Writes a consistent copy of the live database `db` to `to` (which must not exist).
 pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<Summary> {
     let Db::Sqlite(pool) = db else {
@@ -125,18 +81,10 @@ pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<Summary> {
     }
     let partial = partial_path(to);
     let _ = std::fs::remove_file(&partial);
-    let target = partial
-        .to_str()
-        .context("the backup's path is not valid UTF-8")?
-        .to_string();
-    sqlx::query("VACUUM INTO $1")
-        .bind(&target)
-        .execute(pool)
-        .await
-        .with_context(|| format!("cannot write {}", partial.display()))?;
+    super::store::vacuum_into(pool, &partial).await?;
     let checked = {
         let partial = partial.clone();
-        tokio::task::spawn_blocking(move || check_file(&partial)).await?
+        tokio::task::spawn_blocking(move || super::store::check_file(&partial)).await?
     };
     let tables = match checked {
         Ok(t) => t,
@@ -163,7 +111,7 @@ pub async fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<Summary> {
     let _lock = lock_folder(data_dir)?;
     let tables = {
         let from = from.to_path_buf();
-        tokio::task::spawn_blocking(move || check_file(&from)).await??
+        tokio::task::spawn_blocking(move || super::store::check_file(&from)).await??
     };
     let db_path = data_dir.join(DB_FILE);
     // The copy first, beside its place, so that a failure leaves the current database alone.
@@ -174,10 +122,7 @@ pub async fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<Summary> {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let aside = data_dir.join(format!("{DB_FILE}.before-restore-{stamp}"));
         // Bring the write-ahead log into the file before moving it: the file alone is whole.
-        {
-            let conn = rusqlite::Connection::open(&db_path)?;
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        }
+        super::store::checkpoint(&db_path)?;
         std::fs::rename(&db_path, &aside)
             .with_context(|| format!("cannot move the current database to {}", aside.display()))?;
     }

@@ -15,6 +15,9 @@
 //! server holds on its data folder.
 
 pub mod backup;
+pub mod inventory;
+pub mod retention;
+mod store;
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -95,7 +98,9 @@ pub async fn track(req: Request, next: Next) -> Response {
 
 /// Routes of operations.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/metrics", get(show_metrics))
+    Router::new()
+        .route("/metrics", get(show_metrics))
+        .merge(inventory::routes())
 }
 
 /// Whether `headers` carry the bearer `token` (compared in constant time).

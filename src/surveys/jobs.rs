@@ -23,6 +23,12 @@ pub async fn purge_abandoned(db: &Db, now: DateTime<Utc>, days: u32) -> AppResul
     store::delete_abandoned_partials(db, before).await
 }
 
+/// Deletes the unfinished responses of every survey last changed more than `days` before
+/// `now` (retention, `--retain-partial-days`); returns how many.
+pub async fn purge_partials(db: &Db, now: DateTime<Utc>, days: u32) -> AppResult<u64> {
+    store::delete_partials_before(db, now - chrono::Duration::days(i64::from(days))).await
+}
+
 /// Starts the hourly purge (from `app::serve`, not in tests: they call [`purge_abandoned`]).
 pub fn spawn_workers(state: AppState) {
     tokio::spawn(async move {

@@ -401,3 +401,136 @@ async fn a_backup_taken_under_load_restores_whole() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn retention_deletes_what_is_past_its_time_and_says_how_much() {
+    let app = spawn_with(|c| c.survey_rate = 10_000.0).await;
+    duluan::demo::load(&app.db).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            duluan::with_db!(&db, |pool| sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(pool)
+                .await
+                .unwrap())
+        }
+    };
+    let exec = |sql: String| {
+        let db = app.db.clone();
+        async move {
+            duluan::with_db!(&db, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .unwrap())
+        }
+    };
+    // Two years ago: five monitored items (one labelled), the audit entries of the demo's
+    // first user, and an unfinished interview.
+    let now = chrono::Utc::now();
+    let old = now - chrono::Duration::days(730);
+    exec(format!(
+        "UPDATE monitor_items SET occurred_at = {} WHERE id IN (SELECT id FROM monitor_items ORDER BY id LIMIT 5)",
+        old.timestamp()
+    ))
+    .await;
+    let items = count("SELECT COUNT(*) FROM monitor_items").await;
+    let labels_on_old = count(
+        "SELECT COUNT(*) FROM monitor_labels WHERE item_id IN (SELECT id FROM monitor_items ORDER BY id LIMIT 5)",
+    )
+    .await;
+    let body = serde_json::json!({"id": uuid::Uuid::new_v4().to_string(), "complete": false,
+                                  "answers": {"age": "40"}});
+    let (status, _) = crate::surveys::submit(&app, crate::surveys::DEMO_KEY, body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let stamp = match &app.db {
+        duluan::db::Db::Pg(_) => format!("'{}'", old.to_rfc3339()),
+        _ => format!("'{}'", old.format("%Y-%m-%d %H:%M:%S%.f+00:00")),
+    };
+    exec(format!(
+        "UPDATE survey_responses SET updated_at = {stamp} WHERE status = 'partial'"
+    ))
+    .await;
+    let partials = count("SELECT COUNT(*) FROM survey_responses WHERE status = 'partial'").await;
+    assert!(partials >= 1);
+    // The audit log refuses updates: three old entries are written as they were then.
+    for k in 0..3 {
+        exec(format!(
+            "INSERT INTO audit_log (at, user_id, username, action, object_type, object_id, unit_id, unit_path, ip, detail)
+             VALUES ({stamp}, NULL, 'old', 'test.old', 'test', '{k}', NULL, '', '', '{{}}')"
+        ))
+        .await;
+    }
+    // …and deletes, outside the retention job.
+    let refused = duluan::with_db!(&app.db, |pool| sqlx::query(
+        "DELETE FROM audit_log WHERE action = 'test.old'"
+    )
+    .execute(pool)
+    .await
+    .is_err());
+    assert!(refused, "the audit log let a delete through");
+    let audit = count("SELECT COUNT(*) FROM audit_log").await;
+
+    // The job with a year of audit, six months of items, ten days of unfinished responses.
+    let data = tempfile::tempdir().unwrap();
+    let mut config = duluan::config::Config::for_database(data.path().to_path_buf(), None);
+    config.retain_monitoring_months = 6;
+    config.retain_partial_days = 10;
+    config.retain_audit_months = 12;
+    let state = duluan::app::AppState::new(app.db.clone(), config);
+    let purged = duluan::ops::retention::run(&state, now).await.unwrap();
+    assert_eq!(purged.monitoring_items, 5);
+    assert_eq!(purged.partial_responses as i64, partials);
+    assert_eq!(purged.audit_entries, 3);
+    assert_eq!(count("SELECT COUNT(*) FROM monitor_items").await, items - 5);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM monitor_labels").await + labels_on_old
+            - count("SELECT COUNT(*) FROM monitor_labels").await,
+        labels_on_old
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM survey_responses WHERE status = 'partial'").await,
+        0
+    );
+    // The run is audited with its counts, never contents.
+    assert_eq!(count("SELECT COUNT(*) FROM audit_log").await, audit - 3 + 1);
+    let detail: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+        "SELECT detail FROM audit_log WHERE action = 'retention.purge'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["monitoring_items"], 5);
+    assert_eq!(detail["audit_entries"], 3);
+    // Nothing left to delete: nothing done, nothing recorded.
+    let again = duluan::ops::retention::run(&state, now).await.unwrap();
+    assert_eq!(again, Default::default());
+    assert_eq!(
+        count("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.purge'").await,
+        1
+    );
+
+    // The inventory: for the platform administrator only, with this deployment's periods.
+    app.login_demo("viewer").await;
+    assert_eq!(
+        app.get("/admin/data-inventory").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let page = admin.get("/admin/data-inventory").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Danh mục dữ liệu cá nhân");
+    page.assert_contains("collaborator_identities");
+    page.assert_contains("survey_contacts");
+    let csv = admin.get("/admin/data-inventory.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.body.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().any(|r| r[1].contains("audit_log")));
+    app.stop().await;
+}

@@ -488,3 +488,49 @@ pub async fn index_backlog(db: &Db) -> AppResult<i64> {
     .fetch_one(pool)
     .await?))
 }
+
+/// Deletes up to `limit` items that occurred before `before` (unix seconds) with their labels
+/// and stream memberships, in one transaction; returns their ids (for the search index).
+pub async fn delete_items_before(db: &Db, before: i64, limit: i64) -> AppResult<Vec<i64>> {
+    let mut tx = db.begin().await?;
+    let ids: Vec<i64> = with_conn!(&mut tx, |conn| {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM monitor_items WHERE occurred_at < $1 ORDER BY id LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+        if !ids.is_empty() {
+            let list = placeholders(1, ids.len());
+            for table in ["monitor_labels", "monitor_cluster_items"] {
+                let sql = format!("DELETE FROM {table} WHERE item_id IN ({list})");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in &ids {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *conn).await?;
+            }
+            let sql = format!("DELETE FROM monitor_items WHERE id IN ({list})");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &ids {
+                q = q.bind(id);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok::<_, crate::error::AppError>(ids)
+    })?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Deletes the alert notifications created before `before` (unix seconds); returns how many.
+pub async fn delete_notifications_before(db: &Db, before: i64) -> AppResult<u64> {
+    Ok(with_db!(db, |pool| sqlx::query(
+        "DELETE FROM monitor_notifications WHERE created_at < $1"
+    )
+    .bind(before)
+    .execute(pool)
+    .await?
+    .rows_affected()))
+}

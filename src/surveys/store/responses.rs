@@ -418,3 +418,15 @@ pub async fn insert_anonymous_completes(
     submitted(rows.len() as u64);
     Ok(())
 }
+
+/// Deletes the unfinished responses of every survey last changed before `before` (the
+/// deployment's retention of unfinished responses); returns how many.
+pub async fn delete_partials_before(db: &Db, before: DateTime<Utc>) -> AppResult<u64> {
+    Ok(with_db!(db, |pool| sqlx::query(
+        "DELETE FROM survey_responses WHERE status = 'partial' AND updated_at < $1"
+    )
+    .bind(before)
+    .execute(pool)
+    .await?
+    .rows_affected()))
+}

@@ -1,0 +1,72 @@
+//! The SQL of operations: SQLite's copy of a live database, the checks of a backup file and
+//! the checkpoint before a database file is moved. No context's rows are read here.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+
+/// Writes a compact, consistent copy of the database behind `pool` to `path` (SQLite's
+/// `VACUUM INTO`: one read transaction's snapshot).
+pub async fn vacuum_into(pool: &sqlx::SqlitePool, path: &Path) -> anyhow::Result<()> {
+    let target = path
+        .to_str()
+        .context("the backup's path is not valid UTF-8")?
+        .to_string();
+    sqlx::query("VACUUM INTO $1")
+        .bind(&target)
+        .execute(pool)
+        .await
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Brings the write-ahead log of the database file at `path` into the file.
+pub fn checkpoint(path: &Path) -> anyhow::Result<()> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// Checks a database file as a backup: SQLite's integrity and foreign-key checks pass and it
+/// holds duluan's migrations; returns its table count.
+pub fn check_file(path: &Path) -> anyhow::Result<usize> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open {}", path.display()))?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .with_context(|| format!("{} is not an SQLite database", path.display()))?;
+    if integrity != "ok" {
+        bail!(
+            "{} is damaged (integrity_check: {integrity})",
+            path.display()
+        );
+    }
+    let broken: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        bail!(
+            "{}: {broken} rows point at rows that do not exist (foreign_key_check)",
+            path.display()
+        );
+    }
+    let tables: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        [],
+        |r| r.get(0),
+    )?;
+    let migrated: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    if migrated == 0 {
+        bail!("{} is not a duluan database", path.display());
+    }
+    Ok(tables as usize)
+}
