@@ -35,6 +35,8 @@ pub struct AppState {
     pub survey_limits: crate::surveys::ratelimit::Limiter,
     /// The interviews the results pages read last, by survey, while unchanged.
     pub results_cache: crate::surveys::results::Cache,
+    /// This process's name among the nodes on the same database (its job leases).
+    pub node: std::sync::Arc<str>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             monitoring,
             survey_limits: Default::default(),
             results_cache: Default::default(),
+            node: uuid::Uuid::new_v4().to_string().into(),
         }
     }
 }
@@ -220,6 +223,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let cleaner = tokio::spawn(clean_sessions(db.clone()));
     shutdown_signal().await;
     tracing::info!("shutting down");
+    crate::ops::lease::release_all(&running.state).await;
     cleaner.abort();
     running.stop().await;
     db.close().await;

@@ -274,6 +274,9 @@ pub fn spawn_workers(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
+            if !crate::ops::lease::hold(&state, "mail_send", SEND_EVERY).await {
+                continue;
+            }
             loop {
                 let pass = send_due(&state.db).await;
                 crate::ops::job_ran("mail_send", pass.is_ok());

@@ -286,6 +286,10 @@ pub fn spawn_workers(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
             tick.tick().await;
+            let period = Duration::from_secs(30);
+            if !crate::ops::lease::hold(&detector, "monitoring_detection", period).await {
+                continue;
+            }
             let now = chrono::Utc::now().timestamp();
             let run = alerts::run(&detector, now).await;
             crate::ops::job_ran("monitoring_detection", run.is_ok());
@@ -304,6 +308,10 @@ pub fn spawn_workers(state: AppState) {
         let mut round: u64 = 0;
         loop {
             tick.tick().await;
+            if !crate::ops::lease::hold(&state, "monitoring_sources", Duration::from_secs(30)).await
+            {
+                continue;
+            }
             round += 1;
             let now = chrono::Utc::now().timestamp();
             let synced = ingest::sync_internal(&state, now).await;

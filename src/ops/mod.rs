@@ -16,6 +16,7 @@
 
 pub mod backup;
 pub mod inventory;
+pub mod lease;
 pub mod retention;
 mod store;
 

@@ -107,6 +107,9 @@ pub fn spawn_workers(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
+            if !super::lease::hold(&state, "retention", EVERY).await {
+                continue;
+            }
             let done = run(&state, Utc::now()).await;
             super::job_ran("retention", done.is_ok());
             if let Err(err) = done {

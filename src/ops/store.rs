@@ -70,3 +70,39 @@ pub fn check_file(path: &Path) -> anyhow::Result<usize> {
     }
     Ok(tables as usize)
 }
+
+/// Takes or renews the lease of `job` for `holder` until `until` (unix seconds) when it is
+/// free, expired at `now`, or already `holder`'s; whether `holder` has it. One statement: two
+/// nodes racing for it cannot both win.
+pub async fn take_lease(
+    db: &crate::db::Db,
+    job: &str,
+    holder: &str,
+    until: i64,
+    now: i64,
+) -> crate::error::AppResult<bool> {
+    let n = crate::with_db!(db, |pool| sqlx::query(
+        "INSERT INTO job_leases (job, holder, until) VALUES ($1, $2, $3)
+         ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, until = excluded.until
+         WHERE job_leases.until < $4 OR job_leases.holder = excluded.holder"
+    )
+    .bind(job)
+    .bind(holder)
+    .bind(until)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected());
+    Ok(n == 1)
+}
+
+/// Gives up every lease `holder` has (a node that stops).
+pub async fn release_leases(db: &crate::db::Db, holder: &str) -> crate::error::AppResult<u64> {
+    Ok(crate::with_db!(db, |pool| sqlx::query(
+        "DELETE FROM job_leases WHERE holder = $1"
+    )
+    .bind(holder)
+    .execute(pool)
+    .await?
+    .rows_affected()))
+}

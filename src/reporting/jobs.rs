@@ -253,6 +253,10 @@ pub fn spawn_workers(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
+            let period = std::time::Duration::from_secs(600);
+            if !crate::ops::lease::hold(&state, "reporting_reminders", period).await {
+                continue;
+            }
             let run = run_reminders(&state.db, Utc::now(), REMIND_DAYS_BEFORE).await;
             crate::ops::job_ran("reporting_reminders", run.is_ok());
             if let Err(err) = run {

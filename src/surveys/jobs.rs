@@ -35,6 +35,10 @@ pub fn spawn_workers(state: AppState) {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
+            let period = Duration::from_secs(3600);
+            if !crate::ops::lease::hold(&state, "surveys_purge_abandoned", period).await {
+                continue;
+            }
             let days = state.config.survey_abandoned_days;
             let run = purge_abandoned(&state.db, Utc::now(), days).await;
             crate::ops::job_ran("surveys_purge_abandoned", run.is_ok());

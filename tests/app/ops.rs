@@ -534,3 +534,47 @@ async fn retention_deletes_what_is_past_its_time_and_says_how_much() {
     assert!(rows.iter().any(|r| r[1].contains("audit_log")));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_job_runs_on_one_node_and_moves_when_its_node_stops() {
+    // Two nodes on the same database (PostgreSQL in CI's second run).
+    let app = spawn_app().await;
+    let (da, db_) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let node = |dir: &std::path::Path| {
+        duluan::app::AppState::new(
+            app.db.clone(),
+            duluan::config::Config::for_database(dir.to_path_buf(), None),
+        )
+    };
+    let (a, b) = (node(da.path()), node(db_.path()));
+    assert_ne!(a.node, b.node);
+    let period = std::time::Duration::from_secs(60);
+    use duluan::ops::lease::hold;
+    // Racing every tick: exactly one node runs the job, and it keeps it.
+    let mut winners = Vec::new();
+    for _ in 0..20 {
+        let (x, y) = tokio::join!(hold(&a, "test_job", period), hold(&b, "test_job", period));
+        assert!(x ^ y, "both or neither node ran the job: {x} {y}");
+        winners.push(x);
+    }
+    assert!(winners.iter().all(|w| *w == winners[0]), "{winners:?}");
+    let (holder, other) = if winners[0] { (&a, &b) } else { (&b, &a) };
+    // Another job is independent.
+    assert!(hold(other, "other_job", period).await);
+    assert!(!hold(holder, "other_job", period).await);
+    // The holder stops: the other node takes the job at its next tick.
+    duluan::ops::lease::release_all(holder).await;
+    assert!(hold(other, "test_job", period).await);
+    assert!(!hold(holder, "test_job", period).await);
+    // A holder that died without releasing: the job moves once its lease has expired.
+    duluan::with_db!(&app.db, |pool| sqlx::query(
+        "UPDATE job_leases SET until = 0"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ())
+    .unwrap());
+    assert!(hold(holder, "test_job", period).await);
+    assert!(!hold(other, "test_job", period).await);
+    app.stop().await;
+}

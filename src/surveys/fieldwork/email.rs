@@ -506,6 +506,9 @@ pub fn spawn_workers(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
+            if !crate::ops::lease::hold(&state, "survey_invitations", RUN_EVERY).await {
+                continue;
+            }
             let run = send_invitations(&state.db, Utc::now()).await;
             crate::ops::job_ran("survey_invitations", run.is_ok());
             match run {
