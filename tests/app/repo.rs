@@ -223,3 +223,32 @@ async fn the_schema_is_the_same_on_both_backends() {
         "missing {missing:?}, extra {extra:?}"
     );
 }
+
+#[test]
+fn the_systemd_unit_is_valid() {
+    let Ok(probe) = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("skipped: systemd-analyze not found");
+        return;
+    };
+    assert!(probe.status.success());
+    let unit = std::fs::read_to_string(root().join("deploy/duluan.service")).unwrap();
+    // The binary is not installed here: any executable stands in for it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("duluan.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/duluan", "/bin/true")).unwrap();
+    let out = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    // Lines about the machine itself (no running systemd in a container) are not the unit's.
+    let about_unit: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("duluan.service"))
+        .collect();
+    assert!(about_unit.is_empty(), "{text}");
+}
