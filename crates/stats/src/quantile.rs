@@ -79,10 +79,6 @@ pub(crate) fn sorted_pairs(y: &[f64], w: &[f64], domain: Option<&[bool]>) -> Vec
     v
 }
 
-/// Relative distance within which a cumulative weight share counts as reaching a probability
-/// exactly (rule `math`).
-pub const TIE: f64 = 1e-10;
-
 /// Weighted quantile of already sorted pairs under a rule.
 pub(crate) fn quantile_sorted(v: &[(f64, f64)], p: f64, rule: QuantileRule) -> f64 {
     let n = v.len();
@@ -99,24 +95,15 @@ pub(crate) fn quantile_sorted(v: &[(f64, f64)], p: f64, rule: QuantileRule) -> f
         .collect();
     match rule {
         QuantileRule::Math => {
-            // Where the weighted distribution reaches `p` exactly the quantile is that value;
-            // weights that come out of a calibration carry rounding of a few units in the last
-            // place, so "exactly" is within TIE of the total (else the last bits of the solver
-            // would decide between two values).
             let total = cumw[n - 1];
             let target = p * total;
-            let slack = TIE * total;
-            let pos = match cumw.iter().rposition(|&c| c <= target + slack) {
+            let pos = match cumw.iter().rposition(|&c| c <= target) {
                 Some(pos) => pos,
                 None => return v[0].0,
             };
             let next = if pos == n - 1 { pos } else { pos + 1 };
             let wlow = p - cumw[pos] / total;
-            if wlow.abs() <= TIE {
-                v[pos].0
-            } else {
-                v[next].0
-            }
+            if wlow == 0.0 { v[pos].0 } else { v[next].0 }
         }
         QuantileRule::Hf7 => {
             if n == 1 {
@@ -399,32 +386,5 @@ mod tests {
         assert_eq!(weighted_quantile(&y, &w, 0.5, QuantileRule::Math), 2.0);
         assert_eq!(weighted_quantile(&y, &w, 0.6, QuantileRule::Math), 3.0);
         assert_eq!(weighted_quantile(&y, &w, 0.5, QuantileRule::Hf7), 2.5);
-    }
-
-    #[test]
-    fn math_rule_reaches_a_half_despite_rounding_of_calibrated_weights() {
-        // Linear calibration of y = 1, 2, 3 to 600 of 1,200 in the first value's group gives
-        // weights 600, 100, 500 exactly; a solver's rounding leaves a few ulps either way.
-        let y = [1.0, 2.0, 3.0];
-        for w in [
-            [600.0, 100.0, 500.0],
-            [
-                600.000_000_000_000_2,
-                100.000_000_000_000_57,
-                499.999_999_999_999_9,
-            ],
-            [599.999_999_999_999_8, 100.0, 500.000_000_000_000_2],
-        ] {
-            assert_eq!(
-                weighted_quantile(&y, &w, 0.5, QuantileRule::Math),
-                1.0,
-                "{w:?}"
-            );
-        }
-        // A real difference is not a tie.
-        let w = [599.0, 101.0, 500.0];
-        assert_eq!(weighted_quantile(&y, &w, 0.5, QuantileRule::Math), 2.0);
-        let w = [601.0, 99.0, 500.0];
-        assert_eq!(weighted_quantile(&y, &w, 0.5, QuantileRule::Math), 1.0);
     }
 }

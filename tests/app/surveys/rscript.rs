@@ -328,9 +328,9 @@ async fn r_reproduces_every_figure_of_the_page() {
     // (b) Raked to two population tables: gender and satisfaction (1,200 people each; nobody
     // in the sample was "very dissatisfied" or "dissatisfied", and the table has none either).
     // Not 600 men: the 12 men are the 12 youngest, so weighting them to exactly half of 1,200
-    // puts the median of age on an exact tie (the weighted distribution reaching 1/2 at 31).
-    // There the page says 31, the exact answer (a share within 1e-10 of one half reaches it),
-    // while R's linear calibration lands a few ulps short and says 32 (see docs/surveys.md).
+    // puts the median of age on a tie (the weighted distribution reaching 1/2 exactly at 31),
+    // where the last bits of the weights decide between 31 and 32 — and our linear calibration
+    // lands 4.5e-13 above where R's QR solution lands (see docs/surveys.md).
     let weighting = format!("/surveys/{survey}/weighting");
     let results = format!("/surveys/{survey}/results");
     for (name, text) in [
