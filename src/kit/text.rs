@@ -20,6 +20,26 @@ pub fn free_text(raw: &str) -> String {
         .collect()
 }
 
+/// Escapes text for XML or HTML content and attribute values (SVG charts), dropping the control
+/// characters that XML 1.0 does not allow — an SVG holding one is refused by every parser — and
+/// turning tabs and line breaks into spaces.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +64,14 @@ mod tests {
     fn free_text_keeps_paragraphs() {
         check(free_text, " a\r\n\r\nb  c\r", "a\n\nb  c");
         check(free_text, "nu\u{301}i", "núi");
+    }
+
+    #[test]
+    fn xml_escape_keeps_text_and_drops_what_xml_refuses() {
+        assert_eq!(
+            xml_escape("a<b>&\"c'\u{1}\u{8}d\te\u{ffff}"),
+            "a&lt;b&gt;&amp;&quot;c&#39;d e"
+        );
+        assert_eq!(xml_escape("Hài lòng"), "Hài lòng");
     }
 }

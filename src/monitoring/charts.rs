@@ -3,20 +3,9 @@
 //! content-security policy); every bar carries a `<title>` with its figures, and every chart a
 //! text alternative.
 
-/// Escapes text for SVG/HTML.
+/// Escapes text for SVG/HTML (control characters XML refuses dropped).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::kit::text::xml_escape(s)
 }
 
 /// Colours of the direction layers: negative, neutral, positive, not known.

@@ -9,23 +9,10 @@ use super::{Locale, PAD, WIDTH};
 /// lower-case letters less): wrapping and fitting estimate text widths with it.
 const EM: f64 = 0.57;
 
-/// Escapes text for SVG content and attribute values, dropping the control characters that XML
-/// 1.0 does not allow (an SVG holding one is refused by every parser).
+/// Escapes text for SVG content and attribute values (`kit::text::xml_escape`: the control
+/// characters that XML 1.0 does not allow are dropped).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::kit::text::xml_escape(s)
 }
 
 /// A combining mark, which adds no width to the letter before it (text in NFD).
