@@ -73,6 +73,8 @@ struct Cached {
     /// The fingerprint they were read at (they may be a little newer).
     print: model::data::Fingerprint,
     data: std::sync::Arc<model::Data>,
+    /// When the read they come from started (every write committed before is in).
+    read_at: chrono::DateTime<chrono::Utc>,
     /// When every interview was last read.
     full_at: std::time::Instant,
 }
@@ -131,6 +133,7 @@ pub async fn interviews(
 ) -> AppResult<std::sync::Arc<model::Data>> {
     use std::sync::atomic::Ordering::Relaxed;
     let cache = &state.results_cache;
+    let read_at = chrono::Utc::now();
     let print = store::fingerprint(&state.db, survey_id).await?;
     let held = cache.held(survey_id);
     if let Some(c) = &held
@@ -138,16 +141,15 @@ pub async fn interviews(
     {
         return Ok(c.data.clone());
     }
-    if let Some(mut c) = held.filter(|c| c.full_at.elapsed() < FULL_READ_AFTER)
-        && let Some(latest) = c.print.latest
-    {
+    if let Some(mut c) = held.filter(|c| c.full_at.elapsed() < FULL_READ_AFTER) {
         // Copy on write: a page in flight keeps the interviews it has.
         let data = std::sync::Arc::make_mut(&mut c.data);
-        let read = store::refresh_data(&state.db, survey_id, latest, data).await?;
+        let read = store::refresh_data(&state.db, survey_id, c.read_at, data).await?;
         match print.admits(&c.print, data, read) {
             Ok(()) => {
                 cache.0.changed.fetch_add(1, Relaxed);
                 c.print = print;
+                c.read_at = read_at;
                 cache.keep(c.clone());
                 return Ok(c.data);
             }
@@ -160,6 +162,7 @@ pub async fn interviews(
         survey_id,
         print,
         data: data.clone(),
+        read_at,
         full_at: std::time::Instant::now(),
     });
     Ok(data)

@@ -47,27 +47,29 @@ pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
     Ok(out.finish())
 }
 
-/// How long before it commits a write may take the time it stamps on a response: a change
-/// is looked for from that long before the latest one seen.
+/// How long before it commits a write may take the time it stamps on a response (and how far
+/// apart the servers' clocks may be).
 const STAMP_TO_COMMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
-/// Brings `data`, the completed interviews of survey `survey_id` read when their latest change
-/// was `latest`, up to date with the interviews changed since: a new one is added, one held is
-/// replaced (its answers may have been edited). Returns the latest change among those read.
+/// Brings `data`, the completed interviews of survey `survey_id` as read by a read that
+/// started at `read_at` (it saw every write committed before), up to date with the interviews
+/// changed since: a new one is added, one held is replaced (its answers may have been edited).
+/// Returns the latest change among those read.
 ///
-/// A write stamps `updated_at` with its time, or for an anonymous survey with the start of its
-/// day (UTC; `surveys::store::day_of`), so the changes are looked for from the start of the
-/// day of `latest` (less [`STAMP_TO_COMMIT`], for a write stamped before the last read that
-/// committed after it), `>=`, each one replacing what `data` holds under its response id. What
-/// this cannot see (a response deleted, a case reweighted) is for the caller to check
+/// A write stamps `updated_at` with the time it takes, or for an anonymous survey with the
+/// start of that day (UTC, `surveys::store::day_of`), at most [`STAMP_TO_COMMIT`] before it
+/// commits; so a write that committed after `read_at` is stamped at or after the start of the
+/// day of `read_at` less that margin, and the interviews changed at or after it (`>=`: equal
+/// stamps are read again) are read, each one replacing what `data` holds under its response
+/// id. What this cannot see (a response deleted, a case reweighted) is for the caller to check
 /// ([`Fingerprint::admits`]).
 pub async fn refresh_data(
     db: &Db,
     survey_id: i64,
-    latest: DateTime<Utc>,
+    read_at: DateTime<Utc>,
     data: &mut Data,
 ) -> AppResult<Option<DateTime<Utc>>> {
-    let since = crate::surveys::store::day_of(latest - STAMP_TO_COMMIT);
+    let since = crate::surveys::store::day_of(read_at - STAMP_TO_COMMIT);
     data.reopen();
     let read = read_interviews(db, survey_id, Some(since), data).await;
     data.close();

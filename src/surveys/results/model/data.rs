@@ -498,12 +498,13 @@ pub enum Stale {
     /// The latest change is earlier than when they were read: a response was deleted, or a
     /// clock went back.
     WentBack,
-    /// They number other than the stored ones: a response was deleted or is no longer complete.
+    /// Not as many are held as stored: a response was deleted or is no longer complete (or a new
+    /// one was missed).
     Count { held: usize, stored: i64 },
     /// Their design weights add up to other than the stored ones': cases were reweighted (a
     /// release batch).
     Weights { held: f64, stored: f64 },
-    /// The latest change was not among those read.
+    /// The latest change, newer than those held, was not among those read.
     Missed,
 }
 
@@ -527,8 +528,9 @@ impl Fingerprint {
     ///
     /// The refresh adds new interviews and replaces changed ones, so it is right unless an
     /// interview held went away (deleted, or no longer complete) or something it does not read
-    /// changed (a case's weight). Every interview it read is stored and complete, so the count
-    /// is the stored one plus those that went away: equal counts mean none did. Reweighting
+    /// changed (a case's weight). Every interview it read is stored and complete, and it read
+    /// every new one, so the count held is the stored one plus those that went away: equal
+    /// counts mean none did. Reweighting
     /// shows in the sum of weights, compared within what rounding can make of two sums of the
     /// same numbers in different orders.
     pub fn admits(
@@ -555,7 +557,7 @@ impl Fingerprint {
                 stored: self.weight,
             });
         }
-        if read_latest < self.latest {
+        if self.latest > was.latest && read_latest < self.latest {
             return Err(Stale::Missed);
         }
         Ok(())
@@ -769,6 +771,8 @@ mod tests {
             print(3, Some(50), 1.0).admits(&was, &d, at(200)),
             Err(Stale::WentBack)
         );
+        // Nothing read, the latest change already held (a sum of weights rounded otherwise).
+        assert_eq!(print(3, Some(100), 1.0).admits(&was, &d, None), Ok(()));
         // Without weights, none to compare.
         let mut plain = Data::default();
         plain.push_interview("a", [("q", "1")], Meta::default());
