@@ -52,7 +52,7 @@ use crate::web::layout::{Chrome, page};
 /// The interviews the results pages read last, per survey, with the fingerprint they were read
 /// at (`store::fingerprint`): a page, its crosstab, its domains, its charts and its downloads
 /// read the interviews once while nothing changes. When the fingerprint changes, only the
-/// interviews changed since are read into a copy of those held (see [`interviews`]). At most
+/// interviews changed since are read into those held (see [`interviews`]). At most
 /// [`CACHED_SURVEYS`] surveys are kept.
 #[derive(Clone, Debug, Default)]
 pub struct Cache(std::sync::Arc<CacheInner>);
@@ -96,6 +96,12 @@ impl Cache {
         entries.iter().find(|c| c.survey_id == survey_id).cloned()
     }
 
+    fn take(&self, survey_id: i64) -> Option<Cached> {
+        let mut entries = self.0.entries.lock().unwrap();
+        let at = entries.iter().position(|c| c.survey_id == survey_id)?;
+        Some(entries.remove(at))
+    }
+
     fn keep(&self, c: Cached) {
         let mut cache = self.0.entries.lock().unwrap();
         cache.retain(|e| e.survey_id != c.survey_id);
@@ -120,9 +126,10 @@ pub const FULL_READ_AFTER: std::time::Duration = std::time::Duration::from_secs(
 
 /// The completed interviews of a survey, from the cache while its fingerprint is unchanged.
 ///
-/// When it changed, the interviews held are refreshed with those changed since
-/// (`store::refresh_data`: new ones added, edited ones replaced) in a copy, so that pages
-/// computing from the old ones keep them; the refresh stands only if the new fingerprint
+/// When it changed, the interviews held are taken out of the cache and refreshed with those
+/// changed since (`store::refresh_data`: new ones added, edited ones replaced), in a copy if a
+/// page still computes from them (a page of the same survey asked meanwhile finds none held and
+/// reads every interview itself); the refresh stands only if the new fingerprint
 /// accounts for every interview ([`model::data::Fingerprint::admits`]: none deleted, no case
 /// reweighted), otherwise every interview is read again, as it is for a survey not held or
 /// read whole more than [`FULL_READ_AFTER`] ago. Either way the result is what a full read gives,
@@ -141,8 +148,11 @@ pub async fn interviews(
     {
         return Ok(c.data.clone());
     }
-    if let Some(mut c) = held.filter(|c| c.full_at.elapsed() < FULL_READ_AFTER) {
-        // Copy on write: a page in flight keeps the interviews it has.
+    if held.is_some_and(|c| c.full_at.elapsed() < FULL_READ_AFTER)
+        && let Some(mut c) = cache.take(survey_id)
+    {
+        // Out of the cache, the interviews are changed in place unless a page in flight still
+        // computes from them: then it keeps them and the refresh changes a copy.
         let data = std::sync::Arc::make_mut(&mut c.data);
         let read = store::refresh_data(&state.db, survey_id, c.read_at, data).await?;
         match print.admits(&c.print, data, read) {

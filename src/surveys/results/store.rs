@@ -76,9 +76,27 @@ pub async fn refresh_data(
     read
 }
 
-/// Reads the completed interviews of survey `survey_id` into `out` by batches in response id
-/// order: every one (`since` none; each added), or those changed at or after `since` (each
-/// added or replacing the one held with its id). Returns the latest change among those read.
+/// What the results read of a completed interview: its id, answers and completion, its case's
+/// design weight, its frame row's stratum, cluster and attributes, its unit's name, its
+/// sample's method, its last change ([`Interview`]). One text, so that every read of the
+/// interviews reads them alike.
+macro_rules! interview_select {
+    () => {
+        "SELECT r.id, r.data, r.completed_at, k.weight, f.stratum, f.cluster, f.attrs,
+                u.name, s.method, r.updated_at
+             FROM survey_responses r
+             LEFT JOIN survey_cases k ON k.id = r.case_id
+             LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
+             LEFT JOIN units u ON u.id = f.unit_id
+             LEFT JOIN survey_samples s ON s.id = k.sample_id
+             WHERE r.survey_id = $1 AND r.status = 'complete' "
+    };
+}
+
+/// Reads the completed interviews of survey `survey_id` into `out` by batches: every one in
+/// response id order (`since` none; each added), or those changed at or after `since` in order
+/// of change (index `survey_responses_changed`; each added or replacing the one held with its
+/// id). Returns the latest change among those read.
 async fn read_interviews(
     db: &Db,
     survey_id: i64,
@@ -87,29 +105,40 @@ async fn read_interviews(
 ) -> AppResult<Option<DateTime<Utc>>> {
     let mut latest = None;
     let mut after = String::new();
+    let mut after_change = since;
     loop {
-        let batch: Vec<Interview> = with_db!(db, |pool| {
-            sqlx::query_as(
-                "SELECT r.id, r.data, r.completed_at, k.weight, f.stratum, f.cluster, f.attrs,
-                        u.name, s.method, r.updated_at
-                     FROM survey_responses r
-                     LEFT JOIN survey_cases k ON k.id = r.case_id
-                     LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
-                     LEFT JOIN units u ON u.id = f.unit_id
-                     LEFT JOIN survey_samples s ON s.id = k.sample_id
-                     WHERE r.survey_id = $1 AND r.status = 'complete' AND r.id > $2
-                       AND ($4 IS NULL OR r.updated_at >= $4)
-                     ORDER BY r.id LIMIT $3",
-            )
-            .bind(survey_id)
-            .bind(&after)
-            .bind(BATCH)
-            .bind(since)
-            .fetch_all(pool)
-            .await?
-        });
+        let batch: Vec<Interview> =
+            with_db!(db, |pool| {
+                match after_change {
+                    None => {
+                        sqlx::query_as(concat!(
+                            interview_select!(),
+                            "AND r.id > $2 ORDER BY r.id LIMIT $3"
+                        ))
+                        .bind(survey_id)
+                        .bind(&after)
+                        .bind(BATCH)
+                        .fetch_all(pool)
+                        .await?
+                    }
+                    // `(since, '')` comes before every response changed at `since`.
+                    Some(at) => sqlx::query_as(concat!(
+                        interview_select!(),
+                        "AND (r.updated_at, r.id) > ($2, $3) ORDER BY r.updated_at, r.id LIMIT $4"
+                    ))
+                    .bind(survey_id)
+                    .bind(at)
+                    .bind(&after)
+                    .bind(BATCH)
+                    .fetch_all(pool)
+                    .await?,
+                }
+            });
         let Some(last) = batch.last() else { break };
         after = last.0.clone();
+        if since.is_some() {
+            after_change = Some(last.9);
+        }
         for (id, data, completed, weight, stratum, cluster, attrs, unit, method, updated) in batch {
             latest = latest.max(Some(updated));
             let answers: TopLevel = serde_json::from_str(&data).unwrap_or_default();

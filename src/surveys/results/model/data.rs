@@ -1,6 +1,9 @@
 //! The completed interviews held by column: each variable a column of small integer codes into
 //! its own list of distinct answers (code 0: no answer), so that a survey of 100,000 interviews
-//! × 60 questions takes a few tens of megabytes instead of a map per interview.
+//! × 60 questions takes a few tens of megabytes instead of a map per interview. Each interview
+//! keeps its response id, so that interviews held can be refreshed with the changed ones
+//! (added or replaced by id) into what a full read gives, and the check of such a refresh
+//! against the stored interviews' [`Fingerprint`].
 
 use std::collections::HashMap;
 
