@@ -31,6 +31,7 @@ mod index;
 mod kill;
 #[path = "surveys/results.rs"]
 mod results;
+mod results_cache;
 mod rscript;
 #[path = "surveys/trust.rs"]
 mod trust;

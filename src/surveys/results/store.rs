@@ -1,10 +1,13 @@
-//! The SQL of the results: completed interviews with their case's design weight and stratum,
-//! and each survey's weighting (method, trimming, population tables).
+//! The SQL of the results: completed interviews with their case's design weight and stratum
+//! (all of them, or those changed since a time, to refresh the ones held), and each survey's
+//! weighting (method, trimming, population tables).
 
 use chrono::{DateTime, Utc};
 
 use super::model::Data;
-use super::model::data::{ATTR_COLUMN, MEMBER_COLUMN, Meta, STRATUM_COLUMN, UNIT_COLUMN};
+use super::model::data::{
+    ATTR_COLUMN, Fingerprint, MEMBER_COLUMN, Meta, STRATUM_COLUMN, UNIT_COLUMN,
+};
 use super::model::population::TableSource;
 use super::model::weighting::{Method, PopTable, Spec};
 use crate::db::{Db, Tx};
@@ -17,7 +20,7 @@ const BATCH: i64 = 5_000;
 /// What a survey's completed interviews look like from outside: how many, the latest change,
 /// and the sum of their cases' design weights (a release batch reweights them). Cheap to read
 /// (an index range); when it is unchanged, so are the interviews.
-pub async fn fingerprint(db: &Db, survey_id: i64) -> AppResult<(i64, String, f64)> {
+pub async fn fingerprint(db: &Db, survey_id: i64) -> AppResult<Fingerprint> {
     let row: (i64, Option<DateTime<Utc>>, Option<f64>) = with_db!(db, |pool| {
         sqlx::query_as(
             "SELECT COUNT(*), MAX(r.updated_at), SUM(k.weight) FROM survey_responses r
@@ -28,11 +31,11 @@ pub async fn fingerprint(db: &Db, survey_id: i64) -> AppResult<(i64, String, f64
         .fetch_one(pool)
         .await?
     });
-    Ok((
-        row.0,
-        row.1.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        row.2.unwrap_or(0.0),
-    ))
+    Ok(Fingerprint {
+        count: row.0,
+        latest: row.1,
+        weight: row.2.unwrap_or(0.0),
+    })
 }
 
 /// The completed interviews of the surveys `ids` (a survey, or the waves of a series), whatever
@@ -42,71 +45,151 @@ pub async fn fingerprint(db: &Db, survey_id: i64) -> AppResult<(i64, String, f64
 pub async fn completed_data(db: &Db, ids: &[i64]) -> AppResult<Data> {
     let mut out = Data::default();
     for &survey_id in ids {
-        let mut after = String::new();
-        loop {
-            let batch: Vec<Interview> = with_db!(db, |pool| {
-                sqlx::query_as(
-                    "SELECT r.id, r.data, r.completed_at, k.weight, f.stratum, f.cluster, f.attrs,
-                            u.name, s.method, f.ext_id
-                         FROM survey_responses r
-                         LEFT JOIN survey_cases k ON k.id = r.case_id
-                         LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
-                         LEFT JOIN units u ON u.id = f.unit_id
-                         LEFT JOIN survey_samples s ON s.id = k.sample_id
-                         WHERE r.survey_id = $1 AND r.status = 'complete' AND r.id > $2
-                         ORDER BY r.id LIMIT $3",
-                )
-                .bind(survey_id)
-                .bind(&after)
-                .bind(BATCH)
-                .fetch_all(pool)
-                .await?
-            });
-            let Some(last) = batch.last() else { break };
-            after = last.0.clone();
-            for (_, data, completed, weight, stratum, cluster, attrs, unit, method, member) in batch
-            {
-                let answers: TopLevel = serde_json::from_str(&data).unwrap_or_default();
-                // The frame row's stratum, unit and attributes as columns a domain may use.
-                let attrs: Vec<(String, String)> = attrs
-                    .as_deref()
-                    .and_then(|a| {
-                        serde_json::from_str::<std::collections::BTreeMap<String, String>>(a).ok()
-                    })
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(k, v)| (format!("{ATTR_COLUMN}{k}"), v))
-                    .collect();
-                let frame = [
-                    (STRATUM_COLUMN, stratum.as_deref().unwrap_or("")),
-                    (UNIT_COLUMN, unit.as_deref().unwrap_or("")),
-                    (MEMBER_COLUMN, member.as_deref().unwrap_or("")),
-                ];
-                out.push_with(
-                    answers
-                        .0
-                        .iter()
-                        .map(|(k, v)| (k.as_ref(), v.as_ref()))
-                        .chain(frame)
-                        .chain(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-                    Meta {
-                        weight,
-                        // A cluster is a primary sampling unit only in a two-stage sample;
-                        // it is nested in its stratum.
-                        cluster: cluster.filter(|_| method.as_deref() == Some("two_stage")),
-                        stratum: stratum.clone(),
-                        day: completed.map(crate::kit::time::vn_date),
-                        wave: survey_id,
-                    },
-                );
-            }
-        }
+        read_interviews(db, survey_id, None, &mut out).await?;
     }
     Ok(out.finish())
 }
 
+/// How long before it commits a write may take the time it stamps on a response (and how far
+/// apart the servers' clocks may be).
+const STAMP_TO_COMMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Brings `data`, the completed interviews of survey `survey_id` as read by a read that
+/// started at `read_at` (it saw every write committed before), up to date with the interviews
+/// changed since: a new one is added, one held is replaced (its answers may have been edited).
+/// Returns the latest change among those read.
+///
+/// A write stamps `updated_at` with the time it takes, or for an anonymous survey with the
+/// start of that day (UTC, `surveys::store::day_of`), at most [`STAMP_TO_COMMIT`] before it
+/// commits; so a write that committed after `read_at` is stamped at or after the start of the
+/// day of `read_at` less that margin, and the interviews changed at or after it (`>=`: equal
+/// stamps are read again) are read, each one replacing what `data` holds under its response
+/// id. What this cannot see (a response deleted, a case reweighted) is for the caller to check
+/// ([`Fingerprint::admits`]).
+pub async fn refresh_data(
+    db: &Db,
+    survey_id: i64,
+    read_at: DateTime<Utc>,
+    data: &mut Data,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let since = crate::surveys::store::day_of(read_at - STAMP_TO_COMMIT);
+    data.reopen();
+    let read = read_interviews(db, survey_id, Some(since), data).await;
+    data.close();
+    read
+}
+
+/// What the results read of a completed interview: its id, answers and completion, its case's
+/// design weight, its frame row's stratum, cluster and attributes, its unit's name, its
+/// sample's method, its last change, its frame member's id ([`Interview`]). One text, so that every read of the
+/// interviews reads them alike.
+macro_rules! interview_select {
+    () => {
+        "SELECT r.id, r.data, r.completed_at, k.weight, f.stratum, f.cluster, f.attrs,
+                u.name, s.method, r.updated_at, f.ext_id
+             FROM survey_responses r
+             LEFT JOIN survey_cases k ON k.id = r.case_id
+             LEFT JOIN survey_frame_rows f ON f.id = k.frame_row_id
+             LEFT JOIN units u ON u.id = f.unit_id
+             LEFT JOIN survey_samples s ON s.id = k.sample_id
+             WHERE r.survey_id = $1 AND r.status = 'complete' "
+    };
+}
+
+/// Reads the completed interviews of survey `survey_id` into `out` by batches: every one in
+/// response id order (`since` none; each added), or those changed at or after `since` in order
+/// of change (index `survey_responses_changed`; each added or replacing the one held with its
+/// id). Returns the latest change among those read.
+async fn read_interviews(
+    db: &Db,
+    survey_id: i64,
+    since: Option<DateTime<Utc>>,
+    out: &mut Data,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let mut latest = None;
+    let mut after = String::new();
+    let mut after_change = since;
+    loop {
+        let batch: Vec<Interview> =
+            with_db!(db, |pool| {
+                match after_change {
+                    None => {
+                        sqlx::query_as(concat!(
+                            interview_select!(),
+                            "AND r.id > $2 ORDER BY r.id LIMIT $3"
+                        ))
+                        .bind(survey_id)
+                        .bind(&after)
+                        .bind(BATCH)
+                        .fetch_all(pool)
+                        .await?
+                    }
+                    // `(since, '')` comes before every response changed at `since`.
+                    Some(at) => sqlx::query_as(concat!(
+                        interview_select!(),
+                        "AND (r.updated_at, r.id) > ($2, $3) ORDER BY r.updated_at, r.id LIMIT $4"
+                    ))
+                    .bind(survey_id)
+                    .bind(at)
+                    .bind(&after)
+                    .bind(BATCH)
+                    .fetch_all(pool)
+                    .await?,
+                }
+            });
+        let Some(last) = batch.last() else { break };
+        after = last.0.clone();
+        if since.is_some() {
+            after_change = Some(last.9);
+        }
+        for (id, data, completed, weight, stratum, cluster, attrs, unit, method, updated, member) in
+            batch
+        {
+            latest = latest.max(Some(updated));
+            let answers: TopLevel = serde_json::from_str(&data).unwrap_or_default();
+            // The frame row's stratum, unit and attributes as columns a domain may use.
+            let attrs: Vec<(String, String)> = attrs
+                .as_deref()
+                .and_then(|a| {
+                    serde_json::from_str::<std::collections::BTreeMap<String, String>>(a).ok()
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (format!("{ATTR_COLUMN}{k}"), v))
+                .collect();
+            let frame = [
+                (STRATUM_COLUMN, stratum.as_deref().unwrap_or("")),
+                (UNIT_COLUMN, unit.as_deref().unwrap_or("")),
+                (MEMBER_COLUMN, member.as_deref().unwrap_or("")),
+            ];
+            let answers = answers
+                .0
+                .iter()
+                .map(|(k, v)| (k.as_ref(), v.as_ref()))
+                .chain(frame)
+                .chain(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let meta = Meta {
+                weight,
+                // A cluster is a primary sampling unit only in a two-stage sample; it is
+                // nested in its stratum.
+                cluster: cluster.filter(|_| method.as_deref() == Some("two_stage")),
+                stratum: stratum.clone(),
+                day: completed.map(crate::kit::time::vn_date),
+                wave: survey_id,
+            };
+            if since.is_some() {
+                out.upsert(&id, answers, meta);
+            } else {
+                out.push_interview(&id, answers, meta);
+            }
+        }
+    }
+    Ok(latest)
+}
+
 /// A completed interview as read: id, answers, completion, its case's design weight, its frame
-/// row's stratum, cluster and attributes, its unit's name, its sample's method, its member id.
+/// row's stratum, cluster and attributes, its unit's name, its sample's method, its last change,
+/// its frame member's id.
 type Interview = (
     String,
     String,
@@ -117,6 +200,7 @@ type Interview = (
     Option<String>,
     Option<String>,
     Option<String>,
+    DateTime<Utc>,
     Option<String>,
 );
 

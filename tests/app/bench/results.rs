@@ -1,8 +1,9 @@
 //! Benchmark of the survey results: `DULUAN_BENCH_RESULTS_ROWS` (100,000) anonymous interviews ×
 //! 60 questions (3 weighting questions, 39 five-point scales, 8 multiple choices of 4 options,
 //! 10 numbers) raked to two population tables (sex × age group, area), through HTTP on the test
-//! harness: the results page weighted, first after a change (interviews read) and then while
-//! nothing changes (the target: under 1 s), a crosstab (under 200 ms extra),
+//! harness: the results page weighted, first with every interview read, then while nothing
+//! changes and first after one new interview (only today's interviews read into those held; the
+//! targets: under 1 s), a crosstab (under 200 ms extra),
 //! a cut by domain, and the process's peak resident memory while they run (under 300 MB). The
 //! reference in the same run is the same page unweighted (what the raking and its variance
 //! adjustment cost) and the read of the interviews alone (`?by=` on nothing is the same page, so
@@ -15,6 +16,9 @@ use serde_json::json;
 
 use super::{env_usize, peak_rss_mib, reset_peak_rss};
 use crate::helpers::{TestApp, spawn_demo};
+
+/// Days the interviews were collected over, today included.
+const FIELDWORK_DAYS: usize = 30;
 
 fn form() -> duluan_forms::Form {
     let label = |vi: String, en: String| json!({"Tiếng Việt (vi)": vi, "English (en)": en});
@@ -126,10 +130,15 @@ async fn results_page_of_100000_interviews() {
     tx.commit().await.unwrap();
     let t = Instant::now();
     let mut k = 7u64;
+    // Fieldwork over the last 30 days, today's interviews among them (an anonymous survey's
+    // interviews are stamped with their day); random ids, as the collection paths give.
     for chunk in (0..rows).collect::<Vec<_>>().chunks(10_000) {
         let batch: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = chunk
             .iter()
-            .map(|_| (uuid::Uuid::now_v7().to_string(), record(&mut k), now))
+            .map(|&i| {
+                let day = chrono::TimeDelta::days((i % FIELDWORK_DAYS) as i64);
+                (uuid::Uuid::new_v4().to_string(), record(&mut k), now - day)
+            })
             .collect();
         duluan::surveys::store::insert_anonymous_completes(
             db,
@@ -174,6 +183,25 @@ async fn results_page_of_100000_interviews() {
     reset_peak_rss();
     let before = peak_rss_mib();
     let weighted = timed(&app, &base, 3).await;
+    // One new interview: the first view reads the interviews changed today into those held.
+    let mut one_new = vec![];
+    for _ in 0..3 {
+        let new = [(uuid::Uuid::new_v4().to_string(), record(&mut k), now)];
+        duluan::surveys::store::insert_anonymous_completes(
+            db,
+            survey,
+            version,
+            duluan::surveys::model::CollectionMode::Web,
+            &new,
+        )
+        .await
+        .unwrap();
+        one_new.push(timed(&app, &base, 1).await);
+    }
+    one_new.sort_by(f64::total_cmp);
+    let one_new = one_new[1];
+    let (full_reads, refreshes) = app.state().results_cache.reads();
+    assert_eq!((full_reads, refreshes), (1, 3), "refreshed, not read again");
     let crosstab = timed(&app, &format!("{base}?row=q3&col=sex"), 3).await;
     let by = timed(&app, &format!("{base}?by=area"), 3).await;
     let peak = peak_rss_mib();
@@ -245,7 +273,10 @@ async fn results_page_of_100000_interviews() {
     println!(
         "outside HTTP: read {read:.0} ms (reference), parse into columns {parse:.0} ms, rake to one table {rake:.0} ms, figures of 60 questions {compute:.0} ms"
     );
-    println!("results page, raked, first view after a change: {cold:.0} ms");
+    println!("results page, raked, first view (every interview read): {cold:.0} ms");
+    println!(
+        "results page, raked, first view after one new interview (median of 3): {one_new:.0} ms (target < 1000 ms)"
+    );
     println!("results page, raked (median of 3): {weighted:.0} ms (target < 1000 ms)");
     println!(
         "with a crosstab q3 × sex: {crosstab:.0} ms, {:.0} ms more (target < 200 ms)",

@@ -131,8 +131,8 @@ async fn a_panel_of_the_same_households_is_compared_as_pairs() {
         .unwrap();
     tx.commit().await.unwrap();
     // Every household of wave 1 answers again: a case of wave 2 for the same frame member,
-    // with the same design weight; some of those who used online services (whose response id
-    // sorts first) no longer do.
+    // with the same design weight; two of those who used online services (the first two of the
+    // frame) no longer do.
     duluan::with_db!(&app.db, |pool| sqlx::query(
         "INSERT INTO survey_cases (survey_id, mode, unit_id, disposition, created_at, updated_at,
                                    frame_row_id, weight)
@@ -152,7 +152,13 @@ async fn a_panel_of_the_same_households_is_compared_as_pairs() {
         "INSERT INTO survey_responses (id, survey_id, version_id, case_id, mode, status, page, data,
                                        digest, unit_id, started_at, updated_at, completed_at)
          SELECT r.id || '-2', $1, $2, k2.id, r.mode, r.status, r.page,
-                CASE WHEN r.id < '6' THEN REPLACE(r.data, '\"uses_online\":\"1\"', '\"uses_online\":\"2\"')
+                CASE WHEN k1.frame_row_id IN (
+                         SELECT k0.frame_row_id FROM survey_responses r0
+                         JOIN survey_cases k0 ON k0.id = r0.case_id
+                         WHERE r0.survey_id = $3 AND r0.status = 'complete'
+                           AND r0.data LIKE '%\"uses_online\":\"1\"%'
+                         ORDER BY k0.frame_row_id LIMIT 2)
+                     THEN REPLACE(r.data, '\"uses_online\":\"1\"', '\"uses_online\":\"2\"')
                      ELSE r.data END,
                 r.digest, r.unit_id, r.started_at, r.updated_at, r.completed_at
          FROM survey_responses r

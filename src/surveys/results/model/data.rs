@@ -1,11 +1,16 @@
 //! The completed interviews held by column: each variable a column of small integer codes into
 //! its own list of distinct answers (code 0: no answer), so that a survey of 100,000 interviews
-//! × 60 questions takes a few tens of megabytes instead of a map per interview.
+//! × 60 questions takes a few tens of megabytes instead of a map per interview. Each interview
+//! keeps its response id, so that interviews held can be refreshed with the changed ones
+//! (added or replaced by id) into what a full read gives, and the check of such a refresh
+//! against the stored interviews' [`Fingerprint`].
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 /// One variable's answers: `codes[i]` indexes `values` (`values[0]` is the empty answer).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Column {
     /// Distinct answers, `""` first.
     pub values: Vec<String>,
@@ -27,7 +32,13 @@ impl Column {
     }
 }
 
-/// Every completed interview as the results read it.
+/// Every completed interview as the results read it, in a deterministic order: by wave in the
+/// order they were read, then by response id (what a full read gives, and what
+/// [`Data::close`] restores after interviews were added to a reopened `Data`).
+///
+/// Built by pushes then [`Data::finish`]; a finished `Data` may be [`Data::reopen`]ed to add
+/// interviews or replace those it holds by response id ([`Data::upsert`]), then closed again:
+/// the result is the same as a full read of the same interviews (same rows, same codes).
 #[derive(Clone, Debug, Default)]
 pub struct Data {
     /// Interviews.
@@ -43,22 +54,66 @@ pub struct Data {
     pub clusters: Vec<Option<String>>,
     /// Day each interview was completed (Vietnam's calendar), if known.
     pub days: Vec<Option<chrono::NaiveDate>>,
+    /// Response id of each interview (`""` when pushed without one).
+    ids: Vec<String>,
     columns: Vec<Column>,
     /// Column of each variable name.
     names: HashMap<String, usize>,
-    /// While loading: each column's look-up of its distinct answers (a short list is scanned,
-    /// a long one hashed).
+    /// While loading: each column's look-up of its distinct answers.
     index: Vec<Lookup>,
+    /// While reopened: the look-up of response ids.
+    rows: Lookup,
+    /// While reopened: what changed since.
+    reopened: Option<Reopened>,
 }
 
-/// A column's distinct answers while loading.
+/// What a reopened `Data` must put right when it is closed.
+#[derive(Clone, Copy, Debug)]
+struct Reopened {
+    /// Interviews held when reopened (those after were added).
+    held: usize,
+    /// Whether an interview held was replaced.
+    replaced: bool,
+}
+
+/// A look-up of a list of strings (a column's distinct answers, the response ids): scanned while
+/// short or while few searches were made, hashed once the scans have cost about twice what
+/// hashing the list would (so a reopened `Data` that takes one more interview builds no map).
 #[derive(Clone, Debug, Default)]
 struct Lookup {
     map: Option<HashMap<String, u32>>,
+    /// Entries compared by scans so far.
+    scanned: usize,
 }
 
-/// Distinct answers scanned before a column gets a hash map.
+/// Distinct answers always scanned, never hashed.
 const SCAN: usize = 24;
+
+impl Lookup {
+    /// Index in `list` of `v`, searched in `list[skip..]`.
+    fn find(&mut self, list: &[String], skip: usize, v: &str) -> Option<u32> {
+        if let Some(m) = &self.map {
+            return m.get(v).copied();
+        }
+        let hit = list[skip..].iter().position(|x| x == v);
+        self.scanned += hit.map_or(list.len() - skip, |p| p + 1);
+        if list.len() - skip > SCAN && self.scanned > 2 * list.len() {
+            let mut m = HashMap::with_capacity(list.len());
+            for (i, x) in list.iter().enumerate().skip(skip) {
+                m.entry(x.clone()).or_insert(i as u32);
+            }
+            self.map = Some(m);
+        }
+        hit.map(|p| (p + skip) as u32)
+    }
+
+    /// Records that `list[at]` was just added.
+    fn added(&mut self, list: &[String], at: usize) {
+        if let Some(m) = &mut self.map {
+            m.entry(list[at].clone()).or_insert(at as u32);
+        }
+    }
+}
 
 /// An interview column nobody answered.
 static EMPTY: Column = Column {
@@ -121,7 +176,69 @@ impl Data {
         answers: impl IntoIterator<Item = (&'a str, &'a str)>,
         meta: Meta,
     ) {
+        self.push_interview("", answers, meta);
+    }
+
+    /// Adds the interview of response `id` (a full read: every id once, in order).
+    pub fn push_interview<'a>(
+        &mut self,
+        id: &str,
+        answers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        meta: Meta,
+    ) {
         let i = self.n;
+        self.put(i, answers);
+        self.weights.push(meta.weight);
+        self.strata.push(meta.stratum);
+        self.clusters.push(meta.cluster.filter(|c| !c.is_empty()));
+        self.days.push(meta.day);
+        self.wave.push(meta.wave);
+        self.ids.push(id.to_string());
+        if self.reopened.is_some() {
+            self.rows.added(&self.ids, i);
+        }
+        self.n += 1;
+    }
+
+    /// Adds the interview of response `id`, or replaces the one held with that id (its answers
+    /// may have been edited): whether it replaced one. Reopens a finished `Data`.
+    pub fn upsert<'a>(
+        &mut self,
+        id: &str,
+        answers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        meta: Meta,
+    ) -> bool {
+        self.reopen();
+        let held = if id.is_empty() {
+            None
+        } else {
+            self.rows.find(&self.ids, 0, id)
+        };
+        let Some(i) = held else {
+            self.push_interview(id, answers, meta);
+            return false;
+        };
+        let i = i as usize;
+        for c in self.columns.iter_mut() {
+            if let Some(code) = c.codes.get_mut(i) {
+                *code = 0;
+            }
+        }
+        self.put(i, answers);
+        self.weights[i] = meta.weight;
+        self.strata[i] = meta.stratum;
+        self.clusters[i] = meta.cluster.filter(|c| !c.is_empty());
+        self.days[i] = meta.day;
+        self.wave[i] = meta.wave;
+        if let Some(r) = &mut self.reopened {
+            r.replaced = true;
+        }
+        true
+    }
+
+    /// Sets the answers of interview `i`, whose codes are 0 or not there yet (a variable given
+    /// twice keeps its first answer; empty answers are no answer).
+    fn put<'a>(&mut self, i: usize, answers: impl IntoIterator<Item = (&'a str, &'a str)>) {
         for (k, v) in answers {
             let v = v.trim();
             if v.is_empty() {
@@ -135,67 +252,158 @@ impl Data {
                         values: vec![String::new()],
                         codes: Vec::new(),
                     });
-                    self.index.push(Lookup::default());
                     self.columns.len() - 1
                 }
             };
+            if self.columns[c].codes.get(i).is_some_and(|&code| code != 0) {
+                continue;
+            }
+            // A finished `Data` has no look-ups: they come back empty, to be scanned or hashed.
+            if self.index.len() <= c {
+                self.index.resize_with(c + 1, Lookup::default);
+            }
             let col = &mut self.columns[c];
             let lookup = &mut self.index[c];
-            let found = match &lookup.map {
-                Some(m) => m.get(v).copied(),
-                None => col.values[1..]
-                    .iter()
-                    .position(|x| x == v)
-                    .map(|p| p as u32 + 1),
-            };
-            let code = match found {
+            let code = match lookup.find(&col.values, 1, v) {
                 Some(code) => code,
                 None => {
-                    let code = col.values.len() as u32;
                     col.values.push(v.to_string());
-                    match &mut lookup.map {
-                        Some(m) => {
-                            m.insert(v.to_string(), code);
-                        }
-                        None if col.values.len() > SCAN => {
-                            lookup.map = Some(
-                                col.values
-                                    .iter()
-                                    .enumerate()
-                                    .skip(1)
-                                    .map(|(i, x)| (x.clone(), i as u32))
-                                    .collect(),
-                            );
-                        }
-                        None => {}
-                    }
-                    code
+                    lookup.added(&col.values, col.values.len() - 1);
+                    col.values.len() as u32 - 1
                 }
             };
-            if col.codes.len() < i {
+            if col.codes.len() <= i {
                 col.codes.resize(i, 0);
-            }
-            if col.codes.len() == i {
                 col.codes.push(code);
+            } else {
+                col.codes[i] = code;
             }
         }
-        self.weights.push(meta.weight);
-        self.strata.push(meta.stratum);
-        self.clusters.push(meta.cluster.filter(|c| !c.is_empty()));
-        self.days.push(meta.day);
-        self.wave.push(meta.wave);
-        self.n += 1;
     }
 
     /// Pads every column to the number of interviews and drops the look-up maps (call once
     /// every interview is in).
     pub fn finish(mut self) -> Data {
+        self.close();
+        self
+    }
+
+    /// Opens a finished `Data` for more interviews ([`Data::upsert`]); its look-ups are rebuilt
+    /// only as far as the new interviews need them.
+    pub fn reopen(&mut self) {
+        if self.reopened.is_none() {
+            self.reopened = Some(Reopened {
+                held: self.n,
+                replaced: false,
+            });
+        }
+    }
+
+    /// [`Data::finish`] in place. After a reopening, puts the interviews back in order (wave,
+    /// then response id) and renumbers every column's answers by first use, dropping answers
+    /// and columns nobody gives any more: the same `Data` as a full read of the same interviews.
+    pub fn close(&mut self) {
         let n = self.n;
         for c in self.columns.iter_mut() {
             c.codes.resize(n, 0);
         }
+        if let Some(r) = self.reopened.take() {
+            if n > r.held {
+                self.restore_order();
+            }
+            if n > r.held || r.replaced {
+                self.renumber();
+            }
+        }
         self.index = Vec::new();
-        self
+        self.rows = Lookup::default();
+    }
+
+    /// Sorts the interviews by wave (in the order they first come) and response id, stably.
+    fn restore_order(&mut self) {
+        let mut rank: HashMap<i64, usize> = HashMap::new();
+        for w in &self.wave {
+            let next = rank.len();
+            rank.entry(*w).or_insert(next);
+        }
+        let key = |i: usize| (rank[&self.wave[i]], self.ids[i].as_str());
+        let mut order: Vec<u32> = (0..self.n as u32).collect();
+        order.sort_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
+        if order.iter().enumerate().all(|(i, &o)| i == o as usize) {
+            return;
+        }
+        fn permute<T: Default>(v: &mut Vec<T>, order: &[u32]) {
+            let mut old = std::mem::take(v);
+            *v = order
+                .iter()
+                .map(|&i| std::mem::take(&mut old[i as usize]))
+                .collect();
+        }
+        permute(&mut self.weights, &order);
+        permute(&mut self.strata, &order);
+        permute(&mut self.wave, &order);
+        permute(&mut self.clusters, &order);
+        permute(&mut self.days, &order);
+        permute(&mut self.ids, &order);
+        for c in self.columns.iter_mut() {
+            permute(&mut c.codes, &order);
+        }
+    }
+
+    /// Renumbers each column's answers in order of first use, dropping unused answers and the
+    /// columns nobody answers.
+    fn renumber(&mut self) {
+        let mut keep = Vec::with_capacity(self.columns.len());
+        for c in self.columns.iter_mut() {
+            let mut new = vec![u32::MAX; c.values.len()];
+            new[0] = 0;
+            let mut values = vec![String::new()];
+            for code in c.codes.iter_mut() {
+                let k = *code as usize;
+                if new[k] == u32::MAX {
+                    new[k] = values.len() as u32;
+                    values.push(std::mem::take(&mut c.values[k]));
+                }
+                *code = new[k];
+            }
+            c.values = values;
+            keep.push(c.values.len() > 1);
+        }
+        if keep.iter().all(|k| *k) {
+            return;
+        }
+        let mut moved = vec![usize::MAX; keep.len()];
+        let mut at = 0;
+        for (c, k) in keep.iter().enumerate() {
+            if *k {
+                moved[c] = at;
+                at += 1;
+            }
+        }
+        let mut kept = keep.iter();
+        self.columns.retain(|_| *kept.next().unwrap_or(&false));
+        self.names.retain(|_, c| keep[*c]);
+        for c in self.names.values_mut() {
+            *c = moved[*c];
+        }
+    }
+
+    /// Response id of interview `i` (`""` when pushed without one).
+    pub fn id(&self, i: usize) -> &str {
+        self.ids.get(i).map_or("", String::as_str)
+    }
+
+    /// The interview of response `id`, if held (a scan).
+    pub fn row_of(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|x| x == id)
+    }
+
+    /// Sum of the design weights, and sum of their magnitudes (what bounds its rounding).
+    pub fn weight_sums(&self) -> (f64, f64) {
+        self.weights
+            .iter()
+            .flatten()
+            .fold((0.0, 0.0), |(s, a), w| (s + w, a + w.abs()))
     }
 
     /// The column of variable `name` (empty when nobody answered it).
@@ -258,6 +466,111 @@ impl Data {
     }
 }
 
+impl PartialEq for Data {
+    /// The same interviews in the same order, with the same answers coded alike (columns are
+    /// compared by name: their places do not matter).
+    fn eq(&self, other: &Data) -> bool {
+        self.n == other.n
+            && self.weights == other.weights
+            && self.strata == other.strata
+            && self.wave == other.wave
+            && self.clusters == other.clusters
+            && self.days == other.days
+            && self.ids == other.ids
+            && self.names.len() == other.names.len()
+            && self.names.keys().all(|k| {
+                other.names.contains_key(k) && self.column(k).values == other.column(k).values && {
+                    let (a, b) = (self.column(k), other.column(k));
+                    (0..self.n).all(|i| a.codes.get(i) == b.codes.get(i))
+                }
+            })
+    }
+}
+
+/// What a survey's stored completed interviews look like from outside (`store::fingerprint`):
+/// how many, their latest change, and the sum of their cases' design weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fingerprint {
+    /// Complete responses.
+    pub count: i64,
+    /// Their latest `updated_at`.
+    pub latest: Option<DateTime<Utc>>,
+    /// Sum of their cases' design weights (0 without any).
+    pub weight: f64,
+}
+
+/// Why interviews refreshed with the changed ones only cannot stand for a full read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stale {
+    /// The latest change is earlier than when they were read: a response was deleted, or a
+    /// clock went back.
+    WentBack,
+    /// Not as many are held as stored: a response was deleted or is no longer complete (or a new
+    /// one was missed).
+    Count { held: usize, stored: i64 },
+    /// Their design weights add up to other than the stored ones': cases were reweighted (a
+    /// release batch).
+    Weights { held: f64, stored: f64 },
+    /// The latest change, newer than those held, was not among those read.
+    Missed,
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stale::WentBack => f.write_str("the latest change went back"),
+            Stale::Count { held, stored } => write!(f, "{held} interviews held, {stored} stored"),
+            Stale::Weights { held, stored } => {
+                write!(f, "weights add up to {held} held, {stored} stored")
+            }
+            Stale::Missed => f.write_str("the latest change was not read"),
+        }
+    }
+}
+
+impl Fingerprint {
+    /// Whether `data`, read when the interviews had fingerprint `was` and then refreshed with
+    /// the interviews changed since (which had at most `read_latest` as their latest change), is
+    /// what a full read would give now that they have this fingerprint.
+    ///
+    /// The refresh adds new interviews and replaces changed ones, so it is right unless an
+    /// interview held went away (deleted, or no longer complete) or something it does not read
+    /// changed (a case's weight). Every interview it read is stored and complete, and it read
+    /// every new one, so the count held is the stored one plus those that went away: equal
+    /// counts mean none did. Reweighting
+    /// shows in the sum of weights, compared within what rounding can make of two sums of the
+    /// same numbers in different orders.
+    pub fn admits(
+        &self,
+        was: &Fingerprint,
+        data: &Data,
+        read_latest: Option<DateTime<Utc>>,
+    ) -> Result<(), Stale> {
+        if self.latest < was.latest {
+            return Err(Stale::WentBack);
+        }
+        if i64::try_from(data.n).ok() != Some(self.count) {
+            return Err(Stale::Count {
+                held: data.n,
+                stored: self.count,
+            });
+        }
+        let (held, magnitude) = data.weight_sums();
+        let rounding =
+            2.0 * (data.n as f64 + 1.0) * f64::EPSILON * magnitude.max(self.weight.abs());
+        if (held - self.weight).abs() > rounding {
+            return Err(Stale::Weights {
+                held,
+                stored: self.weight,
+            });
+        }
+        if self.latest > was.latest && read_latest < self.latest {
+            return Err(Stale::Missed);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +607,186 @@ mod tests {
         assert!(!b.answered(0) && b.answered(1));
         assert_eq!(d.column("nope").get(1), "");
         assert!(!d.has_design());
+    }
+
+    fn meta(weight: f64, wave: i64) -> Meta {
+        Meta {
+            weight: Some(weight),
+            stratum: Some(format!("s{}", weight as i64 % 2)),
+            wave,
+            ..Meta::default()
+        }
+    }
+
+    /// An interview: response id, answers, weight.
+    type Row<'a> = (&'a str, Vec<(&'a str, &'a str)>, f64);
+
+    /// A full read of `rows`, in id order as the store gives them.
+    fn full(rows: &[Row]) -> Data {
+        let mut sorted: Vec<_> = rows.iter().collect();
+        sorted.sort_by_key(|r| r.0);
+        let mut d = Data::default();
+        for (id, answers, w) in sorted {
+            d.push_interview(id, answers.iter().copied(), meta(*w, 7));
+        }
+        d.finish()
+    }
+
+    #[test]
+    fn a_reopened_data_takes_new_and_edited_interviews_as_a_full_read_would() {
+        let mut rows = vec![
+            ("b", vec![("q", "1"), ("t", "hello")], 1.0),
+            ("d", vec![("q", "2"), ("t", "bye")], 2.0),
+            ("f", vec![("q", "1"), ("gone", "x")], 3.0),
+        ];
+        let mut d = full(&rows);
+        assert_eq!(
+            (d.id(0), d.row_of("f"), d.row_of("z")),
+            ("b", Some(2), None)
+        );
+        // Added in the middle and at the end; "f" edited: its only "gone" answer leaves, so does
+        // the column; "d" read again unchanged (a change at the same time as the last read).
+        let new_a = ("a", vec![("q", "3"), ("t", "new")], 4.0);
+        let new_g = ("g", vec![("q", "2"), ("more", "y")], 5.0);
+        let edited_f = ("f", vec![("q", "4"), ("q", "ignored"), ("t", " ")], 6.0);
+        d.reopen();
+        for (id, answers, w) in [&new_g, &edited_f, &rows[1], &new_a] {
+            let replaced = d.upsert(id, answers.iter().copied(), meta(*w, 7));
+            assert_eq!(replaced, ["f", "d"].contains(id), "{id}");
+        }
+        d.close();
+        rows.extend([new_a, new_g]);
+        rows[2] = edited_f;
+        let expected = full(&rows);
+        assert_eq!(d, expected);
+        assert_eq!(d.n, 5);
+        assert_eq!(
+            (0..5).map(|i| d.id(i)).collect::<Vec<_>>(),
+            ["a", "b", "d", "f", "g"]
+        );
+        // Codes renumbered by first use, as the full read numbers them.
+        assert_eq!(d.column("q").values, ["", "3", "1", "2", "4"]);
+        assert_eq!(d.column("q").codes, [1, 2, 3, 4, 3]);
+        assert_eq!(
+            d.column("gone").values.len(),
+            0,
+            "nobody answers it any more"
+        );
+        assert_eq!(d.column("t").get(3), "");
+        assert_eq!(d.weights[3], Some(6.0));
+        assert!(
+            d.index.is_empty() && d.rows.map.is_none(),
+            "no look-up kept"
+        );
+    }
+
+    #[test]
+    fn a_reopened_data_with_many_answers_scans_for_a_few_and_hashes_for_many() {
+        let mut d = Data::default();
+        for i in 0..1_000 {
+            let v = i.to_string();
+            d.push_interview(&format!("{i:04}"), [("x", v.as_str())], Meta::default());
+        }
+        let mut d = d.finish();
+        // One more interview: the 1,000 answers and ids are scanned, nothing hashed.
+        d.upsert("1000", [("x", "new")], Meta::default());
+        assert!(d.index[0].map.is_none() && d.rows.map.is_none());
+        // Edits found early in both lists: still scanned.
+        for i in 0..10 {
+            let v = (i * 7).to_string();
+            d.upsert(&format!("{i:04}"), [("x", v.as_str())], Meta::default());
+        }
+        assert!(d.index[0].map.is_none() && d.rows.map.is_none());
+        // Many new ones: scanning would cost more than hashing, so both get a map.
+        for i in 0..5 {
+            let v = format!("new {i}");
+            d.upsert(&format!("z{i}"), [("x", v.as_str())], Meta::default());
+        }
+        assert!(d.index[0].map.is_some() && d.rows.map.is_some());
+        d.upsert("0999", [("x", "edited")], Meta::default());
+        d.close();
+        assert_eq!(d.n, 1_006);
+        assert_eq!(d.column("x").get(3), "21");
+        assert_eq!(d.column("x").get(999), "edited");
+        assert_eq!(d.column("x").get(1_000), "new");
+        assert_eq!(d.column("x").get(1_005), "new 4");
+        assert_eq!(d.row_of("z0"), Some(1_001));
+    }
+
+    #[test]
+    fn waves_keep_their_order_when_interviews_are_added() {
+        let mut d = Data::default();
+        for (id, wave) in [("c", 9), ("d", 9), ("a", 3)] {
+            d.push_interview(id, [("q", id)], meta(1.0, wave));
+        }
+        let mut d = d.finish();
+        d.upsert("b", [("q", "b")], meta(1.0, 3));
+        d.upsert("0", [("q", "0")], meta(1.0, 9));
+        d.close();
+        assert_eq!(
+            (0..5).map(|i| (d.id(i), d.wave[i])).collect::<Vec<_>>(),
+            [("0", 9), ("c", 9), ("d", 9), ("a", 3), ("b", 3)]
+        );
+    }
+
+    fn print(count: i64, latest: Option<i64>, weight: f64) -> Fingerprint {
+        Fingerprint {
+            count,
+            latest: latest.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+            weight,
+        }
+    }
+
+    #[test]
+    fn a_refresh_stands_only_when_the_stored_interviews_are_all_accounted_for() {
+        let at = |s: i64| Some(DateTime::from_timestamp(s, 0).unwrap());
+        let rows = vec![
+            ("a", vec![("q", "1")], 0.1),
+            ("b", vec![("q", "2")], 0.2),
+            ("c", vec![("q", "1")], 0.7),
+        ];
+        let d = full(&rows);
+        let was = print(2, Some(100), 0.3);
+        // Everything held and the latest change read: it stands, whatever the order of the sums.
+        assert_eq!(print(3, Some(200), 1.0).admits(&was, &d, at(200)), Ok(()));
+        assert_eq!(
+            print(3, Some(200), 0.7 + 0.2 + 0.1).admits(&was, &d, at(200)),
+            Ok(())
+        );
+        // A change after the fingerprint was read too: still what is stored.
+        assert_eq!(print(3, Some(200), 1.0).admits(&was, &d, at(250)), Ok(()));
+        // One stored interview deleted (or no longer complete): it is still held.
+        assert_eq!(
+            print(2, Some(200), 0.8).admits(&was, &d, at(200)),
+            Err(Stale::Count { held: 3, stored: 2 })
+        );
+        // Cases reweighted, even slightly.
+        assert!(matches!(
+            print(3, Some(200), 1.0 + 1e-9).admits(&was, &d, at(200)),
+            Err(Stale::Weights { .. })
+        ));
+        // The latest change not among those read, or earlier than at the last read.
+        assert_eq!(
+            print(3, Some(200), 1.0).admits(&was, &d, at(150)),
+            Err(Stale::Missed)
+        );
+        assert_eq!(
+            print(3, Some(200), 1.0).admits(&was, &d, None),
+            Err(Stale::Missed)
+        );
+        assert_eq!(
+            print(3, Some(50), 1.0).admits(&was, &d, at(200)),
+            Err(Stale::WentBack)
+        );
+        // Nothing read, the latest change already held (a sum of weights rounded otherwise).
+        assert_eq!(print(3, Some(100), 1.0).admits(&was, &d, None), Ok(()));
+        // Without weights, none to compare.
+        let mut plain = Data::default();
+        plain.push_interview("a", [("q", "1")], Meta::default());
+        let plain = plain.finish();
+        assert_eq!(
+            print(1, Some(9), 0.0).admits(&print(0, None, 0.0), &plain, at(9)),
+            Ok(())
+        );
     }
 }
