@@ -968,12 +968,20 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .unwrap();
     c.wait().for_element(Locator::Id("jump")).await.unwrap();
     crate::browser::screenshot(c, "monitoring-alert-phone").await;
-    c.find(Locator::Id("ack-note"))
-        .await
-        .unwrap()
-        .send_keys("Đã giao phường kiểm tra")
-        .await
-        .unwrap();
+    let note = c.find(Locator::Id("ack-note")).await.unwrap();
+    note.send_keys("Đã giao phường kiểm tra").await.unwrap();
+    // On a loaded machine the keys may still be arriving: wait until the field holds the
+    // whole note before sending the form.
+    for _ in 0..100 {
+        if note.prop("value").await.unwrap().as_deref() == Some("Đã giao phường kiểm tra") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        note.prop("value").await.unwrap().as_deref(),
+        Some("Đã giao phường kiểm tra")
+    );
     c.find(Locator::Css("form[action$=ack] button"))
         .await
         .unwrap()
