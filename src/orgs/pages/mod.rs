@@ -90,3 +90,17 @@ fn line(tr: Tr, kinds: &[UnitKind], u: &Unit, children: i64) -> UnitLine {
         population_source: u.population_source.clone(),
     }
 }
+
+/// The non-empty file posted in the multipart field `file` of an import form, if any.
+async fn file_field(
+    multipart: &mut axum::extract::Multipart,
+) -> crate::error::AppResult<Option<axum::body::Bytes>> {
+    let bad = |_| crate::error::AppError::BadRequest("import-error-upload");
+    let mut bytes = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() == Some("file") {
+            bytes = Some(field.bytes().await.map_err(bad)?);
+        }
+    }
+    Ok(bytes.filter(|b| !b.is_empty()))
+}

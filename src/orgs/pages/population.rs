@@ -87,22 +87,7 @@ pub async fn import_populations(
     if roots.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let mut bytes = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("import-error-upload"))?
-    {
-        if field.name() == Some("file") {
-            bytes = Some(
-                field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::BadRequest("import-error-upload"))?,
-            );
-        }
-    }
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+    let Some(bytes) = super::file_field(&mut multipart).await? else {
         return Ok(population_page(
             &auth,
             vec![tr.t("population-import-no-file")],

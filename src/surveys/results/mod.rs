@@ -14,7 +14,7 @@
 //! `population` the weighting and its tables, `crosstab`), `store.rs` reads the interviews and
 //! keeps the weighting, `weighting.rs` is the weighting page, `export.rs` the CSV of the figures,
 //! `rscript/` the data and R script that recompute the figures, `chart_pages.rs` the charts,
-//! `waves.rs` the waves compared, this file is the results page (`GET /surveys/{id}/results`,
+//! `waves.rs` the waves compared, `cache.rs` the interviews kept per server, `filters.rs` the period and the frame's domains, this file is the results page (`GET /surveys/{id}/results`,
 //! `ViewSurveyResults`).
 //!
 //! Invariants: a published figure never rests on fewer than the deployment's smallest cell
@@ -22,10 +22,12 @@
 //! `model::suppressed`); nothing here shows a single response; every figure says whether it is
 //! weighted, its n and its interval level.
 
+mod cache;
 mod chart_pages;
 pub mod charts;
 pub mod demo;
 mod export;
+mod filters;
 mod index_page;
 pub mod model;
 mod rscript;
@@ -33,6 +35,9 @@ mod store;
 mod waves;
 mod weighting;
 
+pub use cache::{CACHED_CELLS, CACHED_SURVEYS, Cache, FULL_READ_AFTER, interviews};
+pub use filters::{MAX_FRAME_DOMAINS, Period};
+use filters::{frame_domains, period_mask};
 pub use store::copy_weighting;
 
 use askama::Template;
@@ -48,135 +53,6 @@ use crate::error::{AppError, AppResult};
 use crate::surveys::{engine_for, live_version, survey_for};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
-
-/// The interviews the results pages read last, per survey, with the fingerprint they were read
-/// at (`store::fingerprint`): a page, its crosstab, its domains, its charts and its downloads
-/// read the interviews once while nothing changes. When the fingerprint changes, only the
-/// interviews changed since are read into those held (see [`interviews`]). At most
-/// [`CACHED_SURVEYS`] surveys are kept.
-#[derive(Clone, Debug, Default)]
-pub struct Cache(std::sync::Arc<CacheInner>);
-
-#[derive(Debug, Default)]
-struct CacheInner {
-    entries: std::sync::Mutex<Vec<Cached>>,
-    /// Reads of every interview of a survey.
-    full: std::sync::atomic::AtomicU64,
-    /// Refreshes with the interviews changed since.
-    changed: std::sync::atomic::AtomicU64,
-}
-
-/// A survey's interviews held.
-#[derive(Clone, Debug)]
-struct Cached {
-    survey_id: i64,
-    /// The fingerprint they were read at (they may be a little newer).
-    print: model::data::Fingerprint,
-    data: std::sync::Arc<model::Data>,
-    /// When the read they come from started (every write committed before is in).
-    read_at: chrono::DateTime<chrono::Utc>,
-    /// When every interview was last read.
-    full_at: std::time::Instant,
-}
-
-impl Cache {
-    /// Reads of every interview of a survey, and refreshes with the changed ones, so far.
-    pub fn reads(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.0.full.load(Relaxed), self.0.changed.load(Relaxed))
-    }
-
-    /// Forgets every survey's interviews (the next page reads them all).
-    pub fn clear(&self) {
-        self.0.entries.lock().unwrap().clear();
-    }
-
-    fn held(&self, survey_id: i64) -> Option<Cached> {
-        let entries = self.0.entries.lock().unwrap();
-        entries.iter().find(|c| c.survey_id == survey_id).cloned()
-    }
-
-    fn take(&self, survey_id: i64) -> Option<Cached> {
-        let mut entries = self.0.entries.lock().unwrap();
-        let at = entries.iter().position(|c| c.survey_id == survey_id)?;
-        Some(entries.remove(at))
-    }
-
-    fn keep(&self, c: Cached) {
-        let mut cache = self.0.entries.lock().unwrap();
-        cache.retain(|e| e.survey_id != c.survey_id);
-        cache.insert(0, c);
-        cache.truncate(CACHED_SURVEYS);
-        while cache.len() > 1 && cache.iter().map(|c| c.data.cells()).sum::<usize>() > CACHED_CELLS
-        {
-            cache.pop();
-        }
-    }
-}
-
-/// Surveys whose interviews are kept in memory, at most.
-pub const CACHED_SURVEYS: usize = 8;
-/// Answers (interviews × variables) kept in memory, at most, beyond the survey just read: about
-/// 4 bytes each.
-pub const CACHED_CELLS: usize = 20_000_000;
-/// Interviews refreshed with the changed ones only are read whole again after this long: what
-/// no fingerprint sees (a unit renamed, weights that keep their sum) shows by then at the
-/// latest.
-pub const FULL_READ_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// The completed interviews of a survey, from the cache while its fingerprint is unchanged.
-///
-/// When it changed, the interviews held are taken out of the cache and refreshed with those
-/// changed since (`store::refresh_data`: new ones added, edited ones replaced), in a copy if a
-/// page still computes from them (a page of the same survey asked meanwhile finds none held and
-/// reads every interview itself); the refresh stands only if the new fingerprint
-/// accounts for every interview ([`model::data::Fingerprint::admits`]: none deleted, no case
-/// reweighted), otherwise every interview is read again, as it is for a survey not held or
-/// read whole more than [`FULL_READ_AFTER`] ago. Either way the result is what a full read gives,
-/// row for row.
-pub async fn interviews(
-    state: &AppState,
-    survey_id: i64,
-) -> AppResult<std::sync::Arc<model::Data>> {
-    use std::sync::atomic::Ordering::Relaxed;
-    let cache = &state.results_cache;
-    let read_at = chrono::Utc::now();
-    let print = store::fingerprint(&state.db, survey_id).await?;
-    let held = cache.held(survey_id);
-    if let Some(c) = &held
-        && c.print == print
-    {
-        return Ok(c.data.clone());
-    }
-    if held.is_some_and(|c| c.full_at.elapsed() < FULL_READ_AFTER)
-        && let Some(mut c) = cache.take(survey_id)
-    {
-        // Out of the cache, the interviews are changed in place unless a page in flight still
-        // computes from them: then it keeps them and the refresh changes a copy.
-        let data = std::sync::Arc::make_mut(&mut c.data);
-        let read = store::refresh_data(&state.db, survey_id, c.read_at, data).await?;
-        match print.admits(&c.print, data, read) {
-            Ok(()) => {
-                cache.0.changed.fetch_add(1, Relaxed);
-                c.print = print;
-                c.read_at = read_at;
-                cache.keep(c.clone());
-                return Ok(c.data);
-            }
-            Err(why) => tracing::debug!(survey_id, %why, "results: interviews read again"),
-        }
-    }
-    let data = std::sync::Arc::new(store::completed_data(&state.db, &[survey_id]).await?);
-    cache.0.full.fetch_add(1, Relaxed);
-    cache.keep(Cached {
-        survey_id,
-        print,
-        data: data.clone(),
-        read_at,
-        full_at: std::time::Instant::now(),
-    });
-    Ok(data)
-}
 
 /// Smallest number of respondents a published cell rests on, unless the deployment sets
 /// another (`--results-min-cell`, `DULUAN_RESULTS_MIN_CELL`, 3 to 100).
@@ -228,65 +104,6 @@ pub struct ResultsQuery {
     /// Filter: interviews completed on or before this day.
     #[serde(default)]
     pub to: String,
-}
-
-/// The days of a filter, checked: `(from, to)`.
-pub type Period = (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>);
-
-impl ResultsQuery {
-    /// The completion period asked for; a day that is not one, or a period that ends before it
-    /// starts, is refused with a message that says so.
-    fn period(&self) -> AppResult<Period> {
-        let day = |s: &str| {
-            let s = s.trim();
-            if s.is_empty() {
-                return Ok(None);
-            }
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| AppError::BadRequest("results-filter-bad-day"))
-        };
-        let (from, to) = (day(&self.from)?, day(&self.to)?);
-        if let (Some(f), Some(t)) = (from, to)
-            && f > t
-        {
-            return Err(AppError::BadRequest("results-filter-bad-period"));
-        }
-        Ok((from, to))
-    }
-
-    /// What the links of a view carry to keep it: unweighted, and the period
-    /// (`weighted=0&from=…&to=…`, empty when none).
-    fn keep(&self, weighted: bool, has_design: bool, period: Period) -> String {
-        let mut parts = Vec::new();
-        if !weighted && has_design {
-            parts.push("weighted=0".to_string());
-        }
-        if let Some(f) = period.0 {
-            parts.push(format!("from={f}"));
-        }
-        if let Some(t) = period.1 {
-            parts.push(format!("to={t}"));
-        }
-        parts.join("&")
-    }
-}
-
-/// The interviews a period keeps (`None`: every one).
-fn period_mask(data: &model::Data, period: Period) -> Option<Vec<bool>> {
-    if period.0.is_none() && period.1.is_none() {
-        return None;
-    }
-    Some(
-        data.days
-            .iter()
-            .map(|d| {
-                d.is_some_and(|d| {
-                    period.0.is_none_or(|f| d >= f) && period.1.is_none_or(|t| d <= t)
-                })
-            })
-            .collect(),
-    )
 }
 
 /// A crosstab as shown.
@@ -751,33 +568,6 @@ pub async fn show_results(
         pct_col: by_column,
     }))
 }
-
-/// The domains the sample's frame offers (`(column, label)`): its strata, units and
-/// attributes, each with 2 to [`MAX_FRAME_DOMAINS`] values.
-fn frame_domains(data: &model::Data, tr: crate::web::i18n::Tr) -> Vec<(String, String)> {
-    use model::data::{ATTR_COLUMN, STRATUM_COLUMN, UNIT_COLUMN};
-    data.frame_columns()
-        .into_iter()
-        .filter(|(_, values)| (2..=MAX_FRAME_DOMAINS).contains(&values.len()))
-        .map(|(name, _)| {
-            let label = match name {
-                STRATUM_COLUMN => tr.t("results-by-stratum"),
-                UNIT_COLUMN => tr.t("results-by-unit"),
-                _ => tr.ta(
-                    "results-by-attribute",
-                    &[(
-                        "name",
-                        name.strip_prefix(ATTR_COLUMN).unwrap_or(name).to_string(),
-                    )],
-                ),
-            };
-            (name.to_string(), label)
-        })
-        .collect()
-}
-
-/// Most values a frame column may have to be offered as domains.
-pub const MAX_FRAME_DOMAINS: usize = 50;
 
 fn crosstab_view(x: model::Crosstab, by_column: bool, tr: crate::web::i18n::Tr) -> CrosstabView {
     let cell = |l: &model::Line| {
