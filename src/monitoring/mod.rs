@@ -12,8 +12,9 @@
 //! Invariants: items keep their source and time and never an author (no field names who said
 //! something; nothing aggregates per person); an item is unique per (source, external id), so a
 //! replayed API batch or a re-imported file creates nothing new; a file or a batch is stored
-//! whole or not at all; the index is derived from the database (`needs_index` marks what it has
-//! not seen; `duluan reindex` rebuilds it) and is local to the node; an alert is unique per spike
+//! whole or not at all; the index is derived from the database and local to each node, which
+//! follows the change log written in the same transaction as every change (`index.rs`;
+//! `duluan reindex` rebuilds it); an alert is unique per spike
 //! (series × hour), so a restart never raises it twice, and its messages carry idempotency keys.
 //!
 //! Layout: `store/` (all its SQL, one file per sub-resource), `model.rs` (pure rules), `ingest/`
@@ -64,6 +65,8 @@ pub struct Runtime {
     pub index: Result<Arc<duluan_search::Index>, String>,
     /// Wakes the indexer after an ingest.
     pub wake: Arc<tokio::sync::Notify>,
+    /// This index's name among the nodes following the change log (host and folder).
+    pub node: String,
     /// Models in use.
     pub models: Arc<RwLock<Models>>,
     models_loaded: Arc<Mutex<Option<Instant>>>,
@@ -89,25 +92,61 @@ impl Runtime {
         if let Err(err) = &index {
             tracing::error!(error = %err, dir = %dir.display(), "the search index cannot be opened");
         }
+        let host = hostname::get()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "localhost".into());
+        let folder = std::fs::canonicalize(&dir).unwrap_or(dir);
         Runtime {
             index,
             wake: Arc::new(tokio::sync::Notify::new()),
+            node: format!("{host}:{}", folder.display()),
             models: Arc::new(RwLock::new(Models::default())),
             models_loaded: Arc::new(Mutex::new(None)),
             codes: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// Unit codes → ids, cached for a minute (area codes of incoming items).
-    pub async fn unit_codes(&self, db: &Db) -> AppResult<Arc<HashMap<String, i64>>> {
-        if let Some((at, map)) = self.codes.lock().expect("codes lock").as_ref()
-            && at.elapsed() < Duration::from_secs(60)
-        {
-            return Ok(map.clone());
+    /// Unit codes → ids, cached for a minute (area codes of incoming items). Codes of `wanted`
+    /// that the cache lacks are looked up (a few one by one, many by reloading the map), so a
+    /// unit created a moment ago, here or on another node, is known at once.
+    pub async fn unit_codes<'a>(
+        &self,
+        db: &Db,
+        wanted: impl IntoIterator<Item = &'a str>,
+    ) -> AppResult<Arc<HashMap<String, i64>>> {
+        let cached = match self.codes.lock().expect("codes lock").as_ref() {
+            Some((at, map)) if at.elapsed() < Duration::from_secs(60) => Some(map.clone()),
+            _ => None,
+        };
+        let Some(map) = cached else {
+            let map = Arc::new(crate::orgs::map_codes(db).await?);
+            *self.codes.lock().expect("codes lock") = Some((Instant::now(), map.clone()));
+            return Ok(map);
+        };
+        let mut missing: Vec<&str> = wanted
+            .into_iter()
+            .filter(|c| !map.contains_key(*c))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(map);
         }
-        let map = Arc::new(crate::orgs::map_codes(db).await?);
-        *self.codes.lock().expect("codes lock") = Some((Instant::now(), map.clone()));
-        Ok(map)
+        let mut grown = (*map).clone();
+        if missing.len() > 20 {
+            grown = crate::orgs::map_codes(db).await?;
+        } else {
+            for code in missing {
+                if let Some(id) = crate::orgs::resolve_unit_ref(db, code).await? {
+                    grown.insert(code.to_string(), id);
+                }
+            }
+        }
+        let grown = Arc::new(grown);
+        let mut slot = self.codes.lock().expect("codes lock");
+        let at = slot.as_ref().map_or_else(Instant::now, |(at, _)| *at);
+        *slot = Some((at, grown.clone()));
+        Ok(grown)
     }
 
     /// Loads the active models from the database when they may have changed (at most every
@@ -155,12 +194,12 @@ impl Runtime {
 }
 
 /// Units moved in the organisation tree: the organisation context calls this in the move's own
-/// transaction with every unit of the moved subtrees. Their items are marked for indexing again
-/// (a new revision), so the indexer rewrites them with their new ancestry within seconds;
-/// meanwhile search re-checks each hit against the current tree (`pages::show_search`), so a
-/// moved unit's items never show outside the reader's subtree. Returns the items marked.
-pub async fn units_moved(tx: &mut crate::db::Tx, units: &[i64]) -> AppResult<u64> {
-    store::mark_units_for_index(tx, units).await
+/// transaction with every unit of the moved subtrees. Each unit gets an entry in the search
+/// index's log, so every node's indexer rewrites their items with their new ancestry within
+/// seconds; meanwhile search re-checks each hit against the current tree
+/// (`pages::show_search`), so a moved unit's items never show outside the reader's subtree.
+pub async fn units_moved(tx: &mut crate::db::Tx, units: &[i64]) -> AppResult<()> {
+    store::log_units(tx, units, chrono::Utc::now().timestamp()).await
 }
 
 /// Keeps only the items whose unit lies, in the current tree, under one of `roots` (one query).
@@ -247,23 +286,14 @@ pub fn spawn_indexer(state: AppState) -> tokio::task::JoinHandle<()> {
 pub async fn purge_items_before(state: &AppState, before: i64) -> AppResult<u64> {
     let mut total = 0u64;
     loop {
+        // Each chunk logs its deletions for every node's index in its own transaction.
         let ids = store::delete_items_before(&state.db, before, 1_000).await?;
         if ids.is_empty() {
             break;
         }
         total += ids.len() as u64;
-        if let Ok(index) = state.monitoring.index.clone() {
-            let done = tokio::task::spawn_blocking(move || {
-                index.delete(&ids)?;
-                index.commit()
-            })
-            .await;
-            if !matches!(done, Ok(Ok(()))) {
-                // The rows are gone; `duluan reindex` drops what the index still holds.
-                tracing::warn!("monitoring: purged items stay in the search index until reindex");
-            }
-        }
     }
+    state.monitoring.wake.notify_one();
     Ok(total)
 }
 
@@ -272,9 +302,16 @@ pub async fn purge_notifications_before(db: &Db, before: i64) -> AppResult<u64> 
     store::delete_notifications_before(db, before).await
 }
 
-/// Items the search index has yet to take: a gauge of `/metrics`.
-pub async fn index_backlog(db: &Db) -> AppResult<i64> {
-    store::index_backlog(db).await
+/// Changes this node's search index has yet to take (entries of the change log after its
+/// position; every item while it is rebuilt): a gauge of `/metrics`.
+pub async fn index_backlog(db: &Db, runtime: &Runtime) -> AppResult<i64> {
+    index::backlog(db, runtime).await
+}
+
+/// Retention of the search index's change log: forgets nodes not seen for a week and deletes
+/// the entries every remaining node has applied. Returns the entries deleted.
+pub async fn prune_index_log(db: &Db, now: i64) -> AppResult<u64> {
+    store::prune_log(db, now - index::NODE_GONE_AFTER.as_secs() as i64).await
 }
 
 /// Starts monitoring's background work (`duluan serve` only): syncing internal sources,

@@ -130,7 +130,7 @@ pub async fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<Summary> {
         let _ = std::fs::remove_file(data_dir.join(format!("{DB_FILE}{suffix}")));
     }
     std::fs::rename(&incoming, &db_path)?;
-    // The search index is derived: rebuilt from the restored items (`rebuild` marks them all).
+    // The search index is derived: rebuilt from the restored items, at the restored log's head.
     let index_dir = data_dir.join("search-index");
     if index_dir.exists() {
         std::fs::remove_dir_all(&index_dir)

@@ -144,7 +144,7 @@ async fn show_metrics(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Ok(n) => metrics::gauge!("duluan_mail_outbox_pending").set(n as f64),
         Err(err) => tracing::warn!(error = %err, "metrics: mail outbox depth"),
     }
-    match crate::monitoring::index_backlog(&state.db).await {
+    match crate::monitoring::index_backlog(&state.db, &state.monitoring).await {
         Ok(n) => metrics::gauge!("duluan_search_index_backlog").set(n as f64),
         Err(err) => tracing::warn!(error = %err, "metrics: search index backlog"),
     }

@@ -2,7 +2,8 @@
 //! limited time is deleted by a job once it is older (monitored items, alert notifications,
 //! unfinished survey responses, audit entries; see `Config::retain_*`). Each context deletes its
 //! own rows through its public function; this job only decides the dates, logs what went
-//! (counts, never contents) and records one audit entry per run that removed anything.
+//! (counts, never contents) and records one audit entry per run that removed anything. It also
+//! prunes the search index's change log of what every live node has applied.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -73,6 +74,10 @@ pub async fn run(state: &AppState, now: DateTime<Utc>) -> AppResult<Purged> {
         let before = months_before(now, c.retain_audit_months.max(12));
         out.audit_entries = crate::audit::purge_before(&state.db, before).await?;
     }
+    // Not personal data and not a setting: the search index's change log keeps what a live
+    // node still has to apply.
+    let pruned = crate::monitoring::prune_index_log(&state.db, now.timestamp()).await?;
+    tracing::debug!(entries = pruned, "retention: search change log pruned");
     if out.any() {
         tracing::info!(
             monitoring_items = out.monitoring_items,

@@ -181,6 +181,33 @@ async fn fresh_database(adjust: impl FnOnce(&mut Config)) -> (TestApp, Config) {
 }
 
 impl TestApp {
+    /// Waits until the server's search index holds every change logged so far (at most a
+    /// minute; panics after).
+    pub async fn wait_indexed(&self) {
+        use duluan::monitoring::store;
+        let started = std::time::Instant::now();
+        loop {
+            let (last, _) = store::index_head(&self.db).await.unwrap();
+            let nodes = store::index_nodes(&self.db).await.unwrap();
+            if nodes.iter().any(|(_, position, _)| *position >= last) {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the search index did not catch up with the log ({last}): {nodes:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The PostgreSQL URL of this test's database (`None` on SQLite), for `duluan serve`
+    /// processes started on the same data.
+    pub fn database_url(&self) -> Option<String> {
+        self.pg_database
+            .as_ref()
+            .map(|(server, name)| with_database(server, name))
+    }
+
     /// The server's data folder (the SQLite database and the search index).
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()

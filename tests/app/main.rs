@@ -10,6 +10,7 @@ mod browser;
 mod collaborators;
 mod helpers;
 mod monitoring;
+mod nodes;
 mod ops;
 mod orgs;
 mod repo;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Page, TestApp, spawn_demo};
 
 /// Creates an API integration at `unit` as the logged-in client and returns its token.
-async fn api_token(app: &TestApp, unit: i64) -> String {
+pub(crate) async fn api_token(app: &TestApp, unit: i64) -> String {
     let page = app
         .post(
             "/monitoring/sources",
@@ -35,7 +35,7 @@ async fn api_token(app: &TestApp, unit: i64) -> String {
     page.body[start..end].to_string()
 }
 
-async fn post_items(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
+pub(crate) async fn post_items(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
     let resp = app
         .client
         .post(format!("{}/api/monitoring/items", app.base))
@@ -53,7 +53,6 @@ async fn item_count(app: &TestApp) -> i64 {
     duluan::monitoring::store::count_items(&app.db)
         .await
         .unwrap()
-        .0
 }
 
 /// Searches until `expect` hits (the index follows ingest within seconds) and returns the page.
@@ -888,17 +887,7 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
     let c = &b.client;
     crate::browser::log_in(c, &app.base, "analyst").await;
     // Wait for the indexer to take in the demo.
-    for _ in 0..100 {
-        if duluan::monitoring::store::count_items(&app.db)
-            .await
-            .unwrap()
-            .1
-            == 0
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.wait_indexed().await;
     c.goto(&format!("{}/monitoring/search", app.base))
         .await
         .unwrap();

@@ -38,7 +38,7 @@ pub use types::{Doc, Hit, Hits, Options, Query, SearchError, Sort};
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use tantivy::collector::{Count, TopDocs};
@@ -71,6 +71,8 @@ pub struct Index {
     fields: Fields,
     dir: Option<PathBuf>,
     rebuild: AtomicBool,
+    /// The caller's change-log position that the last commit holds (see [`Index::position`]).
+    position: AtomicU64,
 }
 
 impl std::fmt::Debug for Index {
@@ -115,6 +117,16 @@ fn is_index_file(name: &str) -> bool {
     // Segment files: `<32 hex digits>.<ext>` and `<32 hex digits>.<opstamp>.del`.
     let (stem, _) = name.split_at(name.find('.').unwrap_or(name.len()));
     stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()) && name.len() > 33
+}
+
+const POSITION_PREFIX: &str = "duluan-position ";
+
+fn position_payload(position: u64) -> String {
+    format!("{POSITION_PREFIX}{position}")
+}
+
+fn parse_position(payload: &str) -> Option<u64> {
+    payload.strip_prefix(POSITION_PREFIX)?.parse().ok()
 }
 
 fn version_line() -> String {
@@ -249,6 +261,12 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let position = index
+            .load_metas()?
+            .payload
+            .as_deref()
+            .and_then(parse_position)
+            .unwrap_or(0);
         Ok(Index {
             index,
             reader,
@@ -256,7 +274,35 @@ impl Index {
             fields,
             dir: dir.map(Path::to_path_buf),
             rebuild: AtomicBool::new(rebuild),
+            position: AtomicU64::new(position),
         })
+    }
+
+    /// The position in the caller's ordered change log that the index holds: every change up
+    /// to it is in the last commit. Recorded in the commit itself (tantivy's commit payload),
+    /// so the index and its position never disagree after a crash. `0` for a new index.
+    pub fn position(&self) -> u64 {
+        self.position.load(Ordering::SeqCst)
+    }
+
+    /// Commits every change so far, recording that the index now holds the caller's change
+    /// log up to `position`; visible to searches when it returns.
+    pub fn commit_at(&self, position: u64) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        Index::commit_writer(&mut writer, position)?;
+        self.position.store(position, Ordering::SeqCst);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn commit_writer(
+        writer: &mut IndexWriter<TantivyDocument>,
+        position: u64,
+    ) -> Result<(), SearchError> {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&position_payload(position));
+        prepared.commit()?;
+        Ok(())
     }
 
     /// Whether the index was created empty (new, of another version, or corrupt) or a rebuild
@@ -336,12 +382,10 @@ impl Index {
         Ok(())
     }
 
-    /// Makes every change so far durable and visible to searches when it returns.
+    /// Makes every change so far durable and visible to searches when it returns; the
+    /// recorded [`position`](Index::position) stays what it was.
     pub fn commit(&self) -> Result<(), SearchError> {
-        let mut writer = self.writer();
-        writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        self.commit_at(self.position())
     }
 
     /// Drops the changes made since the last commit.
@@ -354,7 +398,8 @@ impl Index {
     /// faster on a large index; worth calling after a full rebuild. Blocks until done.
     pub fn optimize(&self) -> Result<(), SearchError> {
         let mut writer = self.writer();
-        writer.commit()?;
+        let position = self.position();
+        Index::commit_writer(&mut writer, position)?;
         // A background merge may hold some of the segments: the merge is then refused; wait
         // for it (no commit can start one meanwhile: the writer is locked) and try again.
         let started = std::time::Instant::now();
@@ -373,7 +418,7 @@ impl Index {
                 Err(e) => return Err(e.into()),
             }
         }
-        writer.commit()?;
+        Index::commit_writer(&mut writer, position)?;
         self.reader.reload()?;
         Ok(())
     }

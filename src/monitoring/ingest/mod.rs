@@ -78,7 +78,11 @@ pub async fn prepare_batch(
     now: i64,
 ) -> AppResult<Result<Vec<NewItem>, Vec<ItemError>>> {
     let db = &state.db;
-    let codes = state.monitoring.unit_codes(db).await?;
+    let wanted = incoming
+        .iter()
+        .filter_map(|i| i.area.as_deref().map(str::trim))
+        .filter(|a| !a.is_empty() && !a.starts_with('#'));
+    let codes = state.monitoring.unit_codes(db, wanted).await?;
     let topics: Vec<String> = topic_keys(db).await?.into_iter().map(|t| t.0).collect();
     state.monitoring.refresh_models(db, false).await?;
     let (topic_model, direction_model) = {

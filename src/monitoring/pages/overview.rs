@@ -173,7 +173,7 @@ pub async fn show_overview(
         .iter()
         .filter(|(s, _)| all_units.binary_search(&s.unit_id).is_ok())
         .count() as i64;
-    let pending = store::count_items(&state.db).await?.1;
+    let pending = crate::monitoring::index_backlog(&state.db, &state.monitoring).await?;
     let areas = crate::orgs::units_near(&state.db, &roots, 1)
         .await?
         .into_iter()

@@ -334,7 +334,7 @@ pub async fn show_search(
         }
     }
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let pending = store::count_items(&state.db).await?.1;
+    let pending = crate::monitoring::index_backlog(&state.db, &state.monitoring).await?;
     Ok(page(SearchTemplate {
         c: auth.ctx.chrome("monitoring-search-title"),
         prev_link: link_with_page(&q, page_no.saturating_sub(1).max(1)),

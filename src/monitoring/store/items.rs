@@ -104,13 +104,14 @@ pub async fn insert_items_in(
         None => None,
     };
     let mut ids = Vec::with_capacity(items.len());
+    let mut to_index = Vec::with_capacity(items.len());
     for it in items {
         let id: Option<i64> = with_conn!(tx, |conn| {
             sqlx::query_scalar(
             "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
                quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
-               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, needs_index)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20)
+               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0)
              ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
         )
         .bind(source_id)
@@ -132,12 +133,14 @@ pub async fn insert_items_in(
         .bind(it.pred_topic.as_ref().map(|p| p.1))
         .bind(it.pred_direction.map(|p| p.0.key()))
         .bind(it.pred_direction.as_ref().map(|p| p.1))
-        .bind(!it.skip_index)
         .fetch_optional(&mut *conn)
         .await?
         });
         if let Some(id) = id {
             ids.push(id);
+            if !it.skip_index {
+                to_index.push(id);
+            }
         }
     }
     if let Some(import_id) = import_id {
@@ -150,6 +153,7 @@ pub async fn insert_items_in(
         .await?
         .rows_affected());
     }
+    super::log_items(tx, &to_index, now).await?;
     Ok((ids, import_id))
 }
 
@@ -263,78 +267,13 @@ pub async fn items_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Item>> {
     Ok(out)
 }
 
-/// Items waiting for the search index, oldest first.
-pub async fn items_to_index(db: &Db, limit: i64) -> AppResult<Vec<Item>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{ITEM_SELECT} WHERE i.needs_index ORDER BY i.id LIMIT $1"
-    ));
-    Ok(with_db!(db, |pool| sqlx::query_as(sql)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?))
-}
-
-/// Marks items as indexed, unless they changed since they were read (`rev`).
-pub async fn mark_indexed(db: &Db, done: &[(i64, i64)]) -> AppResult<()> {
-    if done.is_empty() {
-        return Ok(());
-    }
-    let mut tx = db.begin().await?;
-    for (id, rev) in done {
-        with_conn!(&mut tx, |conn| sqlx::query(
-            "UPDATE monitor_items SET needs_index = FALSE WHERE id = $1 AND rev = $2"
-        )
-        .bind(id)
-        .bind(rev)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected());
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Marks every item for indexing (after the index was cleared).
-pub async fn mark_all_for_index(db: &Db) -> AppResult<u64> {
-    Ok(with_db!(db, |pool| sqlx::query(
-        "UPDATE monitor_items SET needs_index = TRUE WHERE NOT needs_index"
-    )
-    .execute(pool)
-    .await?
-    .rows_affected()))
-}
-
-/// Marks every item of the given units for indexing again (a new revision, so an indexer that
-/// read the old state does not mark it done): their units' ancestry changed (a unit moved) and
-/// the index holds the old one. Returns the items marked.
-pub async fn mark_units_for_index(tx: &mut Tx, units: &[i64]) -> AppResult<u64> {
-    let mut marked = 0;
-    // Chunks keep every statement under both backends' parameter limits.
-    for chunk in units.chunks(1000) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "UPDATE monitor_items SET rev = rev + 1, needs_index = TRUE WHERE unit_id IN ({})",
-            placeholders(1, chunk.len())
-        ));
-        marked += with_conn!(tx, |conn| {
-            let mut q = sqlx::query(sql);
-            for u in chunk {
-                q = q.bind(*u);
-            }
-            q.execute(&mut *conn).await?.rows_affected()
-        });
-    }
-    Ok(marked)
-}
-
-/// Number of items, and of items waiting for the index.
-pub async fn count_items(db: &Db) -> AppResult<(i64, i64)> {
-    Ok(with_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN needs_index THEN 1 ELSE 0 END), 0) FROM monitor_items"
+/// Number of items.
+pub async fn count_items(db: &Db) -> AppResult<i64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM monitor_items"
     )
     .fetch_one(pool)
-    .await?
-    }))
+    .await?))
 }
 
 /// Items of the given units between two times, newest first (`topic`: effective topic).
@@ -480,17 +419,9 @@ pub async fn list_imports(db: &Db, limit: i64) -> AppResult<Vec<Import>> {
         .await?))
 }
 
-/// Items the search index has yet to take (new, changed or moved).
-pub async fn index_backlog(db: &Db) -> AppResult<i64> {
-    Ok(with_db!(db, |pool| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM monitor_items WHERE needs_index"
-    )
-    .fetch_one(pool)
-    .await?))
-}
-
 /// Deletes up to `limit` items that occurred before `before` (unix seconds) with their labels
-/// and stream memberships, in one transaction; returns their ids (for the search index).
+/// and stream memberships, in one transaction with their entries in the search index's log;
+/// returns their ids.
 pub async fn delete_items_before(db: &Db, before: i64, limit: i64) -> AppResult<Vec<i64>> {
     let mut tx = db.begin().await?;
     let ids: Vec<i64> = with_conn!(&mut tx, |conn| {
@@ -520,6 +451,7 @@ pub async fn delete_items_before(db: &Db, before: i64, limit: i64) -> AppResult<
         }
         Ok::<_, crate::error::AppError>(ids)
     })?;
+    super::log_items(&mut tx, &ids, chrono::Utc::now().timestamp()).await?;
     tx.commit().await?;
     Ok(ids)
 }

@@ -7,7 +7,8 @@ use crate::{with_conn, with_db};
 
 use super::items::{ITEM_SELECT, Item};
 
-/// A person's label on an item: the history row, the item's column, a new revision.
+/// A person's label on an item: the history row, the item's column, a new revision, and its
+/// entry in the search index's log.
 pub async fn set_label(
     tx: &mut Tx,
     item_id: i64,
@@ -17,9 +18,9 @@ pub async fn set_label(
     now: i64,
 ) -> AppResult<()> {
     let update = if kind == LabelKind::Topic {
-        "UPDATE monitor_items SET label_topic = $1, rev = rev + 1, needs_index = TRUE WHERE id = $2"
+        "UPDATE monitor_items SET label_topic = $1, rev = rev + 1 WHERE id = $2"
     } else {
-        "UPDATE monitor_items SET label_direction = $1, rev = rev + 1, needs_index = TRUE WHERE id = $2"
+        "UPDATE monitor_items SET label_direction = $1, rev = rev + 1 WHERE id = $2"
     };
     with_conn!(tx, |conn| {
         sqlx::query(
@@ -40,7 +41,7 @@ pub async fn set_label(
         .execute(&mut *conn)
         .await?
         .rows_affected());
-    Ok(())
+    super::log_items(tx, &[item_id], now).await
 }
 
 /// Labelled examples for a model: `(label, text)`, people's labels first, then sources' labels.
@@ -133,9 +134,9 @@ pub async fn set_predictions(
     preds: &[(i64, String, f64)],
 ) -> AppResult<()> {
     let sql = if kind == LabelKind::Topic {
-        "UPDATE monitor_items SET pred_topic = $1, pred_topic_conf = $2, rev = rev + 1, needs_index = TRUE WHERE id = $3"
+        "UPDATE monitor_items SET pred_topic = $1, pred_topic_conf = $2, rev = rev + 1 WHERE id = $3"
     } else {
-        "UPDATE monitor_items SET pred_direction = $1, pred_direction_conf = $2, rev = rev + 1, needs_index = TRUE WHERE id = $3"
+        "UPDATE monitor_items SET pred_direction = $1, pred_direction_conf = $2, rev = rev + 1 WHERE id = $3"
     };
     let mut tx = db.begin().await?;
     for (id, label, conf) in preds {
@@ -147,6 +148,8 @@ pub async fn set_predictions(
             .await?
             .rows_affected());
     }
+    let ids: Vec<i64> = preds.iter().map(|p| p.0).collect();
+    super::log_items(&mut tx, &ids, chrono::Utc::now().timestamp()).await?;
     tx.commit().await?;
     Ok(())
 }

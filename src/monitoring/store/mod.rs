@@ -6,12 +6,14 @@
 //! the same rule as `model::effective`.
 //!
 //! One file per sub-resource: `sources`, `items` (with file imports and the page listings),
+//! `index_log` (the search index's change log, which every node's indexer follows),
 //! `labels_models` (labels, predictions, training examples, models), `spikes` (hourly counts
 //! and thresholds), `alerts` (with notifications) and `clusters`; their items are re-exported
 //! here so callers write `store::find_item`.
 
 mod alerts;
 mod clusters;
+mod index_log;
 mod items;
 mod labels_models;
 mod sources;
@@ -19,6 +21,7 @@ mod spikes;
 
 pub use alerts::*;
 pub use clusters::*;
+pub use index_log::*;
 pub use items::*;
 pub use labels_models::*;
 pub use sources::*;

@@ -118,7 +118,7 @@ async fn ingest_and_alerts() {
     )
     .await
     .unwrap();
-    let (before, _) = store::count_items(&db).await.unwrap();
+    let before = store::count_items(&db).await.unwrap();
     println!(
         "== ingest through the API, {} items, {} clients",
         args.items, args.clients
@@ -174,17 +174,11 @@ async fn ingest_and_alerts() {
         latencies.extend(t.await.unwrap());
     }
     let stored = started.elapsed().as_secs_f64();
-    loop {
-        let (_, pending) = store::count_items(&db).await.unwrap();
-        if pending == 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.wait_indexed().await;
     let indexed = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
-    let (after, _) = store::count_items(&db).await.unwrap();
+    let after = store::count_items(&db).await.unwrap();
     assert_eq!((after - before) as usize, args.items);
     println!(
         "stored: {:.1} s ({:.0} items/s); stored and indexed: {:.1} s ({:.0} items/s)",

@@ -44,6 +44,29 @@ fn reopen_keeps_documents() {
 }
 
 #[test]
+fn the_position_is_kept_with_the_commit_that_holds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::open(tmp.path()).unwrap();
+    assert_eq!(index.position(), 0);
+    index.upsert(&[doc(1, "ngập úng", 1)]).unwrap();
+    index.commit_at(41).unwrap();
+    assert_eq!(index.position(), 41);
+    // A plain commit and an optimize keep it; changes not committed do not move it.
+    index.upsert(&[doc(2, "giá điện", 2)]).unwrap();
+    index.commit().unwrap();
+    index.optimize().unwrap();
+    assert_eq!(index.position(), 41);
+    index.upsert(&[doc(3, "chưa lưu", 3)]).unwrap();
+    drop(index);
+    let index = Index::open(tmp.path()).unwrap();
+    assert_eq!(index.position(), 41);
+    assert_eq!(id_set(&index, ""), [1, 2]);
+    index.commit_at(7).unwrap();
+    drop(index);
+    assert_eq!(Index::open(tmp.path()).unwrap().position(), 7);
+}
+
+#[test]
 fn an_interrupted_rebuild_is_still_flagged() {
     let tmp = tempfile::tempdir().unwrap();
     let index = Index::open(tmp.path()).unwrap();
