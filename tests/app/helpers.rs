@@ -184,6 +184,12 @@ impl TestApp {
     /// Waits until the server's search index holds every change logged so far (at most a
     /// minute; panics after).
     pub async fn wait_indexed(&self) {
+        self.wait_indexed_within(std::time::Duration::from_secs(60))
+            .await;
+    }
+
+    /// [`TestApp::wait_indexed`] with another bound.
+    pub async fn wait_indexed_within(&self, within: std::time::Duration) {
         use duluan::monitoring::store;
         let started = std::time::Instant::now();
         loop {
@@ -193,7 +199,7 @@ impl TestApp {
                 return;
             }
             assert!(
-                started.elapsed() < std::time::Duration::from_secs(60),
+                started.elapsed() < within,
                 "the search index did not catch up with the log ({last}): {nodes:?}"
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
