@@ -354,3 +354,44 @@ async fn until_hits_at_least(app: &TestApp, query: &str, want: usize) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The retention of the change log: a node gone for over a week is forgotten, and entries are
+/// deleted up to the position of the live node furthest behind, not one further.
+#[tokio::test]
+async fn the_change_log_keeps_what_a_live_node_needs_and_no_more() {
+    use duluan::monitoring::store;
+    let app = crate::helpers::spawn_demo().await;
+    app.wait_indexed().await;
+    let db = &app.db;
+    let (last, pruned) = store::index_head(db).await.unwrap();
+    assert_eq!(pruned, 1);
+    assert!(last > 100, "the demo's items are logged: {last}");
+    assert_eq!(store::log_backlog(db, 0).await.unwrap(), last - 1);
+    let now = chrono::Utc::now().timestamp();
+    store::record_node(db, "gone:/srv/a", 0, now - 8 * 86_400)
+        .await
+        .unwrap();
+    let behind = last - 5;
+    store::record_node(db, "live:/srv/b", behind, now)
+        .await
+        .unwrap();
+    let deleted = duluan::monitoring::prune_index_log(db, now).await.unwrap();
+    assert_eq!(deleted as i64, behind - 1);
+    let names: Vec<String> = store::index_nodes(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    assert!(!names.iter().any(|n| n == "gone:/srv/a"), "{names:?}");
+    assert!(names.iter().any(|n| n == "live:/srv/b"), "{names:?}");
+    assert_eq!(store::index_head(db).await.unwrap().1, behind);
+    let kept = store::log_after(db, 0, 1000).await.unwrap();
+    assert_eq!(kept.first().map(|e| e.seq), Some(behind + 1));
+    assert_eq!(kept.len() as i64, last - behind);
+    // Nothing to prune a second time.
+    assert_eq!(
+        duluan::monitoring::prune_index_log(db, now).await.unwrap(),
+        0
+    );
+}
