@@ -63,7 +63,7 @@ const KINDS: &[Kind] = &[
     },
     Kind {
         key: "reports",
-        tables: "reports, streams, city_streams, report_attachments, report_unit_contacts",
+        tables: "reports, streams, city_streams, report_attachments, report_attachment_contents, report_unit_contacts",
     },
 ];
 

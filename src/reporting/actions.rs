@@ -273,11 +273,17 @@ pub async fn update_contacts(
     Ok(())
 }
 
-/// Records an attachment whose file is already written (`report.attach`); returns its id.
-pub async fn attach_file(db: &Db, actor: &Actor, r: &Report, a: &Attachment) -> AppResult<i64> {
+/// Records an attachment with its contents (`report.attach`); returns its id.
+pub async fn attach_file(
+    db: &Db,
+    actor: &Actor,
+    r: &Report,
+    a: &Attachment,
+    bytes: &[u8],
+) -> AppResult<i64> {
     let mut tx = db.begin().await?;
     let user = actor.user_id.unwrap_or_default();
-    let aid = store::insert_attachment(&mut tx, a, user, Utc::now()).await?;
+    let aid = store::insert_attachment(&mut tx, a, bytes, user, Utc::now()).await?;
     audit::entry(actor, "report.attach")
         .object("report", r.id)
         .unit(r.unit_id)
@@ -288,7 +294,8 @@ pub async fn attach_file(db: &Db, actor: &Actor, r: &Report, a: &Attachment) -> 
     Ok(aid)
 }
 
-/// Removes an attachment's row (`report.detach`); the caller removes the file afterwards.
+/// Removes an attachment with its contents (`report.detach`); the caller removes a file stored
+/// before migration 0045 afterwards.
 pub async fn detach_file(db: &Db, actor: &Actor, r: &Report, a: &Attachment) -> AppResult<()> {
     let mut tx = db.begin().await?;
     store::delete_attachment(&mut tx, a.id).await?;

@@ -1,6 +1,8 @@
 //! Attachments of reports (PDF, DOCX, PNG, JPEG up to 10 MiB): uploaded while the report is
-//! editable, kept under `<data dir>/attachments/reports/`, served only to those who may read the
-//! report, as downloads.
+//! editable, kept in the database with their row (so that every node of several serves them and
+//! a backup holds them), served only to those who may read the report, as downloads. Files
+//! stored under `<data dir>/attachments/reports/` before migration 0045 are served from there
+//! until [`move_files_in`] (run by `duluan serve` at start) has moved them into the database.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
@@ -69,35 +71,18 @@ pub async fn upload_attachment(
             return Err(AppError::BadRequest("upload-attachment-refused"));
         }
     }
-    let dir = folder(&state);
     let key = uuid::Uuid::now_v7().simple().to_string();
-    let tmp = dir.join(format!("{key}.part"));
-    let write = async {
-        tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::write(&tmp, &bytes).await?;
-        tokio::fs::rename(&tmp, dir.join(&key)).await
-    };
-    if let Err(err) = write.await {
-        let _ = tokio::fs::remove_file(&tmp).await;
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "cannot store attachment: {err}"
-        )));
-    }
     let attachment = store::Attachment {
         id: 0,
         report_id: id,
         file_name: name.clone(),
         content_type: mime.to_string(),
         size: bytes.len() as i64,
-        storage_key: key.clone(),
+        storage_key: key,
     };
-    // The row and its audit entry in one transaction; the file goes when either fails.
-    if let Err(err) =
-        crate::reporting::actions::attach_file(&state.db, &auth.ctx.actor(), &r, &attachment).await
-    {
-        let _ = tokio::fs::remove_file(dir.join(&key)).await;
-        return Err(err);
-    }
+    // The row, its contents and its audit entry in one transaction.
+    crate::reporting::actions::attach_file(&state.db, &auth.ctx.actor(), &r, &attachment, &bytes)
+        .await?;
     Ok(Redirect::to(&format!("/reporting/reports/{id}?ok=saved")).into_response())
 }
 
@@ -118,9 +103,12 @@ pub async fn download_attachment(
     {
         return Err(AppError::NotFound);
     }
-    let bytes = tokio::fs::read(folder(&state).join(&a.storage_key))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment file missing: {e}")))?;
+    let bytes = match store::find_contents(&state.db, a.id).await? {
+        Some(bytes) => bytes,
+        None => tokio::fs::read(folder(&state).join(&a.storage_key))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment file missing: {e}")))?,
+    };
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
         a.file_name
@@ -159,6 +147,27 @@ pub async fn delete_attachment(
     require(&state.db, &auth.user, Capability::EditReports, r.unit_id).await?;
     transition(r.status, r.lock_at, Utc::now(), Step::Edit).map_err(AppError::Conflict)?;
     crate::reporting::actions::detach_file(&state.db, &auth.ctx.actor(), &r, &a).await?;
+    // A file stored before migration 0045, if this node still has it.
     let _ = tokio::fs::remove_file(folder(&state).join(&a.storage_key)).await;
     Ok(Redirect::to(&format!("/reporting/reports/{}", r.id)).into_response())
+}
+
+/// Moves attachment files stored in this node's data folder before migration 0045 into the
+/// database (each in its own transaction, the file removed once committed); returns how many.
+/// Files another node holds are moved when that node starts.
+pub async fn move_files_in(state: &AppState) -> AppResult<usize> {
+    let dir = folder(state);
+    let mut moved = 0;
+    for (id, key) in store::attachments_without_contents(&state.db).await? {
+        let path = dir.join(&key);
+        let Ok(bytes) = tokio::fs::read(&path).await else {
+            continue;
+        };
+        let mut tx = state.db.begin().await?;
+        store::put_contents(&mut tx, id, &bytes).await?;
+        tx.commit().await?;
+        let _ = tokio::fs::remove_file(&path).await;
+        moved += 1;
+    }
+    Ok(moved)
 }

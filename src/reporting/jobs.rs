@@ -248,6 +248,19 @@ pub const REMIND_DAYS_BEFORE: i64 = 3;
 /// Starts the reminder job: every ten minutes it queues what is due (idempotent). Call once at
 /// start-up (`app::spawn`), next to `crate::mail::spawn_workers`.
 pub fn spawn_workers(state: AppState) {
+    // Attachment files this node kept in its folder before migration 0045 go into the database
+    // (every node runs this: each holds only its own files).
+    let mover = state.clone();
+    tokio::spawn(async move {
+        match crate::reporting::attachments::move_files_in(&mover).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                files = n,
+                "reporting: attachment files moved into the database"
+            ),
+            Err(err) => tracing::warn!(error = %err, "reporting: attachment files not moved"),
+        }
+    });
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

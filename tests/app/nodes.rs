@@ -7,6 +7,7 @@
 //!   (measured and printed; the poll is 0.5 s).
 //! - A unit moved on A changes what B's search by area shows (B rewrites the unit's items with
 //!   their new ancestry from the change log).
+//! - A report's attachment uploaded on A is served by B (attachments live in the database).
 //! - Node B is killed with SIGKILL while A ingests; once started again on the same folder it
 //!   catches up from its index's position and finds every item, none twice.
 //!
@@ -270,6 +271,45 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         hits(&on_b, &format!("q=cay+xanh+gay+do&area=%23{p1}")).await,
         0
     );
+
+    // A report's attachment uploaded on A is served by B.
+    let reporter_a = on_a.other_client();
+    reporter_a.login_demo("reporter").await;
+    let opened = reporter_a
+        .post(
+            "/reporting/reports/open",
+            &[
+                ("assignment", &format!("1:{p1}")),
+                ("period", &crate::reporting::this_month()),
+            ],
+        )
+        .await;
+    let report = crate::reporting::id_in(opened.location());
+    let pdf = b"%PDF-1.4\n% bien ban hai may\n".to_vec();
+    let done = reporter_a
+        .upload(
+            &format!("/reporting/reports/{report}/attachments"),
+            "Biên bản.pdf",
+            pdf.clone(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = reporter_a
+        .get(&format!("/reporting/reports/{report}"))
+        .await;
+    let at = page.body.find("/reporting/attachments/").expect("listed")
+        + "/reporting/attachments/".len();
+    let aid = page.body[at..].split('"').next().unwrap().to_string();
+    let reporter_b = on_b.other_client();
+    reporter_b.login_demo("reporter").await;
+    let file = reporter_b
+        .client
+        .get(format!("{}/reporting/attachments/{aid}", b.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.bytes().await.unwrap().to_vec(), pdf);
 
     // The jobs' window closes (at least two periods of the mail sender).
     let rest = Duration::from_secs(12).saturating_sub(window.elapsed());

@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, spawn_demo};
 
-fn this_month() -> String {
+pub(crate) fn this_month() -> String {
     let d = Utc::now().date_naive();
     format!("{:04}-{:02}", d.year(), d.month())
 }
@@ -46,7 +46,7 @@ async fn topic(app: &TestApp, key: &str) -> i64 {
 }
 
 /// The id at the end of a redirect like `/reporting/reports/12?ok=…`.
-fn id_in(location: &str) -> i64 {
+pub(crate) fn id_in(location: &str) -> i64 {
     location
         .split('?')
         .next()
@@ -672,6 +672,14 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
             .starts_with("attachment;")
     );
     assert_eq!(file.bytes().await.unwrap().to_vec(), pdf);
+    // Kept in the database, not in the server's folder (every node serves it; a backup holds it).
+    assert_eq!(
+        duluan::reporting::store::find_contents(&app.db, aid)
+            .await
+            .unwrap(),
+        Some(pdf.clone())
+    );
+    assert!(!app.data_dir().join("attachments/reports").exists());
     // Refused: another type, a disguised file, an oversized file.
     let exe = app.upload(&upload, "setup.exe", b"MZ....".to_vec()).await;
     assert_eq!(exe.status, StatusCode::BAD_REQUEST);
@@ -715,4 +723,72 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
     let late = app.upload(&upload, "them.pdf", pdf).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
+}
+
+/// A file a server kept in its folder before migration 0045 is served from there, then moved
+/// into the database at the next start, and served from the database.
+#[tokio::test]
+async fn attachment_files_of_older_releases_move_into_the_database() {
+    let app = spawn_demo().await;
+    let ward = unit(&app, "31135").await;
+    app.login_demo("reporter").await;
+    let opened = app
+        .post(
+            "/reporting/reports/open",
+            &[
+                ("assignment", &format!("1:{ward}")),
+                ("period", &this_month()),
+            ],
+        )
+        .await;
+    let id = id_in(opened.location());
+    // The row as an older release wrote it: no contents, the file in the folder.
+    let key = "0190a1b2c3d4e5f60718293a4b5c6d7e";
+    let folder = app.data_dir().join("attachments/reports");
+    std::fs::create_dir_all(&folder).unwrap();
+    let old = b"%PDF-1.4\n% bao cao cu\n".to_vec();
+    std::fs::write(folder.join(key), &old).unwrap();
+    let aid: i64 = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar(
+        "INSERT INTO report_attachments (report_id, file_name, content_type, size, storage_key, uploaded_by, created_at)
+         VALUES ($1, 'cu.pdf', 'application/pdf', $2, $3, NULL, $4) RETURNING id"
+    )
+    .bind(id)
+    .bind(old.len() as i64)
+    .bind(key)
+    .bind(Utc::now())
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    });
+    let get = || async {
+        app.client
+            .get(format!("{}/reporting/attachments/{aid}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec()
+    };
+    assert_eq!(get().await, old);
+    let moved = duluan::reporting::attachments::move_files_in(app.state())
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert!(!folder.join(key).exists());
+    assert_eq!(
+        duluan::reporting::store::find_contents(&app.db, aid)
+            .await
+            .unwrap(),
+        Some(old.clone())
+    );
+    assert_eq!(get().await, old);
+    assert_eq!(
+        duluan::reporting::attachments::move_files_in(app.state())
+            .await
+            .unwrap(),
+        0
+    );
 }

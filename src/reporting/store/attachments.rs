@@ -1,4 +1,5 @@
-//! Attachments of reports (their rows; the files live in the upload directory).
+//! Attachments of reports: their rows and their contents (`report_attachment_contents`; files
+//! stored before migration 0045 may still be in the data folder until moved in).
 
 use chrono::{DateTime, Utc};
 
@@ -19,18 +20,20 @@ pub struct Attachment {
     pub content_type: String,
     /// Size in bytes.
     pub size: i64,
-    /// File name under the attachments folder.
+    /// A unique key (the file's name under the attachments folder, for files stored before
+    /// migration 0045).
     pub storage_key: String,
 }
 
-/// Records an attachment whose file is already written.
+/// Records an attachment with its contents.
 pub async fn insert_attachment(
     tx: &mut Tx,
     a: &Attachment,
+    bytes: &[u8],
     user_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    Ok(with_conn!(tx, |conn| {
+    let id: i64 = with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO report_attachments (report_id, file_name, content_type, size, storage_key, uploaded_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
@@ -44,7 +47,43 @@ pub async fn insert_attachment(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?
-    }))
+    });
+    put_contents(tx, id, bytes).await?;
+    Ok(id)
+}
+
+/// Stores an attachment's contents.
+pub async fn put_contents(tx: &mut Tx, id: i64, bytes: &[u8]) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
+        "INSERT INTO report_attachment_contents (attachment_id, bytes) VALUES ($1, $2)"
+    )
+    .bind(id)
+    .bind(bytes)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// An attachment's contents (`None` for a file stored before migration 0045 not moved in yet).
+pub async fn find_contents(db: &Db, id: i64) -> AppResult<Option<Vec<u8>>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT bytes FROM report_attachment_contents WHERE attachment_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?))
+}
+
+/// Attachments whose contents are still a file in the data folder: `(id, storage key)`.
+pub async fn attachments_without_contents(db: &Db) -> AppResult<Vec<(i64, String)>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT a.id, a.storage_key FROM report_attachments a
+         WHERE NOT EXISTS (SELECT 1 FROM report_attachment_contents c WHERE c.attachment_id = a.id)
+         ORDER BY a.id"
+    )
+    .fetch_all(pool)
+    .await?))
 }
 
 /// Attachments of a report.
@@ -71,8 +110,15 @@ pub async fn find_attachment(db: &Db, id: i64) -> AppResult<Option<Attachment>> 
     }))
 }
 
-/// Removes an attachment's row.
+/// Removes an attachment's row and contents.
 pub async fn delete_attachment(tx: &mut Tx, id: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
+        "DELETE FROM report_attachment_contents WHERE attachment_id = $1"
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
     with_conn!(tx, |conn| sqlx::query(
         "DELETE FROM report_attachments WHERE id = $1"
     )
