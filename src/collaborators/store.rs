@@ -108,30 +108,46 @@ pub struct Identity {
 /// Inserts one collaborator and its identity; returns its id.
 async fn insert_one(tx: &mut Tx, c: &CollaboratorInput, now: DateTime<Utc>) -> AppResult<i64> {
     Ok(with_conn!(tx, |conn| {
-        let pseudonym = format!(
-            "CTV-{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase()
-        );
         let a = &c.attributes.0;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO collaborators (pseudonym, unit_id, status, stratum, sector, organisation, age_band, gender,
-               ethnicity, religion, term_from, term_to, created_at, updated_at)
-             VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(&pseudonym)
-        .bind(c.unit_id)
-        .bind(&a[0])
-        .bind(&a[1])
-        .bind(&a[2])
-        .bind(&a[3])
-        .bind(&a[4])
-        .bind(&a[5])
-        .bind(&a[6])
-        .bind(c.term_from)
-        .bind(c.term_to)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
+        // Eight random hex digits (short enough to type on a briefing's attendance list): among
+        // 100,000 collaborators two draws meet about once, so a taken one is drawn again.
+        let mut tries = 0;
+        let id: i64 = loop {
+            let pseudonym = format!(
+                "CTV-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase()
+            );
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO collaborators (pseudonym, unit_id, status, stratum, sector, organisation, age_band, gender,
+                   ethnicity, religion, term_from, term_to, created_at, updated_at)
+                 VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+                 ON CONFLICT (pseudonym) DO NOTHING RETURNING id",
+            )
+            .bind(&pseudonym)
+            .bind(c.unit_id)
+            .bind(&a[0])
+            .bind(&a[1])
+            .bind(&a[2])
+            .bind(&a[3])
+            .bind(&a[4])
+            .bind(&a[5])
+            .bind(&a[6])
+            .bind(c.term_from)
+            .bind(c.term_to)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+            tries += 1;
+            match id {
+                Some(id) => break id,
+                None if tries < 20 => continue,
+                None => {
+                    return Err(crate::error::AppError::Internal(anyhow::anyhow!(
+                        "no free collaborator pseudonym after {tries} draws"
+                    )));
+                }
+            }
+        };
         sqlx::query(
             "INSERT INTO collaborator_identities (collaborator_id, full_name, phone, email, consent_date, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
