@@ -39,33 +39,17 @@ impl Node {
             .local_addr()
             .unwrap()
             .port();
-        let mut node = Node {
-            child: Command::new("true").spawn().unwrap(),
+        Node {
+            child: spawn(url, dir, port),
             dir: dir.to_path_buf(),
             port,
             url: url.to_string(),
-        };
-        node.child = node.spawn();
-        node
+        }
     }
 
-    fn spawn(&self) -> Child {
-        std::fs::create_dir_all(&self.dir).unwrap();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("serve.log"))
-            .unwrap();
-        Command::new(env!("CARGO_BIN_EXE_duluan"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{}", self.port)])
-            .arg("--data-dir")
-            .arg(&self.dir)
-            .args(["--database-url", &self.url, "--metrics-token", TOKEN])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("duluan serve starts")
+    /// Starts the node again on its folder and port (after [`Node::kill`]).
+    fn restart(&mut self) {
+        self.child = spawn(&self.url, &self.dir, self.port);
     }
 
     fn base(&self) -> String {
@@ -105,6 +89,25 @@ impl Node {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
+}
+
+fn spawn(url: &str, dir: &std::path::Path, port: u16) -> Child {
+    std::fs::create_dir_all(dir).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("serve.log"))
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_duluan"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--database-url", url, "--metrics-token", TOKEN])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("duluan serve starts")
 }
 
 impl Drop for Node {
@@ -356,7 +359,7 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     let stored = duluan::monitoring::store::count_items(&setup.db)
         .await
         .unwrap();
-    b.child = b.spawn();
+    b.restart();
     b.ready().await;
     let on_b = TestApp::for_server(b.base(), setup.db.clone());
     on_b.login_demo("analyst").await;

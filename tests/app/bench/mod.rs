@@ -65,16 +65,39 @@ pub fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The peak resident memory of this process so far, in MiB.
-pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+/// A memory figure of process `pid` (`self` for this one) from `/proc/<pid>/status`, in MiB:
+/// `VmRSS` (resident now) or `VmHWM` (its peak); 0 when unreadable.
+pub fn status_mib(pid: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next())
         .and_then(|k| k.parse::<f64>().ok())
         .unwrap_or(0.0)
         / 1024.0
+}
+
+/// The peak resident memory of this process so far, in MiB.
+pub fn peak_rss_mib() -> f64 {
+    status_mib("self", "VmHWM")
+}
+
+/// `n` words drawn from `words` by a xorshift sequence started at `seed`, joined by spaces:
+/// the generated texts of the benchmarks (the same seed gives the same text).
+pub fn words_text(words: &[&str], n: usize, seed: u64) -> String {
+    let mut s = String::new();
+    let mut x = seed;
+    for _ in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(words[(x % words.len() as u64) as usize]);
+    }
+    s
 }
 
 /// Resets the peak resident memory of this process, so that the next figure is a benchmark's own.

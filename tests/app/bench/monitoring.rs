@@ -64,17 +64,7 @@ const WORDS: &[&str] = &[
 ];
 
 fn text(i: usize) -> String {
-    let mut s = String::new();
-    let mut x = i as u64 * 2_654_435_761 + 12_345;
-    for _ in 0..14 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
-    }
+    let s = super::words_text(WORDS, 14, i as u64 * 2_654_435_761 + 12_345);
     if i.is_multiple_of(3) {
         duluan_vitext::chars::fold(&s)
     } else {

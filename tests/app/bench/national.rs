@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use super::{env_usize, peak_rss_mib, reset_peak_rss};
+use super::{env_usize, peak_rss_mib, reset_peak_rss, status_mib, words_text};
 use crate::helpers::spawn_app;
 use duluan::monitoring::store::{self, NewItem};
 use duluan::with_db;
@@ -99,27 +99,7 @@ const WORDS: &[&str] = &[
 ];
 
 fn text(i: usize) -> String {
-    let mut s = String::new();
-    let mut x = i as u64 * 2_654_435_761 + 97;
-    for _ in 0..16 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
-    }
-    s
-}
-
-fn process_mib(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
+    words_text(WORDS, 16, i as u64 * 2_654_435_761 + 97)
 }
 
 fn folder_mib(path: &std::path::Path) -> f64 {
@@ -319,7 +299,7 @@ async fn national_scale_on_one_node() {
                 "  {k:>10} stored: {:.0} items/s over the last {done}; index behind by {} entries; resident {:.0} MiB",
                 done as f64 / window.elapsed().as_secs_f64(),
                 last - position,
-                process_mib("VmRSS"),
+                status_mib("self", "VmRSS"),
             );
             window = Instant::now();
         }
@@ -416,7 +396,7 @@ async fn national_scale_on_one_node() {
     );
     println!(
         "memory of the process (server and benchmark): resident {:.0} MiB, peak {:.0} MiB",
-        process_mib("VmRSS"),
+        status_mib("self", "VmRSS"),
         peak_rss_mib()
     );
 }

@@ -41,16 +41,6 @@ fn server_log() -> Stdio {
     }
 }
 
-/// A memory figure of a process (`VmRSS`, `VmHWM`: its peak) in MiB.
-fn memory_mib(pid: &str, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kib| kib / 1024)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run on demand"]
 async fn bench_submissions_over_http() {
@@ -113,8 +103,8 @@ async fn bench_submissions_over_http() {
     println!(
         "server idle (5 quiet seconds) after {:.0} s; resident {} MiB (peak so far {} MiB)",
         waited.elapsed().as_secs_f64(),
-        memory_mib(&server, "VmRSS"),
-        memory_mib(&server, "VmHWM"),
+        super::status_mib(&server, "VmRSS") as u64,
+        super::status_mib(&server, "VmHWM") as u64,
     );
     let clients = env_usize("DULUAN_BENCH_HTTP_CLIENTS", 1000).max(1) as u32;
     let seconds = env_usize("DULUAN_BENCH_SECONDS", 10).max(1) as f64;
@@ -167,8 +157,8 @@ async fn bench_submissions_over_http() {
     println!("load average after: {}", load.trim());
     println!(
         "server memory after both runs: resident {} MiB, peak {} MiB",
-        memory_mib(&server, "VmRSS"),
-        memory_mib(&server, "VmHWM"),
+        super::status_mib(&server, "VmRSS") as u64,
+        super::status_mib(&server, "VmHWM") as u64,
     );
     child.kill().unwrap();
     child.wait().unwrap();
