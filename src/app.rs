@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::mail::routes())
         .merge(crate::surveys::routes())
         .merge(crate::monitoring::routes())
+        .merge(crate::documents::routes())
+        .merge(crate::dashboard::routes())
         .merge(crate::ops::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

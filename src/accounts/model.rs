@@ -71,6 +71,7 @@ impl Role {
             VerifyForms => self == Verifier,
             ViewMonitoring => matches!(self, Administrator | Analyst | Viewer),
             ManageMonitoring => matches!(self, Administrator | Analyst),
+            ApproveDocuments => self == Viewer,
         }
     }
 }
@@ -112,6 +113,8 @@ pub enum Capability {
     ViewMonitoring,
     /// Keep monitoring sources, import files, label items, train models, act on streams and alerts.
     ManageMonitoring,
+    /// Approve (number and freeze) or return the documents of a unit (*lãnh đạo duyệt văn bản*).
+    ApproveDocuments,
 }
 
 /// One grant: `role` at `unit_id` (and everything under it).

@@ -26,6 +26,7 @@
 pub mod alerts;
 pub mod charts;
 mod demo;
+mod digest;
 pub mod feeds;
 pub mod index;
 pub mod ingest;
@@ -45,6 +46,7 @@ use crate::error::AppResult;
 use model::LabelKind;
 
 pub use demo::load_demo;
+pub use digest::{AlertDigest, Digest, digest};
 
 /// The trained models in use, loaded once and shared by ingest and pages.
 #[derive(Default)]

@@ -25,6 +25,7 @@
 pub mod actions;
 pub mod attachments;
 mod demo;
+pub mod digest;
 pub mod jobs;
 pub mod model;
 pub mod pages;

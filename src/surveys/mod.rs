@@ -276,3 +276,14 @@ pub async fn draft_version(db: &Db, survey_id: i64) -> AppResult<Option<model::V
 pub async fn complete_count(db: &Db, survey_id: i64) -> AppResult<i64> {
     store::count_complete(db, survey_id).await
 }
+
+/// The surveys owned by the given units, newest first (for other contexts: documents, the
+/// dashboard; they check the reader's capability at each survey's unit).
+pub async fn surveys_of_units(db: &Db, unit_ids: &[i64]) -> AppResult<Vec<Survey>> {
+    store::list_surveys(db, unit_ids).await
+}
+
+/// One survey, whoever reads it (for other contexts, which check capabilities themselves).
+pub async fn find_survey(db: &Db, id: i64) -> AppResult<Option<Survey>> {
+    store::find_survey(db, id).await
+}

@@ -27,7 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", post(switch_lang))
         .route("/briefings", get(nav::show_not_built))
         .route("/hotspots", get(nav::show_not_built))
-        .route("/documents", get(nav::show_not_built))
 }
 
 /// The language switch form.

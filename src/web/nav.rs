@@ -44,8 +44,15 @@ const fn entry(
 }
 
 /// Every context, in navigation order.
-pub const CONTEXTS: [ContextEntry; 13] = [
+pub const CONTEXTS: [ContextEntry; 14] = [
     entry("/", "nav-home", "about-home", true, None),
+    entry(
+        "/dashboard",
+        "nav-dashboard",
+        "about-dashboard",
+        true,
+        Some(Capability::ViewReports),
+    ),
     entry("/orgs", "nav-orgs", "about-orgs", true, None),
     entry(
         "/collaborators",
@@ -75,8 +82,8 @@ pub const CONTEXTS: [ContextEntry; 13] = [
         "/documents",
         "nav-documents",
         "about-documents",
-        false,
-        None,
+        true,
+        Some(Capability::ViewReports),
     ),
     entry("/account", "nav-account", "about-account", true, None),
     entry(
@@ -111,8 +118,17 @@ pub struct HomeTemplate {
     roles: Vec<(String, String)>,
 }
 
-/// `GET /`.
+/// `GET /`: a leader's (viewer's) home is the dashboard; everyone else's, what each context is
+/// for.
 pub async fn show_home(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    if auth.user.has_role(crate::accounts::model::Role::Viewer) {
+        return crate::dashboard::show_dashboard(
+            State(state),
+            auth,
+            axum::extract::Query(Default::default()),
+        )
+        .await;
+    }
     let tr = auth.ctx.tr;
     let cards = CONTEXTS
         .iter()

@@ -8,6 +8,8 @@ mod basics;
 mod bench;
 mod browser;
 mod collaborators;
+mod dashboard;
+mod documents;
 mod helpers;
 mod monitoring;
 mod nodes;

@@ -205,7 +205,9 @@ pub async fn notify(state: &AppState, tx: &mut crate::db::Tx, alert_id: i64) -> 
     Ok(sent)
 }
 
-fn topic_name(tr: Tr, topics: &[(String, String, String)], topic: Option<&str>) -> String {
+/// The name of a topic key in `tr`'s language (every topic for `None`; the key itself when
+/// the taxonomy no longer has it).
+pub fn topic_name(tr: Tr, topics: &[(String, String, String)], topic: Option<&str>) -> String {
     match topic {
         None => tr.t("monitoring-all-topics"),
         Some(t) => topics

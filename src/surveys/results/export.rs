@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Inputs, ResultsQuery, inputs, model};
+use super::{ResultsQuery, model};
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -37,31 +37,9 @@ pub async fn export_results(
     use axum::response::IntoResponse;
     let s = survey_for(&state.db, &auth, id, Capability::ViewSurveyResults).await?;
     let tr = auth.ctx.tr;
-    let Inputs {
-        engine,
-        data,
-        spec,
-        settings,
-        within,
-        ..
-    } = inputs(&state, s.id, &q).await?;
-    let weighted = settings.weighted;
     let lang = tr.lang().code();
-    let results = tokio::task::spawn_blocking(move || {
-        let prepared = model::prepare(&data, &spec, settings.weighted)?;
-        let settings = prepared.settings(settings, &data);
-        model::compute(
-            engine.form(),
-            &data,
-            &prepared.design,
-            settings,
-            lang,
-            within.as_deref(),
-        )
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("results: {e}")))?;
+    let (results, settings, _) = super::figures::compute(&state, s.id, &q, lang).await?;
+    let weighted = settings.weighted;
     let csv_err = |e: csv::Error| AppError::Internal(e.into());
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([

@@ -27,6 +27,7 @@ mod chart_pages;
 pub mod charts;
 pub mod demo;
 mod export;
+mod figures;
 mod filters;
 mod index_page;
 pub mod model;
@@ -36,6 +37,7 @@ mod waves;
 mod weighting;
 
 pub use cache::{CACHED_CELLS, CACHED_SURVEYS, Cache, FULL_READ_AFTER, interviews};
+pub use figures::{Figures, figures};
 pub use filters::{MAX_FRAME_DOMAINS, Period};
 use filters::{frame_domains, period_mask};
 pub use store::copy_weighting;

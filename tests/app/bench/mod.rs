@@ -11,6 +11,7 @@
 //!
 //! | test | what it times | reference in the same run | results |
 //! | --- | --- | --- | --- |
+//! | `documents::synthesis_of_2000_streams_to_pdf_and_docx` | the demo city's monthly synthesis with 2,000 streams merged into 200 city streams: drafted from the data through HTTP, rendered to PDF and to DOCX | the HTML draft page of the same synthesis | `docs/benchmarks/documents.md` |
 //! | `fieldwork_email::invitations_queued_restarted_and_delivered` | a frame imported, drawn and released by e-mail; the invitations queued by the job, cut off mid-way and run again (exactly one per case checked); a share delivered to an SMTP sink (aiosmtpd) | the pace the administrator sets (mails per minute) | `docs/benchmarks/fieldwork.md` |
 //! | `fieldwork_email_kill::invitations_survive_kill_9_of_the_server` | a `duluan serve` process fielding e-mail cases by its own jobs into an SMTP sink, killed with SIGKILL a third of the way and started again; exactly one invitation per case checked in the outbox and at the sink (SQLite only) | the pace asked (10,000 a minute) | `docs/benchmarks/fieldwork.md` |
 //! | `fieldwork_phone::next_case_among_100000` | "next case" through HTTP among 100,000 released telephone cases, 20 interviewers at once, none given twice | recording an outcome (UPDATE, event, audit) | `docs/benchmarks/fieldwork.md` |
@@ -47,6 +48,7 @@
 //! The engine crates keep their own benchmarks (`crates/*/examples/bench*.rs`);
 //! `docs/benchmarks.md` lists every benchmark of the repository with its command.
 
+mod documents;
 pub(crate) mod fieldwork_email;
 mod fieldwork_email_kill;
 mod fieldwork_phone;
