@@ -8,7 +8,7 @@
 //! through `duluan-documents`). It owns no table: it reads other contexts' public figures.
 //! Hot spots are not built yet, and the tile says so.
 
-mod charts;
+pub mod charts;
 mod pdf;
 mod tiles;
 

@@ -153,6 +153,21 @@ fn streams_part(d: &mut Draft, lines: &[SynthesisLine], period: &str) {
         },
         &source,
     );
+    let rows: Vec<crate::dashboard::charts::Row> = topics
+        .iter()
+        .take(12)
+        .map(|(name, _, units, _)| crate::dashboard::charts::Row {
+            label: name.clone(),
+            value: *units as f64,
+            text: units.to_string(),
+            colour: None,
+        })
+        .collect();
+    d.blocks.push(NewBlock::figure(
+        "Lượt đơn vị phản ánh theo chủ đề",
+        crate::dashboard::charts::counts("Lượt đơn vị phản ánh theo chủ đề", &rows),
+        &source,
+    ));
     for scope in Scope::KEYS {
         let of_scope: Vec<&SynthesisLine> =
             lines.iter().filter(|l| l.scope_key == *scope).collect();
@@ -477,6 +492,10 @@ async fn surveys_part(
         );
         for r in f.opinion_questions().into_iter().take(3) {
             d.table(&r.label, figures_table(r, f.level, f.k), &src);
+            if let Some(i) = f.results.iter().position(|x| std::ptr::eq(x, r)) {
+                d.blocks
+                    .push(NewBlock::figure(r.label.clone(), f.charts[i].clone(), &src));
+            }
         }
     }
     if !any {
