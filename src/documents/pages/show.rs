@@ -161,13 +161,10 @@ pub async fn show_document(
     .into_iter()
     .map(|k| (k.key(), tr.t(&k.label_key())))
     .collect();
-    let flash = match q.ok.as_str() {
-        "" => None,
-        k => Some(tr.t(&format!(
-            "documents-flash-{}",
-            k.replace(|c: char| !c.is_ascii_alphanumeric(), "")
-        ))),
-    };
+    let flash = ["saved", "submitted", "returned", "approved", "reissued"]
+        .into_iter()
+        .find(|k| *k == q.ok)
+        .map(|k| tr.t(&format!("documents-flash-{k}")));
     Ok(page(ShowTemplate {
         c: auth.ctx.chrome_titled(d.title.clone()),
         status: tr.t(&d.status.label_key()),
