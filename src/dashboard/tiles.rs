@@ -269,10 +269,15 @@ pub async fn gather(state: &AppState, auth: &Auth, unit_id: i64) -> AppResult<Ti
             let complete = crate::surveys::complete_count(db, s.id).await?;
             let figure = if complete > 0 && crate::surveys::live_version(db, s.id).await?.is_some()
             {
-                key_figure(
-                    &crate::surveys::results::figures(state, s.id, tr).await?,
-                    tr,
-                )
+                // A survey whose figures cannot be computed (say, a weighting that no longer
+                // fits) loses its figure here, not the whole dashboard; its results page says why.
+                match crate::surveys::results::figures(state, s.id, tr).await {
+                    Ok(f) => key_figure(&f, tr),
+                    Err(e) => {
+                        tracing::warn!(survey = s.id, error = %e, "dashboard: no key figure");
+                        None
+                    }
+                }
             } else {
                 None
             };
