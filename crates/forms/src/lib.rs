@@ -12,6 +12,8 @@
 //!   and the record to store.
 //! - [`xlsform`]: XLSForm import and export (`.xlsx`), every error at once with its place.
 //! - [`version`]: rules for publishing and for new versions that keep waves comparable.
+//! - [`xform`]: the XForm (ODK/OpenRosa) of a checked form, as pyxform writes it, for ODK
+//!   Collect and Enketo, and the instances they submit read back into a [`Record`].
 //!
 //! ```
 //! use duluan_forms::{check_form, Answer, DateTime, Engine, Form, Mode, Options, Record};
@@ -54,6 +56,7 @@ pub mod functions;
 pub mod model;
 pub mod value;
 pub mod version;
+pub mod xform;
 pub mod xlsform;
 
 pub use check::{CheckedForm, check_expression, check_form};

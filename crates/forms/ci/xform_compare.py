@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Compares duluan's XForm with pyxform's XForm of the same XLSForm.
+
+Usage: xform_compare.py PYXFORM.xml DULUAN.xml
+
+Compared, after normalising (the primary instance's root name, all whitespace inside
+expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
+- binds: nodeset -> type, required, relevant, constraint, calculate, readonly;
+- the primary instance: every element's path and literal default, in order;
+- body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step;
+- setvalue actions: (ref, event) -> value.
+Prints every difference and exits 1 if there is any.
+"""
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+XF = "{http://www.w3.org/2002/xforms}"
+H = "{http://www.w3.org/1999/xhtml}"
+JR = "{http://openrosa.org/javarosa}"
+ODK = "{http://www.opendatakit.org/xforms}"
+
+TRUE = {"true()", "true", "yes"}
+FALSE = {"false()", "false", "no", ""}
+
+
+def load(path):
+    tree = ET.parse(path)
+    model = tree.getroot().find(f"{H}head/{XF}model")
+    primary = next(i for i in model.findall(f"{XF}instance") if i.get("id") is None)
+    root = list(primary)[0]
+    return tree.getroot(), model, primary, root.tag.replace(XF, "")
+
+
+def normaliser(root_name):
+    pattern = re.compile(r"(?<![\w.\-])/" + re.escape(root_name) + r"(?=[/\s)\]',]|$)")
+
+    def norm(value):
+        if value is None:
+            return None
+        value = pattern.sub("/ROOT", value)
+        return re.sub(r"\s+", "", value)
+
+    return norm
+
+
+def flag(value, norm):
+    if value is None or value.strip() in FALSE:
+        return None
+    if value.strip() in TRUE:
+        return "true()"
+    return norm(value)
+
+
+def binds(model, norm):
+    out = {}
+    for b in model.findall(f"{XF}bind"):
+        out[norm(b.get("nodeset"))] = {
+            "type": b.get("type"),
+            "required": flag(b.get("required"), norm),
+            "readonly": flag(b.get("readonly"), norm),
+            "relevant": norm(b.get("relevant")),
+            "constraint": norm(b.get("constraint")),
+            "calculate": norm(b.get("calculate")),
+        }
+    return out
+
+
+def instance_paths(primary, norm):
+    out = []
+
+    def walk(e, path):
+        name = e.tag.replace(XF, "")
+        here = f"{path}/{name}"
+        template = e.get(f"{JR}template") is not None
+        kids = list(e)
+        text = (e.text or "").strip() if not kids else ""
+        out.append((norm(here) + ("[template]" if template else ""), text))
+        for k in kids:
+            walk(k, here)
+
+    walk(list(primary)[0], "")
+    return out
+
+
+def controls(html, norm):
+    out = {}
+    body = html.find(f"{H}body")
+    tags = {"input", "select1", "select", "range", "trigger", "upload", "rank", "group", "repeat"}
+    for e in body.iter():
+        tag = e.tag.replace(XF, "").replace(ODK, "odk:")
+        if tag.replace("odk:", "") not in tags:
+            continue
+        ref = e.get("ref") or e.get("nodeset")
+        itemset = e.find(f"{XF}itemset")
+        key = (tag if tag in ("group", "repeat") else "control", norm(ref))
+        out[key] = {
+            "tag": tag,
+            "appearance": e.get("appearance"),
+            "itemset": norm(itemset.get("nodeset")) if itemset is not None else None,
+            "jr:count": norm(e.get(f"{JR}count")),
+            "range": (e.get("start"), e.get("end"), e.get("step")) if tag == "range" else None,
+        }
+    return out
+
+
+def setvalues(html, norm):
+    out = {}
+    for e in html.iter(f"{XF}setvalue"):
+        out[(norm(e.get("ref")), e.get("event"))] = norm(e.get("value"))
+    return out
+
+
+def compare_maps(what, a, b, problems):
+    for k in sorted(set(a) | set(b), key=str):
+        if k not in b:
+            problems.append(f"{what} {k}: only in pyxform: {a[k]}")
+        elif k not in a:
+            problems.append(f"{what} {k}: only in duluan: {b[k]}")
+        elif a[k] != b[k]:
+            if isinstance(a[k], dict):
+                for f in sorted(set(a[k]) | set(b[k])):
+                    if a[k].get(f) != b[k].get(f):
+                        problems.append(
+                            f"{what} {k} {f}: pyxform {a[k].get(f)!r}, duluan {b[k].get(f)!r}"
+                        )
+            else:
+                problems.append(f"{what} {k}: pyxform {a[k]!r}, duluan {b[k]!r}")
+
+
+def main():
+    py_html, py_model, py_primary, py_root = load(sys.argv[1])
+    du_html, du_model, du_primary, du_root = load(sys.argv[2])
+    py_norm, du_norm = normaliser(py_root), normaliser(du_root)
+    problems = []
+    compare_maps("bind", binds(py_model, py_norm), binds(du_model, du_norm), problems)
+    py_inst, du_inst = instance_paths(py_primary, py_norm), instance_paths(du_primary, du_norm)
+    if py_inst != du_inst:
+        problems.append(f"primary instance: pyxform {py_inst}\n    duluan  {du_inst}")
+    compare_maps("control", controls(py_html, py_norm), controls(du_html, du_norm), problems)
+    compare_maps("setvalue", setvalues(py_html, py_norm), setvalues(du_html, du_norm), problems)
+    for p in problems:
+        print("  " + p)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

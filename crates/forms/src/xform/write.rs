@@ -1,0 +1,699 @@
+//! [`to_xform`]: the model (instances, translations, binds, `setvalue`s) and the body of a
+//! checked form's XForm.
+
+use super::paths::{Child, Layout, plain_reference};
+use super::xml::{self, Writer};
+use super::{CASE_FIELD, CASE_INSTANCE, XFormSettings};
+use crate::check::{CheckedForm, DefaultValue, Flag, NodeKind};
+use crate::engine::Mode;
+use crate::model::{QuestionType, Text, language_matches};
+
+const NAMESPACES: &[(&str, Option<&str>)] = &[
+    ("xmlns", Some("http://www.w3.org/2002/xforms")),
+    ("xmlns:h", Some("http://www.w3.org/1999/xhtml")),
+    ("xmlns:ev", Some("http://www.w3.org/2001/xml-events")),
+    ("xmlns:xsd", Some("http://www.w3.org/2001/XMLSchema")),
+    ("xmlns:jr", Some("http://openrosa.org/javarosa")),
+    ("xmlns:orx", Some("http://openrosa.org/xforms")),
+    ("xmlns:odk", Some("http://www.opendatakit.org/xforms")),
+];
+
+/// The XForm (XML text, UTF-8) of a checked form, in the self-completion wording.
+pub fn to_xform(form: &CheckedForm, settings: &XFormSettings) -> String {
+    to_xform_in_mode(form, settings, Mode::SelfCompletion)
+}
+
+/// The XForm of a checked form in the wording of `mode`: [`Mode::Interviewer`] writes each
+/// item's `interviewer_label` where it has one (as the response engine shows it).
+pub fn to_xform_in_mode(form: &CheckedForm, settings: &XFormSettings, mode: Mode) -> String {
+    let mut g = Gen {
+        l: Layout::new(form),
+        settings,
+        mode,
+        itext: Vec::new(),
+    };
+    let body = g.body();
+    let (binds, instance) = (g.binds(), g.primary_instance());
+    let mut w = Writer::default();
+    w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    w.open("h:html", NAMESPACES);
+    w.open("h:head", &[]);
+    w.leaf("h:title", &[], &settings.title);
+    w.open("model", &[("odk:xforms-version", Some("1.0.0"))]);
+    g.write_itext(&mut w);
+    w.out.push_str(&instance);
+    g.write_choice_instances(&mut w);
+    if let Some(cases) = &settings.case_list {
+        let src = format!("jr://file-csv/{}", cases.file);
+        w.empty(
+            "instance",
+            &[("id", Some(CASE_INSTANCE)), ("src", Some(&src))],
+        );
+    }
+    w.out.push_str(&binds);
+    w.close("model");
+    w.close("h:head");
+    w.raw_leaf("h:body", &[], &body);
+    w.close("h:html");
+    w.out
+}
+
+/// A text of the `itext` block: its id and its values (`None`: the default form).
+#[derive(Clone)]
+struct Entry {
+    id: String,
+    values: Vec<(Option<&'static str>, Text)>,
+    context: Vec<u32>,
+}
+
+struct Gen<'a> {
+    l: Layout<'a>,
+    settings: &'a XFormSettings,
+    mode: Mode,
+    itext: Vec<Entry>,
+}
+
+/// True when a text has a language (so it goes through `itext`).
+fn translated(t: &Text) -> bool {
+    t.0.iter().any(|(k, v)| !k.is_empty() && !v.is_empty())
+}
+
+/// A number as pyxform writes range parameters: `1`, `0.5`.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn flag(f: &Flag, src: Option<&str>, g: &Gen, ctx: &[u32]) -> Option<String> {
+    match f {
+        Flag::No => None,
+        Flag::Yes => Some("true()".into()),
+        Flag::When(_) => src.map(|s| g.l.expression(s, ctx, false)),
+    }
+}
+
+impl Gen<'_> {
+    fn form(&self) -> &CheckedForm {
+        self.l.form
+    }
+
+    /// The wording shown for an item in this XForm's mode.
+    fn wording<'t>(&self, label: &'t Text, interviewer: &'t Text) -> &'t Text {
+        if self.mode == Mode::Interviewer && !interviewer.is_empty() {
+            interviewer
+        } else {
+            label
+        }
+    }
+
+    /// A `<label>` or `<hint>` element: an `itext` reference when the text is translated (or
+    /// carries a guidance hint), else the text itself. Empty when there is nothing to show.
+    fn text_element(
+        &mut self,
+        tag: &str,
+        path: &str,
+        text: &Text,
+        guidance: Option<&Text>,
+        context: &[u32],
+    ) -> String {
+        let guidance = guidance.filter(|t| !t.is_empty());
+        if text.is_empty() && guidance.is_none() {
+            return String::new();
+        }
+        if translated(text) || guidance.is_some() {
+            let id = format!("{path}:{tag}");
+            let mut values = Vec::new();
+            if !text.is_empty() {
+                values.push((None, text.clone()));
+            }
+            if let Some(gt) = guidance {
+                values.push((Some("guidance"), gt.clone()));
+            }
+            let r = format!("<{tag} ref=\"jr:itext('{}')\"/>", xml::attr(&id));
+            self.itext.push(Entry {
+                id,
+                values,
+                context: context.to_vec(),
+            });
+            r
+        } else {
+            let plain = text.get("", None).unwrap_or("");
+            format!("<{tag}>{}</{tag}>", self.l.label_markup(plain, context))
+        }
+    }
+
+    /// A message attribute (`jr:constraintMsg`, `jr:requiredMsg`).
+    fn message(&mut self, path: &str, kind: &str, text: &Text, context: &[u32]) -> Option<String> {
+        if text.is_empty() {
+            return None;
+        }
+        if translated(text) {
+            let id = format!("{path}:{kind}");
+            let r = format!("jr:itext('{id}')");
+            self.itext.push(Entry {
+                id,
+                values: vec![(None, text.clone())],
+                context: context.to_vec(),
+            });
+            Some(r)
+        } else {
+            text.get("", None).map(str::to_string)
+        }
+    }
+
+    /// Lists whose choice labels go through `itext` (translated or with `${name}`).
+    fn list_uses_itext(&self, list: usize) -> bool {
+        self.form().form.choices[list].choices.iter().any(|c| {
+            translated(&c.label)
+                || c.label.0.values().any(|v| {
+                    crate::expr::split_template(v)
+                        .iter()
+                        .any(|(_, n)| n.is_some())
+                })
+        })
+    }
+
+    /// Choice lists used by a question, in the order of the choices sheet.
+    fn used_lists(&self) -> Vec<usize> {
+        let used: std::collections::BTreeSet<usize> =
+            self.form().nodes.iter().filter_map(|n| n.list).collect();
+        used.into_iter().collect()
+    }
+
+    fn write_itext(&self, w: &mut Writer) {
+        let form = self.form();
+        let mut entries: Vec<Entry> = Vec::new();
+        for list in self.used_lists() {
+            if !self.list_uses_itext(list) {
+                continue;
+            }
+            let l = &form.form.choices[list];
+            for (i, c) in l.choices.iter().enumerate() {
+                entries.push(Entry {
+                    id: format!("{}-{i}", l.name),
+                    values: vec![(None, c.label.clone())],
+                    context: Vec::new(),
+                });
+            }
+        }
+        entries.extend(self.itext.iter().cloned());
+        if entries.is_empty() {
+            return;
+        }
+        let mut langs = form.form.languages();
+        if let Some(c) = &self.settings.case_list {
+            for (k, v) in &c.label.0 {
+                if !v.is_empty() && !langs.contains(k) {
+                    langs.push(k.clone());
+                }
+            }
+        }
+        let fallback = form.form.default_language.clone();
+        let default = fallback
+            .as_deref()
+            .and_then(|d| langs.iter().position(|l| language_matches(l, d)))
+            .or_else(|| langs.iter().position(|l| l.is_empty()))
+            .unwrap_or(0);
+        w.open("itext", &[]);
+        for (i, lang) in langs.iter().enumerate() {
+            let name = if lang.is_empty() { "default" } else { lang };
+            let is_default = (i == default).then_some("true()");
+            w.open(
+                "translation",
+                &[("lang", Some(name)), ("default", is_default)],
+            );
+            for Entry {
+                id,
+                values,
+                context: ctx,
+            } in &entries
+            {
+                w.open("text", &[("id", Some(id))]);
+                for (form_name, t) in values {
+                    let s = t.get(lang, fallback.as_deref()).unwrap_or("-");
+                    let markup = self.l.label_markup(s, ctx);
+                    w.raw_leaf("value", &[("form", *form_name)], &markup);
+                }
+                w.close("text");
+            }
+            w.close("translation");
+        }
+        w.close("itext");
+    }
+
+    fn write_choice_instances(&self, w: &mut Writer) {
+        let form = self.form();
+        for list in self.used_lists() {
+            let itext = self.list_uses_itext(list);
+            let l = &form.form.choices[list];
+            w.open("instance", &[("id", Some(&l.name))]);
+            w.open("root", &[]);
+            for (i, c) in l.choices.iter().enumerate() {
+                w.open("item", &[]);
+                if itext {
+                    w.leaf("itextId", &[], &format!("{}-{i}", l.name));
+                }
+                w.leaf("name", &[], &c.name);
+                if !itext {
+                    w.leaf("label", &[], c.label.get("", None).unwrap_or(""));
+                }
+                for (k, v) in &c.columns {
+                    if crate::check::is_valid_name(k) && !matches!(k.as_str(), "name" | "label") {
+                        w.leaf(k, &[], v);
+                    }
+                }
+                w.close("item");
+            }
+            w.close("root");
+            w.close("instance");
+        }
+    }
+
+    /// The primary instance: the data tree with literal defaults, repeats as a template and
+    /// one instance, and `meta`.
+    fn primary_instance(&self) -> String {
+        let mut w = Writer::default();
+        let root = self.l.root.clone();
+        w.open("instance", &[]);
+        w.open(
+            &root,
+            &[
+                ("id", Some(&self.settings.form_id)),
+                ("version", Some(&self.settings.version)),
+            ],
+        );
+        if self.settings.case_list.is_some() {
+            w.empty(CASE_FIELD, &[]);
+        }
+        self.instance_children(&mut w, &self.l.top, None);
+        w.open("meta", &[]);
+        w.empty("instanceID", &[]);
+        if self.form().instance_name.is_some() {
+            w.empty("instanceName", &[]);
+        }
+        w.close("meta");
+        w.close(&root);
+        w.close("instance");
+        w.out
+    }
+
+    /// `in_template`: `None` outside repeats (a repeat is written as its template and one
+    /// instance), `Some(true)` inside a template (nested repeats as templates only),
+    /// `Some(false)` inside an instance (nested repeats as one instance only).
+    fn instance_children(&self, w: &mut Writer, children: &[Child], in_template: Option<bool>) {
+        let form = self.form();
+        for c in children {
+            let id = match c {
+                Child::Node(id) => *id,
+                Child::TableLabel { name, .. }
+                | Child::TableHeader { name, .. }
+                | Child::RepeatCount { name, .. } => {
+                    w.empty(name, &[]);
+                    continue;
+                }
+            };
+            let node = &form.nodes[id as usize];
+            match node.kind {
+                NodeKind::Question(_) => match &node.default {
+                    Some(DefaultValue::Literal(v)) => w.leaf(&node.name, &[], v),
+                    _ => w.empty(&node.name, &[]),
+                },
+                NodeKind::Group => {
+                    w.open(&node.name, &[]);
+                    self.instance_children(w, &self.l.inner[id as usize], in_template);
+                    w.close(&node.name);
+                }
+                NodeKind::Repeat => {
+                    let copies: &[bool] = match in_template {
+                        None => &[true, false],
+                        Some(true) => &[true],
+                        Some(false) => &[false],
+                    };
+                    for &template in copies {
+                        w.open(&node.name, &[("jr:template", template.then_some(""))]);
+                        self.instance_children(w, &self.l.inner[id as usize], Some(template));
+                        w.close(&node.name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every bind (and model `setvalue`), in document order.
+    fn binds(&mut self) -> String {
+        let mut w = Writer::default();
+        let root = format!("/{}", self.l.root);
+        if self.settings.case_list.is_some() {
+            let path = format!("{root}/{CASE_FIELD}");
+            w.empty(
+                "bind",
+                &[
+                    ("nodeset", Some(&path)),
+                    ("type", Some("string")),
+                    ("required", Some("true()")),
+                ],
+            );
+        }
+        let top = self.l.top.clone();
+        self.binds_of(&mut w, &top);
+        let id_path = format!("{root}/meta/instanceID");
+        w.empty(
+            "bind",
+            &[
+                ("nodeset", Some(&id_path)),
+                ("type", Some("string")),
+                ("readonly", Some("true()")),
+                ("jr:preload", Some("uid")),
+            ],
+        );
+        if let Some(src) = self.form().form.instance_name.clone() {
+            let path = format!("{root}/meta/instanceName");
+            let calc = self.l.expression(&src, &[], false);
+            w.empty(
+                "bind",
+                &[
+                    ("nodeset", Some(&path)),
+                    ("type", Some("string")),
+                    ("calculate", Some(&calc)),
+                ],
+            );
+        }
+        w.out
+    }
+
+    fn binds_of(&mut self, w: &mut Writer, children: &[Child]) {
+        let form = self.l.form;
+        for c in children {
+            let path = self.l.child_path(c);
+            let id = match c {
+                Child::Node(id) => *id,
+                Child::TableLabel { .. } => {
+                    let attrs = [
+                        ("nodeset", Some(path.as_str())),
+                        ("readonly", Some("true()")),
+                        ("type", Some("string")),
+                    ];
+                    w.empty("bind", &attrs);
+                    continue;
+                }
+                Child::TableHeader { select, .. } => {
+                    let ty = match &form.nodes[*select as usize].kind {
+                        NodeKind::Question(QuestionType::Rank(_)) => "odk:rank",
+                        _ => "string",
+                    };
+                    w.empty("bind", &[("nodeset", Some(&path)), ("type", Some(ty))]);
+                    continue;
+                }
+                Child::RepeatCount { repeat, .. } => {
+                    let src = form
+                        .group(*repeat)
+                        .and_then(|g| g.repeat_count.clone())
+                        .unwrap_or_default();
+                    let calc = self.l.expression(&src, &self.l.context_of(*repeat), false);
+                    let attrs = [
+                        ("nodeset", Some(path.as_str())),
+                        ("readonly", Some("true()")),
+                        ("type", Some("string")),
+                        ("calculate", Some(calc.as_str())),
+                    ];
+                    w.empty("bind", &attrs);
+                    continue;
+                }
+            };
+            let node = &form.nodes[id as usize];
+            let ctx = self.l.context_of(id);
+            let kind = match &node.kind {
+                NodeKind::Question(k) => k,
+                NodeKind::Group | NodeKind::Repeat => {
+                    let relevant = form
+                        .group(id)
+                        .and_then(|g| g.relevant.as_deref())
+                        .map(|s| self.l.expression(s, &ctx, false));
+                    if relevant.is_some() {
+                        w.empty(
+                            "bind",
+                            &[("nodeset", Some(&path)), ("relevant", relevant.as_deref())],
+                        );
+                    }
+                    let inner = self.l.inner[id as usize].clone();
+                    self.binds_of(w, &inner);
+                    continue;
+                }
+            };
+            let Some(q) = form.question(id) else { continue };
+            let ty = match kind {
+                QuestionType::Integer => "int",
+                QuestionType::Decimal => "decimal",
+                QuestionType::Rank(_) => "odk:rank",
+                QuestionType::Range => match node.range {
+                    Some((a, b, c)) if [a, b, c].iter().any(|x| x.fract() != 0.0) => "decimal",
+                    _ => "int",
+                },
+                QuestionType::Date => "date",
+                QuestionType::Time => "time",
+                QuestionType::DateTime => "dateTime",
+                _ => "string",
+            };
+            let readonly = if *kind == QuestionType::Note {
+                // pyxform: a note is read-only unless its `read_only` cell says when.
+                match &node.read_only {
+                    Flag::When(_) => flag(&node.read_only, q.read_only.as_deref(), self, &ctx),
+                    _ => Some("true()".to_string()),
+                }
+            } else {
+                flag(&node.read_only, q.read_only.as_deref(), self, &ctx)
+            };
+            let required = flag(&node.required, q.required.as_deref(), self, &ctx);
+            let ex = |s: &Option<String>| s.as_deref().map(|s| self.l.expression(s, &ctx, false));
+            let (constraint, relevant, calculate) =
+                (ex(&q.constraint), ex(&q.relevant), ex(&q.calculation));
+            let constraint_msg = constraint
+                .as_ref()
+                .and_then(|_| self.message(&path, "jr:constraintMsg", &q.constraint_message, &ctx));
+            let required_msg = required
+                .as_ref()
+                .and_then(|_| self.message(&path, "jr:requiredMsg", &q.required_message, &ctx));
+            w.empty(
+                "bind",
+                &[
+                    ("nodeset", Some(&path)),
+                    ("type", Some(ty)),
+                    ("readonly", readonly.as_deref()),
+                    ("required", required.as_deref()),
+                    ("jr:requiredMsg", required_msg.as_deref()),
+                    ("constraint", constraint.as_deref()),
+                    ("jr:constraintMsg", constraint_msg.as_deref()),
+                    ("relevant", relevant.as_deref()),
+                    ("calculate", calculate.as_deref()),
+                ],
+            );
+            if let Some(value) = self.dynamic_default(id) {
+                w.empty(
+                    "setvalue",
+                    &[
+                        ("ref", Some(&path)),
+                        ("event", Some("odk-instance-first-load")),
+                        ("value", Some(&value)),
+                    ],
+                );
+            }
+        }
+    }
+
+    /// A dynamic default's expression with paths.
+    fn dynamic_default(&self, id: u32) -> Option<String> {
+        let node = &self.form().nodes[id as usize];
+        if !matches!(node.default, Some(DefaultValue::Dynamic(_))) {
+            return None;
+        }
+        let src = self.form().question(id)?.default.clone()?;
+        Some(self.l.expression(&src, &self.l.context_of(id), false))
+    }
+
+    /// The body: the case question, then every control.
+    fn body(&mut self) -> String {
+        let mut out = String::new();
+        if let Some(cases) = &self.settings.case_list {
+            let path = format!("/{}/{CASE_FIELD}", self.l.root);
+            let label = self.text_element("label", &path, &cases.label.clone(), None, &[]);
+            out.push_str(&format!(
+                "<select1 ref=\"{}\">{label}<itemset nodeset=\"instance('{CASE_INSTANCE}')/root/item\"><value ref=\"name\"/><label ref=\"label\"/></itemset></select1>",
+                xml::attr(&path)
+            ));
+        }
+        let top = self.l.top.clone();
+        for c in &top {
+            out.push_str(&self.control(c, false));
+        }
+        out
+    }
+
+    fn itemset(&self, id: u32, with_filter: bool) -> String {
+        let form = self.form();
+        let node = &form.nodes[id as usize];
+        let Some(list) = node.list else {
+            return String::new();
+        };
+        let mut nodeset = format!("instance('{}')/root/item", form.form.choices[list].name);
+        if with_filter && let Some(f) = form.question(id).and_then(|q| q.choice_filter.as_deref()) {
+            let pred = self.l.expression(f, &self.l.context_of(id), true);
+            nodeset.push_str(&format!("[{pred}]"));
+        }
+        let label = if self.list_uses_itext(list) {
+            "jr:itext(itextId)"
+        } else {
+            "label"
+        };
+        format!(
+            "<itemset nodeset=\"{}\"><value ref=\"name\"/><label ref=\"{label}\"/></itemset>",
+            xml::attr(&nodeset)
+        )
+    }
+
+    /// The control of one child of the data tree (empty for nodes without one).
+    fn control(&mut self, c: &Child, in_table: bool) -> String {
+        let form = self.l.form;
+        let path = self.l.child_path(c);
+        let attr = |k: &str, v: Option<&str>| match v {
+            Some(v) => format!(" {k}=\"{}\"", xml::attr(v)),
+            None => String::new(),
+        };
+        let id = match c {
+            Child::Node(id) => *id,
+            Child::RepeatCount { .. } => return String::new(),
+            Child::TableLabel { group, .. } => {
+                let g = form.group(*group).expect("a table-list is a group");
+                let text = self.wording(&g.label, &g.interviewer_label).clone();
+                let ctx = self.l.context_inside(*group);
+                let label = self.text_element("label", &path, &text, None, &ctx);
+                return format!("<input{}>{label}</input>", attr("ref", Some(&path)));
+            }
+            Child::TableHeader { select, .. } => {
+                let tag = match &form.nodes[*select as usize].kind {
+                    NodeKind::Question(QuestionType::SelectMultiple(_)) => "select",
+                    NodeKind::Question(QuestionType::Rank(_)) => "odk:rank",
+                    _ => "select1",
+                };
+                let items = self.itemset(*select, false);
+                return format!(
+                    "<{tag}{}{}>{items}</{tag}>",
+                    attr("ref", Some(&path)),
+                    attr("appearance", Some("label"))
+                );
+            }
+        };
+        let node = &form.nodes[id as usize];
+        let ctx = self.l.context_of(id);
+        match &node.kind {
+            NodeKind::Question(kind) => {
+                let Some(q) = form.question(id) else {
+                    return String::new();
+                };
+                let tag = match kind {
+                    QuestionType::Calculate | QuestionType::Hidden => return String::new(),
+                    QuestionType::SelectOne(_) => "select1",
+                    QuestionType::SelectMultiple(_) => "select",
+                    QuestionType::Rank(_) => "odk:rank",
+                    QuestionType::Range => "range",
+                    QuestionType::Acknowledge => "trigger",
+                    _ => "input",
+                };
+                let appearance = if in_table && kind.list().is_some() {
+                    Some("list-nolabel")
+                } else {
+                    q.appearance.as_deref().filter(|a| !a.trim().is_empty())
+                };
+                let mut attrs = attr("ref", Some(&path)) + &attr("appearance", appearance);
+                if let (QuestionType::Range, Some((a, b, s))) = (kind, node.range) {
+                    attrs += &(attr("start", Some(&number(a)))
+                        + &attr("end", Some(&number(b)))
+                        + &attr("step", Some(&number(s))));
+                }
+                let text = self.wording(&q.label, &q.interviewer_label).clone();
+                let label = self.text_element("label", &path, &text, None, &ctx);
+                let hint = self.text_element("hint", &path, &q.hint, Some(&q.guidance_hint), &ctx);
+                let items = if q.kind.list().is_some() {
+                    self.itemset(id, true)
+                } else {
+                    String::new()
+                };
+                format!("<{tag}{attrs}>{label}{hint}{items}</{tag}>")
+            }
+            NodeKind::Group | NodeKind::Repeat => {
+                let Some(g) = form.group(id) else {
+                    return String::new();
+                };
+                let table = super::paths::is_table_list(g.appearance.as_deref());
+                let text = self.wording(&g.label, &g.interviewer_label).clone();
+                let label = if table {
+                    String::new()
+                } else {
+                    self.text_element("label", &path, &text, None, &ctx)
+                };
+                let inner = self.l.inner[id as usize].clone();
+                let mut kids = String::new();
+                for k in &inner {
+                    kids.push_str(&self.control(k, table));
+                }
+                let appearance = if table {
+                    let rest = g
+                        .appearance
+                        .as_deref()
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .filter(|w| *w != "table-list");
+                    Some(
+                        std::iter::once("field-list")
+                            .chain(rest)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    )
+                } else {
+                    g.appearance.clone().filter(|a| !a.trim().is_empty())
+                };
+                if node.kind == NodeKind::Group {
+                    return format!(
+                        "<group{}{}>{label}{kids}</group>",
+                        attr("ref", Some(&path)),
+                        attr("appearance", appearance.as_deref())
+                    );
+                }
+                let count = g.repeat_count.as_deref().map(|c| match plain_reference(c) {
+                    Some(_) => self.l.expression(c, &ctx, false),
+                    None => self.l.count_reference(id),
+                });
+                kids.push_str(&self.repeat_setvalues(id));
+                format!(
+                    "<group{}>{label}<repeat{}{}{}>{kids}</repeat></group>",
+                    attr("ref", Some(&path)),
+                    attr("nodeset", Some(&path)),
+                    attr("appearance", appearance.as_deref()),
+                    attr("jr:count", count.as_deref())
+                )
+            }
+        }
+    }
+
+    /// `setvalue`s on `odk-new-repeat` for the dynamic defaults of a repeat's own questions
+    /// (those not in a nested repeat).
+    fn repeat_setvalues(&self, repeat: u32) -> String {
+        let form = self.form();
+        let mut out = String::new();
+        for (i, node) in form.nodes.iter().enumerate() {
+            if node.repeats.last() != Some(&repeat) {
+                continue;
+            }
+            if let Some(value) = self.dynamic_default(i as u32) {
+                out.push_str(&format!(
+                    "<setvalue ref=\"{}\" event=\"odk-new-repeat\" value=\"{}\"/>",
+                    xml::attr(&self.l.paths[i]),
+                    xml::attr(&value)
+                ));
+            }
+        }
+        out
+    }
+}
