@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Proves that duluan's XForm of a form says what pyxform's XForm of duluan's XLSForm export of
+# the same form says: for every corpus form (and 60 forms of the round-trip property generator),
+# exports the XLSForm with duluan, converts it with pyxform's `xls2xform` (ODK Validate skipped:
+# it needs Java downloads), writes duluan's XForm of the same XLSForm (example `xform_corpus`)
+# and compares them with `xform_compare.py`: binds (nodeset → type, required, relevant,
+# constraint, calculate, readonly), the primary instance (paths and literal defaults), the body
+# controls (tag, appearance, itemset, jr:count, range) and `setvalue`s, after normalising the
+# root name, whitespace and `true()` spellings. Fails on any difference, printing it. First
+# checks that the comparison does fail on a changed bind.
+#
+# Usage (from anywhere): bash crates/forms/ci/xform-check.sh
+# Environment: PYXFORM_VENV (default: $CARGO_TARGET_DIR or target, /pyxform-venv),
+#              PYXFORM_VERSION (default: any), CARGO_TARGET_DIR (respected).
+set -euo pipefail
+
+crate_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo_dir="$(cd "$crate_dir/../.." && pwd)"
+target="${CARGO_TARGET_DIR:-$repo_dir/target}"
+venv="${PYXFORM_VENV:-$target/pyxform-venv}"
+out="$target/forms-xform-check"
+compare="$crate_dir/ci/xform_compare.py"
+
+if [ ! -x "$venv/bin/xls2xform" ]; then
+    python3 -m venv "$venv" 2>/dev/null || {
+        echo "python3 -m venv failed; installing python3-venv" >&2
+        apt-get install -y python3-venv >/dev/null
+        python3 -m venv "$venv"
+    }
+    "$venv/bin/pip" install --quiet "pyxform${PYXFORM_VERSION:+==$PYXFORM_VERSION}"
+fi
+echo "pyxform $("$venv/bin/pip" show pyxform | sed -n 's/^Version: //p')"
+
+rm -rf "$out"
+mkdir -p "$out"
+(cd "$repo_dir" && cargo run --quiet -p duluan-forms --example export_corpus -- "$crate_dir/tests/corpus" "$out")
+(cd "$repo_dir" && DULUAN_FORMS_EXPORT_DIR="$out" cargo test --quiet -p duluan-forms --test all export_samples_for_pyxform >/dev/null)
+(cd "$repo_dir" && cargo run --quiet -p duluan-forms --example xform_corpus -- "$out" "$out")
+
+failed=0
+count=0
+for f in "$out"/*.xlsx; do
+    count=$((count + 1))
+    stem="${f%.xlsx}"
+    name="$(basename "$stem")"
+    if ! "$venv/bin/xls2xform" --skip_validate "$f" "$stem.xml" >"$stem.log" 2>&1 || [ ! -s "$stem.xml" ]; then
+        echo "FAILED  $name (pyxform)"
+        cat "$stem.log"
+        failed=$((failed + 1))
+    elif python3 "$compare" "$stem.xml" "$stem.duluan.xml"; then
+        echo "same    $name"
+    else
+        echo "DIFFERS $name"
+        failed=$((failed + 1))
+    fi
+done
+
+# The comparison must be able to fail: an int bind made decimal is a difference.
+first="$(ls "$out"/*.duluan.xml | head -1)"
+sed 's/type="int"/type="decimal"/; s/type="date"/type="string"/' "$first" >"$out/canary.xml"
+if python3 "$compare" "${first%.duluan.xml}.xml" "$out/canary.xml" >/dev/null; then
+    echo "FAILED  the comparison did not notice a changed bind type"
+    failed=$((failed + 1))
+fi
+
+echo "$((count - failed)) same as pyxform, $failed failed"
+[ "$count" -gt 0 ] && [ "$failed" -eq 0 ]
