@@ -1,6 +1,7 @@
 //! A minimal XML writer: escaped text and attributes, elements opened and closed in order.
 
-/// Text escaped for element content.
+/// Text escaped for element content (`\r` as a reference, which XML parsers would otherwise
+/// turn into `\n`).
 pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -8,6 +9,7 @@ pub(crate) fn text(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
             c if is_allowed(c) => out.push(c),
             _ => {}
         }

@@ -1,5 +1,6 @@
 //! The integration tests of duluan-forms, in one binary: expression functions, the checker,
-//! the response engine, XLSForm import/export, the corpus and round trips.
+//! the response engine, XLSForm import/export, the corpus and round trips, XForms and their
+//! instances.
 
 mod bounds;
 mod checker;
@@ -9,3 +10,5 @@ mod functions;
 mod invariants;
 mod roundtrip;
 mod util;
+mod xform;
+mod xform_instance;
