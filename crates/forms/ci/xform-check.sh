@@ -6,8 +6,12 @@
 # and compares them with `xform_compare.py`: binds (nodeset → type, required, relevant,
 # constraint, calculate, readonly), the primary instance (paths and literal defaults), the body
 # controls (tag, appearance, itemset, jr:count, range) and `setvalue`s, after normalising the
-# root name, whitespace and `true()` spellings. Fails on any difference, printing it. First
-# checks that the comparison does fail on a changed bind.
+# root name, whitespace and `true()` spellings. Fails on any difference, printing it. Checks
+# that the comparison does fail on a changed bind. Then, when `java` is installed, runs ODK
+# Validate (JavaRosa; the jar pyxform's wheel ships) on every duluan XForm: each must get the
+# verdict pyxform's XForm of the same file gets (some generated forms are invalid for both:
+# a group of calculations only, a date compared with a number), and the corpus forms with a
+# case list and in interviewer wording must be valid.
 #
 # Usage (from anywhere): bash crates/forms/ci/xform-check.sh
 # Environment: PYXFORM_VENV (default: $CARGO_TARGET_DIR or target, /pyxform-venv),
@@ -55,13 +59,48 @@ for f in "$out"/*.xlsx; do
     fi
 done
 
-# The comparison must be able to fail: an int bind made decimal is a difference.
-first="$(ls "$out"/*.duluan.xml | head -1)"
-sed 's/type="int"/type="decimal"/; s/type="date"/type="string"/' "$first" >"$out/canary.xml"
-if python3 "$compare" "${first%.duluan.xml}.xml" "$out/canary.xml" >/dev/null; then
+# The comparison must be able to fail: an int bind made decimal is a difference it prints.
+first="$(ls "$out"/*.xlsx | head -1)"
+sed 's/type="int"/type="decimal"/; s/type="date"/type="string"/' "${first%.xlsx}.duluan.xml" >"$out/canary.xml"
+canary="$(python3 "$compare" "${first%.xlsx}.xml" "$out/canary.xml" || true)"
+if ! grep -q "^  bind .* type: pyxform" <<<"$canary"; then
     echo "FAILED  the comparison did not notice a changed bind type"
     failed=$((failed + 1))
 fi
 
 echo "$((count - failed)) same as pyxform, $failed failed"
+
+validate_jar="$(ls "$venv"/lib/python3*/site-packages/pyxform/validators/odk_validate/bin/ODK_Validate.jar 2>/dev/null | head -1)"
+if command -v java >/dev/null && [ -n "$validate_jar" ]; then
+    valid() { java -jar "$validate_jar" "$1" >"$1.validate.log" 2>&1 && grep -q "Xform is valid" "$1.validate.log"; }
+    checked=0
+    for ours in "$out"/*.duluan.xml; do
+        checked=$((checked + 1))
+        name="$(basename "$ours")"
+        stem="${ours%.duluan.xml}"
+        if valid "$ours"; then
+            continue
+        fi
+        case "$name" in
+        *.cases.duluan.xml | *.interviewer.duluan.xml)
+            echo "INVALID $name (ODK Validate)"
+            grep -v '^\s*at ' "$ours.validate.log" | head -5
+            failed=$((failed + 1))
+            ;;
+        *)
+            if valid "$stem.xml"; then
+                echo "INVALID $name (ODK Validate), pyxform's is valid"
+                grep -v '^\s*at ' "$ours.validate.log" | head -5
+                failed=$((failed + 1))
+            else
+                echo "invalid $name, as pyxform's: $(grep -m1 -v '^\s*at \|^$\|^Validating' "$ours.validate.log")"
+            fi
+            ;;
+        esac
+    done
+    echo "ODK Validate: $checked duluan XForms checked"
+else
+    echo "java or ODK_Validate.jar missing: ODK Validate skipped"
+fi
+
 [ "$count" -gt 0 ] && [ "$failed" -eq 0 ]

@@ -5,11 +5,13 @@
 //! cargo run -p duluan-forms --example xform_corpus -- IN_DIR OUT_DIR
 //! ```
 //!
-//! For `IN_DIR/NAME.xlsx` it writes `OUT_DIR/NAME.duluan.xml`.
+//! For `IN_DIR/NAME.xlsx` it writes `OUT_DIR/NAME.duluan.xml`, and for forms not named
+//! `generated_*` also `OUT_DIR/NAME.cases.duluan.xml`, the same form with a case list, and
+//! `OUT_DIR/NAME.interviewer.duluan.xml`, in interviewer wording (checked by ODK Validate).
 
-use duluan_forms::xform::{XFormSettings, to_xform};
+use duluan_forms::xform::{CaseList, Mode, XFormSettings, to_xform, to_xform_in_mode};
 use duluan_forms::xlsform::import_xlsx;
-use duluan_forms::{Lang, check_form};
+use duluan_forms::{Lang, Text, check_form};
 use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -48,6 +50,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(
             Path::new(&out).join(format!("{stem}.duluan.xml")),
             to_xform(&checked, &settings),
+        )?;
+        if stem.starts_with("generated_") {
+            continue;
+        }
+        std::fs::write(
+            Path::new(&out).join(format!("{stem}.interviewer.duluan.xml")),
+            to_xform_in_mode(&checked, &settings, Mode::Interviewer),
+        )?;
+        let with_cases = XFormSettings {
+            case_list: Some(CaseList {
+                file: "cases.csv".into(),
+                label: Text::default()
+                    .with("Tiếng Việt (vi)", "Hộ được phỏng vấn")
+                    .with("English (en)", "Household interviewed"),
+            }),
+            ..settings
+        };
+        std::fs::write(
+            Path::new(&out).join(format!("{stem}.cases.duluan.xml")),
+            to_xform(&checked, &with_cases),
         )?;
     }
     Ok(())
