@@ -32,6 +32,28 @@
 //! [`read_instance`] reads a submitted instance against the form, bounded before and while it
 //! parses (size, elements, depth, no DTD); [`write_instance`] writes one (a scripted device for
 //! tests, and the shape [`read_instance`] accepts).
+//!
+//! ```
+//! use duluan_forms::xform::{XFormSettings, read_instance, to_xform, write_instance};
+//! use duluan_forms::{Answer, Form, Record, check_form};
+//!
+//! let form = Form::from_json(r#"{"id": "demo", "version": "1", "title": "Demo", "items": [
+//!   {"kind": "question", "name": "age", "type": "integer", "label": {"": "Age"},
+//!    "required": "yes"}]}"#).unwrap();
+//! let checked = check_form(&form).unwrap();
+//! let settings = XFormSettings {
+//!     form_id: "demo".into(), version: "1".into(), title: "Demo".into(), case_list: None,
+//! };
+//! let xml = to_xform(&checked, &settings);
+//! assert!(xml.contains(r#"<bind nodeset="/demo/age" type="int" required="true()"/>"#));
+//! assert!(xml.contains(r#"<input ref="/demo/age"><label>Age</label></input>"#));
+//!
+//! let mut record = Record::new();
+//! record.insert("age".into(), Answer::Value("34".into()));
+//! let sent = write_instance(&checked, &record, "uuid:6f1c");
+//! let instance = read_instance(&checked, sent.as_bytes()).unwrap();
+//! assert_eq!((instance.record, instance.instance_id.as_str()), (record, "uuid:6f1c"));
+//! ```
 
 mod instance;
 mod paths;
