@@ -55,6 +55,7 @@
 //! assert_eq!((instance.record, instance.instance_id.as_str()), (record, "uuid:6f1c"));
 //! ```
 
+mod body;
 mod instance;
 mod paths;
 mod write;

@@ -1,7 +1,7 @@
-//! [`to_xform`]: the model (instances, translations, binds, `setvalue`s) and the body of a
-//! checked form's XForm.
+//! [`to_xform`]: the document and its model (primary and choice instances, `itext`
+//! translations, binds, `setvalue`s); the body is written by `body.rs`.
 
-use super::paths::{Child, Layout, plain_reference};
+use super::paths::{Child, Layout};
 use super::xml::{self, Writer};
 use super::{CASE_FIELD, CASE_INSTANCE, XFormSettings};
 use crate::check::{CheckedForm, DefaultValue, Flag, NodeKind};
@@ -66,10 +66,10 @@ struct Entry {
     context: Vec<u32>,
 }
 
-struct Gen<'a> {
-    l: Layout<'a>,
-    settings: &'a XFormSettings,
-    mode: Mode,
+pub(super) struct Gen<'a> {
+    pub(super) l: Layout<'a>,
+    pub(super) settings: &'a XFormSettings,
+    pub(super) mode: Mode,
     itext: Vec<Entry>,
 }
 
@@ -79,7 +79,7 @@ fn translated(t: &Text) -> bool {
 }
 
 /// A number as pyxform writes range parameters: `1`, `0.5`.
-fn number(x: f64) -> String {
+pub(super) fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -96,12 +96,12 @@ fn flag(f: &Flag, src: Option<&str>, g: &Gen, ctx: &[u32]) -> Option<String> {
 }
 
 impl Gen<'_> {
-    fn form(&self) -> &CheckedForm {
+    pub(super) fn form(&self) -> &CheckedForm {
         self.l.form
     }
 
     /// The wording shown for an item in this XForm's mode.
-    fn wording<'t>(&self, label: &'t Text, interviewer: &'t Text) -> &'t Text {
+    pub(super) fn wording<'t>(&self, label: &'t Text, interviewer: &'t Text) -> &'t Text {
         if self.mode == Mode::Interviewer && !interviewer.is_empty() {
             interviewer
         } else {
@@ -111,7 +111,7 @@ impl Gen<'_> {
 
     /// A `<label>` or `<hint>` element: an `itext` reference when the text is translated (or
     /// carries a guidance hint), else the text itself. Empty when there is nothing to show.
-    fn text_element(
+    pub(super) fn text_element(
         &mut self,
         tag: &str,
         path: &str,
@@ -165,7 +165,7 @@ impl Gen<'_> {
     }
 
     /// Lists whose choice labels go through `itext` (translated or with `${name}`).
-    fn list_uses_itext(&self, list: usize) -> bool {
+    pub(super) fn list_uses_itext(&self, list: usize) -> bool {
         self.form().form.choices[list].choices.iter().any(|c| {
             translated(&c.label)
                 || c.label.0.values().any(|v| {
@@ -504,196 +504,12 @@ impl Gen<'_> {
     }
 
     /// A dynamic default's expression with paths.
-    fn dynamic_default(&self, id: u32) -> Option<String> {
+    pub(super) fn dynamic_default(&self, id: u32) -> Option<String> {
         let node = &self.form().nodes[id as usize];
         if !matches!(node.default, Some(DefaultValue::Dynamic(_))) {
             return None;
         }
         let src = self.form().question(id)?.default.clone()?;
         Some(self.l.expression(&src, &self.l.context_of(id), false))
-    }
-
-    /// The body: the case question, then every control.
-    fn body(&mut self) -> String {
-        let mut out = String::new();
-        if let Some(cases) = &self.settings.case_list {
-            let path = format!("/{}/{CASE_FIELD}", self.l.root);
-            let label = self.text_element("label", &path, &cases.label.clone(), None, &[]);
-            out.push_str(&format!(
-                "<select1 ref=\"{}\">{label}<itemset nodeset=\"instance('{CASE_INSTANCE}')/root/item\"><value ref=\"name\"/><label ref=\"label\"/></itemset></select1>",
-                xml::attr(&path)
-            ));
-        }
-        let top = self.l.top.clone();
-        for c in &top {
-            out.push_str(&self.control(c, false));
-        }
-        out
-    }
-
-    fn itemset(&self, id: u32, with_filter: bool) -> String {
-        let form = self.form();
-        let node = &form.nodes[id as usize];
-        let Some(list) = node.list else {
-            return String::new();
-        };
-        let mut nodeset = format!("instance('{}')/root/item", form.form.choices[list].name);
-        if with_filter && let Some(f) = form.question(id).and_then(|q| q.choice_filter.as_deref()) {
-            let pred = self.l.expression(f, &self.l.context_of(id), true);
-            nodeset.push_str(&format!("[{pred}]"));
-        }
-        let label = if self.list_uses_itext(list) {
-            "jr:itext(itextId)"
-        } else {
-            "label"
-        };
-        format!(
-            "<itemset nodeset=\"{}\"><value ref=\"name\"/><label ref=\"{label}\"/></itemset>",
-            xml::attr(&nodeset)
-        )
-    }
-
-    /// The control of one child of the data tree (empty for nodes without one).
-    fn control(&mut self, c: &Child, in_table: bool) -> String {
-        let form = self.l.form;
-        let path = self.l.child_path(c);
-        let attr = |k: &str, v: Option<&str>| match v {
-            Some(v) => format!(" {k}=\"{}\"", xml::attr(v)),
-            None => String::new(),
-        };
-        let id = match c {
-            Child::Node(id) => *id,
-            Child::RepeatCount { .. } => return String::new(),
-            Child::TableLabel { group, .. } => {
-                let g = form.group(*group).expect("a table-list is a group");
-                let text = self.wording(&g.label, &g.interviewer_label).clone();
-                let ctx = self.l.context_inside(*group);
-                let label = self.text_element("label", &path, &text, None, &ctx);
-                return format!("<input{}>{label}</input>", attr("ref", Some(&path)));
-            }
-            Child::TableHeader { select, .. } => {
-                let tag = match &form.nodes[*select as usize].kind {
-                    NodeKind::Question(QuestionType::SelectMultiple(_)) => "select",
-                    NodeKind::Question(QuestionType::Rank(_)) => "odk:rank",
-                    _ => "select1",
-                };
-                let items = self.itemset(*select, false);
-                return format!(
-                    "<{tag}{}{}>{items}</{tag}>",
-                    attr("ref", Some(&path)),
-                    attr("appearance", Some("label"))
-                );
-            }
-        };
-        let node = &form.nodes[id as usize];
-        let ctx = self.l.context_of(id);
-        match &node.kind {
-            NodeKind::Question(kind) => {
-                let Some(q) = form.question(id) else {
-                    return String::new();
-                };
-                let tag = match kind {
-                    QuestionType::Calculate | QuestionType::Hidden => return String::new(),
-                    QuestionType::SelectOne(_) => "select1",
-                    QuestionType::SelectMultiple(_) => "select",
-                    QuestionType::Rank(_) => "odk:rank",
-                    QuestionType::Range => "range",
-                    QuestionType::Acknowledge => "trigger",
-                    _ => "input",
-                };
-                let appearance = if in_table && kind.list().is_some() {
-                    Some("list-nolabel")
-                } else {
-                    q.appearance.as_deref().filter(|a| !a.trim().is_empty())
-                };
-                let mut attrs = attr("ref", Some(&path)) + &attr("appearance", appearance);
-                if let (QuestionType::Range, Some((a, b, s))) = (kind, node.range) {
-                    attrs += &(attr("start", Some(&number(a)))
-                        + &attr("end", Some(&number(b)))
-                        + &attr("step", Some(&number(s))));
-                }
-                let text = self.wording(&q.label, &q.interviewer_label).clone();
-                let label = self.text_element("label", &path, &text, None, &ctx);
-                let hint = self.text_element("hint", &path, &q.hint, Some(&q.guidance_hint), &ctx);
-                let items = if q.kind.list().is_some() {
-                    self.itemset(id, true)
-                } else {
-                    String::new()
-                };
-                format!("<{tag}{attrs}>{label}{hint}{items}</{tag}>")
-            }
-            NodeKind::Group | NodeKind::Repeat => {
-                let Some(g) = form.group(id) else {
-                    return String::new();
-                };
-                let table = super::paths::is_table_list(g.appearance.as_deref());
-                let text = self.wording(&g.label, &g.interviewer_label).clone();
-                let label = if table {
-                    String::new()
-                } else {
-                    self.text_element("label", &path, &text, None, &ctx)
-                };
-                let inner = self.l.inner[id as usize].clone();
-                let mut kids = String::new();
-                for k in &inner {
-                    kids.push_str(&self.control(k, table));
-                }
-                let appearance = if table {
-                    let rest = g
-                        .appearance
-                        .as_deref()
-                        .unwrap_or("")
-                        .split_whitespace()
-                        .filter(|w| *w != "table-list");
-                    Some(
-                        std::iter::once("field-list")
-                            .chain(rest)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    )
-                } else {
-                    g.appearance.clone().filter(|a| !a.trim().is_empty())
-                };
-                if node.kind == NodeKind::Group {
-                    return format!(
-                        "<group{}{}>{label}{kids}</group>",
-                        attr("ref", Some(&path)),
-                        attr("appearance", appearance.as_deref())
-                    );
-                }
-                let count = g.repeat_count.as_deref().map(|c| match plain_reference(c) {
-                    Some(_) => self.l.expression(c, &ctx, false),
-                    None => self.l.count_reference(id),
-                });
-                kids.push_str(&self.repeat_setvalues(id));
-                format!(
-                    "<group{}>{label}<repeat{}{}{}>{kids}</repeat></group>",
-                    attr("ref", Some(&path)),
-                    attr("nodeset", Some(&path)),
-                    attr("appearance", appearance.as_deref()),
-                    attr("jr:count", count.as_deref())
-                )
-            }
-        }
-    }
-
-    /// `setvalue`s on `odk-new-repeat` for the dynamic defaults of a repeat's own questions
-    /// (those not in a nested repeat).
-    fn repeat_setvalues(&self, repeat: u32) -> String {
-        let form = self.form();
-        let mut out = String::new();
-        for (i, node) in form.nodes.iter().enumerate() {
-            if node.repeats.last() != Some(&repeat) {
-                continue;
-            }
-            if let Some(value) = self.dynamic_default(i as u32) {
-                out.push_str(&format!(
-                    "<setvalue ref=\"{}\" event=\"odk-new-repeat\" value=\"{}\"/>",
-                    xml::attr(&self.l.paths[i]),
-                    xml::attr(&value)
-                ));
-            }
-        }
-        out
     }
 }

@@ -12,3 +12,4 @@ mod roundtrip;
 mod util;
 mod xform;
 mod xform_instance;
+mod xform_texts;

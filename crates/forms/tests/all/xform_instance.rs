@@ -3,7 +3,8 @@
 //! nested repeats), instances as ODK Collect writes them, and refusals with their place.
 
 use crate::util::record;
-use crate::xform::{checked, corpus};
+use crate::xform::checked;
+use crate::xform_texts::corpus;
 use duluan_forms::xform::{
     Instance, MAX_DEPTH, MAX_ELEMENTS, MAX_INSTANCE_BYTES, read_instance, write_instance,
     write_instance_from,
