@@ -3,7 +3,7 @@
 
 use super::paths::{Child, Layout, root_name};
 use super::xml::Writer;
-use super::{CASE_FIELD, Instance, InstanceError};
+use super::{CASE_FIELD, Instance, InstanceError, XFormSettings};
 use crate::check::{CheckedForm, NodeKind};
 use crate::engine::{Answer, Record};
 use crate::model::QuestionType;
@@ -104,7 +104,8 @@ fn write_children(layout: &Layout, w: &mut Writer, children: &[Child], record: &
 /// ([`root_name`]), every element a node of the form; groups are flattened into the record,
 /// each repeat element is one instance (`jr:template` ones are skipped), empty elements give no
 /// answer. Refused before parsing: more than [`MAX_INSTANCE_BYTES`], a DTD; while parsing: more
-/// than [`MAX_ELEMENTS`] elements or nesting deeper than [`MAX_DEPTH`].
+/// than [`MAX_ELEMENTS`] elements or nesting deeper than [`MAX_DEPTH`]. The `id` attribute is
+/// returned, not checked: [`read_instance_for`] checks it against the id the server served.
 pub fn read_instance(form: &CheckedForm, xml: &[u8]) -> Result<Instance, InstanceError> {
     if xml.len() > MAX_INSTANCE_BYTES {
         return Err(InstanceError::new(
@@ -195,6 +196,31 @@ pub fn read_instance(form: &CheckedForm, xml: &[u8]) -> Result<Instance, Instanc
         record,
         files: Vec::new(),
     })
+}
+
+/// [`read_instance`], and the instance must carry the form id the server served
+/// (`settings.form_id`); its version may differ (an instance filled in on an earlier version),
+/// which the caller sees in [`Instance::version`].
+pub fn read_instance_for(
+    form: &CheckedForm,
+    settings: &XFormSettings,
+    xml: &[u8],
+) -> Result<Instance, InstanceError> {
+    let instance = read_instance(form, xml)?;
+    if instance.form_id != settings.form_id {
+        return Err(InstanceError::new(
+            format!(
+                "this instance is for form `{}`, expected `{}`",
+                instance.form_id, settings.form_id
+            ),
+            format!(
+                "bản ghi thuộc biểu mẫu `{}`, cần biểu mẫu `{}`",
+                instance.form_id, settings.form_id
+            ),
+        )
+        .at(format!("/{}", root_name(form))));
+    }
+    Ok(instance)
 }
 
 fn dtd_error() -> InstanceError {

@@ -64,7 +64,7 @@ mod xml;
 use crate::engine::Record;
 use crate::model::Text;
 
-pub use instance::{MAX_DEPTH, MAX_ELEMENTS, MAX_INSTANCE_BYTES, read_instance};
+pub use instance::{MAX_DEPTH, MAX_ELEMENTS, MAX_INSTANCE_BYTES, read_instance, read_instance_for};
 pub use instance::{write_instance, write_instance_from};
 pub use paths::root_name;
 pub use write::{to_xform, to_xform_in_mode};

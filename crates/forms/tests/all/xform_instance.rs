@@ -3,11 +3,11 @@
 //! nested repeats), instances as ODK Collect writes them, and refusals with their place.
 
 use crate::util::record;
-use crate::xform::checked;
+use crate::xform::{checked, settings};
 use crate::xform_texts::corpus;
 use duluan_forms::xform::{
-    Instance, MAX_DEPTH, MAX_ELEMENTS, MAX_INSTANCE_BYTES, read_instance, write_instance,
-    write_instance_from,
+    Instance, MAX_DEPTH, MAX_ELEMENTS, MAX_INSTANCE_BYTES, read_instance, read_instance_for,
+    write_instance, write_instance_from,
 };
 use duluan_forms::{Answer, CheckedForm, Record};
 use proptest::prelude::*;
@@ -100,6 +100,21 @@ fn every_field_of_an_instance_comes_back() {
     let xml = write_instance_from(&f, &inst);
     assert!(xml.contains("<duluan_case>HH-0042</duluan_case>"));
     assert_eq!(read_instance(&f, xml.as_bytes()).unwrap(), inst);
+    // Checked against the id the server served; another version is the caller's call.
+    let mut served = settings(&f);
+    served.form_id = "survey_17".into();
+    served.version = "2027-01".into();
+    assert_eq!(
+        read_instance_for(&f, &served, xml.as_bytes()).unwrap(),
+        inst
+    );
+    served.form_id = "survey_18".into();
+    let e = read_instance_for(&f, &served, xml.as_bytes()).unwrap_err();
+    assert_eq!(e.path.as_deref(), Some("/t"));
+    assert_eq!(
+        e.message_en,
+        "this instance is for form `survey_17`, expected `survey_18`"
+    );
 }
 
 #[test]
