@@ -5,8 +5,9 @@
 # it needs Java downloads), writes duluan's XForm of the same XLSForm (example `xform_corpus`)
 # and compares them with `xform_compare.py`: binds (nodeset → type, required, relevant,
 # constraint, calculate, readonly), the primary instance (paths and literal defaults), the body
-# controls (tag, appearance, itemset, jr:count, range) and `setvalue`s, after normalising the
-# root name, whitespace and `true()` spellings. Fails on any difference, printing it. Checks
+# controls (tag, appearance, itemset, jr:count, range), `setvalue`s and the texts (labels,
+# hints, guidance, choice labels, messages, per language), after normalising the root name,
+# whitespace and `true()` spellings. Fails on any difference, printing it. Checks
 # that the comparison does fail on a changed bind. Then, when `java` is installed, runs ODK
 # Validate (JavaRosa; the jar pyxform's wheel ships) on every duluan XForm: each must get the
 # verdict pyxform's XForm of the same file gets (some generated forms are invalid for both:
@@ -59,12 +60,19 @@ for f in "$out"/*.xlsx; do
     fi
 done
 
-# The comparison must be able to fail: an int bind made decimal is a difference it prints.
+# The comparison must be able to fail: an int bind made decimal is a difference it prints …
 first="$(ls "$out"/*.xlsx | head -1)"
 sed 's/type="int"/type="decimal"/; s/type="date"/type="string"/' "${first%.xlsx}.duluan.xml" >"$out/canary.xml"
 canary="$(python3 "$compare" "${first%.xlsx}.xml" "$out/canary.xml" || true)"
 if ! grep -q "^  bind .* type: pyxform" <<<"$canary"; then
     echo "FAILED  the comparison did not notice a changed bind type"
+    failed=$((failed + 1))
+fi
+# … and a changed text.
+sed '0,/<label>/s/<label>/<label>canary /' "${first%.xlsx}.duluan.xml" >"$out/canary.xml"
+canary="$(python3 "$compare" "${first%.xlsx}.xml" "$out/canary.xml" || true)"
+if ! grep -q "^  text .*duluan 'canary " <<<"$canary"; then
+    echo "FAILED  the comparison did not notice a changed text"
     failed=$((failed + 1))
 fi
 

@@ -8,7 +8,10 @@ expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
 - binds: nodeset -> type, required, relevant, constraint, calculate, readonly;
 - the primary instance: every element's path and literal default, in order;
 - body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step;
-- setvalue actions: (ref, event) -> value.
+- setvalue actions: (ref, event) -> value;
+- texts: each control's label and hint (with its guidance form) and each choice's label, per
+  language, outputs included (a text pyxform writes as `-`, missing in that language, is not
+  compared: duluan writes the default language's text there).
 Prints every difference and exits 1 if there is any.
 """
 
@@ -112,6 +115,85 @@ def setvalues(html, norm):
     return out
 
 
+def render(value_el, norm):
+    out = value_el.text or ""
+    for c in value_el:
+        out += "{" + (norm(c.get("value")) or "") + "}" + (c.tail or "")
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def itext_table(model, norm):
+    table = {}
+    itext = model.find(f"{XF}itext")
+    if itext is None:
+        return table
+    for tr in itext.findall(f"{XF}translation"):
+        lang = tr.get("lang")
+        for t in tr.findall(f"{XF}text"):
+            for v in t.findall(f"{XF}value"):
+                table[(norm(t.get("id")), v.get("form"), lang)] = render(v, norm)
+    return table
+
+
+def resolve(el, table, norm):
+    """A label or hint element as {(form, lang): text}; plain text under (None, '*')."""
+    if el is None:
+        return {}
+    ref = el.get("ref")
+    if ref and ref.startswith("jr:itext("):
+        tid = norm(ref[len("jr:itext('"):-2])
+        return {(f, lang): v for (i, f, lang), v in table.items() if i == tid}
+    return {(None, "*"): render(el, norm)}
+
+
+def texts(html, model, norm):
+    table = itext_table(model, norm)
+    out = {}
+    body = html.find(f"{H}body")
+    for e in body.iter():
+        ref = e.get("ref")
+        if not ref or "reserved_name_for_field_list_labels" in ref or e.tag == f"{XF}itemset":
+            continue
+        key = norm(ref)
+        out[("label", key)] = resolve(e.find(f"{XF}label"), table, norm)
+        out[("hint", key)] = resolve(e.find(f"{XF}hint"), table, norm)
+    for inst in model.findall(f"{XF}instance"):
+        if inst.get("id") is None or inst.get("src"):
+            continue
+        for i, item in enumerate(inst.iter(f"{XF}item")):
+            name = item.findtext(f"{XF}name")
+            itext_id = item.findtext(f"{XF}itextId")
+            if itext_id is not None:
+                labels = {(f, lang): v for (t, f, lang), v in table.items() if t == itext_id}
+            else:
+                labels = {(None, "*"): (item.findtext(f"{XF}label") or "").strip()}
+            out[("choice", inst.get("id"), name)] = labels
+    for b in model.findall(f"{XF}bind"):
+        for attr in (f"{JR}constraintMsg", f"{JR}requiredMsg"):
+            msg = b.get(attr)
+            if msg is None:
+                continue
+            if msg.startswith("jr:itext("):
+                tid = norm(msg[len("jr:itext('"):-2])
+                value = {(f, lang): v for (i, f, lang), v in table.items() if i == tid}
+            else:
+                value = {(None, "*"): re.sub(r"\s+", " ", msg).strip()}
+            out[(attr.replace(JR, "jr:"), norm(b.get("nodeset")))] = value
+    return out
+
+
+def compare_texts(a, b, problems):
+    for k in sorted(set(a) | set(b), key=str):
+        pa, du = a.get(k, {}), b.get(k, {})
+        if not pa and not du:
+            continue
+        for fk in sorted(set(pa) | set(du), key=str):
+            va, vb = pa.get(fk), du.get(fk)
+            if va == "-" or va == vb or (not va and not vb):
+                continue
+            problems.append(f"text {k} {fk}: pyxform {va!r}, duluan {vb!r}")
+
+
 def compare_maps(what, a, b, problems):
     for k in sorted(set(a) | set(b), key=str):
         if k not in b:
@@ -140,6 +222,7 @@ def main():
         problems.append(f"primary instance: pyxform {py_inst}\n    duluan  {du_inst}")
     compare_maps("control", controls(py_html, py_norm), controls(du_html, du_norm), problems)
     compare_maps("setvalue", setvalues(py_html, py_norm), setvalues(du_html, du_norm), problems)
+    compare_texts(texts(py_html, py_model, py_norm), texts(du_html, du_model, du_norm), problems)
     for p in problems:
         print("  " + p)
     sys.exit(1 if problems else 0)

@@ -2,10 +2,11 @@
 //! the instances they submit read back into a [`Record`].
 //!
 //! [`to_xform`] writes what pyxform 4.x writes from duluan's XLSForm export of the same form
-//! (checked bind by bind by `ci/xform-check.sh`): the title, a model with the primary instance,
-//! one secondary instance per choice list (`instance('list')/root/item`), `itext` translations
-//! (labels, hints, `guidance_hint` as `form="guidance"`, choice labels, constraint and required
-//! messages), binds with absolute paths (`${name}` becomes the node's path, or the relative
+//! (checked bind by bind and text by text by `ci/xform-check.sh`): the title, a model with the
+//! primary instance, one secondary instance per choice list (`instance('list')/root/item`),
+//! `itext` translations (labels, hints, `guidance_hint` as `form="guidance"`, choice labels,
+//! constraint and required messages; text without a language belongs to the form's default
+//! language when it names one, else to a translation called `default`), binds with absolute paths (`${name}` becomes the node's path, or the relative
 //! `../name` pyxform writes between nodes of the same repeat), defaults (literal in the
 //! instance, dynamic through `setvalue`), and the body controls (`input`, `select1`, `select`,
 //! `odk:rank`, `range`, `trigger`, groups, repeats with `jr:count`). pyxform's shapes are kept

@@ -176,11 +176,9 @@ impl Gen<'_> {
         })
     }
 
-    /// Choice lists used by a question, in the order of the choices sheet.
+    /// Every choice list, in the order of the choices sheet (pyxform writes unused ones too).
     fn used_lists(&self) -> Vec<usize> {
-        let used: std::collections::BTreeSet<usize> =
-            self.form().nodes.iter().filter_map(|n| n.list).collect();
-        used.into_iter().collect()
+        (0..self.form().form.choices.len()).collect()
     }
 
     fn write_itext(&self, w: &mut Writer) {
@@ -203,18 +201,33 @@ impl Gen<'_> {
         if entries.is_empty() {
             return;
         }
-        let mut langs = form.form.languages();
-        if let Some(c) = &self.settings.case_list {
-            for (k, v) in &c.label.0 {
-                if !v.is_empty() && !langs.contains(k) {
-                    langs.push(k.clone());
-                }
+        // The languages of the texts written here. Text without a language belongs to the
+        // form's default language when it has one (as pyxform reads the `label` column next to
+        // `default_language`), else to a translation called `default`.
+        let mut langs: std::collections::BTreeSet<String> = entries
+            .iter()
+            .flat_map(|e| e.values.iter())
+            .flat_map(|(_, t)| t.0.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let fallback = form.form.default_language.clone();
+        let default_name = fallback.as_deref().map(|d| {
+            langs
+                .iter()
+                .find(|l| !l.is_empty() && language_matches(l, d))
+                .cloned()
+                .unwrap_or_else(|| d.to_string())
+        });
+        if let Some(d) = &default_name {
+            if langs.remove("") {
+                langs.insert(d.clone());
             }
         }
-        let fallback = form.form.default_language.clone();
-        let default = fallback
+        let langs: Vec<String> = langs.into_iter().collect();
+        let default = default_name
             .as_deref()
-            .and_then(|d| langs.iter().position(|l| language_matches(l, d)))
+            .and_then(|d| langs.iter().position(|l| l == d))
             .or_else(|| langs.iter().position(|l| l.is_empty()))
             .unwrap_or(0);
         w.open("itext", &[]);
@@ -470,12 +483,10 @@ impl Gen<'_> {
             let ex = |s: &Option<String>| s.as_deref().map(|s| self.l.expression(s, &ctx, false));
             let (constraint, relevant, calculate) =
                 (ex(&q.constraint), ex(&q.relevant), ex(&q.calculation));
-            let constraint_msg = constraint
-                .as_ref()
-                .and_then(|_| self.message(&path, "jr:constraintMsg", &q.constraint_message, &ctx));
-            let required_msg = required
-                .as_ref()
-                .and_then(|_| self.message(&path, "jr:requiredMsg", &q.required_message, &ctx));
+            // Written whenever given, as pyxform does (clients read them only with their flag).
+            let constraint_msg =
+                self.message(&path, "jr:constraintMsg", &q.constraint_message, &ctx);
+            let required_msg = self.message(&path, "jr:requiredMsg", &q.required_message, &ctx);
             w.empty(
                 "bind",
                 &[

@@ -62,7 +62,9 @@ fn translations_guidance_and_default_language() {
     let x = to_xform(&c, &settings(&c));
     assert!(x.contains("<translation lang=\"Tiếng Việt (vi)\" default=\"true()\">"));
     assert!(x.contains("<translation lang=\"English (en)\">"));
-    assert!(x.contains("<translation lang=\"default\">"));
+    // Text without a language (the hint column) belongs to the default language, as in pyxform.
+    assert!(!x.contains("<translation lang=\"default\""));
+    assert_eq!(x.matches("<translation ").count(), 2);
     assert_eq!(
         itext(&x, "English (en)", "/t/age:label").as_deref(),
         Some("Age")
@@ -88,6 +90,11 @@ fn translations_guidance_and_default_language() {
     // Guidance only in itext, under the hint's id.
     assert!(x.contains("<hint ref=\"jr:itext('/t/age:hint')\"/>"));
     assert!(x.contains("<value form=\"guidance\">Hỏi tuổi tròn</value>"));
+    assert_eq!(
+        x.matches("<value form=\"guidance\">Hỏi tuổi tròn</value>")
+            .count(),
+        2
+    );
     // A plain hint of a question without guidance stays plain.
     assert!(x.contains("<hint>Chọn một</hint>"));
     // Choices in itext.
