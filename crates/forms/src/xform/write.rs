@@ -219,10 +219,10 @@ impl Gen<'_> {
                 .cloned()
                 .unwrap_or_else(|| d.to_string())
         });
-        if let Some(d) = &default_name {
-            if langs.remove("") {
-                langs.insert(d.clone());
-            }
+        if let Some(d) = &default_name
+            && langs.remove("")
+        {
+            langs.insert(d.clone());
         }
         let langs: Vec<String> = langs.into_iter().collect();
         let default = default_name
