@@ -182,6 +182,18 @@ fn an_instance_as_odk_collect_sends_it() {
     assert_eq!(inst.instance_id, "uuid:aa");
 }
 
+#[test]
+fn namespaces_do_not_matter() {
+    // Enketo-style: the XForms namespace as default, `orx:` on meta.
+    let f = roster();
+    let xml = r#"<t xmlns="http://www.w3.org/2002/xforms" xmlns:orx="http://openrosa.org/xforms" id="t">
+      <head>x</head><orx:meta><orx:instanceID>uuid:e</orx:instanceID></orx:meta></t>"#;
+    let inst = read_instance(&f, xml.as_bytes()).unwrap();
+    assert_eq!(inst.record, record(r#"{"head": "x"}"#));
+    assert_eq!(inst.instance_id, "uuid:e");
+    assert_eq!(inst.version, None);
+}
+
 /// Refusals: (instance, path of the error, words of the English message).
 fn refused(f: &CheckedForm, xml: &[u8], path: Option<&str>, words: &str) {
     let e = read_instance(f, xml).expect_err(words);
