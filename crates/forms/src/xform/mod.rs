@@ -79,7 +79,7 @@ pub const CASE_FIELD: &str = "duluan_case";
 pub const CASE_INSTANCE: &str = "cases";
 
 /// A list of cases sent with the form as a CSV media file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CaseList {
     /// The media file name, e.g. `cases.csv`; its columns are `name` (the value stored in
     /// [`CASE_FIELD`]) and `label` (what the interviewer sees).
@@ -89,7 +89,7 @@ pub struct CaseList {
 }
 
 /// What the server decides about the XForm it serves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct XFormSettings {
     /// The form id (`id` attribute of the primary instance, as ODK Collect reports it).
     pub form_id: String,
