@@ -50,6 +50,14 @@ const KINDS: &[Kind] = &[
         tables: "survey_responses, survey_cases, survey_case_events",
     },
     Kind {
+        key: "devices",
+        tables: "openrosa_devices, survey_instances",
+    },
+    Kind {
+        key: "response-files",
+        tables: "survey_response_files",
+    },
+    Kind {
         key: "mail",
         tables: "mail_outbox",
     },

@@ -37,6 +37,7 @@ pub mod export;
 pub mod fieldwork;
 pub mod jobs;
 pub mod model;
+pub mod openrosa;
 pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
@@ -119,6 +120,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             get(collect::show_token).post(collect::step_token),
         )
         .merge(fieldwork::routes())
+        .merge(openrosa::routes())
         .merge(results::routes())
 }
 
@@ -262,6 +264,18 @@ pub async fn live_version(db: &Db, survey_id: i64) -> AppResult<Option<model::Ve
         .await?
         .into_iter()
         .rfind(|v| v.published_at.is_some()))
+}
+
+/// The published version `version` of a survey (an OpenRosa device may hold an older one).
+pub async fn published_version(
+    db: &Db,
+    survey_id: i64,
+    version: &str,
+) -> AppResult<Option<model::Version>> {
+    Ok(store::list_versions(db, survey_id)
+        .await?
+        .into_iter()
+        .find(|v| v.published_at.is_some() && v.version == version))
 }
 
 /// The draft version being designed, if any.

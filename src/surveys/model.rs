@@ -43,6 +43,9 @@ stored_keys! {
         Phone = "phone",
         /// Self-completed paper questionnaire.
         Paper = "paper",
+        /// Face-to-face on a phone or tablet without connection (ODK Collect and other OpenRosa
+        /// clients), sent when back in coverage.
+        Offline = "offline",
     }
 }
 

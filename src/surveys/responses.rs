@@ -188,6 +188,17 @@ struct ResponseTemplate {
     status: String,
     answers: Vec<AnswerLine>,
     error: Option<String>,
+    /// Files that came with the interview (`(name, content type, size in KiB)`).
+    files: Vec<(String, String, i64)>,
+}
+
+/// The files of a response, sizes in KiB (rounded up).
+async fn files_of(state: &AppState, rid: &str) -> AppResult<Vec<(String, String, i64)>> {
+    Ok(crate::surveys::openrosa::list_files(&state.db, rid)
+        .await?
+        .into_iter()
+        .map(|(n, t, size)| (n, t, (size + 1023) / 1024))
+        .collect())
 }
 
 async fn load(
@@ -278,6 +289,7 @@ pub async fn show_response(
         id,
         status: auth.ctx.tr.t(&row.status.label_key()),
         answers: answer_lines(&engine, &answers, auth.ctx.tr, false),
+        files: files_of(&state, &rid).await?,
         rid,
         error: None,
     }))
@@ -336,6 +348,7 @@ pub async fn update_response(
             id,
             status: tr.t(&row.status.label_key()),
             answers: answer_lines(&engine, &answers, tr, true),
+            files: files_of(&state, &rid).await?,
             rid,
             error: Some(tr.t("surveys-error-invalid-edit")),
         });

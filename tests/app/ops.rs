@@ -524,7 +524,8 @@ async fn retention_deletes_what_is_past_its_time_and_says_how_much() {
         .records()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(rows.len(), 10);
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().any(|r| r[1].contains("survey_response_files")));
     assert!(rows.iter().any(|r| r[1].contains("audit_log")));
     app.stop().await;
 }

@@ -29,6 +29,8 @@ mod filters;
 mod index;
 #[path = "surveys/kill.rs"]
 mod kill;
+#[path = "surveys/openrosa.rs"]
+mod openrosa;
 #[path = "surveys/results.rs"]
 mod results;
 mod results_cache;

@@ -30,6 +30,8 @@ struct ListTemplate {
     purposes: Vec<(String, String)>,
     error: Option<String>,
     continues: Vec<(i64, String)>,
+    /// The user interviews somewhere: links to the telephone console and the offline devices.
+    interviewer: bool,
 }
 
 /// The units owning a survey that the user may see (designers, readers of responses or results).
@@ -73,6 +75,9 @@ async fn render_list(state: &AppState, auth: &Auth, error: Option<String>) -> Ap
         }
     }
     Ok(page(ListTemplate {
+        interviewer: auth
+            .user
+            .has_anywhere(crate::accounts::model::Capability::Interview),
         c: auth.ctx.chrome("surveys-title"),
         surveys: surveys
             .iter()
