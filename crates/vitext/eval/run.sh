@@ -5,7 +5,8 @@
 # text, extracts sentences from them (eval/extract.py, written outside the repository, never
 # vendored), installs pyvi from PyPI in a venv, and prints one table: syllable accuracy of
 # the built-in model, of a model trained in this run on the same training text, and of pyvi,
-# on the held-out sets.
+# on the held-out sets; then topic macro-F1 with 16 labels per topic, with and without
+# pseudo-labels from unlabelled items (eval/classify_eval.rs).
 #
 #   held out (test only):  maint-guide-vi (GPL-2+), manpages-vi (GPL-3+)
 #   training:              libreoffice-help-vi, libreoffice-l10n-vi (MPL-2.0),
@@ -40,9 +41,17 @@ for p in maint-guide-vi manpages-vi libreoffice-help-vi libreoffice-l10n-vi; do
     echo "$p $(dpkg-query -W -f '${Version}' "$p")"
 done
 cd "$repo_dir"
-cargo build --quiet --release -p duluan-vitext --example restore_eval
+cargo build --quiet --release -p duluan-vitext --example restore_eval --example classify_eval
 PYVI_PYTHON="$venv/bin/python" "$target/release/examples/restore_eval" "${max[@]}" \
     --test "maint-guide-vi=$work/test/maint-guide.txt" "manpages-vi=$work/test/manpages.txt" \
     "duluan held-out 1=$crate_dir/tests/data/restore-heldout.txt" \
     "duluan held-out 2=$crate_dir/tests/data/restore-heldout-2.txt" \
     --train "$work"/train/*.txt "$@"
+echo
+echo "Topics from few labels (LibreOffice help sentences labelled by module):"
+"$target/release/examples/classify_eval" "$work/test/libreoffice-help-topics.tsv" 2>/dev/null
+if [ -f "$work/test/chromium-polarity.tsv" ]; then
+    echo
+    echo "Direction from few labels (a proxy: Chromium's messages, negative or positive by their resource names):"
+    "$target/release/examples/classify_eval" "$work/test/chromium-polarity.tsv" 2>/dev/null
+fi
