@@ -82,7 +82,7 @@ const NEGATORS: [&str; 6] = ["không", "chưa", "chẳng", "chả", "đừng", "
 /// Syllables after a negator that it governs (within its phrase).
 const NEGATION_SCOPE: usize = 3;
 
-/// Negation features: each syllable within [`NEGATION_SCOPE`] syllables after a negator, folded
+/// Negation features: each syllable within three syllables after a negator, folded
 /// and marked as negated (`không được giải quyết` → `¬duoc`, `¬giai`, `¬quyet`), as
 /// `(hash, surface)`. A direction model then tells `hài lòng` from `không hài lòng` beyond
 /// the adjacent bigram.

@@ -1,15 +1,17 @@
 //! Diacritic restoration for Vietnamese typed without marks (`nguoi dan phan anh` →
-//! `người dân phản ánh`): a syllable 4-gram language model with interpolated modified
-//! Kneser-Ney smoothing ([`ngram`]), and a beam search over the accented forms each folded
-//! syllable has in the training text.
+//! `người dân phản ánh`): syllable 4-gram language models with interpolated modified
+//! Kneser-Ney smoothing ([`ngram`]), mixed linearly, and a beam search over the accented forms
+//! each folded syllable has in the training text.
 //!
 //! The default model ([`Model::default_model`]) is built into the crate
-//! (`models/restore-vi.bin`, read at first use): it was trained on the bundled corpus
-//! (`corpus/`, original text written for duluan, MIT OR Apache-2.0) and on the Vietnamese
-//! translations of LibreOffice (help and interface) and of Firefox and Thunderbird (MPL-2.0),
-//! as `models/NOTICE.md` says; `models/build.sh` rebuilds it from the Debian packages.
-//! A deployment can train on its own clean text with [`Model::train`] and save the result with
-//! [`Model::to_bytes`].
+//! (`models/restore-vi.bin`, read at first use). It mixes a model of all its training text —
+//! the bundled corpus (`corpus/`, original public-life text written for duluan, MIT OR
+//! Apache-2.0) and the Vietnamese translations of LibreOffice, Firefox and Thunderbird
+//! (MPL-2.0) and Chromium (BSD-3-Clause) — with a model of the corpus alone; each text is
+//! decoded leaning on either and the more probable reading is kept. `models/NOTICE.md` names
+//! the sources; `models/build.sh` rebuilds the file from the Debian packages. A deployment can
+//! add its own clean text to it with [`Model::with_text`], or train on its text alone with
+//! [`Model::train`], and save the result with [`Model::to_bytes`].
 //!
 //! ```
 //! use duluan_vitext::restore::Model;

@@ -352,7 +352,7 @@ pub fn write(out: &mut Vec<u8>, tables: &[Table]) {
     }
 }
 
-/// Reads what [`write`] wrote, checking every key against the vocabulary size.
+/// Reads what [`write()`] wrote, checking every key against the vocabulary size.
 pub fn read(r: &mut Reader<'_>, order: usize, vocab: usize) -> Result<Vec<Table>, String> {
     let mut tables = Vec::with_capacity(order);
     for n in 1..=order {
