@@ -75,6 +75,36 @@ pub fn ngrams(text: &str, folded: bool) -> Vec<(u64, String)> {
     out
 }
 
+/// Words that negate what follows them (`không hài lòng`, `chưa được giải quyết`). Only
+/// `khong` is recognised without diacritics: `chua`, `chang`, `cha`, `dung` are also other
+/// words (`chùa`, `chàng`, `cha`, `đúng`).
+const NEGATORS: [&str; 6] = ["không", "chưa", "chẳng", "chả", "đừng", "khong"];
+/// Syllables after a negator that it governs (within its phrase).
+const NEGATION_SCOPE: usize = 3;
+
+/// Negation features: each syllable within three syllables after a negator, folded
+/// and marked as negated (`không được giải quyết` → `¬duoc`, `¬giai`, `¬quyet`), as
+/// `(hash, surface)`. A direction model then tells `hài lòng` from `không hài lòng` beyond
+/// the adjacent bigram.
+pub fn negated(text: &str) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    for p in tokens::phrases(text) {
+        let mut left = 0;
+        for w in &p {
+            if NEGATORS.contains(&w.as_str()) {
+                left = NEGATION_SCOPE;
+                continue;
+            }
+            if left > 0 {
+                left -= 1;
+                let f = format!("¬{}", crate::chars::fold(w));
+                out.push((hash64(f.as_bytes()), f));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +118,18 @@ mod tests {
             .map(|x| x.1)
             .collect();
         assert_eq!(g, ["gia", "gia dien", "dien", "tang"]);
+    }
+
+    #[test]
+    fn negation_scope() {
+        let g = |t: &str| -> Vec<String> { negated(t).into_iter().map(|x| x.1).collect() };
+        assert_eq!(g("Người dân không hài lòng"), ["¬hai", "¬long"]);
+        assert_eq!(
+            g("chưa được giải quyết triệt để"),
+            ["¬duoc", "¬giai", "¬quyet"]
+        );
+        assert_eq!(g("khong hai long, rat buc"), ["¬hai", "¬long"]);
+        assert_eq!(g("chua chùa hài lòng"), Vec::<String>::new());
+        assert!(g("rất hài lòng").is_empty());
     }
 }

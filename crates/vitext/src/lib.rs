@@ -12,7 +12,8 @@
 //! * [`terms`]: multi-syllable terms learned by association, and a segmenter;
 //! * [`stopwords`]: the MIT-licensed stopwords-iso list;
 //! * [`pii`]: personal data in free text (names, phones, ID and passport numbers, e-mails);
-//! * [`restore`]: diacritic restoration (syllable trigrams + Viterbi) trained on the bundled [`corpus`];
+//! * [`restore`]: diacritic restoration (syllable 4-grams, Kneser-Ney, beam search), built-in
+//!   model trained on the bundled [`corpus`] and MPL-2.0 software translations (`models/NOTICE.md`);
 //! * [`keyphrases`] (YAKE-like), [`dedup`] (SimHash near duplicates), [`cluster`] (online
 //!   clustering into candidate opinion streams with labels);
 //! * [`classify`]: topic and direction models (logistic regression, cross-validated macro-F1,

@@ -15,7 +15,11 @@
 //! assert_eq!(Classifier::from_bytes(&bytes).unwrap().predict("ket xe qua").label, "giao thông");
 //! ```
 
-use crate::features::ngrams;
+mod self_training;
+
+pub use self_training::{SelfTrainOptions, keyword_examples, self_train};
+
+use crate::features::{negated, ngrams};
 use std::collections::HashMap;
 
 /// Training parameters.
@@ -93,7 +97,7 @@ pub struct Classifier {
 
 fn vectorise(text: &str) -> Vec<(u64, f32)> {
     let mut tf: HashMap<u64, f32> = HashMap::new();
-    for (h, _) in ngrams(text, true) {
+    for (h, _) in ngrams(text, true).into_iter().chain(negated(text)) {
         *tf.entry(h).or_default() += 1.0;
     }
     let mut v: Vec<(u64, f32)> = tf.into_iter().map(|(h, c)| (h, 1.0 + c.ln())).collect();
