@@ -938,7 +938,21 @@ fn type_problem(
         QuestionType::Text
         | QuestionType::Note
         | QuestionType::Calculate
-        | QuestionType::Hidden => {}
+        | QuestionType::Hidden
+        | QuestionType::Geopoint
+        | QuestionType::Geotrace
+        | QuestionType::Geoshape
+        | QuestionType::Image
+        | QuestionType::Audio
+        | QuestionType::Video
+        | QuestionType::File
+        | QuestionType::Barcode
+        | QuestionType::Start
+        | QuestionType::End
+        | QuestionType::Today
+        | QuestionType::DeviceId
+        | QuestionType::Username
+        | QuestionType::Audit => {}
     }
     None
 }

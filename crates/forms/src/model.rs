@@ -101,6 +101,35 @@ pub enum QuestionType {
     Hidden,
     /// A statement the respondent acknowledges (value `OK`).
     Acknowledge,
+    /// A location as ODK writes it: `lat lon alt acc` (altitude and accuracy optional).
+    Geopoint,
+    /// A line: at least 2 points `lat lon alt acc`, separated by `;`.
+    Geotrace,
+    /// A polygon: at least 4 points separated by `;`, the first equal to the last.
+    Geoshape,
+    /// A photo; the value is the attachment's file name.
+    Image,
+    /// A sound recording; the value is the attachment's file name.
+    Audio,
+    /// A video; the value is the attachment's file name.
+    Video,
+    /// Any file; the value is the attachment's file name.
+    File,
+    /// A barcode or QR code, scanned (the value is its text).
+    Barcode,
+    /// Metadata: when the form was opened (filled by the client, never shown).
+    Start,
+    /// Metadata: when the form was finalised.
+    End,
+    /// Metadata: the day the form was opened.
+    Today,
+    /// Metadata: the device's identifier.
+    DeviceId,
+    /// Metadata: the user name set on the device.
+    Username,
+    /// Metadata: the audit log of the form (a file `audit.csv`); `parameters` as ODK's
+    /// (`location-priority=… location-min-interval=… location-max-age=… track-changes=…`).
+    Audit,
 }
 
 impl QuestionType {
@@ -119,12 +148,47 @@ impl QuestionType {
         !matches!(
             self,
             QuestionType::Note | QuestionType::Calculate | QuestionType::Hidden
-        )
+        ) && !self.is_metadata()
     }
 
     /// True for types shown on a page (inputs and notes).
     pub fn is_shown(&self) -> bool {
-        !matches!(self, QuestionType::Calculate | QuestionType::Hidden)
+        !matches!(self, QuestionType::Calculate | QuestionType::Hidden) && !self.is_metadata()
+    }
+
+    /// True for types whose value is an attachment's file name: image, audio, video, file and
+    /// the audit log.
+    pub fn is_media(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::Image
+                | QuestionType::Audio
+                | QuestionType::Video
+                | QuestionType::File
+                | QuestionType::Audit
+        )
+    }
+
+    /// True for metadata the client fills and never shows: start, end, today, deviceid,
+    /// username, audit.
+    pub fn is_metadata(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::Start
+                | QuestionType::End
+                | QuestionType::Today
+                | QuestionType::DeviceId
+                | QuestionType::Username
+                | QuestionType::Audit
+        )
+    }
+
+    /// True for the geo types (geopoint, geotrace, geoshape).
+    pub fn is_geo(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::Geopoint | QuestionType::Geotrace | QuestionType::Geoshape
+        )
     }
 
     /// Parses an XLSForm type with pyxform's aliases (`select one x`, `select_multiple x`,
@@ -166,6 +230,25 @@ impl QuestionType {
             "calculate" => QuestionType::Calculate,
             "hidden" => QuestionType::Hidden,
             "acknowledge" | "trigger" => QuestionType::Acknowledge,
+            "geopoint"
+            | "gps"
+            | "location"
+            | "q geopoint"
+            | "q location"
+            | "add location prompt" => QuestionType::Geopoint,
+            "geotrace" | "q geotrace" => QuestionType::Geotrace,
+            "geoshape" | "q geoshape" => QuestionType::Geoshape,
+            "image" | "photo" | "q image" | "q picture" | "add image prompt" => QuestionType::Image,
+            "audio" | "q audio" | "add audio prompt" => QuestionType::Audio,
+            "video" | "q video" | "add video prompt" => QuestionType::Video,
+            "file" | "add file prompt" => QuestionType::File,
+            "barcode" | "q barcode" | "add barcode prompt" => QuestionType::Barcode,
+            "start" | "start time" | "get start time" => QuestionType::Start,
+            "end" | "end time" | "get end time" => QuestionType::End,
+            "today" | "get today" => QuestionType::Today,
+            "deviceid" | "device id" | "get device id" | "imei" => QuestionType::DeviceId,
+            "username" => QuestionType::Username,
+            "audit" => QuestionType::Audit,
             _ => return None,
         })
     }
@@ -188,6 +271,20 @@ impl fmt::Display for QuestionType {
             QuestionType::Calculate => f.write_str("calculate"),
             QuestionType::Hidden => f.write_str("hidden"),
             QuestionType::Acknowledge => f.write_str("acknowledge"),
+            QuestionType::Geopoint => f.write_str("geopoint"),
+            QuestionType::Geotrace => f.write_str("geotrace"),
+            QuestionType::Geoshape => f.write_str("geoshape"),
+            QuestionType::Image => f.write_str("image"),
+            QuestionType::Audio => f.write_str("audio"),
+            QuestionType::Video => f.write_str("video"),
+            QuestionType::File => f.write_str("file"),
+            QuestionType::Barcode => f.write_str("barcode"),
+            QuestionType::Start => f.write_str("start"),
+            QuestionType::End => f.write_str("end"),
+            QuestionType::Today => f.write_str("today"),
+            QuestionType::DeviceId => f.write_str("deviceid"),
+            QuestionType::Username => f.write_str("username"),
+            QuestionType::Audit => f.write_str("audit"),
         }
     }
 }
@@ -463,7 +560,7 @@ mod tests {
             assert_eq!(QuestionType::parse(s).as_ref(), Some(t), "{s}");
             assert_eq!(QuestionType::parse(&t.to_string()).as_ref(), Some(t));
         }
-        for s in ["", "geopoint", "select_one", "begin group", "integer x"] {
+        for s in ["", "geopointx", "select_one", "begin group", "integer x"] {
             assert_eq!(QuestionType::parse(s), None, "{s}");
         }
     }

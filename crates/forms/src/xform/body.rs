@@ -91,6 +91,8 @@ impl Gen<'_> {
                 };
                 let tag = match kind {
                     QuestionType::Calculate | QuestionType::Hidden => return String::new(),
+                    k if k.is_metadata() => return String::new(),
+                    k if k.is_media() => "upload",
                     QuestionType::SelectOne(_) => "select1",
                     QuestionType::SelectMultiple(_) => "select",
                     QuestionType::Rank(_) => "odk:rank",
@@ -104,6 +106,9 @@ impl Gen<'_> {
                     q.appearance.as_deref().filter(|a| !a.trim().is_empty())
                 };
                 let mut attrs = attr("ref", Some(&path)) + &attr("appearance", appearance);
+                if let Some(m) = media_type(kind) {
+                    attrs += &attr("mediatype", Some(m));
+                }
                 if let (QuestionType::Range, Some((a, b, s))) = (kind, node.range) {
                     attrs += &(attr("start", Some(&number(a)))
                         + &attr("end", Some(&number(b)))
@@ -193,4 +198,15 @@ impl Gen<'_> {
         }
         out
     }
+}
+
+/// The `mediatype` of an upload control, as pyxform writes it.
+fn media_type(kind: &QuestionType) -> Option<&'static str> {
+    Some(match kind {
+        QuestionType::Image => "image/*",
+        QuestionType::Audio => "audio/*",
+        QuestionType::Video => "video/*",
+        QuestionType::File => "application/*",
+        _ => return None,
+    })
 }

@@ -467,7 +467,13 @@ impl Gen<'_> {
                 },
                 QuestionType::Date => "date",
                 QuestionType::Time => "time",
-                QuestionType::DateTime => "dateTime",
+                QuestionType::DateTime | QuestionType::Start | QuestionType::End => "dateTime",
+                QuestionType::Today => "date",
+                QuestionType::Geopoint => "geopoint",
+                QuestionType::Geotrace => "geotrace",
+                QuestionType::Geoshape => "geoshape",
+                QuestionType::Barcode => "barcode",
+                k if k.is_media() => "binary",
                 _ => "string",
             };
             let readonly = if *kind == QuestionType::Note {

@@ -253,7 +253,7 @@ fn structure_names_and_lists() {
             &["integer", "age", "Age"],
             &["text", "age", "Again"],
             &["select_one nolist", "s", "S"],
-            &["geopoint", "gps", "Where"],
+            &["geopint", "gps", "Where"],
             &["begin group", "g", "G"],
             &["text", "1bad", "Bad"],
             &["end repeat", "", ""],
@@ -261,7 +261,7 @@ fn structure_names_and_lists() {
             &["note", "n", ""],
             &["end group", "", ""],
             &["begin repeat", "r", "R"],
-            &["start", "st", ""],
+            &["simserial", "st", ""],
         ],
         &[
             &["list_name", "name", "label"],
@@ -288,7 +288,7 @@ fn structure_names_and_lists() {
                 5,
                 "type",
                 DiagKind::UnknownType,
-                "unknown question type `geopoint`",
+                "unknown question type `geopint`",
                 "",
             ),
             (
@@ -331,7 +331,7 @@ fn structure_names_and_lists() {
                 13,
                 "type",
                 DiagKind::UnknownType,
-                "metadata type `start` is not supported",
+                "metadata type `simserial` is not supported",
                 "",
             ),
             (
