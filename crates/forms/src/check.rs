@@ -270,6 +270,7 @@ pub fn check_form(form: &Form) -> Result<CheckedForm, Vec<Diagnostic>> {
     };
     c.check_lists();
     c.collect(&form.items, None, &[], &mut Vec::new(), false);
+    c.check_audit();
     if c.nodes.is_empty() && c.diags.is_empty() {
         c.diags.push(Diagnostic::new(
             DiagKind::Structure,
@@ -351,6 +352,39 @@ pub fn check_form(form: &Form) -> Result<CheckedForm, Vec<Diagnostic>> {
 }
 
 impl<'a> Checker<'a> {
+    /// The audit log is `meta/audit` in the XForm: one per form, not inside a repeat.
+    fn check_audit(&mut self) {
+        let audits: Vec<(String, Vec<usize>, bool)> = self
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Question(QuestionType::Audit))
+            .map(|n| (n.name.clone(), n.path.clone(), !n.repeats.is_empty()))
+            .collect();
+        for (i, (name, path, in_repeat)) in audits.into_iter().enumerate() {
+            let place = Place {
+                item: Some(name.clone()),
+                path,
+                property: Some("type".into()),
+                ..Place::default()
+            };
+            if i > 0 {
+                self.push(
+                    DiagKind::DuplicateName,
+                    place,
+                    "a form has at most one audit".into(),
+                    "một biểu mẫu chỉ có tối đa một nhật ký audit".into(),
+                );
+            } else if in_repeat {
+                self.push(
+                    DiagKind::Structure,
+                    place,
+                    "the audit cannot be inside a repeat".into(),
+                    "nhật ký audit không thể nằm trong một nhóm lặp".into(),
+                );
+            }
+        }
+    }
+
     fn push(&mut self, kind: DiagKind, place: Place, en: String, vi: String) {
         self.diags.push(Diagnostic {
             kind,
@@ -419,20 +453,7 @@ impl<'a> Checker<'a> {
                         ),
                     );
                 }
-                if ch.label.is_empty() {
-                    self.push(
-                        DiagKind::Missing,
-                        Place {
-                            property: Some("label".into()),
-                            ..place
-                        },
-                        format!("choice `{}` of list `{}` has no label", ch.name, list.name),
-                        format!(
-                            "lựa chọn `{}` của danh sách `{}` không có nhãn",
-                            ch.name, list.name
-                        ),
-                    );
-                }
+                // A choice without a label is accepted (pyxform warns; its name is shown).
             }
         }
     }
@@ -513,6 +534,7 @@ impl<'a> Checker<'a> {
                             format!("trường tính toán `{name}` thiếu công thức"),
                         );
                     }
+                    self.media_params(q, &place);
                     let range = if q.kind == QuestionType::Range {
                         self.range_params(q, &place)
                     } else {
@@ -581,6 +603,128 @@ impl<'a> Checker<'a> {
                 }
             }
             path.pop();
+        }
+    }
+
+    /// pyxform's checks of the parameters of media, audit and geo questions.
+    fn media_params(&mut self, q: &Question, place: &Place) {
+        let Some(raw) = q.parameters.as_deref().filter(|p| !p.trim().is_empty()) else {
+            return;
+        };
+        let params = parse_parameters(raw);
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let accepted: &[&str] = match q.kind {
+            QuestionType::Image => &["max-pixels", "app"],
+            QuestionType::Audio => &["quality"],
+            QuestionType::Audit => &[
+                "track-changes",
+                "track-changes-reasons",
+                "identify-user",
+                "location-priority",
+                "location-min-interval",
+                "location-max-age",
+            ],
+            QuestionType::Geopoint => &[
+                "allow-mock-accuracy",
+                "capture-accuracy",
+                "warning-accuracy",
+            ],
+            QuestionType::Geotrace | QuestionType::Geoshape => {
+                &["allow-mock-accuracy", "incremental"]
+            }
+            _ => return,
+        };
+        let mut problems: Vec<(String, String)> = Vec::new();
+        if raw
+            .split([' ', '\t', ',', ';'])
+            .any(|kv| !kv.is_empty() && !kv.contains('='))
+        {
+            problems.push((
+                format!("parameters must be `name=value` pairs, not `{raw}`"),
+                format!("tham số phải là các cặp `tên=giá trị`, không phải `{raw}`"),
+            ));
+        }
+        for (k, _) in &params {
+            if !accepted.contains(&k.as_str()) {
+                let list = accepted.join(", ");
+                problems.push((
+                    format!("parameter `{k}` is not accepted here (accepted: {list})"),
+                    format!("không chấp nhận tham số `{k}` ở đây (được chấp nhận: {list})"),
+                ));
+            }
+        }
+        let int = |k: &str| get(k).map(|v| v.parse::<i64>().ok().filter(|n| *n >= 0));
+        let one_of = |k: &str, allowed: &[&str], problems: &mut Vec<(String, String)>| {
+            if let Some(v) = get(k)
+                && !allowed.contains(&v)
+            {
+                let list = allowed.join(", ");
+                problems.push((
+                    format!("parameter `{k}` must be one of {list}, not `{v}`"),
+                    format!("tham số `{k}` phải là một trong {list}, không phải `{v}`"),
+                ));
+            }
+        };
+        match q.kind {
+            QuestionType::Image => {
+                if let Some(None) = int("max-pixels") {
+                    problems.push((
+                        "parameter `max-pixels` must be a whole number".into(),
+                        "tham số `max-pixels` phải là một số nguyên".into(),
+                    ));
+                }
+            }
+            QuestionType::Audio => one_of(
+                "quality",
+                &["voice-only", "low", "normal", "external"],
+                &mut problems,
+            ),
+            QuestionType::Audit => {
+                one_of("track-changes", &["true", "false"], &mut problems);
+                one_of("identify-user", &["true", "false"], &mut problems);
+                one_of("track-changes-reasons", &["on-form-edit"], &mut problems);
+                let loc = [
+                    "location-priority",
+                    "location-min-interval",
+                    "location-max-age",
+                ];
+                let given = loc.iter().filter(|k| get(k).is_some()).count();
+                if given > 0 && given < 3 {
+                    problems.push((
+                        "to log locations in the audit, `location-priority`, `location-min-interval` and `location-max-age` are all required".into(),
+                        "để ghi vị trí trong nhật ký, cần đủ cả `location-priority`, `location-min-interval` và `location-max-age`".into(),
+                    ));
+                } else if given == 3 {
+                    one_of(
+                        "location-priority",
+                        &["no-power", "low-power", "balanced", "high-accuracy"],
+                        &mut problems,
+                    );
+                    match (int("location-min-interval"), int("location-max-age")) {
+                        (Some(Some(min)), Some(Some(max))) if max >= min => {}
+                        (Some(Some(_)), Some(Some(_))) => problems.push((
+                            "`location-max-age` must be at least `location-min-interval`".into(),
+                            "`location-max-age` phải lớn hơn hoặc bằng `location-min-interval`".into(),
+                        )),
+                        _ => problems.push((
+                            "`location-min-interval` and `location-max-age` must be whole numbers ≥ 0".into(),
+                            "`location-min-interval` và `location-max-age` phải là số nguyên ≥ 0".into(),
+                        )),
+                    }
+                }
+            }
+            _ => {}
+        }
+        for (en, vi) in problems {
+            self.push(
+                DiagKind::Type,
+                Place {
+                    property: Some("parameters".into()),
+                    ..place.clone()
+                },
+                en,
+                vi,
+            );
         }
     }
 
@@ -1456,4 +1600,22 @@ struct Ctx {
     owner: Option<u32>,
     prop: &'static str,
     filter: Option<usize>,
+}
+
+/// XLSForm `parameters` as pyxform reads them: `key=value` pairs separated by spaces, `,` or
+/// `;`; keys lower-cased, values lower-cased except `label` and `value`.
+pub fn parse_parameters(raw: &str) -> Vec<(String, String)> {
+    raw.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .map(|(k, v)| {
+            let k = k.to_lowercase();
+            let v = if k == "label" || k == "value" {
+                v.to_string()
+            } else {
+                v.to_lowercase()
+            };
+            (k, v)
+        })
+        .collect()
 }

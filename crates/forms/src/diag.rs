@@ -41,6 +41,9 @@ pub enum DiagKind {
     Cycle,
     /// A new version breaks the published one.
     Version,
+    /// Not an error: what pyxform accepts with a warning, or a setting duluan does not keep.
+    /// Returned next to the form by the `*_with_warnings` importers, never in an error list.
+    Warning,
 }
 
 /// Where a problem is. Spreadsheet fields are filled by the XLSForm importer; `item`,
@@ -112,6 +115,11 @@ impl Diagnostic {
             message_en: en.into(),
             message_vi: vi.into(),
         }
+    }
+
+    /// True for a warning (the form is still accepted).
+    pub fn is_warning(&self) -> bool {
+        self.kind == DiagKind::Warning
     }
 
     /// The message in `lang`.

@@ -524,7 +524,15 @@ impl<'a> State<'a> {
                     evaluate(e, &ctx).is_ok_and(|v| v.to_bool())
                 }
             })
-            .map(|ch| (ch, self.text(&ch.label)))
+            .map(|ch| {
+                // A choice without a label shows its name (as ODK Collect does).
+                let label = if ch.label.is_empty() {
+                    ch.name.clone()
+                } else {
+                    self.text(&ch.label)
+                };
+                (ch, label)
+            })
             .collect()
     }
 
@@ -569,7 +577,7 @@ impl<'a> State<'a> {
                 } else {
                     Vec::new()
                 };
-                if cell.relevant && kind.is_input() {
+                if cell.relevant && (kind.is_input() || kind.is_media()) {
                     match &required {
                         Err(e) => issue = Some(expression_issue(&self, e)),
                         Ok(true) if cell.value.is_empty() => {
@@ -939,20 +947,63 @@ fn type_problem(
         | QuestionType::Note
         | QuestionType::Calculate
         | QuestionType::Hidden
-        | QuestionType::Geopoint
-        | QuestionType::Geotrace
-        | QuestionType::Geoshape
-        | QuestionType::Image
-        | QuestionType::Audio
-        | QuestionType::Video
-        | QuestionType::File
         | QuestionType::Barcode
         | QuestionType::Start
         | QuestionType::End
         | QuestionType::Today
         | QuestionType::DeviceId
-        | QuestionType::Username
-        | QuestionType::Audit => {}
+        | QuestionType::Username => {}
+        QuestionType::Geopoint => {
+            if let Err((vi, en)) = parse_geopoint(v) {
+                return Some((vi, en));
+            }
+        }
+        QuestionType::Geotrace | QuestionType::Geoshape => {
+            let shape = *kind == QuestionType::Geoshape;
+            let mut points = Vec::new();
+            for (i, p) in v.split(';').enumerate() {
+                if p.trim().is_empty() && i > 0 && i + 1 == v.split(';').count() {
+                    // ODK Collect may end the list with `;`.
+                    continue;
+                }
+                match parse_geopoint(p) {
+                    Ok(pt) => points.push(pt),
+                    Err((vi, en)) => {
+                        return Some((
+                            format!("Điểm thứ {}: {vi}", i + 1),
+                            format!("Point {}: {en}", i + 1),
+                        ));
+                    }
+                }
+            }
+            if shape {
+                let closed = points.len() >= 4
+                    && points.first().map(|p| (p[0], p[1])) == points.last().map(|p| (p[0], p[1]));
+                if !closed {
+                    return bad(
+                        "Một vùng cần ít nhất 4 điểm, điểm cuối trùng với điểm đầu.",
+                        "A shape needs at least 4 points, the last one equal to the first.",
+                    );
+                }
+            } else if points.len() < 2 {
+                return bad(
+                    "Một đường cần ít nhất 2 điểm, cách nhau bởi dấu `;`.",
+                    "A line needs at least 2 points, separated by `;`.",
+                );
+            }
+        }
+        QuestionType::Image
+        | QuestionType::Audio
+        | QuestionType::Video
+        | QuestionType::File
+        | QuestionType::Audit => {
+            if !is_plain_file_name(v) {
+                return bad(
+                    "Tệp đính kèm phải là một tên tệp đơn giản (chữ, số, `.`, `-`, `_`), không có đường dẫn.",
+                    "An attachment must be a plain file name (letters, digits, `.`, `-`, `_`), without a path.",
+                );
+            }
+        }
     }
     None
 }
@@ -1124,4 +1175,45 @@ fn unknown(name: &str) -> EvalError {
         format!("unknown question `${{{name}}}`"),
         format!("không có câu hỏi `${{{name}}}`"),
     )
+}
+
+/// A point as ODK writes it, `lat lon [alt [acc]]`: latitude in [-90, 90], longitude in
+/// [-180, 180], altitude and accuracy numbers when present. Returns the numbers, or
+/// (Vietnamese, English) messages.
+pub fn parse_geopoint(v: &str) -> Result<Vec<f64>, (String, String)> {
+    let parts: Vec<&str> = v.split_whitespace().collect();
+    let nums: Vec<f64> = parts
+        .iter()
+        .map(|p| p.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    if !(2..=4).contains(&parts.len()) || nums.len() != parts.len() {
+        return Err((
+            "Hãy nhập một vị trí dạng `vĩ độ kinh độ [độ cao] [độ chính xác]`.".into(),
+            "Enter a location as `latitude longitude [altitude] [accuracy]`.".into(),
+        ));
+    }
+    if !(-90.0..=90.0).contains(&nums[0]) {
+        return Err((
+            "Vĩ độ phải nằm trong khoảng từ -90 đến 90.".into(),
+            "The latitude must be between -90 and 90.".into(),
+        ));
+    }
+    if !(-180.0..=180.0).contains(&nums[1]) {
+        return Err((
+            "Kinh độ phải nằm trong khoảng từ -180 đến 180.".into(),
+            "The longitude must be between -180 and 180.".into(),
+        ));
+    }
+    Ok(nums)
+}
+
+/// True for an attachment name without a path: letters, digits, `.`, `-`, `_`, not `.` or `..`.
+pub fn is_plain_file_name(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 255
+        && v != "."
+        && v != ".."
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }

@@ -52,6 +52,12 @@ pub fn write_instance_from(form: &CheckedForm, instance: &Instance) -> String {
     }
     write_children(&layout, &mut w, &layout.top, &instance.record);
     w.open("meta", &[]);
+    if let Some(audit) = layout.audit {
+        match instance.record.get(&form.nodes[audit as usize].name) {
+            Some(Answer::Value(v)) => w.leaf("audit", &[], v),
+            _ => w.empty("audit", &[]),
+        }
+    }
     w.leaf("instanceID", &[], &instance.instance_id);
     if let Some(d) = &instance.deprecated_id {
         w.leaf("deprecatedID", &[], d);
@@ -176,10 +182,19 @@ pub fn read_instance(form: &CheckedForm, xml: &[u8]) -> Result<Instance, Instanc
         instance_id: None,
         deprecated_id: None,
         case: None,
+        audit: None,
+        files: Vec::new(),
     };
     let mut record = Record::new();
     let path = format!("/{got}");
     reader.read_children(root, &layout.top, &path, &mut record, true)?;
+    if let (Some(id), Some(v)) = (layout.audit, reader.audit.take()) {
+        if !crate::engine::is_plain_file_name(&v) {
+            return Err(not_a_file_name(&format!("{path}/meta/audit")));
+        }
+        reader.files.push(v.clone());
+        record.insert(form.nodes[id as usize].name.clone(), Answer::Value(v));
+    }
     let Some(instance_id) = reader.instance_id.filter(|s| !s.is_empty()) else {
         return Err(InstanceError::new(
             "the instance has no `meta/instanceID`",
@@ -194,7 +209,7 @@ pub fn read_instance(form: &CheckedForm, xml: &[u8]) -> Result<Instance, Instanc
         deprecated_id: reader.deprecated_id.filter(|s| !s.is_empty()),
         case: reader.case.filter(|s| !s.is_empty()),
         record,
-        files: Vec::new(),
+        files: reader.files,
     })
 }
 
@@ -274,6 +289,18 @@ struct Reader<'a, 'f> {
     instance_id: Option<String>,
     deprecated_id: Option<String>,
     case: Option<String>,
+    /// `meta/audit`, when the form has an audit log.
+    audit: Option<String>,
+    /// Media answers (attachment file names), in document order.
+    files: Vec<String>,
+}
+
+fn not_a_file_name(path: &str) -> InstanceError {
+    InstanceError::new(
+        "a media answer must be a plain file name (letters, digits, `.`, `-`, `_`), without a path",
+        "câu trả lời đa phương tiện phải là một tên tệp đơn giản (chữ, số, `.`, `-`, `_`), không có đường dẫn",
+    )
+    .at(path)
 }
 
 fn unknown(path: &str) -> InstanceError {
@@ -396,6 +423,12 @@ impl Reader<'_, '_> {
                         _ => raw.trim().to_string(),
                     };
                     if !value.is_empty() {
+                        if kind.is_media() {
+                            if !crate::engine::is_plain_file_name(&value) {
+                                return Err(not_a_file_name(&here));
+                            }
+                            self.files.push(value.clone());
+                        }
                         record.insert(node.name.clone(), Answer::Value(value));
                     }
                 }
@@ -421,6 +454,9 @@ impl Reader<'_, '_> {
                 "instanceID" if self.instance_id.is_none() => self.instance_id = value,
                 "deprecatedID" if self.deprecated_id.is_none() => self.deprecated_id = value,
                 "instanceName" => {}
+                "audit" if self.layout.audit.is_some() && self.audit.is_none() => {
+                    self.audit = value.filter(|v| !v.is_empty());
+                }
                 _ => return Err(unknown(&here)),
             }
         }

@@ -116,8 +116,9 @@ pub struct Instance {
     pub case: Option<String>,
     /// Answers keyed by question name, repeats as `Answer::Repeat`; empty elements are absent.
     pub record: Record,
-    /// Attachment file names referenced by the instance (media answers; none today: duluan has
-    /// no media question types).
+    /// Attachment file names referenced by the instance: the answers of image, audio, video and
+    /// file questions and `meta/audit`, in document order (each a plain file name: letters,
+    /// digits, `.`, `-`, `_`; anything else is refused).
     pub files: Vec<String>,
 }
 

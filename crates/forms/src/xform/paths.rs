@@ -45,6 +45,8 @@ pub(crate) struct Layout<'a> {
     pub(crate) paths: Vec<String>,
     /// Each node's enclosing groups and repeats, outermost first.
     pub(crate) ancestors: Vec<Vec<u32>>,
+    /// The `audit` question, which pyxform moves to `meta/audit`.
+    pub(crate) audit: Option<u32>,
 }
 
 /// True for a `table-list` group (pyxform turns it into a field-list with a header).
@@ -69,6 +71,7 @@ impl<'a> Layout<'a> {
             inner: vec![Vec::new(); n],
             paths: vec![String::new(); n],
             ancestors: vec![Vec::new(); n],
+            audit: None,
         };
         let top: Vec<u32> = (0..n as u32)
             .filter(|&i| form.nodes[i as usize].parent.is_none())
@@ -108,6 +111,13 @@ impl<'a> Layout<'a> {
             self.paths[id as usize] = path.clone();
             self.ancestors[id as usize] = ancestors.to_vec();
             match &node.kind {
+                NodeKind::Question(crate::model::QuestionType::Audit) => {
+                    // pyxform: the audit log is always `meta/audit`, wherever its row is.
+                    self.paths[id as usize] = format!("/{}/meta/audit", self.root);
+                    self.ancestors[id as usize] = Vec::new();
+                    self.audit = Some(id);
+                    *row += 1;
+                }
                 NodeKind::Question(kind) => {
                     if table.is_some() && !header_done && kind.list().is_some() {
                         header_done = true;

@@ -303,6 +303,9 @@ impl Gen<'_> {
         }
         self.instance_children(&mut w, &self.l.top, None);
         w.open("meta", &[]);
+        if self.l.audit.is_some() {
+            w.empty("audit", &[]);
+        }
         w.empty("instanceID", &[]);
         if self.form().instance_name.is_some() {
             w.empty("instanceName", &[]);
@@ -372,6 +375,9 @@ impl Gen<'_> {
         }
         let top = self.l.top.clone();
         self.binds_of(&mut w, &top);
+        if let Some(audit) = self.l.audit {
+            self.binds_of(&mut w, &[Child::Node(audit)]);
+        }
         let id_path = format!("{root}/meta/instanceID");
         w.empty(
             "bind",
@@ -493,20 +499,30 @@ impl Gen<'_> {
             let constraint_msg =
                 self.message(&path, "jr:constraintMsg", &q.constraint_message, &ctx);
             let required_msg = self.message(&path, "jr:requiredMsg", &q.required_message, &ctx);
-            w.empty(
-                "bind",
-                &[
-                    ("nodeset", Some(&path)),
-                    ("type", Some(ty)),
-                    ("readonly", readonly.as_deref()),
-                    ("required", required.as_deref()),
-                    ("jr:requiredMsg", required_msg.as_deref()),
-                    ("constraint", constraint.as_deref()),
-                    ("jr:constraintMsg", constraint_msg.as_deref()),
-                    ("relevant", relevant.as_deref()),
-                    ("calculate", calculate.as_deref()),
-                ],
-            );
+            let (preload, preload_params) = match kind {
+                QuestionType::Start => (Some("timestamp"), Some("start")),
+                QuestionType::End => (Some("timestamp"), Some("end")),
+                QuestionType::Today => (Some("date"), Some("today")),
+                QuestionType::DeviceId => (Some("property"), Some("deviceid")),
+                QuestionType::Username => (Some("property"), Some("username")),
+                _ => (None, None),
+            };
+            let extra = parameter_attributes(kind, q.parameters.as_deref());
+            let mut attrs: Vec<(&str, Option<&str>)> = vec![
+                ("nodeset", Some(&path)),
+                ("type", Some(ty)),
+                ("readonly", readonly.as_deref()),
+                ("required", required.as_deref()),
+                ("jr:requiredMsg", required_msg.as_deref()),
+                ("constraint", constraint.as_deref()),
+                ("jr:constraintMsg", constraint_msg.as_deref()),
+                ("relevant", relevant.as_deref()),
+                ("calculate", calculate.as_deref()),
+                ("jr:preload", preload),
+                ("jr:preloadParams", preload_params),
+            ];
+            attrs.extend(extra.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))));
+            w.empty("bind", &attrs);
             if let Some(value) = self.dynamic_default(id) {
                 w.empty(
                     "setvalue",
@@ -529,4 +545,36 @@ impl Gen<'_> {
         let src = self.form().question(id)?.default.clone()?;
         Some(self.l.expression(&src, &self.l.context_of(id), false))
     }
+}
+
+/// The bind attributes pyxform writes from a question's `parameters`: `orx:max-pixels` on an
+/// image, `odk:quality` on audio, and the audit log's `odk:` settings (`track-changes`,
+/// `track-changes-reasons`, `identify-user`, `location-priority`, `location-min-interval`,
+/// `location-max-age`). Other parameters write nothing here.
+pub(crate) fn parameter_attributes(
+    kind: &QuestionType,
+    parameters: Option<&str>,
+) -> Vec<(String, String)> {
+    let accepted: &[(&str, &str)] = match kind {
+        QuestionType::Image => &[("max-pixels", "orx")],
+        QuestionType::Audio => &[("quality", "odk")],
+        QuestionType::Audit => &[
+            ("track-changes", "odk"),
+            ("track-changes-reasons", "odk"),
+            ("identify-user", "odk"),
+            ("location-priority", "odk"),
+            ("location-min-interval", "odk"),
+            ("location-max-age", "odk"),
+        ],
+        _ => return Vec::new(),
+    };
+    crate::check::parse_parameters(parameters.unwrap_or(""))
+        .into_iter()
+        .filter_map(|(k, v)| {
+            accepted
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(name, ns)| (format!("{ns}:{name}"), v))
+        })
+        .collect()
 }

@@ -13,7 +13,7 @@
 
 mod sheets;
 
-pub use sheets::{Sheet, export_sheets, import_sheets};
+pub use sheets::{Sheet, export_sheets, import_sheets, import_sheets_with_warnings};
 
 use crate::diag::{DiagKind, Diagnostic, Place};
 use crate::model::Form;
@@ -21,6 +21,13 @@ use crate::model::Form;
 /// Reads an XLSForm from the bytes of a spreadsheet file.
 pub fn import_xlsx(bytes: &[u8]) -> Result<Form, Vec<Diagnostic>> {
     import_sheets(&read_sheets(bytes)?)
+}
+
+/// [`import_xlsx`], also returning the warnings (kind [`DiagKind::Warning`]): what pyxform
+/// accepts with a warning (a choice without a label, a photo without `max-pixels`, `or_other`
+/// with translations) and settings duluan does not keep (`public_key`, `submission_url`).
+pub fn import_xlsx_with_warnings(bytes: &[u8]) -> Result<(Form, Vec<Diagnostic>), Vec<Diagnostic>> {
+    import_sheets_with_warnings(&read_sheets(bytes)?)
 }
 
 /// What an XLSForm upload may hold. A questionnaire is a few hundred rows and a few dozen
@@ -101,21 +108,28 @@ pub fn read_sheets_within(
         .collect())
 }
 
-/// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD` (with a time when it has one).
-fn excel_date(serial: f64) -> String {
-    if !serial.is_finite() || serial.abs() > 3.0e6 {
+/// An Excel date serial (days since 1899-12-30) as XLSForm values are written: a date as
+/// `YYYY-MM-DD`, a time alone (a serial below 1) as `HH:MM:SS`, a date and time as
+/// `YYYY-MM-DDTHH:MM:SS` (no time zone: the device's local time, as ODK reads a default).
+pub(crate) fn excel_date(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..=3.0e6).contains(&serial) {
         return crate::value::format_number(serial);
     }
-    let days = serial.floor() as i64 - 25_569;
-    let ms = ((serial - serial.floor()) * 86_400_000.0).round() as i64;
-    if ms == 0 {
-        crate::value::format_date(days)
+    let mut days = serial.floor() as i64;
+    let mut secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    if secs == 86_400 {
+        days += 1;
+        secs = 0;
+    }
+    let time = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    if days == 0 {
+        return time;
+    }
+    let date = crate::value::format_date(days - 25_569);
+    if secs == 0 {
+        date
     } else {
-        crate::value::DateTime {
-            epoch_ms: days * 86_400_000 + ms,
-            offset_minutes: 0,
-        }
-        .to_iso()
+        format!("{date}T{time}")
     }
 }
 
@@ -140,4 +154,17 @@ pub fn write_sheets(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excel_dates_and_times() {
+        assert_eq!(super::excel_date(45_296.0), "2024-01-05");
+        assert_eq!(super::excel_date(0.354_166_666_666_666_7), "08:30:00");
+        assert_eq!(
+            super::excel_date(45_296.354_166_666_67),
+            "2024-01-05T08:30:00"
+        );
+    }
 }

@@ -202,7 +202,17 @@ struct Frame {
 /// Reads a form from its sheets. Every error is reported, each with its place; no form is
 /// produced if there is one.
 pub fn import_sheets(sheets: &[Sheet]) -> Result<Form, Vec<Diagnostic>> {
+    import_sheets_with_warnings(sheets).map(|(form, _)| form)
+}
+
+/// [`import_sheets`], also returning the warnings (kind [`DiagKind::Warning`]): what pyxform
+/// accepts with a warning, and settings duluan does not keep.
+pub fn import_sheets_with_warnings(
+    sheets: &[Sheet],
+) -> Result<(Form, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut or_other_lists: Vec<String> = Vec::new();
     let mut origins = Origins::default();
     let Some(survey) = find_sheet(sheets, "survey") else {
         let found: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
@@ -223,12 +233,20 @@ pub fn import_sheets(sheets: &[Sheet]) -> Result<Form, Vec<Diagnostic>> {
     };
     let mut form = Form::default();
     if let Some(settings) = find_sheet(sheets, "settings") {
-        read_settings(settings, &mut form, &mut errors);
+        read_settings(settings, &mut form, &mut errors, &mut warnings);
     }
     if let Some(choices) = find_sheet(sheets, "choices") {
         form.choices = read_choices(choices, &mut origins, &mut errors);
     }
-    form.items = read_survey(survey, &mut origins, &mut errors);
+    form.items = read_survey(
+        survey,
+        &mut origins,
+        &mut errors,
+        &mut warnings,
+        &mut or_other_lists,
+    );
+    add_other_choices(&mut form, &or_other_lists, &mut warnings);
+    choice_label_warnings(&form, sheets, &origins, &mut warnings);
     if find_sheet(sheets, "choices").is_none()
         && form.questions().iter().any(|q| q.kind.list().is_some())
     {
@@ -259,7 +277,8 @@ pub fn import_sheets(sheets: &[Sheet]) -> Result<Form, Vec<Diagnostic>> {
         }
     }
     if errors.is_empty() {
-        Ok(form)
+        warnings.sort_by_key(|d| (d.place.sheet.clone(), d.place.row));
+        Ok((form, warnings))
     } else {
         errors.sort_by(|a, b| {
             let key = |d: &Diagnostic| {
@@ -317,7 +336,12 @@ fn place_diagnostic(d: &mut Diagnostic, survey_name: &str, sheets: &[Sheet], ori
     }
 }
 
-fn read_settings(sheet: &Sheet, form: &mut Form, errors: &mut Vec<Diagnostic>) {
+fn read_settings(
+    sheet: &Sheet,
+    form: &mut Form,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
     let Some(header) = sheet.rows.first() else {
         return;
     };
@@ -336,6 +360,22 @@ fn read_settings(sheet: &Sheet, form: &mut Form, errors: &mut Vec<Diagnostic>) {
                 form.default_language = Some(v.to_string()).filter(|s| !s.is_empty())
             }
             "instance_name" => form.instance_name = Some(v.to_string()).filter(|s| !s.is_empty()),
+            "public_key" if !v.is_empty() => warnings.push(diag(
+                DiagKind::Warning,
+                &sheet.name,
+                Some(2),
+                Some(h.trim()),
+                "`public_key` is not kept: duluan does not publish encrypted forms yet, so submissions arrive unencrypted".into(),
+                "không giữ `public_key`: duluan chưa hỗ trợ biểu mẫu mã hóa, nên các phiếu gửi về không được mã hóa".into(),
+            )),
+            "submission_url" if !v.is_empty() => warnings.push(diag(
+                DiagKind::Warning,
+                &sheet.name,
+                Some(2),
+                Some(h.trim()),
+                "`submission_url` is ignored: devices send their submissions to this duluan server".into(),
+                "bỏ qua `submission_url`: thiết bị gửi phiếu về chính máy chủ duluan này".into(),
+            )),
             "published" => match v.to_lowercase().as_str() {
                 "" | "no" | "false" => form.published = false,
                 "yes" | "true" => form.published = true,
@@ -463,7 +503,13 @@ fn read_choices(
     lists
 }
 
-fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic>) -> Vec<Item> {
+fn read_survey(
+    sheet: &Sheet,
+    origins: &mut Origins,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+    or_other_lists: &mut Vec<String>,
+) -> Vec<Item> {
     let Some(header) = sheet.rows.first() else {
         errors.push(diag(
             DiagKind::Sheet,
@@ -678,7 +724,65 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
                     }
                 }
             }
+            _ if norm.starts_with("select one from file")
+                || norm.starts_with("select multiple from file")
+                || norm.starts_with("select one external")
+                || norm.starts_with("select one from external")
+                || norm == "csv-external"
+                || norm == "xml-external" =>
+            {
+                errors.push(diag(
+                    DiagKind::UnknownType,
+                    &sheet.name,
+                    Some(row_no),
+                    Some(&type_header),
+                    format!(
+                        "`{ty}` is not supported yet: it needs a form media file (CSV or XML) and duluan does not store form media files yet"
+                    ),
+                    format!(
+                        "chưa hỗ trợ `{ty}`: kiểu này cần một tệp phương tiện của biểu mẫu (CSV hoặc XML) mà duluan chưa lưu được"
+                    ),
+                ));
+            }
             _ => {
+                // pyxform: `select_one LIST or_other` adds a choice `other` to LIST and a text
+                // question `NAME_other` asked when it is chosen.
+                let or_other = norm.ends_with(" or other")
+                    && (norm.starts_with("select one ")
+                        || norm.starts_with("select multiple ")
+                        || norm.starts_with("select all that apply ")
+                        || norm.starts_with("select1 "));
+                let ty = if or_other {
+                    let t = ty.trim_end();
+                    t[..t.len() - "or_other".len()].trim_end().to_string()
+                } else {
+                    ty.clone()
+                };
+                for (col, header) in [
+                    (Col::Calculation, "calculation"),
+                    (Col::Relevant, "relevant"),
+                    (Col::Constraint, "constraint"),
+                    (Col::Default, "default"),
+                    (Col::Required, "required"),
+                    (Col::ReadOnly, "read_only"),
+                    (Col::ChoiceFilter, "choice_filter"),
+                ] {
+                    if get(col).is_some_and(|v| v.contains("pulldata(")) {
+                        let h = origins
+                            .survey_headers
+                            .get(header)
+                            .cloned()
+                            .unwrap_or_else(|| header.to_string());
+                        errors.push(diag(
+                            DiagKind::UnknownFunction,
+                            &sheet.name,
+                            Some(row_no),
+                            Some(&h),
+                            "`pulldata()` is not supported yet: it reads a form media file (CSV) and duluan does not store form media files yet".into(),
+                            "chưa hỗ trợ `pulldata()`: hàm này đọc một tệp phương tiện của biểu mẫu (CSV) mà duluan chưa lưu được".into(),
+                        ));
+                    }
+                }
                 let kind = match QuestionType::parse(&ty) {
                     Some(k) => k,
                     None => {
@@ -721,7 +825,40 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
                         QuestionType::Hidden
                     }
                 };
-                if get(Col::Name).is_none() {
+                let mut name = get(Col::Name);
+                if kind == QuestionType::Audit {
+                    // pyxform: the audit is always called `audit`; its name cell stays blank.
+                    match name.as_deref() {
+                        None | Some("audit") => name = Some("audit".into()),
+                        Some(_) => errors.push(diag(
+                            DiagKind::InvalidName,
+                            &sheet.name,
+                            Some(row_no),
+                            Some(&name_header),
+                            "an audit must be named `audit`: leave the name blank".into(),
+                            "nhật ký audit phải có tên `audit`: hãy để trống cột tên".into(),
+                        )),
+                    }
+                }
+                if kind == QuestionType::Note && name.is_none() {
+                    // pyxform names a note without a name itself.
+                    name = Some(format!("generated_note_name_{row_no}"));
+                }
+                if kind == QuestionType::Image
+                    && !crate::check::parse_parameters(&get(Col::Parameters).unwrap_or_default())
+                        .iter()
+                        .any(|(k, _)| k == "max-pixels")
+                {
+                    warnings.push(diag(
+                        DiagKind::Warning,
+                        &sheet.name,
+                        Some(row_no),
+                        Some(&type_header),
+                        "use the `max-pixels` parameter to make photos smaller: they are sent and stored faster".into(),
+                        "hãy dùng tham số `max-pixels` để giảm kích thước ảnh: ảnh được gửi và lưu nhanh hơn".into(),
+                    ));
+                }
+                if name.is_none() {
                     errors.push(diag(
                         DiagKind::InvalidName,
                         &sheet.name,
@@ -733,7 +870,7 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
                 }
                 origins.items.insert(path, row_no);
                 let q = Question {
-                    name: get(Col::Name).unwrap_or_else(|| format!("_row{row_no}")),
+                    name: name.unwrap_or_else(|| format!("_row{row_no}")),
                     kind,
                     label: text(Col::Label),
                     interviewer_label: text(Col::InterviewerLabel),
@@ -751,10 +888,48 @@ fn read_survey(sheet: &Sheet, origins: &mut Origins, errors: &mut Vec<Diagnostic
                     appearance: get(Col::Appearance),
                     parameters: get(Col::Parameters),
                 };
-                let item = Item::Question(q);
-                match stack.last_mut() {
-                    Some(parent) => parent.group.items.push(item),
-                    None => top.push(item),
+                let other = if or_other {
+                    if get(Col::ChoiceFilter).is_some() {
+                        let h = origins
+                            .survey_headers
+                            .get("choice_filter")
+                            .cloned()
+                            .unwrap_or_else(|| "choice_filter".into());
+                        errors.push(diag(
+                            DiagKind::Type,
+                            &sheet.name,
+                            Some(row_no),
+                            Some(&h),
+                            "a choice filter cannot be used with `or_other`".into(),
+                            "không thể dùng bộ lọc lựa chọn cùng với `or_other`".into(),
+                        ));
+                    }
+                    if let Some(l) = q.kind.list()
+                        && !or_other_lists.iter().any(|x| x == l)
+                    {
+                        or_other_lists.push(l.to_string());
+                    }
+                    Some(Question {
+                        name: format!("{}_other", q.name),
+                        kind: QuestionType::Text,
+                        label: Text::plain("Specify other."),
+                        relevant: Some(format!("selected(${{{}}}, 'other')", q.name)),
+                        ..Question::default()
+                    })
+                } else {
+                    None
+                };
+                let items = std::iter::once(Item::Question(q)).chain(other.map(Item::Question));
+                for (k, item) in items.enumerate() {
+                    if k > 0 {
+                        let mut p: Vec<usize> = stack.iter().map(|f| f.path_index).collect();
+                        p.push(path_index + k);
+                        origins.items.insert(p, row_no);
+                    }
+                    match stack.last_mut() {
+                        Some(parent) => parent.group.items.push(item),
+                        None => top.push(item),
+                    }
                 }
             }
         }
@@ -1036,4 +1211,65 @@ pub fn export_sheets(form: &Form) -> Vec<Sheet> {
         ],
     });
     sheets
+}
+
+/// Adds pyxform's `other` choice (label `Other`, without a language) to each list used by an
+/// `or_other` select, and its warning when the form has translations.
+fn add_other_choices(form: &mut Form, lists: &[String], warnings: &mut Vec<Diagnostic>) {
+    if lists.is_empty() {
+        return;
+    }
+    for l in &mut form.choices {
+        if lists.contains(&l.name) && !l.choices.iter().any(|c| c.name == "other") {
+            l.choices.push(Choice {
+                name: "other".into(),
+                label: Text::plain("Other"),
+                columns: BTreeMap::new(),
+            });
+        }
+    }
+    if form.languages().iter().any(|l| !l.is_empty()) {
+        warnings.push(Diagnostic::new(
+            DiagKind::Warning,
+            "this form uses `or_other` and translations: the label of the `other` choice (`Other`) and of the question `…_other` (`Specify other.`) are not translated",
+            "biểu mẫu dùng `or_other` cùng với bản dịch: nhãn của lựa chọn `other` (`Other`) và của câu hỏi `…_other` (`Specify other.`) không được dịch",
+        ));
+    }
+}
+
+/// pyxform's warning for a choice without a label (the choice's name is shown instead).
+fn choice_label_warnings(
+    form: &Form,
+    sheets: &[Sheet],
+    origins: &Origins,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let sheet = find_sheet(sheets, "choices").map_or("choices".to_string(), |s| s.name.clone());
+    let column = origins
+        .choice_headers
+        .get("label")
+        .cloned()
+        .unwrap_or_else(|| "label".into());
+    for l in &form.choices {
+        for (i, c) in l.choices.iter().enumerate() {
+            if c.label.is_empty()
+                && let Some(&row) = origins.choices.get(&(l.name.clone(), i))
+            {
+                warnings.push(diag(
+                    DiagKind::Warning,
+                    &sheet,
+                    Some(row),
+                    Some(&column),
+                    format!(
+                        "choice `{}` of list `{}` has no label: its name is shown",
+                        c.name, l.name
+                    ),
+                    format!(
+                        "lựa chọn `{}` của danh sách `{}` không có nhãn: tên của nó được hiển thị",
+                        c.name, l.name
+                    ),
+                ));
+            }
+        }
+    }
 }

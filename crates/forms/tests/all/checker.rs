@@ -341,13 +341,6 @@ fn structure_names_and_lists() {
                 "choice `yes` appears twice in list `yn`",
                 "",
             ),
-            (
-                4,
-                "label",
-                DiagKind::Missing,
-                "choice `no` of list `yn` has no label",
-                "",
-            ),
         ],
     );
 }
