@@ -49,3 +49,5 @@ openrosa-error-case-done = This case already has a completed form.
 fieldwork-event-received = Form received from a device
 surveys-interviewer-links = Interviewer's work
 surveys-response-files = Files sent with it (photos, recordings)
+surveys-media-offline = This question takes a photo, a recording or a file; it is answered only in the interviewers' ODK Collect app, not from this web page.
+surveys-geo-hint = Enter latitude and longitude separated by a space (for example 10.0341 105.7880); several points separated by semicolons.

@@ -95,6 +95,9 @@ fn input_of(kind: &QuestionType, appearance: Option<&str>) -> &'static str {
         QuestionType::Rank(_) => "rank",
         QuestionType::Note => "note",
         QuestionType::Acknowledge => "ack",
+        // Photos, recordings and files arrive only from OpenRosa devices (ODK Collect).
+        k if k.is_media() => "media",
+        QuestionType::Geopoint | QuestionType::Geotrace | QuestionType::Geoshape => "geo",
         _ => "text",
     }
 }

@@ -18,6 +18,7 @@
 //! | `foundation::tree_queries` | the national list plus hamlets loaded in one import; subtree membership, permission check, roll-up as of a date, subtree count | a primary-key `SELECT` on the same database | `docs/benchmarks/foundation.md` |
 //! | `monitoring::ingest_and_alerts` | items through the ingest API until indexed; one spike-detection run and one clustering run at a day's volume | the same rows inserted by the store (no HTTP, no checks, no index) | `docs/benchmarks/monitoring.md` |
 //! | `national::national_scale_on_one_node` | the national list, 100,000 collaborators and 10,000,000 items stored while the server's indexer follows; per million: storing rate, index lag, memory; then search, overview, collaborators pages and a detection run over it all, as a national and a province analyst | one item by primary key; `COUNT(*)` of the items | `docs/benchmarks/national.md` |
+//! | `openrosa::a_thousand_devices_send_through_a_kill_9` | 1,000 devices each sending 10 interviews with a 24 KiB photo over OpenRosa to a `duluan serve --demo` process, killed with SIGKILL a third of the way and restarted while the devices resend; exactly one response, instance record and photo per instance checked (SQLite only) | the HEAD request (device authentication only) under the same load | `docs/benchmarks/openrosa.md` |
 //! | `reporting::completeness_and_synthesis` | the completeness page (3,321 units × 24 months) and the synthesis page (10,000 streams) through HTTP | one aggregate `COUNT`; loading the month's streams | `docs/benchmarks/reporting.md` |
 //! | `results::results_page_of_100000_interviews` | the results page of 100,000 interviews × 60 questions raked to two tables, a crosstab, a cut by domain, through HTTP; peak memory | the same page unweighted; the raw read of the records | `docs/benchmarks/results.md` |
 //! | `surveys::bench_submissions_over_http` | JSON submissions to a `duluan serve --demo` process, closed loop and paced (SQLite only) | raw batched SQLite inserts of the same rows | `docs/benchmarks/surveys.md` |
@@ -38,6 +39,7 @@
 //! | `DULUAN_BENCH_DAY_ITEMS` | 1000000 | monitoring: items stored for the alert run (one day's volume) |
 //! | `DULUAN_BENCH_HISTORY_DAYS` | 7 | monitoring: days of history at the same volume (the baselines need 3) |
 //! | `DULUAN_BENCH_NATIONAL_ITEMS`, `DULUAN_BENCH_NATIONAL_COLLABORATORS` | 10000000, 100000 | national: items stored, collaborators |
+//! | `DULUAN_BENCH_OPENROSA_DEVICES`, `DULUAN_BENCH_OPENROSA_EACH` | 1000, 10 | openrosa: devices at once, interviews each |
 //! | `DULUAN_BENCH_HTTP_CLIENTS` | 1000 | surveys: concurrent submitting clients |
 //! | `DULUAN_BENCH_SECONDS` | 10 | surveys: length of each submission run (closed loop, then paced at one post per client every 200 ms) |
 //! | `DULUAN_BENCH_RAW_ROWS` | 100000 | surveys: rows of the raw-insert reference |
@@ -55,6 +57,7 @@ mod fieldwork_phone;
 mod foundation;
 mod monitoring;
 mod national;
+mod openrosa;
 mod reporting;
 mod results;
 mod surveys;

@@ -411,3 +411,160 @@ async fn refusals_say_why_in_openrosa_terms_and_store_nothing() {
     assert_eq!(count(&app, OFFLINE, survey).await, 0);
     app.stop().await;
 }
+
+/// The demo questionnaire with an optional photo question.
+fn form_with_photo() -> duluan_forms::Form {
+    let mut form = duluan::surveys::demo_form();
+    form.items
+        .push(duluan_forms::Item::Question(duluan_forms::Question {
+            name: "photo".into(),
+            kind: duluan_forms::QuestionType::Image,
+            label: duluan_forms::Text::plain("Ảnh chụp quang cảnh (không chụp người)"),
+            ..Default::default()
+        }));
+    form
+}
+
+#[tokio::test]
+async fn a_photo_sent_over_two_requests_is_kept_once_and_staff_download_it_audited() {
+    let app = crate::helpers::spawn_demo().await;
+    app.login_demo("designer").await;
+    let survey = super::create_survey(&app, "92", "Khảo sát có ảnh", false).await;
+    let xlsx = duluan_forms::xlsform::export_xlsx(&form_with_photo()).unwrap();
+    let page = app
+        .upload(&format!("/surveys/{survey}/import"), "anh.xlsx", xlsx)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app.post(&format!("/surveys/{survey}/publish"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // On the web the photo question says where it is answered.
+    let key = with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+        "SELECT public_key FROM surveys WHERE id = $1"
+    )
+    .bind(survey)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let web = app.other_client();
+    let mut page = web.get(&format!("/s/{key}")).await;
+    for _ in 0..6 {
+        if page.body.contains("ODK Collect") || page.status != StatusCode::OK {
+            break;
+        }
+        // Walk the pages with valid answers until the photo's page.
+        let fields = [
+            ("nav", "next"),
+            ("a.age", "40"),
+            ("a.gender", "1"),
+            ("a.uses_online", "2"),
+            ("a.satisfaction", "3"),
+            ("a.comment", ""),
+        ];
+        let step = page
+            .body
+            .find("name=\"page\" value=\"")
+            .map(|i| {
+                let s = i + 19;
+                page.body[s..s + page.body[s..].find('"').unwrap()].to_string()
+            })
+            .unwrap_or_default();
+        let mut f: Vec<(&str, &str)> = fields.to_vec();
+        f.push(("page", step.as_str()));
+        page = web.post(&format!("/s/{key}"), &f).await;
+    }
+    page.assert_contains("chỉ trả lời được trên ứng dụng ODK Collect");
+
+    let c = interviewer(&app, "dtv_photo", "92").await;
+    let base = add_device(&c, "Máy ảnh").await;
+    let d = device();
+    let engine = engine_of(&app, survey).await;
+    let mut r = Record::new();
+    for (k, v) in [
+        ("age", "35"),
+        ("gender", "1"),
+        ("uses_online", "2"),
+        ("satisfaction", "5"),
+        ("photo", "1733412345678.jpg"),
+    ] {
+        r.insert(k.into(), Answer::Value(v.into()));
+    }
+    let xml = duluan_forms::xform::write_instance_from(
+        engine.form(),
+        &duluan_forms::xform::Instance {
+            form_id: format!("duluan_{survey}"),
+            version: Some(engine.form().form.version.clone()),
+            instance_id: "uuid:photo-1".into(),
+            deprecated_id: None,
+            case: None,
+            record: r,
+            files: Vec::new(),
+        },
+    );
+    // First the form alone (Collect splits large sends), then again with the photo.
+    let (status, body) = submit(&d, &base, &xml, &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend(b"synthetic photo bytes");
+    let (status, body) = submit(
+        &d,
+        &base,
+        &xml,
+        &[
+            ("1733412345678.jpg", jpeg.clone()),
+            ("stray.jpg", jpeg.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = submit(&d, &base, &xml, &[("1733412345678.jpg", jpeg.clone())]).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let files = "SELECT COUNT(*) FROM survey_response_files f JOIN survey_responses r ON r.id = f.response_id WHERE r.survey_id = $1";
+    assert_eq!(
+        count(&app, files, survey).await,
+        1,
+        "the named photo, once; not the stray file"
+    );
+    assert_eq!(count(&app, OFFLINE, survey).await, 1);
+
+    // Staff see it on the response's page and download it; the read is audited.
+    let rid = text(
+        &app,
+        "SELECT id FROM survey_responses WHERE survey_id = $1 AND mode = 'offline'",
+        survey,
+    )
+    .await;
+    let page = app.get(&format!("/surveys/{survey}/responses/{rid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("1733412345678.jpg");
+    let r = app
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/responses/{rid}/files/1733412345678.jpg",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), jpeg);
+    let audited =
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'survey.response_file_read' AND $1 = $1";
+    assert_eq!(count(&app, audited, 0).await, 1);
+    // The interviewer (no ViewResponses) may not.
+    let r = c
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/responses/{rid}/files/1733412345678.jpg",
+            c.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.status()
+    );
+    app.stop().await;
+}
