@@ -1219,16 +1219,25 @@ fn add_other_choices(form: &mut Form, lists: &[String], warnings: &mut Vec<Diagn
     if lists.is_empty() {
         return;
     }
+    // pyxform writes `Other` in every language of a translated list.
+    let languages = form.languages();
+    let mut label = Text::default();
+    for l in languages.iter().filter(|l| !l.is_empty()) {
+        label = label.with(l, "Other");
+    }
+    if label.is_empty() {
+        label = Text::plain("Other");
+    }
     for l in &mut form.choices {
         if lists.contains(&l.name) && !l.choices.iter().any(|c| c.name == "other") {
             l.choices.push(Choice {
                 name: "other".into(),
-                label: Text::plain("Other"),
+                label: label.clone(),
                 columns: BTreeMap::new(),
             });
         }
     }
-    if form.languages().iter().any(|l| !l.is_empty()) {
+    if languages.iter().any(|l| !l.is_empty()) {
         warnings.push(Diagnostic::new(
             DiagKind::Warning,
             "this form uses `or_other` and translations: the label of the `other` choice (`Other`) and of the question `…_other` (`Specify other.`) are not translated",
