@@ -8,6 +8,7 @@
 # recorded in the corpus (and on pyxform's row when its message names one); the forms marked
 # `unsupported` (select_one_from_file, select_multiple_from_file, pulldata, metadata other than
 # start/end/today/deviceid/username/audit) pyxform converts and duluan refuses with its error.
+# Then runs ODK Validate on every XForm duluan wrote, when `java` is installed.
 #
 # Usage (from anywhere): bash crates/forms/ci/xlsform-verdicts.sh
 # Environment: PYXFORM_VENV (default: $CARGO_TARGET_DIR or target, /pyxform-venv),
@@ -33,4 +34,23 @@ echo "pyxform $("$venv/bin/pip" show pyxform | sed -n 's/^Version: //p')"
 rm -rf "$out"
 mkdir -p "$out"
 (cd "$repo_dir" && cargo run --quiet -p duluan-forms --example xlsform_verdicts -- "$out")
-"$venv/bin/python" "$crate_dir/ci/xlsform_verdicts.py" "$out" "$crate_dir/ci/xform_compare.py"
+status=0
+"$venv/bin/python" "$crate_dir/ci/xlsform_verdicts.py" "$out" "$crate_dir/ci/xform_compare.py" || status=1
+
+# ODK Validate (JavaRosa, the jar pyxform's wheel ships) on every XForm duluan wrote.
+validate_jar="$(ls "$venv"/lib/python3*/site-packages/pyxform/validators/odk_validate/bin/ODK_Validate.jar 2>/dev/null | head -1)"
+if command -v java >/dev/null && [ -n "$validate_jar" ]; then
+    checked=0
+    for ours in "$out"/*.duluan.xml; do
+        checked=$((checked + 1))
+        if ! java -jar "$validate_jar" "$ours" >"$ours.validate.log" 2>&1 || ! grep -q "Xform is valid" "$ours.validate.log"; then
+            echo "INVALID $(basename "$ours") (ODK Validate)"
+            grep -v '^\s*at ' "$ours.validate.log" | head -5
+            status=1
+        fi
+    done
+    echo "ODK Validate: $checked duluan XForms checked"
+else
+    echo "java or ODK_Validate.jar missing: ODK Validate skipped"
+fi
+exit "$status"
