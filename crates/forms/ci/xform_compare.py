@@ -13,7 +13,7 @@ expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
   `YYYY-MM-DD` (and `YYYY-MM-DD HH:MM:SS` as `YYYY-MM-DDTHH:MM:SS`), what duluan writes;
 - the primary instance: every element's path and literal default, in order;
 - body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step,
-  mediatype;
+  mediatype, accuracyThreshold, unacceptableAccuracyThreshold, incremental;
 - setvalue actions: (ref, event) -> value;
 - texts: each control's label and hint (with its guidance form) and each choice's label, per
   language, outputs included (a text pyxform writes as `-`, missing in that language, is not
@@ -156,6 +156,10 @@ def controls(html, norm):
             "jr:count": norm(e.get(f"{JR}count")),
             "range": (e.get("start"), e.get("end"), e.get("step")) if tag == "range" else None,
             "mediatype": e.get("mediatype"),
+            "geo": tuple(
+                e.get(a)
+                for a in ("accuracyThreshold", "unacceptableAccuracyThreshold", "incremental")
+            ),
         }
     return out
 

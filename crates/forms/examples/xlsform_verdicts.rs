@@ -7,7 +7,8 @@
 //! ```
 //!
 //! For each form `NAME` it writes `NAME.xlsx`; `NAME.expect` (the verdict recorded in the
-//! corpus: `accept WARNINGS`, `refuse SHEET ROW COLUMN` or `unsupported SHEET ROW COLUMN`);
+//! corpus: `accept WARNINGS [nocompare WHY]`, `refuse SHEET ROW COLUMN` or
+//! `unsupported SHEET ROW COLUMN`);
 //! `NAME.duluan` (duluan's verdict: `accept WARNINGS` or `refuse SHEET ROW COLUMN`, then the
 //! messages); and `NAME.duluan.xml` when duluan accepts it.
 
@@ -30,7 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let bytes = forms::xlsx(&f);
         std::fs::write(out.join(format!("{}.xlsx", f.name)), &bytes)?;
         let expect = match f.expect {
-            Expect::Accept { warnings } => format!("accept {warnings}"),
+            Expect::Accept { warnings } => match f.no_compare {
+                Some(why) => format!("accept {warnings} nocompare {why}"),
+                None => format!("accept {warnings}"),
+            },
             Expect::Refuse { sheet, row, column } => format!("refuse {sheet} {row} {column}"),
             Expect::Unsupported { sheet, row, column } => {
                 format!("unsupported {sheet} {row} {column}")

@@ -628,9 +628,10 @@ impl<'a> Checker<'a> {
                 "allow-mock-accuracy",
                 "capture-accuracy",
                 "warning-accuracy",
+                "reference-geometry",
             ],
             QuestionType::Geotrace | QuestionType::Geoshape => {
-                &["allow-mock-accuracy", "incremental"]
+                &["allow-mock-accuracy", "incremental", "reference-geometry"]
             }
             _ => return,
         };
@@ -679,6 +680,18 @@ impl<'a> Checker<'a> {
                 &["voice-only", "low", "normal", "external"],
                 &mut problems,
             ),
+            QuestionType::Geopoint | QuestionType::Geotrace | QuestionType::Geoshape => {
+                one_of("allow-mock-accuracy", &["true", "false"], &mut problems);
+                one_of("incremental", &["true"], &mut problems);
+                for k in ["capture-accuracy", "warning-accuracy"] {
+                    if get(k).is_some_and(|v| v.parse::<f64>().is_err()) {
+                        problems.push((
+                            format!("parameter `{k}` must be a number"),
+                            format!("tham số `{k}` phải là một số"),
+                        ));
+                    }
+                }
+            }
             QuestionType::Audit => {
                 one_of("track-changes", &["true", "false"], &mut problems);
                 one_of("identify-user", &["true", "false"], &mut problems);

@@ -109,6 +109,19 @@ impl Gen<'_> {
                 if let Some(m) = media_type(kind) {
                     attrs += &attr("mediatype", Some(m));
                 }
+                if kind.is_geo() {
+                    // pyxform: geo parameters that are control attributes.
+                    let params =
+                        crate::check::parse_parameters(q.parameters.as_deref().unwrap_or(""));
+                    let get =
+                        |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+                    if *kind == QuestionType::Geopoint {
+                        attrs += &attr("accuracyThreshold", get("capture-accuracy"));
+                        attrs += &attr("unacceptableAccuracyThreshold", get("warning-accuracy"));
+                    } else if get("incremental").is_some() {
+                        attrs += &attr("incremental", Some("true"));
+                    }
+                }
                 if let (QuestionType::Range, Some((a, b, s))) = (kind, node.range) {
                     attrs += &(attr("start", Some(&number(a)))
                         + &attr("end", Some(&number(b)))

@@ -528,6 +528,26 @@ fn read_survey(
             continue;
         }
         let (base, lang) = split_header(h);
+        let lower = h.trim().to_lowercase();
+        let media = lower.strip_prefix("media::").unwrap_or(&base);
+        let media = media.split("::").next().unwrap_or("");
+        if matches!(media, "image" | "audio" | "video" | "big-image") {
+            warnings.push(diag(
+                DiagKind::Warning,
+                &sheet.name,
+                Some(1),
+                Some(h.trim()),
+                format!(
+                    "column `{}` is ignored: duluan does not store form media files yet",
+                    h.trim()
+                ),
+                format!(
+                    "bỏ qua cột `{}`: duluan chưa lưu được tệp phương tiện của biểu mẫu",
+                    h.trim()
+                ),
+            ));
+            continue;
+        }
         let Some(col) = Col::from_alias(&base) else {
             // Unknown columns are ignored as pyxform does (media, `$kuid`, …), except a near miss
             // of a known one, which would silently drop logic (`relevent`, `lable::English (en)`).

@@ -36,6 +36,8 @@ pub struct VerdictForm {
     pub expect: Expect,
     /// Sheets: name and rows of cells (first row: headers).
     pub sheets: Vec<(&'static str, Vec<Vec<&'static str>>)>,
+    /// Why the XForms are not compared (duluan drops something on purpose), if so.
+    pub no_compare: Option<&'static str>,
 }
 
 fn rows(r: &[&[&'static str]]) -> Vec<Vec<&'static str>> {
@@ -66,6 +68,7 @@ fn form(
         name,
         expect,
         sheets,
+        no_compare: None,
     }
 }
 
@@ -119,6 +122,33 @@ pub fn forms() -> Vec<VerdictForm> {
             &[
                 &["type", "name", "label", "default"],
                 &["geopoint", "home", "Home", "21.0285 105.8542 12 5"],
+            ],
+            &[],
+            &[],
+        ),
+        form(
+            "geo_parameters",
+            accept(0),
+            &[
+                &["type", "name", "label", "parameters"],
+                &[
+                    "geopoint",
+                    "gp",
+                    "Where",
+                    "capture-accuracy=10 warning-accuracy=20 allow-mock-accuracy=true",
+                ],
+                &["geotrace", "gt", "Line", "incremental=true"],
+                &["geoshape", "gs", "Shape", "allow-mock-accuracy=false"],
+            ],
+            &[],
+            &[],
+        ),
+        form(
+            "geo_bad_parameter",
+            refuse(2, "parameters"),
+            &[
+                &["type", "name", "label", "parameters"],
+                &["geopoint", "gp", "Where", "capture-accuracy=close"],
             ],
             &[],
             &[],
@@ -343,6 +373,25 @@ pub fn forms() -> Vec<VerdictForm> {
             &[],
             &[],
         ),
+        VerdictForm {
+            no_compare: Some("media columns are dropped (with a warning each)"),
+            ..form(
+                "media_columns",
+                accept(2),
+                &[
+                    &[
+                        "type",
+                        "name",
+                        "label",
+                        "media::image",
+                        "audio::English (en)",
+                    ],
+                    &["text", "a", "A", "a.png", "a.mp3"],
+                ],
+                &[],
+                &[],
+            )
+        },
         form(
             "question_with_hint_only",
             accept(0),
