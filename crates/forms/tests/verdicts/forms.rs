@@ -426,6 +426,31 @@ pub fn forms() -> Vec<VerdictForm> {
             &[],
         ),
         form(
+            "choice_name_with_space",
+            accept(0),
+            &[&["type", "name", "label"], &["select_one yn", "a", "A"]],
+            &[
+                &["list_name", "name", "label"],
+                &["yn", "y y", "Yes"],
+                &["yn", "n", "No"],
+            ],
+            &[],
+        ),
+        form(
+            "choice_name_with_space_multiple",
+            Expect::Refuse {
+                sheet: "choices",
+                row: 2,
+                column: "name",
+            },
+            &[
+                &["type", "name", "label"],
+                &["select_multiple yn", "a", "A"],
+            ],
+            &[&["list_name", "name", "label"], &["yn", "y y", "Yes"]],
+            &[],
+        ),
+        form(
             "or_other",
             accept(0),
             &[
