@@ -211,6 +211,16 @@ fn metadata_is_not_shown_nor_required() {
         }
     }
     assert!(ev.is_complete());
+    // Values the client fills are kept in the record to store.
+    let sent = answers(&[
+        ("start", "2026-12-05T09:00:00.000+07:00"),
+        ("deviceid", "collect:abc123"),
+        ("audit", "audit.csv"),
+    ]);
+    let ev = e.evaluate(&sent, &opts("en"));
+    for (k, v) in &sent {
+        assert_eq!(ev.record.get(k), Some(v), "{k}");
+    }
 }
 
 #[test]
