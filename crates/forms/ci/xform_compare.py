@@ -5,9 +5,15 @@ Usage: xform_compare.py PYXFORM.xml DULUAN.xml
 
 Compared, after normalising (the primary instance's root name, all whitespace inside
 expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
-- binds: nodeset -> type, required, relevant, constraint, calculate, readonly;
+- binds: nodeset -> type, required, relevant, constraint, calculate, readonly, `jr:preload`,
+  `jr:preloadParams` and every `odk:`/`orx:` attribute (`../x` outside repeats read as the
+  absolute path it names; a bind saying only `type="string"` counts as no bind, as XForms
+  assumes it);
+- literal defaults: pyxform's `YYYY-MM-DD 00:00:00` from an Excel date cell reads as
+  `YYYY-MM-DD` (and `YYYY-MM-DD HH:MM:SS` as `YYYY-MM-DDTHH:MM:SS`), what duluan writes;
 - the primary instance: every element's path and literal default, in order;
-- body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step;
+- body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step,
+  mediatype, accuracyThreshold, unacceptableAccuracyThreshold, incremental;
 - setvalue actions: (ref, event) -> value;
 - texts: each control's label and hint (with its guidance form) and each choice's label, per
   language, outputs included (a text pyxform writes as `-`, missing in that language, is not
@@ -23,6 +29,17 @@ XF = "{http://www.w3.org/2002/xforms}"
 H = "{http://www.w3.org/1999/xhtml}"
 JR = "{http://openrosa.org/javarosa}"
 ODK = "{http://www.opendatakit.org/xforms}"
+ORX = "{http://openrosa.org/xforms}"
+# pyxform writes an Excel date cell of a `default` as `YYYY-MM-DD 00:00:00` (a date and time as
+# `YYYY-MM-DD HH:MM:SS`); duluan writes the value ODK reads, `YYYY-MM-DD` (`YYYY-MM-DDTHH:MM:SS`).
+EXCEL_DATE = re.compile(r"^(\d{4}-\d\d-\d\d)(?: 00:00:00|[ T](\d\d:\d\d:\d\d))$")
+
+
+def instance_value(text):
+    m = EXCEL_DATE.match(text)
+    if not m:
+        return text
+    return m.group(1) + ("T" + m.group(2) if m.group(2) else "")
 
 TRUE = {"true()", "true", "yes"}
 FALSE = {"false()", "false", "no", ""}
@@ -56,17 +73,51 @@ def flag(value, norm):
     return norm(value)
 
 
-def binds(model, norm):
+RELATIVE = re.compile(r"(?<![\w/.\])])((?:\.\./)+)([A-Za-z_][\w.\-]*)")
+
+
+def absolute(expr, nodeset, repeats):
+    """`../x` in the bind of `nodeset` as an absolute path, outside repeats only (inside a
+    repeat a relative path means the current instance, which is compared as written)."""
+    if expr is None or any(nodeset == r or nodeset.startswith(r + "/") for r in repeats):
+        return expr
+
+    def sub(m):
+        up = m.group(1).count("../")
+        parts = nodeset.split("/")
+        return "/".join(parts[: len(parts) - up]) + "/" + m.group(2)
+
+    return RELATIVE.sub(sub, expr)
+
+
+def repeat_paths(html, norm):
+    body = html.find(f"{H}body")
+    return [norm(r.get("nodeset")) for r in body.iter(f"{XF}repeat")]
+
+
+def binds(model, norm, repeats=()):
     out = {}
     for b in model.findall(f"{XF}bind"):
-        out[norm(b.get("nodeset"))] = {
+        nodeset = norm(b.get("nodeset"))
+        entry = {
             "type": b.get("type"),
             "required": flag(b.get("required"), norm),
             "readonly": flag(b.get("readonly"), norm),
-            "relevant": norm(b.get("relevant")),
-            "constraint": norm(b.get("constraint")),
-            "calculate": norm(b.get("calculate")),
+            "relevant": absolute(norm(b.get("relevant")), nodeset, repeats),
+            "constraint": absolute(norm(b.get("constraint")), nodeset, repeats),
+            "calculate": absolute(norm(b.get("calculate")), nodeset, repeats),
         }
+        # Preloads (metadata) and ODK's own bind attributes (audit, max-pixels, quality, …).
+        for k, v in b.attrib.items():
+            if k in (f"{JR}preload", f"{JR}preloadParams") or k.startswith((ODK, ORX)):
+                entry[k.replace(JR, "jr:").replace(ODK, "odk:").replace(ORX, "orx:")] = v
+        # A bind that only says `string` says what XForms assumes without it (pyxform writes
+        # none for `trigger`).
+        if entry["type"] in (None, "string") and all(
+            v is None for k, v in entry.items() if k != "type"
+        ):
+            continue
+        out[nodeset] = entry
     return out
 
 
@@ -79,7 +130,7 @@ def instance_paths(primary, norm):
         template = e.get(f"{JR}template") is not None
         kids = list(e)
         text = (e.text or "").strip() if not kids else ""
-        out.append((norm(here) + ("[template]" if template else ""), text))
+        out.append((norm(here) + ("[template]" if template else ""), instance_value(text)))
         for k in kids:
             walk(k, here)
 
@@ -104,6 +155,11 @@ def controls(html, norm):
             "itemset": norm(itemset.get("nodeset")) if itemset is not None else None,
             "jr:count": norm(e.get(f"{JR}count")),
             "range": (e.get("start"), e.get("end"), e.get("step")) if tag == "range" else None,
+            "mediatype": e.get("mediatype"),
+            "geo": tuple(
+                e.get(a)
+                for a in ("accuracyThreshold", "unacceptableAccuracyThreshold", "incremental")
+            ),
         }
     return out
 
@@ -216,7 +272,9 @@ def main():
     du_html, du_model, du_primary, du_root = load(sys.argv[2])
     py_norm, du_norm = normaliser(py_root), normaliser(du_root)
     problems = []
-    compare_maps("bind", binds(py_model, py_norm), binds(du_model, du_norm), problems)
+    py_binds = binds(py_model, py_norm, repeat_paths(py_html, py_norm))
+    du_binds = binds(du_model, du_norm, repeat_paths(du_html, du_norm))
+    compare_maps("bind", py_binds, du_binds, problems)
     py_inst, du_inst = instance_paths(py_primary, py_norm), instance_paths(du_primary, du_norm)
     if py_inst != du_inst:
         problems.append(f"primary instance: pyxform {py_inst}\n    duluan  {du_inst}")

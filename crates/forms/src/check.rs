@@ -395,6 +395,17 @@ impl<'a> Checker<'a> {
     }
 
     fn check_lists(&mut self) {
+        // Lists whose values are stored space-separated (pyxform: a choice name with spaces is
+        // refused there, accepted in a list only `select_one` uses).
+        let spaced: BTreeSet<&str> = self
+            .form
+            .questions()
+            .into_iter()
+            .filter_map(|q| match &q.kind {
+                QuestionType::SelectMultiple(l) | QuestionType::Rank(l) => Some(l.as_str()),
+                _ => None,
+            })
+            .collect();
         for (li, list) in self.form.choices.iter().enumerate() {
             let place = Place {
                 item: Some(list.name.clone()),
@@ -432,7 +443,17 @@ impl<'a> Checker<'a> {
                     choice: Some((list.name.clone(), ci)),
                     ..Place::default()
                 };
-                if ch.name.is_empty() || ch.name.chars().any(char::is_whitespace) {
+                if !ch.name.is_empty()
+                    && ch.name.chars().any(char::is_whitespace)
+                    && spaced.contains(list.name.as_str())
+                {
+                    self.push(
+                        DiagKind::InvalidName,
+                        Place { property: Some("name".into()), ..place.clone() },
+                        format!("choice `{}` of list `{}` has a space: a list used by select_multiple or rank needs names without spaces", ch.name, list.name),
+                        format!("lựa chọn `{}` của danh sách `{}` có dấu cách: danh sách dùng cho select_multiple hoặc rank cần tên không có dấu cách", ch.name, list.name),
+                    );
+                } else if ch.name.is_empty() {
                     self.push(
                         DiagKind::InvalidName,
                         Place { property: Some("name".into()), ..place.clone() },
@@ -628,9 +649,10 @@ impl<'a> Checker<'a> {
                 "allow-mock-accuracy",
                 "capture-accuracy",
                 "warning-accuracy",
+                "reference-geometry",
             ],
             QuestionType::Geotrace | QuestionType::Geoshape => {
-                &["allow-mock-accuracy", "incremental"]
+                &["allow-mock-accuracy", "incremental", "reference-geometry"]
             }
             _ => return,
         };
@@ -679,6 +701,18 @@ impl<'a> Checker<'a> {
                 &["voice-only", "low", "normal", "external"],
                 &mut problems,
             ),
+            QuestionType::Geopoint | QuestionType::Geotrace | QuestionType::Geoshape => {
+                one_of("allow-mock-accuracy", &["true", "false"], &mut problems);
+                one_of("incremental", &["true"], &mut problems);
+                for k in ["capture-accuracy", "warning-accuracy"] {
+                    if get(k).is_some_and(|v| v.parse::<f64>().is_err()) {
+                        problems.push((
+                            format!("parameter `{k}` must be a number"),
+                            format!("tham số `{k}` phải là một số"),
+                        ));
+                    }
+                }
+            }
             QuestionType::Audit => {
                 one_of("track-changes", &["true", "false"], &mut problems);
                 one_of("identify-user", &["true", "false"], &mut problems);

@@ -23,7 +23,7 @@ impl Gen<'_> {
         }
         let top = self.l.top.clone();
         for c in &top {
-            out.push_str(&self.control(c, false));
+            out.push_str(&self.control(c));
         }
         out
     }
@@ -51,7 +51,7 @@ impl Gen<'_> {
     }
 
     /// The control of one child of the data tree (empty for nodes without one).
-    fn control(&mut self, c: &Child, in_table: bool) -> String {
+    fn control(&mut self, c: &Child) -> String {
         let form = self.l.form;
         let path = self.l.child_path(c);
         let attr = |k: &str, v: Option<&str>| match v {
@@ -100,7 +100,7 @@ impl Gen<'_> {
                     QuestionType::Acknowledge => "trigger",
                     _ => "input",
                 };
-                let appearance = if in_table && kind.list().is_some() {
+                let appearance = if self.l.list_nolabel[id as usize] {
                     Some("list-nolabel")
                 } else {
                     q.appearance.as_deref().filter(|a| !a.trim().is_empty())
@@ -108,6 +108,19 @@ impl Gen<'_> {
                 let mut attrs = attr("ref", Some(&path)) + &attr("appearance", appearance);
                 if let Some(m) = media_type(kind) {
                     attrs += &attr("mediatype", Some(m));
+                }
+                if kind.is_geo() {
+                    // pyxform: geo parameters that are control attributes.
+                    let params =
+                        crate::check::parse_parameters(q.parameters.as_deref().unwrap_or(""));
+                    let get =
+                        |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+                    if *kind == QuestionType::Geopoint {
+                        attrs += &attr("accuracyThreshold", get("capture-accuracy"));
+                        attrs += &attr("unacceptableAccuracyThreshold", get("warning-accuracy"));
+                    } else if get("incremental").is_some() {
+                        attrs += &attr("incremental", Some("true"));
+                    }
                 }
                 if let (QuestionType::Range, Some((a, b, s))) = (kind, node.range) {
                     attrs += &(attr("start", Some(&number(a)))
@@ -138,7 +151,7 @@ impl Gen<'_> {
                 let inner = self.l.inner[id as usize].clone();
                 let mut kids = String::new();
                 for k in &inner {
-                    kids.push_str(&self.control(k, table));
+                    kids.push_str(&self.control(k));
                 }
                 let appearance = if table {
                     let rest = g

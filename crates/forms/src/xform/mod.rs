@@ -9,7 +9,12 @@
 //! language when it names one, else to a translation called `default`), binds with absolute paths (`${name}` becomes the node's path, or the relative
 //! `../name` pyxform writes between nodes of the same repeat), defaults (literal in the
 //! instance, dynamic through `setvalue`), and the body controls (`input`, `select1`, `select`,
-//! `odk:rank`, `range`, `trigger`, groups, repeats with `jr:count`). pyxform's shapes are kept
+//! `odk:rank`, `range`, `trigger`, `upload` with its `mediatype`, groups, repeats with
+//! `jr:count`). Geo questions have their bind types (`geopoint`, `geotrace`, `geoshape`),
+//! media `binary`, `barcode` its own; metadata (`start`, `end`, `today`, `deviceid`,
+//! `username`) is a bind with pyxform's `jr:preload`/`jr:preloadParams` and no control; the
+//! audit log is `meta/audit` with its `odk:` parameters. Media answers and `meta/audit` read
+//! back into [`Instance::files`]. pyxform's shapes are kept
 //! where it adds nodes of its own: a `table-list` group gets a label note and a header select
 //! (`generated_table_list_label_ROW`, `reserved_name_for_field_list_labels_ROW`, ROW being the
 //! row of duluan's XLSForm export), and a repeat count that is not a plain `${name}` gets a

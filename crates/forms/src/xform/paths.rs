@@ -47,6 +47,12 @@ pub(crate) struct Layout<'a> {
     pub(crate) ancestors: Vec<Vec<u32>>,
     /// The `audit` question, which pyxform moves to `meta/audit`.
     pub(crate) audit: Option<u32>,
+    /// Selects pyxform writes as rows of a `table-list` (appearance `list-nolabel`).
+    pub(crate) list_nolabel: Vec<bool>,
+    /// pyxform's table-list state while laying out, in document order: set by the begin of a
+    /// `table-list` group (`Some(header written)`), cleared by the end of any group, so a
+    /// group nested in a table-list keeps it until its own end.
+    table_state: Option<bool>,
 }
 
 /// True for a `table-list` group (pyxform turns it into a field-list with a header).
@@ -72,6 +78,8 @@ impl<'a> Layout<'a> {
             paths: vec![String::new(); n],
             ancestors: vec![Vec::new(); n],
             audit: None,
+            list_nolabel: vec![false; n],
+            table_state: None,
         };
         let top: Vec<u32> = (0..n as u32)
             .filter(|&i| form.nodes[i as usize].parent.is_none())
@@ -96,15 +104,15 @@ impl<'a> Layout<'a> {
         let mut out = Vec::new();
         let table =
             group.filter(|&g| is_table_list(form.group(g).and_then(|g| g.appearance.as_deref())));
-        if let Some(g) = table
-            && form.group(g).is_some_and(|g| !g.label.is_empty())
-        {
-            out.push(Child::TableLabel {
-                name: format!("generated_table_list_label_{}", *row - 1),
-                group: g,
-            });
+        if let Some(g) = table {
+            self.table_state = Some(false);
+            if form.group(g).is_some_and(|g| !g.label.is_empty()) {
+                out.push(Child::TableLabel {
+                    name: format!("generated_table_list_label_{}", *row - 1),
+                    group: g,
+                });
+            }
         }
-        let mut header_done = false;
         for &id in ids {
             let node = &form.nodes[id as usize];
             let path = format!("{parent_path}/{}", node.name);
@@ -119,12 +127,17 @@ impl<'a> Layout<'a> {
                     *row += 1;
                 }
                 NodeKind::Question(kind) => {
-                    if table.is_some() && !header_done && kind.list().is_some() {
-                        header_done = true;
-                        out.push(Child::TableHeader {
-                            name: format!("reserved_name_for_field_list_labels_{row}"),
-                            select: id,
-                        });
+                    if let Some(header_done) = self.table_state
+                        && kind.list().is_some()
+                    {
+                        if !header_done {
+                            self.table_state = Some(true);
+                            out.push(Child::TableHeader {
+                                name: format!("reserved_name_for_field_list_labels_{row}"),
+                                select: id,
+                            });
+                        }
+                        self.list_nolabel[id as usize] = true;
                     }
                     *row += 1;
                     out.push(Child::Node(id));
@@ -146,6 +159,8 @@ impl<'a> Layout<'a> {
                     let kids = form.children[id as usize].clone();
                     let inner = self.children(&kids, Some(id), &path, &inner_ancestors, row);
                     self.inner[id as usize] = inner;
+                    // pyxform: the end of any group ends the table-list.
+                    self.table_state = None;
                     *row += 1;
                     out.push(Child::Node(id));
                 }

@@ -548,7 +548,7 @@ impl Gen<'_> {
 }
 
 /// The bind attributes pyxform writes from a question's `parameters`: `orx:max-pixels` on an
-/// image, `odk:quality` on audio, and the audit log's `odk:` settings (`track-changes`,
+/// image, `odk:quality` on audio, `odk:allow-mock-accuracy` on geo questions, and the audit log's `odk:` settings (`track-changes`,
 /// `track-changes-reasons`, `identify-user`, `location-priority`, `location-min-interval`,
 /// `location-max-age`). Other parameters write nothing here.
 pub(crate) fn parameter_attributes(
@@ -558,6 +558,9 @@ pub(crate) fn parameter_attributes(
     let accepted: &[(&str, &str)] = match kind {
         QuestionType::Image => &[("max-pixels", "orx")],
         QuestionType::Audio => &[("quality", "odk")],
+        QuestionType::Geopoint | QuestionType::Geotrace | QuestionType::Geoshape => {
+            &[("allow-mock-accuracy", "odk")]
+        }
         QuestionType::Audit => &[
             ("track-changes", "odk"),
             ("track-changes-reasons", "odk"),

@@ -8,6 +8,16 @@
 //! form is also run through [`crate::check_form`]. [`export_xlsx`] writes any form back;
 //! `import(export(form)) == form`.
 //!
+//! It accepts what pyxform 4.x accepts and refuses what it refuses, at the same sheet, row and
+//! column: labels only in translated columns, `or_other` (a choice `other` and a question
+//! `NAME_other`, as pyxform adds them), a note without a name, Excel date and time cells, the
+//! audit named `audit`, pyxform's checks of media, audit and geo `parameters`.
+//! [`import_xlsx_with_warnings`] also returns what pyxform only warns about (a choice without a
+//! label, a photo without `max-pixels`, `or_other` with translations) and what duluan ignores
+//! (`public_key`, `submission_url`, media columns). Not supported yet, refused with an error
+//! saying so: `select_one_from_file`, `select_multiple_from_file`, external selects and
+//! `pulldata()` (they need form media files).
+//!
 //! Duluan's own columns, ignored by pyxform: `interviewer_label` (wording read by an
 //! interviewer, translatable) on the survey sheet and `published` on the settings sheet.
 

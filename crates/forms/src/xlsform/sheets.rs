@@ -528,6 +528,26 @@ fn read_survey(
             continue;
         }
         let (base, lang) = split_header(h);
+        let lower = h.trim().to_lowercase();
+        let media = lower.strip_prefix("media::").unwrap_or(&base);
+        let media = media.split("::").next().unwrap_or("");
+        if matches!(media, "image" | "audio" | "video" | "big-image") {
+            warnings.push(diag(
+                DiagKind::Warning,
+                &sheet.name,
+                Some(1),
+                Some(h.trim()),
+                format!(
+                    "column `{}` is ignored: duluan does not store form media files yet",
+                    h.trim()
+                ),
+                format!(
+                    "bỏ qua cột `{}`: duluan chưa lưu được tệp phương tiện của biểu mẫu",
+                    h.trim()
+                ),
+            ));
+            continue;
+        }
         let Some(col) = Col::from_alias(&base) else {
             // Unknown columns are ignored as pyxform does (media, `$kuid`, …), except a near miss
             // of a known one, which would silently drop logic (`relevent`, `lable::English (en)`).
@@ -1219,16 +1239,25 @@ fn add_other_choices(form: &mut Form, lists: &[String], warnings: &mut Vec<Diagn
     if lists.is_empty() {
         return;
     }
+    // pyxform writes `Other` in every language of a translated list.
+    let languages = form.languages();
+    let mut label = Text::default();
+    for l in languages.iter().filter(|l| !l.is_empty()) {
+        label = label.with(l, "Other");
+    }
+    if label.is_empty() {
+        label = Text::plain("Other");
+    }
     for l in &mut form.choices {
         if lists.contains(&l.name) && !l.choices.iter().any(|c| c.name == "other") {
             l.choices.push(Choice {
                 name: "other".into(),
-                label: Text::plain("Other"),
+                label: label.clone(),
                 columns: BTreeMap::new(),
             });
         }
     }
-    if form.languages().iter().any(|l| !l.is_empty()) {
+    if languages.iter().any(|l| !l.is_empty()) {
         warnings.push(Diagnostic::new(
             DiagKind::Warning,
             "this form uses `or_other` and translations: the label of the `other` choice (`Other`) and of the question `…_other` (`Specify other.`) are not translated",
