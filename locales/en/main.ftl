@@ -218,3 +218,4 @@ bounds-error-period-order = The first month must not come after the last month.
 bounds-error-period-span = The longest range is 120 months (10 years); choose a shorter range.
 bounds-error-id = A number in the page address must be a positive whole number.
 bounds-error-choice = A filter in the page address is not one of its choices.
+text-restored-label = Reading with marks restored by the machine (may be wrong; the original is above)

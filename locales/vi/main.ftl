@@ -218,3 +218,4 @@ bounds-error-period-order = Tháng bắt đầu phải trước hoặc trùng th
 bounds-error-period-span = Khoảng thời gian dài nhất là 120 tháng (10 năm); hãy chọn khoảng ngắn hơn.
 bounds-error-id = Mã số trong địa chỉ trang phải là một số nguyên dương.
 bounds-error-choice = Một bộ lọc trong địa chỉ trang không thuộc các lựa chọn của nó.
+text-restored-label = Đọc có dấu do máy khôi phục (có thể sai; bản gốc ở trên)

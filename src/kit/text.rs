@@ -40,6 +40,23 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
+/// Longest text given a restored reading (characters); a longer one gets none.
+pub const MAX_RESTORED_CHARS: usize = 5_000;
+
+/// The reading of a text typed without Vietnamese marks with its marks restored by
+/// `duluan_vitext`'s built-in model (shown beside the original, marked as machine-made), off the
+/// async workers; `None` for a marked text, a long one, or when nothing changes.
+pub async fn restored_reading(text: &str) -> Option<String> {
+    if text.chars().count() > MAX_RESTORED_CHARS || !duluan_vitext::restore::lacks_marks(text) {
+        return None;
+    }
+    let owned = text.to_string();
+    tokio::task::spawn_blocking(move || duluan_vitext::restore::reading(&owned))
+        .await
+        .ok()
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

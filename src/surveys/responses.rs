@@ -177,6 +177,8 @@ pub struct AnswerLine {
     value: String,
     shown: String,
     error: Option<String>,
+    /// An open answer typed without marks, with its marks restored by the machine.
+    restored: Option<String>,
 }
 
 #[derive(Template)]
@@ -249,7 +251,13 @@ fn answer_lines(
             for i in &q.instance {
                 name.push_str(&format!("[{}]", i + 1));
             }
+            // Open answers are short (a questionnaire's text field): restored in place.
+            let restored = (matches!(q.kind, duluan_forms::QuestionType::Text)
+                && q.value.len() <= 2_000)
+                .then(|| duluan_vitext::restore::reading(&q.value))
+                .flatten();
             AnswerLine {
+                restored,
                 field: field_name(&q.name, &q.instance),
                 label: q.label.clone(),
                 name,

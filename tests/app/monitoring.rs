@@ -279,6 +279,29 @@ async fn search_finds_text_typed_either_way_within_the_users_subtree() {
     let page = search_until(&app, "q=xom+chai&sort=newest", "Tìm thấy 4 mục tin").await;
     page.assert_contains("Không dấu");
     page.assert_contains("chuyển từ mã tcvn3");
+    // The item typed without marks shows a reading with its marks restored, marked as the
+    // machine's; a marked item shows none.
+    let item_of = |ext: &'static str| {
+        let db = app.db.clone();
+        async move {
+            duluan::with_db!(&db, |pool| sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM monitor_items WHERE external_id = $1"
+            )
+            .bind(ext)
+            .fetch_one(pool)
+            .await
+            .unwrap())
+        }
+    };
+    let page = app
+        .get(&format!("/monitoring/items/{}", item_of("s-2").await))
+        .await;
+    page.assert_contains("Đọc có dấu do máy khôi phục");
+    page.assert_contains("cư dân");
+    let page = app
+        .get(&format!("/monitoring/items/{}", item_of("s-1").await))
+        .await;
+    assert!(!page.body.contains("id=\"restored\""));
     // Hostile input never breaks the page.
     for q in ["%22", "((", "AND", "%3Cscript%3E", &"x".repeat(5000)] {
         let page = app.get(&format!("/monitoring/search?q={q}")).await;

@@ -35,6 +35,8 @@ pub struct ItemTemplate {
     directions: Vec<(String, String)>,
     kind_label: String,
     quality_label: String,
+    /// The text with its marks restored by the machine, when it was typed without them.
+    restored: Option<String>,
 }
 
 /// `GET /monitoring/items/{id}`.
@@ -75,7 +77,9 @@ pub async fn show_item(
         .unwrap_or_default();
     let can_label =
         crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
+    let restored = crate::kit::text::restored_reading(&item.body).await;
     Ok(page(ItemTemplate {
+        restored,
         c: auth.ctx.chrome("monitoring-item-title"),
         kind_label: tr.t(&item.source_kind.label_key()),
         quality_label: tr.t(&item.quality.label_key()),

@@ -1,5 +1,6 @@
 //! XLSForm import (every error with its sheet, row and column; nothing stored unless the whole
-//! form checks) and export of the current questionnaire.
+//! form checks; what pyxform only warns about is imported and listed) and export of the current
+//! questionnaire.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -49,7 +50,7 @@ pub async fn import_xlsform(
     // Read off the async workers with a time limit; the reader bounds the file itself
     // (`duluan_forms::xlsform::XLSFORM_LIMITS`) and refuses it with a clear error.
     let read = crate::uploads::read_blocking(XLSFORM_READ_TIME, move || {
-        duluan_forms::xlsform::import_xlsx(&bytes)
+        duluan_forms::xlsform::import_xlsx_with_warnings(&bytes)
     })
     .await
     .unwrap_or_else(|u| {
@@ -60,7 +61,9 @@ pub async fn import_xlsform(
             text,
         )])
     });
-    let imported = read.and_then(|mut f| {
+    let mut warnings = Vec::new();
+    let imported = read.and_then(|(mut f, w)| {
+        warnings = w;
         f.id = s.series.clone();
         f.published = false;
         if f.version.trim().is_empty() {
@@ -110,6 +113,12 @@ pub async fn import_xlsform(
     )
     .await?;
     tx.commit().await?;
+    if !warnings.is_empty() {
+        // Imported, with what pyxform would only warn about: said on the survey's page.
+        let mut lines = vec![auth.ctx.tr.t("surveys-import-warnings")];
+        lines.extend(warnings.iter().map(|d| d.render(lang)));
+        return crate::surveys::pages::render_show_errors(&state, &auth, s, lines).await;
+    }
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())
 }
 

@@ -174,7 +174,7 @@ pub fn attachment_name(raw: &str) -> Option<&str> {
 
 /// The content type of a file that came with a submission, from its name's extension checked
 /// against its first bytes: photos (JPEG, PNG, WebP), recordings (AMR, 3GP/MP4/M4A, MP3, OGG,
-/// WAV) and videos (MP4, 3GP, WebM). Anything else, or a file whose bytes are not what its name
+/// WAV), videos (MP4, 3GP, WebM) and the audit log (CSV text). Anything else, or a file whose bytes are not what its name
 /// says, is refused (a message key).
 pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, &'static str> {
     if bytes.is_empty() {
@@ -201,6 +201,11 @@ pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, &'static str
         "mp4" => (iso, "video/mp4"),
         "3gp" => (iso, "video/3gpp"),
         "webm" => (bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]), "video/webm"),
+        // The form's audit log (`audit.csv`, ODK's `audit` metadata): text, no NUL.
+        "csv" => (
+            std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0),
+            "text/csv",
+        ),
         _ => return Err("openrosa-error-file-type"),
     };
     if ok {
@@ -252,6 +257,14 @@ mod tests {
             Err("openrosa-error-file-content")
         );
         assert_eq!(media_type("a.exe", b"MZ"), Err("openrosa-error-file-type"));
+        assert_eq!(
+            media_type("audit.csv", b"event,node,start\n"),
+            Ok("text/csv")
+        );
+        assert_eq!(
+            media_type("audit.csv", &[0xFF, 0xFE, 0]),
+            Err("openrosa-error-file-content")
+        );
         assert_eq!(media_type("a.png", b""), Err("openrosa-error-file-empty"));
         assert_eq!(
             media_type("v.mp4", b"\0\0\0\x18ftypmp42\0\0\0\0"),

@@ -64,6 +64,7 @@ fn form_with_photo() -> duluan_forms::Form {
         name: "photo".into(),
         kind: QuestionType::Image,
         label: Text::plain("Ảnh chụp quang cảnh (không chụp người)"),
+        parameters: Some("max-pixels=1024".into()),
         ..Default::default()
     }));
     form
@@ -112,16 +113,15 @@ async fn a_thousand_devices_send_through_a_kill_9() {
     let page = app.post(&format!("/surveys/{survey}/publish"), &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     // The form as stored (the import gives it the survey's own form id).
-    let json =
-        duluan::with_db!(&app.db, |pool| {
-            sqlx::query_scalar::<_, String>(
+    let json = duluan::with_db!(&app.db, |pool| {
+        sqlx::query_scalar::<_, String>(
         "SELECT form_json FROM survey_versions WHERE survey_id = $1 AND published_at IS NOT NULL"
     )
     .bind(survey)
     .fetch_one(pool)
     .await
     .unwrap()
-        });
+    });
     let engine = Engine::from_form(&duluan_forms::Form::from_json(&json).unwrap()).unwrap();
     let c = app.other_client();
     let hash = duluan::with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(

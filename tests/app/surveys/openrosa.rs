@@ -420,6 +420,7 @@ fn form_with_photo() -> duluan_forms::Form {
             name: "photo".into(),
             kind: duluan_forms::QuestionType::Image,
             label: duluan_forms::Text::plain("Ảnh chụp quang cảnh (không chụp người)"),
+            parameters: Some("max-pixels=1024".into()),
             ..Default::default()
         }));
     form
@@ -566,5 +567,31 @@ async fn a_photo_sent_over_two_requests_is_kept_once_and_staff_download_it_audit
         "{}",
         r.status()
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_xlsform_pyxform_only_warns_about_imports_and_its_warnings_are_shown() {
+    let app = crate::helpers::spawn_demo().await;
+    app.login_demo("designer").await;
+    let survey = super::create_survey(&app, "92", "Biểu mẫu có lưu ý", false).await;
+    // A choice without a label: pyxform warns, the form converts.
+    let mut form = duluan::surveys::demo_form();
+    form.choices[0].choices[2].label = duluan_forms::Text::default();
+    let xlsx = duluan_forms::xlsform::export_xlsx(&form).unwrap();
+    let page = app
+        .upload(&format!("/surveys/{survey}/import"), "canh-bao.xlsx", xlsx)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Đã nhập biểu mẫu");
+    page.assert_contains("choices");
+    let stored = with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+        "SELECT form_json FROM survey_versions WHERE survey_id = $1"
+    )
+    .bind(survey)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert!(stored.contains("\"age\""), "{stored}");
     app.stop().await;
 }

@@ -693,8 +693,48 @@ pub fn evaluate<'a>(model: &Model, held_out: impl IntoIterator<Item = &'a str>) 
     (ok, total)
 }
 
+/// Whether a text was typed without Vietnamese marks and is worth a restored reading: at least
+/// four words of Latin letters, fewer than one in twenty of them with a mark. A text already
+/// marked, a number, a code or a text in another script is left alone.
+pub fn lacks_marks(text: &str) -> bool {
+    let (mut words, mut marked) = (0usize, 0usize);
+    for w in text.split(|c: char| !crate::chars::is_letter(c)) {
+        let latin = |c: char| matches!(c as u32, 0..=0x24F | 0x1E00..=0x1EFF);
+        if w.is_empty() || !w.chars().all(latin) {
+            continue;
+        }
+        words += 1;
+        if w.chars().any(crate::chars::has_mark) {
+            marked += 1;
+        }
+    }
+    words >= 4 && marked * 20 < words
+}
+
+/// The restored reading of a text typed without marks, by the built-in model, when it differs
+/// from the text (`None` for a marked text, or when nothing changes).
+pub fn reading(text: &str) -> Option<String> {
+    if !lacks_marks(text) {
+        return None;
+    }
+    let restored = Model::default_model().restore(text);
+    (restored != text).then_some(restored)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_text_typed_without_marks_gets_a_reading() {
+        assert!(lacks_marks("nguoi dan phan anh gia dien tang cao"));
+        assert!(!lacks_marks("người dân phản ánh giá điện tăng cao"));
+        assert!(!lacks_marks("ok 123"));
+        assert!(!lacks_marks("人民反映电价上涨很高"));
+        let r = reading("nguoi dan phan anh gia dien tang cao").unwrap();
+        assert!(r.contains("người dân"), "{r}");
+        assert_eq!(reading("Người dân phản ánh giá điện tăng cao"), None);
+    }
+
     use super::*;
 
     fn toy() -> Model {
