@@ -61,7 +61,9 @@ for f in "$out"/*.xlsx; do
 done
 
 # The comparison must be able to fail: an int bind made decimal is a difference it prints …
-first="$(ls "$out"/*.xlsx | head -1)"
+# (No `ls | head`: under pipefail, head closing the pipe early fails the script with SIGPIPE.)
+xlsx_files=("$out"/*.xlsx)
+first="${xlsx_files[0]}"
 sed 's/type="int"/type="decimal"/; s/type="date"/type="string"/' "${first%.xlsx}.duluan.xml" >"$out/canary.xml"
 canary="$(python3 "$compare" "${first%.xlsx}.xml" "$out/canary.xml" || true)"
 if ! grep -q "^  bind .* type: pyxform" <<<"$canary"; then
@@ -78,7 +80,9 @@ fi
 
 echo "$((count - failed)) same as pyxform, $failed failed"
 
-validate_jar="$(ls "$venv"/lib/python3*/site-packages/pyxform/validators/odk_validate/bin/ODK_Validate.jar 2>/dev/null | head -1)"
+jars=("$venv"/lib/python3*/site-packages/pyxform/validators/odk_validate/bin/ODK_Validate.jar)
+validate_jar=""
+[ -e "${jars[0]}" ] && validate_jar="${jars[0]}"
 if command -v java >/dev/null && [ -n "$validate_jar" ]; then
     valid() { java -jar "$validate_jar" "$1" >"$1.validate.log" 2>&1 && grep -q "Xform is valid" "$1.validate.log"; }
     checked=0
@@ -92,13 +96,13 @@ if command -v java >/dev/null && [ -n "$validate_jar" ]; then
         case "$name" in
         *.cases.duluan.xml | *.interviewer.duluan.xml)
             echo "INVALID $name (ODK Validate)"
-            grep -v '^\s*at ' "$ours.validate.log" | head -5
+            grep -v '^\s*at ' "$ours.validate.log" | awk 'NR <= 5' || true
             failed=$((failed + 1))
             ;;
         *)
             if valid "$stem.xml"; then
                 echo "INVALID $name (ODK Validate), pyxform's is valid"
-                grep -v '^\s*at ' "$ours.validate.log" | head -5
+                grep -v '^\s*at ' "$ours.validate.log" | awk 'NR <= 5' || true
                 failed=$((failed + 1))
             else
                 echo "invalid $name, as pyxform's: $(grep -m1 -v '^\s*at \|^$\|^Validating' "$ours.validate.log")"

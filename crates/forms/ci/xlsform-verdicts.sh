@@ -38,14 +38,16 @@ status=0
 "$venv/bin/python" "$crate_dir/ci/xlsform_verdicts.py" "$out" "$crate_dir/ci/xform_compare.py" || status=1
 
 # ODK Validate (JavaRosa, the jar pyxform's wheel ships) on every XForm duluan wrote.
-validate_jar="$(ls "$venv"/lib/python3*/site-packages/pyxform/validators/odk_validate/bin/ODK_Validate.jar 2>/dev/null | head -1)"
+jars=("$venv"/lib/python3*/site-packages/pyxform/validators/odk_validate/bin/ODK_Validate.jar)
+validate_jar=""
+[ -e "${jars[0]}" ] && validate_jar="${jars[0]}"
 if command -v java >/dev/null && [ -n "$validate_jar" ]; then
     checked=0
     for ours in "$out"/*.duluan.xml; do
         checked=$((checked + 1))
         if ! java -jar "$validate_jar" "$ours" >"$ours.validate.log" 2>&1 || ! grep -q "Xform is valid" "$ours.validate.log"; then
             echo "INVALID $(basename "$ours") (ODK Validate)"
-            grep -v '^\s*at ' "$ours.validate.log" | head -5
+            grep -v '^\s*at ' "$ours.validate.log" | awk 'NR <= 5' || true
             status=1
         fi
     done
