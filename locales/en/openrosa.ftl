@@ -52,3 +52,4 @@ surveys-response-files = Files sent with it (photos, recordings)
 surveys-media-offline = This question takes a photo, a recording or a file; it is answered only in the interviewers' ODK Collect app, not from this web page.
 surveys-geo-hint = Enter latitude and longitude separated by a space (for example 10.0341 105.7880); several points separated by semicolons.
 surveys-import-warnings = The form was imported. The points below are only warnings (pyxform warns about them too); please review:
+openrosa-qr-caption = Or in ODK Collect choose “Add project” → “Scan QR code” and scan this code: the server address is filled in, forms follow the server, finished forms are sent by themselves when there is a connection.

@@ -52,3 +52,4 @@ surveys-response-files = Tệp gửi kèm (ảnh, ghi âm)
 surveys-media-offline = Câu hỏi này nhận ảnh, ghi âm hoặc tệp; chỉ trả lời được trên ứng dụng ODK Collect của điều tra viên, không gửi được từ trang web này.
 surveys-geo-hint = Nhập vĩ độ và kinh độ cách nhau bằng dấu cách (ví dụ 10.0341 105.7880); nhiều điểm cách nhau bằng dấu chấm phẩy.
 surveys-import-warnings = Đã nhập biểu mẫu. Những điểm sau chỉ là lưu ý (pyxform cũng chỉ cảnh báo), hãy xem lại:
+openrosa-qr-caption = Hoặc trong ODK Collect chọn “Thêm dự án” → “Quét mã QR” và quét mã này: địa chỉ máy chủ được điền sẵn, biểu mẫu tự cập nhật theo máy chủ, phiếu hoàn thành tự gửi khi có mạng.

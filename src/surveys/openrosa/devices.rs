@@ -33,6 +33,8 @@ struct DevicesTemplate {
     error: Option<String>,
     /// The address of a device just added (shown once).
     new_url: Option<String>,
+    /// Its configuration QR code for ODK Collect (an SVG element, made here from the address).
+    new_qr: Option<String>,
 }
 
 async fn render(
@@ -40,6 +42,7 @@ async fn render(
     auth: &Auth,
     error: Option<String>,
     new_url: Option<String>,
+    new_label: String,
 ) -> AppResult<Response> {
     let devices = store::list_devices(&state.db, auth.user.id)
         .await?
@@ -56,18 +59,22 @@ async fn render(
             )
         })
         .collect();
+    let new_qr = new_url
+        .as_deref()
+        .and_then(|url| super::model::qr_svg(&super::model::collect_settings(url, &new_label)));
     Ok(page(DevicesTemplate {
         c: auth.ctx.chrome("openrosa-devices-title"),
         devices,
         error,
         new_url,
+        new_qr,
     }))
 }
 
 /// `GET /openrosa/devices`: only for interviewers.
 pub async fn show_devices(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     crate::kit::scope::require_roots(&auth.user, &[Capability::Interview])?;
-    render(&state, &auth, None, None).await
+    render(&state, &auth, None, None, String::new()).await
 }
 
 /// The form adding a device.
@@ -90,7 +97,14 @@ pub async fn add_device(
     let label = crate::kit::text::one_line(&f.label);
     let count = label.chars().count();
     if count == 0 || count > 80 {
-        let mut r = render(&state, &auth, Some(tr.t("openrosa-error-label")), None).await?;
+        let mut r = render(
+            &state,
+            &auth,
+            Some(tr.t("openrosa-error-label")),
+            None,
+            String::new(),
+        )
+        .await?;
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
@@ -105,6 +119,7 @@ pub async fn add_device(
             &auth,
             Some(tr.t("openrosa-error-too-many-devices")),
             None,
+            String::new(),
         )
         .await?;
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -127,7 +142,7 @@ pub async fn add_device(
         .await?;
     tx.commit().await?;
     let url = format!("{}/openrosa/key/{token}", super::origin(&state, &headers));
-    render(&state, &auth, None, Some(url)).await
+    render(&state, &auth, None, Some(url), format!("duluan — {label}")).await
 }
 
 /// `POST /openrosa/devices/{id}/revoke`: one of the user's own devices.

@@ -215,9 +215,71 @@ pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, &'static str
     }
 }
 
+/// What a device's configuration QR code carries, as ODK Collect reads it: the settings JSON
+/// (the server address; forms kept exactly as the server lists them; finished forms sent
+/// automatically on any connection; the project's name), compressed with zlib and encoded as
+/// base64.
+pub fn collect_settings(server_url: &str, project: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let json = serde_json::json!({
+        "general": {
+            "server_url": server_url,
+            "form_update_mode": "match_exactly",
+            "autosend": "wifi_and_cellular",
+        },
+        "admin": {},
+        "project": {"name": project},
+    })
+    .to_string();
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = z.write_all(json.as_bytes());
+    let bytes = z.finish().unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The QR code of `payload` as an SVG element to put in a page (black modules on white, no
+/// style attribute, no XML declaration); `None` if it does not fit a QR code.
+pub fn qr_svg(payload: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    let start = svg.find("<svg")?;
+    Some(svg[start..].to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_collect_settings_decode_to_the_server_address() {
+        use base64::Engine as _;
+        use std::io::Read as _;
+        let p = collect_settings(
+            "https://khaosat.example.vn/openrosa/key/abc",
+            "duluan — Máy A",
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&p)
+            .unwrap();
+        let mut json = String::new();
+        flate2::read::ZlibDecoder::new(&bytes[..])
+            .read_to_string(&mut json)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            v["general"]["server_url"],
+            "https://khaosat.example.vn/openrosa/key/abc"
+        );
+        assert_eq!(v["project"]["name"], "duluan — Máy A");
+        let svg = qr_svg(&p).unwrap();
+        assert!(svg.starts_with("<svg") && !svg.contains("style"), "{svg}");
+    }
 
     #[test]
     fn form_ids_round_trip_and_refuse_others() {

@@ -27,6 +27,8 @@ fn frame_csv(n: usize) -> String {
 async fn add_device(c: &TestApp, label: &str) -> String {
     let page = c.post("/openrosa/devices", &[("label", label)]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The configuration QR code for ODK Collect comes with the address.
+    assert!(page.body.contains("id=\"device-qr\"><svg"), "{}", page.body);
     let start = page
         .body
         .find("id=\"server-url\" readonly value=\"")
