@@ -503,6 +503,15 @@ impl<'a> Checker<'a> {
                     if name.is_empty() { "the name is missing".to_string() } else { format!("`{name}` is not a valid name (letters, digits, `_`, `-`, `.`; not starting with a digit)") },
                     if name.is_empty() { "thiếu tên".to_string() } else { format!("`{name}` không phải là tên hợp lệ (chữ, số, `_`, `-`, `.`; không bắt đầu bằng số)") },
                 );
+            } else if parent.is_none() && (name == "meta" || name == crate::xform::CASE_FIELD) {
+                // The XForm keeps its metadata (`instanceID`, `audit`) in `meta` and the case a
+                // device chose in `duluan_case`, both at the top of the instance.
+                self.push(
+                    DiagKind::InvalidName,
+                    Place { property: Some("name".into()), ..place.clone() },
+                    format!("`{name}` is reserved at the top of a form: the XForm keeps its own data there"),
+                    format!("`{name}` là tên dành riêng ở cấp đầu của biểu mẫu: XForm dùng tên này cho dữ liệu riêng"),
+                );
             } else if self.by_name.insert(name.to_string(), id).is_some() {
                 self.push(
                     DiagKind::DuplicateName,

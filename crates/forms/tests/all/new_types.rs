@@ -539,3 +539,26 @@ fn excel_dates_in_default() {
         ]
     );
 }
+
+#[test]
+fn meta_and_the_case_field_are_reserved_at_the_top_of_a_form() {
+    for name in ["meta", "duluan_case"] {
+        let errs = try_form(&[&["type", "name", "label"], &["text", name, "X"]], &[]).unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|d| d.kind == DiagKind::InvalidName && d.message_en.contains("reserved")),
+            "{name}: {errs:?}"
+        );
+    }
+    // Inside a group the name is the group's own: allowed.
+    let f = try_form(
+        &[
+            &["type", "name", "label"],
+            &["begin group", "g", "G"],
+            &["text", "meta", "X"],
+            &["end group", "", ""],
+        ],
+        &[],
+    );
+    assert!(f.is_ok(), "{f:?}");
+}
