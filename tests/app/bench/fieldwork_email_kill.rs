@@ -22,15 +22,13 @@ use crate::smtp::{SmtpServer, configure_mail};
 use crate::surveys::demo_survey_id;
 use crate::surveys::fieldwork_e2e::schedule_fields;
 
-fn serve(dir: &std::path::Path, port: u16) -> Child {
+/// A `duluan serve --demo` process on SQLite in `dir` at `port`, with `extra` arguments, its
+/// output discarded (also the OpenRosa benchmark's server).
+pub(super) fn serve_with(dir: &std::path::Path, port: u16, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_duluan"))
-        .args([
-            "serve",
-            "--demo",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
+        .args(["serve", "--demo"])
+        .args(extra)
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(dir)
         .env_remove("DULUAN_DATABASE_URL")
         .env("RUST_LOG", "error")
@@ -40,7 +38,12 @@ fn serve(dir: &std::path::Path, port: u16) -> Child {
         .expect("duluan serve starts")
 }
 
-async fn ready(base: &str) {
+fn serve(dir: &std::path::Path, port: u16) -> Child {
+    serve_with(dir, port, &[])
+}
+
+/// Waits until the server at `base` answers `/healthz` (at most 3 minutes).
+pub(super) async fn ready(base: &str) {
     let client = reqwest::Client::new();
     let start = Instant::now();
     while !client

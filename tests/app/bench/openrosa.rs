@@ -8,7 +8,7 @@
 //! (device authentication and nothing else) under the same load. Results:
 //! `docs/benchmarks/openrosa.md`.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,44 +17,12 @@ use duluan_forms::{Answer, Engine, Item, Question, QuestionType, Record, Text};
 use reqwest::StatusCode;
 
 use super::env_usize;
+use super::fieldwork_email_kill::{ready, serve_with};
 use crate::helpers::TestApp;
 use crate::surveys::create_survey;
 
 fn serve(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_duluan"))
-        .args([
-            "serve",
-            "--demo",
-            "--survey-rate",
-            "0",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(dir)
-        .env_remove("DULUAN_DATABASE_URL")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("duluan serve starts")
-}
-
-async fn ready(base: &str) {
-    let client = reqwest::Client::new();
-    let start = Instant::now();
-    while !client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(180),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    serve_with(dir, port, &["--survey-rate", "0"])
 }
 
 /// The demo questionnaire with a photo question.
