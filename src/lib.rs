@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod hotspots;
 pub mod kit;
 pub mod mail;
 pub mod monitoring;

@@ -232,3 +232,4 @@ monitoring-file-needs-ocr = The file has no text layer and needs OCR, but Vietna
 monitoring-file-ocr-failed = OCR failed.
 monitoring-file-too-many-errors = More errors were found than are listed.
 monitoring-file-at-page = Page { $page }:
+monitoring-alert-brief = Alert: { $topic } in { $unit }, { $count } items at { $hour }

@@ -232,3 +232,4 @@ monitoring-file-needs-ocr = Tệp không có lớp chữ, cần nhận dạng ch
 monitoring-file-ocr-failed = Nhận dạng chữ (OCR) thất bại.
 monitoring-file-too-many-errors = Còn nhiều lỗi khác chưa liệt kê.
 monitoring-file-at-page = Trang { $page }:
+monitoring-alert-brief = Cảnh báo: { $topic } tại { $unit }, { $count } mục tin lúc { $hour }

@@ -157,6 +157,18 @@ pub async fn user_id_by_name(db: &Db, username: &str) -> AppResult<Option<i64>> 
         .map(|u| u.id))
 }
 
+/// The login names of the given users, sorted (a hot spot's members in its edit form).
+pub async fn usernames(db: &Db, ids: &[i64]) -> AppResult<Vec<String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store::list_usernames(db, &ids)
+        .await?
+        .into_iter()
+        .map(|u| u.1)
+        .collect())
+}
+
 /// The display names of the given users (who did something, on other contexts' pages).
 pub async fn display_names(
     db: &Db,
@@ -348,6 +360,24 @@ pub async fn users_covering(
     let mut holders = store::list_grant_holders(db, &ancestors).await?;
     holders.extend(store::list_platform_holders(db).await?);
     for (user_id, role, email, lang) in holders {
+        if role.has(cap) && !out.iter().any(|o| o.0 == user_id) {
+            let lang = crate::web::i18n::Lang::parse(&lang).unwrap_or(crate::web::i18n::Lang::Vi);
+            out.push((user_id, email, lang));
+        }
+    }
+    Ok(out)
+}
+
+/// Active users granted a role with `cap` at `unit_id` itself (not at an ancestor, not
+/// platform-wide), with their e-mail address (possibly empty) and language: the people of the
+/// unit a task is assigned to.
+pub async fn users_at(
+    db: &Db,
+    cap: Capability,
+    unit_id: i64,
+) -> AppResult<Vec<(i64, String, crate::web::i18n::Lang)>> {
+    let mut out: Vec<(i64, String, crate::web::i18n::Lang)> = vec![];
+    for (user_id, role, email, lang) in store::list_grant_holders(db, &[unit_id]).await? {
         if role.has(cap) && !out.iter().any(|o| o.0 == user_id) {
             let lang = crate::web::i18n::Lang::parse(&lang).unwrap_or(crate::web::i18n::Lang::Vi);
             out.push((user_id, email, lang));

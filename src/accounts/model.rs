@@ -72,6 +72,9 @@ impl Role {
             ViewMonitoring => matches!(self, Administrator | Analyst | Viewer),
             ManageMonitoring => matches!(self, Administrator | Analyst),
             ApproveDocuments => self == Viewer,
+            ViewHotspots => matches!(self, Administrator | Analyst | Reporter | Viewer),
+            ManageHotspots => self == Analyst,
+            WorkTasks => matches!(self, Analyst | Reporter),
         }
     }
 }
@@ -115,6 +118,13 @@ pub enum Capability {
     ManageMonitoring,
     /// Approve (number and freeze) or return the documents of a unit (*lãnh đạo duyệt văn bản*).
     ApproveDocuments,
+    /// Read the hot spots of the unit's subtree (*điểm nóng*), their evidence, tasks and reports.
+    ViewHotspots,
+    /// Open hot spots, move their stages, attach evidence, keep scenarios and partners, assign
+    /// tasks (the centre's analysts).
+    ManageHotspots,
+    /// Work the hot-spot tasks assigned to the unit: status and comments.
+    WorkTasks,
 }
 
 /// One grant: `role` at `unit_id` (and everything under it).

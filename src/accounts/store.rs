@@ -462,6 +462,24 @@ pub async fn count_login_failures(
 }
 
 /// Display names of the given users (for other contexts' pages: who did something).
+pub async fn list_usernames(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT id, username FROM users WHERE id IN ({}) ORDER BY username",
+        crate::db::placeholders(1, ids.len())
+    ));
+    Ok(with_db!(db, |pool| {
+        let mut q = sqlx::query_as(sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    }))
+}
+
+/// Display names of users by id.
 pub async fn list_display_names(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
     if ids.is_empty() {
         return Ok(vec![]);

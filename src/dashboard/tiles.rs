@@ -95,6 +95,9 @@ pub struct Tiles {
     pub surveys: Option<Vec<SurveyLine>>,
     /// The latest issued documents.
     pub documents: Option<Vec<crate::documents::Issued>>,
+    /// Hot-spot tasks past their due day (at most 5 shown) and how many there are; `None`
+    /// without the capability.
+    pub overdue: Option<(usize, Vec<crate::hotspots::Overdue>)>,
 }
 
 fn direction_colour(d: Direction) -> &'static str {
@@ -304,7 +307,16 @@ pub async fn gather(state: &AppState, auth: &Auth, unit_id: i64) -> AppResult<Ti
         None
     };
 
+    let overdue = if can(db, &auth.user, Capability::ViewHotspots, unit_id).await? {
+        let all = crate::hotspots::overdue_for(db, &auth.user, unit_id).await?;
+        let n = all.len();
+        Some((n, all.into_iter().take(5).collect()))
+    } else {
+        None
+    };
+
     Ok(Tiles {
+        overdue,
         unit_id,
         unit,
         month,

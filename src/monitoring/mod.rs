@@ -217,6 +217,70 @@ pub async fn items_in_scope(db: &Db, roots: &[i64], items: &mut Vec<store::Item>
     Ok(())
 }
 
+/// A monitoring alert as evidence for another context (a hot spot): its unit and a one-line
+/// label in `tr`'s language, when it exists and `user` may read it there.
+pub async fn alert_brief(
+    db: &Db,
+    user: &crate::accounts::model::CurrentUser,
+    id: i64,
+    tr: crate::web::i18n::Tr,
+) -> AppResult<Option<(i64, String)>> {
+    use crate::accounts::model::Capability;
+    let Some(a) = store::find_alert(db, id).await? else {
+        return Ok(None);
+    };
+    if !crate::accounts::can(db, user, Capability::ViewMonitoring, a.unit_id).await? {
+        return Ok(None);
+    }
+    let unit = crate::orgs::unit_names(db, &[a.unit_id])
+        .await?
+        .pop()
+        .map(|u| u.1)
+        .unwrap_or_default();
+    let topics = ingest::topic_keys(db).await?;
+    let topic = alerts::topic_name(tr, &topics, a.topic.as_deref());
+    Ok(Some((
+        a.unit_id,
+        tr.ta(
+            "monitoring-alert-brief",
+            &[
+                ("topic", topic),
+                ("unit", unit),
+                ("count", a.count.to_string()),
+                ("hour", crate::kit::time::show_unix_secs(a.bucket_start)),
+            ],
+        ),
+    )))
+}
+
+/// A monitored item as evidence for another context: its unit and its title (or the start of
+/// its text) with its source, when it exists and `user` may read it there.
+pub async fn item_brief(
+    db: &Db,
+    user: &crate::accounts::model::CurrentUser,
+    id: i64,
+) -> AppResult<Option<(i64, String)>> {
+    use crate::accounts::model::Capability;
+    let Some(item) = store::find_item(db, id).await? else {
+        return Ok(None);
+    };
+    let Some(unit) = item.unit_id else {
+        return Ok(None);
+    };
+    if !crate::accounts::can(db, user, Capability::ViewMonitoring, unit).await? {
+        return Ok(None);
+    }
+    let text = if item.title.trim().is_empty() {
+        item.body.chars().take(200).collect::<String>()
+    } else {
+        item.title.chars().take(200).collect::<String>()
+    };
+    Ok(Some((
+        unit,
+        format!("{} — {}", text.trim(), item.source_name),
+    )))
+}
+
 /// Routes of the monitoring pages and of the ingest API.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

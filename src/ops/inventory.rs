@@ -73,6 +73,10 @@ const KINDS: &[Kind] = &[
         key: "reports",
         tables: "reports, streams, city_streams, report_attachments, report_attachment_contents, report_unit_contacts",
     },
+    Kind {
+        key: "hotspots",
+        tables: "hotspots, hotspot_members, hotspot_events, hotspot_tasks, hotspot_task_comments, hotspot_notices, hotspot_partners",
+    },
 ];
 
 /// One line as shown: what, where, who reads it, how long it is kept.

@@ -39,6 +39,60 @@ use crate::db::Db;
 
 pub use demo::load_demo;
 
+/// An opinion stream as evidence for another context (a hot spot): its unit and its topic with
+/// the start of its summary, when it exists and `user` may read it there.
+pub async fn stream_brief(
+    state: &crate::app::AppState,
+    user: &crate::accounts::model::CurrentUser,
+    id: i64,
+    tr: crate::web::i18n::Tr,
+) -> crate::error::AppResult<Option<(i64, String)>> {
+    let Some(s) = store::find_stream(&state.db, id).await? else {
+        return Ok(None);
+    };
+    if !pages::may_read(state, user, s.unit_id).await? {
+        return Ok(None);
+    }
+    let topic = store::list_topics(&state.db)
+        .await?
+        .into_iter()
+        .find(|t| t.id == s.topic_id)
+        .map(|t| match tr.lang() {
+            crate::web::i18n::Lang::Vi => t.name_vi,
+            crate::web::i18n::Lang::En => t.name_en,
+        })
+        .unwrap_or_default();
+    let summary: String = s.summary.chars().take(200).collect();
+    Ok(Some((s.unit_id, format!("{topic}: {}", summary.trim()))))
+}
+
+/// A unit's report as evidence for another context: its unit and its type, unit and period,
+/// when it exists and `user` may read it there (as the report page allows).
+pub async fn report_brief(
+    db: &Db,
+    user: &crate::accounts::model::CurrentUser,
+    id: i64,
+) -> crate::error::AppResult<Option<(i64, String)>> {
+    use crate::accounts::model::Capability;
+    let Some(r) = store::find_report(db, id).await? else {
+        return Ok(None);
+    };
+    if !(crate::accounts::can(db, user, Capability::EditReports, r.unit_id).await?
+        || crate::accounts::can(db, user, Capability::ViewReports, r.unit_id).await?)
+    {
+        return Ok(None);
+    }
+    let unit = crate::orgs::unit_names(db, &[r.unit_id])
+        .await?
+        .pop()
+        .map(|u| u.1)
+        .unwrap_or_default();
+    Ok(Some((
+        r.unit_id,
+        format!("{} — {unit} — {}", r.type_name, r.period),
+    )))
+}
+
 /// Routes of the reporting pages.
 pub fn routes() -> axum::Router<crate::app::AppState> {
     use axum::routing::{get, post};

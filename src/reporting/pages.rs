@@ -368,6 +368,7 @@ struct StreamTemplate {
     recommendation: String,
     evidence: Vec<String>,
     saved: bool,
+    hotspot_form: Option<crate::hotspots::OpenFrom>,
 }
 
 /// Whether the user may read what belongs to `unit_id` (reports, streams).
@@ -395,8 +396,12 @@ pub async fn show_stream(
     let line = stream_lines(&state, auth.ctx.tr, &topics, std::slice::from_ref(&s))
         .await?
         .remove(0);
+    let hotspot_form =
+        crate::hotspots::open_from_form(&state.db, &auth.user, crate::hotspots::Source::Stream, id)
+            .await?;
     Ok(page(StreamTemplate {
         c: auth.ctx.chrome("reporting-stream-title"),
+        hotspot_form,
         s: line,
         strata: s.strata,
         areas: s.areas,

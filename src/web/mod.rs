@@ -26,7 +26,6 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(assets::css))
         .route("/lang", post(switch_lang))
         .route("/briefings", get(nav::show_not_built))
-        .route("/hotspots", get(nav::show_not_built))
 }
 
 /// The language switch form.

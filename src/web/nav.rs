@@ -77,7 +77,13 @@ pub const CONTEXTS: [ContextEntry; 14] = [
         true,
         Some(Capability::ViewMonitoring),
     ),
-    entry("/hotspots", "nav-hotspots", "about-hotspots", false, None),
+    entry(
+        "/hotspots",
+        "nav-hotspots",
+        "about-hotspots",
+        true,
+        Some(Capability::ViewHotspots),
+    ),
     entry(
         "/documents",
         "nav-documents",

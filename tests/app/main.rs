@@ -11,6 +11,7 @@ mod collaborators;
 mod dashboard;
 mod documents;
 mod helpers;
+mod hotspots;
 mod monitoring;
 mod nodes;
 mod ops;

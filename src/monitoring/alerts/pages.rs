@@ -156,6 +156,7 @@ pub struct AlertTemplate {
     can_manage: bool,
     acked: String,
     closed: String,
+    hotspot_form: Option<crate::hotspots::OpenFrom>,
 }
 
 async fn load_scoped(state: &AppState, auth: &Auth, id: i64) -> AppResult<Alert> {
@@ -225,7 +226,11 @@ pub async fn show_alert(
     )
     .await?;
     let line = lines_for(&state, &auth, vec![a]).await?.remove(0);
+    let hotspot_form =
+        crate::hotspots::open_from_form(&state.db, &auth.user, crate::hotspots::Source::Alert, id)
+            .await?;
     Ok(page(AlertTemplate {
+        hotspot_form,
         c: auth.ctx.chrome_titled(format!(
             "{} — {} — {}",
             auth.ctx.tr.t("monitoring-alert-title"),

@@ -37,6 +37,7 @@ pub struct ItemTemplate {
     quality_label: String,
     /// The text with its marks restored by the machine, when it was typed without them.
     restored: Option<String>,
+    hotspot_form: Option<crate::hotspots::OpenFrom>,
 }
 
 /// `GET /monitoring/items/{id}`.
@@ -78,7 +79,11 @@ pub async fn show_item(
     let can_label =
         crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
     let restored = crate::kit::text::restored_reading(&item.body).await;
+    let hotspot_form =
+        crate::hotspots::open_from_form(&state.db, &auth.user, crate::hotspots::Source::Item, id)
+            .await?;
     Ok(page(ItemTemplate {
+        hotspot_form,
         restored,
         c: auth.ctx.chrome("monitoring-item-title"),
         kind_label: tr.t(&item.source_kind.label_key()),

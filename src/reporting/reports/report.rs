@@ -42,6 +42,7 @@ struct ReportTemplate {
     flash: Option<String>,
     error: Option<String>,
     attachments: Vec<(i64, String, String)>,
+    hotspot_form: Option<crate::hotspots::OpenFrom>,
 }
 
 /// Query of the report page.
@@ -130,7 +131,15 @@ pub(super) async fn report_page(
         .await?
         .remove(0);
     let flash = (!ok.is_empty()).then(|| tr.t(&format!("reporting-report-flash-{ok}")));
+    let hotspot_form = crate::hotspots::open_from_form(
+        &state.db,
+        &auth.user,
+        crate::hotspots::Source::Report,
+        r.id,
+    )
+    .await?;
     Ok(page(ReportTemplate {
+        hotspot_form,
         c: auth
             .ctx
             .chrome_titled(format!("{} — {}", r.type_name, line.unit)),

@@ -119,3 +119,63 @@ impl Figures {
         scales
     }
 }
+
+/// A survey's figure for one question as evidence for another context (a hot spot): the
+/// survey's unit and a label with the question's shown shares (at most four, small cells
+/// hidden as on the results page), when the survey exists, `user` may read its results there
+/// and it has the question; with an empty `question`, the survey itself.
+pub async fn figure_brief(
+    state: &AppState,
+    user: &crate::accounts::model::CurrentUser,
+    survey_id: i64,
+    question: &str,
+    tr: Tr,
+) -> AppResult<Option<(i64, String)>> {
+    use crate::accounts::model::Capability;
+    let Some(s) = crate::surveys::find_survey(&state.db, survey_id).await? else {
+        return Ok(None);
+    };
+    if !crate::accounts::can(&state.db, user, Capability::ViewSurveyResults, s.unit_id).await? {
+        return Ok(None);
+    }
+    if question.is_empty() {
+        return Ok(Some((s.unit_id, s.title)));
+    }
+    // A survey with no completed interview has no figure to cite.
+    if crate::surveys::complete_count(&state.db, survey_id).await? == 0 {
+        return Ok(None);
+    }
+    let f = figures(state, survey_id, tr).await?;
+    let Some(r) = f.results.iter().find(|r| r.name == question) else {
+        return Ok(None);
+    };
+    let shown: Vec<String> = r
+        .lines
+        .iter()
+        .filter_map(|l| l.value.map(|v| (l, v)))
+        .take(4)
+        .map(|(l, (est, lo, hi))| {
+            if r.kind == model::Kind::Mean {
+                format!("{}: {est:.2} ({lo:.2}–{hi:.2})", l.label)
+            } else {
+                format!(
+                    "{}: {:.0}% ({:.0}–{:.0}%)",
+                    l.label,
+                    est * 100.0,
+                    lo * 100.0,
+                    hi * 100.0
+                )
+            }
+        })
+        .collect();
+    Ok(Some((
+        s.unit_id,
+        format!(
+            "{} — {} (n = {}): {}",
+            s.title,
+            r.label,
+            r.n,
+            shown.join("; ")
+        ),
+    )))
+}

@@ -37,7 +37,7 @@ mod waves;
 mod weighting;
 
 pub use cache::{CACHED_CELLS, CACHED_SURVEYS, Cache, FULL_READ_AFTER, interviews};
-pub use figures::{Figures, figures};
+pub use figures::{Figures, figure_brief, figures};
 pub use filters::{MAX_FRAME_DOMAINS, Period};
 use filters::{frame_domains, period_mask};
 pub use store::copy_weighting;
