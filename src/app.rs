@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::monitoring::routes())
         .merge(crate::documents::routes())
         .merge(crate::hotspots::routes())
+        .merge(crate::briefings::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::ops::routes())
         .fallback(not_found)

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
+pub mod briefings;
 pub mod cli;
 pub mod collaborators;
 pub mod config;

@@ -386,6 +386,37 @@ pub async fn users_at(
     Ok(out)
 }
 
+/// A person of a unit's network, for a message sent to it.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// User.
+    pub user_id: i64,
+    /// The unit of their grant (the first, when several roles qualify).
+    pub unit_id: i64,
+    /// E-mail address, possibly empty.
+    pub email: String,
+    /// Language.
+    pub lang: crate::web::i18n::Lang,
+}
+
+/// Active users granted one of `roles` at a unit of `root`'s subtree (each once, with the unit
+/// of their first such grant): the audience of an orientation message.
+pub async fn members_within(db: &Db, root: i64, roles: &[Role]) -> AppResult<Vec<Member>> {
+    let units = crate::orgs::subtree_ids(db, &[root]).await?;
+    let mut out: Vec<Member> = vec![];
+    for (user_id, role, unit_id, email, lang) in store::list_grants_at(db, &units).await? {
+        if roles.contains(&role) && !out.iter().any(|m| m.user_id == user_id) {
+            out.push(Member {
+                user_id,
+                unit_id,
+                email,
+                lang: crate::web::i18n::Lang::parse(&lang).unwrap_or(crate::web::i18n::Lang::Vi),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Routes of the account and user-administration pages.
 pub fn routes() -> axum::Router<crate::app::AppState> {
     use axum::routing::{get, post};

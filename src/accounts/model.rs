@@ -75,6 +75,7 @@ impl Role {
             ViewHotspots => matches!(self, Administrator | Analyst | Reporter | Viewer),
             ManageHotspots => self == Analyst,
             WorkTasks => matches!(self, Analyst | Reporter),
+            SendOrientation => self == Analyst,
         }
     }
 }
@@ -125,6 +126,9 @@ pub enum Capability {
     ManageHotspots,
     /// Work the hot-spot tasks assigned to the unit: status and comments.
     WorkTasks,
+    /// Send orientation information to the unit's network and follow its read receipts
+    /// (*thông tin định hướng*).
+    SendOrientation,
 }
 
 /// One grant: `role` at `unit_id` (and everything under it).

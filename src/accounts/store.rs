@@ -377,6 +377,31 @@ pub async fn list_platform_holders(db: &Db) -> AppResult<Vec<(i64, Role, String,
         .await?))
 }
 
+/// Active users granted a role at one of `units`: `(user, role, unit, email, lang)`.
+pub async fn list_grants_at(
+    db: &Db,
+    units: &[i64],
+) -> AppResult<Vec<(i64, Role, i64, String, String)>> {
+    let mut out = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT u.id, g.role, g.unit_id, u.email, u.lang FROM grants g
+             JOIN users u ON u.id = g.user_id
+             WHERE u.is_active AND g.unit_id IN ({}) ORDER BY u.id, g.unit_id",
+            crate::db::placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, Role, i64, String, String)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Gives the demo's analyst and administrator e-mail addresses (reserved `.invalid` domain).
 pub async fn set_demo_emails(db: &Db) -> AppResult<()> {
     let mut tx = db.begin().await?;

@@ -184,6 +184,32 @@ pub async fn open_from_form(
     }))
 }
 
+/// The open hot spots `user` manages, newest first, as `(id, title)`: what an orientation
+/// message may be linked to.
+pub async fn linkable(db: &Db, user: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
+    pages::joinable(db, user).await
+}
+
+/// The title of hot spot `id` when `user` may read it.
+pub async fn title_if_readable(db: &Db, user: &CurrentUser, id: i64) -> AppResult<Option<String>> {
+    let Some(h) = store::find_hotspot(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(may_read(db, user, &h).await?.then_some(h.title))
+}
+
+/// The demo's flooding hot spot (the first one kept by the city), for the briefings' demo.
+pub async fn demo_hotspot(db: &Db) -> AppResult<Option<i64>> {
+    let Some(city) = crate::orgs::resolve_unit_ref(db, "92").await? else {
+        return Ok(None);
+    };
+    Ok(store::list_hotspots(db, &[city], 50)
+        .await?
+        .into_iter()
+        .map(|h| h.id)
+        .min())
+}
+
 /// Routes of the hot spots context.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

@@ -74,6 +74,10 @@ const KINDS: &[Kind] = &[
         tables: "reports, streams, city_streams, report_attachments, report_attachment_contents, report_unit_contacts",
     },
     Kind {
+        key: "orientation",
+        tables: "orientation_recipients",
+    },
+    Kind {
         key: "hotspots",
         tables: "hotspots, hotspot_members, hotspot_events, hotspot_tasks, hotspot_task_comments, hotspot_notices, hotspot_partners",
     },

@@ -44,7 +44,7 @@ const fn entry(
 }
 
 /// Every context, in navigation order.
-pub const CONTEXTS: [ContextEntry; 14] = [
+pub const CONTEXTS: [ContextEntry; 15] = [
     entry("/", "nav-home", "about-home", true, None),
     entry(
         "/dashboard",
@@ -62,13 +62,8 @@ pub const CONTEXTS: [ContextEntry; 14] = [
         None,
     ),
     entry("/reporting", "nav-reporting", "about-reporting", true, None),
-    entry(
-        "/briefings",
-        "nav-briefings",
-        "about-briefings",
-        false,
-        None,
-    ),
+    entry("/briefings", "nav-briefings", "about-briefings", true, None),
+    entry("/training", "nav-training", "about-training", false, None),
     entry("/surveys", "nav-surveys", "about-surveys", true, None),
     entry(
         "/monitoring",

@@ -82,7 +82,8 @@ async fn navigation_shows_every_context_and_unbuilt_ones_say_so() {
         "Tổ chức",
         "Cộng tác viên",
         "Báo cáo dư luận",
-        "Giao ban, tập huấn",
+        "Giao ban, định hướng",
+        "Tập huấn",
         "Điều tra, thăm dò",
         "Theo dõi thông tin",
         "Điểm nóng",
@@ -91,13 +92,13 @@ async fn navigation_shows_every_context_and_unbuilt_ones_say_so() {
     ] {
         home.assert_contains(label);
     }
-    for path in ["/briefings"] {
+    for path in ["/training"] {
         let page = app.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         page.assert_contains("Phần này chưa được xây dựng.");
     }
     // Built contexts do not say so.
-    for path in ["/documents", "/dashboard", "/hotspots"] {
+    for path in ["/documents", "/dashboard", "/hotspots", "/briefings"] {
         let page = app.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod basics;
 mod bench;
+mod briefings;
 mod browser;
 mod collaborators;
 mod dashboard;

@@ -78,6 +78,8 @@ pub struct ShowTemplate {
     members: String,
     member_logins: String,
     opened: String,
+    orientation: Vec<(i64, String, i64, i64)>,
+    can_orient: bool,
     evidence: Vec<EvidenceLine>,
     tasks: Vec<TaskLine>,
     overdue: usize,
@@ -271,6 +273,8 @@ pub async fn show_hotspot(
         flash,
         member_logins: member_logins.join(", "),
         opened: crate::kit::time::show(h.opened_at),
+        orientation: crate::briefings::for_hotspot(db, id).await?,
+        can_orient: auth.user.has_anywhere(Capability::SendOrientation),
         h,
     }))
 }

@@ -1,0 +1,59 @@
+//! Briefings and orientation (*giao ban, thông tin định hướng*): what a unit tells its network of
+//! collaborators and how it meets them.
+//!
+//! Built so far: **orientation information** (*thông tin định hướng*) — a unit's analysts
+//! (`SendOrientation`) send a message (the text, key facts, what to say about the issue,
+//! possibly linked to a hot spot) to the collaborators of its subtree, or to them and the units'
+//! reporters; each recipient sees it in the app (and by e-mail when they have an address), and
+//! opening it is their read receipt; the sender sees who has read it, by unit, and who has not.
+//! Briefing sessions with invitations, attendance and minutes, training, and yearly work plans
+//! are not built yet and the page says so; dated attendance records stay in the collaborators
+//! context (`/collaborators/briefings`) meanwhile.
+//!
+//! Invariants: the audience is fixed when the message is sent (one recipient row each, written
+//! with the message, its e-mails and the audit entry in one transaction); a message never
+//! changes; only its recipients and the readers of its sending unit (`SendOrientation` there) may
+//! open it; a read receipt is set once, by the recipient opening it, and is not audited (it is
+//! the recipient's own act, not a change of anyone's data).
+
+pub mod actions;
+mod demo;
+pub mod model;
+pub mod pages;
+mod store;
+
+use crate::app::AppState;
+use crate::db::Db;
+use crate::error::AppResult;
+
+pub use demo::load_demo;
+
+/// An orientation message linked to a hot spot, for its page: `(id, title, read, recipients)`.
+pub async fn for_hotspot(db: &Db, hotspot_id: i64) -> AppResult<Vec<(i64, String, i64, i64)>> {
+    let messages = store::list_for_hotspot(db, hotspot_id).await?;
+    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let counts = store::counts(db, &ids).await?;
+    Ok(messages
+        .into_iter()
+        .map(|m| {
+            let (read, total) = counts
+                .iter()
+                .find(|c| c.0 == m.id)
+                .map(|c| (c.1, c.2))
+                .unwrap_or((0, 0));
+            (m.id, m.title, read, total)
+        })
+        .collect())
+}
+
+/// Routes of the briefings context.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/briefings", get(pages::show_home))
+        .route(
+            "/briefings/orientation",
+            get(pages::show_new).post(pages::send),
+        )
+        .route("/briefings/orientation/{id}", get(pages::show_message))
+}

@@ -1,0 +1,297 @@
+//! Orientation information (issue 18): the centre sends a message about the flooding hot spot to
+//! its network; a collaborator reads it on a phone (a real browser at 390×844), a reporter on
+//! the web and by e-mail (a real SMTP server); the centre sees who has read it, by unit, and who
+//! has not; the hot spot's page shows it with its receipts. Then the refusals and who may open
+//! what.
+
+use fantoccini::Locator;
+use reqwest::StatusCode;
+
+use crate::browser::{browser, log_in, screenshot};
+use crate::helpers::{TestApp, spawn_demo};
+
+/// The id in a `/briefings/orientation/{id}…` location.
+fn message_id(location: &str) -> i64 {
+    location
+        .trim_start_matches("/briefings/orientation/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("no message id in {location:?}"))
+}
+
+/// The demo's hot spot id.
+async fn demo_hotspot(app: &TestApp) -> i64 {
+    duluan::hotspots::demo_hotspot(&app.db)
+        .await
+        .unwrap()
+        .expect("the demo has a hot spot")
+}
+
+#[tokio::test]
+async fn an_orientation_message_reaches_the_network_and_its_receipts_come_back() {
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = spawn_demo().await;
+    if let Some(s) = &smtp {
+        crate::smtp::configure_mail(&app, s.port).await;
+    }
+    let city = app.unit_id("92").await;
+    let hotspot = demo_hotspot(&app).await;
+    // The reporter gives an address to hear by e-mail too.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    let saved = reporter
+        .post("/account/email", &[("email", "baocao.ninhkieu@example.vn")])
+        .await;
+    assert!(saved.status.is_redirection() || saved.status.is_success());
+
+    app.login_demo("analyst").await;
+    // From the hot spot's page.
+    let page = app.get(&format!("/hotspots/{hotspot}")).await;
+    page.assert_contains(&format!("/briefings/orientation?hotspot={hotspot}"));
+    let form = app
+        .get(&format!("/briefings/orientation?hotspot={hotspot}"))
+        .await;
+    form.assert_contains(&format!("<option value=\"{hotspot}\" selected>"));
+    let sent = app
+        .post(
+            "/briefings/orientation",
+            &[
+                ("unit", &city.to_string()),
+                ("audience", "network"),
+                ("title", "Định hướng về việc bơm tiêu úng"),
+                (
+                    "body",
+                    "Thành phố bơm tiêu úng tại các điểm ngập sâu từ hôm nay.",
+                ),
+                ("key_facts", "12 tổ bơm hoạt động\n\nĐường dây nóng 24/24"),
+                ("talking_points", "Không chia sẻ tin chưa kiểm chứng."),
+                ("hotspot", &hotspot.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let id = message_id(sent.location());
+    let page = app.get(sent.location()).await;
+    page.assert_contains("Đã gửi thông tin định hướng.");
+    // The collaborator and the reporter of Ninh Kiều: nobody has read it.
+    page.assert_contains("0/2 người đã đọc");
+    page.assert_contains("Cộng tác viên phường Ninh Kiều");
+    page.assert_contains("Người báo cáo phường Ninh Kiều");
+    page.assert_contains("<li>12 tổ bơm hoạt động</li>");
+
+    // The reporter hears by e-mail and reads it on the web.
+    if let Some(s) = &smtp {
+        duluan::mail::send_due(&app.db).await.unwrap();
+        let mails: Vec<_> = s
+            .received()
+            .into_iter()
+            .filter(|(to, _, _)| to.contains("baocao.ninhkieu@example.vn"))
+            .collect();
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert!(mails[0].1.contains("Định hướng về việc bơm tiêu úng"));
+        assert!(mails[0].2.contains(&format!("/briefings/orientation/{id}")));
+    }
+    let home = reporter.get("/briefings").await;
+    home.assert_contains("id=\"unread\"");
+    home.assert_contains(&format!("href=\"/briefings/orientation/{id}\""));
+    let read = reporter.get(&format!("/briefings/orientation/{id}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    read.assert_contains("Không chia sẻ tin chưa kiểm chứng.");
+    // A recipient does not see the receipts.
+    assert!(!read.body.contains("id=\"receipts\""));
+    let page = app.get(&format!("/briefings/orientation/{id}")).await;
+    page.assert_contains("1/2 người đã đọc");
+
+    // The collaborator reads it on a phone.
+    if let Some(b) = browser().await {
+        let c = &b.client;
+        log_in(c, &app.base, "ctv").await;
+        c.goto(&format!("{}/briefings", app.base)).await.unwrap();
+        c.wait().for_element(Locator::Css("#unread")).await.unwrap();
+        screenshot(c, "orientation-list-phone").await;
+        c.find(Locator::LinkText("Định hướng về việc bơm tiêu úng"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Css("#points")).await.unwrap();
+        let fits = c
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(fits, serde_json::json!(true));
+        screenshot(c, "orientation-message-phone").await;
+        let page = app.get(&format!("/briefings/orientation/{id}")).await;
+        page.assert_contains("2/2 người đã đọc");
+        assert!(!page.body.contains("id=\"unread-people\""));
+    } else {
+        let ctv = app.other_client();
+        ctv.login_demo("ctv").await;
+        assert_eq!(
+            ctv.get(&format!("/briefings/orientation/{id}"))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        app.get(&format!("/briefings/orientation/{id}"))
+            .await
+            .assert_contains("2/2 người đã đọc");
+    }
+    // Reading again changes nothing.
+    reporter.get(&format!("/briefings/orientation/{id}")).await;
+    app.get(&format!("/briefings/orientation/{id}"))
+        .await
+        .assert_contains("2/2 người đã đọc");
+    // The hot spot's page shows the message with its receipts; the centre's list too.
+    let page = app.get(&format!("/hotspots/{hotspot}")).await;
+    page.assert_contains("Định hướng về việc bơm tiêu úng");
+    page.assert_contains("2/2 người đã đọc");
+    app.get("/briefings")
+        .await
+        .assert_contains("2/2 người đã đọc");
+}
+
+#[tokio::test]
+async fn sending_refuses_what_it_must_and_only_recipients_and_senders_open_a_message() {
+    let app = spawn_demo().await;
+    let city = app.unit_id("92").await;
+    app.login_demo("analyst").await;
+    // Empty fields: the form again with what was typed, nothing sent.
+    let page = app
+        .post(
+            "/briefings/orientation",
+            &[
+                ("unit", &city.to_string()),
+                ("audience", "collaborators"),
+                ("title", ""),
+                ("body", ""),
+                ("key_facts", "Giữ nguyên dòng này"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("Tiêu đề không được để trống.");
+    page.assert_contains("Nội dung không được để trống.");
+    page.assert_contains("Giữ nguyên dòng này");
+    let page = app
+        .post(
+            "/briefings/orientation",
+            &[
+                ("unit", &city.to_string()),
+                ("audience", "everyone"),
+                ("title", "Tiêu đề"),
+                ("body", "Nội dung"),
+                ("hotspot", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("Hãy chọn đối tượng nhận.");
+    page.assert_contains("Không tìm thấy điểm nóng này");
+    // A unit with nobody of the audience.
+    let cai_khe = app.unit_id("31120").await;
+    let page = app
+        .post(
+            "/briefings/orientation",
+            &[
+                ("unit", &cai_khe.to_string()),
+                ("audience", "collaborators"),
+                ("title", "Tiêu đề"),
+                ("body", "Nội dung"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("chưa có ai thuộc đối tượng này");
+    // The demo's message only (nothing above was sent).
+    let home = app.get("/briefings").await;
+    assert_eq!(
+        home.body.matches("href=\"/briefings/orientation/").count(),
+        1
+    );
+    // An audit entry refused leaves nothing sent.
+    app.refuse_audit_of("orientation.send").await;
+    let page = app
+        .post(
+            "/briefings/orientation",
+            &[
+                ("unit", &city.to_string()),
+                ("audience", "collaborators"),
+                ("title", "Không được lưu"),
+                ("body", "Nội dung"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let ctv = app.other_client();
+    ctv.login_demo("ctv").await;
+    assert!(!ctv.get("/briefings").await.body.contains("Không được lưu"));
+
+    // Who opens the demo's message: its recipients (the collaborator) and the city's senders.
+    let id: i64 = ctv
+        .get("/briefings")
+        .await
+        .body
+        .split("href=\"/briefings/orientation/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the collaborator received the demo's message");
+    for (role, expected, sends) in [
+        ("admin", StatusCode::NOT_FOUND, false),
+        ("analyst", StatusCode::OK, true),
+        ("designer", StatusCode::NOT_FOUND, false),
+        ("interviewer", StatusCode::NOT_FOUND, false),
+        ("verifier", StatusCode::NOT_FOUND, false),
+        ("viewer", StatusCode::NOT_FOUND, false),
+        ("reporter", StatusCode::NOT_FOUND, false),
+        ("ctv", StatusCode::OK, false),
+    ] {
+        let client = app.other_client();
+        client.login_demo(role).await;
+        assert_eq!(
+            client
+                .get(&format!("/briefings/orientation/{id}"))
+                .await
+                .status,
+            expected,
+            "{role}"
+        );
+        assert_eq!(
+            client.get("/briefings").await.status,
+            StatusCode::OK,
+            "{role}"
+        );
+        let form = client.get("/briefings/orientation").await.status;
+        assert_eq!(
+            form,
+            if sends {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{role}"
+        );
+        let post = client
+            .post(
+                "/briefings/orientation",
+                &[
+                    ("unit", &city.to_string()),
+                    ("audience", "collaborators"),
+                    ("title", "x"),
+                    ("body", "y"),
+                ],
+            )
+            .await
+            .status;
+        if !sends {
+            assert_eq!(post, StatusCode::FORBIDDEN, "{role}");
+        }
+    }
+}
