@@ -27,8 +27,8 @@ briefings-receipts = { $read }/{ $total } have read it
 briefings-not-read = { $n } have not
 briefings-col-read = Read
 briefings-unread-people = Not read yet
-briefings-sessions-title = Briefings, training, the year's plan
-briefings-sessions-not-built = Briefing sessions with invitations, replies, attendance and minutes, training courses and the yearly work plan are not built yet. Meanwhile a unit records the briefings held and who attended on the collaborators' pages.
+briefings-sessions-title = Training, the year's plan
+briefings-sessions-not-built = Training courses and the yearly public-opinion work plan are not built yet.
 briefings-attendance-link = Record a briefing and who attended
 briefings-mail-subject = [duluan] Orientation: { $title }
 briefings-mail-body =
@@ -48,3 +48,70 @@ briefings-error-hotspot = This hot spot was not found, or you may not read it.
 briefings-error-unit = Choose a unit.
 hotspots-orientation-title = Orientation
 hotspots-orientation-send = Send orientation about this hot spot
+briefings-sessions-list = Briefing sessions
+briefings-sessions-open = Briefing calendar: schedule, invite, replies, attendance, minutes
+briefings-sessions-intro = The unit's collaborator briefings: schedule, invitations and replies, attendance by collaborator code, minutes, and the opinions raised as opinion streams.
+briefings-sessions-none = No briefing sessions yet.
+briefings-schedule-title = Schedule a briefing
+briefings-error-summary-session = Not scheduled: correct the marked fields.
+briefings-session-topic = Topic
+briefings-session-starts = When
+briefings-session-place = Place
+briefings-session-link = Online meeting link
+briefings-session-agenda = Agenda
+briefings-session-monthly = Held every month
+briefings-schedule = Schedule and send invitations
+briefings-status = Status
+briefings-status-scheduled = Scheduled
+briefings-status-held = Held
+briefings-status-cancelled = Cancelled
+briefings-reply-pending = No reply
+briefings-reply-attend = Attending
+briefings-reply-excused = Excused
+briefings-my-reply = Your reply:
+briefings-invitations = Invitations
+briefings-reply-counts = { $attend } attending · { $excused } excused · { $pending } no reply
+briefings-attendance = Attendance and minutes
+briefings-attendance-tick = Collaborators present
+briefings-attendance-typed = Other collaborator codes (separated by commas)
+briefings-minutes = Minutes
+briefings-record-held = Record as held
+briefings-cancel = Cancel the briefing
+briefings-attended = { $n } collaborators attended.
+briefings-minutes-save = Save minutes
+briefings-raised = Opinions raised at the briefing
+briefings-raised-intro = Each opinion becomes an opinion stream of the unit for the month (a draft), which the unit adds to its monthly report like any other. Nobody who raised it is named.
+briefings-raised-topic = Topic
+briefings-raised-summary = The opinion
+briefings-raised-direction = Direction
+briefings-raised-confirm = I confirm the text is not about a particular person.
+briefings-raised-add = Add as an opinion stream
+briefings-next-link = Next month's briefing
+briefings-next = Schedule next month's
+briefings-flash-scheduled = Scheduled, and invitations sent.
+briefings-flash-replied = Your reply is recorded.
+briefings-flash-held = The briefing and who attended are recorded.
+briefings-flash-minutes = Minutes saved.
+briefings-flash-stream = Opinion stream added.
+briefings-flash-next = Next month's briefing scheduled, and invitations sent.
+briefings-flash-cancelled = The briefing is cancelled.
+briefings-error-session-title = The topic needs at least 3 characters.
+briefings-error-place = Give a place or an online meeting link.
+briefings-error-link = A link starts with https:// or http:// and has no spaces.
+briefings-error-starts = Give the day and time (year-month-day hour:minute), within a year back and two years ahead.
+briefings-error-not-scheduled = This briefing is no longer scheduled.
+briefings-error-next-exists = Next month's briefing is scheduled already.
+briefings-error-reply = Choose attending or excused.
+briefings-error-future = The day has not come: only a briefing that took place is recorded.
+briefings-error-not-held = Opinions are recorded for a briefing that was held.
+briefings-error-not-monthly = This briefing is not a monthly one.
+briefings-invite-subject = [duluan] Briefing invitation: { $title }, { $when }
+briefings-invite-body =
+    You are invited to the briefing: { $title }
+    When: { $when }
+    Where: { $place }
+    Online: { $online }
+
+    { $agenda }
+
+    Reply attending or excused at: { $link }

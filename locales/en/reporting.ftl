@@ -55,6 +55,7 @@ reporting-stream-error-summary-short = The issue needs at least 10 characters.
 reporting-stream-error-too-long = Too long (at most 2,000 characters).
 reporting-stream-error-choice = Choose one of the listed values.
 reporting-stream-error-evidence = Each line must be an address starting with https:// or http://.
+reporting-stream-error-pii = The text may hold personal data (a name, a phone number, an address…). Remove it, or confirm that it is not about a particular person.
 reporting-pii-warning-title = This may contain personal data
 reporting-pii-warning-text = The marked places look like a person's name, a phone number, an ID number or an e-mail address. Remove or change them; if you are sure they are not a private person's data (a street name, a public office holder), tick the confirmation and save again.
 reporting-pii-confirm = I confirm the marked places are not a private person's data.

@@ -27,8 +27,8 @@ briefings-receipts = { $read }/{ $total } người đã đọc
 briefings-not-read = { $n } người chưa đọc
 briefings-col-read = Đã đọc
 briefings-unread-people = Chưa đọc
-briefings-sessions-title = Giao ban, tập huấn, kế hoạch năm
-briefings-sessions-not-built = Lịch giao ban với thư mời, trả lời, điểm danh và biên bản, các khóa tập huấn và kế hoạch công tác dư luận xã hội năm chưa được xây dựng. Trong khi chờ, đơn vị ghi các buổi giao ban đã họp và người dự ở trang cộng tác viên.
+briefings-sessions-title = Tập huấn, kế hoạch năm
+briefings-sessions-not-built = Các khóa tập huấn và kế hoạch công tác dư luận xã hội năm chưa được xây dựng.
 briefings-attendance-link = Ghi buổi giao ban và người dự
 briefings-mail-subject = [duluan] Thông tin định hướng: { $title }
 briefings-mail-body =
@@ -48,3 +48,70 @@ briefings-error-hotspot = Không tìm thấy điểm nóng này, hoặc bạn kh
 briefings-error-unit = Hãy chọn đơn vị.
 hotspots-orientation-title = Thông tin định hướng
 hotspots-orientation-send = Gửi thông tin định hướng về điểm nóng này
+briefings-sessions-list = Hội nghị giao ban
+briefings-sessions-open = Lịch giao ban: lên lịch, mời, trả lời, điểm danh, biên bản
+briefings-sessions-intro = Các buổi giao ban cộng tác viên của đơn vị: lịch, thư mời và trả lời, điểm danh bằng mã cộng tác viên, biên bản, và các ý kiến nêu ra thành luồng ý kiến.
+briefings-sessions-none = Chưa có buổi giao ban nào.
+briefings-schedule-title = Lên lịch giao ban
+briefings-error-summary-session = Chưa lên lịch được: hãy sửa các mục được đánh dấu.
+briefings-session-topic = Chủ đề
+briefings-session-starts = Thời gian
+briefings-session-place = Địa điểm
+briefings-session-link = Đường dẫn họp trực tuyến
+briefings-session-agenda = Chương trình
+briefings-session-monthly = Giao ban định kỳ hằng tháng
+briefings-schedule = Lên lịch và gửi thư mời
+briefings-status = Trạng thái
+briefings-status-scheduled = Đã lên lịch
+briefings-status-held = Đã họp
+briefings-status-cancelled = Đã hủy
+briefings-reply-pending = Chưa trả lời
+briefings-reply-attend = Tham dự
+briefings-reply-excused = Xin vắng
+briefings-my-reply = Trả lời của bạn:
+briefings-invitations = Thư mời
+briefings-reply-counts = { $attend } tham dự · { $excused } xin vắng · { $pending } chưa trả lời
+briefings-attendance = Điểm danh và biên bản
+briefings-attendance-tick = Cộng tác viên có mặt
+briefings-attendance-typed = Mã cộng tác viên khác (cách nhau bằng dấu phẩy)
+briefings-minutes = Biên bản
+briefings-record-held = Ghi nhận đã họp
+briefings-cancel = Hủy buổi giao ban
+briefings-attended = { $n } cộng tác viên có mặt.
+briefings-minutes-save = Lưu biên bản
+briefings-raised = Ý kiến nêu ra tại buổi giao ban
+briefings-raised-intro = Mỗi ý kiến thành một luồng ý kiến của đơn vị trong tháng (bản nháp), đơn vị đưa vào báo cáo tháng như các luồng khác. Không ghi tên người nêu ý kiến.
+briefings-raised-topic = Chủ đề
+briefings-raised-summary = Nội dung ý kiến
+briefings-raised-direction = Chiều hướng
+briefings-raised-confirm = Tôi xác nhận nội dung không phải thông tin về một người cụ thể.
+briefings-raised-add = Thêm thành luồng ý kiến
+briefings-next-link = Buổi giao ban tháng sau
+briefings-next = Lên lịch buổi tháng sau
+briefings-flash-scheduled = Đã lên lịch và gửi thư mời.
+briefings-flash-replied = Đã ghi trả lời của bạn.
+briefings-flash-held = Đã ghi nhận buổi giao ban và người có mặt.
+briefings-flash-minutes = Đã lưu biên bản.
+briefings-flash-stream = Đã thêm luồng ý kiến.
+briefings-flash-next = Đã lên lịch buổi tháng sau và gửi thư mời.
+briefings-flash-cancelled = Đã hủy buổi giao ban.
+briefings-error-session-title = Chủ đề cần ít nhất 3 ký tự.
+briefings-error-place = Hãy ghi địa điểm hoặc đường dẫn họp trực tuyến.
+briefings-error-link = Đường dẫn phải bắt đầu bằng https:// hoặc http:// và không có dấu cách.
+briefings-error-starts = Thời gian phải có dạng năm-tháng-ngày giờ:phút, trong vòng một năm trước đến hai năm sau.
+briefings-error-not-scheduled = Buổi giao ban này không còn ở trạng thái đã lên lịch.
+briefings-error-next-exists = Buổi tháng sau đã được lên lịch.
+briefings-error-reply = Hãy chọn tham dự hoặc xin vắng.
+briefings-error-future = Chưa đến ngày họp: chỉ ghi nhận buổi giao ban đã diễn ra.
+briefings-error-not-held = Chỉ ghi ý kiến của buổi giao ban đã họp.
+briefings-error-not-monthly = Buổi giao ban này không định kỳ hằng tháng.
+briefings-invite-subject = [duluan] Thư mời giao ban: { $title }, { $when }
+briefings-invite-body =
+    Kính mời tham dự hội nghị giao ban: { $title }
+    Thời gian: { $when }
+    Địa điểm: { $place }
+    Trực tuyến: { $online }
+
+    { $agenda }
+
+    Trả lời tham dự hoặc xin vắng tại: { $link }

@@ -55,6 +55,7 @@ reporting-stream-error-summary-short = Nội dung cần ít nhất 10 ký tự.
 reporting-stream-error-too-long = Nội dung quá dài (tối đa 2000 ký tự).
 reporting-stream-error-choice = Chọn một trong các giá trị được liệt kê.
 reporting-stream-error-evidence = Mỗi dòng phải là một địa chỉ bắt đầu bằng https:// hoặc http://.
+reporting-stream-error-pii = Nội dung có thể chứa thông tin cá nhân (tên, số điện thoại, địa chỉ…). Hãy bỏ đi, hoặc xác nhận rằng đó không phải thông tin về một người cụ thể.
 reporting-pii-warning-title = Có thể có thông tin cá nhân
 reporting-pii-warning-text = Các chỗ được đánh dấu dưới đây giống tên người, số điện thoại, số giấy tờ hoặc địa chỉ email. Hãy xóa hoặc sửa chúng; nếu chắc chắn đó không phải thông tin của một người dân (ví dụ tên đường, chức danh công quyền), đánh dấu xác nhận rồi lưu lại.
 reporting-pii-confirm = Tôi xác nhận các chỗ được đánh dấu không phải thông tin cá nhân của người dân.

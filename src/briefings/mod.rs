@@ -48,7 +48,7 @@ pub async fn for_hotspot(db: &Db, hotspot_id: i64) -> AppResult<Vec<(i64, String
 
 /// Routes of the briefings context.
 pub fn routes() -> axum::Router<AppState> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     axum::Router::new()
         .route("/briefings", get(pages::show_home))
         .route(
@@ -56,4 +56,36 @@ pub fn routes() -> axum::Router<AppState> {
             get(pages::show_new).post(pages::send),
         )
         .route("/briefings/orientation/{id}", get(pages::show_message))
+        .route(
+            "/briefings/sessions",
+            get(pages::sessions::list_sessions).post(pages::sessions::schedule),
+        )
+        .route(
+            "/briefings/sessions/{id}",
+            get(pages::sessions::show_session),
+        )
+        .route(
+            "/briefings/sessions/{id}/reply",
+            post(pages::sessions::reply),
+        )
+        .route(
+            "/briefings/sessions/{id}/held",
+            post(pages::sessions::record_held),
+        )
+        .route(
+            "/briefings/sessions/{id}/minutes",
+            post(pages::sessions::save_minutes),
+        )
+        .route(
+            "/briefings/sessions/{id}/streams",
+            post(pages::sessions::raise_stream),
+        )
+        .route(
+            "/briefings/sessions/{id}/next",
+            post(pages::sessions::schedule_next),
+        )
+        .route(
+            "/briefings/sessions/{id}/cancel",
+            post(pages::sessions::cancel),
+        )
 }

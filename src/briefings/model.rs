@@ -29,6 +29,86 @@ impl Audience {
     }
 }
 
+stored_keys! {
+    /// Where a briefing session stands.
+    pub enum SessionStatus: "briefing status" {
+        /// Planned, invitations sent.
+        Scheduled = "scheduled",
+        /// Held: attendance recorded.
+        Held = "held",
+        /// Called off.
+        Cancelled = "cancelled",
+    }
+}
+
+impl SessionStatus {
+    /// The message key of its name.
+    pub fn label_key(self) -> String {
+        format!("briefings-status-{}", self.key())
+    }
+}
+
+stored_keys! {
+    /// An invitee's reply.
+    pub enum Reply: "briefing reply" {
+        /// Not replied.
+        Pending = "pending",
+        /// Will attend (*tham dự*).
+        Attend = "attend",
+        /// Excused (*xin vắng*).
+        Excused = "excused",
+    }
+}
+
+impl Reply {
+    /// The message key of its name.
+    pub fn label_key(self) -> String {
+        format!("briefings-reply-{}", self.key())
+    }
+}
+
+/// A briefing session as typed, cleaned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionDraft {
+    /// Topic (*chủ đề*).
+    pub title: String,
+    /// Place (*địa điểm*).
+    pub place: String,
+    /// Online link, possibly empty.
+    pub link: String,
+    /// Agenda (*chương trình*).
+    pub agenda: String,
+}
+
+/// Checks a session; errors are `(field, message key)`.
+pub fn check_session(d: &SessionDraft) -> Vec<(&'static str, &'static str)> {
+    let mut errors = vec![];
+    let n = d.title.chars().count();
+    if n < 3 {
+        errors.push(("title", "briefings-error-session-title"));
+    } else if n > MAX_TITLE {
+        errors.push(("title", "briefings-error-title-long"));
+    }
+    if d.place.is_empty() && d.link.is_empty() {
+        errors.push(("place", "briefings-error-place"));
+    }
+    if d.place.chars().count() > MAX_TITLE {
+        errors.push(("place", "briefings-error-title-long"));
+    }
+    // Only web addresses: a link is shown as one, and `javascript:` never is.
+    if !d.link.is_empty()
+        && (!(d.link.starts_with("https://") || d.link.starts_with("http://"))
+            || d.link.len() > 500
+            || d.link.contains(char::is_whitespace))
+    {
+        errors.push(("link", "briefings-error-link"));
+    }
+    if d.agenda.chars().count() > MAX_TEXT {
+        errors.push(("agenda", "briefings-error-text-long"));
+    }
+    errors
+}
+
 /// Longest title (characters).
 pub const MAX_TITLE: usize = 300;
 /// Longest body, key facts or talking points (characters).
@@ -99,6 +179,21 @@ mod tests {
             ..Draft::default()
         };
         assert_eq!(check(&d), vec![("body", "briefings-error-text-long")]);
+    }
+
+    #[test]
+    fn a_session_has_a_topic_a_place_or_link_and_only_web_links() {
+        let mut d = SessionDraft {
+            title: "Giao ban tháng 12".into(),
+            place: String::new(),
+            link: String::new(),
+            agenda: String::new(),
+        };
+        assert_eq!(check_session(&d), vec![("place", "briefings-error-place")]);
+        d.link = "javascript:alert(1)".into();
+        assert_eq!(check_session(&d), vec![("link", "briefings-error-link")]);
+        d.link = "https://meet.example.vn/giao-ban".into();
+        assert!(check_session(&d).is_empty());
     }
 
     #[test]

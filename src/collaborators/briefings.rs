@@ -117,6 +117,115 @@ impl BriefingForm {
     }
 }
 
+/// The collaborators that typed or ticked pseudonyms stand for, as attendees of a briefing of
+/// `unit` on `held_on`: each must exist, belong to the unit's subtree and be active that day
+/// (active now, or replaced or ended since and within their term on the day). `Err` holds one
+/// translated message per kind of problem, naming the pseudonyms. Also used by the briefing
+/// sessions of the briefings context.
+pub async fn resolve_attendees(
+    db: &crate::db::Db,
+    unit: i64,
+    held_on: Option<NaiveDate>,
+    wanted: &[String],
+    tr: crate::web::i18n::Tr,
+) -> AppResult<Result<Vec<i64>, Vec<String>>> {
+    let mut errors = vec![];
+    if wanted.len() > 2000 {
+        errors.push(tr.t("collaborators-briefing-error-too-many"));
+    }
+    let found = store::find_by_pseudonyms(db, wanted).await?;
+    let unit_ids: Vec<i64> = found.iter().map(|c| c.unit_id).collect();
+    let within: HashSet<i64> = crate::orgs::filter_within(db, &[unit], &unit_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let active_on = |c: &Collaborator| {
+        c.status == CollaboratorStatus::Active
+            || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
+    };
+    let mut attendees = vec![];
+    let mut unknown = vec![];
+    let mut elsewhere = vec![];
+    let mut inactive = vec![];
+    for p in wanted {
+        match found.iter().find(|c| &c.pseudonym == p) {
+            None => unknown.push(p.clone()),
+            Some(c) if !within.contains(&c.unit_id) => elsewhere.push(p.clone()),
+            Some(c) if !active_on(c) => inactive.push(p.clone()),
+            Some(c) => attendees.push(c.id),
+        }
+    }
+    for (list, key) in [
+        (unknown, "collaborators-briefing-error-unknown"),
+        (elsewhere, "collaborators-briefing-error-elsewhere"),
+        (inactive, "collaborators-briefing-error-inactive"),
+    ] {
+        if !list.is_empty() {
+            errors.push(tr.ta(key, &[("ids", list.join(", "))]));
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(attendees)
+    } else {
+        Err(errors)
+    })
+}
+
+/// Records a briefing held and who attended (`collaborator_briefing.create`) in the caller's
+/// transaction: each attendance counts in the collaborator's activity of that month. Returns its
+/// id.
+pub async fn record_briefing_in(
+    tx: &mut crate::db::Tx,
+    actor: &crate::audit::Actor,
+    unit: i64,
+    held_on: NaiveDate,
+    topic: &str,
+    attendees: &[i64],
+) -> AppResult<i64> {
+    let period = held_on.format("%Y-%m").to_string();
+    let id = store::insert_briefing(
+        tx,
+        unit,
+        held_on,
+        &period,
+        topic,
+        attendees,
+        actor.user_id,
+        Utc::now(),
+    )
+    .await?;
+    audit::record_in(
+        tx,
+        actor,
+        "collaborator_briefing.create",
+        "collaborator_briefing",
+        &id.to_string(),
+        Some(unit),
+        json!({"held_on": held_on.to_string(), "attendees": attendees.len()}),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The pseudonyms of the active collaborators of `unit`'s subtree, in order (the attendance list
+/// of a briefing).
+pub async fn active_pseudonyms(db: &crate::db::Db, unit: i64) -> AppResult<Vec<String>> {
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    let mut out: Vec<String> = store::list_collaborators(db, &units, 20000)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == CollaboratorStatus::Active)
+        .map(|c| c.pseudonym)
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// How many collaborators attended the briefing record `id`.
+pub async fn attendee_count(db: &crate::db::Db, id: i64) -> AppResult<usize> {
+    Ok(store::list_attendees(db, id).await?.len())
+}
+
 /// Query of the briefings page.
 #[derive(Deserialize, Default)]
 pub struct UnitQuery {
@@ -268,66 +377,25 @@ pub async fn create_briefing(
         errors.push(("topic", tr.t("collaborators-briefing-error-topic")));
     }
     let wanted = form.pseudonyms();
-    if wanted.len() > 2000 {
-        errors.push(("attendees", tr.t("collaborators-briefing-error-too-many")));
-    }
-    let found = store::find_by_pseudonyms(&state.db, &wanted).await?;
-    let unit_ids: Vec<i64> = found.iter().map(|c| c.unit_id).collect();
-    let within: HashSet<i64> = crate::orgs::filter_within(&state.db, &[unit], &unit_ids)
-        .await?
-        .into_iter()
-        .collect();
-    // Active now, or (replaced or ended since) still within their term on the day.
-    let active_on = |c: &Collaborator| {
-        c.status == CollaboratorStatus::Active
-            || matches!((held_on, c.term_to), (Some(d), Some(t)) if d <= t)
+    let attendees = match resolve_attendees(&state.db, unit, held_on, &wanted, tr).await? {
+        Ok(ids) => ids,
+        Err(messages) => {
+            errors.extend(messages.into_iter().map(|m| ("attendees", m)));
+            vec![]
+        }
     };
-    let mut attendees = vec![];
-    let mut unknown = vec![];
-    let mut elsewhere = vec![];
-    let mut inactive = vec![];
-    for p in &wanted {
-        match found.iter().find(|c| &c.pseudonym == p) {
-            None => unknown.push(p.clone()),
-            Some(c) if !within.contains(&c.unit_id) => elsewhere.push(p.clone()),
-            Some(c) if !active_on(c) => inactive.push(p.clone()),
-            Some(c) => attendees.push(c.id),
-        }
-    }
-    for (list, key) in [
-        (unknown, "collaborators-briefing-error-unknown"),
-        (elsewhere, "collaborators-briefing-error-elsewhere"),
-        (inactive, "collaborators-briefing-error-inactive"),
-    ] {
-        if !list.is_empty() {
-            errors.push(("attendees", tr.ta(key, &[("ids", list.join(", "))])));
-        }
-    }
     if !errors.is_empty() {
         return briefings_page(&state, &auth, Some(unit), form, errors, false).await;
     }
     let held_on = held_on.expect("checked");
-    let period = held_on.format("%Y-%m").to_string();
     let mut tx = state.db.begin().await?;
-    let id = store::insert_briefing(
-        &mut tx,
-        unit,
-        held_on,
-        &period,
-        &topic,
-        &attendees,
-        Some(auth.user.id),
-        Utc::now(),
-    )
-    .await?;
-    audit::record_in(
+    let id = record_briefing_in(
         &mut tx,
         &auth.ctx.actor(),
-        "collaborator_briefing.create",
-        "collaborator_briefing",
-        &id.to_string(),
-        Some(unit),
-        json!({"held_on": held_on.to_string(), "attendees": attendees.len()}),
+        unit,
+        held_on,
+        &topic,
+        &attendees,
     )
     .await?;
     tx.commit().await?;

@@ -221,9 +221,37 @@ pub async fn streams_for_monitoring(
         .collect())
 }
 
+/// Streams by id as `(id, topic: summary)`, in the order given (those that exist), for another
+/// context's page that links them (a briefing's opinions raised).
+pub async fn stream_summaries(
+    db: &Db,
+    ids: &[i64],
+    tr: crate::web::i18n::Tr,
+) -> crate::error::AppResult<Vec<(i64, String)>> {
+    let topics = store::list_topics(db).await?;
+    let streams = store::list_streams_by_ids(db, ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| streams.iter().find(|s| s.id == *id))
+        .map(|s| {
+            let topic = topics
+                .iter()
+                .find(|t| t.id == s.topic_id)
+                .map(|t| match tr.lang() {
+                    crate::web::i18n::Lang::Vi => t.name_vi.clone(),
+                    crate::web::i18n::Lang::En => t.name_en.clone(),
+                })
+                .unwrap_or_default();
+            (s.id, format!("{topic}: {}", s.summary))
+        })
+        .collect())
+}
+
 /// Creates a stream on behalf of another context (opinion monitoring turns an emerging stream
-/// into one), with the same checks as the stream form, in the caller's transaction (which
-/// records the caller's action and its audit entry); `Err` holds the form's field errors.
+/// into one, a briefing records the opinions raised at it), with the same checks as the stream
+/// form — personal data found in its free text included, refused unless the form confirms it
+/// (`confirm_pii = "yes"`) — in the caller's transaction (which records the caller's action and
+/// its audit entry); `Err` holds the form's field errors.
 pub async fn create_stream(
     tx: &mut crate::db::Tx,
     form: &model::StreamForm,
@@ -233,6 +261,13 @@ pub async fn create_stream(
         Ok(i) => i,
         Err(errors) => return Ok(Err(errors)),
     };
+    let warnings = model::personal_data(&form.free_text());
+    if !warnings.is_empty() && form.confirm_pii != "yes" {
+        return Ok(Err(warnings
+            .iter()
+            .map(|w| (w.field, "reporting-stream-error-pii"))
+            .collect()));
+    }
     let (id, _) = store::insert_stream(tx, &input, Some(user_id), Utc::now()).await?;
     Ok(Ok(id))
 }

@@ -295,3 +295,307 @@ async fn sending_refuses_what_it_must_and_only_recipients_and_senders_open_a_mes
         }
     }
 }
+
+/// The id in a `/briefings/sessions/{id}…` location.
+fn session_id(location: &str) -> i64 {
+    location
+        .trim_start_matches("/briefings/sessions/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("no session id in {location:?}"))
+}
+
+#[tokio::test]
+async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
+    let app = spawn_demo().await;
+    let ward = app.unit_id("31135").await;
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    // Yesterday evening, Vietnam time, every month.
+    let yesterday = (chrono::Utc::now() + chrono::Duration::hours(7) - chrono::Duration::days(1))
+        .format("%Y-%m-%dT19:30")
+        .to_string();
+    let bad = reporter
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban tháng"),
+                ("starts", &yesterday),
+                ("place", ""),
+                ("link", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    bad.assert_contains("Đường dẫn phải bắt đầu bằng https://");
+    bad.assert_contains("value=\"Giao ban tháng\"");
+    let made = reporter
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban cộng tác viên tháng 12"),
+                ("starts", &yesterday),
+                ("place", "Hội trường UBND phường Ninh Kiều"),
+                ("link", ""),
+                ("agenda", "1. Tình hình ngập úng\n2. Ý kiến về giá điện"),
+                ("monthly", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let id = session_id(made.location());
+    let page = reporter.get(made.location()).await;
+    page.assert_contains("Đã lên lịch và gửi thư mời.");
+    // The ward's collaborator (an account) and its reporter are invited.
+    page.assert_contains("0 tham dự · 0 xin vắng · 2 chưa trả lời");
+
+    // The collaborator replies.
+    let ctv = app.other_client();
+    ctv.login_demo("ctv").await;
+    let list = ctv.get("/briefings/sessions").await;
+    list.assert_contains(&format!("href=\"/briefings/sessions/{id}\""));
+    list.assert_contains("Chưa trả lời");
+    let replied = ctv
+        .post(
+            &format!("/briefings/sessions/{id}/reply"),
+            &[("reply", "attend")],
+        )
+        .await;
+    assert_eq!(
+        replied.location(),
+        format!("/briefings/sessions/{id}?ok=replied")
+    );
+    ctv.get(&format!("/briefings/sessions/{id}"))
+        .await
+        .assert_contains("id=\"reply-now\">Tham dự");
+    // An invitee does not keep the attendance.
+    let refused = ctv
+        .post(
+            &format!("/briefings/sessions/{id}/held"),
+            &[("minutes", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    reporter
+        .get(&format!("/briefings/sessions/{id}"))
+        .await
+        .assert_contains("1 tham dự · 0 xin vắng · 1 chưa trả lời");
+
+    // Held: two collaborators ticked by their codes, minutes.
+    let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
+    let codes: Vec<String> = page
+        .body
+        .split("name=\"attendee\" value=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect();
+    assert!(codes.len() >= 2, "{codes:?}");
+    let unknown = reporter
+        .post(
+            &format!("/briefings/sessions/{id}/held"),
+            &[("attendee", &codes[0]), ("attendees", "CTV-KHONGCO")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    unknown.assert_contains("CTV-KHONGCO");
+    let held = reporter
+        .post(
+            &format!("/briefings/sessions/{id}/held"),
+            &[
+                ("attendee", &codes[0]),
+                ("attendee", &codes[1]),
+                ("attendees", ""),
+                ("minutes", "Hội nghị nghe báo cáo tình hình ngập úng."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        held.location(),
+        format!("/briefings/sessions/{id}?ok=held"),
+        "{}",
+        held.body
+    );
+    let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
+    page.assert_contains("2 cộng tác viên có mặt.");
+    page.assert_contains("Hội nghị nghe báo cáo tình hình ngập úng.");
+    // It counts as a briefing of the collaborators context (their activity of the month).
+    reporter
+        .get("/collaborators/briefings")
+        .await
+        .assert_contains("Giao ban cộng tác viên tháng 12");
+    // Holding twice is refused.
+    let again = reporter
+        .post(
+            &format!("/briefings/sessions/{id}/held"),
+            &[("minutes", "x")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // Two opinions raised become the ward's streams of the month; personal data is caught.
+    let environment = duluan::reporting::topics(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key == "environment")
+        .unwrap()
+        .id
+        .to_string();
+    let prices = duluan::reporting::topics(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key == "economy_prices")
+        .unwrap()
+        .id
+        .to_string();
+    let pii = reporter
+        .post(
+            &format!("/briefings/sessions/{id}/streams"),
+            &[
+                ("topic", &environment),
+                (
+                    "summary",
+                    "Ông Nguyễn Văn An, số 0912345678, phản ánh cống bị tắc.",
+                ),
+                ("direction", "worried"),
+            ],
+        )
+        .await;
+    assert_eq!(pii.status, StatusCode::BAD_REQUEST, "{}", pii.body);
+    pii.assert_contains("có thể chứa thông tin cá nhân");
+    pii.assert_contains("name=\"confirm_pii\"");
+    for (topic, summary, direction) in [
+        (
+            &environment,
+            "Người dân lo ngại ngập úng kéo dài khi triều cường lên cao vào cuối tháng.",
+            "worried",
+        ),
+        (
+            &prices,
+            "Nhiều hộ băn khoăn về giá điện sinh hoạt tăng trong mùa nắng nóng.",
+            "uneasy",
+        ),
+    ] {
+        let raised = reporter
+            .post(
+                &format!("/briefings/sessions/{id}/streams"),
+                &[
+                    ("topic", topic),
+                    ("summary", summary),
+                    ("direction", direction),
+                ],
+            )
+            .await;
+        assert_eq!(
+            raised.location(),
+            format!("/briefings/sessions/{id}?ok=stream"),
+            "{}",
+            raised.body
+        );
+    }
+    let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
+    let raised = page.body.split("id=\"raised-streams\"").nth(1).unwrap();
+    let raised = raised.split("</ul>").next().unwrap();
+    let streams: Vec<i64> = raised
+        .split("href=\"/reporting/streams/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    assert_eq!(streams.len(), 2, "{raised}");
+    for s in &streams {
+        let stream = duluan::reporting::store::find_stream(&app.db, *s)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stream.unit_id, ward);
+        let page = reporter.get(&format!("/reporting/streams/{s}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+
+    // The next month's session, once.
+    let next = reporter
+        .post(&format!("/briefings/sessions/{id}/next"), &[])
+        .await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER);
+    let next_id = session_id(next.location());
+    let page = reporter.get(next.location()).await;
+    page.assert_contains("Giao ban cộng tác viên tháng 12");
+    page.assert_contains("0 tham dự · 0 xin vắng · 2 chưa trả lời");
+    assert_ne!(next_id, id);
+    let twice = reporter
+        .post(&format!("/briefings/sessions/{id}/next"), &[])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    // Cancelled, it takes no reply.
+    let cancelled = reporter
+        .post(&format!("/briefings/sessions/{next_id}/cancel"), &[])
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let late = ctv
+        .post(
+            &format!("/briefings/sessions/{next_id}/reply"),
+            &[("reply", "excused")],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+
+    // Who reads it: the ward's keepers and the city's report readers; nobody else.
+    for (role, expected) in [
+        ("admin", StatusCode::OK),
+        ("analyst", StatusCode::OK),
+        ("viewer", StatusCode::OK),
+        ("designer", StatusCode::NOT_FOUND),
+        ("interviewer", StatusCode::NOT_FOUND),
+        ("verifier", StatusCode::NOT_FOUND),
+    ] {
+        let client = app.other_client();
+        client.login_demo(role).await;
+        assert_eq!(
+            client
+                .get(&format!("/briefings/sessions/{id}"))
+                .await
+                .status,
+            expected,
+            "{role}"
+        );
+        let minutes = client
+            .post(
+                &format!("/briefings/sessions/{id}/minutes"),
+                &[("minutes", "Sửa")],
+            )
+            .await
+            .status;
+        let allowed = matches!(role, "admin" | "analyst");
+        assert_eq!(
+            minutes,
+            if allowed {
+                StatusCode::SEE_OTHER
+            } else if expected == StatusCode::OK {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            },
+            "{role}"
+        );
+    }
+    // A collaborator does not schedule.
+    let refused = ctv
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban"),
+                ("starts", &yesterday),
+                ("place", "Nhà văn hóa"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

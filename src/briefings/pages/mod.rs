@@ -18,6 +18,8 @@ use crate::error::{AppError, AppResult};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
+pub mod sessions;
+
 /// A message in a list.
 pub struct Line {
     id: i64,

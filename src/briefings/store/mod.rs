@@ -1,4 +1,5 @@
-//! All of the briefings context's SQL: orientation messages and their recipients.
+//! All of the briefings context's SQL: orientation messages and their recipients (this file),
+//! briefing sessions with their invitations and streams (`sessions`).
 
 use chrono::{DateTime, Utc};
 
@@ -6,6 +7,8 @@ use crate::briefings::model::Audience;
 use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
 use crate::{with_conn, with_db};
+
+pub mod sessions;
 
 /// An orientation message as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
