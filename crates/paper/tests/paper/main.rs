@@ -1,0 +1,4 @@
+//! Tests of duluan-paper: printing, reading printed and marked pages back, garbage in.
+
+mod form;
+mod print;
