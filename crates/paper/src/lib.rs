@@ -17,6 +17,7 @@ mod layout;
 mod model;
 mod pdf;
 mod qr;
+mod read;
 mod rows;
 mod skip;
 mod text;
@@ -28,3 +29,8 @@ pub use model::{
 };
 pub use pdf::{MAX_BATCH_PAGES, RenderError, render_pdf};
 pub use qr::{MAX_CASE_CODE, PageIdentity, SheetId, parse_payload};
+pub use read::{
+    Bitmap, BoxReading, Format, Layouts, Limits, PageReading, Placement, QuestionReading,
+    QuestionStatus, ReadError, Thresholds, Verdict, decode_scan_each, read_bitmap, read_page,
+    read_scan, read_scan_each, sniff,
+};
