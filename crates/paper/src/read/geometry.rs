@@ -68,22 +68,41 @@ impl Homography {
 pub(crate) fn warp(
     img: &Bitmap,
     h: &Homography,
+    region: (f64, f64, f64, f64),
+    ppmm: f64,
+) -> (u32, u32, Vec<u8>) {
+    warp_averaged(img, h, region, ppmm, 1)
+}
+
+/// The same, each output pixel the mean of `n × n` samples (less noise when shrinking).
+pub(crate) fn warp_averaged(
+    img: &Bitmap,
+    h: &Homography,
     (x, y, w, hh): (f64, f64, f64, f64),
     ppmm: f64,
+    n: u32,
 ) -> (u32, u32, Vec<u8>) {
     let (cw, ch) = (
         (w * ppmm).round().max(1.0) as u32,
         (hh * ppmm).round().max(1.0) as u32,
     );
     let mut out = Vec::with_capacity(cw as usize * ch as usize);
+    let n = n.max(1);
+    let sub = f64::from(n);
     for j in 0..ch {
         for i in 0..cw {
-            let (u, v) = (
-                x + (f64::from(i) + 0.5) / ppmm,
-                y + (f64::from(j) + 0.5) / ppmm,
-            );
-            let (px, py) = h.map(u, v);
-            out.push(img.sample(px, py).round().clamp(0.0, 255.0) as u8);
+            let mut sum = 0.0;
+            for b in 0..n {
+                for a in 0..n {
+                    let (u, v) = (
+                        x + (f64::from(i) + (f64::from(a) + 0.5) / sub) / ppmm,
+                        y + (f64::from(j) + (f64::from(b) + 0.5) / sub) / ppmm,
+                    );
+                    let (px, py) = h.map(u, v);
+                    sum += img.sample(px, py);
+                }
+            }
+            out.push((sum / (sub * sub)).round().clamp(0.0, 255.0) as u8);
         }
     }
     (cw, ch, out)

@@ -11,7 +11,7 @@
 //!    270° for a landscape one), the homography is fitted and the QR code's place is resampled
 //!    upright and decoded: the orientation whose QR code reads is the page's.
 
-use super::geometry::{Homography, warp};
+use super::geometry::{Homography, warp_averaged};
 use super::{Bitmap, Placement, ReadError};
 use crate::model::{FIDUCIAL_MM, PAGE_HEIGHT_MM, fiducials, qr_rect};
 use crate::qr::{PageIdentity, parse_payload};
@@ -149,7 +149,7 @@ pub(crate) fn locate(img: &Bitmap) -> Result<Located, ReadError> {
         let Some(hm) = Homography::fit(&centres, &to) else {
             continue;
         };
-        match read_qr(img, &hm) {
+        match read_qr(img, &hm, ppmm, (paper + ink) / 2.0) {
             Some(text) => match parse_payload(&text) {
                 Some(identity) => {
                     let (x0, y0) = hm.map(105.0, 148.5);
@@ -180,8 +180,9 @@ pub(crate) fn locate(img: &Bitmap) -> Result<Located, ReadError> {
     })
 }
 
-/// The QR code's text, read from its place resampled upright (a few resolutions tried).
-fn read_qr(img: &Bitmap, h: &Homography) -> Option<String> {
+/// The QR code's text, read from its place resampled upright: averaged (less noise), then
+/// as is, then cut at the page's mid grey, at a few resolutions.
+fn read_qr(img: &Bitmap, h: &Homography, scan_ppmm: f64, mid: f64) -> Option<String> {
     let q = qr_rect();
     let margin = 3.0;
     let region = (
@@ -190,19 +191,39 @@ fn read_qr(img: &Bitmap, h: &Homography) -> Option<String> {
         q.w + 2.0 * margin,
         q.h + 2.0 * margin,
     );
-    for ppmm in [8.0, 6.0, 10.0] {
-        let (w, hh, px) = warp(img, h, region, ppmm);
-        let mut prepared =
-            rqrr::PreparedImage::prepare_from_greyscale(w as usize, hh as usize, |x, y| {
-                px[y * w as usize + x]
-            });
-        for grid in prepared.detect_grids() {
-            if let Ok((_, text)) = grid.decode() {
-                return Some(text);
-            }
+    // Samples per output pixel side: about one per scan pixel.
+    let n = |ppmm: f64| ((scan_ppmm / ppmm).round() as u32).clamp(1, 4);
+    for (ppmm, average, binary) in [
+        (8.0, true, false),
+        (8.0, true, true),
+        (6.0, true, true),
+        (10.0, false, false),
+        (6.0, false, false),
+    ] {
+        let (w, hh, mut px) =
+            warp_averaged(img, h, region, ppmm, if average { n(ppmm) } else { 1 });
+        if binary {
+            px.iter_mut()
+                .for_each(|v| *v = if f64::from(*v) < mid { 0 } else { 255 });
+        }
+        if let Some(text) = decode_qr(w as usize, hh as usize, &px) {
+            return Some(text);
         }
     }
     None
+}
+
+/// rqrr on an upright crop; a panic inside the decoder counts as no code.
+fn decode_qr(w: usize, h: usize, px: &[u8]) -> Option<String> {
+    std::panic::catch_unwind(|| {
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| px[y * w + x]);
+        prepared
+            .detect_grids()
+            .into_iter()
+            .find_map(|g| g.decode().ok().map(|(_, text)| text))
+    })
+    .ok()
+    .flatten()
 }
 
 /// The scan averaged over `k × k` blocks.
