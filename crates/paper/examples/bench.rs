@@ -27,9 +27,26 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(300);
     let dpi: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(300);
+    let t = Instant::now();
     let l = layout(&form::form(), &LayoutOptions::default()).expect("the test form lays out");
+    let layout_time = t.elapsed();
     let sheets: Vec<SheetId> = (1..=10).map(SheetId::Anonymous).collect();
+    let t = Instant::now();
     let pdf = render_pdf(&l, &sheets).expect("prints");
+    let render_time = t.elapsed();
+    let t = Instant::now();
+    let batch: Vec<SheetId> = (1..=100).map(SheetId::Anonymous).collect();
+    let big = render_pdf(&l, &batch).expect("prints");
+    let big_time = t.elapsed();
+    println!(
+        "printing: layout {:.1} ms; PDF of 10 sheets ({} pages) {:.0} ms, of 100 sheets ({} pages, {} KiB) {:.0} ms",
+        layout_time.as_secs_f64() * 1000.0,
+        sheets.len() * l.pages.len(),
+        render_time.as_secs_f64() * 1000.0,
+        batch.len() * l.pages.len(),
+        big.len() / 1024,
+        big_time.as_secs_f64() * 1000.0
+    );
     let Some(pages) = synth::pdftoppm(&pdf, dpi) else {
         println!("skipped: pdftoppm not installed");
         return;

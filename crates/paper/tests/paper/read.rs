@@ -192,3 +192,39 @@ fn the_printed_pdf_reads_back_page_by_page_through_the_rasteriser() {
         read[3].as_ref().unwrap().identity
     );
 }
+
+#[test]
+fn a_tiff_and_a_page_scanned_sideways_are_read() {
+    let Some((l, pages, _)) = printed(150) else {
+        println!("skipped: pdftoppm not installed");
+        return;
+    };
+    let mut rng = Rng(11);
+    let mut img = pages[0].clone();
+    let truth = fill_in(&mut img, &l, 0, &mut rng, false);
+    // TIFF, grey.
+    let mut tiff = std::io::Cursor::new(Vec::new());
+    image::ImageEncoder::write_image(
+        image::codecs::tiff::TiffEncoder::new(&mut tiff),
+        &img.px, img.w as u32, img.h as u32, image::ExtendedColorType::L8,
+    )
+    .unwrap();
+    let r = read_page(tiff.get_ref(), &l, &Limits::default()).unwrap();
+    assert!(score(&r, &truth).1.is_empty());
+    // A quarter turn clockwise: the page's top is on the scan's right.
+    let mut turned = Img {
+        w: img.h,
+        h: img.w,
+        px: vec![0; img.px.len()],
+        ppmm: img.ppmm,
+    };
+    for y in 0..img.h {
+        for x in 0..img.w {
+            turned.px[x * turned.w + (img.h - 1 - y)] = img.px[y * img.w + x];
+        }
+    }
+    let r = read_bitmap(&turned.bitmap(), &l).unwrap();
+    assert_eq!(r.placement.rotation, 90);
+    let (s, errors) = score(&r, &truth);
+    assert!(errors.is_empty() && s.doubtful == 0, "{s:?} {errors:#?}");
+}
