@@ -206,7 +206,10 @@ fn a_tiff_and_a_page_scanned_sideways_are_read() {
     let mut tiff = std::io::Cursor::new(Vec::new());
     image::ImageEncoder::write_image(
         image::codecs::tiff::TiffEncoder::new(&mut tiff),
-        &img.px, img.w as u32, img.h as u32, image::ExtendedColorType::L8,
+        &img.px,
+        img.w as u32,
+        img.h as u32,
+        image::ExtendedColorType::L8,
     )
     .unwrap();
     let r = read_page(tiff.get_ref(), &l, &Limits::default()).unwrap();
