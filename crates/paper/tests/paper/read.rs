@@ -231,3 +231,51 @@ fn a_tiff_and_a_page_scanned_sideways_are_read() {
     let (s, errors) = score(&r, &truth);
     assert!(errors.is_empty() && s.doubtful == 0, "{s:?} {errors:#?}");
 }
+
+#[test]
+fn unclear_marks_are_flagged_with_crops() {
+    let Some((l, pages, _)) = printed(200) else {
+        println!("skipped: pdftoppm not installed");
+        return;
+    };
+    let mut rng = Rng(5);
+    let mut img = pages[0].clone();
+    let p = &l.pages[0];
+    let boxes = |name: &str| -> Vec<duluan_paper::Rect> {
+        p.boxes
+            .iter()
+            .filter(|b| b.question == name)
+            .map(|b| b.rect)
+            .collect()
+    };
+    // Two ticks on a single choice.
+    for r in boxes("gioi_tinh") {
+        synth::tick(&mut img, &r, Mark::Cross, &mut rng);
+    }
+    // Only a blacked-out box.
+    synth::tick(&mut img, &boxes("hop")[0], Mark::Filled, &mut rng);
+    // A small stray dot in a box of a multiple choice, a clear tick in another.
+    let k = boxes("kenh");
+    let (cx, cy) = k[1].center();
+    img.stroke((cx - 0.1, cy), (cx + 0.1, cy), 0.8, 40.0);
+    synth::tick(&mut img, &k[3], Mark::Check, &mut rng);
+    let r = read_bitmap(&img.bitmap(), &l).unwrap();
+    let status = |name: &str| r.questions.iter().find(|q| q.name == name).unwrap().status;
+    assert_eq!(status("gioi_tinh"), QuestionStatus::SeveralTicks);
+    assert_eq!(status("hop"), QuestionStatus::OnlyFilled);
+    assert_eq!(status("kenh"), QuestionStatus::DoubtfulBox);
+    let dot = r
+        .boxes
+        .iter()
+        .find(|b| b.question == "kenh" && b.verdict == Verdict::Doubtful)
+        .expect("the dot is doubtful");
+    assert_eq!(dot.choice.as_deref(), Some("hop"));
+    let crop = image::load_from_memory(dot.crop.as_ref().unwrap()).unwrap();
+    // The box (4.5 mm) and 2 mm around it, at 8 px/mm.
+    assert_eq!((crop.width(), crop.height()), (68, 68));
+    assert!(
+        r.questions
+            .iter()
+            .all(|q| q.value.is_none() || q.status == QuestionStatus::Answered)
+    );
+}

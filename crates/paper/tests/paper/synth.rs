@@ -402,9 +402,13 @@ pub fn png(img: &Img) -> Vec<u8> {
 }
 
 /// The pages of a PDF rendered by poppler's `pdftoppm` in grey at `dpi`; `None` when
-/// `pdftoppm` is not installed.
+/// `pdftoppm` is not installed (CI sets `DULUAN_TEST_DOCS_TOOLS=1`: then it must be).
 pub fn pdftoppm(pdf: &[u8], dpi: u32) -> Option<Vec<Img>> {
     if Command::new("pdftoppm").arg("-v").output().is_err() {
+        assert!(
+            std::env::var_os("DULUAN_TEST_DOCS_TOOLS").is_none(),
+            "DULUAN_TEST_DOCS_TOOLS is set but pdftoppm (poppler-utils) is not installed"
+        );
         return None;
     }
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
