@@ -10,8 +10,8 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 3 {
         return;
     }
-    let w = 400 + u32::from(data[0]) * 4;
-    let h = 400 + u32::from(data[1]) * 6;
+    let w = 400 + u32::from(data[0]) * 5;
+    let h = 400 + u32::from(data[1]) * 7;
     let body = &data[2..];
     let px: Vec<u8> = (0..(w * h) as usize).map(|i| body[i % body.len()]).collect();
     let form = Form {

@@ -34,11 +34,11 @@ fn test_layout() -> &'static Layout {
 fuzz_target!(|data: &[u8]| {
     let limits = Limits {
         max_bytes: 1 << 20,
-        max_width: 1200,
-        max_height: 1700,
+        max_width: 1300,
+        max_height: 1800,
         max_pdf_pages: 4,
-        pdf_dpi: 72.0,
-        max_total_pixels: 4 * 1200 * 1700,
+        pdf_dpi: 150.0,
+        max_total_pixels: 4 * 1300 * 1800,
     };
     let _ = read_scan(data, test_layout(), &limits);
 });

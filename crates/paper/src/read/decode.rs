@@ -144,7 +144,7 @@ fn pdf_pages(
             max: limits.max_pdf_pages,
         });
     }
-    let scale = limits.pdf_dpi.clamp(36.0, 600.0) / 72.0;
+    let scale = limits.pdf_dpi.clamp(150.0, 600.0) / 72.0;
     let cache = hayro::RenderCache::new();
     let settings = InterpreterSettings::default();
     let mut spent: u64 = 0;

@@ -87,7 +87,7 @@ pub struct Limits {
     pub max_height: u32,
     /// Pages of a PDF.
     pub max_pdf_pages: usize,
-    /// Resolution PDF pages are rasterised at, dots per inch.
+    /// Resolution PDF pages are rasterised at, dots per inch (150 to 600).
     pub pdf_dpi: f32,
     /// Pixels decoded for one upload, all pages together (a work budget).
     pub max_total_pixels: u64,
@@ -160,7 +160,7 @@ pub enum ReadError {
         max: u64,
     },
     /// A page too small to hold a questionnaire page at a readable resolution.
-    #[error("the page is {width} × {height} pixels, too small to read (at least 100 dpi)")]
+    #[error("the page is {width} × {height} pixels, too small to read (scan at 150 dpi or more)")]
     TooSmall {
         /// Its width.
         width: u32,
