@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::documents::routes())
         .merge(crate::hotspots::routes())
         .merge(crate::briefings::routes())
+        .merge(crate::training::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::ops::routes())
         .fallback(not_found)

@@ -36,6 +36,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     crate::documents::load_demo(db).await?;
     crate::hotspots::load_demo(db).await?;
     crate::briefings::load_demo(db).await?;
+    crate::training::load_demo(db).await?;
     // Demo analysts hear of alerts by e-mail too.
     crate::accounts::demo::load_emails(db).await?;
     tracing::info!("demo data loaded");

@@ -24,5 +24,6 @@ pub mod ops;
 pub mod orgs;
 pub mod reporting;
 pub mod surveys;
+pub mod training;
 pub mod uploads;
 pub mod web;

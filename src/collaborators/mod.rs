@@ -83,3 +83,52 @@ pub async fn activity_of(
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(out)
 }
+
+/// An active collaborator as another context reads the network (training's coverage): no
+/// identity, only the pseudonym, the unit and one representation attribute.
+#[derive(Clone, Debug)]
+pub struct NetworkMember {
+    /// Registry id.
+    pub id: i64,
+    /// Pseudonym (`CTV-…`).
+    pub pseudonym: String,
+    /// Unit.
+    pub unit_id: i64,
+    /// The value of the chosen dimension, named in `tr`'s language (empty when not recorded).
+    pub value: String,
+}
+
+/// The active collaborators of `unit`'s subtree with the value of `dimension`.
+pub async fn network_members(
+    db: &Db,
+    unit: i64,
+    dimension: model::Dimension,
+    tr: crate::web::i18n::Tr,
+) -> crate::error::AppResult<Vec<NetworkMember>> {
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    let values = store::list_values(db).await?;
+    Ok(store::list_collaborators(db, &units, 20000)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == model::CollaboratorStatus::Active)
+        .map(|c| {
+            let key = c.attribute(dimension);
+            let value = if key.is_empty() {
+                String::new()
+            } else {
+                pages::value_name(tr, &values, dimension, key)
+            };
+            NetworkMember {
+                id: c.id,
+                pseudonym: c.pseudonym.clone(),
+                unit_id: c.unit_id,
+                value,
+            }
+        })
+        .collect())
+}
+
+/// The pseudonyms of the given collaborators, for other contexts' pages: `(id, pseudonym)`.
+pub async fn pseudonyms_of(db: &Db, ids: &[i64]) -> crate::error::AppResult<Vec<(i64, String)>> {
+    store::list_pseudonyms(db, ids).await
+}

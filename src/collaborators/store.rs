@@ -249,6 +249,26 @@ pub async fn list_collaborators(
     }))
 }
 
+/// Pseudonyms of the given collaborators: `(id, pseudonym)`.
+pub async fn list_pseudonyms(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    let mut out = vec![];
+    for chunk in ids.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT id, pseudonym FROM collaborators WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, String)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for i in chunk {
+                q = q.bind(*i);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Names of the given collaborators (for managers of their unit): `(id, full name)`.
 pub async fn list_names(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
     if ids.is_empty() {

@@ -74,6 +74,10 @@ const KINDS: &[Kind] = &[
         tables: "reports, streams, city_streams, report_attachments, report_attachment_contents, report_unit_contacts",
     },
     Kind {
+        key: "training",
+        tables: "training_participants, briefing_invitations",
+    },
+    Kind {
         key: "orientation",
         tables: "orientation_recipients",
     },

@@ -22,7 +22,6 @@ use crate::web::i18n::Lang;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(nav::show_home))
-        .route("/training", get(nav::show_not_built))
         .route("/assets/htmx.min.js", get(assets::htmx))
         .route("/assets/app.css", get(assets::css))
         .route("/lang", post(switch_lang))

@@ -63,7 +63,13 @@ pub const CONTEXTS: [ContextEntry; 15] = [
     ),
     entry("/reporting", "nav-reporting", "about-reporting", true, None),
     entry("/briefings", "nav-briefings", "about-briefings", true, None),
-    entry("/training", "nav-training", "about-training", false, None),
+    entry(
+        "/training",
+        "nav-training",
+        "about-training",
+        true,
+        Some(Capability::ViewReports),
+    ),
     entry("/surveys", "nav-surveys", "about-surveys", true, None),
     entry(
         "/monitoring",

@@ -22,6 +22,7 @@ mod reporting;
 mod scoping;
 mod smtp;
 mod surveys;
+mod training;
 mod typed_rows;
 mod uploads;
 mod users;

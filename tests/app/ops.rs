@@ -524,7 +524,7 @@ async fn retention_deletes_what_is_past_its_time_and_says_how_much() {
         .records()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(rows.len(), 14);
+    assert_eq!(rows.len(), 15);
     assert!(rows.iter().any(|r| r[1].contains("survey_response_files")));
     assert!(rows.iter().any(|r| r[1].contains("orientation_recipients")));
     assert!(rows.iter().any(|r| r[1].contains("hotspot_task_comments")));

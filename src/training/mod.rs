@@ -1,0 +1,39 @@
+//! Training (*tập huấn*): the courses a unit runs for its collaborators and staff — topic,
+//! trainer, days, place, description and materials — who was enrolled, who attended and who
+//! completed it, and the coverage of the network: who has never been trained, or not within the
+//! last N months, by unit and by a representation attribute.
+//!
+//! Collaborators are enrolled by their pseudonymous registry code (`collaborators::briefings::
+//! resolve_attendees` checks they are active in the unit's subtree), staff by their login; the
+//! pages show pseudonyms only. Courses are kept by the network's keepers (`ManageCollaborators`)
+//! and read by them and the units' report readers (`ViewReports`).
+//!
+//! Invariants: every write is one transaction with its audit entry; a person is enrolled once
+//! per course; a completion is a day, not after today.
+//!
+//! Not built yet: a course's separate dated sessions with their own attendance, and files
+//! attached as materials (the description holds links meanwhile).
+
+pub mod actions;
+mod demo;
+pub mod model;
+pub mod pages;
+mod store;
+
+use crate::app::AppState;
+
+pub use demo::load_demo;
+
+/// Routes of training.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/training",
+            get(pages::list_courses).post(pages::create_course),
+        )
+        .route("/training/coverage", get(pages::show_coverage))
+        .route("/training/{id}", get(pages::show_course))
+        .route("/training/{id}/enrol", post(pages::enrol))
+        .route("/training/{id}/record", post(pages::record))
+}

@@ -1,0 +1,202 @@
+//! All of training's SQL: courses and their participants.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::db::{Db, Tx, placeholders};
+use crate::error::AppResult;
+use crate::{with_conn, with_db};
+
+/// A course as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Course {
+    /// Id.
+    pub id: i64,
+    /// The unit that runs it.
+    pub unit_id: i64,
+    /// Title.
+    pub title: String,
+    /// Trainer.
+    pub trainer: String,
+    /// Place.
+    pub place: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Description and materials.
+    pub description: String,
+}
+
+const COURSE_SELECT: &str = "SELECT id, unit_id, title, trainer, place, starts_on, ends_on, \
+    description FROM training_courses";
+
+/// A new course.
+pub struct NewCourse<'a> {
+    /// Unit.
+    pub unit_id: i64,
+    /// Title.
+    pub title: &'a str,
+    /// Trainer.
+    pub trainer: &'a str,
+    /// Place.
+    pub place: &'a str,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Description.
+    pub description: &'a str,
+}
+
+/// Inserts a course; returns its id.
+pub async fn insert_course(
+    tx: &mut Tx,
+    c: &NewCourse<'_>,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO training_courses (unit_id, title, trainer, place, starts_on, ends_on,
+                description, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(c.unit_id)
+        .bind(c.title)
+        .bind(c.trainer)
+        .bind(c.place)
+        .bind(c.starts_on)
+        .bind(c.ends_on)
+        .bind(c.description)
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+    }))
+}
+
+/// One course.
+pub async fn find_course(db: &Db, id: i64) -> AppResult<Option<Course>> {
+    let sql = sqlx::AssertSqlSafe(format!("{COURSE_SELECT} WHERE id = $1"));
+    Ok(with_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The courses of `units`, latest first (at most 200).
+pub async fn list_courses(db: &Db, units: &[i64]) -> AppResult<Vec<Course>> {
+    let mut out: Vec<Course> = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{COURSE_SELECT} WHERE unit_id IN ({}) ORDER BY starts_on DESC, id DESC LIMIT 200",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<Course> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    out.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(b.id.cmp(&a.id)));
+    out.truncate(200);
+    Ok(out)
+}
+
+/// A participant as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Participant {
+    /// Id.
+    pub id: i64,
+    /// A collaborator (or a staff account).
+    pub collaborator_id: Option<i64>,
+    /// A staff account.
+    pub user_id: Option<i64>,
+    /// Attended.
+    pub attended: bool,
+    /// Completed on.
+    pub completed_on: Option<NaiveDate>,
+}
+
+/// Enrols a collaborator or an account; `false` when enrolled already.
+pub async fn insert_participant(
+    tx: &mut Tx,
+    course_id: i64,
+    collaborator_id: Option<i64>,
+    user_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let id: Option<i64> = with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO training_participants (course_id, collaborator_id, user_id, enrolled_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(course_id)
+        .bind(collaborator_id)
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?
+    });
+    Ok(id.is_some())
+}
+
+/// A course's participants, collaborators first.
+pub async fn list_participants(db: &Db, course_id: i64) -> AppResult<Vec<Participant>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, collaborator_id, user_id, attended, completed_on FROM training_participants
+         WHERE course_id = $1 ORDER BY user_id IS NOT NULL, id"
+    )
+    .bind(course_id)
+    .fetch_all(pool)
+    .await?))
+}
+
+/// Sets a participant's attendance and completion (within the course).
+pub async fn set_record(
+    tx: &mut Tx,
+    course_id: i64,
+    participant_id: i64,
+    attended: bool,
+    completed_on: Option<NaiveDate>,
+) -> AppResult<()> {
+    with_conn!(tx, |conn| {
+        sqlx::query(
+            "UPDATE training_participants SET attended = $1, completed_on = $2
+             WHERE id = $3 AND course_id = $4",
+        )
+        .bind(attended)
+        .bind(completed_on)
+        .bind(participant_id)
+        .bind(course_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(())
+}
+
+/// The latest completion of each of `collaborators` (those that completed a course).
+pub async fn last_completions(db: &Db, collaborators: &[i64]) -> AppResult<Vec<(i64, NaiveDate)>> {
+    let mut out = vec![];
+    for chunk in collaborators.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT collaborator_id, MAX(completed_on) FROM training_participants
+             WHERE completed_on IS NOT NULL AND collaborator_id IN ({})
+             GROUP BY collaborator_id",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, NaiveDate)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for c in chunk {
+                q = q.bind(*c);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
