@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::hotspots::routes())
         .merge(crate::briefings::routes())
         .merge(crate::training::routes())
+        .merge(crate::plans::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::ops::routes())
         .fallback(not_found)

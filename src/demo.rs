@@ -37,6 +37,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     crate::hotspots::load_demo(db).await?;
     crate::briefings::load_demo(db).await?;
     crate::training::load_demo(db).await?;
+    crate::plans::load_demo(db).await?;
     // Demo analysts hear of alerts by e-mail too.
     crate::accounts::demo::load_emails(db).await?;
     tracing::info!("demo data loaded");

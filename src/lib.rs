@@ -22,6 +22,7 @@ pub mod mail;
 pub mod monitoring;
 pub mod ops;
 pub mod orgs;
+pub mod plans;
 pub mod reporting;
 pub mod surveys;
 pub mod training;

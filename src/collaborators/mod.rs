@@ -132,3 +132,14 @@ pub async fn network_members(
 pub async fn pseudonyms_of(db: &Db, ids: &[i64]) -> crate::error::AppResult<Vec<(i64, String)>> {
     store::list_pseudonyms(db, ids).await
 }
+
+/// The months (1–12) of `year` in which a briefing was held in `unit`'s subtree (for the yearly
+/// work plan's "done").
+pub async fn briefing_months(db: &Db, unit: i64, year: i32) -> crate::error::AppResult<Vec<u32>> {
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    Ok(store::list_briefing_periods(db, &units, year)
+        .await?
+        .iter()
+        .filter_map(|p| p.get(5..7).and_then(|m| m.parse().ok()))
+        .collect())
+}

@@ -626,3 +626,26 @@ pub async fn list_attendance(
         q.fetch_all(pool).await?
     }))
 }
+
+/// The months (`YYYY-MM`) of `year` in which briefings were recorded at `units`.
+pub async fn list_briefing_periods(db: &Db, units: &[i64], year: i32) -> AppResult<Vec<String>> {
+    let mut out = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT period FROM collaborator_briefings
+             WHERE period >= $1 AND period <= $2 AND unit_id IN ({})",
+            placeholders(3, chunk.len())
+        ));
+        let rows: Vec<String> = with_db!(db, |pool| {
+            let mut q = sqlx::query_scalar(sql)
+                .bind(format!("{year:04}-01"))
+                .bind(format!("{year:04}-12"));
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -81,6 +81,26 @@ pub async fn latest_issued(
         .collect())
 }
 
+/// The months (1–12) of `year` in which `unit`'s subtree issued a thematic report (for the yearly
+/// work plan's "done").
+pub async fn thematic_months(db: &crate::db::Db, unit: i64, year: i32) -> AppResult<Vec<u32>> {
+    use chrono::Datelike;
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    let (Some(from), Some(to)) = (
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Ok(vec![]);
+    };
+    Ok(
+        store::list_issue_days(db, &units, model::DocKind::Thematic, from, to)
+            .await?
+            .iter()
+            .map(|d| d.month())
+            .collect(),
+    )
+}
+
 /// Routes of the documents context.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::{Db, Tx};
+use crate::db::{Db, Tx, placeholders};
 use crate::documents::model::{BlockKind, DocKind, DocStatus, Issuer, Layout, NewBlock};
 use crate::error::AppResult;
 use crate::{with_conn, with_db};
@@ -524,4 +524,32 @@ pub async fn find_successor(db: &Db, id: i64) -> AppResult<Option<(i64, DocStatu
     .bind(id)
     .fetch_optional(pool)
     .await?))
+}
+
+/// The issue days of the approved documents (and those superseded since) of `units` of `kind`
+/// issued within `[from, to]`.
+pub async fn list_issue_days(
+    db: &Db,
+    units: &[i64],
+    kind: DocKind,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<NaiveDate>> {
+    let mut out = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT issued_on FROM documents WHERE status IN ('approved', 'superseded')
+               AND kind = $1 AND issued_on >= $2 AND issued_on <= $3 AND unit_id IN ({})",
+            placeholders(4, chunk.len())
+        ));
+        let rows: Vec<NaiveDate> = with_db!(db, |pool| {
+            let mut q = sqlx::query_scalar(sql).bind(kind.key()).bind(from).bind(to);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }

@@ -241,6 +241,26 @@ pub async fn survey_for(db: &Db, auth: &Auth, id: i64, cap: Capability) -> AppRe
     Ok(survey)
 }
 
+/// The months (1–12, Vietnam time) of `year` in which a survey of `unit`'s subtree was created
+/// (for the yearly work plan's "done").
+pub async fn survey_months(db: &Db, unit: i64, year: i32) -> AppResult<Vec<u32>> {
+    use chrono::Datelike;
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    let (Some(from), Some(to)) = (
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1),
+    ) else {
+        return Ok(vec![]);
+    };
+    let from = crate::kit::time::start_of_day(from);
+    let to = crate::kit::time::start_of_day(to);
+    Ok(store::list_created_between(db, &units, from, to)
+        .await?
+        .into_iter()
+        .map(|t| crate::kit::time::vn_date(t).month())
+        .collect())
+}
+
 /// The survey `id` if the user may see it at all (design, responses or results).
 pub async fn visible_survey(db: &Db, auth: &Auth, id: i64) -> AppResult<Survey> {
     let survey = store::find_survey(db, id)

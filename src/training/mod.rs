@@ -24,6 +24,28 @@ use crate::app::AppState;
 
 pub use demo::load_demo;
 
+/// The months (1–12) of `year` in which a course of `unit`'s subtree began (for the yearly work
+/// plan's "done").
+pub async fn course_months(
+    db: &crate::db::Db,
+    unit: i64,
+    year: i32,
+) -> crate::error::AppResult<Vec<u32>> {
+    use chrono::Datelike;
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    let (Some(from), Some(to)) = (
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Ok(vec![]);
+    };
+    Ok(store::list_course_days(db, &units, from, to)
+        .await?
+        .iter()
+        .map(|d| d.month())
+        .collect())
+}
+
 /// Routes of training.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

@@ -200,3 +200,29 @@ pub async fn last_completions(db: &Db, collaborators: &[i64]) -> AppResult<Vec<(
     }
     Ok(out)
 }
+
+/// The first days of the courses of `units` that begin within `[from, to]`.
+pub async fn list_course_days(
+    db: &Db,
+    units: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<NaiveDate>> {
+    let mut out = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT starts_on FROM training_courses
+             WHERE starts_on >= $1 AND starts_on <= $2 AND unit_id IN ({})",
+            placeholders(3, chunk.len())
+        ));
+        let rows: Vec<NaiveDate> = with_db!(db, |pool| {
+            let mut q = sqlx::query_scalar(sql).bind(from).bind(to);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -44,7 +44,7 @@ const fn entry(
 }
 
 /// Every context, in navigation order.
-pub const CONTEXTS: [ContextEntry; 15] = [
+pub const CONTEXTS: [ContextEntry; 16] = [
     entry("/", "nav-home", "about-home", true, None),
     entry(
         "/dashboard",
@@ -67,6 +67,13 @@ pub const CONTEXTS: [ContextEntry; 15] = [
         "/training",
         "nav-training",
         "about-training",
+        true,
+        Some(Capability::ViewReports),
+    ),
+    entry(
+        "/plans",
+        "nav-plans",
+        "about-plans",
         true,
         Some(Capability::ViewReports),
     ),

@@ -17,6 +17,7 @@ mod monitoring;
 mod nodes;
 mod ops;
 mod orgs;
+mod plans;
 mod repo;
 mod reporting;
 mod scoping;

@@ -247,3 +247,29 @@ pub async fn publish_version(
     }
     Ok(())
 }
+
+/// When the surveys of `units` created within `[from, to)` were created.
+pub async fn list_created_between(
+    db: &Db,
+    units: &[i64],
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Vec<chrono::DateTime<chrono::Utc>>> {
+    let mut out = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT created_at FROM surveys WHERE created_at >= $1 AND created_at < $2
+               AND unit_id IN ({})",
+            placeholders(3, chunk.len())
+        ));
+        let rows: Vec<chrono::DateTime<chrono::Utc>> = with_db!(db, |pool| {
+            let mut q = sqlx::query_scalar(sql).bind(from).bind(to);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
