@@ -53,7 +53,8 @@ pub fn check_course(d: &CourseDraft) -> Vec<(&'static str, &'static str)> {
     errors
 }
 
-/// Whether a completion on `completed` counts as trained within `months` before `today`.
+/// Whether a completion on `completed` counts as trained within the last `months` months: on or
+/// after the first day of the month `months` months before today's, and not after today.
 pub fn trained_lately(completed: Option<NaiveDate>, today: NaiveDate, months: u32) -> bool {
     let since = crate::kit::time::add_months(today, -(months as i32));
     completed.is_some_and(|d| d >= since && d <= today)
@@ -86,7 +87,8 @@ mod tests {
     fn trained_lately_means_completed_within_the_window() {
         let today = day(2026, 12, 5);
         assert!(trained_lately(Some(day(2026, 1, 5)), today, 12));
-        assert!(!trained_lately(Some(day(2025, 12, 4)), today, 12));
+        assert!(trained_lately(Some(day(2025, 12, 1)), today, 12));
+        assert!(!trained_lately(Some(day(2025, 11, 30)), today, 12));
         assert!(!trained_lately(None, today, 12));
         assert!(!trained_lately(Some(day(2026, 12, 6)), today, 12));
     }

@@ -134,6 +134,7 @@ pub async fn create_course(
     auth: Auth,
     Form(f): Form<CourseForm>,
 ) -> AppResult<Response> {
+    crate::kit::scope::require_roots(&auth.user, &[Capability::ManageCollaborators])?;
     let unit_id = crate::kit::bounds::parse_id(&f.unit)?
         .ok_or(AppError::BadRequest("training-error-unit"))?;
     crate::accounts::require(

@@ -61,6 +61,7 @@ async fn a_leaders_home_is_the_dashboard_of_the_citys_opinion() {
         "tile-completeness",
         "tile-surveys",
         "tile-documents",
+        "tile-overdue",
     ] {
         home.assert_contains(&format!("id=\"{tile}\""));
     }
@@ -110,7 +111,9 @@ async fn a_leaders_home_is_the_dashboard_of_the_citys_opinion() {
     );
     // The issued report.
     home.assert_contains(&format!("href=\"/documents/{doc}\""));
-    home.assert_contains("Sổ điểm nóng chưa được xây dựng");
+    // The demo's flooding hot spot has tasks past their day: their tile.
+    home.assert_contains("id=\"tile-overdue\"");
+    home.assert_contains("Nhiệm vụ điểm nóng quá hạn");
     // The refresh returns the tiles alone.
     let tiles = leader.get(&format!("/dashboard/tiles?unit={city}")).await;
     assert_eq!(tiles.status, StatusCode::OK);

@@ -742,3 +742,123 @@ async fn every_role_reaches_only_its_hot_spot_pages() {
         }
     }
 }
+
+/// Every write route of hot spots, briefings, training and plans, posted empty by each demo role:
+/// those without the right are refused (403, or 404 where the object is not theirs to see) before
+/// anything is read from the form; those with it get the form's 400 (or the action's 404/409).
+#[tokio::test]
+async fn every_write_route_refuses_the_roles_without_its_right() {
+    let app = spawn_demo().await;
+    app.login_demo("analyst").await;
+    let h = demo_hotspot(&app).await;
+    let page = app.get(&format!("/hotspots/{h}")).await;
+    let mut nk_task = None;
+    for t in task_ids(&page.body) {
+        let p = app.get(&format!("/hotspots/tasks/{t}")).await;
+        if p.body.contains("id=\"assignee\">Phường Ninh Kiều") {
+            nk_task = Some(t);
+        }
+    }
+    let t = nk_task.expect("a Ninh Kiều task");
+    let s = app
+        .get("/hotspots/scenarios")
+        .await
+        .body
+        .split("href=\"/hotspots/scenarios/")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .and_then(|x| x.parse::<i64>().ok())
+        .unwrap();
+    let b = app
+        .get("/briefings/sessions")
+        .await
+        .body
+        .split("href=\"/briefings/sessions/")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .and_then(|x| x.parse::<i64>().ok())
+        .expect("the demo's held briefing");
+    let ward = app.unit_id("31135").await;
+    let year = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y")
+        .to_string();
+    const A: u16 = 400;
+    const F: u16 = 403;
+    const N: u16 = 404;
+    const C: u16 = 409;
+    const S: u16 = 303;
+    let manage_h = [F, A, N, N, N, F, N, N];
+    let centre_only = [F, A, F, F, F, F, F, F];
+    // admin, analyst, designer, interviewer, verifier, viewer (city); reporter, ctv (ward).
+    let routes: Vec<(String, [u16; 8])> = vec![
+        ("/hotspots".into(), centre_only),
+        ("/hotspots/from".into(), centre_only),
+        (format!("/hotspots/{h}/stage"), manage_h),
+        (format!("/hotspots/{h}/edit"), manage_h),
+        (format!("/hotspots/{h}/evidence"), manage_h),
+        (format!("/hotspots/{h}/note"), manage_h),
+        (format!("/hotspots/{h}/scenario"), manage_h),
+        (format!("/hotspots/{h}/tasks"), manage_h),
+        (
+            format!("/hotspots/{h}/evidence/999999/remove"),
+            [F, N, N, N, N, F, N, N],
+        ),
+        (
+            format!("/hotspots/tasks/{t}/status"),
+            [F, A, N, N, N, F, A, N],
+        ),
+        ("/hotspots/scenarios".into(), centre_only),
+        (format!("/hotspots/scenarios/{s}/steps"), centre_only),
+        ("/hotspots/partners".into(), centre_only),
+        ("/hotspots/notices/read".into(), [S; 8]),
+        ("/briefings/orientation".into(), centre_only),
+        ("/briefings/sessions".into(), [A, A, F, F, F, F, A, F]),
+        (
+            format!("/briefings/sessions/{b}/reply"),
+            [F, F, N, N, N, F, N, N],
+        ),
+        (
+            format!("/briefings/sessions/{b}/streams"),
+            [A, A, N, N, N, F, N, N],
+        ),
+        (
+            format!("/briefings/sessions/{b}/held"),
+            [C, C, N, N, N, F, N, N],
+        ),
+        (
+            format!("/briefings/sessions/{b}/cancel"),
+            [C, C, N, N, N, F, N, N],
+        ),
+        ("/training".into(), [A, A, F, F, F, F, A, F]),
+        (
+            format!("/plans/{ward}/{year}/items"),
+            [A, A, N, N, N, F, A, N],
+        ),
+        (
+            format!("/plans/{ward}/{year}/items/999999/remove"),
+            [N, N, N, N, N, F, N, N],
+        ),
+        (
+            format!("/plans/{ward}/{year}/items/999999/tick"),
+            [N, N, N, N, N, F, N, N],
+        ),
+    ];
+    let roles = [
+        "admin",
+        "analyst",
+        "designer",
+        "interviewer",
+        "verifier",
+        "viewer",
+        "reporter",
+        "ctv",
+    ];
+    for (i, role) in roles.iter().enumerate() {
+        let client = app.other_client();
+        client.login_demo(role).await;
+        for (path, expected) in &routes {
+            let status = client.post(path, &[]).await.status.as_u16();
+            assert_eq!(status, expected[i], "{role} POST {path}");
+        }
+    }
+}

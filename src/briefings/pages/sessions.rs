@@ -167,6 +167,7 @@ pub async fn schedule(
     auth: Auth,
     Form(f): Form<ScheduleForm>,
 ) -> AppResult<Response> {
+    crate::kit::scope::require_roots(&auth.user, &[Capability::ManageCollaborators])?;
     let unit_id = crate::kit::bounds::parse_id(&f.unit)?
         .ok_or(AppError::BadRequest("briefings-error-unit"))?;
     crate::accounts::require(

@@ -326,6 +326,7 @@ pub async fn create_hotspot(
     auth: Auth,
     Form(f): Form<NewForm>,
 ) -> AppResult<Response> {
+    crate::kit::scope::require_roots(&auth.user, &[Capability::ManageHotspots])?;
     let unit_id = crate::kit::bounds::parse_id(&f.unit)?
         .ok_or(AppError::BadRequest("hotspots-error-unit"))?;
     crate::accounts::require(&state.db, &auth.user, Capability::ManageHotspots, unit_id).await?;

@@ -123,6 +123,7 @@ pub async fn create_scenario(
     auth: Auth,
     Form(f): Form<ScenarioForm>,
 ) -> AppResult<Response> {
+    crate::kit::scope::require_roots(&auth.user, &[Capability::ManageHotspots])?;
     let unit_id = crate::kit::bounds::parse_id(&f.unit)?
         .ok_or(AppError::BadRequest("hotspots-error-unit"))?;
     crate::accounts::require(&state.db, &auth.user, Capability::ManageHotspots, unit_id).await?;
@@ -317,6 +318,7 @@ pub async fn create_partner(
     auth: Auth,
     Form(f): Form<PartnerForm>,
 ) -> AppResult<Response> {
+    crate::kit::scope::require_roots(&auth.user, &[Capability::ManageHotspots])?;
     let unit_id = crate::kit::bounds::parse_id(&f.unit)?
         .ok_or(AppError::BadRequest("hotspots-error-unit"))?;
     crate::accounts::require(&state.db, &auth.user, Capability::ManageHotspots, unit_id).await?;
