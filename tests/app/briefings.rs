@@ -599,3 +599,64 @@ async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_reporter_takes_a_briefings_attendance_on_a_phone() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_demo().await;
+    let ward = app.unit_id("31135").await;
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    let start = (chrono::Utc::now() + chrono::Duration::hours(7) - chrono::Duration::hours(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let made = reporter
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban khu vực 1"),
+                ("starts", &start),
+                ("place", "Nhà văn hóa khu vực 1"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let path = made.location().split('?').next().unwrap().to_string();
+    let c = &b.client;
+    log_in(c, &app.base, "reporter").await;
+    c.goto(&format!("{}{path}", app.base)).await.unwrap();
+    let boxes = c
+        .find_all(Locator::Css("input[name=attendee]"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 3);
+    for cb in &boxes[..2] {
+        cb.click().await.unwrap();
+    }
+    c.find(Locator::Id("he-minutes"))
+        .await
+        .unwrap()
+        .send_keys("Hai cộng tác viên dự, một người vắng.")
+        .await
+        .unwrap();
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, serde_json::json!(true));
+    screenshot(c, "briefing-attendance-phone").await;
+    c.find(Locator::Id("record-held"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("#held")).await.unwrap();
+    let page = reporter.get(&path).await;
+    page.assert_contains("2 cộng tác viên có mặt.");
+    page.assert_contains("Hai cộng tác viên dự, một người vắng.");
+}
