@@ -77,3 +77,36 @@ pub async fn record(
     tx.commit().await?;
     Ok(())
 }
+
+/// Adds a file to a course's materials with its SHA-256 (`training.material`); returns its id.
+pub async fn add_material(
+    db: &Db,
+    actor: &Actor,
+    course: &Course,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> AppResult<i64> {
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(bytes));
+    let mut tx = db.begin().await?;
+    let id = store::insert_material(
+        &mut tx,
+        course.id,
+        file_name,
+        content_type,
+        &sha,
+        bytes,
+        actor.user_id.unwrap_or_default(),
+        Utc::now(),
+    )
+    .await?;
+    audit::entry(actor, "training.material")
+        .object("training_course", course.id)
+        .unit(course.unit_id)
+        .detail(json!({"material": id, "size": bytes.len(), "sha256": sha}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}

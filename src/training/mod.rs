@@ -11,8 +11,11 @@
 //! Invariants: every write is one transaction with its audit entry; a person is enrolled once
 //! per course; a completion is a day, not after today.
 //!
-//! Not built yet: a course's separate dated sessions with their own attendance, and files
-//! attached as materials (the description holds links meanwhile).
+//! Materials are files kept in the database (`training_materials`: PDF, DOCX, PNG, JPEG up to
+//! 10 MiB, checked by name and first bytes, a DOCX's archive directory checked), served as
+//! attachments to the course's readers.
+//!
+//! Not built yet: a course's separate dated sessions with their own attendance.
 
 pub mod actions;
 mod demo;
@@ -58,4 +61,11 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/training/{id}", get(pages::show_course))
         .route("/training/{id}/enrol", post(pages::enrol))
         .route("/training/{id}/record", post(pages::record))
+        .route(
+            "/training/{id}/materials",
+            post(pages::upload_material).layer(axum::extract::DefaultBodyLimit::max(
+                crate::reporting::model::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/training/materials/{id}", get(pages::download_material))
 }

@@ -194,6 +194,7 @@ pub struct CourseTemplate {
     unit: String,
     days: String,
     participants: Vec<ParticipantLine>,
+    materials: Vec<(i64, String, String)>,
     completed: usize,
     manage: bool,
     pseudonyms: Vec<String>,
@@ -284,6 +285,11 @@ async fn course_page(
             course.ends_on.format("%d/%m/%Y")
         ),
         completed: lines.iter().filter(|l| !l.completed_on.is_empty()).count(),
+        materials: store::list_materials(db, course.id)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.file_name, format!("{} KB", (m.size + 1023) / 1024)))
+            .collect(),
         participants: lines,
         pseudonyms: if manage {
             crate::collaborators::briefings::active_pseudonyms(db, course.unit_id).await?
@@ -308,7 +314,7 @@ pub async fn show_course(
     Query(q): Query<FlashQuery>,
 ) -> AppResult<Response> {
     let (course, manage) = course_for(&state, &auth.user, id).await?;
-    let flash = ["created", "enrolled", "recorded"]
+    let flash = ["created", "enrolled", "recorded", "material"]
         .into_iter()
         .find(|k| *k == q.ok)
         .map(|k| auth.ctx.tr.t(&format!("training-flash-{k}")));
@@ -580,4 +586,83 @@ pub async fn show_coverage(
         by_value,
         not_lately,
     }))
+}
+
+/// `POST /training/{id}/materials`: a file (PDF, DOCX, PNG, JPEG; at most 10 MiB, checked by its
+/// name and its first bytes; a DOCX's archive directory checked before it is kept).
+pub async fn upload_material(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (course, manage) = course_for(&state, &auth.user, id).await?;
+    if !manage {
+        return Err(AppError::Forbidden);
+    }
+    let mut upload = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("reporting-attachment-error-size"))?
+    {
+        if field.name() == Some("file") {
+            let name = crate::reporting::model::clean_file_name(field.file_name().unwrap_or(""));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("reporting-attachment-error-size"))?;
+            upload = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = upload.ok_or(AppError::BadRequest("reporting-attachment-error-empty"))?;
+    let mime =
+        crate::reporting::model::attachment_type(&name, &bytes).map_err(AppError::BadRequest)?;
+    if name.to_ascii_lowercase().ends_with(".docx") {
+        let check = bytes.clone();
+        let checked =
+            crate::uploads::read_blocking(std::time::Duration::from_secs(10), move || {
+                duluan_filecheck::zip::check_directory(&check, &duluan_extract::DOCX_LIMITS)
+            })
+            .await;
+        if !matches!(checked, Ok(Ok(_))) {
+            return Err(AppError::BadRequest("upload-attachment-refused"));
+        }
+    }
+    actions::add_material(&state.db, &auth.ctx.actor(), &course, &name, mime, &bytes).await?;
+    Ok(Redirect::to(&format!("/training/{id}?ok=material")).into_response())
+}
+
+/// `GET /training/materials/{id}`: the file, for the course's readers, as an attachment.
+pub async fn download_material(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    use axum::http::header;
+    let (m, bytes) = store::find_material(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    course_for(&state, &auth.user, m.course_id).await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        m.file_name
+            .chars()
+            .map(|c| if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            })
+            .collect::<String>(),
+        crate::error::urlencode(&m.file_name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, m.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

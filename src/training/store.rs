@@ -226,3 +226,85 @@ pub async fn list_course_days(
     }
     Ok(out)
 }
+
+/// A material as listed (without its bytes).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Material {
+    /// Id.
+    pub id: i64,
+    /// Course.
+    pub course_id: i64,
+    /// File name.
+    pub file_name: String,
+    /// Content type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+}
+
+/// Stores a material; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_material(
+    tx: &mut Tx,
+    course_id: i64,
+    file_name: &str,
+    content_type: &str,
+    sha256: &str,
+    bytes: &[u8],
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(with_conn!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO training_materials (course_id, file_name, content_type, size, sha256,
+                bytes, added_by, added_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(course_id)
+        .bind(file_name)
+        .bind(content_type)
+        .bind(bytes.len() as i64)
+        .bind(sha256)
+        .bind(bytes)
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+    }))
+}
+
+/// A course's materials, in the order added.
+pub async fn list_materials(db: &Db, course_id: i64) -> AppResult<Vec<Material>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, course_id, file_name, content_type, size FROM training_materials
+         WHERE course_id = $1 ORDER BY id"
+    )
+    .bind(course_id)
+    .fetch_all(pool)
+    .await?))
+}
+
+/// One material with its bytes.
+pub async fn find_material(db: &Db, id: i64) -> AppResult<Option<(Material, Vec<u8>)>> {
+    let row: Option<(i64, i64, String, String, i64, Vec<u8>)> = with_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, course_id, file_name, content_type, size, bytes FROM training_materials
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(|r| {
+        (
+            Material {
+                id: r.0,
+                course_id: r.1,
+                file_name: r.2,
+                content_type: r.3,
+                size: r.4,
+            },
+            r.5,
+        )
+    }))
+}

@@ -210,3 +210,92 @@ async fn every_role_reaches_only_its_training_pages() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_courses_materials_are_kept_checked_and_served_to_its_readers() {
+    let app = spawn_demo().await;
+    app.login_demo("analyst").await;
+    let course: String = app
+        .get("/training")
+        .await
+        .body
+        .split("href=\"/training/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.parse::<i64>().is_ok())
+        .expect("the demo's course")
+        .to_string();
+    let pdf = b"%PDF-1.4\n% tai lieu tap huan\n".to_vec();
+    let up = app
+        .upload(
+            &format!("/training/{course}/materials"),
+            "Tài liệu tập huấn.pdf",
+            pdf.clone(),
+        )
+        .await;
+    assert_eq!(
+        up.location(),
+        format!("/training/{course}?ok=material"),
+        "{}",
+        up.body
+    );
+    let page = app.get(&format!("/training/{course}")).await;
+    page.assert_contains("Tài liệu tập huấn.pdf");
+    let mid: String = page
+        .body
+        .split("href=\"/training/materials/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    // Anonymous: to the login page, not the file.
+    let anonymous = app.other_client();
+    let res = anonymous.get(&format!("/training/materials/{mid}")).await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    assert!(res.location().starts_with("/login"), "{}", res.location());
+    let leader = app.other_client();
+    leader.login_demo("viewer").await;
+    let file = leader.get(&format!("/training/materials/{mid}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body.as_bytes(), pdf.as_slice());
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    // Not a reader of the city's course: 404.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    assert_eq!(
+        reporter
+            .get(&format!("/training/materials/{mid}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A file that is not what its name says, a type not accepted, an empty one: refused, nothing kept.
+    for (name, bytes) in [
+        ("gia.pdf", b"MZ\x90\x00 not a pdf".to_vec()),
+        ("chuong-trinh.exe", b"MZ\x90\x00".to_vec()),
+        ("rong.pdf", vec![]),
+    ] {
+        let bad = app
+            .upload(&format!("/training/{course}/materials"), name, bytes)
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{name}");
+    }
+    assert_eq!(
+        app.get(&format!("/training/{course}"))
+            .await
+            .body
+            .matches("href=\"/training/materials/")
+            .count(),
+        1
+    );
+    // The viewer reads but does not add.
+    let refused = leader
+        .upload(&format!("/training/{course}/materials"), "x.pdf", pdf)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
