@@ -176,3 +176,4 @@ hotspots-error-partner-exists = The unit already has a partner of that name.
 hotspots-error-offset = The number of days is 0 to 365.
 hotspots-error-email = The e-mail address is not valid.
 hotspots-error-source = Unknown source.
+hotspots-report-document = Draft a quick report (an official document)

@@ -176,3 +176,4 @@ hotspots-error-partner-exists = Đơn vị đã có cơ quan phối hợp cùng 
 hotspots-error-offset = Số ngày phải từ 0 đến 365.
 hotspots-error-email = Địa chỉ thư điện tử không hợp lệ.
 hotspots-error-source = Nguồn không hợp lệ.
+hotspots-report-document = Lập báo cáo nhanh (văn bản có số, ký hiệu)

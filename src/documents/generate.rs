@@ -626,6 +626,59 @@ pub async fn quick(
     Ok((subject.to_string(), d.blocks))
 }
 
+/// A quick report on a hot spot's situation (*báo cáo nhanh tình hình điểm nóng*): its stage and
+/// facts, what is known, the evidence, the coordinated tasks and how they stand, each block naming
+/// the hot spot's page.
+pub fn hotspot(s: &crate::hotspots::Situation) -> (String, Vec<NewBlock>) {
+    let mut d = Draft::new();
+    d.section("Tình hình");
+    for (label, value) in &s.facts {
+        if !value.is_empty() {
+            d.para(format!("{label}: {value}."), &s.href);
+        }
+    }
+    if !s.summary.is_empty() {
+        d.para(s.summary.clone(), &s.href);
+    }
+    if !s.evidence.is_empty() {
+        d.section("Căn cứ");
+        for (kind, label, note) in &s.evidence {
+            let text = if note.is_empty() {
+                format!("{kind}: {label}")
+            } else {
+                format!("{kind}: {label} ({note})")
+            };
+            d.para(text, &s.href);
+        }
+    }
+    if !s.tasks.is_empty() {
+        d.section("Các nhiệm vụ phối hợp");
+        d.table(
+            "Nhiệm vụ, đơn vị thực hiện và tiến độ",
+            TableData {
+                columns: vec![
+                    "Nhiệm vụ".into(),
+                    "Đơn vị thực hiện".into(),
+                    "Hạn".into(),
+                    "Trạng thái".into(),
+                ],
+                rows: s.tasks.iter().map(|t| t.to_vec()).collect(),
+                note: String::new(),
+            },
+            &s.href,
+        );
+    }
+    d.section("Đề xuất");
+    d.para(
+        "Trung tâm tiếp tục theo dõi diễn biến, đôn đốc các nhiệm vụ chưa hoàn thành và báo cáo kịp thời.",
+        "",
+    );
+    (
+        format!("Báo cáo nhanh tình hình điểm nóng: {}", s.title),
+        d.blocks,
+    )
+}
+
 /// The report of a survey's results: every question's figures with their intervals (small cells
 /// hidden as on the results page) and its chart.
 pub async fn survey(

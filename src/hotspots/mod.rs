@@ -210,6 +210,79 @@ pub async fn demo_hotspot(db: &Db) -> AppResult<Option<i64>> {
         .min())
 }
 
+/// A hot spot's situation, for its report in the documents context: everything in Vietnamese.
+#[derive(Clone, Debug)]
+pub struct Situation {
+    /// Title.
+    pub title: String,
+    /// Keeping unit.
+    pub unit_id: i64,
+    /// Stage, severity, topic, areas: `(label, value)` lines.
+    pub facts: Vec<(String, String)>,
+    /// Summary.
+    pub summary: String,
+    /// Evidence: `(kind, label, note)`.
+    pub evidence: Vec<(String, String, String)>,
+    /// Tasks: `(task, assignee, due, status)`, overdue ones marked in the status.
+    pub tasks: Vec<[String; 4]>,
+    /// Its page.
+    pub href: String,
+}
+
+/// The situation of hot spot `id` when `user` may read it (`None` otherwise).
+pub async fn situation(db: &Db, user: &CurrentUser, id: i64) -> AppResult<Option<Situation>> {
+    let Some(h) = store::find_hotspot(db, id).await? else {
+        return Ok(None);
+    };
+    if !may_read(db, user, &h).await? {
+        return Ok(None);
+    }
+    let tr = crate::web::i18n::Tr(crate::web::i18n::Lang::Vi);
+    let areas: Vec<String> = crate::orgs::unit_names(db, &store::list_areas(db, id).await?)
+        .await?
+        .into_iter()
+        .map(|u| u.1)
+        .collect();
+    let topic = match h.topic_id {
+        Some(t) => pages::topic_choices(db, tr)
+            .await?
+            .into_iter()
+            .find(|x| x.0 == t)
+            .map(|x| x.1)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let (tasks, _) = pages::show::task_lines(db, tr, id).await?;
+    Ok(Some(Situation {
+        facts: vec![
+            (tr.t("hotspots-stage"), tr.t(&h.stage.label_key())),
+            (tr.t("hotspots-severity"), tr.t(&h.severity.label_key())),
+            (tr.t("hotspots-topic"), topic),
+            (tr.t("hotspots-areas"), areas.join(", ")),
+        ],
+        evidence: store::list_evidence(db, id)
+            .await?
+            .into_iter()
+            .map(|e| (tr.t(&e.kind.label_key()), e.label, e.note))
+            .collect(),
+        tasks: tasks
+            .into_iter()
+            .map(|t| {
+                let status = if t.overdue {
+                    format!("{} ({})", t.status, tr.t("hotspots-overdue"))
+                } else {
+                    t.status
+                };
+                [t.title, t.assignee, t.due, status]
+            })
+            .collect(),
+        href: format!("/hotspots/{id}"),
+        unit_id: h.unit_id,
+        summary: h.summary,
+        title: h.title,
+    }))
+}
+
 /// Routes of the hot spots context.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};

@@ -862,3 +862,78 @@ async fn every_write_route_refuses_the_roles_without_its_right() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_hot_spots_situation_becomes_a_quick_report_document() {
+    let app = spawn_demo().await;
+    let city = app.unit_id("92").await;
+    let ward = app.unit_id("31135").await;
+    app.login_demo("analyst").await;
+    let h = demo_hotspot(&app).await;
+    let page = app.get(&format!("/hotspots/{h}")).await;
+    page.assert_contains("id=\"report-document\"");
+    let made = app
+        .post(
+            "/documents",
+            &[
+                ("kind", "quick"),
+                ("unit", &city.to_string()),
+                ("hotspot", &h.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let doc = app.get(made.location()).await;
+    doc.assert_contains("Báo cáo nhanh tình hình điểm nóng: Ngập úng kéo dài");
+    doc.assert_contains("CÁC NHIỆM VỤ PHỐI HỢP");
+    doc.assert_contains("Ủy ban nhân dân thành phố");
+    doc.assert_contains("Quá hạn");
+    doc.assert_contains("Đang xử lý");
+    // Only for the hot spot's own unit, and only for its readers.
+    let wrong = app
+        .post(
+            "/documents",
+            &[
+                ("kind", "quick"),
+                ("unit", &ward.to_string()),
+                ("hotspot", &h.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let page = app
+        .post(
+            &format!("/hotspots/{h}/edit"),
+            &[
+                ("title", "Ngập úng (hạn chế)"),
+                ("severity", "high"),
+                ("restricted", "1"),
+                ("members", "analyst"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    duluan::accounts::create_user(
+        &app.db,
+        "analyst2",
+        "Chuyên viên thứ hai",
+        "duluan-demo",
+        duluan::accounts::model::Role::Analyst,
+        city,
+    )
+    .await
+    .unwrap();
+    let other = app.other_client();
+    other.login("analyst2", "duluan-demo").await;
+    let refused = other
+        .post(
+            "/documents",
+            &[
+                ("kind", "quick"),
+                ("unit", &city.to_string()),
+                ("hotspot", &h.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}

@@ -170,6 +170,9 @@ pub struct NewForm {
     survey: String,
     #[serde(default)]
     title: String,
+    /// A hot spot, for a quick report on its situation.
+    #[serde(default)]
+    hotspot: String,
 }
 
 /// `POST /documents`: generates a draft of the chosen kind from the data and opens it.
@@ -211,12 +214,23 @@ pub async fn create_document(
             let draft = generate::thematic(&state, unit_id, topic, &period).await?;
             (period, None, draft)
         }
-        DocKind::Quick => {
-            let title = crate::kit::text::one_line(&f.title);
-            check_title(&title).map_err(AppError::BadRequest)?;
-            let draft = generate::quick(&state, unit_id, &title, Utc::now()).await?;
-            (String::new(), None, draft)
-        }
+        DocKind::Quick => match bounds::parse_id(&f.hotspot)? {
+            Some(h) => {
+                let s = crate::hotspots::situation(&state.db, &auth.user, h)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if s.unit_id != unit_id {
+                    return Err(AppError::BadRequest("documents-error-unit"));
+                }
+                (String::new(), None, generate::hotspot(&s))
+            }
+            None => {
+                let title = crate::kit::text::one_line(&f.title);
+                check_title(&title).map_err(AppError::BadRequest)?;
+                let draft = generate::quick(&state, unit_id, &title, Utc::now()).await?;
+                (String::new(), None, draft)
+            }
+        },
         DocKind::Survey => {
             let id = bounds::parse_id(&f.survey)?
                 .ok_or(AppError::BadRequest("documents-error-survey"))?;

@@ -80,6 +80,7 @@ pub struct ShowTemplate {
     opened: String,
     orientation: Vec<(i64, String, i64, i64)>,
     can_orient: bool,
+    can_document: bool,
     evidence: Vec<EvidenceLine>,
     tasks: Vec<TaskLine>,
     overdue: usize,
@@ -275,6 +276,8 @@ pub async fn show_hotspot(
         opened: crate::kit::time::show(h.opened_at),
         orientation: crate::briefings::for_hotspot(db, id).await?,
         can_orient: auth.user.has_anywhere(Capability::SendOrientation),
+        can_document: crate::accounts::can(db, &auth.user, Capability::ReviewReports, h.unit_id)
+            .await?,
         h,
     }))
 }
