@@ -31,6 +31,8 @@ mod index;
 mod kill;
 #[path = "surveys/openrosa.rs"]
 mod openrosa;
+#[path = "surveys/paper.rs"]
+mod paper;
 #[path = "surveys/results.rs"]
 mod results;
 mod results_cache;

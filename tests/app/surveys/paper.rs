@@ -1,0 +1,579 @@
+//! Paper mode through the real server: a designer prints a batch of anonymous sheets of a
+//! survey, the PDF is rendered by poppler's `pdftoppm` at 200 dpi, ticks and handwriting are
+//! drawn into the page images at the stored layout's boxes, and the scans are uploaded: a clean
+//! sheet lands as a paper response at once; a sheet with two ticks on a single choice and keyed
+//! fields waits for the verifier, who resolves its items (one in headless Chromium), meets the
+//! forms engine's constraint message, and lands it. Refusals: noise, an empty file, a page read
+//! twice (a duplicate), nothing half-stored. Every new route against the eight demo roles.
+
+use duluan::with_db;
+use duluan_paper::{BoxKind, Layout};
+use image::{GrayImage, Luma};
+use reqwest::StatusCode;
+
+use super::create_survey;
+use crate::helpers::TestApp;
+
+/// Pixels per mm at 200 dpi.
+const PX: f64 = 200.0 / 25.4;
+
+async fn scalar(app: &TestApp, sql: &str, id: i64) -> i64 {
+    with_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        sqlx::AssertSqlSafe(sql.to_string())
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+async fn text(app: &TestApp, sql: &str, id: i64) -> String {
+    with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+        sqlx::AssertSqlSafe(sql.to_string())
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+/// A survey at the city with the demo questionnaire where age may be left blank, published.
+async fn paper_survey(app: &TestApp) -> i64 {
+    app.login_demo("designer").await;
+    let id = create_survey(app, "92", "Phiếu giấy thử", true).await;
+    fn optional_age(items: &mut [duluan_forms::Item]) {
+        for item in items {
+            match item {
+                duluan_forms::Item::Question(q) if q.name == "age" => q.required = None,
+                duluan_forms::Item::Group(g) => optional_age(&mut g.items),
+                _ => {}
+            }
+        }
+    }
+    let mut form = duluan::surveys::demo_form();
+    optional_age(&mut form.items);
+    let bytes = duluan_forms::xlsform::export_xlsx(&form).unwrap();
+    let page = app
+        .upload(&format!("/surveys/{id}/import"), "phieu.xlsx", bytes)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app.post(&format!("/surveys/{id}/publish"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    id
+}
+
+/// The PDF's pages as grey images, or `None` when poppler is not installed (and not required).
+fn render_pages(pdf: &[u8]) -> Option<Vec<GrayImage>> {
+    if std::process::Command::new("pdftoppm")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("DULUAN_TEST_DOCS_TOOLS").is_err(),
+            "DULUAN_TEST_DOCS_TOOLS is set but pdftoppm is missing: apt-get install poppler-utils"
+        );
+        println!("skipped: pdftoppm not installed");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batch.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "200", "-gray", "-png"])
+        .arg(&file)
+        .arg(dir.path().join("p"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    files.sort();
+    Some(
+        files
+            .iter()
+            .map(|p| image::open(p).unwrap().to_luma8())
+            .collect(),
+    )
+}
+
+/// A dark line 3 px wide from `(x0, y0)` to `(x1, y1)` in mm.
+fn line(img: &mut GrayImage, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) {
+    let steps = ((x1 - x0).abs().max((y1 - y0).abs()) * PX * 2.0) as i64 + 1;
+    for s in 0..=steps {
+        let t = s as f64 / steps as f64;
+        let (x, y) = ((x0 + (x1 - x0) * t) * PX, (y0 + (y1 - y0) * t) * PX);
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                let (px, py) = (x as i64 + dx, y as i64 + dy);
+                if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
+                    img.put_pixel(px as u32, py as u32, Luma([20]));
+                }
+            }
+        }
+    }
+}
+
+/// Marks the answers on the page: ticks (an X) in the boxes of `(question, choice)`, a stroke in
+/// each digit box of the questions in `digits`, a few written lines in text areas of `texts`.
+fn mark(
+    img: &mut GrayImage,
+    layout: &Layout,
+    page: usize,
+    ticks: &[(&str, &str)],
+    digits: &[&str],
+    texts: &[&str],
+) {
+    for b in &layout.pages[page].boxes {
+        let r = &b.rect;
+        match &b.kind {
+            BoxKind::Tick
+                if ticks
+                    .iter()
+                    .any(|(q, c)| *q == b.question && Some(*c) == b.choice.as_deref()) =>
+            {
+                let i = 0.9;
+                line(img, (r.x + i, r.y + i), (r.x + r.w - i, r.y + r.h - i));
+                line(img, (r.x + r.w - i, r.y + i), (r.x + i, r.y + r.h - i));
+            }
+            BoxKind::Digit { position }
+                if *position < 2 && digits.contains(&b.question.as_str()) =>
+            {
+                // A "4" and a "5", roughly.
+                let (cx, top, bottom) = (r.x + r.w / 2.0, r.y + 1.5, r.y + r.h - 1.5);
+                line(img, (cx, top), (cx, bottom));
+                line(
+                    img,
+                    (r.x + 1.2, r.y + r.h / 2.0),
+                    (r.x + r.w - 1.2, r.y + r.h / 2.0),
+                );
+            }
+            BoxKind::TextArea if texts.contains(&b.question.as_str()) => {
+                for k in 0..3 {
+                    let y = r.y + 4.0 + 8.0 * k as f64;
+                    if y < r.y + r.h - 2.0 {
+                        line(img, (r.x + 5.0, y), (r.x + r.w * 0.7, y + 1.5));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn png(img: &GrayImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn counts(app: &TestApp, survey: i64) -> (i64, i64, i64) {
+    (
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND mode = 'paper' AND status = 'complete'",
+            survey,
+        )
+        .await,
+        scalar(app, "SELECT COUNT(*) FROM paper_scans WHERE survey_id = $1", survey).await,
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM paper_pages p JOIN paper_scans s ON s.id = p.scan_id WHERE s.survey_id = $1",
+            survey,
+        )
+        .await,
+    )
+}
+
+#[tokio::test]
+async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
+    let app = crate::helpers::spawn_demo().await;
+    let survey = paper_survey(&app).await;
+
+    // The designer prints two anonymous sheets; the PDF is rendered on demand.
+    let page = app.get(&format!("/surveys/{survey}/paper")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Phiếu giấy");
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/paper/batches"),
+            &[("sheets", "0")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Số phiếu phải từ 1 đến 500");
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/paper/batches"),
+            &[("sheets", "2")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let batch = scalar(
+        &app,
+        "SELECT MAX(id) FROM paper_batches WHERE survey_id = $1",
+        survey,
+    )
+    .await;
+    let r = app
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/paper/batches/{batch}.pdf",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF"));
+    let layout: Layout = serde_json::from_str(
+        &text(
+            &app,
+            "SELECT layout FROM paper_layouts WHERE survey_id = $1",
+            survey,
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(layout.form_id, format!("duluan-{survey}"));
+
+    // Refusals first: nothing is stored.
+    let before = counts(&app, survey).await;
+    let page = app
+        .upload(
+            &format!("/surveys/{survey}/paper/scans"),
+            "rong.png",
+            vec![],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("tệp đang trống");
+    let mut noise = GrayImage::new(1654, 2339);
+    let mut seed = 7u32;
+    for p in noise.pixels_mut() {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        *p = Luma([(seed >> 16) as u8]);
+    }
+    let page = app
+        .upload(
+            &format!("/surveys/{survey}/paper/scans"),
+            "nhieu.png",
+            png(&noise),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    page.assert_contains("không lưu gì cả");
+    assert_eq!(counts(&app, survey).await, before);
+
+    let Some(mut pages) = render_pages(&pdf) else {
+        return;
+    };
+    let n = layout.pages.len();
+    assert_eq!(pages.len(), 2 * n);
+
+    // Sheet 1: clean ticks only, age and comment left blank.
+    let clean = [("gender", "2"), ("uses_online", "2"), ("satisfaction", "4")];
+    for (p, img) in pages.iter_mut().take(n).enumerate() {
+        mark(img, &layout, p, &clean, &[], &[]);
+    }
+    // Sheet 2: two ticks on gender, digits in age, a written comment.
+    let doubtful = [
+        ("gender", "1"),
+        ("gender", "2"),
+        ("uses_online", "1"),
+        ("services", "tax"),
+        ("services", "civil"),
+        ("satisfaction", "3"),
+    ];
+    for p in 0..n {
+        mark(
+            &mut pages[n + p],
+            &layout,
+            p,
+            &doubtful,
+            &["age"],
+            &["comment"],
+        );
+    }
+    for (p, img) in pages.iter().take(n).enumerate() {
+        let page = app
+            .upload(
+                &format!("/surveys/{survey}/paper/scans"),
+                &format!("to1-trang{}.png", p + 1),
+                png(img),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.assert_contains(&format!("Phiếu số 000001, trang {}", p + 1));
+    }
+    // The clean sheet landed as a paper response, at once.
+    assert_eq!(counts(&app, survey).await.0, 1);
+    let data = text(
+        &app,
+        "SELECT data FROM survey_responses WHERE survey_id = $1 AND mode = 'paper'",
+        survey,
+    )
+    .await;
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(data["gender"], "2", "{data}");
+    assert_eq!(data["satisfaction"], "4", "{data}");
+    assert!(data.get("age").is_none_or(|a| a == ""), "{data}");
+
+    // The same page again is a duplicate: recorded as such, nothing else changes.
+    let page = app
+        .upload(
+            &format!("/surveys/{survey}/paper/scans"),
+            "lai.png",
+            png(&pages[0]),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("đã được đọc trước đó");
+    assert_eq!(counts(&app, survey).await.0, 1);
+
+    // Sheet 2 waits for verification.
+    for p in 0..n {
+        let page = app
+            .upload(
+                &format!("/surveys/{survey}/paper/scans"),
+                &format!("to2-trang{}.png", p + 1),
+                png(&pages[n + p]),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    }
+    assert_eq!(counts(&app, survey).await.0, 1);
+    let open = scalar(
+        &app,
+        "SELECT COUNT(*) FROM paper_items i JOIN paper_sheets s ON s.id = i.sheet_id WHERE s.survey_id = $1 AND i.resolved_at IS NULL",
+        survey,
+    )
+    .await;
+    let dbg: Vec<(String, String, String)> = with_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT question, kind, read_as FROM paper_items"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    assert_eq!(open, 3, "gender, age and comment wait: {dbg:?}");
+    let age_item = scalar(
+        &app,
+        "SELECT i.id FROM paper_items i JOIN paper_sheets s ON s.id = i.sheet_id WHERE s.survey_id = $1 AND i.question = 'age'",
+        survey,
+    )
+    .await;
+
+    // The verifier: one item at a time, its crop beside the question.
+    let verifier = app.other_client();
+    verifier.login_demo("verifier").await;
+    let page = verifier
+        .get(&format!("/surveys/{survey}/paper/verify"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Còn 3 mục chờ kiểm tra");
+    page.assert_contains(&format!("/paper/items/{age_item}/crop"));
+    let crop = verifier
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/paper/items/{age_item}/crop",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crop.status(), StatusCode::OK);
+    assert!(crop.bytes().await.unwrap().starts_with(b"\x89PNG"));
+
+    // Age typed out of range (in the browser when there is one), then the other items.
+    let browser = crate::browser::browser().await;
+    if let Some(b) = &browser {
+        use fantoccini::Locator;
+        let c = &b.client;
+        crate::browser::log_in(c, &app.base, "verifier").await;
+        c.goto(&format!("{}/surveys/{survey}/paper/verify", app.base))
+            .await
+            .unwrap();
+        let label = c
+            .find(Locator::Id("label"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(label.contains("tuổi"), "{label}");
+        c.find(Locator::Id("value"))
+            .await
+            .unwrap()
+            .send_keys("300")
+            .await
+            .unwrap();
+        c.find(Locator::Id("resolve"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Id("open")).await.unwrap();
+    } else {
+        let page = verifier
+            .post(
+                &format!("/surveys/{survey}/paper/items/{age_item}"),
+                &[("value", "300")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    for (question, field, value) in [
+        ("gender", "choice", "1"),
+        ("comment", "value", "Cần hướng dẫn thêm"),
+    ] {
+        let item = scalar(
+            &app,
+            &format!("SELECT i.id FROM paper_items i JOIN paper_sheets s ON s.id = i.sheet_id WHERE s.survey_id = $1 AND i.question = '{question}'"),
+            survey,
+        )
+        .await;
+        let page = verifier
+            .post(
+                &format!("/surveys/{survey}/paper/items/{item}"),
+                &[(field, value)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    // The engine refuses 300: the age item is open again with its message.
+    assert_eq!(counts(&app, survey).await.0, 1);
+    let page = verifier
+        .get(&format!("/surveys/{survey}/paper/verify"))
+        .await;
+    assert!(page.body.contains("id=\"item-error\""), "{}", page.body);
+    if let Some(b) = &browser {
+        use fantoccini::Locator;
+        let c = &b.client;
+        c.goto(&format!("{}/surveys/{survey}/paper/verify", app.base))
+            .await
+            .unwrap();
+        c.find(Locator::Id("item-error")).await.unwrap();
+        c.find(Locator::Id("value"))
+            .await
+            .unwrap()
+            .send_keys("45")
+            .await
+            .unwrap();
+        c.find(Locator::Id("resolve"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let empty = c
+            .wait()
+            .for_element(Locator::Id("queue-empty"))
+            .await
+            .unwrap();
+        assert!(empty.text().await.unwrap().contains("Không còn mục nào"));
+    } else {
+        let page = verifier
+            .post(
+                &format!("/surveys/{survey}/paper/items/{age_item}"),
+                &[("value", "45")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    drop(browser);
+    assert_eq!(counts(&app, survey).await.0, 2);
+    let data = text(
+        &app,
+        "SELECT data FROM survey_responses WHERE survey_id = $1 AND mode = 'paper' AND data LIKE '%45%'",
+        survey,
+    )
+    .await;
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(data["age"], "45", "{data}");
+    assert_eq!(data["gender"], "1", "{data}");
+    assert_eq!(data["services"], "tax civil", "{data}");
+    assert_eq!(data["comment"], "Cần hướng dẫn thêm", "{data}");
+    let audited = scalar(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'survey.paper_verify' AND unit_id IS NOT NULL AND $1 > 0",
+        1,
+    )
+    .await;
+    assert!(audited >= 4, "{audited}");
+
+    // Every new route against the eight demo roles.
+    const OK: u16 = 200;
+    const SEE: u16 = 303;
+    const NO: u16 = 403;
+    const BAD: u16 = 400;
+    const DONE: u16 = 409;
+    let roles = [
+        "admin",
+        "analyst",
+        "designer",
+        "interviewer",
+        "verifier",
+        "viewer",
+        "reporter",
+        "ctv",
+    ];
+    let matrix: Vec<(String, &str, [u16; 8])> = vec![
+        (
+            format!("/surveys/{survey}/paper"),
+            "GET",
+            [NO, OK, OK, NO, OK, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/batches"),
+            "POST",
+            [NO, SEE, SEE, NO, NO, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/batches/{batch}.pdf"),
+            "GET",
+            [NO, OK, OK, NO, NO, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/scans"),
+            "UPLOAD",
+            [NO, BAD, BAD, NO, BAD, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/verify"),
+            "GET",
+            [NO, OK, OK, NO, OK, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/items/{age_item}/crop"),
+            "GET",
+            [NO, OK, OK, NO, OK, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/items/{age_item}"),
+            "POST",
+            [NO, DONE, DONE, NO, DONE, NO, NO, NO],
+        ),
+    ];
+    for (i, role) in roles.iter().enumerate() {
+        let client = app.other_client();
+        client.login_demo(role).await;
+        for (path, method, expected) in &matrix {
+            let status = match *method {
+                "GET" => client.get(path).await.status.as_u16(),
+                "UPLOAD" => client.upload(path, "x.png", vec![]).await.status.as_u16(),
+                _ => client
+                    .post(path, &[("sheets", "1"), ("value", "1")])
+                    .await
+                    .status
+                    .as_u16(),
+            };
+            assert_eq!(status, expected[i], "{role} {method} {path}");
+        }
+    }
+}
