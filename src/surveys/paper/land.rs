@@ -41,6 +41,7 @@ pub async fn settle(
     sheet_id: i64,
     pages: usize,
     lang: &str,
+    user_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Settled> {
     let sheet = store::sheet_by_id(tx, sheet_id)
@@ -76,6 +77,8 @@ pub async fn settle(
             let digest = crate::surveys::model::digest_record(&data);
             let landing = Landing {
                 sheet_id: sheet.id,
+                case_id: sheet.case_id,
+                user_id,
                 survey_id: survey.id,
                 version_id: sheet.version_id,
                 data: &data,

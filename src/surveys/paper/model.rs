@@ -74,6 +74,11 @@ pub fn sheet_key(sheet: &SheetId) -> String {
     }
 }
 
+/// The code printed for a case ("K123"): its number, never contact data.
+pub fn case_code(case_id: i64) -> String {
+    format!("K{case_id}")
+}
+
 /// An item a page asks a verifier to resolve.
 #[derive(Debug, Clone)]
 pub struct NewItem {

@@ -71,8 +71,16 @@ pub(super) async fn render(
         .into_iter()
         .map(|b| BatchView {
             id: b.id,
-            first: format!("{:06}", b.first_number),
-            last: format!("{:06}", b.first_number + b.sheets - 1),
+            first: if b.first_number == 0 {
+                tr.t("paper-batch-cases")
+            } else {
+                format!("{:06}", b.first_number)
+            },
+            last: if b.first_number == 0 {
+                String::new()
+            } else {
+                format!("{:06}", b.first_number + b.sheets - 1)
+            },
             sheets: b.sheets,
             created: crate::kit::time::show(b.created_at),
         })
@@ -118,6 +126,9 @@ pub struct BatchForm {
     /// Anonymous sheets to print.
     #[serde(default)]
     pub sheets: String,
+    /// `cases`: one sheet for each case released to paper mode that has none yet.
+    #[serde(default)]
+    pub kind: String,
 }
 
 /// The layout of a version as the forms engine's form laid out on A4, in the survey's default
@@ -142,7 +153,8 @@ fn layout_for(survey_id: i64, form_json: &str) -> Result<Layout, &'static str> {
     Ok(layout)
 }
 
-/// `POST /surveys/{id}/paper/batches`: prints `sheets` anonymous sheets of the live version.
+/// `POST /surveys/{id}/paper/batches`: prints `sheets` anonymous sheets of the live version, or
+/// (`kind=cases`) a sheet for each case released to paper mode that has none yet.
 pub async fn create_batch(
     State(state): State<AppState>,
     auth: Auth,
@@ -151,7 +163,9 @@ pub async fn create_batch(
 ) -> AppResult<Response> {
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let tr = auth.ctx.tr;
+    let for_cases = f.kind == "cases";
     let n = match f.sheets.trim().parse::<i64>() {
+        _ if for_cases => MAX_BATCH_SHEETS,
         Ok(n) if (1..=MAX_BATCH_SHEETS).contains(&n) => n,
         _ => {
             let msg = tr.ta(
@@ -177,12 +191,26 @@ pub async fn create_batch(
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     store::keep_layout(&mut tx, s.id, version.id, &layout.fingerprint, &json, now).await?;
-    let (batch, first) =
-        store::insert_anonymous_batch(&mut tx, s.id, version.id, n, auth.user.id, now).await?;
+    let (batch, first, n) = if for_cases {
+        match store::insert_case_batch(&mut tx, s.id, version.id, n, auth.user.id, now).await? {
+            Some((batch, n)) => (batch, 0, n),
+            None => {
+                drop(tx);
+                return render(&state, &auth, &s, true, tr.t("paper-error-no-cases")).await;
+            }
+        }
+    } else {
+        let (batch, first) =
+            store::insert_anonymous_batch(&mut tx, s.id, version.id, n, auth.user.id, now).await?;
+        (batch, first, n)
+    };
     audit::entry(&auth.ctx.actor(), "survey.paper_print")
         .object("paper_batch", batch)
         .unit(s.unit_id)
-        .detail(json!({"survey": s.id, "version": version.version, "sheets": n, "first": first}))
+        .detail(
+            json!({"survey": s.id, "version": version.version, "sheets": n, "first": first,
+                       "cases": for_cases}),
+        )
         .write(&mut tx)
         .await?;
     tx.commit().await?;
@@ -208,8 +236,14 @@ pub async fn batch_pdf(
         .ok_or(AppError::NotFound)?;
     let layout: Layout = serde_json::from_str(&json)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored layout unreadable: {e}")))?;
-    let sheets: Vec<SheetId> = (batch.first_number..batch.first_number + batch.sheets)
-        .map(|n| SheetId::Anonymous(n as u32))
+    let sheets: Vec<SheetId> = store::sheets_of_batch(&state.db, batch.id)
+        .await?
+        .into_iter()
+        .filter_map(|(number, case)| match (number, case) {
+            (Some(n), _) => Some(SheetId::Anonymous(n as u32)),
+            (None, Some(c)) => Some(SheetId::Case(super::model::case_code(c))),
+            (None, None) => None,
+        })
         .collect();
     let pdf = tokio::task::spawn_blocking(move || duluan_paper::render_pdf(&layout, &sheets))
         .await

@@ -337,7 +337,7 @@ pub async fn upload_scan(
     }
     let (mut landed, mut to_verify) = (0, 0);
     for (sheet_id, pages) in touched {
-        match land::settle(&mut tx, &s, sheet_id, pages, lang, now).await? {
+        match land::settle(&mut tx, &s, sheet_id, pages, lang, auth.user.id, now).await? {
             Settled::Landed(_) => landed += 1,
             Settled::Verifying => to_verify += 1,
             Settled::Waiting => {}

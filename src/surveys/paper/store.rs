@@ -120,6 +120,70 @@ pub async fn insert_anonymous_batch(
     })
 }
 
+/// Adds a batch of sheets for the survey's cases released to paper mode that have none yet (at
+/// most `max`, in case order); returns the batch and its sheets, or `None` when there is none.
+pub async fn insert_case_batch(
+    tx: &mut Tx,
+    survey_id: i64,
+    version_id: i64,
+    max: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(i64, i64)>> {
+    with_conn!(tx, |conn| {
+        let cases: Vec<i64> = sqlx::query_scalar(
+            "SELECT k.id FROM survey_cases k
+             WHERE k.survey_id = $1 AND k.mode = 'paper' AND k.released_at IS NOT NULL
+               AND k.disposition <> '1.1'
+               AND NOT EXISTS (SELECT 1 FROM paper_sheets p WHERE p.case_id = k.id)
+             ORDER BY k.id LIMIT $2",
+        )
+        .bind(survey_id)
+        .bind(max)
+        .fetch_all(&mut *conn)
+        .await?;
+        if cases.is_empty() {
+            return Ok(None);
+        }
+        let batch: i64 = sqlx::query_scalar(
+            "INSERT INTO paper_batches (survey_id, version_id, first_number, sheets, user_id, created_at)
+             VALUES ($1, $2, 0, $3, $4, $5) RETURNING id",
+        )
+        .bind(survey_id)
+        .bind(version_id)
+        .bind(cases.len() as i64)
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        for case_id in &cases {
+            sqlx::query(
+                "INSERT INTO paper_sheets (survey_id, version_id, batch_id, sheet_key, number, case_id, status, answers, pages_read, response_id, landed_at)
+                 VALUES ($1, $2, $3, $4, NULL, $5, $6, '{}', '[]', NULL, NULL)",
+            )
+            .bind(survey_id)
+            .bind(version_id)
+            .bind(batch)
+            .bind(format!("C{}", super::model::case_code(*case_id)))
+            .bind(case_id)
+            .bind(SheetStatus::Printed.key())
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(Some((batch, cases.len() as i64)))
+    })
+}
+
+/// The sheets of a batch in print order: `(anonymous number, case id)`.
+pub async fn sheets_of_batch(db: &Db, batch_id: i64) -> AppResult<Vec<(Option<i64>, Option<i64>)>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT number, case_id FROM paper_sheets WHERE batch_id = $1 ORDER BY id"
+    )
+    .bind(batch_id)
+    .fetch_all(pool)
+    .await?))
+}
+
 /// The batches of a survey, newest first.
 pub async fn list_batches(db: &Db, survey_id: i64) -> AppResult<Vec<Batch>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -160,6 +224,8 @@ pub struct Sheet {
     pub id: i64,
     /// Its version.
     pub version_id: i64,
+    /// Its case, if printed for one.
+    pub case_id: Option<i64>,
     /// Status.
     pub status: SheetStatus,
     /// Answers read so far (JSON object).
@@ -168,7 +234,8 @@ pub struct Sheet {
     pub pages_read: String,
 }
 
-const SHEET_COLS: &str = "SELECT id, version_id, status, answers, pages_read FROM paper_sheets ";
+const SHEET_COLS: &str =
+    "SELECT id, version_id, case_id, status, answers, pages_read FROM paper_sheets ";
 
 /// A sheet by its key, in the caller's transaction.
 pub async fn sheet_by_key(tx: &mut Tx, survey_id: i64, key: &str) -> AppResult<Option<Sheet>> {
@@ -448,6 +515,10 @@ pub async fn resolve_item(
 pub struct Landing<'a> {
     /// The sheet.
     pub sheet_id: i64,
+    /// Its case, if printed for one.
+    pub case_id: Option<i64>,
+    /// Who landed it (the clerk or the verifier).
+    pub user_id: i64,
     /// Its survey.
     pub survey_id: i64,
     /// Its version.
@@ -462,19 +533,52 @@ pub struct Landing<'a> {
     pub anonymous: bool,
 }
 
-/// Stores a sheet's response (mode `paper`, complete, no case link) and marks the sheet landed;
-/// returns the response id.
+/// Stores a sheet's response (mode `paper`, complete) and marks the sheet landed; a case's sheet
+/// completes its case (1.1, with a case event; a response started in another mode gives way),
+/// unless the case was completed meanwhile in another mode. Returns the response id.
 pub async fn land_sheet(tx: &mut Tx, l: &Landing<'_>, now: DateTime<Utc>) -> AppResult<String> {
     let stamp = if l.anonymous { day_of(now) } else { now };
     let response_id = uuid::Uuid::new_v4().to_string();
     with_conn!(tx, |conn| {
+        let mut case_id = None;
+        if let Some(case) = l.case_id {
+            let claimed = sqlx::query(
+                "UPDATE survey_cases SET disposition = '1.1', updated_at = $1
+                 WHERE id = $2 AND survey_id = $3 AND disposition <> '1.1'",
+            )
+            .bind(now)
+            .bind(case)
+            .bind(l.survey_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if claimed > 0 {
+                case_id = Some(case);
+                sqlx::query(
+                    "DELETE FROM survey_responses WHERE case_id = $1 AND status = 'partial'",
+                )
+                .bind(case)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO survey_case_events (case_id, at, kind, mode, outcome, disposition, user_id, note)
+                     VALUES ($1, $2, 'received', 'paper', NULL, '1.1', $3, '')",
+                )
+                .bind(case)
+                .bind(now)
+                .bind(l.user_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
         sqlx::query(
             "INSERT INTO survey_responses (id, survey_id, version_id, case_id, resume_hash, mode, status, page, data, digest, unit_id, started_at, updated_at, completed_at)
-             VALUES ($1, $2, $3, NULL, NULL, 'paper', 'complete', '', $4, $5, $6, $7, $7, $7)",
+             VALUES ($1, $2, $3, $4, NULL, 'paper', 'complete', '', $5, $6, $7, $8, $8, $8)",
         )
         .bind(&response_id)
         .bind(l.survey_id)
         .bind(l.version_id)
+        .bind(if l.anonymous { None } else { case_id })
         .bind(l.data)
         .bind(l.digest)
         .bind(l.unit_id)

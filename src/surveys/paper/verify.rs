@@ -175,7 +175,16 @@ pub async fn resolve_item(
     if !store::resolve_item(&mut tx, it.id, &value, auth.user.id, now).await? {
         return Err(AppError::Conflict("paper-error-item-done"));
     }
-    let settled = land::settle(&mut tx, &s, it.sheet_id, pages, tr.lang().code(), now).await?;
+    let settled = land::settle(
+        &mut tx,
+        &s,
+        it.sheet_id,
+        pages,
+        tr.lang().code(),
+        auth.user.id,
+        now,
+    )
+    .await?;
     audit::entry(&auth.ctx.actor(), "survey.paper_verify")
         .object("paper_item", it.id)
         .unit(s.unit_id)

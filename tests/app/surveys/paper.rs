@@ -577,3 +577,169 @@ async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
         }
     }
 }
+
+/// Draws a sample of `n` households of the survey and releases it in the paper mode.
+async fn release_to_paper(app: &TestApp, survey: i64, n: usize) {
+    let mut csv = String::from("id,stratum,cluster\n");
+    for i in 1..=n {
+        csv.push_str(&format!("ho{i:03},Phường A,Tổ 1\n"));
+    }
+    let part = reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("khung.csv");
+    let form = reqwest::multipart::Form::new()
+        .text("name", "Hộ nhận phiếu giấy")
+        .part("file", part);
+    let page = TestApp::read(
+        app.client
+            .post(format!("{}/surveys/{survey}/fieldwork/frames", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let frame = scalar(
+        app,
+        "SELECT MAX(id) FROM survey_frames WHERE survey_id = $1",
+        survey,
+    )
+    .await
+    .to_string();
+    let ns = n.to_string();
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/fieldwork/samples"),
+            &[
+                ("frame", frame.as_str()),
+                ("method", "srs"),
+                ("n", ns.as_str()),
+                ("seed", "7"),
+                ("replicates", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let sample = scalar(
+        app,
+        "SELECT MAX(id) FROM survey_samples WHERE survey_id = $1",
+        survey,
+    )
+    .await;
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/fieldwork/samples/{sample}/release"),
+            &[("batch", "1"), ("mode", "paper")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_paper_sheet_printed_for_a_case_completes_its_case() {
+    let app = crate::helpers::spawn_demo().await;
+    let survey = paper_survey(&app).await;
+    // Nothing released to paper yet: a clear refusal.
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/paper/batches"),
+            &[("kind", "cases")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Không có trường hợp nào");
+    release_to_paper(&app, survey, 2).await;
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/paper/batches"),
+            &[("kind", "cases")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // Each case gets one sheet only.
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/paper/batches"),
+            &[("kind", "cases")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let batch = scalar(
+        &app,
+        "SELECT MAX(id) FROM paper_batches WHERE survey_id = $1",
+        survey,
+    )
+    .await;
+    let first_case = scalar(
+        &app,
+        "SELECT MIN(case_id) FROM paper_sheets WHERE batch_id = $1",
+        batch,
+    )
+    .await;
+    let r = app
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/paper/batches/{batch}.pdf",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let layout: Layout = serde_json::from_str(
+        &text(
+            &app,
+            "SELECT layout FROM paper_layouts WHERE survey_id = $1",
+            survey,
+        )
+        .await,
+    )
+    .unwrap();
+    let Some(mut pages) = render_pages(&pdf) else {
+        return;
+    };
+    let n = layout.pages.len();
+    assert_eq!(pages.len(), 2 * n);
+    let ticks = [("gender", "1"), ("uses_online", "2"), ("satisfaction", "5")];
+    for (p, img) in pages.iter_mut().take(n).enumerate() {
+        mark(img, &layout, p, &ticks, &[], &[]);
+        let page = app
+            .upload(
+                &format!("/surveys/{survey}/paper/scans"),
+                "ho.png",
+                png(img),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.assert_contains(&format!("Phiếu số K{first_case}, trang {}", p + 1));
+    }
+    // The case is complete, with its event in mode paper; the monitor counts it.
+    assert_eq!(
+        text(
+            &app,
+            "SELECT disposition FROM survey_cases WHERE id = $1",
+            first_case
+        )
+        .await,
+        "1.1"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM survey_case_events WHERE case_id = $1 AND mode = 'paper' AND disposition = '1.1'",
+            first_case,
+        )
+        .await,
+        1
+    );
+    assert_eq!(counts(&app, survey).await.0, 1);
+    let monitor = app.get(&format!("/surveys/{survey}/fieldwork")).await;
+    assert_eq!(monitor.status, StatusCode::OK);
+    let table = monitor
+        .body
+        .split("id=\"dispositions\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_default();
+    assert!(table.contains("<th>Phiếu giấy</th>"), "{table}");
+}
