@@ -14,14 +14,28 @@ use crate::surveys::model::Survey;
 use crate::surveys::respondent::record_json;
 
 /// What became of a sheet after a change.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Settled {
     /// Pages still to read.
     Waiting,
     /// Items open for a verifier.
     Verifying,
-    /// Landed as a response (its id).
-    Landed(String),
+    /// Landed as a response: its id, its case, and the record (for the quotas, once committed).
+    Landed(String, Option<i64>, duluan_forms::Record),
+}
+
+/// What follows committed landings: the quotas count them, and the submissions counter.
+pub async fn after_commit(db: &crate::db::Db, survey_id: i64, landed: &[Settled]) -> AppResult<()> {
+    for s in landed {
+        if let Settled::Landed(_, case_id, record) = s {
+            crate::surveys::fieldwork::quotas::live::count_completion(
+                db, survey_id, *case_id, record,
+            )
+            .await?;
+            metrics::counter!("duluan_survey_submissions_total").increment(1);
+        }
+    }
+    Ok(())
 }
 
 /// The page numbers read of a sheet.
@@ -87,7 +101,7 @@ pub async fn settle(
                 anonymous: survey.anonymous,
             };
             let id = store::land_sheet(tx, &landing, now).await?;
-            Ok(Settled::Landed(id))
+            Ok(Settled::Landed(id, sheet.case_id, record))
         }
         Err(refusals) => {
             for (question, message) in refusals {

@@ -336,12 +336,15 @@ pub async fn upload_scan(
         ));
     }
     let (mut landed, mut to_verify) = (0, 0);
+    let mut settled = Vec::new();
     for (sheet_id, pages) in touched {
-        match land::settle(&mut tx, &s, sheet_id, pages, lang, auth.user.id, now).await? {
-            Settled::Landed(_) => landed += 1,
+        let st = land::settle(&mut tx, &s, sheet_id, pages, lang, auth.user.id, now).await?;
+        match st {
+            Settled::Landed(..) => landed += 1,
             Settled::Verifying => to_verify += 1,
             Settled::Waiting => {}
         }
+        settled.push(st);
     }
     audit::entry(&auth.ctx.actor(), "survey.paper_scan")
         .object("paper_scan", scan_id)
@@ -350,9 +353,7 @@ pub async fn upload_scan(
         .write(&mut tx)
         .await?;
     tx.commit().await?;
-    if landed > 0 {
-        metrics::counter!("duluan_survey_submissions_total").increment(landed as u64);
-    }
+    land::after_commit(&state.db, s.id, &settled).await?;
     Ok(page(ScanTemplate {
         c: auth.ctx.chrome_titled(tr.t("paper-scan-title")),
         survey_id: s.id,

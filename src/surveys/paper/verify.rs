@@ -190,13 +190,11 @@ pub async fn resolve_item(
         .unit(s.unit_id)
         .detail(
             json!({"survey": s.id, "sheet": it.sheet_key, "question": it.question,
-                       "landed": matches!(settled, Settled::Landed(_))}),
+                       "response": match &settled { Settled::Landed(id, ..) => Some(id.as_str()), _ => None }}),
         )
         .write(&mut tx)
         .await?;
     tx.commit().await?;
-    if matches!(settled, Settled::Landed(_)) {
-        metrics::counter!("duluan_survey_submissions_total").increment(1);
-    }
+    land::after_commit(&state.db, s.id, &[settled]).await?;
     Ok(Redirect::to(&format!("/surveys/{}/paper/verify", s.id)).into_response())
 }

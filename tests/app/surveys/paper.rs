@@ -324,6 +324,52 @@ async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
     assert_eq!(data["satisfaction"], "4", "{data}");
     assert!(data.get("age").is_none_or(|a| a == ""), "{data}");
 
+    // The responses browser lists it in mode paper.
+    let list = app.get(&format!("/surveys/{survey}/responses")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.assert_contains("<td>paper</td>");
+
+    // A page of another survey (the demo survey's own sheet) is said so, and changes nothing.
+    let demo = super::demo_survey_id(&app).await;
+    let page = app
+        .post(
+            &format!("/surveys/{demo}/paper/batches"),
+            &[("sheets", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let demo_batch = scalar(
+        &app,
+        "SELECT MAX(id) FROM paper_batches WHERE survey_id = $1",
+        demo,
+    )
+    .await;
+    let demo_pdf = app
+        .client
+        .get(format!(
+            "{}/surveys/{demo}/paper/batches/{demo_batch}.pdf",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let other = render_pages(&demo_pdf).unwrap();
+    let page = app
+        .upload(
+            &format!("/surveys/{survey}/paper/scans"),
+            "khac.png",
+            png(&other[0]),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Phiếu khác");
+    page.assert_contains("Trang thuộc cuộc khảo sát, phiên bản hoặc lần in khác");
+    assert_eq!(counts(&app, survey).await.0, 1);
+
     // The same page again is a duplicate: recorded as such, nothing else changes.
     let page = app
         .upload(
