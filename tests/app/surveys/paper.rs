@@ -759,6 +759,34 @@ async fn a_paper_sheet_printed_for_a_case_completes_its_case() {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         page.assert_contains(&format!("Phiếu số K{first_case}, trang {}", p + 1));
     }
+    // The printed PDF itself uploaded as a stack: the first case's pages are duplicates, the
+    // second case's are read (blank: its required questions wait for the verifier).
+    let second_case = scalar(
+        &app,
+        "SELECT MAX(case_id) FROM paper_sheets WHERE batch_id = $1",
+        batch,
+    )
+    .await;
+    let page = app
+        .upload(
+            &format!("/surveys/{survey}/paper/scans"),
+            "tap.pdf",
+            pdf.clone(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("Trùng");
+    page.assert_contains(&format!("Phiếu số K{second_case}, trang 1"));
+    assert_eq!(
+        text(
+            &app,
+            "SELECT status FROM paper_sheets WHERE case_id = $1",
+            second_case
+        )
+        .await,
+        "verifying"
+    );
+
     // The case is complete, with its event in mode paper; the monitor counts it.
     assert_eq!(
         text(
