@@ -33,6 +33,8 @@ mod kill;
 mod openrosa;
 #[path = "surveys/paper.rs"]
 mod paper;
+#[path = "surveys/paper_support.rs"]
+mod paper_support;
 #[path = "surveys/results.rs"]
 mod results;
 mod results_cache;
