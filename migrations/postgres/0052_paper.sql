@@ -64,6 +64,8 @@ CREATE TABLE paper_pages (
     UNIQUE (scan_id, page_index)
 );
 CREATE INDEX paper_pages_sheet ON paper_pages(sheet_id);
+-- A page of a sheet is taken once, whatever uploads race for it.
+CREATE UNIQUE INDEX paper_pages_once ON paper_pages(sheet_id, page_number) WHERE status IN ('read', 'verify');
 
 CREATE TABLE paper_items (
     id          BIGSERIAL PRIMARY KEY,

@@ -10,7 +10,7 @@
 //! - `verify.rs`: the queue, one item at a time with its crop; the crop's route.
 //! - `land.rs`: a sheet with every page read and nothing open checked by the forms engine and
 //!   stored as a response, or sent back with the engine's message.
-//! - `model.rs`: kinds and the pure steps; `store.rs`: its SQL.
+//! - `model.rs`: kinds and the pure steps; `store/`: its SQL.
 //!
 //! Invariants: a page is read once per sheet (a second reading is a duplicate and changes
 //! nothing); an upload where no page is one of ours stores nothing; keyed fields (digits,
