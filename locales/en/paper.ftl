@@ -28,6 +28,7 @@ paper-scan-status = Result
 paper-scan-message = Details
 paper-back = Back to paper questionnaires
 paper-verify-title = Verification
+paper-queues-title = Paper sheets waiting for verification
 paper-verify-empty = Nothing is waiting for verification.
 paper-item-heading = Sheet { $sheet }, question { $question }
 paper-item-read-as = read as: { $value }

@@ -28,6 +28,7 @@ paper-scan-status = Kết quả
 paper-scan-message = Chi tiết
 paper-back = Về trang phiếu giấy
 paper-verify-title = Kiểm tra phiếu
+paper-queues-title = Phiếu giấy chờ kiểm tra
 paper-verify-empty = Không còn mục nào chờ kiểm tra.
 paper-item-heading = Phiếu số { $sheet }, câu { $question }
 paper-item-read-as = máy đọc được: { $value }

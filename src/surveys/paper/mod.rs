@@ -7,7 +7,8 @@
 //!   demand off the async workers.
 //! - `scans.rs`: a scanned stack uploaded by a clerk, read within a time limit, each page's
 //!   result kept (read, to verify, unreadable, duplicate, another survey's), in one transaction.
-//! - `verify.rs`: the queue, one item at a time with its crop; the crop's route.
+//! - `verify.rs`: the queue, one item at a time with its crop; the crop's route; `/paper/verify`,
+//!   the surveys with items waiting for the user.
 //! - `land.rs`: a sheet with every page read and nothing open checked by the forms engine and
 //!   stored as a response, or sent back with the engine's message.
 //! - `model.rs`: kinds and the pure steps; `store/`: its SQL.
@@ -36,6 +37,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
                 model::MAX_SCAN_BYTES + (64 << 10),
             )),
         )
+        .route("/paper/verify", get(verify::show_queues))
         .route("/surveys/{id}/paper/verify", get(verify::show_verify))
         .route(
             "/surveys/{id}/paper/items/{item}",

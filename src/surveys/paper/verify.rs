@@ -14,6 +14,7 @@ use super::land::{self, Settled};
 use super::model::{self, ItemKind};
 use super::print::clerk_survey;
 use super::store;
+use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
@@ -49,6 +50,37 @@ pub struct ItemView {
     has_crop: bool,
     multiple: bool,
     choices: Vec<ChoiceView>,
+}
+
+#[derive(Template)]
+#[template(path = "surveys/paper/queues.html")]
+struct QueuesTemplate {
+    c: Chrome,
+    /// `(survey id, title, open items)`.
+    queues: Vec<(i64, String, i64)>,
+}
+
+/// `GET /paper/verify`: the surveys with items waiting, among those where the user is a clerk
+/// (`VerifyForms` or `DesignSurveys` at the survey's unit).
+pub async fn show_queues(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut queues = Vec::new();
+    for (survey_id, n) in store::open_by_survey(&state.db).await? {
+        let Some(s) = crate::surveys::find_survey(&state.db, survey_id).await? else {
+            continue;
+        };
+        let mut clerk = false;
+        for cap in [Capability::VerifyForms, Capability::DesignSurveys] {
+            clerk = clerk || crate::accounts::can(&state.db, &auth.user, cap, s.unit_id).await?;
+        }
+        if clerk {
+            queues.push((s.id, s.title, n));
+        }
+    }
+    Ok(page(QueuesTemplate {
+        c: auth.ctx.chrome_titled(tr.t("paper-queues-title")),
+        queues,
+    }))
 }
 
 /// `GET /surveys/{id}/paper/verify`: the next open item.

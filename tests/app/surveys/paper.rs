@@ -248,6 +248,15 @@ async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.assert_contains("Còn 3 mục chờ kiểm tra");
     page.assert_contains(&format!("/paper/items/{age_item}/crop"));
+    // Across surveys: the verifier finds the survey waiting; a reporter of a ward finds nothing.
+    let queues = verifier.get("/paper/verify").await;
+    assert_eq!(queues.status, StatusCode::OK);
+    queues.assert_contains(&format!("href=\"/surveys/{survey}/paper/verify\""));
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    let queues = reporter.get("/paper/verify").await;
+    assert_eq!(queues.status, StatusCode::OK);
+    queues.assert_contains("id=\"queues-empty\"");
     let crop = verifier
         .client
         .get(format!(
@@ -415,6 +424,7 @@ async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
             "UPLOAD",
             [NO, BAD, BAD, NO, BAD, NO, NO, NO],
         ),
+        ("/paper/verify".into(), "GET", [OK; 8]),
         (
             format!("/surveys/{survey}/paper/verify"),
             "GET",

@@ -263,3 +263,15 @@ pub async fn land_sheet(tx: &mut Tx, l: &Landing<'_>, now: DateTime<Utc>) -> App
     });
     Ok(response_id)
 }
+
+/// Surveys with open items and how many, most first (at most 200).
+pub async fn open_by_survey(db: &Db) -> AppResult<Vec<(i64, i64)>> {
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT s.survey_id, COUNT(*) AS n FROM paper_items i JOIN paper_sheets s ON s.id = i.sheet_id
+         WHERE i.resolved_at IS NULL GROUP BY s.survey_id ORDER BY n DESC, s.survey_id LIMIT 200"
+    )
+    .fetch_all(pool)
+    .await?
+    }))
+}
