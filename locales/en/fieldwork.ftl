@@ -114,6 +114,7 @@ fieldwork-release-mode-web = Web
 fieldwork-release-mode-email = E-mail
 fieldwork-release-mode-phone = Telephone
 fieldwork-release-mode-offline = Face to face with ODK Collect (interviewers get the case list on their device)
+fieldwork-release-mode-paper = Self-completed paper questionnaire (print the cases' sheets on the paper page)
 fieldwork-error-frame = Choose a frame of this survey.
 fieldwork-error-method = Choose a sampling method.
 fieldwork-error-n = The number of cases must be a positive whole number.

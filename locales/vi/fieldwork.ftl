@@ -114,6 +114,7 @@ fieldwork-release-mode-web = Trực tuyến
 fieldwork-release-mode-email = Thư điện tử
 fieldwork-release-mode-phone = Điện thoại
 fieldwork-release-mode-offline = Phỏng vấn trực tiếp bằng ODK Collect (điều tra viên nhận danh sách trường hợp trên máy)
+fieldwork-release-mode-paper = Phiếu giấy tự điền (in phiếu theo trường hợp ở trang Phiếu giấy)
 fieldwork-error-frame = Hãy chọn một khung mẫu của khảo sát.
 fieldwork-error-method = Hãy chọn phương pháp chọn mẫu.
 fieldwork-error-n = Số trường hợp phải là số nguyên dương.

@@ -39,6 +39,7 @@ pub mod jobs;
 pub mod model;
 pub mod openrosa;
 pub mod pages;
+pub mod paper;
 pub mod ratelimit;
 pub mod respondent;
 pub mod responses;
@@ -121,6 +122,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         )
         .merge(fieldwork::routes())
         .merge(openrosa::routes())
+        .merge(paper::routes())
         .merge(results::routes())
 }
 

@@ -31,6 +31,10 @@ mod index;
 mod kill;
 #[path = "surveys/openrosa.rs"]
 mod openrosa;
+#[path = "surveys/paper.rs"]
+mod paper;
+#[path = "surveys/paper_support.rs"]
+mod paper_support;
 #[path = "surveys/results.rs"]
 mod results;
 mod results_cache;

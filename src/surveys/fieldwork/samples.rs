@@ -323,7 +323,7 @@ async fn render(
 }
 
 fn release_modes(tr: Tr) -> Vec<(String, String)> {
-    ["auto", "web", "email", "phone", "offline"]
+    ["auto", "web", "email", "phone", "offline", "paper"]
         .iter()
         .map(|m| (m.to_string(), tr.t(&format!("fieldwork-release-mode-{m}"))))
         .collect()
@@ -541,7 +541,7 @@ pub async fn release_batch(
         }
     };
     let mode = f.mode.trim();
-    if !["auto", "web", "email", "phone", "offline"].contains(&mode) {
+    if !["auto", "web", "email", "phone", "offline", "paper"].contains(&mode) {
         return Err(AppError::BadRequest("fieldwork-error-mode"));
     }
     let now = Utc::now();
@@ -557,6 +557,7 @@ pub async fn release_batch(
             "email" if r.has_email => CollectionMode::Email,
             "phone" if r.has_phone => CollectionMode::Phone,
             "offline" => CollectionMode::Offline,
+            "paper" => CollectionMode::Paper,
             _ => {
                 missing += 1;
                 continue;
