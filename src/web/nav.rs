@@ -44,7 +44,7 @@ const fn entry(
 }
 
 /// Every context, in navigation order.
-pub const CONTEXTS: [ContextEntry; 16] = [
+pub const CONTEXTS: [ContextEntry; 17] = [
     entry("/", "nav-home", "about-home", true, None),
     entry(
         "/dashboard",
@@ -78,6 +78,13 @@ pub const CONTEXTS: [ContextEntry; 16] = [
         Some(Capability::ViewReports),
     ),
     entry("/surveys", "nav-surveys", "about-surveys", true, None),
+    entry(
+        "/paper/verify",
+        "nav-paper",
+        "about-paper",
+        true,
+        Some(Capability::VerifyForms),
+    ),
     entry(
         "/monitoring",
         "nav-monitoring",
