@@ -92,6 +92,30 @@ pub struct Config {
     #[arg(long, env = "DULUAN_RETAIN_AUDIT_MONTHS", default_value_t = 0,
           value_parser = parse_audit_months)]
     pub retain_audit_months: u32,
+
+    /// The address people reach the server at (`https://duluan.example.vn`), for the links in
+    /// e-mails. Without it, an e-mail written while answering a request links to the address
+    /// that request came to, and one written by a background job carries a path only.
+    #[arg(long, env = "DULUAN_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+}
+
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    let rest = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or("");
+    if rest.is_empty()
+        || !rest.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'/')
+        })
+    {
+        return Err(format!(
+            "{s:?}: give the server's address as http(s)://host[:port][/path]"
+        ));
+    }
+    Ok(t.to_string())
 }
 
 fn parse_audit_months(s: &str) -> Result<u32, String> {
@@ -189,6 +213,7 @@ impl std::fmt::Debug for Config {
             .field("survey_abandoned_days", &self.survey_abandoned_days)
             .field("results_min_cell", &self.results_min_cell)
             .field("results_ci_method", &self.results_ci_method)
+            .field("public_url", &self.public_url)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<set>"),
@@ -221,13 +246,25 @@ impl Config {
             retain_notifications_days: 180,
             retain_partial_days: 0,
             retain_audit_months: 0,
+            public_url: None,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_rate, redact};
+    use super::{parse_public_url, parse_rate, redact};
+
+    #[test]
+    fn a_public_url_is_an_http_address_without_its_last_slash() {
+        assert_eq!(
+            parse_public_url("https://duluan.cantho.gov.vn/").unwrap(),
+            "https://duluan.cantho.gov.vn"
+        );
+        assert!(parse_public_url("duluan.cantho.gov.vn").is_err());
+        assert!(parse_public_url("https://").is_err());
+        assert!(parse_public_url("https://x.vn/?a=<b>").is_err());
+    }
 
     #[test]
     fn survey_rates_are_checked() {

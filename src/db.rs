@@ -226,6 +226,34 @@ impl Db {
         Ok(())
     }
 
+    /// Applies the pending migrations up to `last` (included): for tests of a migration that moves
+    /// data, which write rows in the older schema first.
+    pub async fn migrate_until(&self, last: i64) -> anyhow::Result<()> {
+        fn upto(mut m: sqlx::migrate::Migrator, last: i64) -> sqlx::migrate::Migrator {
+            m.migrations = m
+                .migrations
+                .iter()
+                .filter(|x| x.version <= last)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            m
+        }
+        match self {
+            Db::Sqlite(pool) => {
+                upto(sqlx::migrate!("migrations/sqlite"), last)
+                    .run(pool)
+                    .await?
+            }
+            Db::Pg(pool) => {
+                upto(sqlx::migrate!("migrations/postgres"), last)
+                    .run(pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
     /// `true` when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         with_db!(self, |pool| sqlx::query("SELECT 1")

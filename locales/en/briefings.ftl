@@ -29,7 +29,6 @@ briefings-col-read = Read
 briefings-unread-people = Not read yet
 briefings-sessions-title = Training, the year's plan
 briefings-sessions-not-built = Training courses and their coverage are on the Training page; the yearly work plan on the Yearly plans page.
-briefings-attendance-link = Record a briefing and who attended
 briefings-mail-subject = [duluan] Orientation: { $title }
 briefings-mail-body =
     { $title }
@@ -115,3 +114,14 @@ briefings-invite-body =
     { $agenda }
 
     Reply attending or excused at: { $link }
+briefings-attendance-link = Record a briefing already held and who attended
+briefings-session-past-hint = Already held? Type the day and hour it was held: nobody is sent an invitation, and you take attendance on the session's page.
+briefings-flash-recorded = The briefing already held is recorded (no invitations sent). Take attendance below.
+briefings-guests = Collaborators invited by e-mail
+briefings-guests-none = No collaborator was invited by e-mail (only before the session, those with an e-mail address on record).
+briefings-attendees = Present
+briefings-attendance-correct = Correct attendance
+briefings-attendance-save = Save attendance
+briefings-flash-attendance = Attendance corrected.
+briefings-guest-unknown = Invitation not found
+briefings-guest-unknown-body = This reply link is wrong or no longer valid. If you were invited, contact the unit that sent the invitation.

@@ -95,23 +95,7 @@ collaborators-settings-error-name = A Vietnamese name is required (at most 100 c
 collaborators-settings-error-in-use = “{ $key }” cannot be removed: { $people } collaborators and { $targets } targets use it.
 
 # Briefings (dated attendance records)
-collaborators-briefings-title = Collaborator briefings
-collaborators-briefings-help = Record the date of a briefing, its topic and the collaborators who attended (by CTV id). Each attendance counts in the collaborator's activity of that month.
-collaborators-briefings-recent = Recent briefings
-collaborators-briefings-none = No briefing recorded yet.
 collaborators-briefings-link = Briefings
-collaborators-briefing-title = Briefing
-collaborators-briefing-new = Record a briefing
-collaborators-briefing-choose-unit = Choose the unit
-collaborators-briefing-date = Date held
-collaborators-briefing-topic = Topic
-collaborators-briefing-attended = Collaborators who attended
-collaborators-briefing-more = Other CTV ids (separated by commas or lines)
-collaborators-briefing-count = Attendees
-collaborators-briefing-delete = Delete this record
-collaborators-briefing-deleted = The briefing record is deleted.
-collaborators-briefing-error-date = The date must be YYYY-MM-DD and not in the future.
-collaborators-briefing-error-topic = The topic needs 3 to 300 characters.
 collaborators-briefing-error-too-many = More than 2,000 attendees.
 collaborators-briefing-error-unknown = No collaborator with the id: { $ids }.
 collaborators-briefing-error-elsewhere = Not in this unit: { $ids }.

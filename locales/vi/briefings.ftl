@@ -29,7 +29,6 @@ briefings-col-read = Đã đọc
 briefings-unread-people = Chưa đọc
 briefings-sessions-title = Tập huấn, kế hoạch năm
 briefings-sessions-not-built = Khóa tập huấn và mức độ bao phủ ở trang Tập huấn; kế hoạch công tác năm ở trang Kế hoạch năm.
-briefings-attendance-link = Ghi buổi giao ban và người dự
 briefings-mail-subject = [duluan] Thông tin định hướng: { $title }
 briefings-mail-body =
     { $title }
@@ -115,3 +114,14 @@ briefings-invite-body =
     { $agenda }
 
     Trả lời tham dự hoặc xin vắng tại: { $link }
+briefings-attendance-link = Ghi một buổi giao ban đã họp và người dự
+briefings-session-past-hint = Buổi đã họp rồi? Nhập ngày giờ đã họp: không ai được gửi thư mời, và bạn điểm danh ngay trên trang của buổi.
+briefings-flash-recorded = Đã ghi buổi giao ban đã họp (không gửi thư mời). Hãy điểm danh bên dưới.
+briefings-guests = Cộng tác viên được mời qua e-mail
+briefings-guests-none = Không có cộng tác viên nào được mời qua e-mail (chỉ mời khi buổi chưa diễn ra, những người có địa chỉ e-mail trong hồ sơ).
+briefings-attendees = Có mặt
+briefings-attendance-correct = Sửa điểm danh
+briefings-attendance-save = Lưu điểm danh
+briefings-flash-attendance = Đã sửa điểm danh.
+briefings-guest-unknown = Không tìm thấy thư mời
+briefings-guest-unknown-body = Liên kết trả lời này không đúng hoặc đã hết hiệu lực. Nếu bạn được mời, hãy liên hệ đơn vị đã gửi thư mời.

@@ -95,23 +95,7 @@ collaborators-settings-error-name = Cần tên tiếng Việt (tối đa 100 ký
 collaborators-settings-error-in-use = Không xoá được “{ $key }”: { $people } cộng tác viên và { $targets } chỉ tiêu đang dùng giá trị này.
 
 # Briefings (dated attendance records)
-collaborators-briefings-title = Giao ban cộng tác viên
-collaborators-briefings-help = Ghi ngày giao ban, nội dung và những cộng tác viên tham dự (theo mã CTV). Mỗi lần tham dự được tính vào hoạt động của cộng tác viên trong tháng đó.
-collaborators-briefings-recent = Các buổi giao ban gần đây
-collaborators-briefings-none = Chưa ghi buổi giao ban nào.
 collaborators-briefings-link = Giao ban
-collaborators-briefing-title = Buổi giao ban
-collaborators-briefing-new = Ghi buổi giao ban
-collaborators-briefing-choose-unit = Chọn đơn vị
-collaborators-briefing-date = Ngày giao ban
-collaborators-briefing-topic = Nội dung
-collaborators-briefing-attended = Cộng tác viên tham dự
-collaborators-briefing-more = Mã CTV khác (cách nhau bằng dấu phẩy hoặc xuống dòng)
-collaborators-briefing-count = Số người tham dự
-collaborators-briefing-delete = Xoá bản ghi này
-collaborators-briefing-deleted = Đã xoá bản ghi giao ban.
-collaborators-briefing-error-date = Ngày phải có dạng YYYY-MM-DD và không ở tương lai.
-collaborators-briefing-error-topic = Nội dung cần từ 3 đến 300 ký tự.
 collaborators-briefing-error-too-many = Quá 2 000 người tham dự.
 collaborators-briefing-error-unknown = Không có cộng tác viên với mã: { $ids }.
 collaborators-briefing-error-elsewhere = Không thuộc đơn vị này: { $ids }.

@@ -1,7 +1,8 @@
 //! The demo's orientation: the city's centre tells the collaborators of its wards what is being
 //! done about the flooding hot spot and what to say; nobody has read it yet. And a briefing held
 //! two days ago at Cái Khế, its two collaborators present, whose minutes produced two opinion
-//! streams.
+//! streams; the next month's is scheduled, its people and the ward's collaborators with an
+//! e-mail address invited.
 
 use anyhow::Context;
 
@@ -9,6 +10,9 @@ use crate::audit::Actor;
 use crate::briefings::model::Audience;
 use crate::briefings::store::NewMessage;
 use crate::db::Db;
+
+/// Where the demo's e-mails point (the address `serve --demo` listens at by default).
+const DEMO_BASE: &str = "http://127.0.0.1:8080";
 
 /// Sends the demo's orientation message (after the hot spots' demo).
 pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
@@ -38,6 +42,7 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
             hotspot_id: crate::hotspots::demo_hotspot(db).await?,
         },
         &members,
+        DEMO_BASE,
     )
     .await?;
     held_briefing(db, &actor).await
@@ -77,7 +82,11 @@ async fn held_briefing(db: &Db, actor: &Actor) -> anyhow::Result<()> {
             monthly: true,
             previous_id: None,
         },
-        &members,
+        &crate::briefings::actions::Invitees {
+            members: &members,
+            guests: &[],
+            base: DEMO_BASE,
+        },
     )
     .await?
     .context("demo session")?;
@@ -133,5 +142,36 @@ async fn held_briefing(db: &Db, actor: &Actor) -> anyhow::Result<()> {
             .await?
             .map_err(|e| anyhow::anyhow!("demo stream: {e:?}"))?;
     }
+    // Next month's briefing, to come: its people are invited, and the collaborators of the
+    // registry who have an e-mail address get their reply link.
+    let guests = crate::collaborators::contacts_within(db, ward).await?;
+    let local = starts_at.with_timezone(&crate::kit::time::vn_offset());
+    let next_day = crate::kit::time::add_months(local.date_naive(), 1);
+    let next_at = crate::kit::time::vn_offset()
+        .from_local_datetime(&next_day.and_time(local.time()))
+        .single()
+        .context("time")?
+        .with_timezone(&Utc);
+    crate::briefings::actions::schedule_session(
+        db,
+        actor,
+        &crate::briefings::store::sessions::NewSession {
+            unit_id: ward,
+            title: "Giao ban cộng tác viên phường Cái Khế",
+            starts_at: next_at,
+            place: "Nhà văn hóa phường Cái Khế",
+            link: "",
+            agenda: "1. Kết quả khắc phục ngập úng\n2. Ý kiến về chợ tạm",
+            monthly: true,
+            previous_id: Some(session.id),
+        },
+        &crate::briefings::actions::Invitees {
+            members: &members,
+            guests: &guests,
+            base: DEMO_BASE,
+        },
+    )
+    .await?
+    .context("demo next session")?;
     Ok(())
 }

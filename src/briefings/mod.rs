@@ -1,14 +1,19 @@
 //! Briefings and orientation (*giao ban, thông tin định hướng*): what a unit tells its network of
 //! collaborators and how it meets them.
 //!
-//! Built so far: **orientation information** (*thông tin định hướng*) — a unit's analysts
-//! (`SendOrientation`) send a message (the text, key facts, what to say about the issue,
-//! possibly linked to a hot spot) to the collaborators of its subtree, or to them and the units'
-//! reporters; each recipient sees it in the app (and by e-mail when they have an address), and
-//! opening it is their read receipt; the sender sees who has read it, by unit, and who has not.
-//! Briefing sessions with invitations, attendance and minutes, training, and yearly work plans
-//! are not built yet and the page says so; dated attendance records stay in the collaborators
-//! context (`/collaborators/briefings`) meanwhile.
+//! **Orientation information** (*thông tin định hướng*) — a unit's analysts (`SendOrientation`)
+//! send a message (the text, key facts, what to say about the issue, possibly linked to a hot
+//! spot) to the collaborators of its subtree, or to them and the units' reporters; each recipient
+//! sees it in the app (and by e-mail when they have an address), and opening it is their read
+//! receipt; the sender sees who has read it, by unit, and who has not.
+//!
+//! **Briefing sessions** (*hội nghị giao ban*, `pages::sessions`): scheduled one-off or monthly,
+//! with invitations in the app and by e-mail to the unit's accounts, and by e-mail with a personal
+//! reply link to the collaborators of the registry who have an address (`pages::guests`);
+//! attendance by pseudonym (the collaborators context's ledger, `collaborators::briefings`),
+//! minutes, opinions raised as streams. A session typed with a past start is a briefing recorded
+//! after the fact (nobody invited). The dated attendance records kept before sessions existed
+//! became held sessions (migration 0055); their old addresses lead to them.
 //!
 //! Invariants: the audience is fixed when the message is sent (one recipient row each, written
 //! with the message, its e-mails and the audit entry in one transaction); a message never
@@ -20,7 +25,7 @@ pub mod actions;
 mod demo;
 pub mod model;
 pub mod pages;
-mod store;
+pub mod store;
 
 use crate::app::AppState;
 use crate::db::Db;
@@ -87,5 +92,14 @@ pub fn routes() -> axum::Router<AppState> {
         .route(
             "/briefings/sessions/{id}/cancel",
             post(pages::sessions::cancel),
+        )
+        .route(
+            "/briefings/reply/{token}",
+            get(pages::guests::show_reply).post(pages::guests::post_reply),
+        )
+        .route("/collaborators/briefings", get(pages::guests::old_list))
+        .route(
+            "/collaborators/briefings/{id}",
+            get(pages::guests::old_record),
         )
 }

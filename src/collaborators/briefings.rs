@@ -1,120 +1,37 @@
-//! Briefings (*giao ban, sinh hoạt cộng tác viên*) as simple dated attendance records: a unit
-//! records the date, its topic and which collaborators attended, by pseudonymous id; each
-//! attendance counts as a briefing in the collaborator's activity of that month (and so against
-//! the inactivity flag). The full briefing module comes later.
+//! Briefings' attendance ledger (*giao ban, sinh hoạt cộng tác viên*): who of the network attended
+//! a briefing, by pseudonymous id, as a dated record of the unit; each attendance counts as a
+//! briefing in the collaborator's activity of that month (and so against the inactivity flag).
+//! The briefings context (`crate::briefings`) owns the sessions and their pages and writes here
+//! through these functions when a session is held or its attendance corrected; the records kept
+//! before sessions existed were made sessions by migration 0055.
 //!
-//! Invariants: a briefing and its attendance are written in one transaction, only by managers of
-//! the unit; attendees are collaborators of the unit's subtree who were active on the day; the
-//! record names no one (pseudonyms only); every write is audited.
+//! Invariants: a record and its attendance are written in one transaction (the caller's);
+//! attendees are collaborators of the unit's subtree who were active on the day; the record names
+//! no one (pseudonyms only); every write is audited.
 
 use std::collections::HashSet;
 
-use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::{NaiveDate, Utc};
 use serde_json::json;
 
-use crate::accounts::model::Capability;
-use crate::accounts::{can, require};
-use crate::app::AppState;
 use crate::audit;
-use crate::collaborators::model::{CollaboratorStatus, Dimension};
-use crate::collaborators::pages::value_name;
-use crate::collaborators::store::{self, Briefing, Collaborator};
-use crate::error::{AppError, AppResult};
-use crate::kit::scope;
-use crate::web::ctx::Auth;
-use crate::web::layout::{Chrome, page};
+use crate::collaborators::model::CollaboratorStatus;
+use crate::collaborators::store::{self, Collaborator};
+use crate::error::AppResult;
 
-/// A briefing as a line.
-struct Line {
-    b: Briefing,
-    unit: String,
-}
-
-/// A collaborator that may be ticked.
-struct Choice {
-    pseudonym: String,
-    about: String,
-    checked: bool,
-}
-
-/// The briefings page: the list and the form of a new one.
-#[derive(Template)]
-#[template(path = "collaborators/briefings.html")]
-struct BriefingsTemplate {
-    c: Chrome,
-    lines: Vec<Line>,
-    /// Units the user manages that have active collaborators: `(id, name)`.
-    units: Vec<(i64, String)>,
-    unit_id: i64,
-    choices: Vec<Choice>,
-    form: BriefingForm,
-    errors: Vec<(&'static str, String)>,
-    flash: bool,
-}
-
-impl BriefingsTemplate {
-    fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, m)| m.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-/// The briefing form: the unit, date, topic, ticked pseudonyms and typed ones.
-#[derive(Clone, Debug, Default)]
-pub struct BriefingForm {
-    unit_id: i64,
-    held_on: String,
-    topic: String,
-    attendees: String,
-    ticked: Vec<String>,
-}
-
-impl BriefingForm {
-    fn from_fields(fields: &[(String, String)]) -> BriefingForm {
-        let get = |k: &str| {
-            fields
-                .iter()
-                .find(|(f, _)| f == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        BriefingForm {
-            unit_id: get("unit_id").trim().parse().unwrap_or(0),
-            held_on: get("held_on"),
-            topic: get("topic"),
-            attendees: get("attendees"),
-            ticked: fields
-                .iter()
-                .filter(|(k, _)| k == "attendee")
-                .map(|(_, v)| v.trim().to_string())
-                .collect(),
-        }
-    }
-
-    /// Every pseudonym given, ticked or typed (separated by spaces, commas, semicolons or lines),
-    /// upper-cased and without repeats, in order.
-    pub fn pseudonyms(&self) -> Vec<String> {
-        let mut seen = HashSet::new();
-        self.ticked
-            .iter()
-            .map(String::as_str)
-            .chain(
-                self.attendees
-                    .split(|c: char| c.is_whitespace() || c == ',' || c == ';'),
-            )
-            .map(|p| p.trim().to_uppercase())
-            .filter(|p| !p.is_empty() && seen.insert(p.clone()))
-            .collect()
-    }
+/// Every pseudonym given, ticked or typed (separated by spaces, commas, semicolons or lines),
+/// upper-cased and without repeats, in order.
+pub fn pseudonyms_from<'a>(
+    ticked: impl IntoIterator<Item = &'a str>,
+    typed: &'a str,
+) -> Vec<String> {
+    let mut seen = HashSet::new();
+    ticked
+        .into_iter()
+        .chain(typed.split(|c: char| c.is_whitespace() || c == ',' || c == ';'))
+        .map(|p| p.trim().to_uppercase())
+        .filter(|p| !p.is_empty() && seen.insert(p.clone()))
+        .collect()
 }
 
 /// The collaborators that typed or ticked pseudonyms stand for, as attendees of a briefing of
@@ -221,262 +138,41 @@ pub async fn active_pseudonyms(db: &crate::db::Db, unit: i64) -> AppResult<Vec<S
     Ok(out)
 }
 
-/// How many collaborators attended the briefing record `id`.
+/// How many collaborators attended the record `id`.
 pub async fn attendee_count(db: &crate::db::Db, id: i64) -> AppResult<usize> {
     Ok(store::list_attendees(db, id).await?.len())
 }
 
-/// Query of the briefings page.
-#[derive(Deserialize, Default)]
-pub struct UnitQuery {
-    /// Parsed by `kit::bounds::parse_id` (a clear 400 for a bad number).
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    ok: Option<String>,
-}
-
-async fn briefings_page(
-    state: &AppState,
-    auth: &Auth,
-    unit: Option<i64>,
-    form: BriefingForm,
-    errors: Vec<(&'static str, String)>,
-    flash: bool,
-) -> AppResult<Response> {
-    let tr = auth.ctx.tr;
-    let managed: Vec<i64> = scope::units(&state.db, &auth.user, &[Capability::ManageCollaborators])
-        .await?
-        .iter()
-        .map(|u| u.id)
-        .collect();
-    let readable = scope::units(
-        &state.db,
-        &auth.user,
-        &[Capability::ManageCollaborators, Capability::ViewReports],
-    )
-    .await?;
-    if readable.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    let ids: Vec<i64> = readable.iter().map(|u| u.id).collect();
-    let name_of = |id: i64| {
-        readable
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| format!("#{id}"))
-    };
-    let lines = store::list_briefings(&state.db, &ids, 200)
+/// Who attended the record `id`, by pseudonym, in order.
+pub async fn attendee_pseudonyms(db: &crate::db::Db, id: i64) -> AppResult<Vec<String>> {
+    Ok(store::list_attendees(db, id)
         .await?
         .into_iter()
-        .map(|b| Line {
-            unit: name_of(b.unit_id),
-            b,
-        })
-        .collect();
-    // Units the user manages with active collaborators, for the form.
-    let active: Vec<Collaborator> = store::list_collaborators(&state.db, &managed, 20000)
-        .await?
-        .into_iter()
-        .filter(|c| c.status == CollaboratorStatus::Active)
-        .collect();
-    let mut units: Vec<(i64, String)> = vec![];
-    for c in &active {
-        if !units.iter().any(|u| u.0 == c.unit_id) {
-            units.push((c.unit_id, name_of(c.unit_id)));
-        }
-    }
-    units.sort_by(|a, b| a.1.cmp(&b.1));
-    let unit_id = unit
-        .filter(|u| units.iter().any(|x| x.0 == *u))
-        .or(units.first().map(|u| u.0))
-        .unwrap_or(0);
-    let values = store::list_values(&state.db).await?;
-    let given: HashSet<String> = form.pseudonyms().into_iter().collect();
-    let choices = active
-        .iter()
-        .filter(|c| c.unit_id == unit_id)
-        .map(|c| Choice {
-            pseudonym: c.pseudonym.clone(),
-            about: [
-                value_name(tr, &values, Dimension::Stratum, &c.stratum),
-                value_name(tr, &values, Dimension::Gender, &c.gender),
-            ]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · "),
-            checked: given.contains(&c.pseudonym),
-        })
-        .collect();
-    let form = BriefingForm {
-        held_on: if form.held_on.is_empty() {
-            Utc::now().date_naive().to_string()
-        } else {
-            form.held_on
-        },
-        ..form
-    };
-    let failed = !errors.is_empty();
-    Ok(crate::kit::form::respond(
-        page(BriefingsTemplate {
-            c: auth.ctx.chrome("collaborators-briefings-title"),
-            lines,
-            units,
-            unit_id,
-            choices,
-            form,
-            errors,
-            flash,
-        }),
-        failed,
-    ))
+        .map(|(_, p)| p)
+        .collect())
 }
 
-/// `GET /collaborators/briefings`.
-pub async fn list_briefings(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<UnitQuery>,
-) -> AppResult<Response> {
-    briefings_page(
-        &state,
-        &auth,
-        crate::kit::bounds::parse_id(&q.unit)?,
-        BriefingForm::default(),
-        vec![],
-        q.ok.is_some(),
-    )
-    .await
-}
-
-/// `POST /collaborators/briefings`: everything is checked first (errors name the field and the
-/// unknown pseudonyms), then the briefing and its attendance are saved together.
-pub async fn create_briefing(
-    State(state): State<AppState>,
-    auth: Auth,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let tr = auth.ctx.tr;
-    let form = BriefingForm::from_fields(&fields);
-    let unit = form.unit_id;
-    if !can(&state.db, &auth.user, Capability::ManageCollaborators, unit).await? {
-        return Err(AppError::Forbidden);
-    }
-    let mut errors: Vec<(&'static str, String)> = vec![];
-    let today = Utc::now().date_naive();
-    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d <= today + Duration::days(1) && *d >= today - Duration::days(3660));
-    if held_on.is_none() {
-        errors.push(("held_on", tr.t("collaborators-briefing-error-date")));
-    }
-    let topic = crate::kit::text::one_line(&form.topic);
-    if topic.chars().count() < 3 || topic.chars().count() > 300 {
-        errors.push(("topic", tr.t("collaborators-briefing-error-topic")));
-    }
-    let wanted = form.pseudonyms();
-    let attendees = match resolve_attendees(&state.db, unit, held_on, &wanted, tr).await? {
-        Ok(ids) => ids,
-        Err(messages) => {
-            errors.extend(messages.into_iter().map(|m| ("attendees", m)));
-            vec![]
-        }
-    };
-    if !errors.is_empty() {
-        return briefings_page(&state, &auth, Some(unit), form, errors, false).await;
-    }
-    let held_on = held_on.expect("checked");
-    let mut tx = state.db.begin().await?;
-    let id = record_briefing_in(
-        &mut tx,
-        &auth.ctx.actor(),
-        unit,
-        held_on,
-        &topic,
-        &attendees,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/collaborators/briefings/{id}")).into_response())
-}
-
-/// One briefing.
-#[derive(Template)]
-#[template(path = "collaborators/briefing.html")]
-struct BriefingTemplate {
-    c: Chrome,
-    b: Briefing,
-    unit: String,
-    attendees: Vec<(i64, String)>,
-    can_manage: bool,
-}
-
-/// `GET /collaborators/briefings/{id}`.
-pub async fn show_briefing(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let b = store::find_briefing(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let can_manage = can(
-        &state.db,
-        &auth.user,
-        Capability::ManageCollaborators,
-        b.unit_id,
-    )
-    .await?;
-    if !can_manage && !can(&state.db, &auth.user, Capability::ViewReports, b.unit_id).await? {
-        return Err(AppError::NotFound);
-    }
-    let unit = crate::orgs::unit_names(&state.db, &[b.unit_id])
-        .await?
-        .pop()
-        .map(|u| u.1)
-        .unwrap_or_default();
-    let attendees = store::list_attendees(&state.db, id).await?;
-    Ok(page(BriefingTemplate {
-        c: auth.ctx.chrome("collaborators-briefing-title"),
-        b,
-        unit,
-        attendees,
-        can_manage,
-    }))
-}
-
-/// `POST /collaborators/briefings/{id}/delete`: removes a record entered by mistake.
-pub async fn delete_briefing(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let b = store::find_briefing(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    require(
-        &state.db,
-        &auth.user,
-        Capability::ManageCollaborators,
-        b.unit_id,
-    )
-    .await?;
-    let mut tx = state.db.begin().await?;
-    store::delete_briefing(&mut tx, id).await?;
+/// Corrects who attended the record `id` (`collaborator_briefing.correct`) in the caller's
+/// transaction: the attendance is replaced; the date and topic stay.
+pub async fn correct_briefing_in(
+    tx: &mut crate::db::Tx,
+    actor: &crate::audit::Actor,
+    id: i64,
+    unit: i64,
+    attendees: &[i64],
+) -> AppResult<()> {
+    store::replace_attendance(tx, id, attendees).await?;
     audit::record_in(
-        &mut tx,
-        &auth.ctx.actor(),
-        "collaborator_briefing.delete",
+        tx,
+        actor,
+        "collaborator_briefing.correct",
         "collaborator_briefing",
         &id.to_string(),
-        Some(b.unit_id),
-        json!({"held_on": b.held_on.to_string(), "topic": b.topic, "attendees": b.attendees}),
+        Some(unit),
+        json!({"attendees": attendees.len()}),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/collaborators/briefings?ok=deleted").into_response())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -485,13 +181,11 @@ mod tests {
 
     #[test]
     fn pseudonyms_are_gathered_once() {
-        let f = BriefingForm {
-            attendees: "ctv-aaaa1111, CTV-BBBB2222;\nCTV-AAAA1111  ".into(),
-            ticked: vec!["CTV-CCCC3333".into(), "CTV-BBBB2222".into()],
-            ..Default::default()
-        };
         assert_eq!(
-            f.pseudonyms(),
+            pseudonyms_from(
+                ["CTV-CCCC3333", "CTV-BBBB2222"],
+                "ctv-aaaa1111, CTV-BBBB2222;\nCTV-AAAA1111  "
+            ),
             ["CTV-CCCC3333", "CTV-BBBB2222", "CTV-AAAA1111"]
         );
     }

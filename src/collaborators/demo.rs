@@ -12,17 +12,36 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("city 92 missing"))?;
     let mut rows = vec![];
+    // Two have an e-mail address: they are invited to their ward's briefings by e-mail.
     let people = [
-        ("31135", "Trần Văn Bình", "farmer", "male"),
-        ("31135", "Nguyễn Thị Mai", "business", "female"),
-        ("31135", "Lê Văn Hùng", "retired", "male"),
-        ("31120", "Phạm Thị Thu", "civil_servant", "female"),
-        ("31120", "Võ Minh Tâm", "youth", "male"),
-        ("31299", "Huỳnh Văn Sáu", "farmer", "male"),
-        ("31315", "Thạch Thị Sa Rươne", "ethnic_minority", "female"),
+        ("31135", "Trần Văn Bình", "farmer", "male", ""),
+        (
+            "31135",
+            "Nguyễn Thị Mai",
+            "business",
+            "female",
+            "mai.nguyen@example.org",
+        ),
+        ("31135", "Lê Văn Hùng", "retired", "male", ""),
+        (
+            "31120",
+            "Phạm Thị Thu",
+            "civil_servant",
+            "female",
+            "thu.pham@example.org",
+        ),
+        ("31120", "Võ Minh Tâm", "youth", "male", ""),
+        ("31299", "Huỳnh Văn Sáu", "farmer", "male", ""),
+        (
+            "31315",
+            "Thạch Thị Sa Rươne",
+            "ethnic_minority",
+            "female",
+            "",
+        ),
     ];
     let today = chrono::Utc::now().date_naive();
-    for (code, name, stratum, gender) in people {
+    for (code, name, stratum, gender, email) in people {
         let unit = crate::orgs::resolve_unit_ref(db, code)
             .await?
             .ok_or_else(|| anyhow::anyhow!("unit {code} missing"))?;
@@ -33,7 +52,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
             unit_id: unit,
             full_name: name.into(),
             phone: String::new(),
-            email: String::new(),
+            email: email.into(),
             consent_date: Some(today),
             term_from: Some(today),
             term_to: None,

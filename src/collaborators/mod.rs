@@ -46,18 +46,6 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             "/collaborators/settings/values/delete",
             post(settings::delete_value),
         )
-        .route(
-            "/collaborators/briefings",
-            get(briefings::list_briefings).post(briefings::create_briefing),
-        )
-        .route(
-            "/collaborators/briefings/{id}",
-            get(briefings::show_briefing),
-        )
-        .route(
-            "/collaborators/briefings/{id}/delete",
-            post(briefings::delete_briefing),
-        )
         .route("/collaborators/{id}", get(pages::show_collaborator))
         .route("/collaborators/{id}/activity", post(pages::record_activity))
         .route(
@@ -124,6 +112,35 @@ pub async fn network_members(
                 unit_id: c.unit_id,
                 value,
             }
+        })
+        .collect())
+}
+
+/// A collaborator's e-mail contact, for an invitation (personal data: only for sending, never
+/// shown).
+#[derive(Clone, Debug)]
+pub struct Contact {
+    /// Registry id.
+    pub id: i64,
+    /// Pseudonymous id.
+    pub pseudonym: String,
+    /// Unit.
+    pub unit_id: i64,
+    /// E-mail address from the identity.
+    pub email: String,
+}
+
+/// The active collaborators of `unit`'s subtree whose identity holds an e-mail address.
+pub async fn contacts_within(db: &Db, unit: i64) -> crate::error::AppResult<Vec<Contact>> {
+    let units = crate::orgs::subtree_ids(db, &[unit]).await?;
+    Ok(store::list_contacts(db, &units)
+        .await?
+        .into_iter()
+        .map(|(id, pseudonym, unit_id, email)| Contact {
+            id,
+            pseudonym,
+            unit_id,
+            email,
         })
         .collect())
 }

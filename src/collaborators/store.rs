@@ -486,27 +486,6 @@ pub async fn find_by_pseudonyms(db: &Db, pseudonyms: &[String]) -> AppResult<Vec
     }))
 }
 
-/// A briefing (*buổi giao ban, sinh hoạt*) as a dated attendance record.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Briefing {
-    /// Id.
-    pub id: i64,
-    /// The unit that held it.
-    pub unit_id: i64,
-    /// Date held.
-    pub held_on: NaiveDate,
-    /// Its month (`YYYY-MM`).
-    pub period: String,
-    /// Topic.
-    pub topic: String,
-    /// How many collaborators attended.
-    pub attendees: i64,
-}
-
-const BRIEFING_SELECT: &str = "SELECT b.id, b.unit_id, b.held_on, b.period, b.topic,
-    (SELECT COUNT(*) FROM collaborator_briefing_attendance a WHERE a.briefing_id = b.id) AS attendees
-    FROM collaborator_briefings b";
-
 /// Records a briefing and who attended, in one transaction; returns its id.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_briefing(
@@ -546,34 +525,6 @@ pub async fn insert_briefing(
     })
 }
 
-/// One briefing.
-pub async fn find_briefing(db: &Db, id: i64) -> AppResult<Option<Briefing>> {
-    let sql = sqlx::AssertSqlSafe(format!("{BRIEFING_SELECT} WHERE b.id = $1"));
-    Ok(with_db!(db, |pool| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?))
-}
-
-/// Briefings held by the given units, newest first, at most `limit`.
-pub async fn list_briefings(db: &Db, units: &[i64], limit: i64) -> AppResult<Vec<Briefing>> {
-    if units.is_empty() {
-        return Ok(vec![]);
-    }
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{BRIEFING_SELECT} WHERE b.unit_id IN ({}) ORDER BY b.held_on DESC, b.id DESC LIMIT {}",
-        placeholders(1, units.len()),
-        limit.clamp(1, 5000)
-    ));
-    Ok(with_db!(db, |pool| {
-        let mut q = sqlx::query_as(sql);
-        for u in units {
-            q = q.bind(*u);
-        }
-        q.fetch_all(pool).await?
-    }))
-}
-
 /// Who attended a briefing: `(collaborator id, pseudonym)`.
 pub async fn list_attendees(db: &Db, briefing_id: i64) -> AppResult<Vec<(i64, String)>> {
     Ok(with_db!(db, |pool| {
@@ -587,19 +538,49 @@ pub async fn list_attendees(db: &Db, briefing_id: i64) -> AppResult<Vec<(i64, St
     }))
 }
 
-/// Deletes a briefing and its attendance.
-pub async fn delete_briefing(tx: &mut Tx, id: i64) -> AppResult<()> {
+/// Replaces who attended the record `id`.
+pub async fn replace_attendance(tx: &mut Tx, id: i64, attendees: &[i64]) -> AppResult<()> {
     with_conn!(tx, |conn| {
         sqlx::query("DELETE FROM collaborator_briefing_attendance WHERE briefing_id = $1")
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("DELETE FROM collaborator_briefings WHERE id = $1")
+        for c in attendees {
+            sqlx::query(
+                "INSERT INTO collaborator_briefing_attendance (briefing_id, collaborator_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
             .bind(id)
+            .bind(*c)
             .execute(&mut *conn)
             .await?;
+        }
         Ok::<(), AppError>(())
     })
+}
+
+/// The e-mail contacts of the active collaborators of `units` who have an address:
+/// `(id, pseudonym, unit, e-mail)` (personal data: for sending only).
+pub async fn list_contacts(db: &Db, units: &[i64]) -> AppResult<Vec<(i64, String, i64, String)>> {
+    let mut out = vec![];
+    for chunk in units.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT c.id, c.pseudonym, c.unit_id, i.email FROM collaborators c
+             JOIN collaborator_identities i ON i.collaborator_id = c.id
+             WHERE c.status = 'active' AND i.email <> '' AND c.unit_id IN ({})
+             ORDER BY c.id",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, String, i64, String)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// Briefings attended per collaborator and month: `(collaborator, period, count)`, from `from` on.

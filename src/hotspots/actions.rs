@@ -308,6 +308,7 @@ async fn insert_task_notified(
     who: &Recipients,
     user: i64,
     now: chrono::DateTime<Utc>,
+    base: &str,
 ) -> AppResult<i64> {
     let task_id = tasks::insert_task(tx, h.id, t, user, now).await?;
     // A restricted hot spot's title stays inside the register: the message names the task only.
@@ -335,7 +336,7 @@ async fn insert_task_notified(
                 ("detail", t.detail.to_string()),
                 ("due", t.due_on.format("%d/%m/%Y").to_string()),
                 ("hotspot", about.to_string()),
-                ("link", format!("/hotspots/tasks/{task_id}")),
+                ("link", format!("{base}/hotspots/tasks/{task_id}")),
             ],
         );
         let key = format!("hotspots.task:{key}");
@@ -360,7 +361,13 @@ async fn insert_task_notified(
 }
 
 /// Adds a task by hand (`hotspot.task.create`); returns its id.
-pub async fn add_task(db: &Db, actor: &Actor, id: i64, t: &NewTask<'_>) -> AppResult<i64> {
+pub async fn add_task(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    t: &NewTask<'_>,
+    base: &str,
+) -> AppResult<i64> {
     let now = Utc::now();
     let who = recipients(db, t).await?;
     let mut tx = db.begin().await?;
@@ -368,7 +375,7 @@ pub async fn add_task(db: &Db, actor: &Actor, id: i64, t: &NewTask<'_>) -> AppRe
     if tasks::count_tasks_in(&mut tx, id).await? >= MAX_TASKS as i64 {
         return Err(AppError::BadRequest("hotspots-error-tasks-many"));
     }
-    let task_id = insert_task_notified(&mut tx, &h, t, &who, user_of(actor), now).await?;
+    let task_id = insert_task_notified(&mut tx, &h, t, &who, user_of(actor), now, base).await?;
     store::touch(&mut tx, id, now).await?;
     store::insert_event(
         &mut tx,
@@ -400,6 +407,7 @@ pub async fn instantiate_scenario(
     id: i64,
     scenario: &scenarios::Scenario,
     start: NaiveDate,
+    base: &str,
 ) -> AppResult<usize> {
     let now = Utc::now();
     let steps = scenarios::list_steps(db, scenario.id).await?;
@@ -444,7 +452,7 @@ pub async fn instantiate_scenario(
         return Err(AppError::BadRequest("hotspots-error-tasks-many"));
     }
     for (t, who) in &planned {
-        insert_task_notified(&mut tx, &h, t, who, user_of(actor), now).await?;
+        insert_task_notified(&mut tx, &h, t, who, user_of(actor), now, base).await?;
     }
     store::touch(&mut tx, id, now).await?;
     store::insert_event(

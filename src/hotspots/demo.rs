@@ -307,6 +307,8 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         .await?
         .context("flooding scenario missing")?;
     let start = crate::hotspots::pages::today() - Duration::days(5);
-    actions::instantiate_scenario(db, &actor, id, &scenario, start).await?;
+    // (The demo's e-mails point at the address `serve --demo` listens at by default.)
+    actions::instantiate_scenario(db, &actor, id, &scenario, start, "http://127.0.0.1:8080")
+        .await?;
     Ok(())
 }

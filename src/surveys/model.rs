@@ -5,8 +5,6 @@
 use chrono::NaiveDate;
 use duluan_forms::check::CheckedForm;
 use duluan_forms::{Answer, Record};
-use rand::Rng as _;
-use sha2::{Digest, Sha256};
 
 use crate::kit::keys::stored_keys;
 
@@ -231,19 +229,7 @@ impl SurveyInput {
     }
 }
 
-/// A fresh random secret for a public link, a token or a resume cookie: 128 bits, URL-safe.
-pub fn new_secret() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..22)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
-/// SHA-256 of a secret, hex: only this is stored for tokens and resume cookies.
-pub fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+pub use crate::kit::secret::{hash_secret, new_secret};
 
 /// Digest of a stored record, to tell a retry (same content) from a replay (other content).
 pub fn digest_record(json: &str) -> String {

@@ -91,7 +91,11 @@ async fn an_orientation_message_reaches_the_network_and_its_receipts_come_back()
             .collect();
         assert_eq!(mails.len(), 1, "{mails:?}");
         assert!(mails[0].1.contains("Định hướng về việc bơm tiêu úng"));
-        assert!(mails[0].2.contains(&format!("/briefings/orientation/{id}")));
+        assert!(
+            mails[0]
+                .2
+                .contains(&format!("{}/briefings/orientation/{id}", app.base))
+        );
     }
     let home = reporter.get("/briefings").await;
     home.assert_contains("id=\"unread\"");
@@ -313,9 +317,14 @@ async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
     let ward = app.unit_id("31135").await;
     let reporter = app.other_client();
     reporter.login_demo("reporter").await;
-    // Yesterday evening, Vietnam time, every month.
-    let yesterday = (chrono::Utc::now() + chrono::Duration::hours(7) - chrono::Duration::days(1))
-        .format("%Y-%m-%dT19:30")
+    // In a few minutes, Vietnam time, every month (held today, once it has begun: the test waits
+    // past Vietnam's midnight when it runs just before it, so that the day stays the same).
+    let vn_now = || chrono::Utc::now() + chrono::Duration::hours(7);
+    if vn_now().format("%H%M").to_string().as_str() >= "2350" {
+        tokio::time::sleep(std::time::Duration::from_secs(11 * 60)).await;
+    }
+    let soon = (vn_now() + chrono::Duration::minutes(3))
+        .format("%Y-%m-%dT%H:%M")
         .to_string();
     let bad = reporter
         .post(
@@ -323,7 +332,7 @@ async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
             &[
                 ("unit", &ward.to_string()),
                 ("title", "Giao ban tháng"),
-                ("starts", &yesterday),
+                ("starts", &soon),
                 ("place", ""),
                 ("link", "javascript:alert(1)"),
             ],
@@ -338,7 +347,7 @@ async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
             &[
                 ("unit", &ward.to_string()),
                 ("title", "Giao ban cộng tác viên tháng 12"),
-                ("starts", &yesterday),
+                ("starts", &soon),
                 ("place", "Hội trường UBND phường Ninh Kiều"),
                 ("link", ""),
                 ("agenda", "1. Tình hình ngập úng\n2. Ý kiến về giá điện"),
@@ -423,19 +432,21 @@ async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
     let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
     page.assert_contains("2 cộng tác viên có mặt.");
     page.assert_contains("Hội nghị nghe báo cáo tình hình ngập úng.");
-    // It counts as a briefing of the collaborators context (their activity of the month).
-    reporter
-        .get("/collaborators/briefings")
-        .await
-        .assert_contains("Giao ban cộng tác viên tháng 12");
-    // Holding twice is refused.
-    let again = reporter
+    // Held again: a correction of who attended, audited as such.
+    let fixed = reporter
         .post(
             &format!("/briefings/sessions/{id}/held"),
-            &[("minutes", "x")],
+            &[("attendee", &codes[0]), ("minutes", "x")],
         )
         .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        fixed.location(),
+        format!("/briefings/sessions/{id}?ok=attendance")
+    );
+    let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
+    page.assert_contains("1 cộng tác viên có mặt.");
+    // The minutes have their own form: a correction leaves them.
+    page.assert_contains("Hội nghị nghe báo cáo tình hình ngập úng.");
 
     // Two opinions raised become the ward's streams of the month; personal data is caught.
     let environment = duluan::reporting::topics(&app.db)
@@ -592,7 +603,7 @@ async fn a_ward_briefing_is_answered_held_and_its_opinions_become_streams() {
             &[
                 ("unit", &ward.to_string()),
                 ("title", "Giao ban"),
-                ("starts", &yesterday),
+                ("starts", &soon),
                 ("place", "Nhà văn hóa"),
             ],
         )
@@ -659,4 +670,299 @@ async fn a_reporter_takes_a_briefings_attendance_on_a_phone() {
     let page = reporter.get(&path).await;
     page.assert_contains("2 cộng tác viên có mặt.");
     page.assert_contains("Hai cộng tác viên dự, một người vắng.");
+}
+
+/// Runs statements written the same for both backends (literal values only).
+async fn run_sql(db: &duluan::db::Db, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match db {
+        duluan::db::Db::Sqlite(pool) => {
+            sqlx::raw_sql(sql).execute(pool).await.unwrap();
+        }
+        duluan::db::Db::Pg(pool) => {
+            sqlx::raw_sql(sql).execute(pool).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn attendance_records_kept_before_sessions_become_held_sessions() {
+    let app = crate::helpers::unmigrated_database().await;
+    let db = &app.db;
+    db.migrate_until(54).await.unwrap();
+    // Two records of a ward kept the old way (one with two attendees) and one already held as a
+    // session: the first two become sessions, the third is not doubled.
+    run_sql(
+        db,
+        "INSERT INTO units (id, code, name, name_folded, kind, parent_id, created_at, updated_at)
+            VALUES (900001, '99901', 'Phường Thử', 'phuong thu', 'ward', NULL,
+                    '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');
+         INSERT INTO collaborators (id, pseudonym, unit_id, status, created_at, updated_at)
+            VALUES (900011, 'CTV-AAAA0001', 900001, 'active', '2026-01-01T00:00:00+00:00',
+                    '2026-01-01T00:00:00+00:00'),
+                   (900012, 'CTV-AAAA0002', 900001, 'active', '2026-01-01T00:00:00+00:00',
+                    '2026-01-01T00:00:00+00:00');
+         INSERT INTO collaborator_briefings (id, unit_id, held_on, period, topic, created_by,
+                created_at)
+            VALUES (900021, 900001, '2026-03-05', '2026-03', 'Giao ban tháng 3', NULL,
+                    '2026-03-05T12:00:00+00:00'),
+                   (900022, 900001, '2026-04-02', '2026-04', 'Giao ban tháng 4', NULL,
+                    '2026-04-02T12:00:00+00:00'),
+                   (900023, 900001, '2026-05-07', '2026-05', 'Giao ban tháng 5', NULL,
+                    '2026-05-07T12:00:00+00:00');
+         INSERT INTO collaborator_briefing_attendance (briefing_id, collaborator_id)
+            VALUES (900021, 900011), (900021, 900012), (900022, 900011), (900023, 900012);
+         INSERT INTO briefing_sessions (id, unit_id, title, starts_at, place, link, agenda,
+                monthly, status, minutes, collaborator_briefing_id, previous_id, created_by,
+                created_at, updated_at)
+            VALUES (900031, 900001, 'Giao ban tháng 5', '2026-05-07T12:00:00+00:00', 'Hội trường',
+                    '', '', FALSE, 'held', 'Biên bản', 900023, NULL, NULL,
+                    '2026-05-01T00:00:00+00:00', '2026-05-07T12:00:00+00:00');",
+    )
+    .await;
+    db.migrate().await.unwrap();
+    use duluan::briefings::store::sessions;
+    let march = sessions::find_by_record(db, 900021)
+        .await
+        .unwrap()
+        .expect("the March record is a session");
+    let april = sessions::find_by_record(db, 900022)
+        .await
+        .unwrap()
+        .expect("the April record is a session");
+    assert_eq!(
+        sessions::find_by_record(db, 900023).await.unwrap(),
+        Some(900031)
+    );
+    let s = sessions::find_session(db, march).await.unwrap().unwrap();
+    assert_eq!(s.title, "Giao ban tháng 3");
+    assert_eq!(s.unit_id, 900001);
+    assert_eq!(s.status.key(), "held");
+    assert!(!s.monthly);
+    // Its day is kept (the hour, never recorded, is 08:00 in Vietnam).
+    assert_eq!(
+        duluan::kit::time::show(s.starts_at),
+        duluan::kit::time::show(
+            chrono::DateTime::parse_from_rfc3339("2026-03-05T08:00:00+07:00")
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        )
+    );
+    let sessions_of_ward = sessions::list_sessions(db, &[900001]).await.unwrap();
+    assert_eq!(sessions_of_ward.len(), 3);
+    assert_eq!(
+        sessions_of_ward.iter().map(|s| s.id).collect::<Vec<_>>()[1..],
+        [april, march]
+    );
+    // Their attendance stays the collaborators' ledger, linked.
+    assert_eq!(
+        duluan::collaborators::briefings::attendee_pseudonyms(db, 900021)
+            .await
+            .unwrap(),
+        ["CTV-AAAA0001", "CTV-AAAA0002"]
+    );
+}
+
+#[tokio::test]
+async fn a_collaborator_without_an_account_replies_by_their_link() {
+    let app = spawn_demo().await;
+    let ward = app.unit_id("31135").await;
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    reporter
+        .post("/account/email", &[("email", "baocao.ninhkieu@example.vn")])
+        .await;
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(7) + chrono::Duration::days(1))
+        .format("%Y-%m-%dT19:30")
+        .to_string();
+    let made = reporter
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban về chợ tạm"),
+                ("starts", &tomorrow),
+                ("place", "Nhà văn hóa khu vực 3"),
+                ("agenda", "Ý kiến về việc dời chợ tạm"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let id = session_id(made.location());
+    // Nguyễn Thị Mai has no account but an e-mail address in her identity: she is invited by
+    // e-mail, and the page names her by her code only.
+    let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
+    page.assert_contains("id=\"guest-counts\">0 tham dự · 0 xin vắng · 1 chưa trả lời");
+    assert!(!page.body.contains("Nguyễn Thị Mai"));
+    assert!(!page.body.contains("mai.nguyen@example.org"));
+    let mails = duluan::mail::store::list_by_key_prefix(&app.db, &format!("briefings.guest:{id}:"))
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].recipient, "mai.nguyen@example.org");
+    // The link is absolute: the address the reporter's browser used.
+    let prefix = format!("{}/briefings/reply/", app.base);
+    let token = mails[0]
+        .body
+        .split(&prefix)
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("a reply link")
+        .to_string();
+    // Her account-holding neighbours' invitations link to the session page, absolute too.
+    let staff =
+        duluan::mail::store::list_by_key_prefix(&app.db, &format!("briefings.invitation:{id}:"))
+            .await
+            .unwrap();
+    assert!(!staff.is_empty());
+    assert!(
+        staff[0]
+            .body
+            .contains(&format!("{}/briefings/sessions/{id}", app.base))
+    );
+
+    // Without logging in, the link shows the session and takes the reply.
+    let guest = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |path: String| {
+        let guest = guest.clone();
+        async move { TestApp::read(guest.get(path).send().await.unwrap()).await }
+    };
+    let link = format!("{prefix}{token}");
+    let shown = get(link.clone()).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    shown.assert_contains("Giao ban về chợ tạm");
+    shown.assert_contains("Nhà văn hóa khu vực 3");
+    shown.assert_contains("id=\"guest-reply\">Chưa trả lời");
+    // It shows nobody else.
+    assert!(!shown.body.contains("Người báo cáo"));
+    let post = |reply: &'static str| {
+        let guest = guest.clone();
+        let link = link.clone();
+        async move {
+            TestApp::read(
+                guest
+                    .post(link)
+                    .form(&[("reply", reply)])
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    assert_eq!(post("pending").await.status, StatusCode::BAD_REQUEST);
+    let replied = post("attend").await;
+    assert_eq!(replied.status, StatusCode::OK, "{}", replied.body);
+    replied.assert_contains("Đã ghi trả lời của bạn.");
+    replied.assert_contains("id=\"guest-reply\">Tham dự");
+    let page = reporter.get(&format!("/briefings/sessions/{id}")).await;
+    page.assert_contains("id=\"guest-counts\">1 tham dự · 0 xin vắng · 0 chưa trả lời");
+    // Her code is ticked in advance on the attendance form.
+    let code = duluan::collaborators::contacts_within(&app.db, ward)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap()
+        .pseudonym;
+    page.assert_contains(&format!("value=\"{code}\" checked"));
+    // On her phone she changes her mind: excused.
+    if let Some(b) = browser().await {
+        let c = &b.client;
+        c.goto(&link).await.unwrap();
+        c.find(Locator::Id("reply-excused"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("guest-flash"))
+            .await
+            .unwrap();
+        let now = c
+            .find(Locator::Id("guest-reply"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(now, "Xin vắng");
+        screenshot(c, "briefings-guest-reply-phone").await;
+        reporter
+            .get(&format!("/briefings/sessions/{id}"))
+            .await
+            .assert_contains("id=\"guest-counts\">0 tham dự · 1 xin vắng · 0 chưa trả lời");
+    }
+    // Unknown or malformed links find nothing.
+    assert_eq!(
+        get(format!("{prefix}AAAAAAAAAAAAAAAAAAAAAA")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let odd = get(format!("{prefix}..%2F..%2Fetc")).await;
+    assert_eq!(odd.status, StatusCode::NOT_FOUND);
+    odd.assert_contains("Không tìm thấy thư mời");
+    // Once cancelled, the link no longer takes a reply.
+    let cancelled = reporter
+        .post(&format!("/briefings/sessions/{id}/cancel"), &[])
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let late = post("excused").await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    late.assert_contains("không còn ở trạng thái đã lên lịch");
+    // The reply is audited, without her name.
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    let audit = admin.get("/admin/audit").await;
+    audit.assert_contains("briefing.guest_reply");
+
+    // A session already held, recorded after the fact, invites nobody; an old record's address
+    // leads to its session.
+    let before = (chrono::Utc::now() + chrono::Duration::hours(7) - chrono::Duration::days(3))
+        .format("%Y-%m-%dT08:00")
+        .to_string();
+    let recorded = reporter
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban đột xuất"),
+                ("starts", &before),
+                ("place", "Trụ sở"),
+            ],
+        )
+        .await;
+    let past = session_id(recorded.location());
+    assert!(recorded.location().ends_with("?ok=recorded"));
+    assert!(
+        duluan::mail::store::list_by_key_prefix(&app.db, &format!("briefings.guest:{past}:"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    reporter
+        .get(recorded.location())
+        .await
+        .assert_contains("0 tham dự · 0 xin vắng · 0 chưa trả lời");
+    let held = reporter
+        .post(
+            &format!("/briefings/sessions/{past}/held"),
+            &[("attendees", code.as_str()), ("minutes", "")],
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let record = duluan::briefings::store::sessions::find_session(&app.db, past)
+        .await
+        .unwrap()
+        .unwrap()
+        .collaborator_briefing_id
+        .unwrap();
+    let old = reporter
+        .get(&format!("/collaborators/briefings/{record}"))
+        .await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.location(), format!("/briefings/sessions/{past}"));
 }

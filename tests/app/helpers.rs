@@ -151,6 +151,39 @@ pub async fn database_only() -> TestApp {
     fresh_database(|_| {}).await.0
 }
 
+/// An empty database, no migration applied and no server (a test of a migration that moves data
+/// writes rows in the older schema first, then migrates), dropped with the returned value.
+pub async fn unmigrated_database() -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (url, pg_database) = match postgres_url() {
+        Some(server) => {
+            let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+            let name = format!(
+                "duluan_u_{}_{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            );
+            let create = format!("CREATE DATABASE {name} TEMPLATE template0");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            (Some(with_database(&server, &name)), Some((server, name)))
+        }
+        None => (None, None),
+    };
+    let config = Config::for_database(dir.path().to_path_buf(), url);
+    let db = config.database.open().await.expect("database opens");
+    TestApp {
+        base: String::new(),
+        client: reqwest::Client::new(),
+        db,
+        running: None,
+        _dir: dir,
+        pg_database,
+    }
+}
+
 async fn fresh_database(adjust: impl FnOnce(&mut Config)) -> (TestApp, Config) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let (url, pg_database) = match postgres_url() {

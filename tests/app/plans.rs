@@ -33,8 +33,23 @@ async fn a_wards_plan_follows_what_was_done() {
     page.assert_contains(&format!("Giao ban cộng tác viên tháng {month}"));
 
     // A briefing recorded today turns this month's item done.
-    let briefings = reporter.get("/collaborators/briefings").await;
-    let code = briefings
+    let at = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let local = at.with_timezone(&duluan::kit::time::vn_offset());
+    let recorded = reporter
+        .post(
+            "/briefings/sessions",
+            &[
+                ("unit", &ward.to_string()),
+                ("title", "Giao ban tháng này"),
+                ("starts", &local.format("%Y-%m-%dT%H:%M").to_string()),
+                ("place", "Trụ sở khu vực"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let session = recorded.location().split('?').next().unwrap().to_string();
+    let form = reporter.get(&session).await;
+    let code = form
         .body
         .split("name=\"attendee\" value=\"")
         .nth(1)
@@ -43,13 +58,8 @@ async fn a_wards_plan_follows_what_was_done() {
         .to_string();
     let held = reporter
         .post(
-            "/collaborators/briefings",
-            &[
-                ("unit_id", &ward.to_string()),
-                ("held_on", &today().format("%Y-%m-%d").to_string()),
-                ("topic", "Giao ban tháng này"),
-                ("attendee", &code),
-            ],
+            &format!("{session}/held"),
+            &[("attendee", code.as_str()), ("minutes", "")],
         )
         .await;
     assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
+pub mod guests;
 pub mod sessions;
 
 /// A message in a list.
@@ -191,6 +192,7 @@ pub async fn show_new(
 pub async fn send(
     State(state): State<AppState>,
     auth: Auth,
+    headers: axum::http::HeaderMap,
     Form(f): Form<SendForm>,
 ) -> AppResult<Response> {
     crate::kit::scope::require_roots(&auth.user, &[Capability::SendOrientation])?;
@@ -243,6 +245,7 @@ pub async fn send(
             hotspot_id,
         },
         &members,
+        &crate::kit::origin::base(&state.config, &headers),
     )
     .await?;
     Ok(Redirect::to(&format!("/briefings/orientation/{id}?ok=sent")).into_response())

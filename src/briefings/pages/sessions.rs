@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -14,6 +15,7 @@ use crate::accounts::model::{Capability, CurrentUser, Role};
 use crate::app::AppState;
 use crate::briefings::actions;
 use crate::briefings::model::{Reply, SessionDraft, SessionStatus, check_session};
+use crate::briefings::store::guests;
 use crate::briefings::store::sessions::{self, NewSession, Session};
 use crate::error::{AppError, AppResult};
 use crate::web::ctx::Auth;
@@ -165,6 +167,7 @@ fn parse_start(raw: &str) -> Option<chrono::DateTime<Utc>> {
 pub async fn schedule(
     State(state): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     Form(f): Form<ScheduleForm>,
 ) -> AppResult<Response> {
     crate::kit::scope::require_roots(&auth.user, &[Capability::ManageCollaborators])?;
@@ -192,6 +195,8 @@ pub async fn schedule(
         return sessions_page(&state, &auth, f, errors).await;
     };
     let members = crate::accounts::members_within(&state.db, unit_id, &INVITED).await?;
+    let guests = crate::collaborators::contacts_within(&state.db, unit_id).await?;
+    let base = crate::kit::origin::base(&state.config, &headers);
     let id = actions::schedule_session(
         &state.db,
         &auth.ctx.actor(),
@@ -205,11 +210,20 @@ pub async fn schedule(
             monthly: !f.monthly.is_empty(),
             previous_id: None,
         },
-        &members,
+        &actions::Invitees {
+            members: &members,
+            guests: &guests,
+            base: &base,
+        },
     )
     .await?
     .ok_or(AppError::Conflict("briefings-error-next-exists"))?;
-    Ok(Redirect::to(&format!("/briefings/sessions/{id}?ok=scheduled")).into_response())
+    let ok = if starts_at > Utc::now() {
+        "scheduled"
+    } else {
+        "recorded"
+    };
+    Ok(Redirect::to(&format!("/briefings/sessions/{id}?ok={ok}")).into_response())
 }
 
 /// What the reader may do with a session.
@@ -256,7 +270,13 @@ pub struct SessionTemplate {
     manage: bool,
     invitations: Vec<(String, String, &'static str)>,
     counts: (usize, usize, usize),
-    pseudonyms: Vec<String>,
+    /// Collaborators invited by e-mail: `(pseudonym, reply)`.
+    guests: Vec<(String, String)>,
+    guest_counts: (usize, usize, usize),
+    /// The attendance form's ticks: `(pseudonym, ticked)`.
+    choices: Vec<(String, bool)>,
+    /// Who attended, once held (managers only).
+    attendees: Vec<String>,
     attended: usize,
     streams: Vec<(i64, String)>,
     topics: Vec<(i64, String)>,
@@ -329,14 +349,58 @@ async fn session_page(
         }
         invitations.sort();
     }
-    let pseudonyms = if access.manage && s.status == SessionStatus::Scheduled {
-        crate::collaborators::briefings::active_pseudonyms(db, s.unit_id).await?
-    } else {
-        vec![]
+    let (mut guests, mut guest_counts, mut expected) = (vec![], (0, 0, 0), vec![]);
+    if access.manage {
+        let list = guests::list_guests(db, s.id).await?;
+        let ids: Vec<i64> = list.iter().map(|g| g.0).collect();
+        let names: HashMap<i64, String> = crate::collaborators::pseudonyms_of(db, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        for (id, reply, _) in list {
+            let name = names.get(&id).cloned().unwrap_or_default();
+            match reply {
+                Reply::Attend => {
+                    guest_counts.0 += 1;
+                    expected.push(name.clone());
+                }
+                Reply::Excused => guest_counts.1 += 1,
+                Reply::Pending => guest_counts.2 += 1,
+            }
+            guests.push((name, tr.t(&reply.label_key())));
+        }
+        guests.sort();
+    }
+    let attendees = match (access.manage, s.collaborator_briefing_id) {
+        (true, Some(b)) => crate::collaborators::briefings::attendee_pseudonyms(db, b).await?,
+        _ => vec![],
     };
     let attended = match s.collaborator_briefing_id {
+        Some(_) if access.manage => attendees.len(),
         Some(b) => crate::collaborators::briefings::attendee_count(db, b).await?,
         None => 0,
+    };
+    // Ticked at first: who said they would come, or, to correct a held session, who came.
+    let ticked = if s.status == SessionStatus::Held {
+        &attendees
+    } else {
+        &expected
+    };
+    let choices = if access.manage && s.status != SessionStatus::Cancelled {
+        let mut all = crate::collaborators::briefings::active_pseudonyms(db, s.unit_id).await?;
+        for p in ticked {
+            if !all.contains(p) {
+                all.push(p.clone());
+            }
+        }
+        all.into_iter()
+            .map(|p| {
+                let on = ticked.contains(&p);
+                (p, on)
+            })
+            .collect()
+    } else {
+        vec![]
     };
     let stream_ids = sessions::list_stream_links(db, s.id).await?;
     let streams = crate::reporting::stream_summaries(db, &stream_ids, tr).await?;
@@ -362,7 +426,10 @@ async fn session_page(
         manage: access.manage,
         invitations,
         counts,
-        pseudonyms,
+        guests,
+        guest_counts,
+        choices,
+        attendees,
         attended,
         streams,
         topics: crate::hotspots::pages::topic_choices(db, tr).await?,
@@ -391,8 +458,10 @@ pub async fn show_session(
     let (s, access) = session_for(&state, &auth.user, id).await?;
     let flash = [
         "scheduled",
+        "recorded",
         "replied",
         "held",
+        "attendance",
         "minutes",
         "stream",
         "next",
@@ -467,19 +536,13 @@ pub async fn record_held(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let mut wanted: Vec<String> = vec![];
-    for p in fields
-        .iter()
-        .filter(|(k, _)| k == "attendee")
-        .map(|(_, v)| v.as_str())
-        .chain(get("attendees").split(|c: char| c.is_whitespace() || c == ',' || c == ';'))
-        .map(|p| p.trim().to_uppercase())
-        .filter(|p| !p.is_empty())
-    {
-        if !wanted.contains(&p) {
-            wanted.push(p);
-        }
-    }
+    let wanted = crate::collaborators::briefings::pseudonyms_from(
+        fields
+            .iter()
+            .filter(|(k, _)| k == "attendee")
+            .map(|(_, v)| v.as_str()),
+        &get("attendees"),
+    );
     let minutes = crate::kit::text::free_text(&get("minutes"));
     if minutes.chars().count() > crate::briefings::model::MAX_TEXT {
         return Err(AppError::BadRequest("briefings-error-text-long"));
@@ -515,7 +578,12 @@ pub async fn record_held(
         }
     };
     actions::record_held(&state.db, &auth.ctx.actor(), &s, &attendees, &minutes).await?;
-    Ok(Redirect::to(&format!("/briefings/sessions/{id}?ok=held")).into_response())
+    let ok = if s.status == SessionStatus::Held {
+        "attendance"
+    } else {
+        "held"
+    };
+    Ok(Redirect::to(&format!("/briefings/sessions/{id}?ok={ok}")).into_response())
 }
 
 /// The minutes form.
@@ -588,6 +656,7 @@ pub async fn raise_stream(
 pub async fn schedule_next(
     State(state): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (s, _) = managed(&state, &auth, id).await?;
@@ -602,6 +671,8 @@ pub async fn schedule_next(
         .ok_or(AppError::BadRequest("briefings-error-starts"))?
         .with_timezone(&Utc);
     let members = crate::accounts::members_within(&state.db, s.unit_id, &INVITED).await?;
+    let guests = crate::collaborators::contacts_within(&state.db, s.unit_id).await?;
+    let base = crate::kit::origin::base(&state.config, &headers);
     let next = actions::schedule_session(
         &state.db,
         &auth.ctx.actor(),
@@ -615,7 +686,11 @@ pub async fn schedule_next(
             monthly: true,
             previous_id: Some(s.id),
         },
-        &members,
+        &actions::Invitees {
+            members: &members,
+            guests: &guests,
+            base: &base,
+        },
     )
     .await?
     .ok_or(AppError::Conflict("briefings-error-next-exists"))?;

@@ -1,5 +1,6 @@
 //! All of the briefings context's SQL: orientation messages and their recipients (this file),
-//! briefing sessions with their invitations and streams (`sessions`).
+//! briefing sessions with their invitations and streams (`sessions`), collaborators invited by
+//! e-mail (`guests`).
 
 use chrono::{DateTime, Utc};
 
@@ -8,6 +9,7 @@ use crate::db::{Db, Tx, placeholders};
 use crate::error::AppResult;
 use crate::{with_conn, with_db};
 
+pub mod guests;
 pub mod sessions;
 
 /// An orientation message as stored.

@@ -299,3 +299,13 @@ pub async fn find_next(db: &Db, id: i64) -> AppResult<Option<i64>> {
     .fetch_optional(pool)
     .await?))
 }
+
+/// The session whose attendance is the collaborators' record `record` (old addresses of records).
+pub async fn find_by_record(db: &Db, record: i64) -> AppResult<Option<i64>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM briefing_sessions WHERE collaborator_briefing_id = $1"
+    )
+    .bind(record)
+    .fetch_optional(pool)
+    .await?))
+}

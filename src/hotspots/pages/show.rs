@@ -452,6 +452,7 @@ pub async fn instantiate(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<ScenarioForm>,
 ) -> AppResult<Response> {
     let h = manageable(&state.db, &auth.user, id).await?;
@@ -472,7 +473,8 @@ pub async fn instantiate(
     } else {
         parse_day(&f.start)?
     };
-    actions::instantiate_scenario(&state.db, &auth.ctx.actor(), id, &s, start).await?;
+    let base = crate::kit::origin::base(&state.config, &headers);
+    actions::instantiate_scenario(&state.db, &auth.ctx.actor(), id, &s, start, &base).await?;
     Ok(Redirect::to(&format!("/hotspots/{id}?ok=tasks")).into_response())
 }
 
@@ -499,6 +501,7 @@ pub async fn add_task(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<TaskForm>,
 ) -> AppResult<Response> {
     let h = manageable(&state.db, &auth.user, id).await?;
@@ -542,6 +545,7 @@ pub async fn add_task(
             partner_id,
             due_on,
         },
+        &crate::kit::origin::base(&state.config, &headers),
     )
     .await?;
     Ok(Redirect::to(&format!("/hotspots/{id}?ok=task")).into_response())

@@ -178,7 +178,13 @@ pub async fn notify(state: &AppState, tx: &mut crate::db::Tx, alert_id: i64) -> 
             continue;
         }
         let tr = Tr(lang);
-        let (subject, body) = message(tr, &alert, &unit, &topics);
+        let (subject, body) = message(
+            tr,
+            &alert,
+            &unit,
+            &topics,
+            state.config.public_url.as_deref().unwrap_or(""),
+        );
         let key = format!("monitoring.alert:{alert_id}:{user_id}");
         // A refused address is checked before any statement: the transaction stays usable.
         let queued = crate::mail::enqueue_in(
@@ -225,7 +231,15 @@ pub fn topic_name(tr: Tr, topics: &[(String, String, String)], topic: Option<&st
 }
 
 /// Subject and plain-text body of an alert e-mail in the recipient's language.
-fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -> (String, String) {
+/// The alert's e-mail; its link starts with `base` (the deployment's public address, empty when
+/// none is configured: a background job answers no request whose address it could use).
+fn message(
+    tr: Tr,
+    a: &Alert,
+    unit: &str,
+    topics: &[(String, String, String)],
+    base: &str,
+) -> (String, String) {
     let topic = topic_name(tr, topics, a.topic.as_deref());
     let terms: Vec<String> = serde_json::from_str(&a.terms).unwrap_or_default();
     let subject = tr.ta(
@@ -241,7 +255,7 @@ fn message(tr: Tr, a: &Alert, unit: &str, topics: &[(String, String, String)]) -
             ("hour", crate::kit::time::show_unix_secs(a.bucket_start)),
             ("baseline", format!("{:.1}", a.baseline)),
             ("terms", terms.join(", ")),
-            ("link", format!("/monitoring/alerts/{}", a.id)),
+            ("link", format!("{base}/monitoring/alerts/{}", a.id)),
         ],
     );
     (subject, body)

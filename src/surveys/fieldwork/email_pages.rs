@@ -83,20 +83,13 @@ fn template_title(tr: Tr, k: MailKind, lang: &str) -> String {
     )
 }
 
-/// `http://{Host}` of the request, the default start of links.
-fn base_of(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '"']))
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 async fn schedule_of(state: &AppState, s: &Survey, headers: &HeaderMap) -> AppResult<Schedule> {
     Ok(match store::find_schedule(&state.db, s.id).await? {
         Some(x) => x,
-        None => Schedule::default_for(s.id, base_of(headers)),
+        None => Schedule::default_for(
+            s.id,
+            crate::kit::origin::origin(state.config.secure_cookies, headers),
+        ),
     })
 }
 

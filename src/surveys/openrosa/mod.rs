@@ -91,23 +91,7 @@ pub(crate) async fn device_user(
 /// `http(s)://host` as the client asked for it (`Host`, kept only when it is a host name or
 /// address with a port), HTTPS when the server is configured behind TLS (`--secure-cookies`).
 pub(crate) fn origin(state: &AppState, headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
-                })
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
+    crate::kit::origin::origin(state.config.secure_cookies, headers)
 }
 
 /// Routes: the devices page, the OpenRosa endpoints, and a response's files.
