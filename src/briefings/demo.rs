@@ -1,8 +1,7 @@
 //! The demo's orientation: the city's centre tells the collaborators of its wards what is being
 //! done about the flooding hot spot and what to say; nobody has read it yet. And a briefing held
 //! two days ago at Cái Khế, its two collaborators present, whose minutes produced two opinion
-//! streams; the next month's is scheduled, its people and the ward's collaborators with an
-//! e-mail address invited.
+//! streams; the next month's is scheduled, its people invited.
 
 use anyhow::Context;
 
@@ -142,9 +141,9 @@ async fn held_briefing(db: &Db, actor: &Actor) -> anyhow::Result<()> {
             .await?
             .map_err(|e| anyhow::anyhow!("demo stream: {e:?}"))?;
     }
-    // Next month's briefing, to come: its people are invited, and the collaborators of the
-    // registry who have an e-mail address get their reply link.
-    let guests = crate::collaborators::contacts_within(db, ward).await?;
+    // Next month's briefing, to come: its people are invited in the app. (The demo sends no
+    // e-mail: the ward's collaborators with an address get their reply link when a session is
+    // scheduled on the demo's pages.)
     let local = starts_at.with_timezone(&crate::kit::time::vn_offset());
     let next_day = crate::kit::time::add_months(local.date_naive(), 1);
     let next_at = crate::kit::time::vn_offset()
@@ -167,7 +166,7 @@ async fn held_briefing(db: &Db, actor: &Actor) -> anyhow::Result<()> {
         },
         &crate::briefings::actions::Invitees {
             members: &members,
-            guests: &guests,
+            guests: &[],
             base: DEMO_BASE,
         },
     )

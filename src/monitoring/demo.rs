@@ -322,5 +322,33 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
     }
     store::insert_items(db, api, None, &api_items, now).await?;
     store::insert_items(db, press, None, &press_items, now).await?;
+    // A post reshared three times with small edits yesterday: grouped as one post with three
+    // copies, as ingest groups them.
+    let post = "Người dân khu vực 5 phường An Khánh phản ánh con hẻm 42 ngập sâu suốt hai ngày sau \
+                triều cường, rác thải tràn vào nhà, đề nghị phường sớm nạo vét cống thoát nước.";
+    let mut reshared: Vec<store::NewItem> = [
+        post.to_string(),
+        format!("Chia sẻ: {post} #cantho"),
+        duluan_vitext::chars::fold(post),
+        post.replace("suốt hai ngày ", "").to_uppercase(),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(k, body)| store::NewItem {
+        external_id: format!("demo-reshare-{k}"),
+        unit_id: wards[0].1,
+        occurred_at: now - 86_400 + k as i64 * 1800,
+        lang: "vi".into(),
+        quality: crate::monitoring::model::prepare("", &body)
+            .map(|p| p.quality)
+            .unwrap_or_default(),
+        body,
+        src_topic: Some("environment".into()),
+        src_direction: Some(Direction::Negative),
+        ..Default::default()
+    })
+    .collect();
+    crate::monitoring::ingest::dedup::group(db, &mut reshared).await?;
+    store::insert_items(db, api, None, &reshared, now).await?;
     Ok(())
 }

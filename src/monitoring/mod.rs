@@ -306,6 +306,7 @@ pub fn routes() -> axum::Router<AppState> {
             "/monitoring/thresholds",
             get(alerts::show_thresholds).post(alerts::save_threshold),
         )
+        .route("/monitoring/thresholds/dedup", post(alerts::save_dedup))
         .route(
             "/monitoring/sources",
             get(ingest::show_sources).post(ingest::create_source),

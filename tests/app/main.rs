@@ -14,6 +14,7 @@ mod documents;
 mod helpers;
 mod hotspots;
 mod monitoring;
+mod monitoring_dedup;
 mod nodes;
 mod ops;
 mod orgs;

@@ -1,4 +1,5 @@
-//! The thresholds page: each topic's spike threshold (`*` for the rest), set or removed.
+//! The thresholds page: each topic's spike threshold (`*` for the rest), set or removed, and the
+//! resemblance from which arriving texts are grouped as one post (near-duplicates).
 
 use askama::Template;
 use axum::Form;
@@ -31,6 +32,8 @@ pub struct ThresholdsTemplate {
     errors: Vec<String>,
     flash: Option<String>,
     can_manage: bool,
+    /// The near-duplicate resemblance, in percent (0: grouping off).
+    dedup_percent: u32,
 }
 
 async fn thresholds_page(
@@ -67,6 +70,7 @@ async fn thresholds_page(
         errors: errors.clone(),
         flash,
         can_manage,
+        dedup_percent: (store::dedup_resemblance(&state.db).await? * 100.0).round() as u32,
     });
     if !errors.is_empty() {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -141,4 +145,51 @@ pub async fn save_threshold(
         Some(tr.t("monitoring-threshold-saved")),
     )
     .await
+}
+
+/// The near-duplicate form.
+#[derive(Deserialize)]
+pub struct DedupForm {
+    #[serde(default)]
+    percent: String,
+}
+
+/// `POST /monitoring/thresholds/dedup`: the resemblance (percent, 0 to 100; 0 turns grouping off)
+/// from which two texts arriving are taken for the same post; the centre only. Items already
+/// stored keep their groups.
+pub async fn save_dedup(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<DedupForm>,
+) -> AppResult<Response> {
+    let top = require_roots(&auth.user, &[Capability::ManageMonitoring])?;
+    if !auth.user.platform_with(Capability::ManageMonitoring) {
+        return Err(AppError::Forbidden);
+    }
+    let tr = auth.ctx.tr;
+    let Some(percent) = form
+        .percent
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|p| *p <= 100)
+    else {
+        return thresholds_page(&state, &auth, vec![tr.t("monitoring-dedup-error")], None).await;
+    };
+    let mut tx = state.db.begin().await?;
+    store::set_dedup_resemblance(
+        &mut tx,
+        percent as f64 / 100.0,
+        auth.user.id,
+        Utc::now().timestamp(),
+    )
+    .await?;
+    audit::entry(&auth.ctx.actor(), "monitoring_dedup")
+        .object("monitor_settings", 1)
+        .unit(top[0])
+        .detail(json!({"percent": percent}))
+        .write(&mut tx)
+        .await?;
+    tx.commit().await?;
+    thresholds_page(&state, &auth, vec![], Some(tr.t("monitoring-dedup-saved"))).await
 }

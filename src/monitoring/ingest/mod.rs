@@ -11,6 +11,7 @@
 //! items are re-exported here so routes write `ingest::import_file`.
 
 mod api;
+pub mod dedup;
 mod import;
 mod internal;
 mod sources;
@@ -191,6 +192,7 @@ pub async fn prepare_batch(
             src_topic: inc.topic,
             src_direction,
             skip_index: false,
+            ..Default::default()
         });
     }
     // Areas must lie in the source's subtree.
@@ -247,10 +249,11 @@ pub async fn ingest_recorded(
 ) -> AppResult<Result<(Vec<i64>, usize), Vec<ItemError>>> {
     let now = Utc::now().timestamp();
     let n = incoming.len();
-    let items = match prepare_batch(state, source, incoming, now).await? {
+    let mut items = match prepare_batch(state, source, incoming, now).await? {
         Ok(items) => items,
         Err(errors) => return Ok(Err(errors)),
     };
+    dedup::group(&state.db, &mut items).await?;
     let mut tx = state.db.begin().await?;
     let (ids, _) = store::insert_items_in(&mut tx, source.id, import, &items, now).await?;
     if let Some(e) = entry {

@@ -38,6 +38,10 @@ pub struct ItemTemplate {
     /// The text with its marks restored by the machine, when it was typed without them.
     restored: Option<String>,
     hotspot_form: Option<crate::hotspots::OpenFrom>,
+    /// The first item of its near-duplicate group, when it is a copy.
+    copy_of: Option<i64>,
+    /// How many copies of it arrived, when it is the first of a group.
+    copies: i64,
 }
 
 /// `GET /monitoring/items/{id}`.
@@ -82,7 +86,15 @@ pub async fn show_item(
     let hotspot_form =
         crate::hotspots::open_from_form(&state.db, &auth.user, crate::hotspots::Source::Item, id)
             .await?;
+    let copy_of = store::copy_of(&state.db, id).await?;
+    let copies = store::copy_counts(&state.db, &[id])
+        .await?
+        .first()
+        .map(|c| c.1)
+        .unwrap_or(0);
     Ok(page(ItemTemplate {
+        copy_of,
+        copies,
         hotspot_form,
         restored,
         c: auth.ctx.chrome("monitoring-item-title"),

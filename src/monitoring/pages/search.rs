@@ -58,6 +58,8 @@ pub struct HitLine {
     pub direction: Option<(String, Option<String>)>,
     /// Effective direction key (for its colour).
     pub dir_key: String,
+    /// How many near-duplicate copies of it arrived.
+    pub copies: i64,
 }
 
 /// The search page.
@@ -311,12 +313,18 @@ pub async fn show_search(
                         .collect();
                     let tnames: HashMap<String, String> = topics.iter().cloned().collect();
                     let dnames: HashMap<String, String> = directions.iter().cloned().collect();
+                    let ids: Vec<i64> = items.keys().copied().collect();
+                    let copies: HashMap<i64, i64> = store::copy_counts(&state.db, &ids)
+                        .await?
+                        .into_iter()
+                        .collect();
                     for h in found.hits {
                         let Some(item) = items.get(&h.id).cloned() else {
                             continue;
                         };
                         let (topic, direction) = item_labels(&item, &tnames, &dnames);
                         hits.push(HitLine {
+                            copies: copies.get(&item.id).copied().unwrap_or(0),
                             dir_key: item.direction().map_or("", Direction::key).to_string(),
                             snippet: h.snippet_html,
                             area: item

@@ -41,6 +41,22 @@ pub struct NewItem {
     pub pred_direction: Option<(Direction, f64)>,
     /// Not for the search index (benchmarks only).
     pub skip_index: bool,
+    /// SimHash fingerprint of title and text (`None`: not computed, never grouped).
+    pub simhash: Option<i64>,
+    /// The near-duplicate group it joins.
+    pub dup: Dup,
+}
+
+/// The near-duplicate group an item joins as it is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dup {
+    /// An original (or grouping is off).
+    #[default]
+    None,
+    /// A copy of this stored item (the first of its group).
+    Stored(i64),
+    /// A copy of the item at this position of the same batch (itself an original).
+    Batch(usize),
 }
 
 /// A file import to record with its items.
@@ -105,13 +121,16 @@ pub async fn insert_items_in(
     };
     let mut ids = Vec::with_capacity(items.len());
     let mut to_index = Vec::with_capacity(items.len());
+    // The id each position got (`None`: already stored).
+    let mut stored: Vec<Option<i64>> = Vec::with_capacity(items.len());
     for it in items {
         let id: Option<i64> = with_conn!(tx, |conn| {
             sqlx::query_scalar(
             "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
                quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
-               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0)
+               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, simhash, dup_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0,
+               $20, $21)
              ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
         )
         .bind(source_id)
@@ -133,9 +152,17 @@ pub async fn insert_items_in(
         .bind(it.pred_topic.as_ref().map(|p| p.1))
         .bind(it.pred_direction.map(|p| p.0.key()))
         .bind(it.pred_direction.as_ref().map(|p| p.1))
+        .bind(it.simhash)
+        .bind(match it.dup {
+            Dup::None => None,
+            Dup::Stored(root) => Some(root),
+            // An original of the batch that was not stored (already there) groups nothing.
+            Dup::Batch(k) => stored.get(k).copied().flatten(),
+        })
         .fetch_optional(&mut *conn)
         .await?
         });
+        stored.push(id);
         if let Some(id) = id {
             ids.push(id);
             if !it.skip_index {
@@ -465,4 +492,101 @@ pub async fn delete_notifications_before(db: &Db, before: i64) -> AppResult<u64>
     .execute(pool)
     .await?
     .rows_affected()))
+}
+
+/// Fingerprints of the items said in `[from, to]`: `(id, simhash, first of its group)`, at most
+/// `limit` (the newest); items without a fingerprint are left out.
+pub async fn prints_between(
+    db: &Db,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64, Option<i64>)>> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, simhash, dup_of FROM monitor_items
+         WHERE occurred_at >= $1 AND occurred_at <= $2 AND simhash IS NOT NULL
+         ORDER BY occurred_at DESC LIMIT $3"
+    )
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?))
+}
+
+/// `(id, title, body)` of the given items.
+pub async fn texts_of(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, String, String)>> {
+    let mut out = vec![];
+    for chunk in ids.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT id, title, body FROM monitor_items WHERE id IN ({})",
+            crate::db::placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, String, String)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// How many copies each of the given items has (only those with copies).
+pub async fn copy_counts(db: &Db, ids: &[i64]) -> AppResult<Vec<(i64, i64)>> {
+    let mut out = vec![];
+    for chunk in ids.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT dup_of, CAST(COUNT(*) AS BIGINT) FROM monitor_items WHERE dup_of IN ({})
+             GROUP BY dup_of",
+            crate::db::placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, i64)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The item an item is a copy of, if any.
+pub async fn copy_of(db: &Db, id: i64) -> AppResult<Option<i64>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT dup_of FROM monitor_items WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+    .flatten())
+}
+
+/// The deployment's resemblance from which two texts are the same post (0: grouping off).
+pub async fn dedup_resemblance(db: &Db) -> AppResult<f64> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT dedup_resemblance FROM monitor_settings WHERE id = 1"
+    )
+    .fetch_optional(pool)
+    .await?)
+    .unwrap_or(0.0))
+}
+
+/// Sets the resemblance.
+pub async fn set_dedup_resemblance(tx: &mut Tx, value: f64, user: i64, now: i64) -> AppResult<()> {
+    with_conn!(tx, |conn| sqlx::query(
+        "UPDATE monitor_settings SET dedup_resemblance = $1, updated_by = $2, updated_at = $3
+         WHERE id = 1"
+    )
+    .bind(value)
+    .bind(user)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected());
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub async fn hour_counts(db: &Db, from: i64, to: i64) -> AppResult<Vec<HourCount
                 CAST(SUM(CASE WHEN {EFF_DIR} IS NULL THEN 0 ELSE 1 END) AS BIGINT)
          FROM monitor_items i
          WHERE i.occurred_at >= $1 AND i.occurred_at < $2 AND i.unit_id IS NOT NULL
+               AND i.dup_of IS NULL
          GROUP BY 1, 2, 3"
     ));
     Ok(with_db!(db, |pool| sqlx::query_as(sql)

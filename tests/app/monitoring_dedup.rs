@@ -1,0 +1,117 @@
+//! Near-duplicate items through the real server (issue 20): the same post reshared with small
+//! edits, in one batch and in a later one, joins the first item's group; the copies are counted
+//! once in spike detection's hourly counts and shown as "N copies"; the resemblance is a setting
+//! of the centre (0 turns grouping off), refused to others and audited.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::spawn_demo;
+use crate::monitoring::{api_token, post_items};
+
+const POST: &str = "Người dân khu vực 3 phường Cái Khế phản ánh đoạn đường Trần Văn Khéo bị sụt lún \
+    sâu sau đợt mưa lớn, xe máy qua lại rất nguy hiểm, đề nghị sớm sửa chữa trước Tết.";
+
+#[tokio::test]
+async fn reshared_copies_join_the_first_item_and_count_once() {
+    let app = spawn_demo().await;
+    app.login_demo("analyst").await;
+    let city = app.unit_id("92").await;
+    let ward = app.unit_id("31120").await;
+    let token = api_token(&app, city).await;
+    let folded = duluan_vitext::chars::fold(POST);
+    let batch = json!({"items": [
+        {"id": "d-1", "text": POST, "time": "2026-11-20T08:05:00+07:00", "area": "31120"},
+        {"id": "d-2", "text": format!("Chia sẻ: {POST} #cantho"), "time": "2026-11-20T08:20:00+07:00", "area": "31120"},
+        {"id": "d-3", "text": folded, "time": "2026-11-20T08:40:00+07:00", "area": "31120"},
+        {"id": "d-4", "text": "Tiểu thương chợ Cái Khế lo lắng vì giá thuê sạp tăng mạnh từ đầu tháng, nhiều hộ tính chuyện nghỉ bán.", "time": "2026-11-20T08:45:00+07:00", "area": "31120"}
+    ]});
+    let (status, v) = post_items(&app, &token, &batch).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let ids: Vec<i64> = v["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    // A later batch: the same post, a few words gone, in capitals.
+    let edited = POST.replace("rất nguy hiểm, ", "").to_uppercase();
+    let (status, v) = post_items(
+        &app,
+        &token,
+        &json!({"items": [{"id": "d-5", "text": edited, "time": "2026-11-21T10:00:00+07:00", "area": "31120"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let late = v["ids"][0].as_i64().unwrap();
+    use duluan::monitoring::store;
+    for copy in [ids[1], ids[2], late] {
+        assert_eq!(store::copy_of(&app.db, copy).await.unwrap(), Some(ids[0]));
+    }
+    assert_eq!(store::copy_of(&app.db, ids[0]).await.unwrap(), None);
+    assert_eq!(store::copy_of(&app.db, ids[3]).await.unwrap(), None);
+    assert_eq!(
+        store::copy_counts(&app.db, &[ids[0], ids[3]])
+            .await
+            .unwrap(),
+        [(ids[0], 3)]
+    );
+    // Spike detection counts the post once in its hour: the original and the other post.
+    let hour = chrono::DateTime::parse_from_rfc3339("2026-11-20T08:00:00+07:00")
+        .unwrap()
+        .timestamp();
+    let counted: i64 = store::hour_counts(&app.db, hour, hour + 3600)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|c| c.1 == ward)
+        .map(|c| c.3)
+        .sum();
+    assert_eq!(counted, 2);
+    // The pages: the original with its copies, a copy leading to it.
+    app.get(&format!("/monitoring/items/{}", ids[0]))
+        .await
+        .assert_contains("id=\"copies\">3 bản sao");
+    app.get(&format!("/monitoring/items/{}", ids[2]))
+        .await
+        .assert_contains(&format!("href=\"/monitoring/items/{}\"", ids[0]));
+
+    // The setting: shown, refused out of range, refused to a viewer, turned off by the centre.
+    app.get("/monitoring/thresholds")
+        .await
+        .assert_contains("name=\"percent\" size=\"4\" value=\"35\"");
+    let bad = app
+        .post("/monitoring/thresholds/dedup", &[("percent", "101")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("từ 0 đến 100");
+    let viewer = app.other_client();
+    viewer.login_demo("viewer").await;
+    assert_eq!(
+        viewer
+            .post("/monitoring/thresholds/dedup", &[("percent", "0")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let off = app
+        .post("/monitoring/thresholds/dedup", &[("percent", "0")])
+        .await;
+    assert_eq!(off.status, StatusCode::OK);
+    off.assert_contains("Đã lưu mức gộp tin trùng lặp");
+    let (_, v) = post_items(
+        &app,
+        &token,
+        &json!({"items": [{"id": "d-6", "text": POST, "time": "2026-11-21T11:00:00+07:00", "area": "31120"}]}),
+    )
+    .await;
+    let after = v["ids"][0].as_i64().unwrap();
+    assert_eq!(store::copy_of(&app.db, after).await.unwrap(), None);
+    let admin = app.other_client();
+    admin.login_demo("admin").await;
+    admin
+        .get("/admin/audit")
+        .await
+        .assert_contains("monitoring_dedup");
+}
