@@ -93,3 +93,4 @@ training-setting = Default number of months
 training-setting-current = The deployment's default: { $months } months.
 training-setting-save = Save the default
 training-setting-hint = Applies to everyone who reads this page; the "Within the last months" box above changes one view only.
+training-record-completion = Save completion days

@@ -93,3 +93,4 @@ training-setting = Số tháng mặc định
 training-setting-current = Mặc định của hệ thống: { $months } tháng.
 training-setting-save = Lưu mặc định
 training-setting-hint = Áp dụng cho mọi người xem trang này; ô "Trong số tháng gần đây" ở trên chỉ đổi cho lần xem này.
+training-record-completion = Lưu ngày hoàn thành

@@ -893,8 +893,24 @@ async fn attendance_is_ticked_on_a_phone() {
         .for_element(fantoccini::Locator::Css(".flash"))
         .await
         .unwrap();
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, serde_json::json!(true));
+    c.execute(
+        "document.getElementById('participants').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    crate::browser::screenshot(c, "training-participants-phone").await;
     let page = reporter.get(&course).await;
     page.assert_contains("2/3 có mặt");
+    page.assert_contains("Lưu ngày hoàn thành");
     assert_eq!(page.body.matches("đã dự 1/1 buổi").count(), 2);
     page.assert_contains("đã dự 0/1 buổi");
 }
