@@ -94,3 +94,4 @@ training-setting-current = The deployment's default: { $months } months.
 training-setting-save = Save the default
 training-setting-hint = Applies to everyone who reads this page; the "Within the last months" box above changes one view only.
 training-record-completion = Save completion days
+training-error-completed-needs = { $who } has a completion day and so must have attended at least one session: clear the completion day first.

@@ -94,3 +94,4 @@ training-setting-current = Mặc định của hệ thống: { $months } tháng.
 training-setting-save = Lưu mặc định
 training-setting-hint = Áp dụng cho mọi người xem trang này; ô "Trong số tháng gần đây" ở trên chỉ đổi cho lần xem này.
 training-record-completion = Lưu ngày hoàn thành
+training-error-completed-needs = { $who } đã có ngày hoàn thành nên phải dự ít nhất một buổi học: hãy xóa ngày hoàn thành trước.

@@ -18,8 +18,9 @@
 //! Sessions (*buổi học*): a course may have dated sessions (day, optional start time, topic,
 //! trainer and place, the last two defaulting to the course's), each within the course's days,
 //! and who of the enrolled attended each. While a course has sessions, a participant's
-//! `attended` is kept in step with them in the same transaction (attended at least one), and a
-//! completion is refused to someone who attended none.
+//! `attended` is kept in step with them in the same transaction (attended at least one), a
+//! completion is refused to someone who attended none, and someone with a completion keeps at
+//! least one session attended (unticking or removing their last one is refused).
 //!
 //! The coverage page's default window is a deployment setting (`training_settings`, 12 months
 //! at first), kept by those who keep the collaborator settings

@@ -624,6 +624,32 @@ async fn a_course_has_dated_sessions_with_attendance_and_completion_follows_it()
     page.assert_contains("1/2 đã hoàn thành");
     // Recording completions leaves the attendance as the sessions say.
     assert!(attended(&app, p1).await);
+    // Who completed keeps a session attended: unticked from both, or left with only a session
+    // being removed, refused, naming them.
+    let ok = reporter
+        .post(&format!("{course}/sessions/{s1}/attendance"), &[])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let refused = reporter
+        .post(&format!("{course}/sessions/{s2}/attendance"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains("đã có ngày hoàn thành nên phải dự ít nhất một buổi học");
+    let refused = reporter
+        .post(&format!("{course}/sessions/{s2}/remove"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains("đã có ngày hoàn thành nên phải dự ít nhất một buổi học");
+    let page = reporter.get(&course).await;
+    page.assert_contains("Buổi 2: ghi luồng ý kiến");
+    page.assert_contains("đã dự 1/2 buổi");
+    assert!(attended(&app, p1).await);
+    reporter
+        .post(
+            &format!("{course}/sessions/{s1}/attendance"),
+            &[("present", p1.as_str())],
+        )
+        .await;
 
     // The work plan counts the course in the months of its sessions.
     let year = chrono::Datelike::year(&today());

@@ -554,7 +554,10 @@ pub async fn record(
 }
 
 /// How a participant is named on the pages: a collaborator by pseudonym, staff by name.
-async fn participant_name(state: &AppState, p: &store::Participant) -> AppResult<String> {
+pub(crate) async fn participant_name(
+    state: &AppState,
+    p: &store::Participant,
+) -> AppResult<String> {
     Ok(match (p.collaborator_id, p.user_id) {
         (Some(c), _) => crate::collaborators::pseudonyms_of(&state.db, &[c])
             .await?

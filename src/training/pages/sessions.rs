@@ -10,8 +10,8 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::training::actions;
 use crate::training::model::{MAX_SESSIONS, SessionDraft, check_session, parse_time};
-use crate::training::pages::{course_for, course_page_with, parse_day, today};
-use crate::training::store::{self, Course, SessionFields};
+use crate::training::pages::{course_for, course_page_with, parse_day, participant_name, today};
+use crate::training::store::{self, Course, Participant, SessionFields};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
 
@@ -58,6 +58,24 @@ fn checked(f: &SessionForm, course: &Course, tr: Tr) -> Result<SessionDraft, Vec
             format!("{}: {message}", tr.t(&format!("training-session-{field}")))
         })
         .collect())
+}
+
+/// The messages for participants with a completion day who would be left with no session
+/// attended, given who attends what after the change (`(session, participant)`).
+async fn completed_without_sessions(
+    state: &AppState,
+    tr: Tr,
+    participants: &[Participant],
+    attendance_after: &[(i64, i64)],
+) -> AppResult<Vec<String>> {
+    let mut errors = vec![];
+    for p in participants.iter().filter(|p| p.completed_on.is_some()) {
+        if !attendance_after.iter().any(|(_, a)| *a == p.id) {
+            let who = participant_name(state, p).await?;
+            errors.push(tr.ta("training-error-completed-needs", &[("who", who)]));
+        }
+    }
+    Ok(errors)
 }
 
 /// `POST /training/{id}/sessions`: a new session of the course.
@@ -163,7 +181,8 @@ pub async fn edit_session(
     Ok(Redirect::to(&format!("/training/{id}?ok=session-saved#sessions")).into_response())
 }
 
-/// `POST /training/{id}/sessions/{session}/remove`: removes a session and its attendance.
+/// `POST /training/{id}/sessions/{session}/remove`: removes a session and its attendance, unless
+/// that leaves someone with a completion day with no session attended while others remain.
 pub async fn remove_session(
     State(state): State<AppState>,
     auth: Auth,
@@ -173,6 +192,32 @@ pub async fn remove_session(
     if !manage {
         return Err(AppError::Forbidden);
     }
+    let sessions = store::list_sessions(&state.db, id).await?;
+    if !sessions.iter().any(|s| s.id == session) {
+        return Err(AppError::NotFound);
+    }
+    // While other sessions remain, who completed the course keeps one attended.
+    if sessions.len() > 1 {
+        let participants = store::list_participants(&state.db, id).await?;
+        let after: Vec<(i64, i64)> = store::list_attendance(&state.db, id)
+            .await?
+            .into_iter()
+            .filter(|(s, _)| *s != session)
+            .collect();
+        let errors = completed_without_sessions(&state, auth.ctx.tr, &participants, &after).await?;
+        if !errors.is_empty() {
+            return course_page_with(
+                &state,
+                &auth,
+                course,
+                manage,
+                errors,
+                None,
+                SessionForm::default(),
+            )
+            .await;
+        }
+    }
     if !actions::remove_session(&state.db, &auth.ctx.actor(), &course, session).await? {
         return Err(AppError::NotFound);
     }
@@ -180,8 +225,9 @@ pub async fn remove_session(
 }
 
 /// `POST /training/{id}/sessions/{session}/attendance`: `present` once for each participant
-/// (by id) who attended; the others did not. Only the course's participants, and only for a
-/// session held by today.
+/// (by id) who attended; the others did not. Only the course's participants, only for a
+/// session held by today, and never leaving someone with a completion day with no session
+/// attended.
 pub async fn record_attendance(
     State(state): State<AppState>,
     auth: Auth,
@@ -196,11 +242,8 @@ pub async fn record_attendance(
     let session = store::find_session(&state.db, id, session)
         .await?
         .ok_or(AppError::NotFound)?;
-    let enrolled: Vec<i64> = store::list_participants(&state.db, id)
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
+    let participants = store::list_participants(&state.db, id).await?;
+    let enrolled: Vec<i64> = participants.iter().map(|p| p.id).collect();
     let mut present = vec![];
     let mut errors = vec![];
     for (_, raw) in fields.iter().filter(|(k, _)| k == "present") {
@@ -223,6 +266,16 @@ pub async fn record_attendance(
             "training-error-session-future",
             &[("day", session.held_on.format("%d/%m/%Y").to_string())],
         ));
+    }
+    if errors.is_empty() {
+        // Who completed the course keeps at least one session attended.
+        let mut after: Vec<(i64, i64)> = store::list_attendance(&state.db, id)
+            .await?
+            .into_iter()
+            .filter(|(s, _)| *s != session.id)
+            .collect();
+        after.extend(present.iter().map(|p| (session.id, *p)));
+        errors = completed_without_sessions(&state, tr, &participants, &after).await?;
     }
     if !errors.is_empty() {
         return course_page_with(
