@@ -4,9 +4,9 @@
 //!
 //! "Done" is read from the contexts that hold the activity, never typed: a briefing held in the
 //! unit's subtree (`collaborators::briefing_months`, which briefing sessions record into), a
-//! survey created (`surveys::survey_months`), a course begun (`training::course_months`), a
-//! thematic report issued (`documents::thematic_months`); only "other" activities are ticked by
-//! hand. An item is done in its month, done late (a later month of the year), missed (its month is
+//! survey created (`surveys::survey_months`), a course held (`training::course_months`: in the
+//! months of its sessions, else of its days), a thematic report issued
+//! (`documents::thematic_months`); only "other" activities are ticked by hand. An item is done in its month, done late (a later month of the year), missed (its month is
 //! past) or upcoming.
 //!
 //! Plans are kept by the network's keepers (`ManageCollaborators`) and read by them and the

@@ -1,5 +1,6 @@
-//! The demo's training: a course the city ran two months ago for Ninh Kiều's collaborators, two
-//! of whom completed it, so that the coverage page has someone trained and someone not.
+//! The demo's training: a course the city ran two months ago for Ninh Kiều's collaborators in two
+//! sessions, all three at the first, two at the second, and those two completed it, so that the
+//! coverage page has someone trained and someone not.
 
 use anyhow::Context;
 use chrono::{Duration, Utc};
@@ -7,7 +8,7 @@ use chrono::{Duration, Utc};
 use crate::audit::Actor;
 use crate::db::Db;
 use crate::training::actions;
-use crate::training::store::{self, NewCourse};
+use crate::training::store::{self, NewCourse, SessionFields};
 
 /// Loads the demo's course.
 pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
@@ -50,10 +51,37 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("demo collaborators: {e:?}"))?;
     actions::enrol(db, &actor, &course, &ids, &[]).await?;
     let participants = store::list_participants(db, id).await?;
+    let all: Vec<i64> = participants.iter().map(|p| p.id).collect();
+    for (day, topic, present) in [
+        (start, "Nắm bắt dư luận, phân loại chiều hướng", &all[..]),
+        (
+            start + Duration::days(1),
+            "Ghi luồng ý kiến, bảo đảm thông tin cá nhân",
+            &all[..all.len().min(2)],
+        ),
+    ] {
+        let session = actions::add_session(
+            db,
+            &actor,
+            &course,
+            &SessionFields {
+                held_on: day,
+                starts_at: Some("08:00"),
+                topic,
+                trainer: "",
+                place: "",
+            },
+        )
+        .await?;
+        let session = store::find_session(db, id, session)
+            .await?
+            .context("demo session missing")?;
+        actions::record_attendance(db, &actor, &course, &session, present).await?;
+    }
     let rows: Vec<_> = participants
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.id, true, (i < 2).then_some(start + Duration::days(1))))
+        .map(|(i, p)| (p.id, None, (i < 2).then_some(start + Duration::days(1))))
         .collect();
     actions::record(db, &actor, &course, &rows).await?;
     Ok(())

@@ -1,5 +1,10 @@
-//! Training's pages: the courses with the form that creates one, one course with enrolment,
-//! attendance and completion, and the coverage of the network.
+//! Training's pages: the courses with the form that creates one, one course with its sessions,
+//! enrolment, attendance and completion (`sessions` holds the sessions' actions, `materials`
+//! the files'), and the coverage of the network (`coverage`).
+
+pub mod coverage;
+pub mod materials;
+pub mod sessions;
 
 use std::collections::HashMap;
 
@@ -11,22 +16,21 @@ use serde::Deserialize;
 
 use crate::accounts::model::{Capability, CurrentUser};
 use crate::app::AppState;
-use crate::collaborators::model::Dimension;
 use crate::error::{AppError, AppResult};
 use crate::training::actions;
-use crate::training::model::{CourseDraft, DEFAULT_MONTHS, check_course, trained_lately};
+use crate::training::model::{CourseDraft, check_course};
 use crate::training::store::{self, Course, NewCourse};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
 /// The capabilities that read training.
-const READ: [Capability; 2] = [Capability::ManageCollaborators, Capability::ViewReports];
+pub(crate) const READ: [Capability; 2] = [Capability::ManageCollaborators, Capability::ViewReports];
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     crate::kit::time::vn_date(Utc::now())
 }
 
-fn parse_day(raw: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
@@ -182,7 +186,30 @@ pub struct ParticipantLine {
     who: String,
     staff: bool,
     attended: bool,
+    /// How many of the course's sessions they attended.
+    sessions_attended: usize,
     completed_on: String,
+}
+
+/// A session as shown: trainer and place are the course's when the session has none.
+pub struct SessionLine {
+    id: i64,
+    day: String,
+    held_on: String,
+    starts_at: String,
+    topic: String,
+    trainer: String,
+    place: String,
+    own_trainer: String,
+    own_place: String,
+    present: Vec<i64>,
+    future: bool,
+}
+
+impl SessionLine {
+    fn has(&self, participant: &i64) -> bool {
+        self.present.contains(participant)
+    }
 }
 
 /// The course page.
@@ -194,6 +221,10 @@ pub struct CourseTemplate {
     unit: String,
     days: String,
     participants: Vec<ParticipantLine>,
+    sessions: Vec<SessionLine>,
+    session_form: sessions::SessionForm,
+    first_day: String,
+    last_day: String,
     materials: Vec<(i64, String, String)>,
     completed: usize,
     manage: bool,
@@ -210,7 +241,11 @@ pub struct FlashQuery {
     ok: String,
 }
 
-async fn course_for(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Course, bool)> {
+pub(crate) async fn course_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(Course, bool)> {
     let course = store::find_course(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -237,8 +272,61 @@ async fn course_page(
     errors: Vec<String>,
     flash: Option<String>,
 ) -> AppResult<Response> {
+    course_page_with(
+        state,
+        auth,
+        course,
+        manage,
+        errors,
+        flash,
+        sessions::SessionForm::default(),
+    )
+    .await
+}
+
+/// The course page, with the new session's form as typed.
+pub(crate) async fn course_page_with(
+    state: &AppState,
+    auth: &Auth,
+    course: Course,
+    manage: bool,
+    errors: Vec<String>,
+    flash: Option<String>,
+    session_form: sessions::SessionForm,
+) -> AppResult<Response> {
     let db = &state.db;
     let participants = store::list_participants(db, course.id).await?;
+    let attendance = store::list_attendance(db, course.id).await?;
+    let today = today();
+    let session_lines: Vec<SessionLine> = store::list_sessions(db, course.id)
+        .await?
+        .into_iter()
+        .map(|s| SessionLine {
+            id: s.id,
+            day: s.held_on.format("%d/%m/%Y").to_string(),
+            held_on: s.held_on.format("%Y-%m-%d").to_string(),
+            starts_at: s.starts_at.unwrap_or_default(),
+            trainer: if s.trainer.is_empty() {
+                course.trainer.clone()
+            } else {
+                s.trainer.clone()
+            },
+            place: if s.place.is_empty() {
+                course.place.clone()
+            } else {
+                s.place.clone()
+            },
+            topic: s.topic,
+            own_trainer: s.trainer,
+            own_place: s.place,
+            present: attendance
+                .iter()
+                .filter(|(session, _)| *session == s.id)
+                .map(|(_, p)| *p)
+                .collect(),
+            future: s.held_on > today,
+        })
+        .collect();
     let collaborator_ids: Vec<i64> = participants
         .iter()
         .filter_map(|p| p.collaborator_id)
@@ -261,6 +349,7 @@ async fn course_page(
             },
             staff: p.user_id.is_some(),
             attended: p.attended,
+            sessions_attended: attendance.iter().filter(|(_, a)| *a == p.id).count(),
             completed_on: p
                 .completed_on
                 .map(|d| d.format("%Y-%m-%d").to_string())
@@ -291,13 +380,17 @@ async fn course_page(
             .map(|m| (m.id, m.file_name, format!("{} KB", (m.size + 1023) / 1024)))
             .collect(),
         participants: lines,
+        sessions: session_lines,
+        session_form,
+        first_day: course.starts_on.format("%Y-%m-%d").to_string(),
+        last_day: course.ends_on.format("%Y-%m-%d").to_string(),
         pseudonyms: if manage {
             crate::collaborators::briefings::active_pseudonyms(db, course.unit_id).await?
         } else {
             vec![]
         },
         manage,
-        today: course.ends_on.min(today()).format("%Y-%m-%d").to_string(),
+        today: course.ends_on.min(today).format("%Y-%m-%d").to_string(),
         errors,
         flash,
         course,
@@ -314,10 +407,19 @@ pub async fn show_course(
     Query(q): Query<FlashQuery>,
 ) -> AppResult<Response> {
     let (course, manage) = course_for(&state, &auth.user, id).await?;
-    let flash = ["created", "enrolled", "recorded", "material"]
-        .into_iter()
-        .find(|k| *k == q.ok)
-        .map(|k| auth.ctx.tr.t(&format!("training-flash-{k}")));
+    let flash = [
+        "created",
+        "enrolled",
+        "recorded",
+        "material",
+        "session-added",
+        "session-saved",
+        "session-removed",
+        "attendance",
+    ]
+    .into_iter()
+    .find(|k| *k == q.ok)
+    .map(|k| auth.ctx.tr.t(&format!("training-flash-{k}")));
     course_page(&state, &auth, course, manage, vec![], flash).await
 }
 
@@ -398,7 +500,8 @@ pub async fn enrol(
 }
 
 /// `POST /training/{id}/record`: for each participant, `attended-{p}` and `completed-{p}` (a
-/// day, empty when not completed).
+/// day, empty when not completed). A course with sessions takes no `attended-{p}` (it follows
+/// the sessions' attendance) and refuses a completion to someone who attended none of them.
 pub async fn record(
     State(state): State<AppState>,
     auth: Auth,
@@ -411,12 +514,16 @@ pub async fn record(
         return Err(AppError::Forbidden);
     }
     let participants = store::list_participants(&state.db, id).await?;
+    let with_sessions = !store::list_sessions(&state.db, id).await?.is_empty();
+    let attendance = store::list_attendance(&state.db, id).await?;
     let mut rows = vec![];
     let mut errors = vec![];
     for p in &participants {
-        let attended = fields
-            .iter()
-            .any(|(k, _)| *k == format!("attended-{}", p.id));
+        let attended = (!with_sessions).then(|| {
+            fields
+                .iter()
+                .any(|(k, _)| *k == format!("attended-{}", p.id))
+        });
         let raw = fields
             .iter()
             .find(|(k, _)| *k == format!("completed-{}", p.id))
@@ -433,6 +540,10 @@ pub async fn record(
                 }
             }
         };
+        if completed.is_some() && with_sessions && !attendance.iter().any(|(_, a)| *a == p.id) {
+            let who = participant_name(&state, p).await?;
+            errors.push(tr.ta("training-error-completed-absent", &[("who", who)]));
+        }
         rows.push((p.id, attended, completed));
     }
     if !errors.is_empty() {
@@ -442,227 +553,21 @@ pub async fn record(
     Ok(Redirect::to(&format!("/training/{id}?ok=recorded")).into_response())
 }
 
-/// One group of the coverage: a unit or an attribute value.
-pub struct CoverageLine {
-    name: String,
-    total: usize,
-    lately: usize,
-    never: usize,
-}
-
-/// The coverage page.
-#[derive(Template)]
-#[template(path = "training/coverage.html")]
-pub struct CoverageTemplate {
-    c: Chrome,
-    units: Vec<(i64, String)>,
-    unit_id: i64,
-    months: u32,
-    dimensions: Vec<(&'static str, String)>,
-    by: &'static str,
-    by_unit: Vec<CoverageLine>,
-    by_value: Vec<CoverageLine>,
-    total: usize,
-    lately: usize,
-    not_lately: Vec<(String, String, String)>,
-}
-
-/// The coverage query.
-#[derive(Debug, Default, Deserialize)]
-pub struct CoverageQuery {
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    months: String,
-    #[serde(default)]
-    by: String,
-}
-
-fn group(lines: &mut Vec<CoverageLine>, name: &str, lately: bool, never: bool) {
-    let i = match lines.iter().position(|l| l.name == name) {
-        Some(i) => i,
-        None => {
-            lines.push(CoverageLine {
-                name: name.to_string(),
-                total: 0,
-                lately: 0,
-                never: 0,
-            });
-            lines.len() - 1
-        }
-    };
-    lines[i].total += 1;
-    lines[i].lately += usize::from(lately);
-    lines[i].never += usize::from(never);
-}
-
-/// `GET /training/coverage?unit=&months=12&by=stratum`: the active collaborators of a unit's
-/// subtree, trained within the last `months` (1 to 60, 12 by default) or not, and never trained,
-/// by unit and by one representation attribute; those not trained lately by pseudonym.
-pub async fn show_coverage(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<CoverageQuery>,
-) -> AppResult<Response> {
-    let tr = auth.ctx.tr;
-    let roots = crate::kit::scope::require_roots(&auth.user, &READ)?;
-    let db = &state.db;
-    let months = if q.months.trim().is_empty() {
-        DEFAULT_MONTHS
-    } else {
-        q.months
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|m| (1..=60).contains(m))
-            .ok_or(AppError::BadRequest("training-error-months"))?
-    };
-    let by =
-        crate::kit::bounds::parse_choice(&q.by, Dimension::parse)?.unwrap_or(Dimension::Stratum);
-    let unit_id = match crate::kit::bounds::parse_id(&q.unit)? {
-        Some(u) => {
-            if !crate::orgs::is_within(db, &roots, u).await? {
-                return Err(AppError::NotFound);
-            }
-            u
-        }
-        None => roots[0],
-    };
-    let members = crate::collaborators::network_members(db, unit_id, by, tr).await?;
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let last: HashMap<i64, NaiveDate> = store::last_completions(db, &ids)
-        .await?
-        .into_iter()
-        .collect();
-    let unit_ids: Vec<i64> = members.iter().map(|m| m.unit_id).collect();
-    let names: HashMap<i64, String> = crate::orgs::unit_names(db, &unit_ids)
-        .await?
-        .into_iter()
-        .collect();
-    let today = today();
-    let (mut by_unit, mut by_value, mut not_lately) = (vec![], vec![], vec![]);
-    let mut lately_total = 0;
-    for m in &members {
-        let done = last.get(&m.id).copied();
-        let lately = trained_lately(done, today, months);
-        lately_total += usize::from(lately);
-        let unit = names.get(&m.unit_id).cloned().unwrap_or_default();
-        group(&mut by_unit, &unit, lately, done.is_none());
-        let value = if m.value.is_empty() {
-            tr.t("training-value-none")
-        } else {
-            m.value.clone()
-        };
-        group(&mut by_value, &value, lately, done.is_none());
-        if !lately {
-            not_lately.push((
-                m.pseudonym.clone(),
-                unit,
-                done.map(|d| d.format("%d/%m/%Y").to_string())
-                    .unwrap_or_else(|| tr.t("training-never")),
-            ));
-        }
-    }
-    by_unit.sort_by(|a, b| a.name.cmp(&b.name));
-    by_value.sort_by(|a, b| a.name.cmp(&b.name));
-    not_lately.sort();
-    Ok(page(CoverageTemplate {
-        c: auth.ctx.chrome("training-coverage-title"),
-        units: crate::orgs::units_near(db, &roots, 1)
+/// How a participant is named on the pages: a collaborator by pseudonym, staff by name.
+pub(crate) async fn participant_name(
+    state: &AppState,
+    p: &store::Participant,
+) -> AppResult<String> {
+    Ok(match (p.collaborator_id, p.user_id) {
+        (Some(c), _) => crate::collaborators::pseudonyms_of(&state.db, &[c])
             .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect(),
-        unit_id,
-        months,
-        dimensions: Dimension::ALL
-            .into_iter()
-            .map(|d| (d.key(), tr.t(&format!("collaborators-dim-{}", d.key()))))
-            .collect(),
-        by: by.key(),
-        total: members.len(),
-        lately: lately_total,
-        by_unit,
-        by_value,
-        not_lately,
-    }))
-}
-
-/// `POST /training/{id}/materials`: a file (PDF, DOCX, PNG, JPEG; at most 10 MiB, checked by its
-/// name and its first bytes; a DOCX's archive directory checked before it is kept).
-pub async fn upload_material(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-    mut multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
-    let (course, manage) = course_for(&state, &auth.user, id).await?;
-    if !manage {
-        return Err(AppError::Forbidden);
-    }
-    let mut upload = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("reporting-attachment-error-size"))?
-    {
-        if field.name() == Some("file") {
-            let name = crate::reporting::model::clean_file_name(field.file_name().unwrap_or(""));
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest("reporting-attachment-error-size"))?;
-            upload = Some((name, bytes));
-        }
-    }
-    let (name, bytes) = upload.ok_or(AppError::BadRequest("reporting-attachment-error-empty"))?;
-    let mime =
-        crate::reporting::model::attachment_type(&name, &bytes).map_err(AppError::BadRequest)?;
-    if name.to_ascii_lowercase().ends_with(".docx") {
-        let check = bytes.clone();
-        let checked =
-            crate::uploads::read_blocking(std::time::Duration::from_secs(10), move || {
-                duluan_filecheck::zip::check_directory(&check, &duluan_extract::DOCX_LIMITS)
-            })
-            .await;
-        if !matches!(checked, Ok(Ok(_))) {
-            return Err(AppError::BadRequest("upload-attachment-refused"));
-        }
-    }
-    actions::add_material(&state.db, &auth.ctx.actor(), &course, &name, mime, &bytes).await?;
-    Ok(Redirect::to(&format!("/training/{id}?ok=material")).into_response())
-}
-
-/// `GET /training/materials/{id}`: the file, for the course's readers, as an attachment.
-pub async fn download_material(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    use axum::http::header;
-    let (m, bytes) = store::find_material(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    course_for(&state, &auth.user, m.course_id).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        m.file_name
-            .chars()
-            .map(|c| if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            })
-            .collect::<String>(),
-        crate::error::urlencode(&m.file_name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, m.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+            .pop()
+            .map(|x| x.1)
+            .unwrap_or_default(),
+        (None, Some(u)) => crate::accounts::display_names(&state.db, &[u])
+            .await?
+            .remove(&u)
+            .unwrap_or_default(),
+        _ => String::new(),
+    })
 }

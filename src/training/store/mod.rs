@@ -1,4 +1,9 @@
-//! All of training's SQL: courses and their participants.
+//! All of training's SQL: courses, their participants and materials here; sessions, attendance
+//! and settings in `sessions`.
+
+mod sessions;
+
+pub use sessions::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -155,17 +160,18 @@ pub async fn list_participants(db: &Db, course_id: i64) -> AppResult<Vec<Partici
     .await?))
 }
 
-/// Sets a participant's attendance and completion (within the course).
+/// Sets a participant's completion and, when given, attendance (within the course; a course
+/// with sessions keeps `attended` in step with them, [`sync_attended`]).
 pub async fn set_record(
     tx: &mut Tx,
     course_id: i64,
     participant_id: i64,
-    attended: bool,
+    attended: Option<bool>,
     completed_on: Option<NaiveDate>,
 ) -> AppResult<()> {
     with_conn!(tx, |conn| {
         sqlx::query(
-            "UPDATE training_participants SET attended = $1, completed_on = $2
+            "UPDATE training_participants SET attended = COALESCE($1, attended), completed_on = $2
              WHERE id = $3 AND course_id = $4",
         )
         .bind(attended)
@@ -193,32 +199,6 @@ pub async fn last_completions(db: &Db, collaborators: &[i64]) -> AppResult<Vec<(
             let mut q = sqlx::query_as(sql);
             for c in chunk {
                 q = q.bind(*c);
-            }
-            q.fetch_all(pool).await?
-        });
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// The first days of the courses of `units` that begin within `[from, to]`.
-pub async fn list_course_days(
-    db: &Db,
-    units: &[i64],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<NaiveDate>> {
-    let mut out = vec![];
-    for chunk in units.chunks(500) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT starts_on FROM training_courses
-             WHERE starts_on >= $1 AND starts_on <= $2 AND unit_id IN ({})",
-            placeholders(3, chunk.len())
-        ));
-        let rows: Vec<NaiveDate> = with_db!(db, |pool| {
-            let mut q = sqlx::query_scalar(sql).bind(from).bind(to);
-            for u in chunk {
-                q = q.bind(*u);
             }
             q.fetch_all(pool).await?
         });
