@@ -1,7 +1,8 @@
 //! Near-duplicate items through the real server (issue 20): the same post reshared with small
 //! edits, in one batch and in a later one, joins the first item's group; the copies are counted
 //! once in spike detection's hourly counts and shown as "N copies"; the resemblance is a setting
-//! of the centre (0 turns grouping off), refused to others and audited.
+//! of the centre (0 turns grouping off), refused to others and audited. An item typed without
+//! marks keeps the machine's reading with the marks restored.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -57,6 +58,14 @@ async fn reshared_copies_join_the_first_item_and_count_once() {
             .unwrap(),
         [(ids[0], 3)]
     );
+    // The copy typed without marks keeps the machine's reading with marks restored (what the
+    // models read); the marked original keeps none.
+    let restored = store::restored_of(&app.db, ids[2])
+        .await
+        .unwrap()
+        .expect("a restored reading");
+    assert!(restored.contains("phường Cái Khế"), "{restored}");
+    assert_eq!(store::restored_of(&app.db, ids[0]).await.unwrap(), None);
     // Spike detection counts the post once in its hour: the original and the other post.
     let hour = chrono::DateTime::parse_from_rfc3339("2026-11-20T08:00:00+07:00")
         .unwrap()

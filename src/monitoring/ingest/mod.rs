@@ -218,6 +218,63 @@ pub async fn prepare_batch(
     }
 }
 
+/// Items typed without Vietnamese marks get the machine's reading with the marks restored, kept
+/// with the item, and the topic and direction models predict from that reading (off the async
+/// workers; texts up to `kit::text::MAX_RESTORED_CHARS`).
+async fn restore_unmarked(state: &AppState, items: &mut [NewItem]) -> AppResult<()> {
+    let wanted: Vec<(usize, String)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            i.body.chars().count() <= crate::kit::text::MAX_RESTORED_CHARS
+                && duluan_vitext::restore::lacks_marks(&i.body)
+        })
+        .map(|(k, i)| (k, i.body.clone()))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let (topic_model, direction_model) = {
+        let m = state.monitoring.models.read().expect("models lock");
+        (
+            m.topic.as_ref().map(|x| x.1.clone()),
+            m.direction.as_ref().map(|x| x.1.clone()),
+        )
+    };
+    type Restored = (usize, String, Option<(String, f64)>, Option<(String, f64)>);
+    let done: Vec<Restored> = tokio::task::spawn_blocking(move || {
+        wanted
+            .into_iter()
+            .filter_map(|(k, text)| {
+                let r = duluan_vitext::restore::reading(&text)?;
+                let predict = |m: &Option<std::sync::Arc<duluan_vitext::classify::Classifier>>| {
+                    m.as_ref().map(|m| {
+                        let p = m.predict(&r);
+                        (p.label.to_string(), p.confidence)
+                    })
+                };
+                let (t, d) = (predict(&topic_model), predict(&direction_model));
+                Some((k, r, t, d))
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("restoration task: {e}")))?;
+    for (k, reading, topic, direction) in done {
+        let item = &mut items[k];
+        item.restored = Some(reading);
+        if topic.is_some() {
+            item.pred_topic = topic;
+        }
+        if let Some((label, c)) = direction
+            && let Ok(d) = Direction::try_from(label)
+        {
+            item.pred_direction = Some((d, c));
+        }
+    }
+    Ok(())
+}
+
 /// Prepares and stores a batch; returns the new ids, or the errors (nothing stored).
 pub async fn ingest(
     state: &AppState,
@@ -253,6 +310,7 @@ pub async fn ingest_recorded(
         Ok(items) => items,
         Err(errors) => return Ok(Err(errors)),
     };
+    restore_unmarked(state, &mut items).await?;
     dedup::group(&state.db, &mut items).await?;
     let mut tx = state.db.begin().await?;
     let (ids, _) = store::insert_items_in(&mut tx, source.id, import, &items, now).await?;

@@ -82,7 +82,11 @@ pub async fn show_item(
         .unwrap_or_default();
     let can_label =
         crate::accounts::can(&state.db, &auth.user, Capability::ManageMonitoring, unit).await?;
-    let restored = crate::kit::text::restored_reading(&item.body).await;
+    // The reading restored at ingest, else made now (items stored before readings were kept).
+    let restored = match store::restored_of(&state.db, id).await? {
+        Some(r) => Some(r),
+        None => crate::kit::text::restored_reading(&item.body).await,
+    };
     let hotspot_form =
         crate::hotspots::open_from_form(&state.db, &auth.user, crate::hotspots::Source::Item, id)
             .await?;

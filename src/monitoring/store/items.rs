@@ -45,6 +45,8 @@ pub struct NewItem {
     pub simhash: Option<i64>,
     /// The near-duplicate group it joins.
     pub dup: Dup,
+    /// The machine's reading with marks restored, for a text typed without them.
+    pub restored: Option<String>,
 }
 
 /// The near-duplicate group an item joins as it is stored.
@@ -128,9 +130,9 @@ pub async fn insert_items_in(
             sqlx::query_scalar(
             "INSERT INTO monitor_items (source_id, external_id, unit_id, occurred_at, ingested_at, lang, title, body,
                quality, via_ocr, legacy_encoding, url, import_id, src_topic, src_direction,
-               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, simhash, dup_of)
+               pred_topic, pred_topic_conf, pred_direction, pred_direction_conf, rev, simhash, dup_of, restored)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0,
-               $20, $21)
+               $20, $21, $22)
              ON CONFLICT (source_id, external_id) DO NOTHING RETURNING id",
         )
         .bind(source_id)
@@ -159,6 +161,7 @@ pub async fn insert_items_in(
             // An original of the batch that was not stored (already there) groups nothing.
             Dup::Batch(k) => stored.get(k).copied().flatten(),
         })
+        .bind(it.restored.as_deref())
         .fetch_optional(&mut *conn)
         .await?
         });
@@ -589,4 +592,15 @@ pub async fn set_dedup_resemblance(tx: &mut Tx, value: f64, user: i64, now: i64)
     .await?
     .rows_affected());
     Ok(())
+}
+
+/// The stored machine reading of an item with its marks restored, if any.
+pub async fn restored_of(db: &Db, id: i64) -> AppResult<Option<String>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT restored FROM monitor_items WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+    .flatten())
 }

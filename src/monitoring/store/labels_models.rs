@@ -51,11 +51,11 @@ pub async fn training_examples(
     limit: i64,
 ) -> AppResult<Vec<(String, String)>> {
     let sql = if kind == LabelKind::Topic {
-        "SELECT COALESCE(label_topic, src_topic), body FROM monitor_items
+        "SELECT COALESCE(label_topic, src_topic), COALESCE(restored, body) FROM monitor_items
          WHERE label_topic IS NOT NULL OR src_topic IS NOT NULL
          ORDER BY CASE WHEN label_topic IS NOT NULL THEN 0 ELSE 1 END, id DESC LIMIT $1"
     } else {
-        "SELECT COALESCE(label_direction, src_direction), body FROM monitor_items
+        "SELECT COALESCE(label_direction, src_direction), COALESCE(restored, body) FROM monitor_items
          WHERE label_direction IS NOT NULL OR src_direction IS NOT NULL
          ORDER BY CASE WHEN label_direction IS NOT NULL THEN 0 ELSE 1 END, id DESC LIMIT $1"
     };
@@ -116,10 +116,11 @@ pub async fn unlabelled_pool(
     }))
 }
 
-/// A page of `(id, body)` after `after_id`, for predictions.
+/// A page of `(id, text the models read)` after `after_id`, for predictions: the restored
+/// reading of a text typed without marks, else the text.
 pub async fn bodies_after(db: &Db, after_id: i64, limit: i64) -> AppResult<Vec<(i64, String)>> {
     Ok(with_db!(db, |pool| sqlx::query_as(
-        "SELECT id, body FROM monitor_items WHERE id > $1 ORDER BY id LIMIT $2"
+        "SELECT id, COALESCE(restored, body) FROM monitor_items WHERE id > $1 ORDER BY id LIMIT $2"
     )
     .bind(after_id)
     .bind(limit)
