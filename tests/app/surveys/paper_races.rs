@@ -2,7 +2,8 @@
 //! uploaded four times at once is read once and recorded as a duplicate the other times (never
 //! a 500 from `paper_pages_once`); two batches printed at once are numbered one after the other
 //! (never a 500 from `UNIQUE (survey_id, sheet_key)`); two verifiers resolving a sheet's last
-//! two items at once land it.
+//! two items at once land it. Large and multi-page scans: 21 MB taken on the scan route only;
+//! a sheet's pages in one TIFF read page by page.
 
 use reqwest::StatusCode;
 
@@ -191,4 +192,89 @@ async fn a_scan_above_the_global_body_limit_is_taken_on_the_scan_route_only() {
         )
         .await;
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_multi_page_tiff_is_read_page_by_page_and_lands() {
+    let app = crate::helpers::spawn_demo().await;
+    let survey = paper_survey(&app).await;
+    let page = app
+        .post(
+            &format!("/surveys/{survey}/paper/batches"),
+            &[("sheets", "2")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let batch = scalar(
+        &app,
+        "SELECT MAX(id) FROM paper_batches WHERE survey_id = $1",
+        survey,
+    )
+    .await;
+    let pdf = app
+        .client
+        .get(format!(
+            "{}/surveys/{survey}/paper/batches/{batch}.pdf",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let layout: duluan_paper::Layout = serde_json::from_str(
+        &text(
+            &app,
+            "SELECT layout FROM paper_layouts WHERE survey_id = $1",
+            survey,
+        )
+        .await,
+    )
+    .unwrap();
+    let Some(mut pages) = render_pages(&pdf) else {
+        return;
+    };
+    let n = layout.pages.len();
+    assert_eq!(pages.len(), 2 * n);
+    let ticks = [("gender", "2"), ("uses_online", "2"), ("satisfaction", "4")];
+    // The scanner's stack: every page of both sheets in one TIFF, last page first.
+    let mut file = std::io::Cursor::new(Vec::new());
+    {
+        let mut enc = tiff::encoder::TiffEncoder::new(&mut file).unwrap();
+        for p in (0..2 * n).rev() {
+            mark(&mut pages[p], &layout, p % n, &ticks, &[], &[]);
+            let img = &pages[p];
+            enc.write_image::<tiff::encoder::colortype::Gray8>(
+                img.width(),
+                img.height(),
+                img.as_raw(),
+            )
+            .unwrap();
+        }
+    }
+    let page = app
+        .upload(
+            &format!("/surveys/{survey}/paper/scans"),
+            "chong.tif",
+            file.into_inner(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for sheet in 1..=2 {
+        for p in 1..=n {
+            page.assert_contains(&format!("Phiếu số {sheet:06}, trang {p}"));
+        }
+    }
+    assert_eq!(counts(&app, survey).await.0, 2, "{}", page.body);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT MAX(pages) FROM paper_scans WHERE survey_id = $1",
+            survey
+        )
+        .await,
+        2 * n as i64
+    );
 }
