@@ -89,7 +89,7 @@ pub fn router(state: AppState) -> Router {
             crate::web::ctx::request_context,
         ))
         .layer(csrf)
-        .layer(RequestBodyLimitLayer::new(20 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
@@ -119,6 +119,27 @@ pub fn router(state: AppState) -> Router {
         // router's layers run after routing, so the route's template is known.
         .layer(axum::middleware::from_fn(crate::ops::track))
         .with_state(state)
+}
+
+/// The bytes a request body may have: 20 MB, except the routes that take larger files and say
+/// so (a scanned stack of paper sheets, `surveys::paper::scan_upload_limit`); those routes still
+/// set their own extractor limit (`DefaultBodyLimit`).
+pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
+
+/// [`RequestBodyLimitLayer`] with the limit of the request's route: a `Content-Length` over it
+/// is refused at once (413), a body without one is cut off there.
+async fn body_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use tower::{ServiceBuilder, ServiceExt as _};
+    let limit = crate::surveys::paper::scan_upload_limit(req.method(), req.uri().path())
+        .unwrap_or(BODY_LIMIT);
+    let service = ServiceBuilder::new()
+        .layer(RequestBodyLimitLayer::new(limit))
+        .map_request(|r: axum::http::Request<_>| r.map(axum::body::Body::new))
+        .service(next);
+    match service.oneshot(req).await {
+        Ok(response) => response.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

@@ -1,6 +1,7 @@
 //! Retention (*thời hạn lưu giữ*): each kind of data the deployment chooses to keep for a
 //! limited time is deleted by a job once it is older (monitored items, alert notifications,
-//! unfinished survey responses, audit entries; see `Config::retain_*`). Each context deletes its
+//! unfinished survey responses, audit entries; see `Config::retain_*`), and the crops of landed
+//! paper sheets after each survey's own days. Each context deletes its
 //! own rows through its public function; this job only decides the dates, logs what went
 //! (counts, never contents) and records one audit entry per run that removed anything. It also
 //! prunes the search index's change log of what every live node has applied.
@@ -26,6 +27,8 @@ pub struct Purged {
     pub partial_responses: u64,
     /// Audit entries.
     pub audit_entries: u64,
+    /// Crops of landed paper sheets (each survey's own setting).
+    pub paper_crops: u64,
 }
 
 impl Purged {
@@ -74,6 +77,8 @@ pub async fn run(state: &AppState, now: DateTime<Utc>) -> AppResult<Purged> {
         let before = months_before(now, c.retain_audit_months.max(12));
         out.audit_entries = crate::audit::purge_before(&state.db, before).await?;
     }
+    // Each survey sets its own days (paper settings); the answers stay.
+    out.paper_crops = crate::surveys::paper::purge_crops(&state.db, now).await?;
     // Not personal data and not a setting: the search index's change log keeps what a live
     // node still has to apply.
     let pruned = crate::monitoring::prune_index_log(&state.db, now.timestamp()).await?;
@@ -84,6 +89,7 @@ pub async fn run(state: &AppState, now: DateTime<Utc>) -> AppResult<Purged> {
             notifications = out.notifications,
             partial_responses = out.partial_responses,
             audit_entries = out.audit_entries,
+            paper_crops = out.paper_crops,
             "retention: data past its time deleted"
         );
         let actor = crate::audit::Actor {

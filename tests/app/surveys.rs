@@ -33,6 +33,10 @@ mod kill;
 mod openrosa;
 #[path = "surveys/paper.rs"]
 mod paper;
+#[path = "surveys/paper_double.rs"]
+mod paper_double;
+#[path = "surveys/paper_races.rs"]
+mod paper_races;
 #[path = "surveys/paper_support.rs"]
 mod paper_support;
 #[path = "surveys/results.rs"]

@@ -58,6 +58,7 @@ pub async fn settle(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Settled> {
+    store::lock_sheet(tx, sheet_id).await?;
     let sheet = store::sheet_by_id(tx, sheet_id)
         .await?
         .ok_or(AppError::NotFound)?;

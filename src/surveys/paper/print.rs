@@ -43,6 +43,8 @@ struct PaperTemplate {
     sheets: Vec<(String, i64)>,
     open_items: i64,
     error: String,
+    double_entry: bool,
+    retention_days: i64,
 }
 
 /// The survey if the user is a clerk there (`VerifyForms` or `DesignSurveys`); whether they may
@@ -91,6 +93,7 @@ pub(super) async fn render(
         .map(|(st, n)| (tr.t(&format!("paper-sheet-{}", st.key())), n))
         .collect();
     let open_items = store::count_open(&state.db, s.id).await?;
+    let settings = store::settings(&state.db, s.id).await?;
     let status = if error.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -106,6 +109,8 @@ pub(super) async fn render(
         sheets,
         open_items,
         error,
+        double_entry: settings.double_entry,
+        retention_days: settings.retention_days,
     });
     Ok((status, body).into_response())
 }
@@ -190,6 +195,7 @@ pub async fn create_batch(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("layout not written: {e}")))?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    store::lock_printing(&mut tx, s.id).await?;
     store::keep_layout(&mut tx, s.id, version.id, &layout.fingerprint, &json, now).await?;
     let (batch, first, n) = if for_cases {
         match store::insert_case_batch(&mut tx, s.id, version.id, n, auth.user.id, now).await? {

@@ -205,6 +205,18 @@ pub async fn upload_scan(
         now,
     )
     .await?;
+    // The sheets this upload reads, locked in key order before anything is read of them: an
+    // upload racing this one for the same page waits, then finds it read (a duplicate).
+    let keys: std::collections::BTreeSet<String> = results
+        .iter()
+        .filter_map(|r| match r {
+            Some(Ok(reading)) => Some(model::sheet_key(&reading.identity.sheet)),
+            _ => None,
+        })
+        .collect();
+    for key in &keys {
+        store::lock_sheet_by_key(&mut tx, s.id, key).await?;
+    }
     let mut shown = Vec::new();
     let mut seen: HashSet<(String, u32)> = HashSet::new();
     let mut touched: BTreeMap<i64, usize> = BTreeMap::new();
@@ -281,19 +293,35 @@ pub async fn upload_scan(
             Some(o) if !o.items.is_empty() => PageStatus::Verify,
             _ => status,
         };
-        let page_id = store::insert_page(
-            &mut tx,
-            scan_id,
-            &NewPage {
-                index: i as i64,
-                sheet_id,
-                page_number: page_no.map(i64::from),
-                status,
+        let new_page = NewPage {
+            index: i as i64,
+            sheet_id,
+            page_number: page_no.map(i64::from),
+            status,
+            message: &message,
+            reading: reading_json.as_deref(),
+        };
+        let Some(page_id) = store::insert_page(&mut tx, scan_id, &new_page).await? else {
+            // Taken meanwhile by another upload (`paper_pages_once`): a duplicate, never a 500.
+            let key = reading
+                .as_ref()
+                .map(|(_, r)| model::sheet_key(&r.identity.sheet))
+                .unwrap_or_default();
+            let args = [
+                ("sheet", key.trim_start_matches(['S', 'C']).to_string()),
+                ("page", page_no.unwrap_or(0).to_string()),
+            ];
+            let message = tr.ta("paper-read-duplicate", &args);
+            let dup = NewPage {
+                status: PageStatus::Duplicate,
                 message: &message,
-                reading: reading_json.as_deref(),
-            },
-        )
-        .await?;
+                reading: None,
+                ..new_page
+            };
+            store::insert_page(&mut tx, scan_id, &dup).await?;
+            shown.push((i + 1, tr.t("paper-page-duplicate"), message));
+            continue;
+        };
         if let (Some((sheet, _)), Some(o)) = (reading, outcome) {
             // The sheet as it stands in this transaction (an earlier page may have changed it).
             let sheet = store::sheet_by_id(&mut tx, sheet.id)

@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::land::{self, Settled};
-use super::model::{self, ItemKind};
+use super::model::{self, EntryStep, ItemKind};
 use super::print::clerk_survey;
 use super::store;
 use crate::accounts::model::Capability;
@@ -50,6 +50,10 @@ pub struct ItemView {
     has_crop: bool,
     multiple: bool,
     choices: Vec<ChoiceView>,
+    /// Under double entry: which entry this is (`paper-entry-first`…), else empty.
+    stage: String,
+    /// Under adjudication: the two values keyed (never shown before both are in).
+    entries: Vec<String>,
 }
 
 #[derive(Template)]
@@ -96,7 +100,10 @@ async fn render(state: &AppState, auth: &Auth, id: i64, notice: String) -> AppRe
     let (s, _) = clerk_survey(state, auth, id).await?;
     let tr = auth.ctx.tr;
     let open = store::count_open(&state.db, s.id).await?;
-    let item = match store::next_item(&state.db, s.id).await? {
+    let settings = store::settings(&state.db, s.id).await?;
+    // Under double entry a verifier is not offered what they keyed already.
+    let keyer = settings.double_entry.then_some(auth.user.id);
+    let item = match store::next_item(&state.db, s.id, keyer).await? {
         None => None,
         Some(i) => {
             let form_json = store::form_json(&state.db, i.version_id).await?;
@@ -106,6 +113,19 @@ async fn render(state: &AppState, auth: &Auth, id: i64, notice: String) -> AppRe
             let read: Vec<&str> = i.read_as.split_whitespace().collect();
             let multiple =
                 q.is_some_and(|q| matches!(q.kind, duluan_forms::QuestionType::SelectMultiple(_)));
+            let (stage, entries) = if settings.double_entry && i.kind == ItemKind::Key {
+                let entries = store::entries_of_item(&state.db, i.id).await?;
+                match entries.len() {
+                    0 => (tr.t("paper-entry-first"), vec![]),
+                    1 => (tr.t("paper-entry-second"), vec![]),
+                    _ => (
+                        tr.t("paper-entry-adjudicate"),
+                        entries.into_iter().map(|e| e.value).collect(),
+                    ),
+                }
+            } else {
+                (String::new(), vec![])
+            };
             Some(ItemView {
                 id: i.id,
                 sheet: i.sheet_key.trim_start_matches(['S', 'C']).to_string(),
@@ -129,6 +149,8 @@ async fn render(state: &AppState, auth: &Auth, id: i64, notice: String) -> AppRe
                             .collect()
                     })
                     .unwrap_or_default(),
+                stage,
+                entries,
             })
         }
     };
@@ -204,6 +226,46 @@ pub async fn resolve_item(
     };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    // The sheet first (then its items): a verifier resolving its last item at the same time as
+    // another waits, and lands it.
+    store::lock_sheet(&mut tx, it.sheet_id).await?;
+    // Double entry of keyed fields: a first entry and a second one that disagrees are stored
+    // and leave the item open; an agreeing second entry or an adjudication resolves it.
+    let mut stage = None;
+    if it.kind == ItemKind::Key && store::settings_in(&mut tx, s.id).await?.double_entry {
+        let entries: Vec<_> = store::entries_of(&mut tx, it.id)
+            .await?
+            .into_iter()
+            .map(|e| (e.entry_no, e.user_id, e.value))
+            .collect();
+        let step = model::entry_step(&entries, auth.user.id).map_err(AppError::Conflict)?;
+        if step != EntryStep::Adjudicate {
+            let no = entries.len() as i64 + 1;
+            if !store::insert_entry(&mut tx, it.id, no, auth.user.id, &value, now).await? {
+                return Err(AppError::Conflict("paper-error-item-done"));
+            }
+            let agreed =
+                matches!(&step, EntryStep::Second { first } if model::same_entry(first, &value));
+            if !agreed {
+                audit::entry(&auth.ctx.actor(), "survey.paper_entry")
+                    .object("paper_item", it.id)
+                    .unit(s.unit_id)
+                    .detail(json!({"survey": s.id, "sheet": it.sheet_key,
+                                   "question": it.question, "entry": no,
+                                   "disagreement": no == 2}))
+                    .write(&mut tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/surveys/{}/paper/verify", s.id)).into_response());
+            }
+            value = value.trim().to_string();
+        }
+        stage = Some(if step == EntryStep::Adjudicate {
+            "adjudicated"
+        } else {
+            "agreed"
+        });
+    }
     if !store::resolve_item(&mut tx, it.id, &value, auth.user.id, now).await? {
         return Err(AppError::Conflict("paper-error-item-done"));
     }
@@ -222,6 +284,7 @@ pub async fn resolve_item(
         .unit(s.unit_id)
         .detail(
             json!({"survey": s.id, "sheet": it.sheet_key, "question": it.question,
+                       "double_entry": stage,
                        "response": match &settled { Settled::Landed(id, ..) => Some(id.as_str()), _ => None }}),
         )
         .write(&mut tx)

@@ -393,6 +393,7 @@ async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
     const NO: u16 = 403;
     const BAD: u16 = 400;
     const DONE: u16 = 409;
+    const INVALID: u16 = 422;
     let roles = [
         "admin",
         "analyst",
@@ -423,6 +424,16 @@ async fn paper_sheets_are_printed_scanned_verified_and_land_as_responses() {
             format!("/surveys/{survey}/paper/scans"),
             "UPLOAD",
             [NO, BAD, BAD, NO, BAD, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/settings"),
+            "POST",
+            [NO, INVALID, INVALID, NO, NO, NO, NO, NO],
+        ),
+        (
+            format!("/surveys/{survey}/paper/entries"),
+            "GET",
+            [NO, OK, OK, NO, OK, NO, NO, NO],
         ),
         ("/paper/verify".into(), "GET", [OK; 8]),
         (

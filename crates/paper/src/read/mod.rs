@@ -85,7 +85,7 @@ pub struct Limits {
     pub max_width: u32,
     /// Pixels down a page.
     pub max_height: u32,
-    /// Pages of a PDF.
+    /// Pages of a PDF or a multi-page TIFF.
     pub max_pdf_pages: usize,
     /// Resolution PDF pages are rasterised at, dots per inch (150 to 600).
     pub pdf_dpi: f32,
@@ -133,7 +133,7 @@ pub enum ReadError {
     #[error("the PDF has no pages")]
     EmptyPdf,
     /// More pages than [`Limits::max_pdf_pages`].
-    #[error("the PDF has {pages} pages, more than the {max} allowed")]
+    #[error("the file has {pages} pages, more than the {max} allowed")]
     TooManyPages {
         /// Its pages.
         pages: usize,
@@ -346,7 +346,7 @@ pub struct PageReading {
 }
 
 /// Reads one scanned page given as a file: a PNG, a JPEG, a TIFF's first page or a PDF's first
-/// page (use [`read_scan`] for all of a PDF's pages).
+/// page (use [`read_scan`] for all of a PDF's or a TIFF's pages).
 pub fn read_page(
     bytes: &[u8],
     layouts: &(impl Layouts + ?Sized),
@@ -362,7 +362,7 @@ pub fn read_page(
     read_bitmap(&first.ok_or(ReadError::EmptyPdf)??, layouts)
 }
 
-/// Reads every page of an upload (an image, or a PDF's pages), one result per page in the
+/// Reads every page of an upload (an image, or a PDF's or a TIFF's pages), one result per page in the
 /// file's order. For large uploads prefer [`read_scan_each`], which holds one page at a time.
 pub fn read_scan(
     bytes: &[u8],

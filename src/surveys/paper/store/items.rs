@@ -108,13 +108,16 @@ const ITEM_COLS: &str =
         (i.crop IS NOT NULL) AS has_crop
  FROM paper_items i JOIN paper_sheets s ON s.id = i.sheet_id ";
 
-/// The oldest open item of a survey.
-pub async fn next_item(db: &Db, survey_id: i64) -> AppResult<Option<Item>> {
+/// The oldest open item of a survey; with `keyer`, none that user keyed already (double entry).
+pub async fn next_item(db: &Db, survey_id: i64, keyer: Option<i64>) -> AppResult<Option<Item>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{ITEM_COLS} WHERE s.survey_id = $1 AND i.resolved_at IS NULL ORDER BY i.id LIMIT 1"
+        "{ITEM_COLS} WHERE s.survey_id = $1 AND i.resolved_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM paper_entries e WHERE e.item_id = i.id AND e.user_id = $2)
+         ORDER BY i.id LIMIT 1"
     ));
     Ok(with_db!(db, |pool| sqlx::query_as(sql)
         .bind(survey_id)
+        .bind(keyer.unwrap_or(0))
         .fetch_optional(pool)
         .await?))
 }

@@ -3,9 +3,11 @@
 //! `items.rs` the items a verifier resolves and a sheet landing as a response. Each write runs
 //! in the caller's transaction.
 
+mod entries;
 mod items;
 mod scans;
 
+pub use entries::*;
 pub use items::*;
 pub use scans::*;
 
@@ -253,6 +255,46 @@ pub async fn sheet_by_key(tx: &mut Tx, survey_id: i64, key: &str) -> AppResult<O
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?))
+}
+
+/// Locks a sheet for the caller's transaction (a no-op write: PostgreSQL holds its row until the
+/// commit, SQLite's transactions hold the whole database already), so that two transactions
+/// changing the same sheet (two uploads, an upload and a verifier, two verifiers resolving its
+/// last items) follow one another and the second reads what the first wrote. Take the locks
+/// sheet before items, several sheets in key order.
+pub async fn lock_sheet(tx: &mut Tx, id: i64) -> AppResult<u64> {
+    Ok(with_conn!(tx, |conn| sqlx::query(
+        "UPDATE paper_sheets SET id = id WHERE id = $1"
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()))
+}
+
+/// [`lock_sheet`] by the sheet's key.
+pub async fn lock_sheet_by_key(tx: &mut Tx, survey_id: i64, key: &str) -> AppResult<u64> {
+    Ok(with_conn!(tx, |conn| sqlx::query(
+        "UPDATE paper_sheets SET id = id WHERE survey_id = $1 AND sheet_key = $2"
+    )
+    .bind(survey_id)
+    .bind(key)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()))
+}
+
+/// Locks the survey's printing for the caller's transaction (a no-op write on its row): two
+/// batches printed at once number their sheets one after the other instead of colliding on
+/// `UNIQUE (survey_id, sheet_key)`.
+pub async fn lock_printing(tx: &mut Tx, survey_id: i64) -> AppResult<u64> {
+    Ok(with_conn!(tx, |conn| sqlx::query(
+        "UPDATE surveys SET id = id WHERE id = $1"
+    )
+    .bind(survey_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()))
 }
 
 /// A sheet by id, in the caller's transaction.

@@ -50,12 +50,15 @@ pub struct NewPage<'a> {
     pub reading: Option<&'a str>,
 }
 
-/// Records a page; returns its id.
-pub async fn insert_page(tx: &mut Tx, scan_id: i64, p: &NewPage<'_>) -> AppResult<i64> {
+/// Records a page; returns its id, or `None` when the page of its sheet was taken meanwhile by
+/// another upload (`paper_pages_once`: the caller records it as a duplicate instead).
+pub async fn insert_page(tx: &mut Tx, scan_id: i64, p: &NewPage<'_>) -> AppResult<Option<i64>> {
     Ok(with_conn!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO paper_pages (scan_id, page_index, sheet_id, page_number, status, message, reading)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (sheet_id, page_number) WHERE status IN ('read', 'verify') DO NOTHING
+         RETURNING id"
     )
     .bind(scan_id)
     .bind(p.index)
@@ -64,7 +67,7 @@ pub async fn insert_page(tx: &mut Tx, scan_id: i64, p: &NewPage<'_>) -> AppResul
     .bind(p.status.key())
     .bind(p.message)
     .bind(p.reading)
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?
     }))
 }
