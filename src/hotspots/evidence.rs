@@ -47,6 +47,7 @@ pub async fn resolve(
         EvidenceKind::Item => crate::monitoring::item_brief(db, user, r.id).await?,
         EvidenceKind::Stream => crate::reporting::stream_brief(state, user, r.id, tr).await?,
         EvidenceKind::Report => crate::reporting::report_brief(db, user, r.id).await?,
+        EvidenceKind::Attachment => crate::reporting::attachment_brief(db, user, r.id).await?,
         EvidenceKind::Survey => {
             crate::surveys::results::figure_brief(state, user, r.id, &r.key, tr).await?
         }

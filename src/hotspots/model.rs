@@ -115,6 +115,8 @@ stored_keys! {
         Report = "report",
         /// A survey's figure for one question (`/surveys/{id}/results`, `ref_key` the question).
         Survey = "survey",
+        /// A file attached to a unit's report (`/reporting/attachments/{id}`).
+        Attachment = "attachment",
     }
 }
 
@@ -131,6 +133,7 @@ impl EvidenceKind {
             EvidenceKind::Item => format!("/monitoring/items/{id}"),
             EvidenceKind::Stream => format!("/reporting/streams/{id}"),
             EvidenceKind::Report => format!("/reporting/reports/{id}"),
+            EvidenceKind::Attachment => format!("/reporting/attachments/{id}"),
             EvidenceKind::Survey if key.is_empty() => format!("/surveys/{id}/results"),
             EvidenceKind::Survey => format!("/surveys/{id}/results#q-{key}"),
         }
@@ -178,6 +181,7 @@ pub fn parse_evidence_address(raw: &str) -> Option<EvidenceRef> {
         ["", "monitoring", "items", n] => (EvidenceKind::Item, id(n)?, String::new()),
         ["", "reporting", "streams", n] => (EvidenceKind::Stream, id(n)?, String::new()),
         ["", "reporting", "reports", n] => (EvidenceKind::Report, id(n)?, String::new()),
+        ["", "reporting", "attachments", n] => (EvidenceKind::Attachment, id(n)?, String::new()),
         ["", "surveys", n, "results"] => {
             let from_query = query
                 .split('&')
@@ -327,6 +331,9 @@ mod tests {
             (a.kind, a.id, a.key.as_str()),
             (EvidenceKind::Alert, 12, "")
         );
+        let f = parse_evidence_address("https://x.vn/reporting/attachments/9").unwrap();
+        assert_eq!((f.kind, f.id), (EvidenceKind::Attachment, 9));
+        assert_eq!(f.kind.href(9, ""), "/reporting/attachments/9");
         let s = parse_evidence_address("/reporting/streams/7/").unwrap();
         assert_eq!((s.kind, s.id), (EvidenceKind::Stream, 7));
         let q = parse_evidence_address("/surveys/3/results#q-lo_ngai").unwrap();

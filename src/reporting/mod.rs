@@ -93,6 +93,22 @@ pub async fn report_brief(
     )))
 }
 
+/// A report's attachment as evidence for another context (a hot spot): its report's unit and a
+/// label naming the file and the report; `None` when it does not exist or `user` may not
+/// download it (the same rule as the download).
+pub async fn attachment_brief(
+    db: &Db,
+    user: &crate::accounts::model::CurrentUser,
+    id: i64,
+) -> crate::error::AppResult<Option<(i64, String)>> {
+    let Some(a) = store::find_attachment(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(report_brief(db, user, a.report_id)
+        .await?
+        .map(|(unit, report)| (unit, format!("{} — {report}", a.file_name))))
+}
+
 /// Routes of the reporting pages.
 pub fn routes() -> axum::Router<crate::app::AppState> {
     use axum::routing::{get, post};

@@ -154,7 +154,47 @@ async fn a_flooding_alert_becomes_a_hot_spot_whose_scenario_tasks_reach_two_ward
         "{}",
         page.body
     );
+    // A file attached to the ward's report (minutes of a meeting), by the address of its download.
+    let reporter = app.other_client();
+    reporter.login_demo("reporter").await;
+    let ward = app.unit_id("31135").await;
+    let month = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y-%m")
+        .to_string();
+    let opened = reporter
+        .post(
+            "/reporting/reports/open",
+            &[("assignment", &format!("1:{ward}")), ("period", &month)],
+        )
+        .await;
+    let report = opened.location().split('?').next().unwrap().to_string();
+    let up = reporter
+        .upload(
+            &format!("{report}/attachments"),
+            "Biên bản họp dân khu vực 3.pdf",
+            b"%PDF-1.4\n% bien ban\n".to_vec(),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
+    let listed = reporter.get(&report).await;
+    let at = listed.body.find("/reporting/attachments/").expect("listed");
+    let attachment: String = listed.body[at..].split('"').next().unwrap().to_string();
+    let page = app
+        .post(
+            &format!("/hotspots/{id}/evidence"),
+            &[("address", &format!("https://duluan.example.vn{attachment}"))],
+        )
+        .await;
+    assert_eq!(
+        page.location(),
+        format!("/hotspots/{id}?ok=attached"),
+        "{}",
+        page.body
+    );
     let page = app.get(&format!("/hotspots/{id}")).await;
+    page.assert_contains("Tệp đính kèm báo cáo");
+    page.assert_contains("Biên bản họp dân khu vực 3.pdf");
+    page.assert_contains(&format!("href=\"{attachment}\""));
     page.assert_contains("Số liệu khảo sát");
     page.assert_contains("(n = ");
     page.assert_contains("%");
@@ -421,6 +461,7 @@ async fn moves_evidence_tasks_and_restriction_refuse_what_they_must() {
             "không phải trang cảnh báo",
         ),
         ("/reporting/streams/999999", "Không tìm thấy trang này"),
+        ("/reporting/attachments/999999", "Không tìm thấy trang này"),
         ("/surveys/1/results#q-khong_co", "Không tìm thấy trang này"),
     ] {
         let page = app

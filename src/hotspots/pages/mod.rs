@@ -376,7 +376,8 @@ pub struct FromForm {
 /// Reads a `kind:id` source.
 fn parse_source(raw: &str) -> Option<EvidenceRef> {
     let (kind, id) = raw.trim().split_once(':')?;
-    let kind = EvidenceKind::parse(kind).filter(|k| *k != EvidenceKind::Survey)?;
+    let kind = EvidenceKind::parse(kind)
+        .filter(|k| !matches!(k, EvidenceKind::Survey | EvidenceKind::Attachment))?;
     let id = id.parse::<i64>().ok().filter(|n| *n > 0)?;
     Some(EvidenceRef {
         kind,
