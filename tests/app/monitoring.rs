@@ -1004,7 +1004,15 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .for_element(Locator::Id("close-note"))
         .await
         .unwrap();
-    let body = c.source().await.unwrap();
+    // The page after the form may still be loading on a loaded machine: wait for the note on it.
+    let mut body = c.source().await.unwrap();
+    for _ in 0..100 {
+        if body.contains("Đã giao phường kiểm tra") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        body = c.source().await.unwrap();
+    }
     assert!(body.contains("Đã giao phường kiểm tra"));
     // The overview at phone size.
     c.goto(&format!("{}/monitoring", app.base)).await.unwrap();
