@@ -70,6 +70,7 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
             get(pages::list_surveys).post(pages::create_survey),
         )
         .route("/surveys/assets/surveys.css", get(pages::stylesheet))
+        .route("/surveys/assets/geo.js", get(pages::geo_script))
         .route("/surveys/{id}", get(pages::show_survey))
         .route("/surveys/{id}/edit", post(pages::update_survey))
         .route("/surveys/{id}/import", post(designer::import_xlsform))

@@ -8,6 +8,7 @@
 
 #[path = "surveys/browser.rs"]
 mod browser;
+mod browser_geo;
 #[path = "surveys/collect.rs"]
 mod collect;
 #[path = "surveys/designer.rs"]

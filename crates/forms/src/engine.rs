@@ -577,7 +577,10 @@ impl<'a> State<'a> {
                 } else {
                     Vec::new()
                 };
-                if cell.relevant && (kind.is_input() || kind.is_media()) {
+                // Metadata a device fills with a value of a type (a start location) is checked too.
+                if cell.relevant
+                    && (kind.is_input() || kind.is_media() || *kind == QuestionType::StartGeopoint)
+                {
                     match &required {
                         Err(e) => issue = Some(expression_issue(&self, e)),
                         Ok(true) if cell.value.is_empty() => {
@@ -952,8 +955,13 @@ fn type_problem(
         | QuestionType::End
         | QuestionType::Today
         | QuestionType::DeviceId
-        | QuestionType::Username => {}
-        QuestionType::Geopoint => {
+        | QuestionType::Username
+        | QuestionType::PhoneNumber
+        | QuestionType::SimSerial
+        | QuestionType::SubscriberId
+        | QuestionType::Email
+        | QuestionType::BackgroundAudio => {}
+        QuestionType::Geopoint | QuestionType::StartGeopoint => {
             if let Err((vi, en)) = parse_geopoint(v) {
                 return Some((vi, en));
             }

@@ -130,6 +130,23 @@ pub enum QuestionType {
     /// Metadata: the audit log of the form (a file `audit.csv`); `parameters` as ODK's
     /// (`location-priority=… location-min-interval=… location-max-age=… track-changes=…`).
     Audit,
+    /// Metadata: the device's phone number. Published as pyxform does; the value is never kept
+    /// (it identifies a phone, not an opinion): reading an instance drops it.
+    PhoneNumber,
+    /// Metadata: the SIM card's serial number; never kept, as [`QuestionType::PhoneNumber`].
+    SimSerial,
+    /// Metadata: the subscriber id (IMSI); never kept, as [`QuestionType::PhoneNumber`].
+    SubscriberId,
+    /// Metadata: the e-mail address set on the device; never kept, as
+    /// [`QuestionType::PhoneNumber`].
+    Email,
+    /// Metadata: the location where the form was first opened, taken by the device; kept as a
+    /// geopoint.
+    StartGeopoint,
+    /// Metadata: a recording of the whole interview in the background. Imported, but not
+    /// published: duluan does not record interviews, so its XForm leaves out the recording action
+    /// and the value stays empty.
+    BackgroundAudio,
 }
 
 impl QuestionType {
@@ -170,7 +187,7 @@ impl QuestionType {
     }
 
     /// True for metadata the client fills and never shows: start, end, today, deviceid,
-    /// username, audit.
+    /// username, audit, the device properties never kept, start-geopoint, background-audio.
     pub fn is_metadata(&self) -> bool {
         matches!(
             self,
@@ -180,6 +197,22 @@ impl QuestionType {
                 | QuestionType::DeviceId
                 | QuestionType::Username
                 | QuestionType::Audit
+                | QuestionType::StartGeopoint
+                | QuestionType::BackgroundAudio
+        ) || self.is_never_kept()
+    }
+
+    /// True for metadata whose value duluan never keeps: the device's phone number, SIM serial,
+    /// subscriber id and e-mail address (they identify a phone or a person, not an opinion), and
+    /// the background recording of an interview. Reading an instance drops their values.
+    pub fn is_never_kept(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::PhoneNumber
+                | QuestionType::SimSerial
+                | QuestionType::SubscriberId
+                | QuestionType::Email
+                | QuestionType::BackgroundAudio
         )
     }
 
@@ -246,9 +279,21 @@ impl QuestionType {
             "start" | "start time" | "get start time" => QuestionType::Start,
             "end" | "end time" | "get end time" => QuestionType::End,
             "today" | "get today" => QuestionType::Today,
-            "deviceid" | "device id" | "get device id" | "imei" => QuestionType::DeviceId,
-            "username" => QuestionType::Username,
+            "deviceid" | "device id" | "get device id" | "imei" | "uri:deviceid" => {
+                QuestionType::DeviceId
+            }
+            "username" | "uri:username" => QuestionType::Username,
             "audit" => QuestionType::Audit,
+            "phonenumber" | "phone number" | "get phone number" | "uri:phonenumber" => {
+                QuestionType::PhoneNumber
+            }
+            "simserial" | "sim id" | "get sim id" | "uri:simserial" => QuestionType::SimSerial,
+            "subscriberid" | "subscriber id" | "get subscriber id" | "uri:subscriberid" => {
+                QuestionType::SubscriberId
+            }
+            "email" | "uri:email" => QuestionType::Email,
+            "start-geopoint" => QuestionType::StartGeopoint,
+            "background-audio" => QuestionType::BackgroundAudio,
             _ => return None,
         })
     }
@@ -285,6 +330,12 @@ impl fmt::Display for QuestionType {
             QuestionType::DeviceId => f.write_str("deviceid"),
             QuestionType::Username => f.write_str("username"),
             QuestionType::Audit => f.write_str("audit"),
+            QuestionType::PhoneNumber => f.write_str("phonenumber"),
+            QuestionType::SimSerial => f.write_str("simserial"),
+            QuestionType::SubscriberId => f.write_str("subscriberid"),
+            QuestionType::Email => f.write_str("email"),
+            QuestionType::StartGeopoint => f.write_str("start-geopoint"),
+            QuestionType::BackgroundAudio => f.write_str("background-audio"),
         }
     }
 }

@@ -18,6 +18,22 @@ pub use list::*;
 pub use show::*;
 
 const CSS: &str = include_str!("../../../assets/surveys.css");
+const GEO_JS: &str = include_str!("../../../assets/surveys-geo.js");
+
+/// `GET /surveys/assets/geo.js`: the map widget of location questions (no outside resources).
+pub async fn geo_script() -> Response {
+    let mut r = GEO_JS.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
 
 /// `GET /surveys/assets/surveys.css`.
 pub async fn stylesheet() -> Response {

@@ -45,6 +45,9 @@ pub struct QuestionLine {
     /// A rank question: the choice at each position (empty when not ranked yet), one select
     /// per position.
     pub ranks: Vec<String>,
+    /// A location question's shape for the map widget: `point`, `trace` or `shape` (empty for
+    /// other questions).
+    pub geo: &'static str,
 }
 
 /// "Add another" and "remove" for an instance of a repeat whose number of instances the
@@ -78,6 +81,15 @@ pub struct StepView {
     pub total: usize,
     /// Add and remove buttons when the page belongs to an instance of an open repeat.
     pub repeat: Option<RepeatControls>,
+}
+
+impl StepView {
+    /// A location question is on the page: it needs the map widget's script.
+    pub fn has_map(&self) -> bool {
+        self.questions
+            .iter()
+            .any(|q| !q.geo.is_empty() && !q.read_only)
+    }
 }
 
 fn input_of(kind: &QuestionType, appearance: Option<&str>) -> &'static str {
@@ -198,6 +210,12 @@ pub fn build_step(
                 },
                 choices,
                 ranks,
+                geo: match q.kind {
+                    QuestionType::Geopoint => "point",
+                    QuestionType::Geotrace => "trace",
+                    QuestionType::Geoshape => "shape",
+                    _ => "",
+                },
             });
         }
     }

@@ -422,7 +422,10 @@ impl Reader<'_, '_> {
                         QuestionType::Text | QuestionType::Note => raw,
                         _ => raw.trim().to_string(),
                     };
-                    if !value.is_empty() {
+                    // Values duluan never keeps (a phone's number, SIM, subscriber id, e-mail
+                    // address; a background recording) are dropped here, before anything else
+                    // sees them.
+                    if !value.is_empty() && !kind.is_never_kept() {
                         if kind.is_media() {
                             if !crate::engine::is_plain_file_name(&value) {
                                 return Err(not_a_file_name(&here));

@@ -475,11 +475,12 @@ impl Gen<'_> {
                 QuestionType::Time => "time",
                 QuestionType::DateTime | QuestionType::Start | QuestionType::End => "dateTime",
                 QuestionType::Today => "date",
-                QuestionType::Geopoint => "geopoint",
+                QuestionType::Geopoint | QuestionType::StartGeopoint => "geopoint",
                 QuestionType::Geotrace => "geotrace",
                 QuestionType::Geoshape => "geoshape",
                 QuestionType::Barcode => "barcode",
                 k if k.is_media() => "binary",
+                QuestionType::BackgroundAudio => "binary",
                 _ => "string",
             };
             let readonly = if *kind == QuestionType::Note {
@@ -505,6 +506,10 @@ impl Gen<'_> {
                 QuestionType::Today => (Some("date"), Some("today")),
                 QuestionType::DeviceId => (Some("property"), Some("deviceid")),
                 QuestionType::Username => (Some("property"), Some("username")),
+                QuestionType::PhoneNumber => (Some("property"), Some("phonenumber")),
+                QuestionType::SimSerial => (Some("property"), Some("simserial")),
+                QuestionType::SubscriberId => (Some("property"), Some("subscriberid")),
+                QuestionType::Email => (Some("property"), Some("email")),
                 _ => (None, None),
             };
             let extra = parameter_attributes(kind, q.parameters.as_deref());
@@ -523,6 +528,18 @@ impl Gen<'_> {
             ];
             attrs.extend(extra.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))));
             w.empty("bind", &attrs);
+            // pyxform: the device takes its location when the form is first opened. (A
+            // background recording's `odk:recordaudio` is left out on purpose: duluan does not
+            // record interviews.)
+            if *kind == QuestionType::StartGeopoint {
+                w.empty(
+                    "odk:setgeopoint",
+                    &[
+                        ("ref", Some(&path)),
+                        ("event", Some("odk-instance-first-load")),
+                    ],
+                );
+            }
             if let Some(value) = self.dynamic_default(id) {
                 w.empty(
                     "setvalue",

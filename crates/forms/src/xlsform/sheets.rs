@@ -806,33 +806,10 @@ fn read_survey(
                 let kind = match QuestionType::parse(&ty) {
                     Some(k) => k,
                     None => {
-                        let metadata = [
-                            "start",
-                            "end",
-                            "today",
-                            "deviceid",
-                            "username",
-                            "phonenumber",
-                            "simserial",
-                            "subscriberid",
-                            "audit",
-                            "email",
-                        ];
-                        let (en, vi) = if metadata.contains(&norm.as_str()) {
-                            (
-                                format!(
-                                    "metadata type `{ty}` is not supported: duluan records it with each response"
-                                ),
-                                format!(
-                                    "không hỗ trợ kiểu siêu dữ liệu `{ty}`: duluan tự ghi thông tin này cho mỗi phiếu"
-                                ),
-                            )
-                        } else {
-                            (
-                                format!("unknown question type `{ty}`"),
-                                format!("kiểu câu hỏi `{ty}` không tồn tại"),
-                            )
-                        };
+                        let (en, vi) = (
+                            format!("unknown question type `{ty}`"),
+                            format!("kiểu câu hỏi `{ty}` không tồn tại"),
+                        );
                         errors.push(diag(
                             DiagKind::UnknownType,
                             &sheet.name,
@@ -845,6 +822,35 @@ fn read_survey(
                         QuestionType::Hidden
                     }
                 };
+                if kind.is_never_kept() {
+                    let (en, vi) = if kind == QuestionType::BackgroundAudio {
+                        (
+                            format!(
+                                "`{ty}` is imported but not published: duluan does not record interviews, so devices are not asked to record and the value stays empty"
+                            ),
+                            format!(
+                                "`{ty}` được nhập nhưng không đưa lên thiết bị: duluan không ghi âm cuộc phỏng vấn, nên thiết bị không ghi âm và giá trị luôn để trống"
+                            ),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "`{ty}` is not kept: it identifies a phone or a person, not an opinion, so the value a device sends is dropped on receipt"
+                            ),
+                            format!(
+                                "không lưu `{ty}`: thông tin này nhận diện điện thoại hoặc con người chứ không phải ý kiến, nên giá trị thiết bị gửi về bị bỏ khi nhận"
+                            ),
+                        )
+                    };
+                    warnings.push(diag(
+                        DiagKind::Warning,
+                        &sheet.name,
+                        Some(row_no),
+                        Some(&type_header),
+                        en,
+                        vi,
+                    ));
+                }
                 let mut name = get(Col::Name);
                 if kind == QuestionType::Audit {
                     // pyxform: the audit is always called `audit`; its name cell stays blank.

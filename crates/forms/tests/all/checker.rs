@@ -328,13 +328,6 @@ fn structure_names_and_lists() {
                 "",
             ),
             (
-                13,
-                "type",
-                DiagKind::UnknownType,
-                "metadata type `simserial` is not supported",
-                "",
-            ),
-            (
                 3,
                 "name",
                 DiagKind::DuplicateName,

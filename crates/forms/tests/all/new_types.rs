@@ -292,6 +292,99 @@ fn xform_binds_and_controls_as_pyxform() {
     }
 }
 
+const DEVICE: &[&[&str]] = &[
+    &["type", "name", "label"],
+    &["phonenumber", "phone", ""],
+    &["get sim id", "sim", ""],
+    &["subscriberid", "sub", ""],
+    &["email", "mail", ""],
+    &["start-geopoint", "where", ""],
+    &["background-audio", "rec", ""],
+    &["uri:username", "user", ""],
+    &["text", "a", "A"],
+];
+
+#[test]
+fn device_metadata_imports_but_what_identifies_a_phone_is_never_kept() {
+    use QuestionType as Q;
+    for (s, t, never_kept) in [
+        ("phonenumber", Q::PhoneNumber, true),
+        ("simserial", Q::SimSerial, true),
+        ("subscriberid", Q::SubscriberId, true),
+        ("email", Q::Email, true),
+        ("start-geopoint", Q::StartGeopoint, false),
+        ("background-audio", Q::BackgroundAudio, true),
+    ] {
+        assert_eq!(t.to_string(), s);
+        assert_eq!(Q::parse(s), Some(t.clone()));
+        assert!(t.is_metadata() && !t.is_shown() && !t.is_input(), "{s}");
+        assert_eq!(t.is_never_kept(), never_kept, "{s}");
+        assert!(!t.is_media(), "{s}");
+    }
+    // Imported with a warning for each value dropped and for the recording not published.
+    let sheets = [sheet("survey", DEVICE)];
+    let (mut form, w) = import_sheets_with_warnings(&sheets).unwrap();
+    form.id = "device_metadata".into();
+    assert_eq!(w.len(), 5, "{w:?}");
+    assert!(w.iter().all(|d| d.kind == DiagKind::Warning));
+    assert!(
+        w[0].message_en.contains("not kept") && w[0].message_vi.contains("không lưu"),
+        "{:?}",
+        w[0]
+    );
+    assert_eq!(w[0].place.row, Some(2));
+    assert!(w[4].message_en.contains("not published"), "{:?}", w[4]);
+    // The XForm as pyxform's: property preloads, the first-load location, no recording action.
+    let checked = check_form(&form).unwrap();
+    let x = to_xform(&checked, &settings(&checked));
+    let b = binds(&x);
+    let root = b
+        .keys()
+        .find_map(|k| k.strip_suffix("/phone"))
+        .unwrap_or_else(|| panic!("no bind of phone: {b:?}"))
+        .to_string();
+    for (n, param) in [
+        ("phone", "phonenumber"),
+        ("sim", "simserial"),
+        ("sub", "subscriberid"),
+        ("mail", "email"),
+        ("user", "username"),
+    ] {
+        let a = &b[&format!("{root}/{n}")];
+        assert_eq!(a.get("jr:preload").map(String::as_str), Some("property"));
+        assert_eq!(a.get("jr:preloadParams").map(String::as_str), Some(param));
+    }
+    assert_eq!(b[&format!("{root}/where")]["type"], "geopoint");
+    assert_eq!(b[&format!("{root}/rec")]["type"], "binary");
+    assert!(
+        x.contains(&format!(
+            r#"<odk:setgeopoint ref="{root}/where" event="odk-instance-first-load"/>"#
+        )),
+        "{x}"
+    );
+    assert!(!x.contains("recordaudio"), "{x}");
+    // A device's instance: the identifying values are dropped on reading, the location kept and
+    // checked as a geopoint.
+    let sent = answers(&[
+        ("phone", "+84901234567"),
+        ("sim", "8984012345678901234"),
+        ("sub", "452041234567890"),
+        ("mail", "ai@example.vn"),
+        ("where", "10.03 105.78 3 5"),
+        ("rec", "rec.m4a"),
+        ("a", "x"),
+    ]);
+    let xml = write_instance(&checked, &sent, "uuid:7");
+    let inst = read_instance(&checked, xml.as_bytes()).unwrap();
+    assert_eq!(
+        inst.record,
+        answers(&[("where", "10.03 105.78 3 5"), ("a", "x")])
+    );
+    assert!(inst.files.is_empty());
+    assert!(issue(DEVICE, "where", "500 105").is_some());
+    assert_eq!(issue(DEVICE, "where", "10.03 105.78"), None);
+}
+
 #[test]
 fn instances_give_files() {
     let f = checked(ALL, &[]);

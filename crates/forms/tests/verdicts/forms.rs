@@ -642,11 +642,18 @@ pub fn forms() -> Vec<VerdictForm> {
             &[],
         ),
         form(
-            "phonenumber_metadata",
-            unsupported(2, "type"),
+            "device_metadata",
+            // One warning each for the values never kept and the recording never published.
+            Expect::Accept { warnings: 5 },
             &[
                 &["type", "name", "label"],
                 &["phonenumber", "phone", ""],
+                &["simserial", "sim", ""],
+                &["subscriberid", "sub", ""],
+                &["email", "mail", ""],
+                &["start-geopoint", "where", ""],
+                &["background-audio", "rec", ""],
+                &["uri:deviceid", "dev", ""],
                 &["text", "a", "A"],
             ],
             &[],
