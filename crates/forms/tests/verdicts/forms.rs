@@ -653,12 +653,29 @@ pub fn forms() -> Vec<VerdictForm> {
                 &["email", "mail", ""],
                 &["start-geopoint", "where", ""],
                 &["background-audio", "rec", ""],
-                &["uri:deviceid", "dev", ""],
                 &["text", "a", "A"],
             ],
             &[],
             &[],
         ),
+        VerdictForm {
+            no_compare: Some(
+                "`uri:` metadata is published without the prefix (`deviceid`, `username`): the same value, not as a URI",
+            ),
+            ..form(
+                "uri_metadata",
+                accept(1),
+                &[
+                    &["type", "name", "label"],
+                    &["uri:deviceid", "dev", ""],
+                    &["uri:username", "user", ""],
+                    &["uri:email", "mail", ""],
+                    &["text", "a", "A"],
+                ],
+                &[],
+                &[],
+            )
+        },
     ]
 }
 
