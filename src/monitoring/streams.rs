@@ -5,6 +5,8 @@
 //! a candidate into an opinion stream of the reporting context (through
 //! `reporting::create_stream`, with the stream form's checks) or dismisses it; a decided cluster
 //! does not come back as a new candidate. Each candidate is also a series for spike detection.
+//! Near-duplicates (`monitor_items.dup_of`) are clustered once, by the group's first item: a
+//! cluster's size counts distinct posts, and its reshares are shown beside it as "N copies".
 
 use std::collections::{HashMap, HashSet};
 
@@ -166,6 +168,8 @@ pub struct ClusterLine {
     pub negative: String,
     /// First and last item times.
     pub span: String,
+    /// Near-duplicate copies of its items (reshares), not counted in its size.
+    pub copies: i64,
 }
 
 pub async fn lines_for(state: &AppState, clusters: Vec<Cluster>) -> AppResult<Vec<ClusterLine>> {
@@ -184,9 +188,15 @@ pub async fn lines_for(state: &AppState, clusters: Vec<Cluster>) -> AppResult<Ve
         .await?
         .into_iter()
         .collect();
+    let ids: Vec<i64> = parsed.iter().map(|p| p.0.id).collect();
+    let copies: HashMap<i64, i64> = store::cluster_copies(&state.db, &ids)
+        .await?
+        .into_iter()
+        .collect();
     Ok(parsed
         .into_iter()
         .map(|(c, terms, areas)| ClusterLine {
+            copies: copies.get(&c.id).copied().unwrap_or(0),
             areas: areas
                 .iter()
                 .map(|(u, n)| (names.get(u).cloned().unwrap_or_else(|| format!("#{u}")), *n))
@@ -438,6 +448,10 @@ pub async fn promote(
     let month = crate::kit::time::vn_date(chrono::Utc::now())
         .format("%Y-%m")
         .to_string();
+    let reshares: i64 = store::cluster_copies(&state.db, &[c.id])
+        .await?
+        .first()
+        .map_or(0, |x| x.1);
     let stream = crate::reporting::model::StreamForm {
         client_id: format!("monitoring-cluster-{}", c.id),
         unit_id: unit_id.to_string(),
@@ -447,7 +461,8 @@ pub async fn promote(
         scope: "local".into(),
         breadth: "some".into(),
         direction: form.direction.clone(),
-        intensity: if c.size >= 50 {
+        // Reach: distinct posts and their reshares.
+        intensity: if c.size + reshares >= 50 {
             "high".into()
         } else {
             "medium".into()

@@ -124,3 +124,104 @@ async fn reshared_copies_join_the_first_item_and_count_once() {
         .await
         .assert_contains("monitoring_dedup");
 }
+
+/// Distinct posts about one new matter, and reshares of the first.
+const BRIDGE: [&str; 5] = [
+    "Mặt cầu Hưng Lợi xuất hiện vết nứt dài ở làn xe tải, người dân lo lắng cầu Hưng Lợi không an toàn.",
+    "Tài xế phản ánh vết nứt trên cầu Hưng Lợi ngày càng rộng, xe tải vẫn chạy qua cầu Hưng Lợi mỗi ngày.",
+    "Cư dân hai bên cầu Hưng Lợi đề nghị cấm xe tải nặng cho đến khi sửa vết nứt mặt cầu Hưng Lợi.",
+    "Vết nứt ở mặt cầu Hưng Lợi được chụp lại chiều qua, nhiều người hỏi khi nào cầu Hưng Lợi được kiểm định.",
+    "Phụ huynh đưa con qua cầu Hưng Lợi lo ngại vết nứt mặt cầu, mong sớm sửa chữa cầu Hưng Lợi cho xe tải.",
+];
+
+#[tokio::test]
+async fn an_emerging_stream_counts_a_reshared_post_once_and_shows_its_copies() {
+    let app = spawn_demo().await;
+    app.login_demo("analyst").await;
+    let city = app.unit_id("92").await;
+    let token = api_token(&app, city).await;
+    let at = |hours_ago: i64| {
+        (chrono::Utc::now() - chrono::Duration::hours(hours_ago))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    // Four distinct posts and six reshares of the first: ten items, four voices.
+    let mut items = vec![];
+    for (k, text) in BRIDGE[..4].iter().enumerate() {
+        items.push(json!({"id": format!("b-{k}"), "text": text, "time": at(20 - k as i64), "area": "31120"}));
+    }
+    for k in 0..6 {
+        let copy = match k % 3 {
+            0 => format!("Chia sẻ: {} #cantho", BRIDGE[0]),
+            1 => duluan_vitext::chars::fold(BRIDGE[0]),
+            _ => BRIDGE[0].to_uppercase(),
+        };
+        items.push(json!({"id": format!("c-{k}"), "text": copy, "time": at(10 - k as i64), "area": "31120"}));
+    }
+    let (status, v) = post_items(&app, &token, &json!({ "items": items })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let ids: Vec<i64> = v["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect();
+    use duluan::monitoring::store;
+    for copy in &ids[4..] {
+        assert_eq!(store::copy_of(&app.db, *copy).await.unwrap(), Some(ids[0]));
+    }
+    let candidates = |app: &crate::helpers::TestApp| {
+        let db = app.db.clone();
+        async move {
+            let units = duluan::orgs::subtree_ids(&db, &[city]).await.unwrap();
+            let mut out = vec![];
+            for c in store::list_clusters(
+                &db,
+                duluan::monitoring::model::ClusterStatus::Candidate,
+                &units,
+                200,
+            )
+            .await
+            .unwrap()
+            {
+                let members = store::cluster_member_ids(&db, c.id, 1000).await.unwrap();
+                out.push((c, members));
+            }
+            out
+        }
+    };
+    let page = app.post("/monitoring/streams/run", &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // Four voices are not yet a stream (five are needed), however often one is reshared.
+    for (c, members) in candidates(&app).await {
+        assert!(
+            !members.iter().any(|m| ids.contains(m)),
+            "a stream of reshares: {c:?} {members:?}"
+        );
+    }
+    // A fifth voice: a stream of five posts, its reshares shown beside it.
+    let (status, v) = post_items(
+        &app,
+        &token,
+        &json!({"items": [{"id": "b-4", "text": BRIDGE[4], "time": at(2), "area": "31120"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let fifth = v["ids"][0].as_i64().unwrap();
+    app.post("/monitoring/streams/run", &[]).await;
+    let (stream, members) = candidates(&app)
+        .await
+        .into_iter()
+        .find(|(_, m)| m.contains(&fifth))
+        .expect("a stream with the fifth post");
+    assert_eq!(stream.size, 5, "{stream:?} {members:?}");
+    for copy in &ids[4..] {
+        assert!(!members.contains(copy), "a copy counted: {members:?}");
+    }
+    app.get(&format!("/monitoring/streams/{}", stream.id))
+        .await
+        .assert_contains("id=\"copies\">6 bản sao");
+    app.get("/monitoring/streams")
+        .await
+        .assert_contains("6 bản sao");
+}

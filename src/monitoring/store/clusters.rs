@@ -8,14 +8,19 @@ use crate::{with_conn, with_db};
 use super::EFF_DIR;
 
 /// Items for clustering: `(id, time, unit, text, effective direction)`, newest `limit` since `from`.
+/// Only the first item of each near-duplicate group (`dup_of` empty): a post reshared many times
+/// is one voice, so it counts once towards a cluster's size (its copies are shown beside it,
+/// [`cluster_copies`]). The text is the restored reading where the item was typed without marks.
 pub async fn items_for_clustering(
     db: &Db,
     from: i64,
     limit: i64,
 ) -> AppResult<Vec<(i64, i64, Option<i64>, String, Option<Direction>)>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT i.id, i.occurred_at, i.unit_id, i.body, {EFF_DIR} FROM monitor_items i
-         WHERE i.occurred_at >= $1 ORDER BY i.occurred_at DESC LIMIT {limit}"
+        "SELECT i.id, i.occurred_at, i.unit_id, COALESCE(i.restored, i.body), {EFF_DIR}
+         FROM monitor_items i
+         WHERE i.occurred_at >= $1 AND i.dup_of IS NULL
+         ORDER BY i.occurred_at DESC LIMIT {limit}"
     ));
     Ok(with_db!(db, |pool| sqlx::query_as(sql)
         .bind(from)
@@ -260,4 +265,27 @@ pub async fn decide_cluster(
     .await?
     .rows_affected()
     }) == 1)
+}
+
+/// How many near-duplicate copies the members of each cluster have, for the clusters given
+/// (only those with copies): `(cluster, copies)`.
+pub async fn cluster_copies(db: &Db, clusters: &[i64]) -> AppResult<Vec<(i64, i64)>> {
+    let mut out = vec![];
+    for chunk in clusters.chunks(500) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT m.cluster_id, CAST(COUNT(d.id) AS BIGINT)
+             FROM monitor_cluster_items m JOIN monitor_items d ON d.dup_of = m.item_id
+             WHERE m.cluster_id IN ({}) GROUP BY m.cluster_id",
+            placeholders(1, chunk.len())
+        ));
+        let rows: Vec<(i64, i64)> = with_db!(db, |pool| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
