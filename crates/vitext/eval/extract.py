@@ -12,6 +12,9 @@ SOURCE is one of
                      unpacked with `apt-get download` + `dpkg-deb -x`, nothing installed): training
   chromium DIR       locales/vi.pak under DIR (chromium-l10n, BSD-3-Clause; unpacked, not installed):
                      training
+  messages DIR       Vietnamese gettext catalogues (*/locale/vi/LC_MESSAGES/*.mo) under DIR: the
+                     permissively licensed programs fetch.sh unpacks (debconf, Django, sudo, Sphinx,
+                     flex, dos2unix, ecpg, popt, xz, shadow; models/NOTICE.md): training
   chromium-polarity DIR  the same messages labelled `negative` or `positive` by their resource
                      names (…_ERROR, …_FAILED, …_BLOCKED / …_SUCCESS, …_SAVED, …_ALLOWED):
                      the direction evaluation set (a proxy: no opinion text with labels is
@@ -235,7 +238,7 @@ def main():
         limit = int(args[i + 1])
         del args[i : i + 2]
     source = args[0]
-    folder = args[1] if source in ("mozilla", "chromium", "chromium-polarity") else None
+    folder = args[1] if source in ("mozilla", "chromium", "chromium-polarity", "messages") else None
     out = args[-1]
     if source in ("libreoffice-help", "libreoffice-help-topics"):
         files = sorted(glob.glob("/usr/share/libreoffice/help/vi/text/**/*.html", recursive=True))
@@ -250,6 +253,9 @@ def main():
     elif source == "mozilla":
         files = sorted(glob.glob(os.path.join(folder, "**/langpack-vi@*.xpi"), recursive=True))
         texts = (mozilla_text(p) for p in files)
+    elif source == "messages":
+        files = sorted(glob.glob(os.path.join(folder, "**/locale/vi/LC_MESSAGES/*.mo"), recursive=True))
+        texts = (mo_text(p) for p in files)
     elif source == "chromium":
         files = sorted(glob.glob(os.path.join(folder, "**/locales/vi.pak"), recursive=True))
         texts = (chromium_text(p) for p in files)

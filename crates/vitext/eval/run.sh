@@ -11,7 +11,10 @@
 #   held out (test only):  maint-guide-vi (GPL-2+), manpages-vi (GPL-3+)
 #   training:              libreoffice-help-vi, libreoffice-l10n-vi (MPL-2.0),
 #                          firefox-esr-l10n-vi, thunderbird-l10n-vi (MPL-2.0), chromium-l10n
-#                          (BSD-3-Clause; these three .deb unpacked, not installed)
+#                          (BSD-3-Clause; these three .deb unpacked, not installed), the
+#                          Vietnamese message catalogues of debconf, Django, sudo, Sphinx,
+#                          flex, dos2unix, ecpg, popt, xz and shadow (permissive licences,
+#                          unpacked, not installed; models/NOTICE.md)
 #
 # Usage: bash crates/vitext/eval/run.sh [--max N] [restore_eval options, e.g. --show 50]
 #        (N sentences per held-out set; default all)
