@@ -45,6 +45,7 @@ python3 "$x" libreoffice-ui "$work/train/libreoffice-ui.txt" --min-words 2
 if [ -d "$work/debs/x" ]; then
     python3 "$x" mozilla "$work/debs/x" "$work/train/mozilla.txt" --min-words 2
     python3 "$x" chromium "$work/debs/x" "$work/train/chromium.txt" --min-words 2
+    python3 "$x" mozilla-topics "$work/debs/x" "$work/test/mozilla-topics.tsv" --min-words 3
     python3 "$x" chromium-polarity "$work/debs/x" "$work/test/chromium-polarity.tsv" --min-words 3
 fi
 if [ -f "$work/debs/msg/.done" ]; then

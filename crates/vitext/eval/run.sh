@@ -68,6 +68,13 @@ PYVI_PYTHON="$venv/bin/python" "$target/release/examples/segment_eval" "${max[@]
     "duluan held-out 1=$crate_dir/tests/data/restore-heldout.txt" \
     "duluan held-out 2=$crate_dir/tests/data/restore-heldout-2.txt"
 echo
+if [ -f "$work/test/mozilla-topics.tsv" ]; then
+    echo "Topics from few labels (Firefox and Thunderbird sentences labelled by the subject of their file):"
+    "$target/release/examples/classify_eval" "$work/test/mozilla-topics.tsv" 2>/dev/null
+    echo
+    "$target/release/examples/classify_eval" "$work/test/mozilla-topics.tsv" --items 3 2>/dev/null
+    echo
+fi
 echo "Topics from few labels (LibreOffice help sentences labelled by module):"
 "$target/release/examples/classify_eval" "$work/test/libreoffice-help-topics.tsv" 2>/dev/null
 if [ -f "$work/test/chromium-polarity.tsv" ]; then
