@@ -11,8 +11,15 @@
 //! the topics' keyword lists (`KEYWORDS`, a few words per topic as an analyst writes them in
 //! the taxonomy, written before any result was seen).
 //!
+//! A second topic set of distinct subjects: the sentences of Firefox's and Thunderbird's
+//! Vietnamese language packs labelled by the subject of their file (calendar, chat,
+//! encryption, developer tools, network errors, PDF viewer, mail accounts, address book,
+//! composing mail, add-ons, the new-tab page; `eval/extract.py mozilla-topics`), one sentence
+//! per item or, with `--items 3`, three consecutive sentences of one file per item (a post is
+//! usually a few sentences).
+//!
 //! ```text
-//! classify_eval FILE [--labels N] [--seeds S]
+//! classify_eval FILE [--labels N] [--seeds S] [--items N]
 //! ```
 
 use duluan_vitext::classify::{
@@ -49,8 +56,38 @@ fn macro_f1(model: &Classifier, test: &[(String, String)], labels: &[String]) ->
         / k as f64
 }
 
-/// Keyword lists per topic, as in a deployment's taxonomy (written before looking at errors).
-const KEYWORDS: [(&str, &str); 7] = [
+/// Keyword lists per label, as in a deployment's taxonomy (written before looking at errors):
+/// the two directions, the subjects of the Firefox and Thunderbird files, then LibreOffice's
+/// modules.
+const KEYWORDS: [(&str, &str); 20] = [
+    (
+        "negative",
+        "lỗi không thể thất bại bị chặn từ chối hỏng sai",
+    ),
+    (
+        "positive",
+        "thành công hoàn tất đã lưu được phép sẵn sàng đã xong",
+    ),
+    ("calendar", "lịch sự kiện cuộc hẹn nhắc nhở ngày giờ"),
+    ("chat", "trò chuyện tin nhắn phòng kênh IRC XMPP Matrix"),
+    ("encryption", "mã hóa khóa OpenPGP chứng chỉ chữ ký bảo mật"),
+    (
+        "devtools",
+        "nhà phát triển công cụ kiểm tra mã gỡ lỗi bảng điều khiển",
+    ),
+    (
+        "network-errors",
+        "lỗi kết nối máy chủ mạng trang web không thể",
+    ),
+    ("pdf-viewer", "PDF tài liệu trang phóng to in"),
+    (
+        "mail-accounts",
+        "tài khoản thư email máy chủ thiết lập nhập",
+    ),
+    ("address-book", "sổ địa chỉ liên hệ danh bạ"),
+    ("mail-compose", "soạn thư gửi người nhận đính kèm"),
+    ("add-ons", "tiện ích mở rộng phần bổ trợ chủ đề cài đặt"),
+    ("new-tab", "thẻ mới trang chủ câu chuyện trang web hàng đầu"),
     ("sbasic", "Basic macro hàm thủ tục biến lập trình"),
     ("scalc", "Calc bảng tính ô cột hàng công thức"),
     ("schart", "biểu đồ trục chú giải chuỗi dữ liệu"),
@@ -81,23 +118,37 @@ fn flag(name: &str, default: usize) -> usize {
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: classify_eval FILE [--labels N] [--seeds S]");
+        eprintln!("usage: classify_eval FILE [--labels N] [--seeds S] [--items N]");
         std::process::exit(2);
     };
     let n_labels = flag("--labels", 16);
     let seeds = flag("--seeds", 5);
+    let per_item = flag("--items", 1).max(1);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut by_topic: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // With `--items N`, N consecutive sentences of one label (one file, in the file's order)
+    // make one item, as a post of a few sentences; a shorter rest is left out.
+    let mut run: (String, Vec<&str>) = (String::new(), Vec::new());
     for line in text.lines() {
         if let Some((l, t)) = line.split_once('\t') {
-            by_topic
-                .entry(l.to_string())
-                .or_default()
-                .push(t.to_string());
+            if run.0 != l {
+                run = (l.to_string(), Vec::new());
+            }
+            run.1.push(t);
+            if run.1.len() == per_item {
+                by_topic
+                    .entry(l.to_string())
+                    .or_default()
+                    .push(run.1.join(" "));
+                run.1.clear();
+            }
         }
     }
     by_topic.retain(|_, v| v.len() >= n_labels + 100 + 50);
     let labels: Vec<String> = by_topic.keys().cloned().collect();
+    if per_item > 1 {
+        println!("items of {per_item} consecutive sentences of one file");
+    }
     println!(
         "topics: {} ({}), {n_labels} labels per topic, 100 held out per topic, {seeds} seeds",
         labels.len(),

@@ -12,6 +12,13 @@ SOURCE is one of
                      unpacked with `apt-get download` + `dpkg-deb -x`, nothing installed): training
   chromium DIR       locales/vi.pak under DIR (chromium-l10n, BSD-3-Clause; unpacked, not installed):
                      training
+  messages DIR       Vietnamese gettext catalogues (*/locale/vi/LC_MESSAGES/*.mo) under DIR: the
+                     permissively licensed programs fetch.sh unpacks (debconf, Django, sudo, Sphinx,
+                     flex, dos2unix, ecpg, popt, xz, shadow; models/NOTICE.md): training
+  mozilla-topics DIR the same language packs' sentences, each after a topic and a tab: the subject
+                     of the file it comes from, by its path (calendar, chat, encryption,
+                     developer tools, …: TOPICS below, files of other subjects left out): the
+                     topic-classification evaluation set of distinct subjects
   chromium-polarity DIR  the same messages labelled `negative` or `positive` by their resource
                      names (…_ERROR, …_FAILED, …_BLOCKED / …_SUCCESS, …_SAVED, …_ALLOWED):
                      the direction evaluation set (a proxy: no opinion text with labels is
@@ -137,13 +144,13 @@ def mo_text(path):
     return "\n".join(parts)
 
 
-def mozilla_text(path):
+def mozilla_text(path, only=None):
     import zipfile
 
     parts = []
     with zipfile.ZipFile(path) as z:
         for name in sorted(z.namelist()):
-            if not name.endswith((".ftl", ".properties", ".dtd")):
+            if not name.endswith((".ftl", ".properties", ".dtd")) or only and name != only:
                 continue
             raw = z.read(name).decode("utf-8", "replace")
             if name.endswith(".dtd"):
@@ -166,6 +173,38 @@ def mozilla_text(path):
                 v = re.sub(r"<[^>]+>|&[a-zA-Z.]+;|%[0-9]*\$?[sSd]|#[0-9]", " ", v)
                 parts.append(v.replace("\\n", "\n"))
     return "\n".join(parts)
+
+
+# Subjects of the Firefox and Thunderbird language packs' files, from their paths (outside
+# labels: the files' own organisation), the first rule that matches. Generic files (settings,
+# menus, the browser window) are left out: they speak of every subject. Written before any
+# classifier was run on them.
+TOPICS = [
+    ("calendar", r"calendar"),
+    ("chat", r"/chat/|irc|xmpp|matrix"),
+    ("encryption", r"openpgp|/otr|certificates|pippki|certError|e2e"),
+    ("devtools", r"devtools"),
+    ("network-errors", r"neterror"),
+    ("pdf-viewer", r"pdfviewer"),
+    ("mail-accounts", r"accountcreation|accountCentral|aboutImport|accountManager|accountWizard|am-"),
+    ("address-book", r"addressbook|abMainWindow|abCard|vcard"),
+    ("mail-compose", r"compose"),
+    ("add-ons", r"aboutAddons|addon|extension"),
+    ("new-tab", r"newtab|activity-stream"),
+]
+
+
+def mozilla_topics(folder):
+    import zipfile
+
+    for x in sorted(glob.glob(os.path.join(folder, "**/langpack-vi@*.xpi"), recursive=True)):
+        with zipfile.ZipFile(x) as z:
+            for name in sorted(z.namelist()):
+                if not name.endswith((".ftl", ".properties", ".dtd")) or "preferences" in name:
+                    continue
+                topic = next((t for t, r in TOPICS if re.search(r, name)), None)
+                if topic:
+                    yield (topic, mozilla_text(x, only=name))
 
 
 def chromium_text(path):
@@ -235,7 +274,7 @@ def main():
         limit = int(args[i + 1])
         del args[i : i + 2]
     source = args[0]
-    folder = args[1] if source in ("mozilla", "chromium", "chromium-polarity") else None
+    folder = args[1] if source in ("mozilla", "mozilla-topics", "chromium", "chromium-polarity", "messages") else None
     out = args[-1]
     if source in ("libreoffice-help", "libreoffice-help-topics"):
         files = sorted(glob.glob("/usr/share/libreoffice/help/vi/text/**/*.html", recursive=True))
@@ -250,6 +289,12 @@ def main():
     elif source == "mozilla":
         files = sorted(glob.glob(os.path.join(folder, "**/langpack-vi@*.xpi"), recursive=True))
         texts = (mozilla_text(p) for p in files)
+    elif source == "mozilla-topics":
+        files = sorted(glob.glob(os.path.join(folder, "**/langpack-vi@*.xpi"), recursive=True))
+        texts = mozilla_topics(folder)
+    elif source == "messages":
+        files = sorted(glob.glob(os.path.join(folder, "**/locale/vi/LC_MESSAGES/*.mo"), recursive=True))
+        texts = (mo_text(p) for p in files)
     elif source == "chromium":
         files = sorted(glob.glob(os.path.join(folder, "**/locales/vi.pak"), recursive=True))
         texts = (chromium_text(p) for p in files)
@@ -272,7 +317,7 @@ def main():
             label = None
             if isinstance(text, tuple):
                 label, text = text
-                if source not in ("libreoffice-help-topics", "chromium-polarity"):
+                if source not in ("libreoffice-help-topics", "mozilla-topics", "chromium-polarity"):
                     label = None
             for s in sentences(text):
                 if s in seen:

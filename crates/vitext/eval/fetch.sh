@@ -26,13 +26,30 @@ for p in firefox-esr-l10n-vi thunderbird-l10n-vi chromium-l10n; do
         dpkg-deb -x "$p"_*.deb x) || echo "$p not available: trained without it" >&2
 done
 
+# Message catalogues of programs under permissive licences (BSD-2/3-Clause, ISC, MIT,
+# public domain, the PostgreSQL and flex licences; models/NOTICE.md): downloaded and unpacked
+# apart, not installed (installing dos2unix would add its Vietnamese manual page to the
+# held-out manual pages).
+msg_pkgs=(debconf-i18n python3-django sudo sphinx-common flex dos2unix libecpg-dev libpopt0 xz-utils login)
+if [ ! -f "$work/debs/msg/.done" ]; then
+    rm -rf "$work/debs/msg" && mkdir -p "$work/debs/msg/x"
+    (cd "$work/debs/msg" && { apt-get download "${msg_pkgs[@]}" >/dev/null 2>&1 ||
+        { apt-get update >/dev/null && apt-get download "${msg_pkgs[@]}" >/dev/null; }; } &&
+        for d in *.deb; do dpkg-deb -x "$d" x; done && touch .done) ||
+        echo "message catalogues not available: trained without them" >&2
+fi
+
 x="$crate_dir/eval/extract.py"
 python3 "$x" libreoffice-help "$work/train/libreoffice-help.txt" --min-words 2
 python3 "$x" libreoffice-ui "$work/train/libreoffice-ui.txt" --min-words 2
 if [ -d "$work/debs/x" ]; then
     python3 "$x" mozilla "$work/debs/x" "$work/train/mozilla.txt" --min-words 2
     python3 "$x" chromium "$work/debs/x" "$work/train/chromium.txt" --min-words 2
+    python3 "$x" mozilla-topics "$work/debs/x" "$work/test/mozilla-topics.tsv" --min-words 3
     python3 "$x" chromium-polarity "$work/debs/x" "$work/test/chromium-polarity.tsv" --min-words 3
+fi
+if [ -f "$work/debs/msg/.done" ]; then
+    python3 "$x" messages "$work/debs/msg/x" "$work/train/messages.txt" --min-words 2
 fi
 python3 "$x" libreoffice-help-topics "$work/test/libreoffice-help-topics.tsv"
 python3 "$x" maint-guide "$work/test/maint-guide.txt"

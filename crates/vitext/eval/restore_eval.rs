@@ -223,7 +223,7 @@ fn main() {
     }
     println!();
     println!(
-        "| held-out set | sentences | syllables | with marks | default | trained here | bundled corpus only | pyvi | ms/sentence default: CPU mean (wall p99) | ms/sentence pyvi |"
+        "| held-out set | sentences | syllables | with marks | default | trained here | bundled corpus only | pyvi | ms/sentence default: CPU mean (wall p99: best of 3 / one run) | ms/sentence pyvi |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let min_accuracy: Option<f64> = args("--min-accuracy").first().and_then(|s| s.parse().ok());
@@ -245,17 +245,29 @@ fn main() {
                 })
                 .collect();
             let ms = (cpu_seconds() - cpu) * 1e3 / folded.len().max(1) as f64;
-            times.sort_by(f64::total_cmp);
-            let p99 = times.get(times.len() * 99 / 100).copied().unwrap_or(0.0);
-            (score(&r.gold, &out), (ms, p99), out)
+            // Each sentence twice more, its fastest of the three kept: on a shared machine
+            // the slowest sentences are mostly the ones another process interrupted.
+            let mut best = times.clone();
+            for _ in 0..2 {
+                for (l, b) in folded.iter().zip(&mut best) {
+                    let t = Instant::now();
+                    std::hint::black_box(m.restore(l));
+                    *b = b.min(t.elapsed().as_secs_f64() * 1e3);
+                }
+            }
+            let p99 = |mut v: Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v.get(v.len() * 99 / 100).copied().unwrap_or(0.0)
+            };
+            (score(&r.gold, &out), (ms, p99(best), p99(times)), out)
         };
         let (d, dms, dout) = if r.default_ok {
-            let (s, (ms, longest), out) = run(default);
+            let (s, (ms, best99, wall99), out) = run(default);
             let acc = 100.0 * s[0] as f64 / s[1].max(1) as f64;
             if r.name.ends_with("-vi") && min_accuracy.is_some_and(|m| acc < m) {
                 below.push(format!("{}: {acc:.2} %", r.name));
             }
-            (pct(s), format!("{ms:.3} ({longest:.2})"), out)
+            (pct(s), format!("{ms:.3} ({best99:.2} / {wall99:.2})"), out)
         } else {
             ("n/a (seen)".into(), "".into(), Vec::new())
         };
