@@ -195,13 +195,16 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
 
     // A device's answer from the file is stored with the pulled value; one outside the
     // file (or filtered out) is refused.
-    let json = with_db!(&app.db, |pool| sqlx::query_scalar::<_, String>(
+    let json =
+        with_db!(&app.db, |pool| {
+            sqlx::query_scalar::<_, String>(
         "SELECT form_json FROM survey_versions WHERE survey_id = $1 AND published_at IS NOT NULL"
     )
     .bind(id)
     .fetch_one(pool)
     .await
-    .unwrap());
+    .unwrap()
+        });
     let engine = Engine::from_form(&Form::from_json(&json).unwrap()).unwrap();
     let instance = |iid: &str, village: &str| {
         let mut r = Record::new();
@@ -322,16 +325,15 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
 
 /// The stored data of the survey's complete responses.
 async fn stored(app: &TestApp, survey: i64) -> Vec<serde_json::Value> {
-    let rows =
-        with_db!(&app.db, |pool| {
-            sqlx::query_scalar::<_, String>(
+    let rows = with_db!(&app.db, |pool| {
+        sqlx::query_scalar::<_, String>(
         "SELECT data FROM survey_responses WHERE survey_id = $1 AND status = 'complete' ORDER BY id"
     )
     .bind(survey)
     .fetch_all(pool)
     .await
     .unwrap()
-        });
+    });
     rows.iter()
         .map(|d| serde_json::from_str(d).unwrap())
         .collect()
