@@ -195,16 +195,15 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
 
     // A device's answer from the file is stored with the pulled value; one outside the
     // file (or filtered out) is refused.
-    let json =
-        with_db!(&app.db, |pool| {
-            sqlx::query_scalar::<_, String>(
+    let json = with_db!(&app.db, |pool| {
+        sqlx::query_scalar::<_, String>(
         "SELECT form_json FROM survey_versions WHERE survey_id = $1 AND published_at IS NOT NULL"
     )
     .bind(id)
     .fetch_one(pool)
     .await
     .unwrap()
-        });
+    });
     let engine = Engine::from_form(&Form::from_json(&json).unwrap()).unwrap();
     let instance = |iid: &str, village: &str| {
         let mut r = Record::new();

@@ -196,3 +196,34 @@ fn the_xform_reads_the_files_as_pyxform_writes_it() {
     }
     roxmltree::Document::parse(&x).unwrap();
 }
+
+/// A CSV cell as a spreadsheet program writes it: quoted when it holds a comma, a quote or a
+/// line break, quotes doubled.
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_table_written_as_csv_reads_back(
+        rows in proptest::collection::vec(
+            proptest::collection::vec("[a-zA-Zà-ỹ0-9 ,\"\n]{0,8}", 3),
+            0..20,
+        )
+    ) {
+        let header = ["name", "label", "x"];
+        let mut csv = header.join(",") + "\r\n";
+        for r in &rows {
+            csv += &r.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+            csv += "\r\n";
+        }
+        let t = parse_media("t.csv", csv.as_bytes()).unwrap();
+        proptest::prop_assert_eq!(&t.columns, &header.map(String::from).to_vec());
+        // Three empty cells are `,,`, a row of its own (only a blank line is skipped).
+        proptest::prop_assert_eq!(t.rows, rows);
+    }
+}
