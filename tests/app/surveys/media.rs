@@ -179,7 +179,7 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
     let (status, manifest) = get(&d, &format!("{base}/forms/{id}/manifest")).await;
     assert_eq!(status, StatusCode::OK, "{manifest}");
     assert_eq!(texts(&manifest, "filename"), ["villages.csv"]);
-    assert_eq!(texts(&manifest, "hash"), [md5.clone()]);
+    assert_eq!(texts(&manifest, "hash"), [md5.as_str()]);
     let url = texts(&manifest, "downloadUrl")[0].clone();
     let r = d.get(&url).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
