@@ -6,7 +6,8 @@
 //! with its MD5 and the device downloads it byte for byte; a device's answer from the file is
 //! stored, one not in the file refused; a web respondent answers through the HTML pages, a long
 //! list shows as a dropdown, and the pulldata value is shown and stored. A new version keeps the
-//! files; a published version's files cannot change.
+//! files, its copy is replaced by name and removed while the published version keeps its own; a
+//! published version's files cannot change.
 
 use duluan::with_db;
 use duluan_forms::{Answer, Engine, Form, Record};
@@ -309,6 +310,23 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
     let page = app.post(&format!("/surveys/{id}/new-version"), &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(scalar(&app, FILES, id).await, 2);
+    // The draft's copy is replaced by name; the published version keeps its own.
+    let mut changed = villages_csv();
+    changed.extend_from_slice(b"vt,V\xc4\xa9nh Tr\xc6\xb0\xe1\xbb\x9dng,nk,Hai\n");
+    let page = upload_parts(
+        &app,
+        &format!("/surveys/{id}/media"),
+        &[("media", "villages.csv", changed.clone())],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(scalar(&app, FILES, id).await, 2);
+    let new_md5 = duluan::surveys::openrosa::model::md5_hash(&changed);
+    app.get(&format!("/surveys/{id}"))
+        .await
+        .assert_contains(new_md5.strip_prefix("md5:").unwrap());
+    let (_, manifest) = get(&d, &format!("{base}/forms/{id}/manifest")).await;
+    assert_eq!(texts(&manifest, "hash"), [md5.as_str()]);
     let page = app
         .post(
             &format!("/surveys/{id}/media/delete"),
