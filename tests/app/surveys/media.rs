@@ -321,6 +321,10 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(scalar(&app, FILES, id).await, 2);
+    // The designer offers the draft's files as types of a select.
+    app.get(&format!("/surveys/{id}/designer?edit=village"))
+        .await
+        .assert_contains("<option value=\"select_one_from_file villages.csv\">");
     let new_md5 = duluan::surveys::openrosa::model::md5_hash(&changed);
     app.get(&format!("/surveys/{id}"))
         .await
