@@ -182,3 +182,24 @@ surveys-template-blank = An empty questionnaire (one sample question)
 surveys-template-sipas = Template: satisfaction with public administrative services (satisfaction index)
 surveys-template-help = The next wave of a series reuses the previous wave's questionnaire. The satisfaction template has four dimensions (access, procedure, staff, result) on a 1–5 scale, enough for the satisfaction index and units compared; edit it in the designer.
 surveys-error-template = Unknown questionnaire template.
+
+## Form media files (select_one_from_file, pulldata)
+surveys-import-media = Form media files (CSV, XML, GeoJSON), if any
+surveys-media = Form media files
+surveys-media-intro = The CSV, XML or GeoJSON files the questionnaire reads (select_one_from_file, select_multiple_from_file, pulldata): at most { $max } files per version, each at most { $mib } MiB. A published version never changes; a new version copies these files.
+surveys-media-empty = The current version has no media file.
+surveys-media-file = File
+surveys-media-size = Size
+surveys-media-remove = Remove
+surveys-media-add = Add or replace files (a file of the same name is replaced)
+surveys-media-upload = Upload
+surveys-media-published = A published version's files cannot change: make a new version.
+surveys-media-failed = The media files could not be saved; nothing was saved. Errors:
+surveys-media-too-large = The file `{ $file }` is larger than { $max } MiB.
+surveys-media-too-many = At most { $max } media files can be sent at once.
+surveys-media-too-many-stored = A version has at most 20 media files: remove some first.
+surveys-media-reserved = The name `{ $file }` is kept for the case list sent to devices: rename the file.
+surveys-media-twice = The file `{ $file }` was sent twice.
+surveys-media-none = Choose at least one file.
+surveys-media-missing-warning = The form reads media files that are not attached yet (needed before publishing):
+surveys-many-list-hint = Hold Ctrl (or ⌘) to choose several; on a phone, tap each one.

@@ -182,3 +182,24 @@ surveys-template-blank = Bảng hỏi trống (một câu hỏi mẫu)
 surveys-template-sipas = Mẫu khảo sát sự hài lòng với dịch vụ hành chính công (chỉ số hài lòng)
 surveys-template-help = Đợt tiếp theo của một loạt khảo sát dùng lại bảng hỏi của đợt trước. Mẫu khảo sát sự hài lòng có bốn tiêu chí (tiếp cận, thủ tục, công chức, kết quả) theo thang 1–5, đủ để tính chỉ số hài lòng và so sánh đơn vị; có thể sửa trong phần thiết kế.
 surveys-error-template = Mẫu bảng hỏi không hợp lệ.
+
+## Form media files (select_one_from_file, pulldata)
+surveys-import-media = Tệp phương tiện của biểu mẫu (CSV, XML, GeoJSON), nếu có
+surveys-media = Tệp phương tiện của biểu mẫu
+surveys-media-intro = Các tệp CSV, XML hoặc GeoJSON mà bảng hỏi đọc (select_one_from_file, select_multiple_from_file, pulldata): tối đa { $max } tệp cho mỗi phiên bản, mỗi tệp tối đa { $mib } MiB. Phiên bản đã công bố không thay đổi; phiên bản mới sao chép các tệp này.
+surveys-media-empty = Phiên bản hiện tại chưa có tệp phương tiện nào.
+surveys-media-file = Tệp
+surveys-media-size = Dung lượng
+surveys-media-remove = Gỡ bỏ
+surveys-media-add = Thêm hoặc thay tệp (cùng tên thì thay)
+surveys-media-upload = Tải lên
+surveys-media-published = Phiên bản đã công bố không thay đổi tệp được: hãy tạo phiên bản mới.
+surveys-media-failed = Không lưu được tệp phương tiện; không có gì được lưu. Các lỗi:
+surveys-media-too-large = Tệp `{ $file }` vượt quá { $max } MiB.
+surveys-media-too-many = Một lần chỉ gửi được tối đa { $max } tệp phương tiện.
+surveys-media-too-many-stored = Mỗi phiên bản chỉ có tối đa 20 tệp phương tiện: hãy gỡ bớt tệp trước.
+surveys-media-reserved = Tên `{ $file }` được dành cho danh sách trường hợp gửi tới thiết bị: hãy đổi tên tệp.
+surveys-media-twice = Tệp `{ $file }` được gửi hai lần.
+surveys-media-none = Hãy chọn ít nhất một tệp.
+surveys-media-missing-warning = Biểu mẫu đọc các tệp phương tiện chưa được đính kèm (cần có trước khi công bố):
+surveys-many-list-hint = Giữ phím Ctrl (hoặc ⌘) để chọn nhiều mục; trên điện thoại, chạm vào từng mục.

@@ -24,7 +24,8 @@
 //! Layout, by sub-resource: `respondent/` (the respondent engine: a questionnaire page by page,
 //! no HTTP type, shared by every collection mode), `collect/` (web collection: public link,
 //! token, JSON submissions), `designer/` (XLSForm, the designer page, its edits, the preview),
-//! `export/` (the export plan, streaming, CSV, SPSS dictionary and `.sav` writer), `responses.rs`
+//! `media.rs` (form media files of a version: CSV, XML, GeoJSON for selects from a file and
+//! `pulldata`, and the engine of a version with them), `export/` (the export plan, streaming, CSV, SPSS dictionary and `.sav` writer), `responses.rs`
 //! (the responses browser), `results/` (estimates with intervals, weighted by the sample's design,
 //! small cells suppressed), `pages/` (survey pages: `list`, `show`, `actions`), `store/` (all SQL, one file per
 //! sub-resource), `jobs.rs` (deleting abandoned anonymous partials), `demo.rs` (the demo's
@@ -36,6 +37,7 @@ pub mod designer;
 pub mod export;
 pub mod fieldwork;
 pub mod jobs;
+pub mod media;
 pub mod model;
 pub mod openrosa;
 pub mod pages;
@@ -73,7 +75,17 @@ pub fn routes() -> axum::Router<crate::app::AppState> {
         .route("/surveys/assets/geo.js", get(pages::geo_script))
         .route("/surveys/{id}", get(pages::show_survey))
         .route("/surveys/{id}/edit", post(pages::update_survey))
-        .route("/surveys/{id}/import", post(designer::import_xlsform))
+        .route(
+            "/surveys/{id}/import",
+            post(designer::import_xlsform)
+                .layer(axum::extract::DefaultBodyLimit::max(media::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/surveys/{id}/media",
+            post(media::upload_media)
+                .layer(axum::extract::DefaultBodyLimit::max(media::UPLOAD_LIMIT)),
+        )
+        .route("/surveys/{id}/media/delete", post(media::delete_media))
         .route("/surveys/{id}/xlsform", get(designer::export_xlsform))
         .route("/surveys/{id}/designer", get(designer::show_designer))
         .route(
@@ -221,7 +233,7 @@ pub async fn live_by_key(db: &Db, key: &str) -> AppResult<Option<LiveSurvey>> {
         None => None,
         Some(survey) => {
             let version = match live_version(db, survey.id).await? {
-                Some(v) => Some((v.id, engine_for(&v.form_json)?)),
+                Some(v) => Some((v.id, media::engine_of(db, &v).await?)),
                 None => None,
             };
             Some(LiveSurvey { survey, version })

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
-use duluan_forms::{QuestionType, Record};
+use duluan_forms::Record;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::surveys::collect::options;
 use crate::surveys::model::{ResponseStatus, Survey, field_name, set_answer};
 use crate::surveys::store::{self, ResponseFilter};
-use crate::surveys::{engine_for, survey_for};
+use crate::surveys::survey_for;
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
@@ -217,7 +217,10 @@ async fn load(
     let version = store::find_version(&state.db, row.version_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((row, engine_for(&version.form_json)?))
+    Ok((
+        row,
+        crate::surveys::media::engine_of(&state.db, &version).await?,
+    ))
 }
 
 fn answer_lines(
@@ -331,7 +334,7 @@ pub async fn update_response(
         if values.is_empty() {
             continue;
         }
-        let value = if matches!(q.kind, QuestionType::SelectMultiple(_)) {
+        let value = if q.kind.is_select_multiple() {
             values
                 .join(" ")
                 .split_whitespace()

@@ -30,6 +30,8 @@ mod filters;
 mod index;
 #[path = "surveys/kill.rs"]
 mod kill;
+#[path = "surveys/media.rs"]
+mod media;
 #[path = "surveys/openrosa.rs"]
 mod openrosa;
 #[path = "surveys/paper.rs"]

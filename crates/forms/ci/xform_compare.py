@@ -12,9 +12,10 @@ expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
 - literal defaults: pyxform's `YYYY-MM-DD 00:00:00` from an Excel date cell reads as
   `YYYY-MM-DD` (and `YYYY-MM-DD HH:MM:SS` as `YYYY-MM-DDTHH:MM:SS`), what duluan writes;
 - the primary instance: every element's path and literal default, in order;
-- body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step,
+- body controls: ref -> tag, appearance, itemset nodeset and its value and label refs, jr:count, range start/end/step,
   mediatype, accuracyThreshold, unacceptableAccuracyThreshold, incremental;
 - setvalue actions: (ref, event) -> value;
+- secondary instances read from form media files (select from a file, pulldata): id -> src;
 - texts: each control's label and hint (with its guidance form) and each choice's label, per
   language, outputs included (a text pyxform writes as `-`, missing in that language, is not
   compared: duluan writes the default language's text there).
@@ -153,6 +154,11 @@ def controls(html, norm):
             "tag": tag,
             "appearance": e.get("appearance"),
             "itemset": norm(itemset.get("nodeset")) if itemset is not None else None,
+            "itemset refs": (
+                (itemset.find(f"{XF}value").get("ref"), itemset.find(f"{XF}label").get("ref"))
+                if itemset is not None
+                else None
+            ),
             "jr:count": norm(e.get(f"{JR}count")),
             "range": (e.get("start"), e.get("end"), e.get("step")) if tag == "range" else None,
             "mediatype": e.get("mediatype"),
@@ -267,6 +273,15 @@ def compare_maps(what, a, b, problems):
                 problems.append(f"{what} {k}: pyxform {a[k]!r}, duluan {b[k]!r}")
 
 
+def media_instances(model):
+    """Secondary instances read from form media files: id -> src (the case list excepted)."""
+    return {
+        i.get("id"): i.get("src")
+        for i in model.findall(f"{XF}instance")
+        if i.get("src") is not None and i.get("id") != "cases"
+    }
+
+
 def main():
     py_html, py_model, py_primary, py_root = load(sys.argv[1])
     du_html, du_model, du_primary, du_root = load(sys.argv[2])
@@ -278,6 +293,7 @@ def main():
     py_inst, du_inst = instance_paths(py_primary, py_norm), instance_paths(du_primary, du_norm)
     if py_inst != du_inst:
         problems.append(f"primary instance: pyxform {py_inst}\n    duluan  {du_inst}")
+    compare_maps("media instance", media_instances(py_model), media_instances(du_model), problems)
     compare_maps("control", controls(py_html, py_norm), controls(du_html, du_norm), problems)
     compare_maps("setvalue", setvalues(py_html, py_norm), setvalues(du_html, du_norm), problems)
     compare_texts(texts(py_html, py_model, py_norm), texts(du_html, du_model, du_norm), problems)

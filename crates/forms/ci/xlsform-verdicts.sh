@@ -6,7 +6,7 @@
 # duluan imports (warnings allowed) and the two XForms compare equal (`xform_compare.py`, as
 # in `xform-check.sh`); every form pyxform refuses, duluan refuses at the sheet, row and column
 # recorded in the corpus (and on pyxform's row when its message names one); the forms marked
-# `unsupported` (select_one_from_file, select_multiple_from_file, pulldata, metadata other than
+# `unsupported` (metadata other than
 # start/end/today/deviceid/username/audit) pyxform converts and duluan refuses with its error.
 # Then runs ODK Validate on every XForm duluan wrote, when `java` is installed.
 #

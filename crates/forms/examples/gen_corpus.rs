@@ -1377,17 +1377,154 @@ fn missing_columns() -> Vec<Sheet> {
     )]
 }
 
+/// A ward's visit of its hamlets: the hamlet chosen from a CSV media file filtered by the
+/// ward, its head pulled from the file, crops from an XML file, a well from a GeoJSON file.
+fn hamlet_visit() -> Vec<Sheet> {
+    let survey: &[&[&str]] = &[
+        &[
+            "type",
+            "name",
+            "label::Tiếng Việt (vi)",
+            "label::English (en)",
+            "required",
+            "relevant",
+            "choice_filter",
+            "calculation",
+            "parameters",
+            "appearance",
+        ],
+        &[
+            "select_one ward",
+            "ward",
+            "Phường, xã",
+            "Ward or commune",
+            "yes",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        &[
+            "select_one_from_file hamlets.csv",
+            "hamlet",
+            "Ấp, khu vực",
+            "Hamlet",
+            "yes",
+            "",
+            "ward=${ward}",
+            "",
+            "",
+            "minimal",
+        ],
+        &[
+            "calculate",
+            "head",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "pulldata('hamlets', 'head', 'name', ${hamlet})",
+            "",
+            "",
+        ],
+        &[
+            "calculate",
+            "households_listed",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "pulldata('hamlets', 'households', 'name', ${hamlet})",
+            "",
+            "",
+        ],
+        &[
+            "note",
+            "head_note",
+            "Trưởng ấp: ${head} (${households_listed} hộ theo danh sách)",
+            "Hamlet head: ${head} (${households_listed} households listed)",
+            "",
+            "${hamlet} != ''",
+            "",
+            "",
+            "",
+            "",
+        ],
+        &[
+            "integer",
+            "households_seen",
+            "Số hộ đã gặp",
+            "Households met",
+            "yes",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        &[
+            "select_multiple_from_file crops.xml",
+            "crops",
+            "Cây trồng chính",
+            "Main crops",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        &[
+            "select_one_from_file wells.geojson",
+            "well",
+            "Giếng nước gần nhất",
+            "Nearest well",
+            "",
+            "${households_seen} > 0",
+            "",
+            "",
+            "value=id label=title",
+            "",
+        ],
+    ];
+    let choices: &[&[&str]] = &[
+        &[
+            "list_name",
+            "name",
+            "label::Tiếng Việt (vi)",
+            "label::English (en)",
+        ],
+        &["ward", "cai_khe", "Phường Cái Khế", "Cai Khe ward"],
+        &["ward", "an_hoa", "Phường An Hòa", "An Hoa ward"],
+    ];
+    vec![
+        sheet("survey", survey),
+        sheet("choices", choices),
+        settings(
+            "tham_ap",
+            "Thăm ấp, khu vực",
+            "2026120501",
+            "Tiếng Việt (vi)",
+            "concat(${ward}, '-', ${hamlet})",
+        ),
+    ]
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "tests/corpus".into());
     let dir = Path::new(&dir);
     std::fs::create_dir_all(dir.join("broken"))?;
-    let good: [(&str, Vec<Sheet>); 4] = [
+    let good: [(&str, Vec<Sheet>); 5] = [
         ("khao_sat_dich_vu_cong.xlsx", public_services()),
         ("household_roster.xlsx", household()),
         ("tham_do_chinh_sach_dien_thoai.xlsx", policy_poll()),
         ("bao_cao_nhanh_ctv.xlsx", quick_report()),
+        ("tham_ap_tep_phuong_tien.xlsx", hamlet_visit()),
     ];
     for (name, sheets) in good {
         std::fs::write(dir.join(name), write_sheets(&sheets)?)?;

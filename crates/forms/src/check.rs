@@ -248,6 +248,7 @@ pub fn check_expression(
         owner: owner_id,
         prop,
         filter,
+        file_filter: prop == "choice_filter" && is_file_select(&form.nodes, owner_id),
     };
     c.check_expr(&mut e, &ctx, false);
     if c.diags.is_empty() {
@@ -883,7 +884,7 @@ impl<'a> Checker<'a> {
                         .as_deref()
                         .is_some_and(|s| !s.trim().is_empty())
                     {
-                        if q.kind.list().is_none() {
+                        if q.kind.list().is_none() && q.kind.file().is_none() {
                             let place = self.place(n, "choice_filter", None);
                             self.push(
                                 DiagKind::Type,
@@ -954,6 +955,7 @@ impl<'a> Checker<'a> {
                         owner: None,
                         prop: "instance_name",
                         filter: None,
+                        file_filter: false,
                     };
                     self.check_expr(&mut e, &ctx, false);
                     self.instance_name = Some(e);
@@ -1026,6 +1028,7 @@ impl<'a> Checker<'a> {
                     owner: Some(id),
                     prop,
                     filter,
+                    file_filter: prop == "choice_filter" && is_file_select(&self.nodes, Some(id)),
                 };
                 let before = self.diags.len();
                 self.check_expr(&mut e, &ctx, false);
@@ -1189,6 +1192,7 @@ impl<'a> Checker<'a> {
                             );
                         }
                     }
+                    None if ctx.file_filter => {}
                     None => self.err_at(
                         ctx,
                         DiagKind::UnknownName,
@@ -1336,6 +1340,8 @@ impl<'a> Checker<'a> {
                         t,
                         QuestionType::SelectOne(_)
                             | QuestionType::SelectMultiple(_)
+                            | QuestionType::SelectOneFromFile(_)
+                            | QuestionType::SelectMultipleFromFile(_)
                             | QuestionType::Rank(_)
                             | QuestionType::Text
                             | QuestionType::Calculate
@@ -1643,6 +1649,15 @@ struct Ctx {
     owner: Option<u32>,
     prop: &'static str,
     filter: Option<usize>,
+    /// True in the choice filter of a select from a file: bare names are the file's columns,
+    /// checked against the file when it is attached (`crate::media::check_media`).
+    file_filter: bool,
+}
+
+/// True when node `id` is a select whose choices come from a form media file.
+fn is_file_select(nodes: &[Node], id: Option<u32>) -> bool {
+    id.and_then(|id| nodes.get(id as usize))
+        .is_some_and(|n| matches!(&n.kind, NodeKind::Question(k) if k.file().is_some()))
 }
 
 /// XLSForm `parameters` as pyxform reads them: `key=value` pairs separated by spaces, `,` or

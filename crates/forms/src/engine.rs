@@ -16,7 +16,8 @@
 use crate::check::{CheckedForm, DefaultValue, Flag, NodeKind};
 use crate::eval::{Env, EvalError, evaluate};
 use crate::expr::Expr;
-use crate::model::{Choice, QuestionType, Text};
+use crate::media::MediaTable;
+use crate::model::{Choice, ChoiceList, QuestionType, Text};
 use crate::value::{DateTime, Days, Value, parse_date, parse_datetime, parse_time};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -216,6 +217,16 @@ impl Evaluation {
 #[derive(Debug, Clone)]
 pub struct Engine {
     form: CheckedForm,
+    media: std::sync::Arc<Media>,
+}
+
+/// The version's media files, parsed once: the tables `pulldata()` reads and, per select from
+/// a file, its choices.
+#[derive(Debug, Default)]
+struct Media {
+    tables: BTreeMap<String, MediaTable>,
+    /// Node id → the choices of a select from a file, with their index by name.
+    lists: HashMap<u32, (ChoiceList, HashMap<String, usize>)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -226,6 +237,7 @@ struct Cell {
 
 struct State<'a> {
     form: &'a CheckedForm,
+    media: &'a Media,
     input: &'a Record,
     opts: &'a Options,
     fallback: Option<&'a str>,
@@ -246,7 +258,42 @@ pub const MAX_TOTAL_INSTANCES: u32 = 10_000;
 impl Engine {
     /// An engine for a checked form.
     pub fn new(form: CheckedForm) -> Engine {
-        Engine { form }
+        Engine::with_media(form, BTreeMap::new())
+    }
+
+    /// An engine for a checked form and its version's media files (file name → table, see
+    /// [`crate::media::parse_media`]): a select from a file offers the file's rows (its
+    /// `choice_filter` over them) and accepts only their values; `pulldata()` reads the
+    /// tables. A file the form names and `tables` lacks offers no choice and pulls nothing.
+    pub fn with_media(form: CheckedForm, tables: BTreeMap<String, MediaTable>) -> Engine {
+        let mut lists = HashMap::new();
+        for (id, node) in form.nodes.iter().enumerate() {
+            let NodeKind::Question(kind) = &node.kind else {
+                continue;
+            };
+            let (Some(file), Some(q)) = (kind.file(), form.question(id as u32)) else {
+                continue;
+            };
+            let Some(table) = tables.get(file) else {
+                continue;
+            };
+            let (value, label) = crate::media::value_label_columns(q);
+            let list = table.choices(file, &value, &label);
+            let mut index = HashMap::new();
+            for (i, c) in list.choices.iter().enumerate() {
+                index.entry(c.name.clone()).or_insert(i);
+            }
+            lists.insert(id as u32, (list, index));
+        }
+        Engine {
+            form,
+            media: std::sync::Arc::new(Media { tables, lists }),
+        }
+    }
+
+    /// The names of the media files the engine was given.
+    pub fn media_files(&self) -> impl Iterator<Item = &str> {
+        self.media.tables.keys().map(String::as_str)
     }
 
     /// Checks a form and builds its engine.
@@ -265,6 +312,7 @@ impl Engine {
         let n = f.nodes.len();
         let mut st = State {
             form: f,
+            media: &self.media,
             input: answers,
             opts,
             fallback: f.form.default_language.as_deref(),
@@ -505,10 +553,13 @@ impl<'a> State<'a> {
     fn choices(&self, id: u32, key: &[u32]) -> Vec<(&'a Choice, String)> {
         let form = self.form;
         let node = &form.nodes[id as usize];
-        let Some(li) = node.list else {
-            return Vec::new();
+        let list = match node.list {
+            Some(li) => &form.form.choices[li],
+            None => match self.media.lists.get(&id) {
+                Some((list, _)) => list,
+                None => return Vec::new(),
+            },
         };
-        let list = &form.form.choices[li];
         list.choices
             .iter()
             .filter(|ch| match &node.choice_filter {
@@ -915,7 +966,7 @@ fn type_problem(
                 );
             }
         }
-        QuestionType::SelectOne(_) => {
+        QuestionType::SelectOne(_) | QuestionType::SelectOneFromFile(_) => {
             if !offered(v.trim()) {
                 return bad(
                     "Hãy chọn một trong các lựa chọn được đưa ra.",
@@ -923,7 +974,9 @@ fn type_problem(
                 );
             }
         }
-        QuestionType::SelectMultiple(_) | QuestionType::Rank(_) => {
+        QuestionType::SelectMultiple(_)
+        | QuestionType::SelectMultipleFromFile(_)
+        | QuestionType::Rank(_) => {
             let mut seen = Vec::new();
             for t in v.split_whitespace() {
                 if !offered(t) || seen.contains(&t) {
@@ -1137,6 +1190,10 @@ impl Env for Ctx<'_, '_> {
 
     fn choice_label(&self, select: (u32, &str), value: &str) -> Result<String, EvalError> {
         let form = self.st.form;
+        if let Some((list, index)) = self.st.media.lists.get(&select.0) {
+            let ch = index.get(value).map(|&i| &list.choices[i]);
+            return Ok(ch.map(|c| self.st.text(&c.label)).unwrap_or_default());
+        }
         let li = form
             .nodes
             .get(select.0 as usize)
@@ -1163,6 +1220,19 @@ impl Env for Ctx<'_, '_> {
                 None => ch.columns.get(other).cloned().unwrap_or_default(),
             },
         }))
+    }
+
+    fn pulldata(&self, file: &str, column: &str, key_column: &str, key: &str) -> Value {
+        let file = crate::media::pulldata_file(file);
+        Value::Str(
+            self.st
+                .media
+                .tables
+                .get(&file)
+                .and_then(|t| t.lookup(column, key_column, key))
+                .unwrap_or("")
+                .to_string(),
+        )
     }
 
     fn today(&self) -> Days {

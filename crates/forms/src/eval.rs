@@ -70,6 +70,12 @@ pub trait Env {
     fn choice_label(&self, select: (u32, &str), value: &str) -> Result<String, EvalError>;
     /// A bare name: a column of the choice being filtered in a `choice_filter`.
     fn choice_column(&self, name: &str) -> Result<Value, EvalError>;
+    /// `pulldata('file', 'column', 'key column', key)`: `column` of the first row of the form
+    /// media file `file` (`file.csv`) whose `key column` equals `key`; empty when no row does
+    /// or the file is not there (ODK's semantics).
+    fn pulldata(&self, _file: &str, _column: &str, _key_column: &str, _key: &str) -> Value {
+        Value::empty()
+    }
     /// `today()`.
     fn today(&self) -> Days;
     /// `now()`.
@@ -537,6 +543,13 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> Result<Value, EvalError> {
             } else {
                 Value::Num(nums.iter().copied().fold(f64::INFINITY, f64::min))
             }
+        }
+        Func::Pulldata => {
+            let file = str_arg(args, 0, env)?;
+            let column = str_arg(args, 1, env)?;
+            let key_column = str_arg(args, 2, env)?;
+            let key = str_arg(args, 3, env)?;
+            env.pulldata(&file, &column, &key_column, &key)
         }
         Func::IndexedRepeat => {
             if args.len().is_multiple_of(2) {

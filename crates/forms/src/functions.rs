@@ -119,6 +119,7 @@ functions! {
     Max = "max", 1, MANY, [Any], Num;
     Min = "min", 1, MANY, [Any], Num;
     IndexedRepeat = "indexed-repeat", 3, 7, [Nodes, Nodes, Num, Nodes, Num, Nodes, Num], Any;
+    Pulldata = "pulldata", 4, 4, [Str, Str, Str, Any], Str;
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 //!   answers so far, which questions are relevant, required and valid, computed values, pages
 //!   and the record to store.
 //! - [`xlsform`]: XLSForm import and export (`.xlsx`), every error at once with its place.
+//! - [`media`]: form media files (CSV, XML, GeoJSON) read as tables for selects from a file
+//!   and `pulldata()`, bounded; the engine takes them parsed ([`Engine::with_media`]).
 //! - [`version`]: rules for publishing and for new versions that keep waves comparable.
 //! - [`xform`]: the XForm (ODK/OpenRosa) of a checked form, as pyxform writes it, for ODK
 //!   Collect and Enketo, and the instances they submit read back into a [`Record`].
@@ -53,6 +55,7 @@ pub mod engine;
 pub mod eval;
 pub mod expr;
 pub mod functions;
+pub mod media;
 pub mod model;
 pub mod value;
 pub mod version;

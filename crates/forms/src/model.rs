@@ -85,6 +85,12 @@ pub enum QuestionType {
     SelectMultiple(String),
     /// Order the choices of a list, stored space-separated from first to last.
     Rank(String),
+    /// One choice from the rows of a form media file (`select_one_from_file villages.csv`):
+    /// CSV, XML or GeoJSON attached to the version; `parameters` `value=`/`label=` name the
+    /// columns (defaults `name`, `label`).
+    SelectOneFromFile(String),
+    /// Several choices from the rows of a form media file, stored space-separated.
+    SelectMultipleFromFile(String),
     /// A number on a scale (`parameters`: `start=1 end=5 step=1`; appearance `rating` for stars).
     Range,
     /// A date `YYYY-MM-DD`.
@@ -158,6 +164,30 @@ impl QuestionType {
             | QuestionType::Rank(l) => Some(l),
             _ => None,
         }
+    }
+
+    /// The form media file a select takes its choices from.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            QuestionType::SelectOneFromFile(f) | QuestionType::SelectMultipleFromFile(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// True for a select of one choice (from a list or a file).
+    pub fn is_select_one(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::SelectOne(_) | QuestionType::SelectOneFromFile(_)
+        )
+    }
+
+    /// True for a select of several choices (from a list or a file).
+    pub fn is_select_multiple(&self) -> bool {
+        matches!(
+            self,
+            QuestionType::SelectMultiple(_) | QuestionType::SelectMultipleFromFile(_)
+        )
     }
 
     /// True for types the respondent sees and answers.
@@ -238,6 +268,12 @@ impl QuestionType {
                     .map(|_| s[p.len() + 1..].to_string())
             })
         };
+        if let Some(f) = with_list(&["select_one_from_file", "select one from file"]) {
+            return Some(QuestionType::SelectOneFromFile(f));
+        }
+        if let Some(f) = with_list(&["select_multiple_from_file", "select multiple from file"]) {
+            return Some(QuestionType::SelectMultipleFromFile(f));
+        }
         if let Some(l) = with_list(&["select_one", "select one", "select1"]) {
             return Some(QuestionType::SelectOne(l));
         }
@@ -308,6 +344,8 @@ impl fmt::Display for QuestionType {
             QuestionType::SelectOne(l) => write!(f, "select_one {l}"),
             QuestionType::SelectMultiple(l) => write!(f, "select_multiple {l}"),
             QuestionType::Rank(l) => write!(f, "rank {l}"),
+            QuestionType::SelectOneFromFile(l) => write!(f, "select_one_from_file {l}"),
+            QuestionType::SelectMultipleFromFile(l) => write!(f, "select_multiple_from_file {l}"),
             QuestionType::Range => f.write_str("range"),
             QuestionType::Date => f.write_str("date"),
             QuestionType::Time => f.write_str("time"),
@@ -601,6 +639,14 @@ mod tests {
                 QuestionType::SelectMultiple("fruits".into()),
             ),
             ("rank prio", QuestionType::Rank("prio".into())),
+            (
+                "select_one_from_file villages.csv",
+                QuestionType::SelectOneFromFile("villages.csv".into()),
+            ),
+            (
+                "select multiple from file crops.xml",
+                QuestionType::SelectMultipleFromFile("crops.xml".into()),
+            ),
             ("int", QuestionType::Integer),
             ("string", QuestionType::Text),
             ("trigger", QuestionType::Acknowledge),

@@ -12,10 +12,10 @@ use duluan_forms::{Engine, Record};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::surveys::live_version;
 use crate::surveys::model::{CollectionMode, Survey, Version, hash_secret, new_secret};
 use crate::surveys::respondent::{Outcome, parse_record, record_json, step};
 use crate::surveys::store::{self, NewResponse};
-use crate::surveys::{engine_for, live_version};
 use crate::web::ctx::{Ctx, cookie};
 
 use super::{RESUME_COOKIE, limit, notice, options, respond, screened};
@@ -45,7 +45,9 @@ pub(super) async fn open_survey(state: &AppState, ctx: &Ctx, key: &str) -> Resul
         .await
         .map_err(err)?
         .ok_or_else(|| err(AppError::NotFound))?;
-    let engine = engine_for(&version.form_json).map_err(err)?;
+    let engine = crate::surveys::media::engine_of(&state.db, &version)
+        .await
+        .map_err(err)?;
     Ok(Open {
         survey,
         version,
@@ -70,7 +72,7 @@ pub(super) async fn resumed(
     let version = store::find_version(&state.db, row.version_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let engine = engine_for(&version.form_json)?;
+    let engine = crate::surveys::media::engine_of(&state.db, &version).await?;
     Ok(Some((row, engine)))
 }
 

@@ -12,10 +12,10 @@ use duluan_forms::Engine;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::surveys::live_version;
 use crate::surveys::model::{CollectionMode, Disposition, Survey, hash_secret};
 use crate::surveys::respondent::{Outcome, parse_record, record_json, step};
 use crate::surveys::store::{self, NewResponse};
-use crate::surveys::{engine_for, live_version};
 use crate::web::ctx::Ctx;
 
 use super::{limit, notice, options, respond, screened};
@@ -87,14 +87,18 @@ pub(super) async fn token_response(
         let version = store::find_version(&state.db, row.version_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let engine = engine_for(&version.form_json)?;
+        let engine = crate::surveys::media::engine_of(&state.db, &version).await?;
         let vid = version.id;
         return Ok((Some(row), engine, vid));
     }
     let version = live_version(&state.db, tc.survey.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((None, engine_for(&version.form_json)?, version.id))
+    Ok((
+        None,
+        crate::surveys::media::engine_of(&state.db, &version).await?,
+        version.id,
+    ))
 }
 
 /// `GET /t/{token}`: the token's response at its current page; a used token gets a clear page.
@@ -187,7 +191,7 @@ pub async fn step_token(
             let version = store::find_version(&state.db, existing.version_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            engine = engine_for(&version.form_json)?;
+            engine = crate::surveys::media::engine_of(&state.db, &version).await?;
             row = Some(existing);
         }
         let Some(row) = row else {

@@ -74,6 +74,8 @@ pub(super) struct DesignerTemplate {
     languages: Vec<String>,
     rows: Vec<Row>,
     lists: Vec<(String, ChoiceRows)>,
+    /// The version's form media files, offered as `select_one_from_file NAME` types.
+    media: Vec<String>,
     sections: Vec<String>,
     edit: Option<Edit>,
     section_edit: Option<SectionEdit>,
@@ -233,6 +235,11 @@ pub(super) async fn render_designer_with(
             )
         })
         .collect();
+    let media = crate::surveys::store::list_media(&state.db, v.id)
+        .await?
+        .into_iter()
+        .map(|f| f.file_name)
+        .collect();
     let mut sections = Vec::new();
     sections_of(&form.items, &mut sections);
     let mut errors = errors;
@@ -263,6 +270,7 @@ pub(super) async fn render_designer_with(
             .collect(),
         rows,
         lists,
+        media,
         sections,
         edit,
         section_edit,

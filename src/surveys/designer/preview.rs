@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::surveys::collect::{PreviewState, RespondTemplate};
 use crate::surveys::respondent::{self, Outcome, options, step};
-use crate::surveys::{engine_for, visible_survey};
+use crate::surveys::visible_survey;
 use crate::web::ctx::Auth;
 use crate::web::layout::RenderPage;
 
@@ -71,7 +71,7 @@ pub async fn show_preview(
 ) -> AppResult<Response> {
     let s = visible_survey(&state.db, &auth, id).await?;
     let (v, _) = current_of(&state, &s).await?;
-    let engine = engine_for(&v.form_json)?;
+    let engine = crate::surveys::media::engine_of(&state.db, &v).await?;
     Ok(preview_page(
         &auth,
         id,
@@ -93,7 +93,7 @@ pub async fn step_preview(
 ) -> AppResult<Response> {
     let s = visible_survey(&state.db, &auth, id).await?;
     let (v, _) = current_of(&state, &s).await?;
-    let engine = engine_for(&v.form_json)?;
+    let engine = crate::surveys::media::engine_of(&state.db, &v).await?;
     let get = |k: &str| {
         fields
             .iter()

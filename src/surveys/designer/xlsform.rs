@@ -1,6 +1,6 @@
 //! XLSForm import (every error with its sheet, row and column; nothing stored unless the whole
-//! form checks; what pyxform only warns about is imported and listed) and export of the current
-//! questionnaire.
+//! form checks; what pyxform only warns about is imported and listed), with the form media
+//! files sent in the same form (`media`), and export of the current questionnaire.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::surveys::pages::form_lang;
-use crate::surveys::{store, survey_for, visible_survey};
+use crate::surveys::{media, store, survey_for, visible_survey};
 use crate::web::ctx::Auth;
 
 use super::{current_of, draft_of};
@@ -33,17 +33,33 @@ pub async fn import_xlsform(
     let s = survey_for(&state.db, &auth, id, Capability::DesignSurveys).await?;
     let (draft, _) = draft_of(&state, &s).await?;
     let mut bytes = Vec::new();
+    let mut uploads = Vec::new();
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|_| AppError::BadRequest("surveys-error-upload"))?
     {
-        if field.name() == Some("file") {
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest("surveys-error-upload"))?
-                .to_vec();
+        match field.name() {
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::BadRequest("surveys-error-upload"))?
+                    .to_vec();
+            }
+            // Form media files sent with the form: each bounded as it is read.
+            Some("media") => match media::read_upload(field, auth.ctx.tr).await {
+                Ok(Some(u)) => uploads.push(u),
+                Ok(None) => {}
+                Err(e) => {
+                    let errors = vec![auth.ctx.tr.t("surveys-import-failed"), e];
+                    let mut r =
+                        crate::surveys::pages::render_show_errors(&state, &auth, s, errors).await?;
+                    *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+                    return Ok(r);
+                }
+            },
+            _ => {}
         }
     }
     let lang = form_lang(auth.ctx.tr);
@@ -89,6 +105,31 @@ pub async fn import_xlsform(
             return Ok(r);
         }
     };
+    // The media files sent with it, checked, and what the form reads from the draft's files
+    // as they will be: a missing column refuses the import, a missing file is a warning
+    // (pyxform does not see files; publishing will need it).
+    let checked = match media::check_uploads(uploads, auth.ctx.tr).await {
+        Ok(c) => c,
+        Err(lines) => {
+            let mut errors = vec![auth.ctx.tr.t("surveys-import-failed")];
+            errors.extend(lines);
+            let mut r = crate::surveys::pages::render_show_errors(&state, &auth, s, errors).await?;
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            return Ok(r);
+        }
+    };
+    let mut tables = media::version_tables(&state.db, draft.id).await?;
+    for c in &checked {
+        tables.insert(c.file.file_name.clone(), c.table.clone());
+    }
+    let (missing_files, missing_columns) = media::problems(&form, &tables, auth.ctx.tr);
+    if !missing_columns.is_empty() {
+        let mut errors = vec![auth.ctx.tr.t("surveys-import-failed")];
+        errors.extend(missing_columns);
+        let mut r = crate::surveys::pages::render_show_errors(&state, &auth, s, errors).await?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
     let versions = store::list_versions(&state.db, id).await?;
     let version = if versions
         .iter()
@@ -112,11 +153,27 @@ pub async fn import_xlsform(
         json!({"version": version, "questions": form.questions().len()}),
     )
     .await?;
+    if !checked.is_empty() {
+        let recorded = media::store_in(&mut tx, draft.id, &checked).await?;
+        media::audit_in(
+            &mut tx,
+            &auth.ctx.actor(),
+            &s,
+            &draft,
+            json!({"added": recorded}),
+        )
+        .await?;
+    }
     tx.commit().await?;
-    if !warnings.is_empty() {
-        // Imported, with what pyxform would only warn about: said on the survey's page.
+    if !warnings.is_empty() || !missing_files.is_empty() {
+        // Imported, with what pyxform would only warn about and the media files the form
+        // names that are not attached yet: said on the survey's page.
         let mut lines = vec![auth.ctx.tr.t("surveys-import-warnings")];
         lines.extend(warnings.iter().map(|d| d.render(lang)));
+        if !missing_files.is_empty() {
+            lines.push(auth.ctx.tr.t("surveys-media-missing-warning"));
+            lines.extend(missing_files);
+        }
         return crate::surveys::pages::render_show_errors(&state, &auth, s, lines).await;
     }
     Ok(Redirect::to(&format!("/surveys/{id}/designer")).into_response())

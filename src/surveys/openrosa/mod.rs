@@ -6,7 +6,8 @@
 //!   once, in the server address the device is given; only its SHA-256 is kept) and revokes it.
 //! - `protocol.rs`: the endpoints under `/openrosa/key/{token}`: `formList`, each survey's XForm
 //!   (`duluan_forms::xform`, with a case list when the survey has cases released for offline
-//!   collection) and manifest, the case list, and `submission`.
+//!   collection) and manifest (the live version's form media files, `surveys::media`, and the
+//!   case list), each media file and the case list, and `submission`.
 //! - `submit.rs`: a submission read against the version it names and stored once per instance
 //!   id (`survey_instances`), as mode `offline` on its case, with its files
 //!   (`survey_response_files`); an edit (`deprecatedID`) replaces the answers of its response.
@@ -117,7 +118,7 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route(
             "/openrosa/key/{token}/forms/{id}/media/{file}",
-            get(protocol::case_list),
+            get(protocol::media_file),
         )
         .route(
             "/openrosa/key/{token}/submission",

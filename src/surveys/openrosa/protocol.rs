@@ -175,7 +175,8 @@ pub async fn form_xml(
     result.unwrap_or_else(|e| refuse(tr, e))
 }
 
-/// `GET …/forms/{id}/manifest`: the case list when the survey has offline cases.
+/// `GET …/forms/{id}/manifest`: the live version's form media files, and the case list when
+/// the survey has offline cases.
 pub async fn manifest(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -188,17 +189,23 @@ pub async fn manifest(
     let tr = du.tr();
     let result: AppResult<Response> = async {
         let s = collectable_survey(&state, &du, id).await?;
+        let base = base_url(&state, &headers, &token);
         let mut files = Vec::new();
+        if let Some(v) = crate::surveys::live_version(&state.db, s.id).await? {
+            for f in crate::surveys::store::list_media(&state.db, v.id).await? {
+                files.push(model::MediaFile {
+                    download_url: format!("{base}/forms/{}/media/{}", s.id, f.file_name),
+                    name: f.file_name,
+                    hash: format!("md5:{}", f.md5),
+                });
+            }
+        }
         if store::has_offline_cases(&state.db, s.id).await? {
             let csv = cases_csv(&state, tr, &du, s.id).await?;
             files.push(model::MediaFile {
                 name: CASES_FILE.to_string(),
                 hash: model::md5_hash(csv.as_bytes()),
-                download_url: format!(
-                    "{}/forms/{}/media/{CASES_FILE}",
-                    base_url(&state, &headers, &token),
-                    s.id
-                ),
+                download_url: format!("{base}/forms/{}/media/{CASES_FILE}", s.id),
             });
         }
         Ok(openrosa(
@@ -229,8 +236,9 @@ async fn cases_csv(state: &AppState, tr: Tr, du: &DeviceUser, survey_id: i64) ->
     Ok(model::cases_csv(&rows))
 }
 
-/// `GET …/forms/{id}/media/cases.csv`: the cases this interviewer may collect.
-pub async fn case_list(
+/// `GET …/forms/{id}/media/{file}`: `cases.csv`, the cases this interviewer may collect, or a
+/// form media file of the live version, byte for byte.
+pub async fn media_file(
     State(state): State<AppState>,
     Path((token, id, file)): Path<(String, i64, String)>,
 ) -> Response {
@@ -240,12 +248,29 @@ pub async fn case_list(
     };
     let tr = du.tr();
     let result: AppResult<Response> = async {
-        if file != CASES_FILE {
-            return Err(AppError::NotFound);
-        }
         let s = collectable_survey(&state, &du, id).await?;
-        let csv = cases_csv(&state, tr, &du, s.id).await?;
-        Ok(openrosa(StatusCode::OK, "text/csv; charset=utf-8", csv))
+        if file == CASES_FILE {
+            let csv = cases_csv(&state, tr, &du, s.id).await?;
+            return Ok(openrosa(StatusCode::OK, "text/csv; charset=utf-8", csv));
+        }
+        let v = crate::surveys::live_version(&state.db, s.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (f, bytes) = crate::surveys::store::find_media(&state.db, v.id, &file)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = duluan_forms::media::MediaKind::of(&f.file_name).ok_or(AppError::NotFound)?;
+        let mut r = (StatusCode::OK, bytes).into_response();
+        let h = r.headers_mut();
+        h.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static(kind.content_type()),
+        );
+        h.insert(
+            "X-OpenRosa-Version",
+            axum::http::HeaderValue::from_static("1.0"),
+        );
+        Ok(r)
     }
     .await;
     result.unwrap_or_else(|e| refuse(tr, e))

@@ -88,7 +88,7 @@ pub async fn receive(
     let Some(v) = crate::surveys::published_version(db, survey.id, &version).await? else {
         return Err(AppError::BadRequest("openrosa-error-version"));
     };
-    let engine = crate::surveys::engine_for(&v.form_json)?;
+    let engine = crate::surveys::media::engine_of(db, &v).await?;
     let instance = match xform::read_instance(engine.form(), xml) {
         Ok(i) => i,
         Err(e) => {

@@ -54,6 +54,11 @@ pub async fn publish_version(
     {
         errors.push(auth.ctx.tr.t("surveys-error-version-exists"));
     }
+    // Every media file the questionnaire reads must be attached, with its columns.
+    let tables = crate::surveys::media::version_tables(&state.db, draft.id).await?;
+    let (files, columns) = crate::surveys::media::problems(&form, &tables, auth.ctx.tr);
+    errors.extend(files);
+    errors.extend(columns);
     if !errors.is_empty() {
         let mut r = render_show(&state, &auth, s, errors).await?;
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -110,7 +115,9 @@ pub async fn new_version(
     }
     let draft = version::new_draft(&published, &v);
     let mut tx = state.db.begin().await?;
-    store::insert_draft(&mut tx, id, &v, &draft.to_json(), Utc::now()).await?;
+    let draft_id = store::insert_draft(&mut tx, id, &v, &draft.to_json(), Utc::now()).await?;
+    // The new version starts with the published version's media files.
+    let copied = crate::surveys::media::copy_in(&mut tx, live.id, draft_id).await?;
     audit::record_in(
         &mut tx,
         &auth.ctx.actor(),
@@ -118,7 +125,7 @@ pub async fn new_version(
         "survey",
         &id.to_string(),
         Some(s.unit_id),
-        json!({"version": v}),
+        json!({"version": v, "media_files": copied}),
     )
     .await?;
     tx.commit().await?;

@@ -27,6 +27,13 @@ pub struct VersionLine {
     draft: bool,
 }
 
+/// A form media file of the current version, as listed.
+pub struct MediaLine {
+    name: String,
+    size: String,
+    md5: String,
+}
+
 #[derive(Template)]
 #[template(path = "surveys/show.html")]
 struct ShowTemplate {
@@ -50,6 +57,10 @@ struct ShowTemplate {
     waves: Vec<(i64, String, i64, bool)>,
     errors: Vec<String>,
     languages: Vec<(String, String)>,
+    media: Vec<MediaLine>,
+    media_draft: bool,
+    media_max: usize,
+    media_max_mib: usize,
 }
 
 pub(super) async fn render_show(
@@ -105,8 +116,26 @@ pub(super) async fn render_show(
             .unwrap_or_default(),
         None => vec![],
     };
+    // The current version's media files (the draft's when there is one).
+    let media = match versions.last() {
+        Some(v) => store::list_media(db, v.id)
+            .await?
+            .into_iter()
+            .map(|f| MediaLine {
+                name: f.file_name,
+                size: format!("{} KB", (f.size + 1023) / 1024),
+                md5: f.md5,
+            })
+            .collect(),
+        None => vec![],
+    };
+    let media_draft = versions.last().is_some_and(|v| v.published_at.is_none());
     Ok(page(ShowTemplate {
         c: auth.ctx.chrome_titled(s.title.clone()),
+        media,
+        media_draft,
+        media_max: crate::surveys::media::MAX_MEDIA_FILES,
+        media_max_mib: crate::surveys::media::MAX_MEDIA_BYTES >> 20,
         unit,
         purpose: tr.t(&s.purpose.label_key()),
         purposes: Purpose::ALL

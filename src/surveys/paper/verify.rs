@@ -111,8 +111,7 @@ async fn render(state: &AppState, auth: &Auth, id: i64, notice: String) -> AppRe
             let eval = engine.evaluate(&Default::default(), &model::options(tr.lang().code()));
             let q = eval.question(&i.question);
             let read: Vec<&str> = i.read_as.split_whitespace().collect();
-            let multiple =
-                q.is_some_and(|q| matches!(q.kind, duluan_forms::QuestionType::SelectMultiple(_)));
+            let multiple = q.is_some_and(|q| q.kind.is_select_multiple());
             let (stage, entries) = if settings.double_entry && i.kind == ItemKind::Key {
                 let entries = store::entries_of_item(&state.db, i.id).await?;
                 match entries.len() {

@@ -92,9 +92,21 @@ impl StepView {
     }
 }
 
-fn input_of(kind: &QuestionType, appearance: Option<&str>) -> &'static str {
+/// Choices of a select from a file past which it shows as a list box (a dropdown for one
+/// choice, a multiple-selection list for several) instead of one line per choice.
+pub const LONG_FILE_LIST: usize = 20;
+
+fn input_of(kind: &QuestionType, appearance: Option<&str>, choices: usize) -> &'static str {
     let app = appearance.unwrap_or("");
     match kind {
+        QuestionType::SelectOneFromFile(_)
+            if app.contains("minimal") || choices > LONG_FILE_LIST =>
+        {
+            "dropdown"
+        }
+        QuestionType::SelectOneFromFile(_) => "one",
+        QuestionType::SelectMultipleFromFile(_) if choices > LONG_FILE_LIST => "many-list",
+        QuestionType::SelectMultipleFromFile(_) => "many",
         QuestionType::Text if app.contains("multiline") => "textarea",
         QuestionType::Integer => "integer",
         QuestionType::Decimal => "decimal",
@@ -143,13 +155,13 @@ pub fn build_step(
                 .and_then(|&id| engine.form().question(id))
                 .and_then(|qq| qq.appearance.clone());
             let field = field_name(&q.name, &q.instance);
-            let input = input_of(&q.kind, appearance.as_deref());
+            let input = input_of(&q.kind, appearance.as_deref(), q.choices.len());
             let mut choices: Vec<ChoiceLine> = q
                 .choices
                 .iter()
                 .enumerate()
                 .map(|(k, c)| ChoiceLine {
-                    checked: if input == "many" {
+                    checked: if input == "many" || input == "many-list" {
                         q.value.split(' ').any(|v| v == c.name)
                     } else {
                         q.value == c.name

@@ -1,6 +1,7 @@
 //! All SQL of the surveys context, one file per sub-resource: surveys and questionnaire
 //! versions (`surveys.rs`), token cases (`cases.rs`), a respondent's responses (`responses.rs`),
-//! JSON submissions and their SQLite writer thread (`submissions.rs`), and staff's reads of
+//! JSON submissions and their SQLite writer thread (`submissions.rs`), form media files of
+//! versions (`media.rs`), and staff's reads of
 //! responses with exports' keyset batches (`browse.rs`). Callers use `store::name` as before.
 //!
 //! Responses never hold contact data; an anonymous survey's complete response keeps no case
@@ -8,12 +9,14 @@
 
 mod browse;
 mod cases;
+mod media;
 mod responses;
 mod submissions;
 mod surveys;
 
 pub use browse::*;
 pub use cases::*;
+pub use media::*;
 pub use responses::*;
 pub use submissions::*;
 pub use surveys::*;

@@ -24,7 +24,7 @@ fn frame_csv(n: usize) -> String {
 }
 
 /// Adds a device for the logged-in interviewer `c`; returns the address shown once.
-async fn add_device(c: &TestApp, label: &str) -> String {
+pub(super) async fn add_device(c: &TestApp, label: &str) -> String {
     let page = c.post("/openrosa/devices", &[("label", label)]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     // The configuration QR code for ODK Collect comes with the address.
@@ -39,7 +39,7 @@ async fn add_device(c: &TestApp, label: &str) -> String {
 }
 
 /// A device: a client without cookies that sends OpenRosa's header.
-fn device() -> reqwest::Client {
+pub(super) fn device() -> reqwest::Client {
     let mut h = reqwest::header::HeaderMap::new();
     h.insert("X-OpenRosa-Version", "1.0".parse().unwrap());
     reqwest::Client::builder()
@@ -50,14 +50,14 @@ fn device() -> reqwest::Client {
 }
 
 /// `(status, body)` of a GET.
-async fn get(d: &reqwest::Client, url: &str) -> (StatusCode, String) {
+pub(super) async fn get(d: &reqwest::Client, url: &str) -> (StatusCode, String) {
     let r = d.get(url).send().await.unwrap();
     let s = r.status();
     (s, r.text().await.unwrap())
 }
 
 /// The text of every element named `tag`.
-fn texts(xml: &str, tag: &str) -> Vec<String> {
+pub(super) fn texts(xml: &str, tag: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
     doc.descendants()
         .filter(|n| n.tag_name().name() == tag)
@@ -116,7 +116,7 @@ fn instance(
 }
 
 /// Submits `xml` with `files` as OpenRosa's multipart.
-async fn submit(
+pub(super) async fn submit(
     d: &reqwest::Client,
     base: &str,
     xml: &str,

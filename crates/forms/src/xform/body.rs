@@ -32,7 +32,7 @@ impl Gen<'_> {
         let form = self.form();
         let node = &form.nodes[id as usize];
         let Some(list) = node.list else {
-            return String::new();
+            return self.file_itemset(id);
         };
         let mut nodeset = format!("instance('{}')/root/item", form.form.choices[list].name);
         if with_filter && let Some(f) = form.question(id).and_then(|q| q.choice_filter.as_deref()) {
@@ -47,6 +47,30 @@ impl Gen<'_> {
         format!(
             "<itemset nodeset=\"{}\"><value ref=\"name\"/><label ref=\"{label}\"/></itemset>",
             xml::attr(&nodeset)
+        )
+    }
+
+    /// The itemset of a select from a file, as pyxform writes it: the file's secondary
+    /// instance, the choice filter as a predicate, the `value=`/`label=` columns.
+    fn file_itemset(&self, id: u32) -> String {
+        let form = self.form();
+        let Some(q) = form.question(id) else {
+            return String::new();
+        };
+        let Some(file) = q.kind.file() else {
+            return String::new();
+        };
+        let mut nodeset = format!("instance('{}')/root/item", crate::media::instance_id(file));
+        if let Some(f) = q.choice_filter.as_deref().filter(|f| !f.trim().is_empty()) {
+            let pred = self.l.expression(f, &self.l.context_of(id), true);
+            nodeset.push_str(&format!("[{pred}]"));
+        }
+        let (value, label) = crate::media::value_label_columns(q);
+        format!(
+            "<itemset nodeset=\"{}\"><value ref=\"{}\"/><label ref=\"{}\"/></itemset>",
+            xml::attr(&nodeset),
+            xml::attr(&value),
+            xml::attr(&label)
         )
     }
 
@@ -93,8 +117,10 @@ impl Gen<'_> {
                     QuestionType::Calculate | QuestionType::Hidden => return String::new(),
                     k if k.is_metadata() => return String::new(),
                     k if k.is_media() => "upload",
-                    QuestionType::SelectOne(_) => "select1",
-                    QuestionType::SelectMultiple(_) => "select",
+                    QuestionType::SelectOne(_) | QuestionType::SelectOneFromFile(_) => "select1",
+                    QuestionType::SelectMultiple(_) | QuestionType::SelectMultipleFromFile(_) => {
+                        "select"
+                    }
                     QuestionType::Rank(_) => "odk:rank",
                     QuestionType::Range => "range",
                     QuestionType::Acknowledge => "trigger",
@@ -130,7 +156,7 @@ impl Gen<'_> {
                 let text = self.wording(&q.label, &q.interviewer_label).clone();
                 let label = self.text_element("label", &path, &text, None, &ctx);
                 let hint = self.text_element("hint", &path, &q.hint, Some(&q.guidance_hint), &ctx);
-                let items = if q.kind.list().is_some() {
+                let items = if q.kind.list().is_some() || q.kind.file().is_some() {
                     self.itemset(id, true)
                 } else {
                     String::new()

@@ -42,6 +42,8 @@ pub fn to_xform_in_mode(form: &CheckedForm, settings: &XFormSettings, mode: Mode
     w.open("model", &[("odk:xforms-version", Some("1.0.0"))]);
     g.write_itext(&mut w);
     w.out.push_str(&instance);
+    // pyxform writes the media files' instances before the choice lists'.
+    write_media_instances(&form.form, &mut w);
     g.write_choice_instances(&mut w);
     if let Some(cases) = &settings.case_list {
         let src = format!("jr://file-csv/{}", cases.file);
@@ -56,6 +58,25 @@ pub fn to_xform_in_mode(form: &CheckedForm, settings: &XFormSettings, mode: Mode
     w.raw_leaf("h:body", &[], &body);
     w.close("h:html");
     w.out
+}
+
+/// One secondary instance per form media file the form reads, as pyxform writes them:
+/// `jr://file-csv/NAME.csv` for CSV, `jr://file/NAME` for XML and GeoJSON, the id being the
+/// name without its extension.
+fn write_media_instances(form: &crate::model::Form, w: &mut Writer) {
+    for need in crate::media::media_needs(form) {
+        let src = match crate::media::MediaKind::of(&need.file) {
+            Some(crate::media::MediaKind::Csv) => format!("jr://file-csv/{}", need.file),
+            _ => format!("jr://file/{}", need.file),
+        };
+        w.empty(
+            "instance",
+            &[
+                ("id", Some(crate::media::instance_id(&need.file))),
+                ("src", Some(&src)),
+            ],
+        );
+    }
 }
 
 /// A text of the `itext` block: its id and its values (`None`: the default form).

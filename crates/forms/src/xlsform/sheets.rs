@@ -744,9 +744,23 @@ fn read_survey(
                     }
                 }
             }
-            _ if norm.starts_with("select one from file")
-                || norm.starts_with("select multiple from file")
-                || norm.starts_with("select one external")
+            _ if (norm.starts_with("select one from file ")
+                || norm.starts_with("select multiple from file "))
+                && QuestionType::parse(&ty)
+                    .and_then(|k| k.file().map(|f| crate::media::MediaKind::of(f).is_none()))
+                    .unwrap_or(true) =>
+            {
+                // pyxform: the file of a select from a file ends in .csv, .xml or .geojson.
+                errors.push(diag(
+                    DiagKind::UnknownType,
+                    &sheet.name,
+                    Some(row_no),
+                    Some(&type_header),
+                    format!("`{ty}`: the file of a select from a file must end in .csv, .xml or .geojson"),
+                    format!("`{ty}`: tệp của câu hỏi chọn từ tệp phải có đuôi .csv, .xml hoặc .geojson"),
+                ));
+            }
+            _ if norm.starts_with("select one external")
                 || norm.starts_with("select one from external")
                 || norm == "csv-external"
                 || norm == "xml-external" =>
@@ -757,10 +771,10 @@ fn read_survey(
                     Some(row_no),
                     Some(&type_header),
                     format!(
-                        "`{ty}` is not supported yet: it needs a form media file (CSV or XML) and duluan does not store form media files yet"
+                        "`{ty}` is not supported yet: use `select_one_from_file` with a CSV or XML media file instead"
                     ),
                     format!(
-                        "chưa hỗ trợ `{ty}`: kiểu này cần một tệp phương tiện của biểu mẫu (CSV hoặc XML) mà duluan chưa lưu được"
+                        "chưa hỗ trợ `{ty}`: hãy dùng `select_one_from_file` với một tệp phương tiện CSV hoặc XML"
                     ),
                 ));
             }
@@ -778,31 +792,6 @@ fn read_survey(
                 } else {
                     ty.clone()
                 };
-                for (col, header) in [
-                    (Col::Calculation, "calculation"),
-                    (Col::Relevant, "relevant"),
-                    (Col::Constraint, "constraint"),
-                    (Col::Default, "default"),
-                    (Col::Required, "required"),
-                    (Col::ReadOnly, "read_only"),
-                    (Col::ChoiceFilter, "choice_filter"),
-                ] {
-                    if get(col).is_some_and(|v| v.contains("pulldata(")) {
-                        let h = origins
-                            .survey_headers
-                            .get(header)
-                            .cloned()
-                            .unwrap_or_else(|| header.to_string());
-                        errors.push(diag(
-                            DiagKind::UnknownFunction,
-                            &sheet.name,
-                            Some(row_no),
-                            Some(&h),
-                            "`pulldata()` is not supported yet: it reads a form media file (CSV) and duluan does not store form media files yet".into(),
-                            "chưa hỗ trợ `pulldata()`: hàm này đọc một tệp phương tiện của biểu mẫu (CSV) mà duluan chưa lưu được".into(),
-                        ));
-                    }
-                }
                 let kind = match QuestionType::parse(&ty) {
                     Some(k) => k,
                     None => {

@@ -2,7 +2,7 @@
 //! imports, round-trips through export, and runs; every broken one gives exactly its expected
 //! diagnostics (`broken/NAME.expected`; regenerate with `DULUAN_BLESS=1`).
 
-use crate::util::{opts, record};
+use crate::util::{answers, opts, record};
 use duluan_forms::xlsform::{export_xlsx, import_xlsx};
 use duluan_forms::{Answer, Engine, Form, Lang, check_form};
 use std::path::{Path, PathBuf};
@@ -48,7 +48,59 @@ fn every_good_form_imports_round_trips_and_runs() {
         }
         n += 1;
     }
-    assert_eq!(n, 4);
+    assert_eq!(n, 5);
+}
+
+#[test]
+fn hamlet_visit_reads_its_media_files() {
+    use duluan_forms::media::{check_media, parse_media};
+    let f = load("tham_ap_tep_phuong_tien.xlsx");
+    let mut tables = std::collections::BTreeMap::new();
+    for (name, bytes) in [
+        (
+            "hamlets.csv",
+            "name,label::Tiếng Việt (vi),label::English (en),label,ward,head,households\n\
+             a1,Khu vực 1,Area 1,Khu vực 1,cai_khe,Nguyễn Thị Hoa,212\n\
+             a2,Khu vực 2,Area 2,Khu vực 2,an_hoa,Trần Văn Tâm,187\n"
+                .as_bytes(),
+        ),
+        (
+            "crops.xml",
+            "<root><item><name>lua</name><label>Lúa</label></item><item><name>cam</name><label>Cam</label></item></root>".as_bytes(),
+        ),
+        (
+            "wells.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"g1","geometry":{"type":"Point","coordinates":[105.78,10.03]},"properties":{"title":"Giếng 1"}}]}"#.as_bytes(),
+        ),
+    ] {
+        tables.insert(name.to_string(), parse_media(name, bytes).unwrap());
+    }
+    assert_eq!(check_media(&f, &tables), []);
+    let engine = Engine::with_media(check_form(&f).unwrap(), tables);
+    let r = engine.evaluate(
+        &answers(&[
+            ("ward", "an_hoa"),
+            ("hamlet", "a2"),
+            ("households_seen", "3"),
+            ("crops", "lua cam"),
+            ("well", "g1"),
+        ]),
+        &opts("en"),
+    );
+    assert!(r.is_complete(), "{:?}", r.issues().collect::<Vec<_>>());
+    assert_eq!(
+        r.question("head_note").unwrap().label,
+        "Hamlet head: Trần Văn Tâm (187 households listed)"
+    );
+    let hamlets: Vec<&str> = r
+        .question("hamlet")
+        .unwrap()
+        .choices
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    assert_eq!(hamlets, ["Area 2"]);
+    assert_eq!(r.instance_name.as_deref(), Some("an_hoa-a2"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod corpus;
 mod engine;
 mod functions;
 mod invariants;
+mod media;
 mod new_types;
 mod roundtrip;
 mod util;

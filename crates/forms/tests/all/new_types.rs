@@ -550,31 +550,17 @@ fn warnings_are_not_errors() {
 }
 
 #[test]
-fn unsupported_types_say_so() {
-    for (ty, calc) in [
-        ("select_one_from_file villages.csv", ""),
-        ("select_multiple_from_file crops.xml", ""),
-        ("calculate", "pulldata('a', 'b', 'c', 'd')"),
-    ] {
-        let e = try_form(
-            &[
-                &["type", "name", "label", "calculation"],
-                &[ty, "x", "X", calc],
-            ],
-            &[],
-        )
-        .unwrap_err();
-        assert!(
-            e[0].message_en.contains("not supported yet"),
-            "{}",
-            e[0].message_en
-        );
-        assert!(
-            e[0].message_vi.contains("chưa hỗ trợ"),
-            "{}",
-            e[0].message_vi
-        );
-    }
+fn external_selects_say_what_to_use_instead() {
+    let e = try_form(
+        &[
+            &["type", "name", "label"],
+            &["select_one_external villages", "x", "X"],
+        ],
+        &[],
+    )
+    .unwrap_err();
+    assert!(e[0].message_en.contains("select_one_from_file"), "{e:?}");
+    assert!(e[0].message_vi.contains("chưa hỗ trợ"), "{e:?}");
 }
 
 #[test]

@@ -607,7 +607,7 @@ pub fn forms() -> Vec<VerdictForm> {
         ),
         form(
             "select_one_from_file",
-            unsupported(2, "type"),
+            accept(0),
             &[
                 &["type", "name", "label"],
                 &["select_one_from_file villages.csv", "village", "Village"],
@@ -617,7 +617,7 @@ pub fn forms() -> Vec<VerdictForm> {
         ),
         form(
             "select_multiple_from_file",
-            unsupported(2, "type"),
+            accept(0),
             &[
                 &["type", "name", "label"],
                 &["select_multiple_from_file crops.xml", "crops", "Crops"],
@@ -627,7 +627,7 @@ pub fn forms() -> Vec<VerdictForm> {
         ),
         form(
             "pulldata",
-            unsupported(3, "calculation"),
+            accept(0),
             &[
                 &["type", "name", "label", "calculation"],
                 &["text", "id", "ID", ""],
@@ -637,6 +637,79 @@ pub fn forms() -> Vec<VerdictForm> {
                     "",
                     "pulldata('people', 'age', 'id', ${id})",
                 ],
+            ],
+            &[],
+            &[],
+        ),
+        form(
+            "from_file_choice_filter",
+            accept(0),
+            &[
+                &["type", "name", "label", "choice_filter"],
+                &["select_one yn", "rural", "Rural?", ""],
+                &["text", "district", "District", ""],
+                &[
+                    "select_one_from_file villages.csv",
+                    "village",
+                    "Village",
+                    "district=${district} and rural=${rural}",
+                ],
+            ],
+            YN,
+            &[],
+        ),
+        form(
+            "from_file_value_label",
+            accept(0),
+            &[
+                &["type", "name", "label", "parameters"],
+                &[
+                    "select_one_from_file wards.csv",
+                    "ward",
+                    "Ward",
+                    "value=code label=title",
+                ],
+                &["select_one_from_file wells.geojson", "well", "Well", ""],
+            ],
+            &[],
+            &[],
+        ),
+        form(
+            "pulldata_with_select",
+            accept(0),
+            &[
+                &["type", "name", "label", "relevant", "calculation"],
+                &[
+                    "select_one_from_file villages.csv",
+                    "village",
+                    "Village",
+                    "",
+                    "",
+                ],
+                &[
+                    "calculate",
+                    "head",
+                    "",
+                    "",
+                    "pulldata('villages', 'head', 'name', ${village})",
+                ],
+                &[
+                    "integer",
+                    "households",
+                    "Households (${head})",
+                    "pulldata('people', 'age', 'id', ${village}) > 18",
+                    "",
+                ],
+            ],
+            &[],
+            &[],
+        ),
+        form(
+            "from_file_bad_extension",
+            refuse(2, "type"),
+            &[
+                &["type", "name", "label"],
+                &["select_one_from_file villages.txt", "village", "Village"],
             ],
             &[],
             &[],

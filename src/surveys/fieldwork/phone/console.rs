@@ -24,10 +24,10 @@ use crate::kit::scope;
 use crate::surveys::fieldwork::quotas::live;
 use crate::surveys::fieldwork::quotas::pages::{QuotaView, question_dims, quota_views};
 use crate::surveys::fieldwork::store;
+use crate::surveys::live_version;
 use crate::surveys::model::{CollectionMode, Disposition, Survey};
 use crate::surveys::respondent::{self, StepView, parse_record, record_json};
 use crate::surveys::store as sstore;
-use crate::surveys::{engine_for, live_version};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
 use crate::web::layout::{Chrome, page};
@@ -188,12 +188,20 @@ async fn case_response(
         let version = sstore::find_version(&state.db, row.version_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        return Ok((Some(row), engine_for(&version.form_json)?, version.id));
+        return Ok((
+            Some(row),
+            crate::surveys::media::engine_of(&state.db, &version).await?,
+            version.id,
+        ));
     }
     let version = live_version(&state.db, s.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((None, engine_for(&version.form_json)?, version.id))
+    Ok((
+        None,
+        crate::surveys::media::engine_of(&state.db, &version).await?,
+        version.id,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
