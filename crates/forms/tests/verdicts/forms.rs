@@ -21,6 +21,8 @@ pub enum Expect {
         column: &'static str,
     },
     /// pyxform converts it, duluan refuses it on purpose (not supported yet), with an error here.
+    /// No form of the corpus is refused so today; the verdict scripts still report the case.
+    #[allow(dead_code)]
     Unsupported {
         sheet: &'static str,
         row: usize,
@@ -78,14 +80,6 @@ const fn accept(warnings: usize) -> Expect {
 
 const fn refuse(row: usize, column: &'static str) -> Expect {
     Expect::Refuse {
-        sheet: "survey",
-        row,
-        column,
-    }
-}
-
-const fn unsupported(row: usize, column: &'static str) -> Expect {
-    Expect::Unsupported {
         sheet: "survey",
         row,
         column,
