@@ -15,6 +15,7 @@ expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
 - body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step,
   mediatype, accuracyThreshold, unacceptableAccuracyThreshold, incremental;
 - setvalue actions: (ref, event) -> value;
+- the model's `submission` element (an encrypted form's `base64RsaPublicKey`): its attributes;
 - texts: each control's label and hint (with its guidance form) and each choice's label, per
   language, outputs included (a text pyxform writes as `-`, missing in that language, is not
   compared: duluan writes the default language's text there).
@@ -267,6 +268,12 @@ def compare_maps(what, a, b, problems):
                 problems.append(f"{what} {k}: pyxform {a[k]!r}, duluan {b[k]!r}")
 
 
+def submission(model):
+    """The attributes of the model's `submission` element (None without one)."""
+    el = model.find(f"{XF}submission")
+    return None if el is None else dict(el.attrib)
+
+
 def main():
     py_html, py_model, py_primary, py_root = load(sys.argv[1])
     du_html, du_model, du_primary, du_root = load(sys.argv[2])
@@ -281,6 +288,9 @@ def main():
     compare_maps("control", controls(py_html, py_norm), controls(du_html, du_norm), problems)
     compare_maps("setvalue", setvalues(py_html, py_norm), setvalues(du_html, du_norm), problems)
     compare_texts(texts(py_html, py_model, py_norm), texts(du_html, du_model, du_norm), problems)
+    py_sub, du_sub = submission(py_model), submission(du_model)
+    if py_sub != du_sub:
+        problems.append(f"submission: pyxform {py_sub!r}, duluan {du_sub!r}")
     for p in problems:
         print("  " + p)
     sys.exit(1 if problems else 0)

@@ -54,6 +54,7 @@ pub mod eval;
 pub mod expr;
 pub mod functions;
 pub mod model;
+pub mod public_key;
 pub mod value;
 pub mod version;
 pub mod xform;
