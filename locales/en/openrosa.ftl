@@ -53,3 +53,6 @@ surveys-media-offline = This question takes a photo, a recording or a file; it i
 surveys-geo-hint = Enter latitude and longitude separated by a space (for example 10.0341 105.7880); several points separated by semicolons.
 surveys-import-warnings = The form was imported. The points below are only warnings (pyxform warns about them too); please review:
 openrosa-qr-caption = Or in ODK Collect choose “Add project” → “Scan QR code” and scan this code: the server address is filled in, forms follow the server, finished forms are sent by themselves when there is a connection.
+openrosa-error-manifest = Invalid encrypted submission: the xml_submission_file is not the manifest of an encrypted submission.
+openrosa-error-encrypted-expected = This form is encrypted: the device must send encrypted submissions. Download the form again in ODK Collect.
+openrosa-error-not-encrypted = This form is not encrypted: the server does not take encrypted submissions for it. Download the form again in ODK Collect.

@@ -182,3 +182,25 @@ surveys-template-blank = An empty questionnaire (one sample question)
 surveys-template-sipas = Template: satisfaction with public administrative services (satisfaction index)
 surveys-template-help = The next wave of a series reuses the previous wave's questionnaire. The satisfaction template has four dimensions (access, procedure, staff, result) on a 1–5 scale, enough for the satisfaction index and units compared; edit it in the designer.
 surveys-error-template = Unknown questionnaire template.
+
+## Encrypted forms (openrosa/encrypted)
+surveys-encrypted-title = Encrypted submissions
+surveys-encrypted-back = Back to the survey
+surveys-encrypted-notice = This form is encrypted: submissions are encrypted on the interviewers' devices, and only the holder of the private key can read them. The survey is therefore collected only offline with ODK Collect (no public link, one-time tokens, telephone console or paper), and results and analysis do not include these submissions.
+surveys-encrypted-waiting = Encrypted submissions awaiting decryption
+surveys-encrypted-decrypt = Decrypt and download
+surveys-encrypted-key-help = Choose the private key file (PEM, PKCS#1 or PKCS#8, without a passphrase) that matches the form's public key. The key is used for this download only: the server neither stores nor logs it. The ZIP holds submissions.csv (one row per submission), the photos and other files under media/, and errors.csv listing the submissions that could not be decrypted.
+surveys-encrypted-key = Private key file
+surveys-encrypted-download = Decrypt and download the ZIP
+surveys-encrypted-none = No encrypted submissions yet.
+surveys-encrypted-key-missing = No private key file was chosen.
+surveys-encrypted-key-too-large = The private key file is too large (16 KiB at most): choose the PEM key file.
+surveys-encrypted-key-unreadable = The private key could not be read: a PEM RSA key is needed (“BEGIN PRIVATE KEY” or “BEGIN RSA PRIVATE KEY”).
+surveys-encrypted-key-protected = This private key is protected by a passphrase: export a copy without one (openssl pkey -in key.pem -out key-open.pem) and choose it.
+surveys-encrypted-wrong-key = This private key does not match the public key of any version of the survey: no submission decrypts with it.
+surveys-encrypted-offline-only = This survey uses an encrypted form, so it is collected only offline with ODK Collect: submissions are encrypted on the device and only the private key holder can read them.
+surveys-encrypted-fail-key = The submission's AES key does not open with this private key (encrypted with another key, or damaged).
+surveys-encrypted-fail-missing = An encrypted file is missing: the device has not sent it yet.
+surveys-encrypted-fail-padding = An encrypted file is damaged or altered (wrong padding after decryption).
+surveys-encrypted-fail-signature = The submission's signature does not match: what decrypted is not what the device signed.
+surveys-encrypted-fail-other-key = The submission belongs to a version whose public key is not the chosen private key's.

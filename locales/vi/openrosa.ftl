@@ -53,3 +53,6 @@ surveys-media-offline = Câu hỏi này nhận ảnh, ghi âm hoặc tệp; ch�
 surveys-geo-hint = Nhập vĩ độ và kinh độ cách nhau bằng dấu cách (ví dụ 10.0341 105.7880); nhiều điểm cách nhau bằng dấu chấm phẩy.
 surveys-import-warnings = Đã nhập biểu mẫu. Những điểm sau chỉ là lưu ý (pyxform cũng chỉ cảnh báo), hãy xem lại:
 openrosa-qr-caption = Hoặc trong ODK Collect chọn “Thêm dự án” → “Quét mã QR” và quét mã này: địa chỉ máy chủ được điền sẵn, biểu mẫu tự cập nhật theo máy chủ, phiếu hoàn thành tự gửi khi có mạng.
+openrosa-error-manifest = Phiếu mã hóa không hợp lệ: tệp xml_submission_file không phải bản kê của một phiếu mã hóa.
+openrosa-error-encrypted-expected = Biểu mẫu này được mã hóa: thiết bị phải gửi phiếu đã mã hóa. Hãy tải lại biểu mẫu trong ODK Collect.
+openrosa-error-not-encrypted = Biểu mẫu này không được mã hóa: máy chủ không nhận phiếu mã hóa cho nó. Hãy tải lại biểu mẫu trong ODK Collect.

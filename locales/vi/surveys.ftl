@@ -182,3 +182,25 @@ surveys-template-blank = Bảng hỏi trống (một câu hỏi mẫu)
 surveys-template-sipas = Mẫu khảo sát sự hài lòng với dịch vụ hành chính công (chỉ số hài lòng)
 surveys-template-help = Đợt tiếp theo của một loạt khảo sát dùng lại bảng hỏi của đợt trước. Mẫu khảo sát sự hài lòng có bốn tiêu chí (tiếp cận, thủ tục, công chức, kết quả) theo thang 1–5, đủ để tính chỉ số hài lòng và so sánh đơn vị; có thể sửa trong phần thiết kế.
 surveys-error-template = Mẫu bảng hỏi không hợp lệ.
+
+## Encrypted forms (openrosa/encrypted)
+surveys-encrypted-title = Phiếu mã hóa
+surveys-encrypted-back = Về trang khảo sát
+surveys-encrypted-notice = Biểu mẫu này được mã hóa: phiếu được mã hóa ngay trên thiết bị của điều tra viên, chỉ người giữ khóa riêng mới đọc được. Vì vậy khảo sát chỉ thu thập ngoại tuyến bằng ODK Collect (không có đường dẫn công khai, mã một lần, tổng đài điện thoại hay phiếu giấy), và kết quả, phân tích không tính các phiếu này.
+surveys-encrypted-waiting = Phiếu mã hóa đang chờ giải mã
+surveys-encrypted-decrypt = Giải mã và tải về
+surveys-encrypted-key-help = Chọn tệp khóa riêng (PEM, PKCS#1 hoặc PKCS#8, không đặt mật khẩu) tương ứng với khóa công khai của biểu mẫu. Khóa chỉ dùng cho lần tải này: máy chủ không lưu, không ghi nhật ký. Tệp ZIP gồm submissions.csv (mỗi phiếu một dòng), ảnh và tệp kèm theo trong thư mục media/, và errors.csv liệt kê những phiếu không giải mã được.
+surveys-encrypted-key = Tệp khóa riêng
+surveys-encrypted-download = Giải mã và tải ZIP
+surveys-encrypted-none = Chưa có phiếu mã hóa nào.
+surveys-encrypted-key-missing = Chưa chọn tệp khóa riêng.
+surveys-encrypted-key-too-large = Tệp khóa riêng quá lớn (tối đa 16 KiB): hãy chọn đúng tệp khóa PEM.
+surveys-encrypted-key-unreadable = Không đọc được khóa riêng: cần một khóa RSA dạng PEM (“BEGIN PRIVATE KEY” hoặc “BEGIN RSA PRIVATE KEY”).
+surveys-encrypted-key-protected = Khóa riêng này được bảo vệ bằng mật khẩu: hãy xuất một bản không mật khẩu (openssl pkey -in khoa.pem -out khoa-mo.pem) rồi chọn lại.
+surveys-encrypted-wrong-key = Khóa riêng này không khớp với khóa công khai của bất kỳ phiên bản nào của khảo sát: không phiếu nào giải mã được bằng khóa này.
+surveys-encrypted-offline-only = Khảo sát này dùng biểu mẫu mã hóa nên chỉ thu thập ngoại tuyến bằng ODK Collect: phiếu được mã hóa trên thiết bị, chỉ người giữ khóa riêng đọc được.
+surveys-encrypted-fail-key = Khóa AES của phiếu không mở được bằng khóa riêng này (phiếu được mã hóa bằng khóa khác hoặc bị hỏng).
+surveys-encrypted-fail-missing = Thiếu tệp mã hóa: thiết bị chưa gửi đủ.
+surveys-encrypted-fail-padding = Tệp mã hóa bị hỏng hoặc bị sửa (phần đệm sai sau khi giải mã).
+surveys-encrypted-fail-signature = Chữ ký của phiếu không khớp: nội dung giải mã không phải nội dung thiết bị đã ký.
+surveys-encrypted-fail-other-key = Phiếu thuộc một phiên bản có khóa công khai khác với khóa riêng đã chọn.

@@ -46,6 +46,7 @@ pub(super) async fn open_survey(state: &AppState, ctx: &Ctx, key: &str) -> Resul
         .map_err(err)?
         .ok_or_else(|| err(AppError::NotFound))?;
     let engine = engine_for(&version.form_json).map_err(err)?;
+    crate::surveys::refuse_encrypted(&engine).map_err(err)?;
     Ok(Open {
         survey,
         version,

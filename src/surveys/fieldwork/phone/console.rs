@@ -193,7 +193,9 @@ async fn case_response(
     let version = live_version(&state.db, s.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((None, engine_for(&version.form_json)?, version.id))
+    let engine = engine_for(&version.form_json)?;
+    crate::surveys::refuse_encrypted(&engine)?;
+    Ok((None, engine, version.id))
 }
 
 #[allow(clippy::too_many_arguments)]
