@@ -31,6 +31,8 @@ mod index;
 mod kill;
 #[path = "surveys/openrosa.rs"]
 mod openrosa;
+#[path = "surveys/openrosa_encrypted.rs"]
+mod openrosa_encrypted;
 #[path = "surveys/paper.rs"]
 mod paper;
 #[path = "surveys/paper_double.rs"]

@@ -71,7 +71,10 @@ impl PrivateKey {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(base64.trim())
             .ok()?;
-        self.key.decrypt(Oaep::new::<sha2::Sha256>(), &bytes).ok()
+        // Blinded: the time taken does not depend on the key's secret exponent.
+        self.key
+            .decrypt_blinded(&mut rsa::rand_core::OsRng, Oaep::new::<sha2::Sha256>(), &bytes)
+            .ok()
     }
 }
 
