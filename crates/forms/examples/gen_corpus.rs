@@ -1330,8 +1330,20 @@ fn encrypted_interview() -> Vec<Sheet> {
     let survey: &[&[&str]] = &[
         &["type", "name", "label", "required", "relevant"],
         &["integer", "age", "Tuổi của người trả lời", "yes", ""],
-        &["select_one yn", "witnessed", "Anh/chị có chứng kiến vụ việc không?", "yes", ""],
-        &["text", "account", "Anh/chị kể lại điều đã thấy", "", "${witnessed} = 'yes'"],
+        &[
+            "select_one yn",
+            "witnessed",
+            "Anh/chị có chứng kiến vụ việc không?",
+            "yes",
+            "",
+        ],
+        &[
+            "text",
+            "account",
+            "Anh/chị kể lại điều đã thấy",
+            "",
+            "${witnessed} = 'yes'",
+        ],
         &["image", "photo", "Ảnh hiện trường (nếu có)", "", ""],
     ];
     let choices: &[&[&str]] = &[
@@ -1346,7 +1358,12 @@ fn encrypted_interview() -> Vec<Sheet> {
             "settings",
             &[
                 &["form_title", "form_id", "version", "public_key"],
-                &["Phỏng vấn chủ đề nhạy cảm (mã hóa)", "phong_van_ma_hoa", "1", ENCRYPTION_KEY],
+                &[
+                    "Phỏng vấn chủ đề nhạy cảm (mã hóa)",
+                    "phong_van_ma_hoa",
+                    "1",
+                    ENCRYPTION_KEY,
+                ],
             ],
         ),
     ]

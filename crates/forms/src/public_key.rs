@@ -63,7 +63,12 @@ pub fn check_public_key(raw: &str) -> Result<(String, usize), KeyError> {
     }
     let der = base64::engine::general_purpose::STANDARD
         .decode(&key)
-        .map_err(|_| err("the key is not base64 text", "khóa không phải văn bản base64"))?;
+        .map_err(|_| {
+            err(
+                "the key is not base64 text",
+                "khóa không phải văn bản base64",
+            )
+        })?;
     let not_spki = || {
         err(
             "the key is not an RSA public key (SubjectPublicKeyInfo, as `openssl rsa -pubout` writes)",
@@ -153,14 +158,34 @@ mod tests {
         // White space (a key pasted over several lines) is removed.
         let wrapped = format!("{}\n  {}", &KEY_2048[..64], &KEY_2048[64..]);
         assert_eq!(check_public_key(&wrapped).unwrap(), (KEY_2048.into(), 2048));
-        assert!(check_public_key(KEY_1024).unwrap_err().en.contains("1024 bits"));
-        assert!(check_public_key("not base64!").unwrap_err().en.contains("base64"));
-        assert!(check_public_key("AAAA").unwrap_err().en.contains("RSA public key"));
+        assert!(
+            check_public_key(KEY_1024)
+                .unwrap_err()
+                .en
+                .contains("1024 bits")
+        );
+        assert!(
+            check_public_key("not base64!")
+                .unwrap_err()
+                .en
+                .contains("base64")
+        );
+        assert!(
+            check_public_key("AAAA")
+                .unwrap_err()
+                .en
+                .contains("RSA public key")
+        );
         let pem = format!("-----BEGIN PUBLIC KEY-----\n{KEY_2048}\n-----END PUBLIC KEY-----");
         assert!(check_public_key(&pem).unwrap_err().en.contains("BEGIN"));
         // A truncated key, and one with a byte changed in the algorithm, are not keys.
         assert!(check_public_key(&KEY_2048[..300]).is_err());
         let other = KEY_2048.replacen("9w0BAQEFAA", "9w0BAQsFAA", 1);
-        assert!(check_public_key(&other).unwrap_err().en.contains("RSA public key"));
+        assert!(
+            check_public_key(&other)
+                .unwrap_err()
+                .en
+                .contains("RSA public key")
+        );
     }
 }

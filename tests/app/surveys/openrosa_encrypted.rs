@@ -169,7 +169,9 @@ fn seal(
 
 /// Adds a device for the logged-in interviewer `c`; returns the address shown once.
 async fn add_device(c: &TestApp) -> String {
-    let page = c.post("/openrosa/devices", &[("label", "Máy mã hóa")]).await;
+    let page = c
+        .post("/openrosa/devices", &[("label", "Máy mã hóa")])
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let start = page
         .body
@@ -310,13 +312,18 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
     assert_eq!(scalar(&app, STORED, survey).await, 1);
     assert_eq!(scalar(&app, FILES, survey).await, 2);
     // It is not a response: results and analysis do not see it.
-    let responses = "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND mode = 'offline'";
+    let responses =
+        "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND mode = 'offline'";
     assert_eq!(scalar(&app, responses, survey).await, 0);
     // Nothing of the answers is readable on the server.
     for (column, value) in all_text(&app.db).await {
-        assert!(!value.contains("bến đò Cái Khế"), "{column} holds the answer");
+        assert!(
+            !value.contains("bến đò Cái Khế"),
+            "{column} holds the answer"
+        );
     }
-    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'survey.encrypted_received' AND $1 = $1";
+    let audited =
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'survey.encrypted_received' AND $1 = $1";
     assert_eq!(scalar(&app, audited, 0).await, 1);
 
     // A resend is not stored twice; the same instance id with another manifest is refused.
@@ -367,7 +374,11 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
     assert!(body.contains("không khớp"), "{body}");
     let (status, _, body) = decrypt(&app, survey, "not a key").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(String::from_utf8(body).unwrap().contains("Không đọc được khóa riêng"));
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("Không đọc được khóa riêng")
+    );
 
     // The right key: the ZIP.
     let (status, ct, zip) = decrypt(&app, survey, &k.pem).await;
@@ -389,7 +400,8 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
         "{rows}"
     );
     assert_eq!(
-        files["media/uuid_2b1d0c55-enc-0001/1733400000000.jpg"], photo,
+        files["media/uuid_2b1d0c55-enc-0001/1733400000000.jpg"],
+        photo,
         "{:?}",
         files.keys()
     );
@@ -407,7 +419,10 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
         0,
     )
     .await;
-    assert!(detail.contains("\"decrypted\":1") && detail.contains("\"failed\":1"), "{detail}");
+    assert!(
+        detail.contains("\"decrypted\":1") && detail.contains("\"failed\":1"),
+        "{detail}"
+    );
     let secret = k.pem.lines().nth(1).unwrap().to_string();
     for (column, value) in all_text(&app.db).await {
         assert!(!value.contains(&secret), "{column} keeps the private key");
@@ -482,7 +497,9 @@ async fn every_other_collection_path_refuses_an_encrypted_version() {
 /// Python with `cryptography`: `DULUAN_CRYPTO_PYTHON`, the exports' venv, or the system's.
 fn crypto_python() -> Option<PathBuf> {
     let candidates = [
-        std::env::var("DULUAN_CRYPTO_PYTHON").ok().map(PathBuf::from),
+        std::env::var("DULUAN_CRYPTO_PYTHON")
+            .ok()
+            .map(PathBuf::from),
         Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../sav-venv/bin/python")),
         std::env::var("CARGO_TARGET_DIR")
             .ok()
@@ -509,7 +526,7 @@ fn crypto_python() -> Option<PathBuf> {
 #[tokio::test]
 async fn an_instance_encrypted_by_python_cryptography_decrypts() {
     let Some(python) = crypto_python() else {
-        println!("skipped: no python with the cryptography package (set DULUAN_CRYPTO_PYTHON)");
+        eprintln!("skipped: no python with the cryptography package (set DULUAN_CRYPTO_PYTHON)");
         return;
     };
     let app = crate::helpers::spawn_demo().await;
@@ -533,7 +550,11 @@ async fn an_instance_encrypted_by_python_cryptography_decrypts() {
         .arg(&photo_path)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let manifest = std::fs::read_to_string(out.join("submission.xml")).unwrap();
     let files: Vec<(String, Vec<u8>)> = ["1733411111111.jpg.enc", "submission.xml.enc"]
         .iter()
@@ -546,8 +567,17 @@ async fn an_instance_encrypted_by_python_cryptography_decrypts() {
     assert_eq!(status, StatusCode::OK);
     let files = unzip(&zip);
     let rows = String::from_utf8(files["submissions.csv"].clone()).unwrap();
-    assert!(rows.contains(&format!("{id},")) && rows.contains(",64,"), "{rows}");
+    assert!(
+        rows.contains(&format!("{id},")) && rows.contains(",64,"),
+        "{rows}"
+    );
     assert_eq!(files["media/uuid_python-0001/1733411111111.jpg"], photo());
-    assert_eq!(String::from_utf8(files["errors.csv"].clone()).unwrap().lines().count(), 1);
+    assert_eq!(
+        String::from_utf8(files["errors.csv"].clone())
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
     app.stop().await;
 }

@@ -360,25 +360,24 @@ fn read_settings(
                 form.default_language = Some(v.to_string()).filter(|s| !s.is_empty())
             }
             "instance_name" => form.instance_name = Some(v.to_string()).filter(|s| !s.is_empty()),
-            "public_key" if !v.trim().is_empty() => {
-                match crate::public_key::check_public_key(v) {
-                    Ok((key, _)) => form.public_key = Some(key),
-                    Err(e) => errors.push(diag(
-                        DiagKind::Type,
-                        &sheet.name,
-                        Some(2),
-                        Some(h.trim()),
-                        format!("`public_key`: {}", e.en),
-                        format!("`public_key`: {}", e.vi),
-                    )),
-                }
-            }
+            "public_key" if !v.trim().is_empty() => match crate::public_key::check_public_key(v) {
+                Ok((key, _)) => form.public_key = Some(key),
+                Err(e) => errors.push(diag(
+                    DiagKind::Type,
+                    &sheet.name,
+                    Some(2),
+                    Some(h.trim()),
+                    format!("`public_key`: {}", e.en),
+                    format!("`public_key`: {}", e.vi),
+                )),
+            },
             "submission_url" if !v.is_empty() => warnings.push(diag(
                 DiagKind::Warning,
                 &sheet.name,
                 Some(2),
                 Some(h.trim()),
-                "`submission_url` is ignored: devices send their submissions to this duluan server".into(),
+                "`submission_url` is ignored: devices send their submissions to this duluan server"
+                    .into(),
                 "bỏ qua `submission_url`: thiết bị gửi phiếu về chính máy chủ duluan này".into(),
             )),
             "published" => match v.to_lowercase().as_str() {

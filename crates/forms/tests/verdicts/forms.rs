@@ -561,7 +561,12 @@ pub fn forms() -> Vec<VerdictForm> {
             &[],
             &[
                 &["form_title", "form_id", "version", "public_key"],
-                &["Truncated key", "public_key_truncated", "1", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqd"],
+                &[
+                    "Truncated key",
+                    "public_key_truncated",
+                    "1",
+                    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqd",
+                ],
             ],
         ),
         form(

@@ -73,7 +73,11 @@ impl PrivateKey {
             .ok()?;
         // Blinded: the time taken does not depend on the key's secret exponent.
         self.key
-            .decrypt_blinded(&mut rsa::rand_core::OsRng, Oaep::new::<sha2::Sha256>(), &bytes)
+            .decrypt_blinded(
+                &mut rsa::rand_core::OsRng,
+                Oaep::new::<sha2::Sha256>(),
+                &bytes,
+            )
             .ok()
     }
 }
@@ -129,7 +133,7 @@ fn ivs(instance_id: &str, aes_key: &[u8], n: usize) -> Vec<[u8; 16]> {
 
 /// AES-256-CFB decryption of one file, its PKCS#5 padding checked and removed.
 fn decrypt_file(aes_key: &[u8; 32], iv: &[u8; 16], ciphertext: &[u8]) -> Option<Vec<u8>> {
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
         return None;
     }
     let mut buf = ciphertext.to_vec();

@@ -100,14 +100,23 @@ pub async fn export_encrypted(
     let tr = auth.ctx.tr;
     let refuse = |key: &'static str| Some(tr.t(key));
     let Ok(mut multipart) = multipart else {
-        return render(&state, &auth, &s, refuse("surveys-encrypted-key-unreadable")).await;
+        return render(
+            &state,
+            &auth,
+            &s,
+            refuse("surveys-encrypted-key-unreadable"),
+        )
+        .await;
     };
     let mut pem = Vec::new();
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("key") => match field.bytes().await {
                 Ok(b) if b.len() <= MAX_KEY_BYTES => pem = b.to_vec(),
-                _ => return render(&state, &auth, &s, refuse("surveys-encrypted-key-too-large")).await,
+                _ => {
+                    return render(&state, &auth, &s, refuse("surveys-encrypted-key-too-large"))
+                        .await;
+                }
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
@@ -191,7 +200,10 @@ pub async fn export_encrypted(
     let name = format!("{}-wave{}-encrypted.zip", s.series, s.wave);
     let mut r = Body::from_stream(ReceiverStream::new(rx)).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
@@ -366,7 +378,11 @@ fn one_submission(
         }
     };
     if instance.instance_id != m.instance_id {
-        return fail(z, tr.t(Failure::Signature.key_and_file().0), "submission.xml");
+        return fail(
+            z,
+            tr.t(Failure::Signature.key_and_file().0),
+            "submission.xml",
+        );
     }
     let opts = Options::new(
         tr.lang().code(),

@@ -62,7 +62,8 @@ pub fn parse(xml: &[u8]) -> Result<Manifest, &'static str> {
         nodes_limit: 10_000,
         ..Default::default()
     };
-    let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|_| "openrosa-error-xml")?;
+    let doc =
+        roxmltree::Document::parse_with_options(text, opts).map_err(|_| "openrosa-error-xml")?;
     let root = doc.root_element();
     if root.tag_name().namespace() != Some(NS)
         || root.tag_name().name() != "data"
@@ -151,19 +152,27 @@ mod tests {
             m.files().collect::<Vec<_>>(),
             ["1.jpg.enc", "2.m4a.enc", "submission.xml.enc"]
         );
-        assert!(!is_manifest(b"<duluan_3 id=\"duluan_3\"><a>1</a></duluan_3>"));
+        assert!(!is_manifest(
+            b"<duluan_3 id=\"duluan_3\"><a>1</a></duluan_3>"
+        ));
     }
 
     #[test]
     fn a_bad_manifest_is_refused() {
         for (from, to) in [
             ("encrypted=\"yes\"", "encrypted=\"no\""),
-            ("<encryptedXmlFile>submission.xml.enc", "<encryptedXmlFile>submission.xml"),
+            (
+                "<encryptedXmlFile>submission.xml.enc",
+                "<encryptedXmlFile>submission.xml",
+            ),
             ("<file>1.jpg.enc", "<file>../1.jpg.enc"),
             ("<file>2.m4a.enc", "<file>1.jpg.enc"),
             ("uuid:1", ""),
             ("<base64EncryptedKey>a2V5", "<base64EncryptedKey>"),
-            ("http://www.opendatakit.org/xforms/encrypted", "http://example.org/x"),
+            (
+                "http://www.opendatakit.org/xforms/encrypted",
+                "http://example.org/x",
+            ),
         ] {
             let bad = GOOD.replace(from, to);
             assert!(parse(bad.as_bytes()).is_err(), "{to}");

@@ -64,7 +64,8 @@ pub async fn receive(
             bytes: p.bytes,
         })
         .collect();
-    let manifest_text = std::str::from_utf8(xml).map_err(|_| AppError::BadRequest("openrosa-error-xml"))?;
+    let manifest_text =
+        std::str::from_utf8(xml).map_err(|_| AppError::BadRequest("openrosa-error-xml"))?;
     let again = |seen: Option<(i64, String)>| match seen {
         Some((id, stored)) if stored == manifest_text => Ok(Some(id)),
         Some(_) => Err(AppError::Conflict("openrosa-error-replay")),
@@ -102,7 +103,7 @@ pub async fn receive(
     };
     store::add_files(&mut tx, id, &files).await?;
     audit::entry(&du.actor(), "survey.encrypted_received")
-        .object("survey", &survey.id.to_string())
+        .object("survey", survey.id.to_string())
         .unit(survey.unit_id)
         .detail(json!({"survey": survey.id, "version": v.version, "device": du.device.id, "files": files.len()}))
         .write(&mut tx)

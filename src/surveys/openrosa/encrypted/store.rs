@@ -40,13 +40,15 @@ pub async fn find_submission(
     survey_id: i64,
     instance_id: &str,
 ) -> AppResult<Option<(i64, String)>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT id, manifest FROM survey_encrypted_submissions WHERE survey_id = $1 AND instance_id = $2"
     )
     .bind(survey_id)
     .bind(instance_id)
     .fetch_optional(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// A new encrypted submission to store.
@@ -124,7 +126,8 @@ pub async fn list_submissions(
     after: i64,
     limit: i64,
 ) -> AppResult<Vec<EncSubmission>> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT id, version_id, instance_id, manifest, received_on FROM survey_encrypted_submissions
          WHERE survey_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     )
@@ -132,17 +135,20 @@ pub async fn list_submissions(
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
-    .await?))
+    .await?
+    }))
 }
 
 /// The files of one submission.
 pub async fn list_files(db: &Db, submission_id: i64) -> AppResult<Vec<EncFile>> {
-    let rows: Vec<(String, String, Vec<u8>)> = with_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(String, String, Vec<u8>)> = with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT name, sha256, bytes FROM survey_encrypted_files WHERE submission_id = $1 ORDER BY name"
     )
     .bind(submission_id)
     .fetch_all(pool)
-    .await?);
+    .await?
+    });
     Ok(rows
         .into_iter()
         .map(|(name, sha256, bytes)| EncFile {
