@@ -15,7 +15,8 @@ expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
 - body controls: ref -> tag, appearance, itemset nodeset, jr:count, range start/end/step,
   mediatype, accuracyThreshold, unacceptableAccuracyThreshold, incremental;
 - setvalue actions: (ref, event) -> value;
-- the model's `submission` element (an encrypted form's `base64RsaPublicKey`): its attributes;
+- the model's `submission` element (an encrypted form's `base64RsaPublicKey`): its attributes
+  but `action` and `method` (`submission_url`, ignored by duluan on purpose);
 - texts: each control's label and hint (with its guidance form) and each choice's label, per
   language, outputs included (a text pyxform writes as `-`, missing in that language, is not
   compared: duluan writes the default language's text there).
@@ -269,9 +270,14 @@ def compare_maps(what, a, b, problems):
 
 
 def submission(model):
-    """The attributes of the model's `submission` element (None without one)."""
+    """The attributes of the model's `submission` element (None without one or without any
+    compared attribute): `action` and `method` (XLSForm `submission_url`) are not compared, as
+    duluan ignores `submission_url` on purpose (devices send to the server they downloaded from)."""
     el = model.find(f"{XF}submission")
-    return None if el is None else dict(el.attrib)
+    if el is None:
+        return None
+    attrs = {k: v for k, v in el.attrib.items() if k not in ("action", "method")}
+    return attrs or None
 
 
 def main():
