@@ -359,6 +359,10 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
     page.assert_contains("id=\"encrypted-count\">2<");
     page.assert_contains("chỉ người giữ khóa riêng mới đọc được");
     assert!(!page.body.contains("id=\"public-link\""), "{}", page.body);
+    let page = app.get(&format!("/surveys/{survey}/fieldwork")).await;
+    page.assert_contains(
+        "id=\"encrypted-waiting\">Phiếu mã hóa đang chờ giải mã: <strong>2</strong>",
+    );
 
     // Staff who export responses decrypt.
     app.login_demo("analyst").await;
