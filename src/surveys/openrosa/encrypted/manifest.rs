@@ -39,12 +39,22 @@ impl Manifest {
     }
 }
 
-/// Whether a submitted XML document is an encrypted submission's manifest (its root is in
-/// [`NS`] or says `encrypted="yes"`), judged on its first bytes without parsing it.
+/// Whether a submitted XML document is an encrypted submission's manifest: its root element is
+/// in [`NS`] or says `encrypted="yes"` (a document that does not parse is not one; the plain
+/// path reports it).
 pub fn is_manifest(xml: &[u8]) -> bool {
-    let head = &xml[..xml.len().min(4096)];
-    let head = String::from_utf8_lossy(head);
-    head.contains(NS) || head.contains("encrypted=\"yes\"") || head.contains("encrypted='yes'")
+    let Ok(text) = std::str::from_utf8(xml) else {
+        return false;
+    };
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 200_000,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, opts).is_ok_and(|doc| {
+        let root = doc.root_element();
+        root.tag_name().namespace() == Some(NS) || root.attribute("encrypted") == Some("yes")
+    })
 }
 
 /// An encrypted file's name: a name a device writes (see [`attachment_name`]) ending in `.enc`.
@@ -154,6 +164,10 @@ mod tests {
         );
         assert!(!is_manifest(
             b"<duluan_3 id=\"duluan_3\"><a>1</a></duluan_3>"
+        ));
+        // The namespace typed as an answer does not make a manifest.
+        assert!(!is_manifest(
+            b"<duluan_3 id=\"duluan_3\"><a>http://www.opendatakit.org/xforms/encrypted</a></duluan_3>"
         ));
     }
 
