@@ -383,6 +383,10 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
             .unwrap()
             .contains("Không đọc được khóa riêng")
     );
+    // A file far larger than any key is refused before it is read as one.
+    let (status, _, body) = decrypt(&app, survey, &"A".repeat(20 << 10)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(body).unwrap().contains("quá lớn"));
 
     // The right key: the ZIP.
     let (status, ct, zip) = decrypt(&app, survey, &k.pem).await;

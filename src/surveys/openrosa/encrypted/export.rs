@@ -120,8 +120,17 @@ pub async fn export_encrypted(
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(_) => {
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 return render(&state, &auth, &s, refuse("surveys-encrypted-key-too-large")).await;
+            }
+            Err(_) => {
+                return render(
+                    &state,
+                    &auth,
+                    &s,
+                    refuse("surveys-encrypted-key-unreadable"),
+                )
+                .await;
             }
         }
     }
