@@ -64,3 +64,6 @@ surveys-geo-zoom-in = Zoom in
 surveys-geo-zoom-out = Zoom out
 surveys-geo-undo = Remove last point
 surveys-geo-clear = Clear
+openrosa-error-manifest = Invalid encrypted submission: the xml_submission_file is not the manifest of an encrypted submission.
+openrosa-error-encrypted-expected = This form is encrypted: the device must send encrypted submissions. Download the form again in ODK Collect.
+openrosa-error-not-encrypted = This form is not encrypted: the server does not take encrypted submissions for it. Download the form again in ODK Collect.

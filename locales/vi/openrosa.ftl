@@ -64,3 +64,6 @@ surveys-geo-zoom-in = Phóng to
 surveys-geo-zoom-out = Thu nhỏ
 surveys-geo-undo = Bỏ điểm cuối
 surveys-geo-clear = Xóa hết
+openrosa-error-manifest = Phiếu mã hóa không hợp lệ: tệp xml_submission_file không phải bản kê của một phiếu mã hóa.
+openrosa-error-encrypted-expected = Biểu mẫu này được mã hóa: thiết bị phải gửi phiếu đã mã hóa. Hãy tải lại biểu mẫu trong ODK Collect.
+openrosa-error-not-encrypted = Biểu mẫu này không được mã hóa: máy chủ không nhận phiếu mã hóa cho nó. Hãy tải lại biểu mẫu trong ODK Collect.

@@ -301,6 +301,18 @@ pub async fn live_version(db: &Db, survey_id: i64) -> AppResult<Option<model::Ve
         .rfind(|v| v.published_at.is_some()))
 }
 
+/// Refuses to collect a version published with a public key (an encrypted form) in any mode but
+/// offline collection: its answers must reach the server encrypted, which only devices do. Every
+/// other collection path (public link, one-time tokens, JSON submissions, the telephone console,
+/// paper batches) calls this on the version it would collect.
+pub fn refuse_encrypted(engine: &Engine) -> AppResult<()> {
+    if engine.form().form.public_key.is_some() {
+        Err(AppError::Conflict("surveys-encrypted-offline-only"))
+    } else {
+        Ok(())
+    }
+}
+
 /// The published version `version` of a survey (an OpenRosa device may hold an older one).
 pub async fn published_version(
     db: &Db,

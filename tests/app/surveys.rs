@@ -34,6 +34,8 @@ mod kill;
 mod media;
 #[path = "surveys/openrosa.rs"]
 mod openrosa;
+#[path = "surveys/openrosa_encrypted.rs"]
+mod openrosa_encrypted;
 #[path = "surveys/paper.rs"]
 mod paper;
 #[path = "surveys/paper_double.rs"]

@@ -7,7 +7,8 @@
 # constraint, calculate, readonly), the primary instance (paths and literal defaults), the body
 # controls (tag, appearance, itemset, jr:count, range), `setvalue`s and the texts (labels,
 # hints, guidance, choice labels, messages, per language), after normalising the root name,
-# whitespace and `true()` spellings. Fails on any difference, printing it. Checks
+# whitespace and `true()` spellings, and the model's `submission` (an encrypted form's public key).
+# Fails on any difference, printing it. Checks
 # that the comparison does fail on a changed bind. Then, when `java` is installed, runs ODK
 # Validate (JavaRosa; the jar pyxform's wheel ships) on every duluan XForm: each must get the
 # verdict pyxform's XForm of the same file gets (some generated forms are invalid for both:
@@ -76,6 +77,16 @@ canary="$(python3 "$compare" "${first%.xlsx}.xml" "$out/canary.xml" || true)"
 if ! grep -q "^  text .*duluan 'canary " <<<"$canary"; then
     echo "FAILED  the comparison did not notice a changed text"
     failed=$((failed + 1))
+fi
+
+# … and a public key left out of an encrypted form's XForm.
+if [ -e "$out/phong_van_ma_hoa.duluan.xml" ]; then
+    sed 's/<submission [^>]*\/>//' "$out/phong_van_ma_hoa.duluan.xml" >"$out/canary.xml"
+    canary="$(python3 "$compare" "$out/phong_van_ma_hoa.xml" "$out/canary.xml" || true)"
+    if ! grep -q "^  submission: pyxform {'base64RsaPublicKey'" <<<"$canary"; then
+        echo "FAILED  the comparison did not notice a missing public key"
+        failed=$((failed + 1))
+    fi
 fi
 
 echo "$((count - failed)) same as pyxform, $failed failed"

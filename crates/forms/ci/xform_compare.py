@@ -16,6 +16,8 @@ expressions, `true()`/`yes`/`true` and `false()`/`no`/absent):
   mediatype, accuracyThreshold, unacceptableAccuracyThreshold, incremental;
 - setvalue actions: (ref, event) -> value;
 - secondary instances read from form media files (select from a file, pulldata): id -> src;
+- the model's `submission` element (an encrypted form's `base64RsaPublicKey`): its attributes
+  but `action` and `method` (`submission_url`, ignored by duluan on purpose);
 - texts: each control's label and hint (with its guidance form) and each choice's label, per
   language, outputs included (a text pyxform writes as `-`, missing in that language, is not
   compared: duluan writes the default language's text there).
@@ -280,6 +282,15 @@ def media_instances(model):
         for i in model.findall(f"{XF}instance")
         if i.get("src") is not None and i.get("id") != "cases"
     }
+def submission(model):
+    """The attributes of the model's `submission` element (None without one or without any
+    compared attribute): `action` and `method` (XLSForm `submission_url`) are not compared, as
+    duluan ignores `submission_url` on purpose (devices send to the server they downloaded from)."""
+    el = model.find(f"{XF}submission")
+    if el is None:
+        return None
+    attrs = {k: v for k, v in el.attrib.items() if k not in ("action", "method")}
+    return attrs or None
 
 
 def main():
@@ -297,6 +308,9 @@ def main():
     compare_maps("control", controls(py_html, py_norm), controls(du_html, du_norm), problems)
     compare_maps("setvalue", setvalues(py_html, py_norm), setvalues(du_html, du_norm), problems)
     compare_texts(texts(py_html, py_model, py_norm), texts(du_html, du_model, du_norm), problems)
+    py_sub, du_sub = submission(py_model), submission(du_model)
+    if py_sub != du_sub:
+        problems.append(f"submission: pyxform {py_sub!r}, duluan {du_sub!r}")
     for p in problems:
         print("  " + p)
     sys.exit(1 if problems else 0)

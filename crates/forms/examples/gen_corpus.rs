@@ -1322,6 +1322,55 @@ fn quick_report() -> Vec<Sheet> {
     ]
 }
 
+/// A sensitive-topic interview collected offline with an encrypted form (`public_key`): devices
+/// encrypt each finished interview, only the holder of the private key reads it. The key was
+/// made for the corpus (`openssl genrsa 2048 | openssl rsa -pubout`); its private key was not
+/// kept.
+fn encrypted_interview() -> Vec<Sheet> {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "required", "relevant"],
+        &["integer", "age", "Tuổi của người trả lời", "yes", ""],
+        &[
+            "select_one yn",
+            "witnessed",
+            "Anh/chị có chứng kiến vụ việc không?",
+            "yes",
+            "",
+        ],
+        &[
+            "text",
+            "account",
+            "Anh/chị kể lại điều đã thấy",
+            "",
+            "${witnessed} = 'yes'",
+        ],
+        &["image", "photo", "Ảnh hiện trường (nếu có)", "", ""],
+    ];
+    let choices: &[&[&str]] = &[
+        &["list_name", "name", "label"],
+        &["yn", "yes", "Có"],
+        &["yn", "no", "Không"],
+    ];
+    vec![
+        sheet("survey", survey),
+        sheet("choices", choices),
+        sheet(
+            "settings",
+            &[
+                &["form_title", "form_id", "version", "public_key"],
+                &[
+                    "Phỏng vấn chủ đề nhạy cảm (mã hóa)",
+                    "phong_van_ma_hoa",
+                    "1",
+                    ENCRYPTION_KEY,
+                ],
+            ],
+        ),
+    ]
+}
+
+const ENCRYPTION_KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAi7AHqlylloWAmXgCZr9yLyCFmzvNxS1Wq9VF9vFQciY2QPbmjZ5/oYXQiiJbOte0+kNRy+TYCN9JBE/VGWdyLZdmo4i1T3qtGg+ok1+6bhxPbND1C7UR19FjyAckYam77sppDw7GgJw23nJq2GV7NHztBVbY0xHlBCEKaAWdWtzbQrCxfMDk5ONYNY824okJuS1kKeZHKZ2i9r0fRYiNAaskcysm0V9cyBwThoTJP/TMjJiIRuEh6BPa/uvqiIjPxq8ry0UiRjo3cT4HNRf2iuM2Db025GNqiJr8MIwLm+psb2aBsn5p66P2wY0dnGKOgi/6vpv0Bdllo84nfz27BwIDAQAB";
+
 /// A form with one of every kind of mistake.
 fn every_mistake() -> Vec<Sheet> {
     let survey: &[&[&str]] = &[
@@ -1519,12 +1568,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "tests/corpus".into());
     let dir = Path::new(&dir);
     std::fs::create_dir_all(dir.join("broken"))?;
-    let good: [(&str, Vec<Sheet>); 5] = [
+    let good: [(&str, Vec<Sheet>); 6] = [
         ("khao_sat_dich_vu_cong.xlsx", public_services()),
         ("household_roster.xlsx", household()),
         ("tham_do_chinh_sach_dien_thoai.xlsx", policy_poll()),
         ("bao_cao_nhanh_ctv.xlsx", quick_report()),
         ("tham_ap_tep_phuong_tien.xlsx", hamlet_visit()),
+        ("phong_van_ma_hoa.xlsx", encrypted_interview()),
     ];
     for (name, sheets) in good {
         std::fs::write(dir.join(name), write_sheets(&sheets)?)?;

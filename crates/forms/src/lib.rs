@@ -57,6 +57,7 @@ pub mod expr;
 pub mod functions;
 pub mod media;
 pub mod model;
+pub mod public_key;
 pub mod value;
 pub mod version;
 pub mod xform;

@@ -537,6 +537,11 @@ pub struct Form {
     /// Expression naming each record (XLSForm `instance_name`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
+    /// The RSA public key devices encrypt submissions with (XLSForm `public_key`, ODK's
+    /// `base64RsaPublicKey`): base64 of a DER SubjectPublicKeyInfo, checked at import
+    /// ([`crate::public_key::check_public_key`]). A form with a key is collected only offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
     /// True once published: then the form is immutable and changes need a new version.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub published: bool,

@@ -59,6 +59,11 @@ pub async fn submit_json(
     if !survey.accepts_on(Utc::now().date_naive()) {
         return refuse(StatusCode::CONFLICT, "surveys-closed-body");
     }
+    if let Some((_, engine)) = &live.version
+        && crate::surveys::refuse_encrypted(engine).is_err()
+    {
+        return refuse(StatusCode::CONFLICT, "surveys-encrypted-offline-only");
+    }
     let result: AppResult<Response> = async {
         let (version_id, engine) = live.version.as_ref().ok_or(AppError::NotFound)?;
         let eval = engine.evaluate(&sub.answers, &options(ctx.tr));

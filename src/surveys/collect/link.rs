@@ -48,6 +48,7 @@ pub(super) async fn open_survey(state: &AppState, ctx: &Ctx, key: &str) -> Resul
     let engine = crate::surveys::media::engine_of(&state.db, &version)
         .await
         .map_err(err)?;
+    crate::surveys::refuse_encrypted(&engine).map_err(err)?;
     Ok(Open {
         survey,
         version,

@@ -94,11 +94,9 @@ pub(super) async fn token_response(
     let version = live_version(&state.db, tc.survey.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((
-        None,
-        crate::surveys::media::engine_of(&state.db, &version).await?,
-        version.id,
-    ))
+    let engine = crate::surveys::media::engine_of(&state.db, &version).await?;
+    crate::surveys::refuse_encrypted(&engine)?;
+    Ok((None, engine, version.id))
 }
 
 /// `GET /t/{token}`: the token's response at its current page; a used token gets a clear page.

@@ -76,6 +76,8 @@ struct MonitorTemplate {
     e_error: Option<String>,
     quotas: Vec<QuotaView>,
     held: i64,
+    /// Encrypted submissions received (not cases: they wait for decryption at export).
+    encrypted: i64,
 }
 
 fn mode_label(tr: Tr, key: &str) -> String {
@@ -179,5 +181,6 @@ pub async fn show_monitor(
         e_error,
         quotas,
         held: store::count_held(&state.db, s.id).await?,
+        encrypted: crate::surveys::openrosa::encrypted::count_submissions(&state.db, s.id).await?,
     }))
 }

@@ -12,6 +12,8 @@
 //!   id (`survey_instances`), as mode `offline` on its case, with its files
 //!   (`survey_response_files`); an edit (`deprecatedID`) replaces the answers of its response.
 //! - `files.rs`: staff read a response's files (`ViewResponses`, each read audited).
+//! - `encrypted/`: encrypted forms: submissions stored encrypted as they arrive, decrypted
+//!   only at export with the private key staff give then (`/surveys/{id}/encrypted`).
 //!
 //! Invariants: a token opens only what its interviewer's `Interview` grants reach, and nothing
 //! once revoked; an instance id is stored once (a resend with the same answers adds only files
@@ -19,6 +21,7 @@
 //! its instance and its files are written in one transaction.
 
 mod devices;
+pub mod encrypted;
 mod files;
 pub mod model;
 mod protocol;
@@ -131,5 +134,13 @@ pub fn routes() -> axum::Router<AppState> {
         .route(
             "/surveys/{id}/responses/{rid}/files/{name}",
             get(files::download_file),
+        )
+        .route(
+            "/surveys/{id}/encrypted",
+            get(encrypted::show_encrypted)
+                .post(encrypted::export_encrypted)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    encrypted::crypto::MAX_KEY_BYTES + (8 << 10),
+                )),
         )
 }

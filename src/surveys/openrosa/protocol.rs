@@ -292,6 +292,8 @@ pub async fn submission_head(State(state): State<AppState>, Path(token): Path<St
 struct Received {
     xml: Bytes,
     files: Vec<NewFile>,
+    /// Encrypted files (`….enc`, an encrypted form's): ciphertext, no type to check.
+    encrypted: Vec<super::encrypted::Part>,
 }
 
 /// Reads the multipart body: `xml_submission_file` and the files, each checked (name, type by
@@ -299,6 +301,7 @@ struct Received {
 async fn read_parts(mut multipart: Multipart) -> Result<Received, (StatusCode, &'static str)> {
     let mut xml = None;
     let mut files: Vec<NewFile> = Vec::new();
+    let mut encrypted = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -328,8 +331,18 @@ async fn read_parts(mut multipart: Multipart) -> Result<Received, (StatusCode, &
             let Some(clean) = model::attachment_name(&raw).or(model::attachment_name(&name)) else {
                 return Err((StatusCode::BAD_REQUEST, "openrosa-error-file-name"));
             };
-            if files.len() >= MAX_FILES {
+            if files.len() + encrypted.len() >= MAX_FILES {
                 return Err((StatusCode::BAD_REQUEST, "openrosa-error-too-many-files"));
+            }
+            if clean.ends_with(".enc") {
+                if bytes.is_empty() {
+                    return Err((StatusCode::BAD_REQUEST, "openrosa-error-file-empty"));
+                }
+                encrypted.push(super::encrypted::Part {
+                    name: clean.to_string(),
+                    bytes: bytes.to_vec(),
+                });
+                continue;
             }
             let content_type =
                 model::media_type(clean, &bytes).map_err(|k| (StatusCode::BAD_REQUEST, k))?;
@@ -343,7 +356,11 @@ async fn read_parts(mut multipart: Multipart) -> Result<Received, (StatusCode, &
         // Other fields (`*isIncomplete*`, `deviceID`) carry nothing to keep.
     }
     let xml = xml.ok_or((StatusCode::BAD_REQUEST, "openrosa-error-no-instance"))?;
-    Ok(Received { xml, files })
+    Ok(Received {
+        xml,
+        files,
+        encrypted,
+    })
 }
 
 /// `POST …/submission`: one interview (or part of its files) from a device.
@@ -364,7 +381,13 @@ pub async fn submission_post(
         Ok(r) => r,
         Err((status, key)) => return message(status, &tr.t(key)),
     };
-    match super::submit::receive(&state, &du, &received.xml, received.files).await {
+    // An encrypted form's submission is a manifest naming its `.enc` files.
+    let outcome = if super::encrypted::manifest::is_manifest(&received.xml) {
+        super::encrypted::receive(&state, &du, &received.xml, received.encrypted).await
+    } else {
+        super::submit::receive(&state, &du, &received.xml, received.files).await
+    };
+    match outcome {
         Ok(super::submit::Outcome::Stored) => {
             message(StatusCode::CREATED, &tr.t("openrosa-stored"))
         }

@@ -89,6 +89,10 @@ pub async fn receive(
         return Err(AppError::BadRequest("openrosa-error-version"));
     };
     let engine = crate::surveys::media::engine_of(db, &v).await?;
+    // A version with a public key takes only encrypted submissions.
+    if engine.form().form.public_key.is_some() {
+        return Err(AppError::BadRequest("openrosa-error-encrypted-expected"));
+    }
     let instance = match xform::read_instance(engine.form(), xml) {
         Ok(i) => i,
         Err(e) => {

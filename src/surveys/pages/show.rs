@@ -61,6 +61,10 @@ struct ShowTemplate {
     media_draft: bool,
     media_max: usize,
     media_max_mib: usize,
+    /// The live version has a public key: collected encrypted, on devices only.
+    encrypted: bool,
+    /// Encrypted submissions waiting to be decrypted at export.
+    encrypted_count: i64,
 }
 
 pub(super) async fn render_show(
@@ -75,6 +79,15 @@ pub(super) async fn render_show(
     let can_responses = can(db, &auth.user, Capability::ViewResponses, s.unit_id).await?;
     let can_results = can(db, &auth.user, Capability::ViewSurveyResults, s.unit_id).await?;
     let versions = store::list_versions(db, s.id).await?;
+    let encrypted = match versions.iter().rfind(|v| v.published_at.is_some()) {
+        Some(v) => crate::surveys::engine_for(&v.form_json)?
+            .form()
+            .form
+            .public_key
+            .is_some(),
+        None => false,
+    };
+    let encrypted_count = crate::surveys::openrosa::encrypted::count_submissions(db, s.id).await?;
     let unit = crate::orgs::unit_names(db, &[s.unit_id])
         .await?
         .into_iter()
@@ -171,6 +184,8 @@ pub(super) async fn render_show(
         waves,
         errors,
         languages,
+        encrypted,
+        encrypted_count,
         s,
     }))
 }

@@ -183,6 +183,17 @@ pub async fn create_batch(
     let Some(version) = crate::surveys::live_version(&state.db, s.id).await? else {
         return render(&state, &auth, &s, true, tr.t("paper-error-unpublished")).await;
     };
+    if crate::surveys::refuse_encrypted(&*crate::surveys::engine_for(&version.form_json)?).is_err()
+    {
+        return render(
+            &state,
+            &auth,
+            &s,
+            true,
+            tr.t("surveys-encrypted-offline-only"),
+        )
+        .await;
+    }
     let layout = match store::layout_of(&state.db, version.id).await? {
         Some(json) => serde_json::from_str::<Layout>(&json)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored layout unreadable: {e}")))?,

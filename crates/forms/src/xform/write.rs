@@ -40,6 +40,11 @@ pub fn to_xform_in_mode(form: &CheckedForm, settings: &XFormSettings, mode: Mode
     w.open("h:head", &[]);
     w.leaf("h:title", &[], &settings.title);
     w.open("model", &[("odk:xforms-version", Some("1.0.0"))]);
+    // An encrypted form: devices encrypt each finished instance with this key (first in the
+    // model, where pyxform writes it).
+    if let Some(key) = &form.form.public_key {
+        w.empty("submission", &[("base64RsaPublicKey", Some(key))]);
+    }
     g.write_itext(&mut w);
     w.out.push_str(&instance);
     // pyxform writes the media files' instances before the choice lists'.

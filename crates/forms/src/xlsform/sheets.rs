@@ -360,20 +360,24 @@ fn read_settings(
                 form.default_language = Some(v.to_string()).filter(|s| !s.is_empty())
             }
             "instance_name" => form.instance_name = Some(v.to_string()).filter(|s| !s.is_empty()),
-            "public_key" if !v.is_empty() => warnings.push(diag(
-                DiagKind::Warning,
-                &sheet.name,
-                Some(2),
-                Some(h.trim()),
-                "`public_key` is not kept: duluan does not publish encrypted forms yet, so submissions arrive unencrypted".into(),
-                "không giữ `public_key`: duluan chưa hỗ trợ biểu mẫu mã hóa, nên các phiếu gửi về không được mã hóa".into(),
-            )),
+            "public_key" if !v.trim().is_empty() => match crate::public_key::check_public_key(v) {
+                Ok((key, _)) => form.public_key = Some(key),
+                Err(e) => errors.push(diag(
+                    DiagKind::Type,
+                    &sheet.name,
+                    Some(2),
+                    Some(h.trim()),
+                    format!("`public_key`: {}", e.en),
+                    format!("`public_key`: {}", e.vi),
+                )),
+            },
             "submission_url" if !v.is_empty() => warnings.push(diag(
                 DiagKind::Warning,
                 &sheet.name,
                 Some(2),
                 Some(h.trim()),
-                "`submission_url` is ignored: devices send their submissions to this duluan server".into(),
+                "`submission_url` is ignored: devices send their submissions to this duluan server"
+                    .into(),
                 "bỏ qua `submission_url`: thiết bị gửi phiếu về chính máy chủ duluan này".into(),
             )),
             "published" => match v.to_lowercase().as_str() {
@@ -1214,6 +1218,9 @@ pub fn export_sheets(form: &Form) -> Vec<Sheet> {
     }
     if let Some(n) = &form.instance_name {
         settings.push(("instance_name", n.clone()));
+    }
+    if let Some(k) = &form.public_key {
+        settings.push(("public_key", k.clone()));
     }
     if form.published {
         settings.push(("published", "yes".into()));

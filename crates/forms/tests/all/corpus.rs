@@ -48,7 +48,7 @@ fn every_good_form_imports_round_trips_and_runs() {
         }
         n += 1;
     }
-    assert_eq!(n, 5);
+    assert_eq!(n, 6);
 }
 
 #[test]
@@ -295,4 +295,36 @@ fn broken_forms_give_their_expected_errors() {
         n += 1;
     }
     assert_eq!(n, 5);
+}
+
+#[test]
+fn the_encrypted_form_keeps_its_key_through_export_json_and_xform() {
+    let f = load("phong_van_ma_hoa.xlsx");
+    let key = f.public_key.clone().expect("public_key kept");
+    assert!(key.starts_with("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"), "{key}");
+    // The XLSForm export writes it back; the JSON keeps it; a form stored before the key
+    // existed (no `public_key` in its JSON) still reads, without one.
+    let back = import_xlsx(&export_xlsx(&f).unwrap()).unwrap();
+    assert_eq!(back.public_key.as_deref(), Some(key.as_str()));
+    assert!(f.to_json().contains("\"public_key\""));
+    let old = load("bao_cao_nhanh_ctv.xlsx");
+    assert!(!old.to_json().contains("public_key"));
+    assert_eq!(Form::from_json(&old.to_json()).unwrap().public_key, None);
+    // The XForm carries it as pyxform writes it: a `submission` first in the model.
+    let checked = check_form(&f).unwrap();
+    let xml = duluan_forms::xform::to_xform(
+        &checked,
+        &duluan_forms::xform::XFormSettings {
+            form_id: "duluan_1".into(),
+            version: "1".into(),
+            title: f.title.clone(),
+            case_list: None,
+        },
+    );
+    assert!(
+        xml.contains(&format!(
+            "<model odk:xforms-version=\"1.0.0\"><submission base64RsaPublicKey=\"{key}\"/>"
+        )),
+        "{xml}"
+    );
 }

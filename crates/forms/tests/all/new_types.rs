@@ -513,8 +513,8 @@ fn warnings_are_not_errors() {
         sheet(
             "settings",
             &[
-                &["form_id", "public_key", "submission_url"],
-                &["f", "MIIB", "https://x.example/submission"],
+                &["form_id", "submission_url"],
+                &["f", "https://x.example/submission"],
             ],
         ),
     ])
@@ -534,7 +534,6 @@ fn warnings_are_not_errors() {
         places,
         [
             (Some("choices"), Some(2), Some("label")),
-            (Some("settings"), Some(2), Some("public_key")),
             (Some("settings"), Some(2), Some("submission_url")),
             (Some("survey"), Some(3), Some("type")),
         ]

@@ -221,6 +221,7 @@ fn form() -> impl Strategy<Value = Form> {
                     title,
                     default_language,
                     instance_name,
+                    public_key: None,
                     published,
                     items,
                     choices: vec![ChoiceList {

@@ -233,7 +233,7 @@ pub fn corpus() -> Vec<(String, CheckedForm)> {
 #[test]
 fn every_corpus_form_has_a_bind_per_node_and_a_control_per_shown_question() {
     let forms = corpus();
-    assert_eq!(forms.len(), 5);
+    assert_eq!(forms.len(), 6);
     for (name, f) in &forms {
         let x = to_xform(f, &settings(f));
         let b = binds(&x);

@@ -21,8 +21,6 @@ pub enum Expect {
         column: &'static str,
     },
     /// pyxform converts it, duluan refuses it on purpose (not supported yet), with an error here.
-    /// No form of the corpus is refused so today; the verdict scripts still report the case.
-    #[allow(dead_code)]
     Unsupported {
         sheet: &'static str,
         row: usize,
@@ -85,6 +83,10 @@ const fn refuse(row: usize, column: &'static str) -> Expect {
         column,
     }
 }
+
+/// A 2048-bit RSA public key made for the corpus (`openssl genrsa 2048 | openssl rsa -pubout`;
+/// its private key was not kept).
+const KEY_2048: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAi7AHqlylloWAmXgCZr9yLyCFmzvNxS1Wq9VF9vFQciY2QPbmjZ5/oYXQiiJbOte0+kNRy+TYCN9JBE/VGWdyLZdmo4i1T3qtGg+ok1+6bhxPbND1C7UR19FjyAckYam77sppDw7GgJw23nJq2GV7NHztBVbY0xHlBCEKaAWdWtzbQrCxfMDk5ONYNY824okJuS1kKeZHKZ2i9r0fRYiNAaskcysm0V9cyBwThoTJP/TMjJiIRuEh6BPa/uvqiIjPxq8ry0UiRjo3cT4HNRf2iuM2Db025GNqiJr8MIwLm+psb2aBsn5p66P2wY0dnGKOgi/6vpv0Bdllo84nfz27BwIDAQAB";
 
 const YN: &[&[&str]] = &[
     &["list_name", "name", "label"],
@@ -511,7 +513,7 @@ pub fn forms() -> Vec<VerdictForm> {
         ),
         form(
             "settings_all",
-            accept(2),
+            accept(1),
             &[
                 &["type", "name", "label"],
                 &["text", "hh", "Household head"],
@@ -534,8 +536,28 @@ pub fn forms() -> Vec<VerdictForm> {
                     "2026120501",
                     "concat('HH-', ${hh})",
                     "English (en)",
-                    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqd",
+                    KEY_2048,
                     "https://example.org/submission",
+                ],
+            ],
+        ),
+        // pyxform copies any `public_key`; duluan refuses one devices could not encrypt with.
+        form(
+            "public_key_truncated",
+            Expect::Unsupported {
+                sheet: "settings",
+                row: 2,
+                column: "public_key",
+            },
+            &[&["type", "name", "label"], &["text", "a", "A"]],
+            &[],
+            &[
+                &["form_title", "form_id", "version", "public_key"],
+                &[
+                    "Truncated key",
+                    "public_key_truncated",
+                    "1",
+                    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqd",
                 ],
             ],
         ),

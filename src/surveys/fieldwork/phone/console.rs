@@ -197,11 +197,9 @@ async fn case_response(
     let version = live_version(&state.db, s.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((
-        None,
-        crate::surveys::media::engine_of(&state.db, &version).await?,
-        version.id,
-    ))
+    let engine = crate::surveys::media::engine_of(&state.db, &version).await?;
+    crate::surveys::refuse_encrypted(&engine)?;
+    Ok((None, engine, version.id))
 }
 
 #[allow(clippy::too_many_arguments)]
