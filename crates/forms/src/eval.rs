@@ -544,6 +544,60 @@ fn call(f: Func, args: &[Expr], env: &dyn Env) -> Result<Value, EvalError> {
                 Value::Num(nums.iter().copied().fold(f64::INFINITY, f64::min))
             }
         }
+        Func::Uuid => {
+            if args.is_empty() {
+                Value::Str(uuid::Uuid::new_v4().to_string())
+            } else {
+                // `uuid(n)`: n random letters and digits (ODK: a random string of that length).
+                let n = num_arg(args, 0, env)?;
+                if !(0.0..=1000.0).contains(&n) {
+                    return Err(EvalError::new(
+                        "`uuid()` takes a length from 0 to 1000",
+                        "`uuid()` nhận độ dài từ 0 đến 1000",
+                    ));
+                }
+                const ALPHABET: &[u8] =
+                    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+                let mut out = String::with_capacity(n as usize);
+                while out.len() < n as usize {
+                    for b in uuid::Uuid::new_v4().as_bytes() {
+                        // 62 letters: 248 = 4 × 62 keeps the draw uniform.
+                        if *b < 248 && out.len() < n as usize {
+                            out.push(ALPHABET[(*b % 62) as usize] as char);
+                        }
+                    }
+                }
+                Value::Str(out)
+            }
+        }
+        Func::Random => {
+            // 53 random bits of a version-4 UUID's 122: a number in [0, 1).
+            let bits = uuid::Uuid::new_v4().as_u128() & ((1u128 << 53) - 1);
+            Value::Num(bits as f64 / (1u64 << 53) as f64)
+        }
+        Func::Digest => {
+            let data = str_arg(args, 0, env)?;
+            let algorithm = str_arg(args, 1, env)?;
+            let encoding = if args.len() > 2 {
+                str_arg(args, 2, env)?
+            } else {
+                "base64".into()
+            };
+            crate::geo::digest(&data, &algorithm, &encoding).map(Value::Str)?
+        }
+        Func::Area => Value::Num(crate::geo::area(&str_arg(args, 0, env)?)?),
+        Func::Distance => {
+            let mut points = String::new();
+            for a in args {
+                for s in flatten(evaluate(a, env)?) {
+                    if !points.is_empty() && !s.trim().is_empty() {
+                        points.push(';');
+                    }
+                    points.push_str(&s);
+                }
+            }
+            Value::Num(crate::geo::distance(&points)?)
+        }
         Func::Pulldata => {
             let file = str_arg(args, 0, env)?;
             let column = str_arg(args, 1, env)?;

@@ -120,6 +120,11 @@ functions! {
     Min = "min", 1, MANY, [Any], Num;
     IndexedRepeat = "indexed-repeat", 3, 7, [Nodes, Nodes, Num, Nodes, Num, Nodes, Num], Any;
     Pulldata = "pulldata", 4, 4, [Str, Str, Str, Any], Str;
+    Uuid = "uuid", 0, 1, [Num], Str;
+    Random = "random", 0, 0, [], Num;
+    Digest = "digest", 2, 3, [Str, Str, Str], Str;
+    Area = "area", 1, 1, [Any], Num;
+    Distance = "distance", 1, MANY, [Any], Num;
 }
 
 #[cfg(test)]

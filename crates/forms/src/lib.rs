@@ -55,6 +55,7 @@ pub mod engine;
 pub mod eval;
 pub mod expr;
 pub mod functions;
+pub mod geo;
 pub mod media;
 pub mod model;
 pub mod public_key;

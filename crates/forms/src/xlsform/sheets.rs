@@ -247,6 +247,20 @@ pub fn import_sheets_with_warnings(
     );
     add_other_choices(&mut form, &or_other_lists, &mut warnings);
     choice_label_warnings(&form, sheets, &origins, &mut warnings);
+    // ODK entities (a list of things kept across forms: households, wells) are not kept: the
+    // form imports and collects its answers; the survey's cases play that part in duluan.
+    if let Some(entities) = find_sheet(sheets, "entities")
+        && entities.rows.len() > 1
+    {
+        warnings.push(diag(
+            DiagKind::Warning,
+            &entities.name,
+            Some(2),
+            None,
+            "the `entities` sheet is not used: duluan does not create or update ODK entity lists (its survey cases play that part); the answers are collected as usual and `save_to` is ignored".into(),
+            "không dùng trang tính `entities`: duluan không tạo hay cập nhật danh sách thực thể của ODK (việc này do các trường hợp của cuộc khảo sát đảm nhận); câu trả lời vẫn được thu như thường và cột `save_to` bị bỏ qua".into(),
+        ));
+    }
     if find_sheet(sheets, "choices").is_none()
         && form.questions().iter().any(|q| q.kind.list().is_some())
     {

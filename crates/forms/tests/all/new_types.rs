@@ -640,3 +640,61 @@ fn meta_and_the_case_field_are_reserved_at_the_top_of_a_form() {
     );
     assert!(f.is_ok(), "{f:?}");
 }
+
+#[test]
+fn odk_functions_compute_ids_draws_digests_areas_and_lengths() {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "calculation"],
+        &["geoshape", "plot", "Plot", ""],
+        &["geotrace", "path", "Path", ""],
+        &["text", "said", "Said", ""],
+        &["calculate", "key", "", "once(uuid())"],
+        &["calculate", "code", "", "uuid(12)"],
+        &["calculate", "draw", "", "random()"],
+        &[
+            "calculate",
+            "hashed",
+            "",
+            "digest(${said}, 'SHA-256', 'hex')",
+        ],
+        &["calculate", "size", "", "round(area(${plot}), 0)"],
+        &["calculate", "length", "", "round(distance(${path}), 0)"],
+    ];
+    let e = engine(survey, &[]);
+    // A plot of 0.001° × 0.001° at the equator and a path of 0.001° of latitude.
+    let ev = e.evaluate(
+        &answers(&[
+            (
+                "plot",
+                "0 0 0 0;0 0.001 0 0;0.001 0.001 0 0;0.001 0 0 0;0 0 0 0",
+            ),
+            ("path", "0 0 0 0;0.001 0 0 0"),
+            ("said", "abc"),
+        ]),
+        &opts("en"),
+    );
+    let v = |n: &str| ev.question(n).unwrap().value.clone();
+    let key = v("key");
+    assert_eq!(key.len(), 36, "{key}");
+    assert_eq!(key.as_bytes()[14], b'4', "a version 4 UUID: {key}");
+    let code = v("code");
+    assert!(
+        code.len() == 12 && code.chars().all(|c| c.is_ascii_alphanumeric()),
+        "{code}"
+    );
+    let draw: f64 = v("draw").parse().unwrap();
+    assert!((0.0..1.0).contains(&draw), "{draw}");
+    assert_eq!(
+        v("hashed"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    // (6,378,137 m × 0.001 × π/180)² = 12,392 m²; 111.32 m.
+    assert_eq!(v("size"), "12392");
+    assert_eq!(v("length"), "111");
+    // `once()` keeps the first id when the answers change; `uuid()` draws again.
+    let mut again = answers(&[("said", "abd")]);
+    again.insert("key".into(), duluan_forms::Answer::Value(key.clone()));
+    let ev2 = e.evaluate(&again, &opts("en"));
+    assert_eq!(ev2.question("key").unwrap().value, key);
+    assert_ne!(ev2.question("code").unwrap().value, code);
+}

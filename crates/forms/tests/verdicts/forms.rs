@@ -731,6 +731,50 @@ pub fn forms() -> Vec<VerdictForm> {
             &[],
         ),
         form(
+            "odk_functions",
+            accept(0),
+            &[
+                &["type", "name", "label", "calculation"],
+                &["geoshape", "plot", "Plot", ""],
+                &["geotrace", "path", "Path", ""],
+                &["calculate", "key", "", "once(uuid())"],
+                &["calculate", "code", "", "uuid(8)"],
+                &["calculate", "draw", "", "random()"],
+                &[
+                    "calculate",
+                    "hashed",
+                    "",
+                    "digest(${key}, 'SHA-256', 'hex')",
+                ],
+                &["calculate", "size", "", "area(${plot})"],
+                &["calculate", "length", "", "distance(${path})"],
+                &["note", "show", "Area ${size} m², length ${length} m", ""],
+            ],
+            &[],
+            &[],
+        ),
+        {
+            let mut f = form(
+                "entities_sheet",
+                accept(1),
+                &[
+                    &["type", "name", "label", "save_to"],
+                    &["text", "hh_name", "Household name", "hh"],
+                    &["integer", "members", "Members", "members"],
+                ],
+                &[],
+                &[],
+            );
+            f.sheets.push((
+                "entities",
+                vec![vec!["list_name", "label"], vec!["households", "${hh_name}"]],
+            ));
+            f.no_compare = Some(
+                "the `entities` sheet is not used (a warning): the entity declarations and `save_to` are not written",
+            );
+            f
+        },
+        form(
             "device_metadata",
             // One warning each for the values never kept and the recording never published.
             Expect::Accept { warnings: 5 },
