@@ -540,6 +540,9 @@ fn read_survey(
         return Vec::new();
     };
     let mut cols: Vec<(usize, Col, Option<String>)> = Vec::new();
+    // Media label columns (ignored, each with a warning): a row labelled only by a media file
+    // shows the file's name instead.
+    let mut media_cols: Vec<usize> = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, h) in header.iter().enumerate() {
         if h.trim().is_empty() {
@@ -564,6 +567,7 @@ fn read_survey(
                     h.trim()
                 ),
             ));
+            media_cols.push(i);
             continue;
         }
         let Some(col) = Col::from_alias(&base) else {
@@ -659,6 +663,38 @@ fn read_survey(
             } else {
                 single.insert(*col, v.to_string());
             }
+        }
+        // pyxform takes a media file as a label: with no label or hint in text, the file's name
+        // is shown in brackets, with a warning.
+        let no_text = |c: Col| {
+            texts
+                .get(&c)
+                .is_none_or(|t| t.0.values().all(|v| v.is_empty()))
+        };
+        if no_text(Col::Label)
+            && no_text(Col::Hint)
+            && let Some(file) = media_cols
+                .iter()
+                .map(|i| cell(row, *i))
+                .find(|v| !v.is_empty())
+        {
+            warnings.push(diag(
+                DiagKind::Warning,
+                &sheet.name,
+                Some(row_no),
+                None,
+                format!(
+                    "this row is labelled only by the media file `{file}`, which duluan does not show: its label is the file's name in brackets"
+                ),
+                format!(
+                    "dòng này chỉ có nhãn là tệp phương tiện `{file}`, mà duluan không hiển thị: nhãn của nó là tên tệp trong ngoặc vuông"
+                ),
+            ));
+            texts
+                .entry(Col::Label)
+                .or_default()
+                .0
+                .insert(String::new(), format!("[{file}]"));
         }
         let get = |c: Col| single.get(&c).cloned();
         let text = |c: Col| texts.get(&c).cloned().unwrap_or_default();

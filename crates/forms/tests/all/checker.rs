@@ -458,7 +458,7 @@ fn misspelt_columns_are_errors_other_unknown_columns_are_ignored() {
                 "$kuid",
                 "guidance_hint",
             ],
-            &["text", "a", "A", "${a} = ''", "x.png", "k1", "g"],
+            &["text", "a", "A", "${a} = ''", "", "k1", "g"],
         ],
         &[],
         &[

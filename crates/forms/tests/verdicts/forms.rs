@@ -730,6 +730,20 @@ pub fn forms() -> Vec<VerdictForm> {
             &[],
             &[],
         ),
+        VerdictForm {
+            no_compare: Some("media labels are not kept: the note shows the file's name instead"),
+            ..form(
+                "media_only_label",
+                accept(2),
+                &[
+                    &["type", "name", "label", "media::image"],
+                    &["note", "map", "", "ban_do.png"],
+                    &["text", "q", "Q", ""],
+                ],
+                &[],
+                &[],
+            )
+        },
         form(
             "odk_functions",
             accept(0),
