@@ -543,6 +543,9 @@ fn read_survey(
     // Media label columns (ignored, each with a warning): a row labelled only by a media file
     // shows the file's name instead.
     let mut media_cols: Vec<usize> = Vec::new();
+    // pyxform's `trigger` column (a calculation or location taken when another question
+    // changes): not used, each row that fills it gets a warning.
+    let mut trigger_col: Option<(usize, String)> = None;
     let mut seen = BTreeSet::new();
     for (i, h) in header.iter().enumerate() {
         if h.trim().is_empty() {
@@ -568,6 +571,10 @@ fn read_survey(
                 ),
             ));
             media_cols.push(i);
+            continue;
+        }
+        if lower == "trigger" {
+            trigger_col = Some((i, h.trim().to_string()));
             continue;
         }
         let Some(col) = Col::from_alias(&base) else {
@@ -663,6 +670,18 @@ fn read_survey(
             } else {
                 single.insert(*col, v.to_string());
             }
+        }
+        if let Some((i, header)) = &trigger_col
+            && !cell(row, *i).is_empty()
+        {
+            warnings.push(diag(
+                DiagKind::Warning,
+                &sheet.name,
+                Some(row_no),
+                Some(header),
+                "the `trigger` column is not used: the calculation is kept up to date with every answer instead of being taken when the trigger question changes".into(),
+                "không dùng cột `trigger`: phép tính được cập nhật theo mọi câu trả lời thay vì chỉ khi câu hỏi kích hoạt thay đổi".into(),
+            ));
         }
         // pyxform takes a media file as a label: with no label or hint in text, the file's name
         // is shown in brackets, with a warning.

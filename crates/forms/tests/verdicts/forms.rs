@@ -744,6 +744,22 @@ pub fn forms() -> Vec<VerdictForm> {
                 &[],
             )
         },
+        VerdictForm {
+            no_compare: Some(
+                "the `trigger` column is not used (a warning): the calculation is a bind, not a `setvalue` on the trigger",
+            ),
+            ..form(
+                "trigger_column",
+                accept(1),
+                &[
+                    &["type", "name", "label", "trigger", "calculation"],
+                    &["text", "a", "A", "", ""],
+                    &["calculate", "stamp", "", "${a}", "now()"],
+                ],
+                &[],
+                &[],
+            )
+        },
         form(
             "odk_functions",
             accept(0),
