@@ -43,15 +43,31 @@ pub fn xml_escape(s: &str) -> String {
 /// Longest text given a restored reading (characters); a longer one gets none.
 pub const MAX_RESTORED_CHARS: usize = 5_000;
 
-/// The reading of a text typed without Vietnamese marks with its marks restored by
-/// `duluan_vitext`'s built-in model (shown beside the original, marked as machine-made), off the
-/// async workers; `None` for a marked text, a long one, or when nothing changes.
-pub async fn restored_reading(text: &str) -> Option<String> {
+/// The restored reading of a text by `model` (a deployment's adapted model), else by the
+/// built-in one (blocking: call off the async workers); `None` for a marked text, a long one, or
+/// when nothing changes.
+pub fn reading_now(model: Option<&duluan_vitext::restore::Model>, text: &str) -> Option<String> {
+    if text.chars().count() > MAX_RESTORED_CHARS {
+        return None;
+    }
+    match model {
+        Some(m) => duluan_vitext::restore::reading_with(m, text),
+        None => duluan_vitext::restore::reading(text),
+    }
+}
+
+/// The reading of a text typed without Vietnamese marks with its marks restored by `model` or the
+/// built-in one (shown beside the original, marked as machine-made), off the async workers; `None` for a
+/// marked text, a long one, or when nothing changes.
+pub async fn restored_reading(
+    model: Option<std::sync::Arc<duluan_vitext::restore::Model>>,
+    text: &str,
+) -> Option<String> {
     if text.chars().count() > MAX_RESTORED_CHARS || !duluan_vitext::restore::lacks_marks(text) {
         return None;
     }
     let owned = text.to_string();
-    tokio::task::spawn_blocking(move || duluan_vitext::restore::reading(&owned))
+    tokio::task::spawn_blocking(move || reading_now(model.as_deref(), &owned))
         .await
         .ok()
         .flatten()

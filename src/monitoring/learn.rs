@@ -166,6 +166,44 @@ async fn predict_all(
 }
 
 /// Retrains when there is no model and enough labels, or enough new people's labels.
+/// Items a deployment's restoration model learns from: the newest this many said in the last
+/// [`ADAPT_DAYS`] days, typed with marks, first of their near-duplicate group.
+const ADAPT_TEXTS: i64 = 20_000;
+/// How far back the deployment's own text is read for the restoration model.
+const ADAPT_DAYS: i64 = 180;
+/// Fewer accented items than this leave the built-in model as it is.
+const ADAPT_MIN: usize = 5;
+/// The weight of the deployment's text in the adapted model (the built-in parts share the rest).
+const ADAPT_WEIGHT: f64 = 0.3;
+
+/// Adapts the restoration model to the deployment's own accented text (`restore::Model::with_text`):
+/// the street, ward and place names and the phrasing of its items, which the built-in model,
+/// trained on software translations, does not know. Items typed without marks are then read
+/// with it (at ingest and on the item page). Returns how many texts it learned from (0: not
+/// enough, the built-in model stays).
+pub async fn adapt_restorer(state: &AppState) -> AppResult<usize> {
+    let since = Utc::now().timestamp() - ADAPT_DAYS * 86_400;
+    let texts = store::texts_since(&state.db, since, ADAPT_TEXTS).await?;
+    let texts: Vec<String> = texts
+        .into_iter()
+        .filter(|t| {
+            !duluan_vitext::restore::lacks_marks(t) && t.chars().any(duluan_vitext::chars::has_mark)
+        })
+        .collect();
+    if texts.len() < ADAPT_MIN {
+        return Ok(0);
+    }
+    let n = texts.len();
+    let model = tokio::task::spawn_blocking(move || {
+        duluan_vitext::restore::Model::default_model()
+            .with_text(texts.iter().map(String::as_str), ADAPT_WEIGHT)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("restoration model task: {e}")))?;
+    *state.monitoring.restorer.write().expect("restorer lock") = Some(std::sync::Arc::new(model));
+    Ok(n)
+}
+
 pub async fn retrain_if_needed(state: &AppState, kind: LabelKind) -> AppResult<Option<Trained>> {
     let examples = store::count_examples(&state.db, kind).await?;
     let active = store::active_model(&state.db, kind).await?;
@@ -480,6 +518,8 @@ pub async fn train_now(
     let tr = auth.ctx.tr;
     let actor = auth.ctx.actor();
     let trained = train(&state, kind, Some((&actor, r[0]))).await?;
+    // Training by hand also brings the restoration model up to date with the latest items.
+    adapt_restorer(&state).await?;
     if let Trained::NotEnough { examples, labels } = trained {
         // Nothing was stored: the attempt alone is recorded.
         audit::entry(&actor, "monitoring_train")

@@ -71,6 +71,9 @@ pub struct Runtime {
     pub node: String,
     /// Models in use.
     pub models: Arc<RwLock<Models>>,
+    /// The restoration model adapted to the deployment's own accented text (`learn::adapt_restorer`),
+    /// once made; the built-in one until then.
+    pub restorer: Arc<RwLock<Option<Arc<duluan_vitext::restore::Model>>>>,
     models_loaded: Arc<Mutex<Option<Instant>>>,
     codes: Arc<Mutex<Option<CodeCache>>>,
 }
@@ -103,6 +106,7 @@ impl Runtime {
             wake: Arc::new(tokio::sync::Notify::new()),
             node: format!("{host}:{}", folder.display()),
             models: Arc::new(RwLock::new(Models::default())),
+            restorer: Arc::new(RwLock::new(None)),
             models_loaded: Arc::new(Mutex::new(None)),
             codes: Arc::new(Mutex::new(None)),
         }
@@ -427,6 +431,13 @@ pub fn spawn_workers(state: AppState) {
             crate::ops::job_ran("monitoring_feeds", polled.is_ok());
             if let Err(err) = polled {
                 tracing::warn!(error = %err, "monitoring: polling feeds failed");
+            }
+            // Every hour (and at start): the restoration model learns the deployment's own
+            // accented text (its place names and phrasing).
+            if round % 120 == 1
+                && let Err(err) = learn::adapt_restorer(&state).await
+            {
+                tracing::warn!(error = %err, "monitoring: adapting the restoration model failed");
             }
             if round % 4 == 1 {
                 for kind in model::LabelKind::ALL {

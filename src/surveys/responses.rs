@@ -257,7 +257,7 @@ fn answer_lines(
             // Open answers are short (a questionnaire's text field): restored in place.
             let restored = (matches!(q.kind, duluan_forms::QuestionType::Text)
                 && q.value.len() <= 2_000)
-                .then(|| duluan_vitext::restore::reading(&q.value))
+                .then(|| crate::kit::text::reading_now(None, &q.value))
                 .flatten();
             AnswerLine {
                 restored,

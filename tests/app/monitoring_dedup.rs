@@ -225,3 +225,74 @@ async fn an_emerging_stream_counts_a_reshared_post_once_and_shows_its_copies() {
         .await
         .assert_contains("6 bản sao");
 }
+
+#[tokio::test]
+async fn the_restoration_model_learns_the_deployments_place_names() {
+    let app = spawn_demo().await;
+    app.login_demo("analyst").await;
+    let city = app.unit_id("92").await;
+    let token = api_token(&app, city).await;
+    let at = |k: i64| {
+        (chrono::Utc::now() - chrono::Duration::hours(30 - k))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let restored = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            duluan::monitoring::store::restored_of(&db, id)
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    let unmarked = "nguoi dan phan anh duong Tam Vu bi sut lun sau con mua lon toi qua";
+    // The built-in model does not know the street: "Tầm Vu" comes back as another name.
+    let (_, v) = post_items(
+        &app,
+        &token,
+        &json!({"items": [{"id": "r-0", "text": unmarked, "time": at(0), "area": "31120"}]}),
+    )
+    .await;
+    let before = restored(v["ids"][0].as_i64().unwrap()).await;
+    assert!(before.contains("người dân"), "{before}");
+    assert!(!before.contains("Tầm Vu"), "{before}");
+    // The deployment's own items, typed with marks, name it.
+    let said = [
+        "Đường Tầm Vu đoạn gần chợ bị ngập sau mưa, xe máy chết máy hàng loạt.",
+        "Cư dân đường Tầm Vu đề nghị nạo vét cống thoát nước trước mùa mưa.",
+        "Hàng cây trên đường Tầm Vu bị gãy đổ, người dân mong sớm dọn dẹp.",
+        "Đèn đường Tầm Vu hỏng nhiều ngày, buổi tối đi lại rất khó khăn.",
+        "Người dân phản ánh mặt đường Tầm Vu xuống cấp, nhiều ổ gà nguy hiểm.",
+        "Tiểu thương đường Tầm Vu lo lắng vì công trình thi công kéo dài.",
+    ];
+    let items: Vec<_> = said
+        .iter()
+        .enumerate()
+        .map(|(k, t)| json!({"id": format!("m-{k}"), "text": t, "time": at(k as i64 + 1), "area": "31120"}))
+        .collect();
+    let (status, v) = post_items(&app, &token, &json!({ "items": items })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // Training by hand also adapts the restoration model to them.
+    let page = app
+        .post("/monitoring/models/train", &[("kind", "topic")])
+        .await;
+    assert!(
+        page.status.is_success() || page.status.is_redirection(),
+        "{}",
+        page.status
+    );
+    let (_, v) = post_items(
+        &app,
+        &token,
+        &json!({"items": [{"id": "r-1", "text": unmarked, "time": at(9), "area": "31120"}]}),
+    )
+    .await;
+    let id = v["ids"][0].as_i64().unwrap();
+    let after = restored(id).await;
+    assert!(after.contains("đường Tầm Vu"), "{after}");
+    assert!(after.contains("người dân"), "{after}");
+    app.get(&format!("/monitoring/items/{id}"))
+        .await
+        .assert_contains("đường Tầm Vu");
+}

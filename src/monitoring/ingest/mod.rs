@@ -234,6 +234,12 @@ async fn restore_unmarked(state: &AppState, items: &mut [NewItem]) -> AppResult<
     if wanted.is_empty() {
         return Ok(());
     }
+    let restorer = state
+        .monitoring
+        .restorer
+        .read()
+        .expect("restorer lock")
+        .clone();
     let (topic_model, direction_model) = {
         let m = state.monitoring.models.read().expect("models lock");
         (
@@ -246,7 +252,7 @@ async fn restore_unmarked(state: &AppState, items: &mut [NewItem]) -> AppResult<
         wanted
             .into_iter()
             .filter_map(|(k, text)| {
-                let r = duluan_vitext::restore::reading(&text)?;
+                let r = crate::kit::text::reading_now(restorer.as_deref(), &text)?;
                 let predict = |m: &Option<std::sync::Arc<duluan_vitext::classify::Classifier>>| {
                     m.as_ref().map(|m| {
                         let p = m.predict(&r);

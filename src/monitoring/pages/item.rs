@@ -85,7 +85,15 @@ pub async fn show_item(
     // The reading restored at ingest, else made now (items stored before readings were kept).
     let restored = match store::restored_of(&state.db, id).await? {
         Some(r) => Some(r),
-        None => crate::kit::text::restored_reading(&item.body).await,
+        None => {
+            let model = state
+                .monitoring
+                .restorer
+                .read()
+                .expect("restorer lock")
+                .clone();
+            crate::kit::text::restored_reading(model, &item.body).await
+        }
     };
     let hotspot_form =
         crate::hotspots::open_from_form(&state.db, &auth.user, crate::hotspots::Source::Item, id)

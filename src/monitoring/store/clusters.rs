@@ -289,3 +289,16 @@ pub async fn cluster_copies(db: &Db, clusters: &[i64]) -> AppResult<Vec<(i64, i6
     }
     Ok(out)
 }
+
+/// The texts (title and body) of the items said since `from` that are the first of their
+/// near-duplicate group, newest first, at most `limit`.
+pub async fn texts_since(db: &Db, from: i64, limit: i64) -> AppResult<Vec<String>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT body FROM monitor_items WHERE occurred_at >= $1 AND dup_of IS NULL
+         ORDER BY occurred_at DESC LIMIT $2"
+    )
+    .bind(from)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?))
+}

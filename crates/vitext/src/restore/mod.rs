@@ -714,10 +714,15 @@ pub fn lacks_marks(text: &str) -> bool {
 /// The restored reading of a text typed without marks, by the built-in model, when it differs
 /// from the text (`None` for a marked text, or when nothing changes).
 pub fn reading(text: &str) -> Option<String> {
+    reading_with(Model::default_model(), text)
+}
+
+/// [`reading`] by the given model (a deployment's, [`Model::with_text`]).
+pub fn reading_with(model: &Model, text: &str) -> Option<String> {
     if !lacks_marks(text) {
         return None;
     }
-    let restored = Model::default_model().restore(text);
+    let restored = model.restore(text);
     (restored != text).then_some(restored)
 }
 
