@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 const HTMX: &[u8] = include_bytes!("../../assets/vendor/htmx.min.js");
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
 
-fn asset(body: &'static [u8], content_type: &'static str) -> Response {
+/// A static file compiled into the binary, with its type and an hour of caching.
+pub fn asset(body: &'static [u8], content_type: &'static str) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

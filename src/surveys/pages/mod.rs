@@ -2,8 +2,7 @@
 //! (versions, publishing, fieldwork status, public link, one-time tokens, counts), and the
 //! stylesheet of the survey pages.
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use duluan_forms::Lang as FormLang;
 
 use crate::surveys::model::Survey;
@@ -22,32 +21,12 @@ const GEO_JS: &str = include_str!("../../../assets/surveys-geo.js");
 
 /// `GET /surveys/assets/geo.js`: the map widget of location questions (no outside resources).
 pub async fn geo_script() -> Response {
-    let mut r = GEO_JS.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
+    crate::web::assets::asset(GEO_JS.as_bytes(), "text/javascript; charset=utf-8")
 }
 
 /// `GET /surveys/assets/surveys.css`.
 pub async fn stylesheet() -> Response {
-    let mut r = CSS.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
+    crate::web::assets::asset(CSS.as_bytes(), "text/css; charset=utf-8")
 }
 
 /// The message language of form diagnostics for a translator.

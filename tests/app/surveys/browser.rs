@@ -57,7 +57,8 @@ async fn main_text(c: &Client) -> String {
         .unwrap()
 }
 
-async fn fits_the_phone(c: &Client) {
+/// The page does not scroll sideways at the phone's width.
+pub(super) async fn fits_the_phone(c: &Client) {
     let ok = c
         .execute(
             "return document.documentElement.scrollWidth <= window.innerWidth + 1;",

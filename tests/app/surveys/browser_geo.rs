@@ -134,14 +134,7 @@ async fn a_respondent_places_a_point_and_draws_a_shape_on_the_map_widget() {
         !html.contains("http://") && !html.contains("https://"),
         "{html}"
     );
-    let ok = c
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(ok, json!(true), "the page scrolls sideways on a phone");
+    super::browser::fits_the_phone(c).await;
     // The view starts on the country (16°N 106°E, 16° of latitude across): a tap a quarter from
     // the top right places the point 4° north and 4°/cos(16°) east of the centre.
     tap(c, 0.75, 0.25).await;
