@@ -914,7 +914,7 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
     c.goto(&format!("{}/monitoring/search", app.base))
         .await
         .unwrap();
-    let q = c.find(Locator::Id("q")).await.unwrap();
+    let q = c.wait().for_element(Locator::Id("q")).await.unwrap();
     q.send_keys("ngap ung ninh kieu").await.unwrap();
     q.send_keys("\u{E007}").await.unwrap();
     c.wait()
@@ -930,7 +930,8 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .unwrap();
     assert!(!first.is_empty());
     crate::browser::screenshot(c, "monitoring-search-phone").await;
-    c.find(Locator::Css(".hit-title"))
+    c.wait()
+        .for_element(Locator::Css(".hit-title"))
         .await
         .unwrap()
         .click()
@@ -940,13 +941,15 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .for_element(Locator::Id("label-topic"))
         .await
         .unwrap();
-    c.find(Locator::Css("#label-topic option[value=environment]"))
+    c.wait()
+        .for_element(Locator::Css("#label-topic option[value=environment]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("form[action$=label] button"))
+    c.wait()
+        .for_element(Locator::Css("form[action$=label] button"))
         .await
         .unwrap()
         .click()
@@ -962,7 +965,9 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
     c.goto(&format!("{}/monitoring/alerts", app.base))
         .await
         .unwrap();
-    c.find(Locator::Css("form[action='/monitoring/alerts/run'] button"))
+    // Waits for the page (under load the find can run before it has loaded).
+    c.wait()
+        .for_element(Locator::Css("form[action='/monitoring/alerts/run'] button"))
         .await
         .unwrap()
         .click()
@@ -972,7 +977,8 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .for_element(Locator::Css("table.alerts a"))
         .await
         .unwrap();
-    c.find(Locator::Css("table.alerts a"))
+    c.wait()
+        .for_element(Locator::Css("table.alerts a"))
         .await
         .unwrap()
         .click()
@@ -980,7 +986,7 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         .unwrap();
     c.wait().for_element(Locator::Id("jump")).await.unwrap();
     crate::browser::screenshot(c, "monitoring-alert-phone").await;
-    let note = c.find(Locator::Id("ack-note")).await.unwrap();
+    let note = c.wait().for_element(Locator::Id("ack-note")).await.unwrap();
     note.send_keys("Đã giao phường kiểm tra").await.unwrap();
     // On a loaded machine the keys may still be arriving: wait until the field holds the
     // whole note before sending the form.
@@ -994,7 +1000,8 @@ async fn an_analyst_searches_labels_and_acknowledges_an_alert_on_a_phone() {
         note.prop("value").await.unwrap().as_deref(),
         Some("Đã giao phường kiểm tra")
     );
-    c.find(Locator::Css("form[action$=ack] button"))
+    c.wait()
+        .for_element(Locator::Css("form[action$=ack] button"))
         .await
         .unwrap()
         .click()
