@@ -916,8 +916,7 @@ async fn a_collaborator_without_an_account_replies_by_their_link() {
     // The reply is audited, without her name.
     let admin = app.other_client();
     admin.login_demo("admin").await;
-    let audit = admin.get("/admin/audit").await;
-    audit.assert_contains("briefing.guest_reply");
+    admin.assert_audited("briefing.guest_reply").await;
 
     // A session already held, recorded after the fact, invites nobody; an old record's address
     // leads to its session.

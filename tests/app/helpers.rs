@@ -263,6 +263,17 @@ impl TestApp {
         }
     }
 
+    /// Asserts that the audit log holds an entry with this action, as this client (an
+    /// administrator) reads it: the log filtered by the action, since the demo's own entries can
+    /// fill the unfiltered first page.
+    pub async fn assert_audited(&self, action: &str) {
+        let page = self
+            .get(&format!("/admin/audit?action={}", urlencoding(action)))
+            .await;
+        assert_eq!(page.status, reqwest::StatusCode::OK);
+        page.assert_contains(&format!("<td>{action}</td>"));
+    }
+
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Page {
         Self::read(
@@ -455,4 +466,14 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// Percent-encodes a query value (letters, digits, `._-` kept).
+fn urlencoding(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'_' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
