@@ -87,6 +87,12 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
+    /// The restoration model adapted to the deployment's own accented text, once made (`None`:
+    /// the built-in one): for every page that shows a restored reading.
+    pub fn adapted_restorer(&self) -> Option<Arc<duluan_vitext::restore::Model>> {
+        self.restorer.read().expect("restorer lock").clone()
+    }
+
     /// Opens (or creates) the index in `data_dir/search-index`.
     pub fn open(data_dir: &std::path::Path) -> Runtime {
         let dir = data_dir.join("search-index");

@@ -223,12 +223,16 @@ async fn load(
     ))
 }
 
+/// The answers as the response page shows them; open answers typed without marks get a
+/// restored reading, by the deployment's adapted model once there is one.
 fn answer_lines(
+    state: &AppState,
     engine: &duluan_forms::Engine,
     answers: &Record,
     tr: crate::web::i18n::Tr,
     issues: bool,
 ) -> Vec<AnswerLine> {
+    let restorer = state.monitoring.adapted_restorer();
     let eval = engine.evaluate(answers, &options(tr));
     eval.questions
         .iter()
@@ -257,7 +261,7 @@ fn answer_lines(
             // Open answers are short (a questionnaire's text field): restored in place.
             let restored = (matches!(q.kind, duluan_forms::QuestionType::Text)
                 && q.value.len() <= 2_000)
-                .then(|| crate::kit::text::reading_now(None, &q.value))
+                .then(|| crate::kit::text::reading_now(restorer.as_deref(), &q.value))
                 .flatten();
             AnswerLine {
                 restored,
@@ -299,7 +303,7 @@ pub async fn show_response(
         c: auth.ctx.chrome("surveys-response"),
         id,
         status: auth.ctx.tr.t(&row.status.label_key()),
-        answers: answer_lines(&engine, &answers, auth.ctx.tr, false),
+        answers: answer_lines(&state, &engine, &answers, auth.ctx.tr, false),
         files: files_of(&state, &rid).await?,
         rid,
         error: None,
@@ -358,7 +362,7 @@ pub async fn update_response(
             c: auth.ctx.chrome("surveys-response"),
             id,
             status: tr.t(&row.status.label_key()),
-            answers: answer_lines(&engine, &answers, tr, true),
+            answers: answer_lines(&state, &engine, &answers, tr, true),
             files: files_of(&state, &rid).await?,
             rid,
             error: Some(tr.t("surveys-error-invalid-edit")),

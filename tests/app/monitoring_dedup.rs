@@ -2,7 +2,8 @@
 //! edits, in one batch and in a later one, joins the first item's group; the copies are counted
 //! once in spike detection's hourly counts and shown as "N copies"; the resemblance is a setting
 //! of the centre (0 turns grouping off), refused to others and audited. An item typed without
-//! marks keeps the machine's reading with the marks restored.
+//! marks keeps the machine's reading with the marks restored, by the model adapted to the
+//! deployment's own accented items (on the item page and for a survey's open answers).
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -296,4 +297,29 @@ async fn the_restoration_model_learns_the_deployments_place_names() {
     app.get(&format!("/monitoring/items/{id}"))
         .await
         .assert_contains("đường Tầm Vu");
+    // A survey's open answer typed without marks is read with the same adapted model.
+    let mut answers = crate::surveys::demo_answers(33, "4");
+    answers["comment"] = json!(unmarked);
+    let (status, v) = crate::surveys::submit(
+        &app,
+        crate::surveys::DEMO_KEY,
+        json!({"id": uuid::Uuid::new_v4().to_string(), "answers": answers}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let survey = crate::surveys::demo_survey_id(&app).await;
+    let rid: String = duluan::with_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM survey_responses WHERE data LIKE '%Tam Vu%'"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    let designer = app.other_client();
+    designer.login_demo("designer").await;
+    let page = designer
+        .get(&format!("/surveys/{survey}/responses/{rid}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(unmarked);
+    page.assert_contains("đường Tầm Vu");
 }

@@ -66,7 +66,8 @@ echo "Word segmentation against underthesea's word_tokenize (a second opinion, n
 PYVI_PYTHON="$venv/bin/python" "$target/release/examples/segment_eval" "${max[@]}" \
     "maint-guide-vi=$work/test/maint-guide.txt" "manpages-vi=$work/test/manpages.txt" \
     "duluan held-out 1=$crate_dir/tests/data/restore-heldout.txt" \
-    "duluan held-out 2=$crate_dir/tests/data/restore-heldout-2.txt"
+    "duluan held-out 2=$crate_dir/tests/data/restore-heldout-2.txt" \
+    --train "$work"/train/*.txt --options 5,4,2
 echo
 if [ -f "$work/test/mozilla-topics.tsv" ]; then
     echo "Topics from few labels (Firefox and Thunderbird sentences labelled by the subject of their file):"

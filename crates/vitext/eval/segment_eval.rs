@@ -17,11 +17,18 @@
 //! trivial baseline.
 //!
 //! ```text
-//! segment_eval NAME=FILE... [--max N]
+//! segment_eval NAME=FILE... [--max N] [--train FILE... [--options COUNT,PMI,T]]
 //! ```
+//!
+//! With `--train`, a further row: a lexicon learned in this run from those files (one sentence
+//! per line, accented) and the bundled corpus (`Lexicon::learn`, with `--options` when given),
+//! joined with the built-in lexicon's terms.
+//! The peers' output of each set is kept in the temporary folder, named by a hash of the
+//! set's text, and reused while the text is unchanged.
 
+use duluan_vitext::terms::{LearnOptions, Lexicon};
 use duluan_vitext::tokens::{self, Kind};
-use duluan_vitext::{normalize::normalize, terms::Lexicon};
+use duluan_vitext::{corpus, normalize::normalize};
 use std::collections::HashSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -113,16 +120,54 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut max = usize::MAX;
     let mut sets = Vec::new();
+    let mut train = Vec::new();
+    let mut options = LearnOptions::default();
     let mut it = args.iter();
+    let mut training = false;
     while let Some(a) = it.next() {
         if a == "--max" {
             max = it.next().and_then(|s| s.parse().ok()).unwrap_or(max);
+        } else if a == "--train" {
+            training = true;
+        } else if a == "--options" {
+            let v: Vec<f64> = it
+                .next()
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_default();
+            if let [c, p, t] = v[..] {
+                options = LearnOptions {
+                    min_count: c as u32,
+                    min_pmi: p,
+                    min_t: t,
+                };
+            }
+        } else if training {
+            train.push(a.clone());
         } else {
             sets.push(a.split_once('=').unwrap_or((a, a)));
         }
     }
     let python = std::env::var("PYVI_PYTHON").unwrap_or_else(|_| "python3".into());
     let lexicon = Lexicon::default_lexicon();
+    let learned = (!train.is_empty()).then(|| {
+        let mut lines: Vec<String> = corpus::lines().map(normalize).collect();
+        for f in &train {
+            let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+            lines.extend(text.lines().filter(|l| !l.trim().is_empty()).map(normalize));
+        }
+        let mut lex = Lexicon::learn(lines.iter().map(String::as_str), &options);
+        // The built-in lexicon's terms kept too: learned on more text, the thresholds pass
+        // fewer of the public-life corpus's terms.
+        for (t, sc) in Lexicon::default_lexicon().terms() {
+            lex.insert(t, sc);
+        }
+        eprintln!(
+            "learned {} terms from {} lines with {options:?}",
+            lex.len(),
+            lines.len()
+        );
+        lex
+    });
     println!(
         "| held-out set | sentences | system | precision | recall | F1 | multi-syllable F1 | lines skipped |"
     );
@@ -135,7 +180,7 @@ fn main() {
             .take(max)
             .map(normalize)
             .collect();
-        let peers = run_peers(&python, &lines);
+        let peers = cached_peers(&python, &text, &lines);
         let Ok(peers) = peers else {
             println!(
                 "| {name} | {} | underthesea not run ({}) | | | | | |",
@@ -144,11 +189,18 @@ fn main() {
             );
             continue;
         };
-        let (mut ours, mut pyvi, mut trivial) =
-            (Tally::default(), Tally::default(), Tally::default());
+        let (mut ours, mut pyvi, mut trivial, mut more) = (
+            Tally::default(),
+            Tally::default(),
+            Tally::default(),
+            Tally::default(),
+        );
         let mut pyvi_ran = false;
         for (line, (u, p)) in lines.iter().zip(&peers) {
             ours.add(&lexicon.segment_joined(line), u);
+            if let Some(l) = &learned {
+                more.add(&l.segment_joined(line), u);
+            }
             trivial.add(line, u);
             if !p.is_empty() {
                 pyvi_ran = true;
@@ -157,6 +209,12 @@ fn main() {
         }
         let n = lines.len();
         println!("| {name} | {n} | duluan-vitext | {} |", ours.cells());
+        if learned.is_some() {
+            println!(
+                "| {name} | {n} | duluan-vitext, lexicon learned here | {} |",
+                more.cells()
+            );
+        }
         if pyvi_ran {
             println!("| {name} | {n} | pyvi `ViTokenizer` | {} |", pyvi.cells());
         }
@@ -165,6 +223,40 @@ fn main() {
             trivial.cells()
         );
     }
+}
+
+/// [`run_peers`], kept in the temporary folder under a hash of the text and the line count,
+/// and reused while they match.
+fn cached_peers(
+    python: &str,
+    text: &str,
+    lines: &[String],
+) -> Result<Vec<(String, String)>, String> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    lines.len().hash(&mut h);
+    let key = format!("{:016x}", h.finish());
+    let cache = std::env::temp_dir().join(format!("vitext-segment-peers-{key}.tsv"));
+    if let Ok(kept) = std::fs::read_to_string(&cache)
+        && let Some((k, rest)) = kept.split_once('\n')
+        && k == key
+    {
+        let got: Vec<(String, String)> = rest
+            .lines()
+            .map(|l| {
+                let (u, p) = l.split_once('\t').unwrap_or((l, ""));
+                (u.to_string(), p.to_string())
+            })
+            .collect();
+        if got.len() == lines.len() {
+            return Ok(got);
+        }
+    }
+    let got = run_peers(python, lines)?;
+    let body: String = got.iter().map(|(u, p)| format!("{u}\t{p}\n")).collect();
+    let _ = std::fs::write(&cache, format!("{key}\n{body}"));
+    Ok(got)
 }
 
 /// underthesea's and pyvi's segmentation of each line (pyvi's empty when it is missing).

@@ -234,12 +234,7 @@ async fn restore_unmarked(state: &AppState, items: &mut [NewItem]) -> AppResult<
     if wanted.is_empty() {
         return Ok(());
     }
-    let restorer = state
-        .monitoring
-        .restorer
-        .read()
-        .expect("restorer lock")
-        .clone();
+    let restorer = state.monitoring.adapted_restorer();
     let (topic_model, direction_model) = {
         let m = state.monitoring.models.read().expect("models lock");
         (

@@ -86,12 +86,7 @@ pub async fn show_item(
     let restored = match store::restored_of(&state.db, id).await? {
         Some(r) => Some(r),
         None => {
-            let model = state
-                .monitoring
-                .restorer
-                .read()
-                .expect("restorer lock")
-                .clone();
+            let model = state.monitoring.adapted_restorer();
             crate::kit::text::restored_reading(model, &item.body).await
         }
     };
