@@ -291,6 +291,12 @@ impl Engine {
         }
     }
 
+    /// The choices a select from a file offers before any choice filter (its file's rows);
+    /// `None` for another question or when its file was not given.
+    pub fn file_choices(&self, question: u32) -> Option<&ChoiceList> {
+        self.media.lists.get(&question).map(|(list, _)| list)
+    }
+
     /// The names of the media files the engine was given.
     pub fn media_files(&self) -> impl Iterator<Item = &str> {
         self.media.tables.keys().map(String::as_str)

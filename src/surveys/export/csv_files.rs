@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use duluan_forms::check::{CheckedForm, NodeKind};
+use duluan_forms::Engine;
+use duluan_forms::check::NodeKind;
 
 use super::CHUNK;
 use super::plan::{Plan, VarKind};
@@ -18,8 +19,11 @@ pub(super) fn csv_writer() -> csv::Writer<Vec<u8>> {
 pub(super) fn csv_bytes(w: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
-/// The codebook: one line per variable and per value, labels in every language.
-pub fn write_codebook<W: Write>(out: W, plan: &Plan, form: &CheckedForm) -> csv::Result<W> {
+/// The codebook: one line per variable and per value, labels in every language (one `label`
+/// column for a questionnaire without languages). The values of a select from a file are its
+/// file's rows as `engine` holds them.
+pub fn write_codebook<W: Write>(out: W, plan: &Plan, engine: &Engine) -> csv::Result<W> {
+    let form = engine.form();
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec![
         "variable".to_string(),
@@ -28,6 +32,9 @@ pub fn write_codebook<W: Write>(out: W, plan: &Plan, form: &CheckedForm) -> csv:
         "value".into(),
     ];
     header.extend(plan.languages.iter().map(|l| format!("label::{l}")));
+    if plan.languages.is_empty() {
+        header.push("label".into());
+    }
     // Labels are typed by designers (or come from an imported XLSForm): every cell is text.
     let write = |w: &mut csv::Writer<W>, line: &[String]| {
         w.write_record(line.iter().map(|c| text_cell(c).into_owned()))
@@ -62,7 +69,11 @@ pub fn write_codebook<W: Write>(out: W, plan: &Plan, form: &CheckedForm) -> csv:
             let list = form
                 .node(&v.question)
                 .and_then(|n| n.list)
-                .map(|i| &form.form.choices[i]);
+                .map(|i| &form.form.choices[i])
+                .or_else(|| {
+                    let id = *form.by_name.get(&v.question)?;
+                    engine.file_choices(id)
+                });
             for (name, code, label) in codes {
                 let mut line = vec![
                     v.name.clone(),

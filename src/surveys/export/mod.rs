@@ -43,7 +43,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::surveys::{draft_version, engine_for, live_version, store, survey_for};
+use crate::surveys::{draft_version, live_version, store, survey_for};
 
 /// Responses read from the database at a time (keyset pages by id).
 pub const BATCH: i64 = 1000;
@@ -143,13 +143,13 @@ pub async fn export_file(
             .await?
             .ok_or(AppError::NotFound)?,
     };
-    let engine = engine_for(&version.form_json)?;
+    let engine = crate::surveys::media::engine_of(&state.db, &version).await?;
     let lang = if q.lang.is_empty() {
         auth.ctx.tr.lang().code().to_string()
     } else {
         q.lang.clone()
     };
-    let plan = plan(engine.form(), &lang);
+    let plan = plan(&engine, &lang);
     let db = &state.db;
     if file == ExportFile::Xlsx && store::count_complete(db, id).await? > XLSX_MAX_ROWS {
         return Err(AppError::BadRequest("surveys-export-xlsx-too-large"));

@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use duluan_forms::QuestionType;
-use duluan_forms::check::{CheckedForm, NodeKind};
+use duluan_forms::check::NodeKind;
+use duluan_forms::{Choice, Engine, QuestionType};
 use serde::Deserialize;
 
 use super::dta;
@@ -62,8 +62,19 @@ pub struct Plan {
 /// Name, question, label, labels per language, kind.
 type RawVar = (String, String, String, Vec<(String, String)>, VarKind);
 
-/// The columns of the top level of `form` (repeats go to the long table), labels in `lang`.
-pub fn plan(form: &CheckedForm, lang: &str) -> Plan {
+/// Most rows of a `select_one_from_file` list given value labels; a longer list is exported as
+/// text (its values), as are lists whose values repeat.
+pub const MAX_FILE_CODES: usize = 2_000;
+/// Most rows of a `select_multiple_from_file` list given one 0/1 column each; a longer list is
+/// exported as one text column of the values chosen.
+pub const MAX_FILE_DUMMIES: usize = 100;
+
+/// The columns of the top level of `engine`'s form (repeats go to the long table), labels in
+/// `lang`. A select from a file takes its choices from the file's rows as the engine holds
+/// them (value labels, one column per choice of a multiple choice) within
+/// [`MAX_FILE_CODES`] and [`MAX_FILE_DUMMIES`].
+pub fn plan(engine: &Engine, lang: &str) -> Plan {
+    let form = engine.form();
     let f = &form.form;
     let languages: Vec<String> = f
         .languages()
@@ -116,7 +127,32 @@ pub fn plan(form: &CheckedForm, lang: &str) -> Plan {
         };
         let label = text(&q.label);
         let labels = all(&q.label);
-        let list = kind.list().and_then(|l| f.list(l));
+        let from_file = engine.file_choices(i as u32).map(|l| l.choices.as_slice());
+        let distinct = |c: &[Choice]| {
+            let mut seen = std::collections::HashSet::new();
+            c.iter().all(|c| seen.insert(c.name.as_str()))
+        };
+        let file_limit = match kind {
+            QuestionType::SelectOneFromFile(_) => MAX_FILE_CODES,
+            _ => MAX_FILE_DUMMIES,
+        };
+        let choices: Option<&[Choice]> = match kind {
+            QuestionType::SelectOne(l) | QuestionType::SelectMultiple(l) => {
+                Some(f.list(l).map(|l| l.choices.as_slice()).unwrap_or(&[]))
+            }
+            QuestionType::SelectOneFromFile(_) | QuestionType::SelectMultipleFromFile(_) => {
+                from_file.filter(|c| !c.is_empty() && c.len() <= file_limit && distinct(c))
+            }
+            _ => None,
+        };
+        let one = matches!(
+            kind,
+            QuestionType::SelectOne(_) | QuestionType::SelectOneFromFile(_)
+        );
+        let many = matches!(
+            kind,
+            QuestionType::SelectMultiple(_) | QuestionType::SelectMultipleFromFile(_)
+        );
         match kind {
             QuestionType::Integer | QuestionType::Decimal | QuestionType::Range => raw.push((
                 q.name.clone(),
@@ -128,8 +164,8 @@ pub fn plan(form: &CheckedForm, lang: &str) -> Plan {
             QuestionType::Date => {
                 raw.push((q.name.clone(), q.name.clone(), label, labels, VarKind::Date))
             }
-            QuestionType::SelectOne(_) => {
-                let choices = list.map(|l| l.choices.as_slice()).unwrap_or(&[]);
+            _ if one && choices.is_some() => {
+                let choices = choices.unwrap_or(&[]);
                 let numeric =
                     !choices.is_empty() && choices.iter().all(|c| c.name.parse::<f64>().is_ok());
                 let codes = choices
@@ -152,7 +188,7 @@ pub fn plan(form: &CheckedForm, lang: &str) -> Plan {
                     VarKind::Coded(codes, numeric),
                 ));
             }
-            QuestionType::SelectMultiple(_) => {
+            _ if many && choices.is_some() => {
                 raw.push((
                     q.name.clone(),
                     q.name.clone(),
@@ -160,7 +196,7 @@ pub fn plan(form: &CheckedForm, lang: &str) -> Plan {
                     labels,
                     VarKind::Text,
                 ));
-                for c in list.map(|l| l.choices.as_slice()).unwrap_or(&[]) {
+                for c in choices.unwrap_or(&[]) {
                     raw.push((
                         format!("{}_{}", q.name, c.name),
                         q.name.clone(),
@@ -433,7 +469,7 @@ mod tests {
         )
         .unwrap();
         let checked = duluan_forms::check_form(&form).unwrap();
-        let plan = plan(&checked, "en");
+        let plan = plan(&Engine::new(checked), "en");
         let cell = |values: &[Cow<'_, str>], name: &str| {
             let v = plan.vars.iter().find(|v| v.name == name).unwrap();
             values[v.slot].to_string()
@@ -458,5 +494,57 @@ mod tests {
         );
         read_values(&plan, "not json", &mut out);
         assert!(out.iter().all(|c| c.is_empty()));
+    }
+
+    #[test]
+    fn selects_from_a_file_take_their_choices_from_its_rows_within_the_limits() {
+        let form = duluan_forms::Form::from_json(
+            &serde_json::json!({"id": "t", "version": "1", "title": "t", "items": [
+                {"kind": "question", "name": "v", "type": "select_one_from_file v.csv", "label": {"en": "V"}},
+                {"kind": "question", "name": "m", "type": "select_multiple_from_file v.csv", "label": {"en": "M"}},
+                {"kind": "question", "name": "long", "type": "select_multiple_from_file long.csv", "label": {"en": "L"}},
+                {"kind": "question", "name": "twice", "type": "select_one_from_file twice.csv", "label": {"en": "T"}},
+                {"kind": "question", "name": "gone", "type": "select_one_from_file gone.csv", "label": {"en": "G"}}
+            ], "choices": []})
+            .to_string(),
+        )
+        .unwrap();
+        let checked = duluan_forms::check_form(&form).unwrap();
+        let parse = |name: &str, text: String| {
+            (
+                name.to_string(),
+                duluan_forms::media::parse_media(name, text.as_bytes()).unwrap(),
+            )
+        };
+        let mut long = String::from("name,label\n");
+        for i in 0..=MAX_FILE_DUMMIES {
+            long.push_str(&format!("x{i},X {i}\n"));
+        }
+        let tables = [
+            parse("v.csv", "name,label\nck,Cái Khế\nah,An Hòa\n".into()),
+            parse("long.csv", long),
+            parse("twice.csv", "name,label\na,A\na,B\n".into()),
+        ]
+        .into_iter()
+        .collect();
+        let plan = plan(&Engine::with_media(checked, tables), "en");
+        let kind = |name: &str| &plan.vars.iter().find(|v| v.name == name).unwrap().kind;
+        match kind("v") {
+            VarKind::Coded(codes, false) => assert_eq!(
+                codes,
+                &[
+                    ("ck".to_string(), 1.0, "Cái Khế".to_string()),
+                    ("ah".to_string(), 2.0, "An Hòa".to_string())
+                ]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(kind("m_ck"), VarKind::Dummy(c) if c == "ck"));
+        assert!(matches!(kind("m_ah"), VarKind::Dummy(c) if c == "ah"));
+        // Past the limit, values repeated, or no file: the values as text.
+        for name in ["long", "twice", "gone"] {
+            assert!(matches!(kind(name), VarKind::Text), "{name}");
+        }
+        assert!(!plan.vars.iter().any(|v| v.name.starts_with("long_")));
     }
 }

@@ -205,7 +205,7 @@ pub async fn produce(db: &Db, job: &ExportJob, tx: &mpsc::Sender<Chunk>) -> AppR
     let plan = &job.plan;
     let mut sink = match job.file {
         ExportFile::Codebook => {
-            let bytes = write_codebook(Vec::new(), plan, job.engine.form())
+            let bytes = write_codebook(Vec::new(), plan, &job.engine)
                 .map_err(|e| AppError::Internal(e.into()))?;
             send(tx, bytes).await.map_err(io)?;
             return Ok(0);

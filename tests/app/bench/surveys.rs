@@ -430,7 +430,7 @@ async fn bench_exports() {
         duluan::surveys::export::ExportFile::Sav,
         duluan::surveys::export::ExportFile::Dta,
     ] {
-        let plan = duluan::surveys::export::plan(engine.form(), "vi");
+        let plan = duluan::surveys::export::plan(&engine, "vi");
         let columns = plan.vars.len();
         let job = duluan::surveys::export::ExportJob {
             survey_id: survey,

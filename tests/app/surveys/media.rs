@@ -5,7 +5,8 @@
 //! nothing stored; the XLSForm and its file sent together; the OpenRosa manifest lists the file
 //! with its MD5 and the device downloads it byte for byte; a device's answer from the file is
 //! stored, one not in the file refused; a web respondent answers through the HTML pages, a long
-//! list shows as a dropdown, and the pulldata value is shown and stored. A new version keeps the
+//! list shows as a dropdown, and the pulldata value is shown and stored; the codebook labels the
+//! file's values. A new version keeps the
 //! files, its copy is replaced by name and removed while the published version keeps its own; a
 //! published version's files cannot change.
 
@@ -305,6 +306,47 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
     let web = data.iter().find(|d| d["village"] == "ck").unwrap();
     assert_eq!(web["head"], "Lan");
     assert_eq!(web["households"], "85");
+
+    // The exports label the answers from the file: the codebook lists the file's rows with
+    // their labels, the data holds the values.
+    let page = app.get(&format!("/surveys/{id}/export/codebook.csv")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let codebook = page.body;
+    let village: Vec<&str> = codebook
+        .lines()
+        .filter(|l| l.starts_with("village,"))
+        .collect();
+    // (A questionnaire without languages has one `label` column.)
+    assert!(codebook.starts_with("variable,question,type,value,label\n"));
+    assert_eq!(village.len(), 1 + 302, "{codebook:?}");
+    assert!(village[1].ends_with(",ck=1,Cái Khế"), "{}", village[1]);
+    assert!(
+        village[302].ends_with(",tn300=302,Ấp 300 Thốt Nốt"),
+        "{}",
+        village[302]
+    );
+    let csv = app
+        .get(&format!("/surveys/{id}/export/responses.csv"))
+        .await
+        .body;
+    assert!(csv.lines().any(|l| l.contains(",ck,")), "{csv}");
+    // The SPSS and Stata files, whose value labels come from the file, are written whole.
+    for (file, magic) in [
+        ("responses.sav", &b"$FL2"[..]),
+        ("responses.dta", b"<stata_dta>"),
+    ] {
+        let r = app
+            .client
+            .get(format!("{}/surveys/{id}/export/{file}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(magic), "{file}");
+        let label = "Cái Khế".as_bytes();
+        assert!(bytes.windows(label.len()).any(|w| w == label), "{file}");
+    }
 
     // A new version starts with the published version's files.
     let page = app.post(&format!("/surveys/{id}/new-version"), &[]).await;

@@ -31,7 +31,7 @@ use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::surveys::export::{Plan, Row, VarKind, plan, read_values};
 use crate::surveys::model::Survey;
-use crate::surveys::{engine_for, survey_for};
+use crate::surveys::survey_for;
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
 use crate::web::layout::{Chrome, page};
@@ -153,7 +153,7 @@ pub async fn export_encrypted(
         if v.published_at.is_none() {
             continue;
         }
-        let engine = engine_for(&v.form_json)?;
+        let engine = crate::surveys::media::engine_of(&state.db, &v).await?;
         if engine
             .form()
             .form
@@ -172,7 +172,7 @@ pub async fn export_encrypted(
     let Some(newest) = opened.last() else {
         return render(&state, &auth, &s, refuse("surveys-encrypted-wrong-key")).await;
     };
-    let plan = Arc::new(plan(newest.engine.form(), tr.lang().code()));
+    let plan = Arc::new(plan(&newest.engine, tr.lang().code()));
     let built = build_zip(&state, s.id, key, &opened, plan, tr).await?;
     audit::record(
         &state.db,
