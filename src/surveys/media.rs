@@ -13,6 +13,9 @@
 //!   at publishing, naming the file and the question.
 //! - [`engine_of`] builds a version's engine with its parsed tables, once per form and set of
 //!   files (cached by their hashes); a form that names no file never reads the table.
+//! - The exports and the results treat a select from a file as a list of choices, the file's
+//!   rows, within [`MAX_FILE_CODES`] and [`MAX_FILE_DUMMIES`] ([`file_list`],
+//!   [`results_engine`]).
 //!
 //! Every change is audited (`survey.media`) in its own transaction.
 
@@ -242,6 +245,90 @@ pub async fn engine_of(db: &Db, v: &Version) -> AppResult<Arc<Engine>> {
     }
     map.insert(key, engine.clone());
     Ok(engine)
+}
+
+/// Most rows of a `select_one_from_file` list that the exports (value labels) and the results
+/// (a table of choices) treat as a list of choices; a longer one stays a value typed in.
+pub const MAX_FILE_CODES: usize = 2_000;
+/// Most rows of a `select_multiple_from_file` list treated as choices (one 0/1 column each in
+/// the exports); a longer one is exported as the values chosen and left out of the results.
+pub const MAX_FILE_DUMMIES: usize = 100;
+
+/// The rows of the select from a file at node `id` as the exports and the results use them:
+/// `None` when its file was not given, has no row or more than the limit, or repeats a value.
+pub fn file_list(engine: &Engine, id: u32, multiple: bool) -> Option<&[duluan_forms::Choice]> {
+    let limit = if multiple {
+        MAX_FILE_DUMMIES
+    } else {
+        MAX_FILE_CODES
+    };
+    let choices = engine.file_choices(id)?.choices.as_slice();
+    let mut seen = std::collections::HashSet::new();
+    (!choices.is_empty()
+        && choices.len() <= limit
+        && choices.iter().all(|c| seen.insert(c.name.as_str())))
+    .then_some(choices)
+}
+
+/// A version's engine for the results pages (tables, charts, crosstabs, weighting, waves, the
+/// index and the R script): each select from a file that [`file_list`] accepts becomes an
+/// ordinary select over its file's rows (its choice filter and parameters dropped: the results
+/// count answers, they do not offer choices), so that it is counted as any choice question.
+/// The version's own engine when it has no such select, or if the rewritten form did not check.
+pub async fn results_engine(db: &Db, v: &Version) -> AppResult<Arc<Engine>> {
+    use duluan_forms::{ChoiceList, Item, Question, QuestionType};
+    let engine = engine_of(db, v).await?;
+    if engine.media_files().next().is_none() {
+        return Ok(engine);
+    }
+    fn walk(items: &mut [Item], f: &mut dyn FnMut(&mut Question)) {
+        for item in items {
+            match item {
+                Item::Question(q) => f(q),
+                Item::Group(g) => walk(&mut g.items, f),
+            }
+        }
+    }
+    let checked = engine.form();
+    let mut form = checked.form.clone();
+    let mut lists = Vec::new();
+    walk(&mut form.items, &mut |q| {
+        let multiple = match &q.kind {
+            QuestionType::SelectOneFromFile(_) => false,
+            QuestionType::SelectMultipleFromFile(_) => true,
+            _ => return,
+        };
+        let Some(choices) = checked
+            .by_name
+            .get(&q.name)
+            .and_then(|&id| file_list(&engine, id, multiple))
+        else {
+            return;
+        };
+        let name = format!("_file_{}", q.name);
+        lists.push(ChoiceList {
+            name: name.clone(),
+            choices: choices.to_vec(),
+        });
+        q.kind = if multiple {
+            QuestionType::SelectMultiple(name)
+        } else {
+            QuestionType::SelectOne(name)
+        };
+        q.choice_filter = None;
+        q.parameters = None;
+    });
+    if lists.is_empty() {
+        return Ok(engine);
+    }
+    form.choices.extend(lists);
+    match crate::surveys::engine_for(&form.to_json()) {
+        Ok(e) => Ok(e),
+        Err(err) => {
+            tracing::warn!(version = v.id, error = %err, "results without the lists of the form's files");
+            Ok(engine)
+        }
+    }
 }
 
 /// Stores checked files on a draft version (adding or replacing by name) within the caller's

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::dta;
 use super::sav::{self, Value};
 use crate::kit::csv::{number_cell, text_cell};
+use crate::surveys::media::file_list;
 
 /// What a column holds.
 #[derive(Clone, Debug)]
@@ -62,17 +63,10 @@ pub struct Plan {
 /// Name, question, label, labels per language, kind.
 type RawVar = (String, String, String, Vec<(String, String)>, VarKind);
 
-/// Most rows of a `select_one_from_file` list given value labels; a longer list is exported as
-/// text (its values), as are lists whose values repeat.
-pub const MAX_FILE_CODES: usize = 2_000;
-/// Most rows of a `select_multiple_from_file` list given one 0/1 column each; a longer list is
-/// exported as one text column of the values chosen.
-pub const MAX_FILE_DUMMIES: usize = 100;
-
 /// The columns of the top level of `engine`'s form (repeats go to the long table), labels in
 /// `lang`. A select from a file takes its choices from the file's rows as the engine holds
-/// them (value labels, one column per choice of a multiple choice) within
-/// [`MAX_FILE_CODES`] and [`MAX_FILE_DUMMIES`].
+/// them (value labels, one column per choice of a multiple choice) within the limits of
+/// [`crate::surveys::media::file_list`].
 pub fn plan(engine: &Engine, lang: &str) -> Plan {
     let form = engine.form();
     let f = &form.form;
@@ -127,22 +121,12 @@ pub fn plan(engine: &Engine, lang: &str) -> Plan {
         };
         let label = text(&q.label);
         let labels = all(&q.label);
-        let from_file = engine.file_choices(i as u32).map(|l| l.choices.as_slice());
-        let distinct = |c: &[Choice]| {
-            let mut seen = std::collections::HashSet::new();
-            c.iter().all(|c| seen.insert(c.name.as_str()))
-        };
-        let file_limit = match kind {
-            QuestionType::SelectOneFromFile(_) => MAX_FILE_CODES,
-            _ => MAX_FILE_DUMMIES,
-        };
         let choices: Option<&[Choice]> = match kind {
             QuestionType::SelectOne(l) | QuestionType::SelectMultiple(l) => {
                 Some(f.list(l).map(|l| l.choices.as_slice()).unwrap_or(&[]))
             }
-            QuestionType::SelectOneFromFile(_) | QuestionType::SelectMultipleFromFile(_) => {
-                from_file.filter(|c| !c.is_empty() && c.len() <= file_limit && distinct(c))
-            }
+            QuestionType::SelectOneFromFile(_) => file_list(engine, i as u32, false),
+            QuestionType::SelectMultipleFromFile(_) => file_list(engine, i as u32, true),
             _ => None,
         };
         let one = matches!(
@@ -517,7 +501,7 @@ mod tests {
             )
         };
         let mut long = String::from("name,label\n");
-        for i in 0..=MAX_FILE_DUMMIES {
+        for i in 0..=crate::surveys::media::MAX_FILE_DUMMIES {
             long.push_str(&format!("x{i},X {i}\n"));
         }
         let tables = [

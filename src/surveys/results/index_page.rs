@@ -14,7 +14,7 @@ use super::{ResultsQuery, chart_pages, store};
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::surveys::{engine_for, live_version, survey_for};
+use crate::surveys::{live_version, survey_for};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
@@ -82,7 +82,7 @@ async fn wave_index(
     let Some(version) = live_version(&state.db, survey_id).await? else {
         return Ok(None);
     };
-    let engine = engine_for(&version.form_json)?;
+    let engine = crate::surveys::media::results_engine(&state.db, &version).await?;
     let data = super::interviews(state, survey_id).await?;
     let spec = store::weighting(&state.db, survey_id).await?;
     let weighted = weighted_asked && (data.has_design() || spec.active());

@@ -52,7 +52,7 @@ use serde::Deserialize;
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::surveys::{engine_for, live_version, survey_for};
+use crate::surveys::{live_version, survey_for};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
@@ -223,7 +223,7 @@ async fn inputs(state: &AppState, survey_id: i64, q: &ResultsQuery) -> AppResult
     let version = live_version(&state.db, survey_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let engine = engine_for(&version.form_json)?;
+    let engine = crate::surveys::media::results_engine(&state.db, &version).await?;
     let period = q.period()?;
     let data = interviews(state, survey_id).await?;
     let spec = store::weighting(&state.db, survey_id).await?;

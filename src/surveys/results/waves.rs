@@ -13,7 +13,7 @@ use super::{ResultsQuery, store};
 use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::surveys::{engine_for, live_version, survey_for};
+use crate::surveys::{live_version, survey_for};
 use crate::web::ctx::Auth;
 use crate::web::layout::{Chrome, page};
 
@@ -93,7 +93,7 @@ async fn compute_waves(
         let Some(version) = live_version(&state.db, w.id).await? else {
             continue;
         };
-        let engine = engine_for(&version.form_json)?;
+        let engine = crate::surveys::media::results_engine(&state.db, &version).await?;
         let data = super::interviews(state, w.id).await?;
         let spec = store::weighting(&state.db, w.id).await?;
         let weighted = weighted_asked && (data.has_design() || spec.active());

@@ -29,7 +29,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::surveys::model::Survey;
-use crate::surveys::{engine_for, live_version, survey_for};
+use crate::surveys::{live_version, survey_for};
 use crate::uploads::table::{self, TableError};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
@@ -305,7 +305,7 @@ async fn render(
     let version = live_version(&state.db, s.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let form = engine_for(&version.form_json)?;
+    let form = crate::surveys::media::results_engine(&state.db, &version).await?;
     let spec = store::weighting(&state.db, s.id).await?;
     let data = super::interviews(state, s.id).await?;
     let can_edit =
@@ -519,7 +519,7 @@ async fn add_table(
     let version = live_version(&state.db, s.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let form = engine_for(&version.form_json)?;
+    let form = crate::surveys::media::results_engine(&state.db, &version).await?;
     let parsed: PopTable = match population::parse(&t, form.form(), &name) {
         Ok(p) => p,
         Err(issues) => {

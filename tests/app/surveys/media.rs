@@ -330,6 +330,27 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
         .await
         .body;
     assert!(csv.lines().any(|l| l.contains(",ck,")), "{csv}");
+    // The results count the answers from the file as any choice question, labelled by the
+    // file's rows (six more interviews from the device: past the small-cell threshold).
+    for (k, village) in ["ck", "ck", "ck", "ah", "ah", "ck"].iter().enumerate() {
+        let (status, body) = submit(
+            &d,
+            &base,
+            &instance(&format!("uuid:more-{k}"), village),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let results = app.get(&format!("/surveys/{id}/results")).await;
+    assert_eq!(results.status, StatusCode::OK);
+    let village = &results.body[results
+        .body
+        .find("Ấp, khu vực")
+        .expect("the village question")..];
+    let village = &village[..village.find("Số hộ").unwrap_or(village.len())];
+    assert!(village.contains("Cái Khế"), "{village}");
+    assert!(village.contains("An Hòa"), "{village}");
     // The SPSS and Stata files, whose value labels come from the file, are written whole.
     for (file, magic) in [
         ("responses.sav", &b"$FL2"[..]),

@@ -19,7 +19,7 @@ use crate::accounts::model::Capability;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::surveys::{engine_for, live_version, survey_for};
+use crate::surveys::{live_version, survey_for};
 use crate::web::ctx::Auth;
 use crate::web::i18n::Tr;
 
@@ -83,7 +83,7 @@ pub(super) async fn add_units_table(
     let version = live_version(&state.db, s.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let form = engine_for(&version.form_json)?;
+    let form = crate::surveys::media::results_engine(&state.db, &version).await?;
     let root = crate::orgs::find_unit(&state.db, s.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
