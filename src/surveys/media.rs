@@ -162,7 +162,18 @@ pub async fn check_uploads(uploads: Vec<Upload>, tr: Tr) -> Result<Vec<Checked>,
 
 /// The tables of a version's stored media files (each checked when it was stored).
 pub async fn version_tables(db: &Db, version_id: i64) -> AppResult<BTreeMap<String, MediaTable>> {
-    let files = store::list_media_contents(db, version_id).await?;
+    parse_tables(
+        version_id,
+        store::list_media_contents(db, version_id).await?,
+    )
+    .await
+}
+
+/// Parses stored files `(name, bytes)` off the async workers, within the check's time.
+async fn parse_tables(
+    version_id: i64,
+    files: Vec<(String, Vec<u8>)>,
+) -> AppResult<BTreeMap<String, MediaTable>> {
     if files.is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -219,27 +230,87 @@ fn may_read_media(form_json: &str) -> bool {
 /// The engine of a version with its media files, built once per questionnaire and set of
 /// files (the cache is keyed by their hashes, so a draft's replaced file is read anew).
 pub async fn engine_of(db: &Db, v: &Version) -> AppResult<Arc<Engine>> {
-    if !may_read_media(&v.form_json) {
-        return crate::surveys::engine_for(&v.form_json);
+    engine_of_version(db, v.id, &v.form_json).await
+}
+
+/// [`engine_of`] by the version's id and questionnaire.
+pub async fn engine_of_version(
+    db: &Db,
+    version_id: i64,
+    form_json: &str,
+) -> AppResult<Arc<Engine>> {
+    if !may_read_media(form_json) {
+        return crate::surveys::engine_for(form_json);
     }
+    let files = store::list_media(db, version_id).await?;
+    let key = match cached(form_json, &files) {
+        Cached::Plain => return crate::surveys::engine_for(form_json),
+        Cached::Found(e) => return Ok(e),
+        Cached::Missing(key) => key,
+    };
+    let contents = store::list_media_contents(db, version_id).await?;
+    let tables = parse_tables(version_id, contents).await?;
+    keep(key, form_json, tables)
+}
+
+/// [`engine_of`] for a version read in the caller's transaction (a paper sheet landing).
+pub async fn engine_in(tx: &mut Tx, version_id: i64, form_json: &str) -> AppResult<Arc<Engine>> {
+    if !may_read_media(form_json) {
+        return crate::surveys::engine_for(form_json);
+    }
+    let files = store::list_media_in(tx, version_id).await?;
+    let key = match cached(form_json, &files) {
+        Cached::Plain => return crate::surveys::engine_for(form_json),
+        Cached::Found(e) => return Ok(e),
+        Cached::Missing(key) => key,
+    };
+    let contents = store::list_media_contents_in(tx, version_id).await?;
+    let tables = parse_tables(version_id, contents).await?;
+    keep(key, form_json, tables)
+}
+
+/// What the engine cache holds for a questionnaire and its files.
+enum Cached {
+    /// No file: the engine of the questionnaire alone.
+    Plain,
+    /// Built before.
+    Found(Arc<Engine>),
+    /// To build, under this key.
+    Missing(String),
+}
+
+fn engine_cache() -> &'static Mutex<HashMap<String, Arc<Engine>>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<Engine>>>> = OnceLock::new();
-    let files = store::list_media(db, v.id).await?;
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn cached(form_json: &str, files: &[store::MediaFile]) -> Cached {
     if files.is_empty() {
-        return crate::surveys::engine_for(&v.form_json);
+        return Cached::Plain;
     }
-    let mut key_text = v.form_json.clone();
-    for f in &files {
+    let mut key_text = form_json.to_string();
+    for f in files {
         key_text.push_str(&format!("\n{}:{}", f.file_name, f.sha256));
     }
     let key = crate::surveys::model::hash_secret(&key_text);
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(e) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(e.clone());
+    match engine_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        Some(e) => Cached::Found(e.clone()),
+        None => Cached::Missing(key),
     }
-    let base = crate::surveys::engine_for(&v.form_json)?;
-    let tables = version_tables(db, v.id).await?;
+}
+
+fn keep(
+    key: String,
+    form_json: &str,
+    tables: BTreeMap<String, MediaTable>,
+) -> AppResult<Arc<Engine>> {
+    let base = crate::surveys::engine_for(form_json)?;
     let engine = Arc::new(Engine::with_media(base.form().clone(), tables));
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let mut map = engine_cache().lock().unwrap_or_else(|e| e.into_inner());
     if map.len() > 64 {
         map.clear();
     }

@@ -85,7 +85,7 @@ pub async fn settle(
         values.insert(question, value);
     }
     let form_json = store::form_of_version(tx, sheet.version_id).await?;
-    let engine = crate::surveys::engine_for(&form_json)?;
+    let engine = crate::surveys::media::engine_in(tx, sheet.version_id, &form_json).await?;
     match model::check(&engine, &values, lang) {
         Ok(record) => {
             let data = record_json(&record);

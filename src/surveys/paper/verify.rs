@@ -107,7 +107,9 @@ async fn render(state: &AppState, auth: &Auth, id: i64, notice: String) -> AppRe
         None => None,
         Some(i) => {
             let form_json = store::form_json(&state.db, i.version_id).await?;
-            let engine = crate::surveys::engine_for(&form_json)?;
+            let engine =
+                crate::surveys::media::engine_of_version(&state.db, i.version_id, &form_json)
+                    .await?;
             let eval = engine.evaluate(&Default::default(), &model::options(tr.lang().code()));
             let q = eval.question(&i.question);
             let read: Vec<&str> = i.read_as.split_whitespace().collect();

@@ -86,6 +86,21 @@ pub async fn list_media_contents(db: &Db, version_id: i64) -> AppResult<Vec<(Str
     }))
 }
 
+/// The names and bytes of a version's media files, in the caller's transaction.
+pub async fn list_media_contents_in(
+    tx: &mut Tx,
+    version_id: i64,
+) -> AppResult<Vec<(String, Vec<u8>)>> {
+    Ok(with_conn!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT file_name, bytes FROM survey_version_media WHERE version_id = $1 ORDER BY file_name",
+        )
+        .bind(version_id)
+        .fetch_all(&mut *conn)
+        .await?
+    }))
+}
+
 /// Adds a media file to a draft version, or replaces the file of the same name; `Conflict`
 /// when the version is published.
 pub async fn upsert_media(
