@@ -25,6 +25,7 @@ use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
 use serde_json::json;
 
 use super::fieldwork_phone::{interviewer, next_case, phone_survey_from, scalar, text};
+use super::openrosa::{add_device, device};
 use super::{DEMO_KEY, all_text, demo_answers, demo_survey_id};
 use crate::helpers::TestApp;
 
@@ -168,29 +169,6 @@ fn seal(
 }
 
 /// Adds a device for the logged-in interviewer `c`; returns the address shown once.
-async fn add_device(c: &TestApp) -> String {
-    let page = c
-        .post("/openrosa/devices", &[("label", "Máy mã hóa")])
-        .await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let start = page
-        .body
-        .find("id=\"server-url\" readonly value=\"")
-        .unwrap()
-        + 32;
-    let end = start + page.body[start..].find('"').unwrap();
-    page.body[start..end].to_string()
-}
-
-fn device() -> reqwest::Client {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert("X-OpenRosa-Version", "1.0".parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(h)
-        .build()
-        .unwrap()
-}
-
 /// Posts a submission as OpenRosa's multipart.
 async fn post(
     d: &reqwest::Client,
@@ -272,7 +250,7 @@ async fn a_device_submits_encrypted_and_staff_decrypt_with_the_private_key() {
     let k = keys();
     let survey = encrypt_demo(&app, &k.public_b64).await;
     let c = interviewer(&app, "dtv_mh", "92").await;
-    let base = add_device(&c).await;
+    let base = add_device(&c, "Máy mã hóa").await;
     let d = device();
     let form_id = format!("duluan_{survey}");
 
@@ -541,7 +519,7 @@ async fn an_instance_encrypted_by_python_cryptography_decrypts() {
     let k = keys();
     let survey = encrypt_demo(&app, &k.public_b64).await;
     let c = interviewer(&app, "dtv_py", "92").await;
-    let base = add_device(&c).await;
+    let base = add_device(&c, "Máy mã hóa").await;
     let dir = tempfile::tempdir().unwrap();
     let xml_path = dir.path().join("instance.xml");
     let id = "uuid:python-0001";
