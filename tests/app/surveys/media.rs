@@ -351,6 +351,25 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
     let village = &village[..village.find("Số hộ").unwrap_or(village.len())];
     assert!(village.contains("Cái Khế"), "{village}");
     assert!(village.contains("An Hòa"), "{village}");
+    // A quota can be set on the village: the file's rows are its cells.
+    let quotas = format!("/surveys/{id}/fieldwork/quotas");
+    app.get(&quotas)
+        .await
+        .assert_contains("value=\"q:village\"");
+    let page = app
+        .post(
+            &quotas,
+            &[
+                ("name", "Theo ấp"),
+                ("dim1", "q:village"),
+                ("action", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = app.get(&page.location()).await;
+    page.assert_contains("Cái Khế");
+    page.assert_contains("Ấp 300 Thốt Nốt");
     // The SPSS and Stata files, whose value labels come from the file, are written whole.
     for (file, magic) in [
         ("responses.sav", &b"$FL2"[..]),

@@ -105,7 +105,8 @@ fn frame_label(column: &str, tr: Tr) -> String {
 }
 
 /// The top-level single-choice questions of the live version (or of the draft when nothing is
-/// published yet) as dimensions, with their choices.
+/// published yet) as dimensions, with their choices (a select from a file with its file's rows,
+/// as the results count it).
 pub async fn question_dims(db: &Db, s: &Survey, tr: Tr) -> AppResult<Vec<DimChoice>> {
     let mut out = Vec::new();
     let version = match crate::surveys::live_version(db, s.id).await? {
@@ -113,7 +114,7 @@ pub async fn question_dims(db: &Db, s: &Survey, tr: Tr) -> AppResult<Vec<DimChoi
         None => crate::surveys::draft_version(db, s.id).await?,
     };
     if let Some(v) = version {
-        let engine = crate::surveys::engine_for(&v.form_json)?;
+        let engine = crate::surveys::media::results_engine(db, &v).await?;
         let form = engine.form();
         let lang = tr.lang().code();
         let fallback = form.form.default_language.as_deref();
