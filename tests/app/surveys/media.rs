@@ -367,7 +367,7 @@ async fn a_form_with_a_csv_file_imports_publishes_and_collects_on_devices_and_th
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let page = app.get(&page.location()).await;
+    let page = app.get(page.location()).await;
     page.assert_contains("Cái Khế");
     page.assert_contains("Ấp 300 Thốt Nốt");
     // The SPSS and Stata files, whose value labels come from the file, are written whole.
