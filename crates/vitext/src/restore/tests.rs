@@ -1,3 +1,5 @@
+//! Unit tests of the restoration model: training, decoding, serialisation and the built-in model.
+
 #[test]
 fn only_text_typed_without_marks_gets_a_reading() {
     assert!(lacks_marks("nguoi dan phan anh gia dien tang cao"));
