@@ -463,50 +463,14 @@ async fn a_paper_sheet_keys_a_value_from_the_file_and_lands_with_the_pulled_valu
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let page = app.post(&format!("/surveys/{id}/publish"), &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let page = app
-        .post(&format!("/surveys/{id}/paper/batches"), &[("sheets", "1")])
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let sheet: i64 = scalar(
+    // As if every page were read, the district ticked, the village and households left to key.
+    let (_, items) = super::paper_double::sheet_to_key(
         &app,
-        "SELECT MAX(id) FROM paper_sheets WHERE survey_id = $1",
         id,
+        r#"{"district":"nk"}"#,
+        &["village", "households"],
     )
     .await;
-    let layout: duluan_paper::Layout = serde_json::from_str(&with_db!(&app.db, |pool| {
-        sqlx::query_scalar::<_, String>("SELECT layout FROM paper_layouts WHERE survey_id = $1")
-            .bind(id)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-    }))
-    .unwrap();
-    // As if every page were read, the district ticked, the village and households left to key.
-    let pages: Vec<u32> = (1..=layout.pages.len() as u32).collect();
-    let mut items = Vec::new();
-    with_db!(&app.db, |pool| {
-        sqlx::query(
-            "UPDATE paper_sheets SET status = 'verifying', answers = $1, pages_read = $2 WHERE id = $3",
-        )
-        .bind(r#"{"district":"nk"}"#)
-        .bind(serde_json::to_string(&pages).unwrap())
-        .bind(sheet)
-        .execute(pool)
-        .await
-        .unwrap();
-        for q in ["village", "households"] {
-            let item: i64 = sqlx::query_scalar(
-                "INSERT INTO paper_items (sheet_id, page_id, question, kind, read_as, crop, value, message, resolved_by, resolved_at)
-                 VALUES ($1, NULL, $2, 'key', '', NULL, NULL, '', NULL, NULL) RETURNING id",
-            )
-            .bind(sheet)
-            .bind(q)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            items.push(item);
-        }
-    });
     let verifier = app.other_client();
     verifier.login_demo("verifier").await;
     let page = verifier.get(&format!("/surveys/{id}/paper/verify")).await;

@@ -25,7 +25,7 @@ use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
 use serde_json::json;
 
 use super::fieldwork_phone::{interviewer, next_case, phone_survey_from, scalar, text};
-use super::openrosa::{add_device, device};
+use super::openrosa::{add_device, device, submit};
 use super::{DEMO_KEY, all_text, demo_answers, demo_survey_id};
 use crate::helpers::TestApp;
 
@@ -168,35 +168,18 @@ fn seal(
     Sealed { manifest, files }
 }
 
-/// Adds a device for the logged-in interviewer `c`; returns the address shown once.
-/// Posts a submission as OpenRosa's multipart.
+/// Posts a submission as OpenRosa's multipart (`openrosa::submit` with owned file names).
 async fn post(
     d: &reqwest::Client,
     base: &str,
     xml: &str,
     files: &[(String, Vec<u8>)],
 ) -> (StatusCode, String) {
-    let mut form = reqwest::multipart::Form::new().part(
-        "xml_submission_file",
-        reqwest::multipart::Part::bytes(xml.as_bytes().to_vec())
-            .file_name("submission.xml")
-            .mime_str("text/xml")
-            .unwrap(),
-    );
-    for (name, bytes) in files {
-        form = form.part(
-            name.clone(),
-            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.clone()),
-        );
-    }
-    let r = d
-        .post(format!("{base}/submission"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    (s, r.text().await.unwrap())
+    let files: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+        .collect();
+    submit(d, base, xml, &files).await
 }
 
 /// Posts the private key to the decryption page; `(status, content type, body)`.

@@ -15,6 +15,19 @@ use crate::helpers::TestApp;
 /// left to key: returns the sheet and its two items (fixture: the reading itself is proved by
 /// `paper.rs`).
 pub(super) async fn keyed_sheet(app: &TestApp, survey: i64) -> (i64, i64, i64) {
+    let answers = r#"{"gender":"2","uses_online":"2","satisfaction":"4"}"#;
+    let (sheet, items) = sheet_to_key(app, survey, answers, &["age", "comment"]).await;
+    (sheet, items[0], items[1])
+}
+
+/// A new printed sheet of `survey` as if every page were read: `answers` (JSON) read, one item
+/// to key for each of `questions`; returns the sheet and its items in that order.
+pub(super) async fn sheet_to_key(
+    app: &TestApp,
+    survey: i64,
+    answers: &str,
+    questions: &[&str],
+) -> (i64, Vec<i64>) {
     let page = app
         .post(
             &format!("/surveys/{survey}/paper/batches"),
@@ -38,7 +51,6 @@ pub(super) async fn keyed_sheet(app: &TestApp, survey: i64) -> (i64, i64, i64) {
     )
     .unwrap();
     let pages: Vec<u32> = (1..=layout.pages.len() as u32).collect();
-    let answers = r#"{"gender":"2","uses_online":"2","satisfaction":"4"}"#;
     let pages = serde_json::to_string(&pages).unwrap();
     let mut items = vec![];
     with_db!(&app.db, |pool| {
@@ -49,20 +61,20 @@ pub(super) async fn keyed_sheet(app: &TestApp, survey: i64) -> (i64, i64, i64) {
             .execute(pool)
             .await
             .unwrap();
-        for q in ["age", "comment"] {
+        for q in questions {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO paper_items (sheet_id, page_id, question, kind, read_as, crop, value, message, resolved_by, resolved_at)
                  VALUES ($1, NULL, $2, 'key', '', NULL, NULL, '', NULL, NULL) RETURNING id",
             )
             .bind(sheet)
-            .bind(q)
+            .bind(*q)
             .fetch_one(pool)
             .await
             .unwrap();
             items.push(id);
         }
     });
-    (sheet, items[0], items[1])
+    (sheet, items)
 }
 
 async fn logged_in(app: &TestApp, role: &str) -> TestApp {
