@@ -29,8 +29,9 @@
 
 use duluan_vitext::restore::Model;
 use duluan_vitext::{chars, corpus, normalize::normalize, tokens};
-use std::io::Write;
-use std::process::{Command, Stdio};
+
+#[path = "python.rs"]
+mod python;
 use std::time::Instant;
 
 const PYVI: &str = r#"
@@ -67,29 +68,7 @@ fn score(gold: &[String], output: &[String]) -> [usize; 4] {
 fn pyvi(lines: &[String]) -> Result<(Vec<String>, f64), String> {
     let python = std::env::var("PYVI_PYTHON").unwrap_or_else(|_| "python3".into());
     let t = Instant::now();
-    let mut child = Command::new(&python)
-        .args(["-c", PYVI])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{python}: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let input = lines.join("\n") + "\n";
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let _ = writer.join();
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err.lines().last().unwrap_or("failed").to_string());
-    }
-    let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    if got.len() != lines.len() {
-        return Err(format!("{} lines out for {}", got.len(), lines.len()));
-    }
+    let got = python::pipe_lines(&python, PYVI, lines)?;
     Ok((
         got,
         t.elapsed().as_secs_f64() * 1e3 / lines.len().max(1) as f64,

@@ -30,8 +30,9 @@ use duluan_vitext::terms::{LearnOptions, Lexicon};
 use duluan_vitext::tokens::{self, Kind};
 use duluan_vitext::{corpus, normalize::normalize};
 use std::collections::HashSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
+
+#[path = "python.rs"]
+mod python;
 
 const PEERS: &str = r#"
 import sys
@@ -261,31 +262,11 @@ fn cached_peers(
 
 /// underthesea's and pyvi's segmentation of each line (pyvi's empty when it is missing).
 fn run_peers(python: &str, lines: &[String]) -> Result<Vec<(String, String)>, String> {
-    let mut child = Command::new(python)
-        .args(["-c", PEERS])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{python}: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let input = lines.join("\n") + "\n";
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let _ = writer.join();
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err.lines().last().unwrap_or("failed").to_string());
-    }
-    let got: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            let (u, p) = l.split_once('\t').unwrap_or((l, ""));
-            (u.to_string(), p.to_string())
+    Ok(python::pipe_lines(python, PEERS, lines)?
+        .into_iter()
+        .map(|l| match l.split_once('\t') {
+            Some((u, p)) => (u.to_string(), p.to_string()),
+            None => (l, String::new()),
         })
-        .collect();
-    if got.len() != lines.len() {
-        return Err(format!("{} lines out for {}", got.len(), lines.len()));
-    }
-    Ok(got)
+        .collect())
 }
