@@ -347,11 +347,34 @@ pub fn file_list(engine: &Engine, id: u32, multiple: bool) -> Option<&[duluan_fo
 /// count answers, they do not offer choices), so that it is counted as any choice question.
 /// The version's own engine when it has no such select, or if the rewritten form did not check.
 pub async fn results_engine(db: &Db, v: &Version) -> AppResult<Arc<Engine>> {
-    use duluan_forms::{ChoiceList, Item, Question, QuestionType};
     let engine = engine_of(db, v).await?;
     if engine.media_files().next().is_none() {
         return Ok(engine);
     }
+    // Once per engine of a version with files: the pages ask on every request.
+    type Pairs = Mutex<Vec<(Arc<Engine>, Arc<Engine>)>>;
+    static REWRITTEN: OnceLock<Pairs> = OnceLock::new();
+    let rewritten = REWRITTEN.get_or_init(|| Mutex::new(Vec::new()));
+    if let Some((_, e)) = rewritten
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(from, _)| Arc::ptr_eq(from, &engine))
+    {
+        return Ok(e.clone());
+    }
+    let made = rewrite_file_selects(&engine, v.id);
+    let mut pairs = rewritten.lock().unwrap_or_else(|e| e.into_inner());
+    if pairs.len() >= 64 {
+        pairs.remove(0);
+    }
+    pairs.push((engine, made.clone()));
+    Ok(made)
+}
+
+/// [`results_engine`]'s rewriting of `engine`'s selects from a file (`version`: for the log).
+fn rewrite_file_selects(engine: &Arc<Engine>, version: i64) -> Arc<Engine> {
+    use duluan_forms::{ChoiceList, Item, Question, QuestionType};
     fn walk(items: &mut [Item], f: &mut dyn FnMut(&mut Question)) {
         for item in items {
             match item {
@@ -372,7 +395,7 @@ pub async fn results_engine(db: &Db, v: &Version) -> AppResult<Arc<Engine>> {
         let Some(choices) = checked
             .by_name
             .get(&q.name)
-            .and_then(|&id| file_list(&engine, id, multiple))
+            .and_then(|&id| file_list(engine, id, multiple))
         else {
             return;
         };
@@ -390,14 +413,14 @@ pub async fn results_engine(db: &Db, v: &Version) -> AppResult<Arc<Engine>> {
         q.parameters = None;
     });
     if lists.is_empty() {
-        return Ok(engine);
+        return engine.clone();
     }
     form.choices.extend(lists);
     match crate::surveys::engine_for(&form.to_json()) {
-        Ok(e) => Ok(e),
+        Ok(e) => e,
         Err(err) => {
-            tracing::warn!(version = v.id, error = %err, "results without the lists of the form's files");
-            Ok(engine)
+            tracing::warn!(version, error = %err, "results without the lists of the form's files");
+            engine.clone()
         }
     }
 }
